@@ -1,0 +1,3 @@
+from kyosai_desktop.cli import main
+
+raise SystemExit(main())

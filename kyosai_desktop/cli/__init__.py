@@ -1,0 +1,72 @@
+"""The ``kyosai`` command: the GUI when called bare, and subcommands on the same services.
+
+Each feature registers its subcommands in its own module (listed in ``COMMAND_MODULES``);
+``report`` and ``import`` are shared groups.  Failures print a Japanese message on stderr
+and exit non-zero; a refused import exits 2 and changes nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from kyosai_desktop import APP_TITLE, __version__
+
+# Feature modules under kyosai_desktop/cli/ that add subcommands (see register()).
+COMMAND_MODULES = ["master"]
+
+
+class CommandError(Exception):
+    """A failure to report to the clerk in Japanese (exit code 1, or ``code``)."""
+
+    def __init__(self, message: str, code: int = 1) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="kyosai", description=f"{APP_TITLE} — 引数なしで画面を開きます。")
+    parser.add_argument("--db", type=Path, help="データベースファイル (省略時はユーザーデータフォルダ)")
+    parser.add_argument("--version", action="version", version=f"kyosai-desktop {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    groups = {
+        "root": sub,
+        "import": sub.add_parser("import", help="取り込み").add_subparsers(dest="what", metavar="KIND", required=True),
+        "report": sub.add_parser("report", help="帳票・集計の出力").add_subparsers(dest="what", metavar="KIND", required=True),
+    }
+    for name in COMMAND_MODULES:
+        importlib.import_module(f"kyosai_desktop.cli.{name}").register(groups)
+    return parser
+
+
+def open_ctx(args: argparse.Namespace):
+    from kyosai_desktop.services.context import open_context
+
+    return open_context(args.db)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if getattr(args, "handler", None) is None:
+        from kyosai_desktop.ui.app import run_gui
+
+        return run_gui(db_path=args.db)
+    from kyosai_desktop.services.files import OutputError
+    from kyosai_desktop.services.tabular import ImportFailed
+    from kyosai_desktop.store.errors import StoreError
+
+    try:
+        return int(args.handler(args) or 0)
+    except ImportFailed as exc:
+        print(exc.summary(), file=sys.stderr)
+        return 2
+    except CommandError as exc:
+        print(str(exc), file=sys.stderr)
+        return exc.code
+    except (StoreError, OutputError, ValueError) as exc:
+        print(f"エラー: {exc}", file=sys.stderr)
+        return 1

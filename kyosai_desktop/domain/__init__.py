@@ -1,0 +1,1 @@
+"""Pure business rules (fiscal months, rates, estimate arithmetic). No Qt, no SQL."""

@@ -1,0 +1,95 @@
+"""Months as ``YYYY-MM`` text, and fiscal years that start in a configurable month.
+
+"2024年度" names the year that starts in 2024 (DOMAIN §3).  Product results run June →
+May; the model-union year ran June → May through 2024 and May → April from 2025.  Start
+months are per-year data, never hard-coded here.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+_MONTH_RE = re.compile(r"^\s*(\d{4})\s*[-/年.]\s*(\d{1,2})\s*月?\s*$")
+
+
+def make_month(year: int, month: int) -> str:
+    if not 1 <= month <= 12:
+        raise ValueError(f"月は1〜12で指定してください: {month}")
+    return f"{year:04d}-{month:02d}"
+
+
+def parse_month(text: str) -> str:
+    """Accept ``2025-02``, ``2025/2``, ``2025年2月``; return ``2025-02``."""
+    import unicodedata
+
+    norm = unicodedata.normalize("NFKC", str(text))
+    m = _MONTH_RE.match(norm)
+    if not m:
+        raise ValueError(f"年月は YYYY-MM の形式で指定してください: {text!r}")
+    return make_month(int(m.group(1)), int(m.group(2)))
+
+
+def split_month(ym: str) -> tuple[int, int]:
+    return int(ym[:4]), int(ym[5:7])
+
+
+def add_months(ym: str, n: int) -> str:
+    y, m = split_month(ym)
+    idx = y * 12 + (m - 1) + n
+    return make_month(idx // 12, idx % 12 + 1)
+
+
+def months_between(start: str, end: str) -> list[str]:
+    """Inclusive list of months from start to end (empty when end < start)."""
+    out: list[str] = []
+    cur = start
+    while cur <= end:
+        out.append(cur)
+        cur = add_months(cur, 1)
+    return out
+
+
+def month_label(ym: str) -> str:
+    """``2025-02`` → ``2025年2月``."""
+    y, m = split_month(ym)
+    return f"{y}年{m}月"
+
+
+@dataclass(frozen=True)
+class FiscalYear:
+    """A business year: ``year`` is the calendar year it starts in."""
+
+    year: int
+    start_month: int
+
+    @property
+    def label(self) -> str:
+        return f"{self.year}年度"
+
+    @property
+    def first(self) -> str:
+        return make_month(self.year, self.start_month)
+
+    @property
+    def last(self) -> str:
+        return add_months(self.first, 11)
+
+    def months(self) -> list[str]:
+        return [add_months(self.first, i) for i in range(12)]
+
+    def contains(self, ym: str) -> bool:
+        return self.first <= ym <= self.last
+
+    def months_to(self, as_of: str) -> list[str]:
+        """Months of this year from its start through ``as_of`` (clamped to the year)."""
+        return months_between(self.first, min(as_of, self.last))
+
+    def same_period_last_year(self, as_of: str) -> tuple[str, str]:
+        """First and last month of the previous year's same period (as_of − 12 months)."""
+        return add_months(self.first, -12), add_months(min(as_of, self.last), -12)
+
+
+def fiscal_year_of(ym: str, start_month: int) -> int:
+    y, m = split_month(ym)
+    return y if m >= start_month else y - 1

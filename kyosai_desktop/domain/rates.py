@@ -1,0 +1,81 @@
+"""Every derived rate and its display, in one place (DOMAIN §4).
+
+Rates are computed exactly with fractions and then rounded or truncated as each figure
+requires; totals rows recompute rates from summed counts (never average them).  A
+missing or zero denominator gives ``None``, displayed as "—".
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from fractions import Fraction
+
+DASH = "—"
+
+
+def _scaled(numerator: int, denominator: int | None, decimals: int) -> Fraction | None:
+    if denominator in (None, 0) or numerator is None:
+        return None
+    return Fraction(numerator * 100 * 10**decimals, denominator)
+
+
+def _to_decimal(units: int, decimals: int) -> Decimal:
+    return Decimal(units).scaleb(-decimals)
+
+
+def percent_round(numerator: int, denominator: int | None, decimals: int = 1) -> Decimal | None:
+    """Percent rounded half away from zero: 4/15 → 26.7, 128,620/58,786 style totals."""
+    f = _scaled(numerator, denominator, decimals)
+    if f is None:
+        return None
+    sign = -1 if f < 0 else 1
+    units = (abs(f) * 2 + 1) // 2
+    return _to_decimal(sign * int(units), decimals)
+
+
+def percent_truncate(numerator: int, denominator: int | None, decimals: int = 2) -> Decimal | None:
+    """Percent truncated toward zero: 5,931/12,824 → 46.24, 106/45 → 235.55."""
+    f = _scaled(numerator, denominator, decimals)
+    if f is None:
+        return None
+    sign = -1 if f < 0 else 1
+    return _to_decimal(sign * int(abs(f) // 1), decimals)
+
+
+def achievement_rate(actual: int, target: int | None) -> Decimal | None:
+    """達成率 (model union) and 目標達成率: 1 decimal, rounded."""
+    return percent_round(actual, target, 1)
+
+
+def reach_rate(actual: int, target: int | None) -> Decimal | None:
+    """到達率 of the national report (seed 004 §1): 2 decimals, truncated."""
+    return percent_truncate(actual, target, 2)
+
+
+def join_rate(holdings: int | None, members: int | None) -> Decimal | None:
+    """加入率 = 団生保有 ÷ 組合員数, 1 decimal rounded; may exceed 100 %."""
+    if holdings is None:
+        return None
+    return percent_round(holdings, members, 1)
+
+
+def remaining(target: int | None, actual: int) -> int | None:
+    """残件数 = 目標 − 累積, signed (negative when exceeded)."""
+    if target is None:
+        return None
+    return target - actual
+
+
+def format_percent(value: Decimal | None) -> str:
+    return DASH if value is None else f"{value}%"
+
+
+def format_count(value: int | None) -> str:
+    return DASH if value is None else f"{value:,}"
+
+
+def format_signed(value: int | None) -> str:
+    """Signed integer difference, e.g. ``+3``, ``-17``, ``0``."""
+    if value is None:
+        return DASH
+    return f"{value:+,}" if value else "0"

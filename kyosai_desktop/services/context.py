@@ -1,0 +1,70 @@
+"""The application context: one open database and its repositories, passed to everything.
+
+The GUI and the ``kyosai`` command both build one of these; widgets and commands never
+write SQL themselves.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from kyosai_desktop.paths import default_db_path
+from kyosai_desktop.store.audit import AuditRepository
+from kyosai_desktop.store.connection import Database, open_database
+from kyosai_desktop.store.master import (
+    FiscalYearRepository,
+    PrefectureRepository,
+    ProductRepository,
+    seed_master_data,
+)
+from kyosai_desktop.store.results import ResultRepository
+from kyosai_desktop.store.settings import SettingsRepository
+from kyosai_desktop.store.targets import TargetRepository
+from kyosai_desktop.store.unions import UnionRepository
+
+
+@dataclass
+class AppContext:
+    db: Database
+    settings: SettingsRepository = field(init=False)
+    prefectures: PrefectureRepository = field(init=False)
+    products: ProductRepository = field(init=False)
+    fiscal_years: FiscalYearRepository = field(init=False)
+    unions: UnionRepository = field(init=False)
+    targets: TargetRepository = field(init=False)
+    results: ResultRepository = field(init=False)
+    audit: AuditRepository = field(init=False)
+
+    def __post_init__(self) -> None:
+        conn = self.db.conn
+        self.settings = SettingsRepository(conn)
+        self.prefectures = PrefectureRepository(conn)
+        self.products = ProductRepository(conn)
+        self.fiscal_years = FiscalYearRepository(conn)
+        self.unions = UnionRepository(conn)
+        self.targets = TargetRepository(conn)
+        self.results = ResultRepository(conn)
+        self.audit = AuditRepository(conn)
+
+    @property
+    def conn(self):
+        return self.db.conn
+
+    @property
+    def path(self) -> Path:
+        return self.db.path
+
+    @property
+    def branch(self) -> str | None:
+        return self.settings.branch_pref_code
+
+    def close(self) -> None:
+        self.db.close()
+
+
+def open_context(path: Path | str | None = None) -> AppContext:
+    """Open (create, migrate, seed master data) the database and build the context."""
+    db = open_database(Path(path) if path else default_db_path())
+    seed_master_data(db.conn)
+    return AppContext(db)

@@ -1,0 +1,41 @@
+"""Atomic output files: write to a temporary file beside the target, then rename.
+
+A crash or a full disk never leaves a half-written report in place of a good one, and a
+target held open by Excel on Windows gives a clear Japanese message.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+
+class OutputError(Exception):
+    """A report or export could not be written; ``str(exc)`` is Japanese."""
+
+
+@contextmanager
+def atomic_path(target: Path | str) -> Iterator[Path]:
+    """Yield a temporary path to write; on success it replaces ``target``."""
+    target = Path(target)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OutputError(f"出力先のフォルダを作れません: {target.parent} ({exc})") from exc
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{target.stem}-", suffix=target.suffix, dir=target.parent)
+    os.close(fd)
+    tmp = Path(tmp_name)
+    try:
+        yield tmp
+        try:
+            os.replace(tmp, target)
+        except PermissionError as exc:
+            raise OutputError(
+                f"{target.name} に書き込めません。Excel などで開いている場合は閉じてから、もう一度実行してください。"
+            ) from exc
+    finally:
+        if tmp.exists():
+            tmp.unlink()

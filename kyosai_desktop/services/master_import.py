@@ -1,0 +1,277 @@
+"""Imports of unions, targets and monthly results from CSV or xlsx (Japanese headers).
+
+Each import validates every row first and lists every problem with its row (and cell for
+xlsx); only a clean file is written, in one transaction.  ``dry_run`` performs the same
+writes and rolls them back, so the summary is exactly what a real run would change.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from kyosai_desktop.domain.months import parse_month
+from kyosai_desktop.domain.numbers import CountError, parse_count
+from kyosai_desktop.services.context import AppContext
+from kyosai_desktop.services.tabular import (
+    ImportFailed,
+    Problem,
+    Table,
+    data_rows,
+    find_header,
+    is_blank,
+    read_table,
+)
+from kyosai_desktop.store.results import CellChange
+
+
+@dataclass
+class ImportSummary:
+    """What an import changed (or, for a dry run, would change)."""
+
+    kind: str
+    rows: int = 0
+    added: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    dry_run: bool = False
+    details: list[str] = field(default_factory=list)
+
+    def text(self) -> str:
+        head = "【試行 (dry-run): 何も書き込んでいません】\n" if self.dry_run else ""
+        return (
+            f"{head}{self.kind}: {self.rows} 行を読み込み、追加 {self.added} 件・"
+            f"変更 {self.updated} 件・変更なし {self.unchanged} 件"
+        )
+
+
+def _code(value: object, width: int) -> str | None:
+    """Codes are text with leading zeros; Excel may hand us 1 or 1.0 for "01"."""
+    if is_blank(value):
+        return None
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    text = unicodedata.normalize("NFKC", str(value)).strip()
+    if not text.isdigit() or len(text) > width:
+        raise ValueError(f"コード「{value}」は {width} 桁までの数字で入力してください。")
+    return text.zfill(width)
+
+
+def _month_of_year(value: object) -> int | None:
+    if is_blank(value):
+        return None
+    text = unicodedata.normalize("NFKC", str(value)).strip().removesuffix("月")
+    if isinstance(value, float) and value.is_integer():
+        text = str(int(value))
+    if not text.isdigit() or not 1 <= int(text) <= 12:
+        raise ValueError(f"発効月「{value}」は 1〜12 の月で入力してください。")
+    return int(text)
+
+
+def _fiscal_year(value: object) -> int:
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    text = unicodedata.normalize("NFKC", str(value)).strip().removesuffix("度").removesuffix("年")
+    if not re.fullmatch(r"\d{4}", text):
+        raise ValueError(f"年度「{value}」は 2025 のように西暦4桁で入力してください。")
+    return int(text)
+
+
+def _run(ctx: AppContext, summary: ImportSummary, write: Callable[[], None]) -> ImportSummary:
+    conn = ctx.conn
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        write()
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    if summary.dry_run:
+        conn.execute("ROLLBACK")
+    else:
+        conn.execute("COMMIT")
+    ctx.products.invalidate()
+    return summary
+
+
+def _cell(table: Table, problems: list[Problem], i: int, col: int | None, parse, value):
+    try:
+        return parse(value)
+    except (ValueError, CountError) as exc:
+        problems.append(table.problem(i, col, str(exc)))
+        return None
+
+
+# ---------------------------------------------------------------- unions
+
+UNION_HEADERS = ["自治労県コード", "単組コード", "単組名", "組合員数", "団生保有", "発効月"]
+
+
+def import_unions(ctx: AppContext, path: Path | str, *, dry_run: bool = False) -> ImportSummary:
+    table = read_table(path)
+    header = find_header(table, UNION_HEADERS[:3], UNION_HEADERS[3:] + ["組織加入", "基準日"],
+                         aliases={"単組名": ["単組", "加入拡大モデル単組"], "発効月": ["発効"]})
+    col = header.columns
+    problems: list[Problem] = []
+    parsed: list[tuple[str, str, dict]] = []
+    seen: dict[tuple[str, str], int] = {}
+    known_prefs = {p.code for p in ctx.prefectures.all()}
+    for i, row in data_rows(table, header):
+        pref = _cell(table, problems, i, col["自治労県コード"], lambda v: _code(v, 2), header.get(row, "自治労県コード"))
+        code = _cell(table, problems, i, col["単組コード"], lambda v: _code(v, 3), header.get(row, "単組コード"))
+        name = header.get(row, "単組名")
+        if pref is None or code is None:
+            if pref is None and "自治労県コード" in col and is_blank(header.get(row, "自治労県コード")):
+                problems.append(table.problem(i, col["自治労県コード"], "自治労県コードが空です。"))
+            if code is None and is_blank(header.get(row, "単組コード")):
+                problems.append(table.problem(i, col["単組コード"], "単組コードが空です。"))
+            continue
+        if pref not in known_prefs:
+            problems.append(table.problem(i, col["自治労県コード"], f"自治労県コード「{pref}」は存在しません。"))
+        if is_blank(name):
+            problems.append(table.problem(i, col["単組名"], "単組名が空です。"))
+        if (pref, code) in seen:
+            problems.append(table.problem(i, col["単組コード"],
+                                          f"単組 {pref}-{code} が {table.line(seen[(pref, code)])}行目と重複しています。"))
+        seen[(pref, code)] = i
+        values: dict[str, object] = {"name": str(name).strip() if name is not None else ""}
+        for label, key in (("組合員数", "members"), ("団生保有", "holdings")):
+            if label in col:
+                values[key] = _cell(table, problems, i, col[label],
+                                    lambda v: parse_count(v, allow_blank=True), header.get(row, label))
+        if "発効月" in col:
+            values["effective_month"] = _cell(table, problems, i, col["発効月"], _month_of_year, header.get(row, "発効月"))
+        if "組織加入" in col:
+            flag = header.get(row, "組織加入")
+            values["org_joined"] = str(flag).strip() in ("1", "○", "〇", "はい", "true", "True", "組織加入")
+        if "基準日" in col and not is_blank(header.get(row, "基準日")):
+            values["figures_as_of"] = str(header.get(row, "基準日"))[:10]
+        parsed.append((pref, code, values))
+    if problems:
+        raise ImportFailed(problems)
+    summary = ImportSummary("単組", rows=len(parsed), dry_run=dry_run)
+
+    def write() -> None:
+        for pref, code, values in parsed:
+            existing = ctx.unions.find(pref, code)
+            if existing is None:
+                name = values.pop("name")
+                ctx.unions.add(pref, code, name, source="import", **values)
+                summary.added += 1
+                summary.details.append(f"追加 {pref}-{code} {name}")
+            else:
+                changed = {k: v for k, v in values.items() if getattr(existing, k) != v}
+                if changed:
+                    ctx.unions.update(existing.id, source="import", **changed)
+                    summary.updated += 1
+                    summary.details.append(f"変更 {pref}-{code} {', '.join(changed)}")
+                else:
+                    summary.unchanged += 1
+
+    return _run(ctx, summary, write)
+
+
+# ---------------------------------------------------------------- targets
+
+def import_targets(ctx: AppContext, path: Path | str, *, dry_run: bool = False) -> ImportSummary:
+    table = read_table(path)
+    header = find_header(table, ["年度", "商品", "目標件数"], ["版", "自治労県コード", "単組コード"],
+                         aliases={"目標件数": ["目標"]})
+    col = header.columns
+    problems: list[Problem] = []
+    parsed: list[tuple[int, int, str, int | None, int]] = []
+    seen: dict[tuple, int] = {}
+    for i, row in data_rows(table, header):
+        fy = _cell(table, problems, i, col["年度"], _fiscal_year, header.get(row, "年度"))
+        product = ctx.products.resolve(str(header.get(row, "商品") or ""))
+        if product is None:
+            problems.append(table.problem(i, col["商品"], f"商品「{header.get(row, '商品')}」は登録されていません。"))
+        target = _cell(table, problems, i, col["目標件数"], parse_count, header.get(row, "目標件数"))
+        version = str(header.get(row, "版") or "第1次").strip()
+        version = unicodedata.normalize("NFKC", version)
+        if version in ("1", "第1"):
+            version = "第1次"
+        elif version in ("2", "第2"):
+            version = "第2次"
+        if version not in ("第1次", "第2次"):
+            problems.append(table.problem(i, col.get("版"), f"版「{version}」は 第1次 か 第2次 です。"))
+        union_id = None
+        if not is_blank(header.get(row, "単組コード")):
+            code = _cell(table, problems, i, col["単組コード"], lambda v: _code(v, 3), header.get(row, "単組コード"))
+            pref_raw = header.get(row, "自治労県コード")
+            pref = _code(pref_raw, 2) if not is_blank(pref_raw) else ctx.branch
+            union = ctx.unions.find(pref or "", code or "") if code else None
+            if code and union is None:
+                problems.append(table.problem(i, col["単組コード"], f"単組 {pref}-{code} は登録されていません。"))
+            union_id = union.id if union else None
+        if fy is None or product is None or target is None:
+            continue
+        key = (fy, product.id, version, union_id)
+        if key in seen:
+            problems.append(table.problem(i, None, f"{table.line(seen[key])}行目と同じ目標が重複しています。"))
+        seen[key] = i
+        parsed.append((fy, product.id, version, union_id, target))
+    if problems:
+        raise ImportFailed(problems)
+    summary = ImportSummary("目標", rows=len(parsed), dry_run=dry_run)
+
+    def write() -> None:
+        for fy, product_id, version, union_id, target in parsed:
+            ctx.fiscal_years.ensure(fy)
+            old = ctx.targets.get(fy, product_id, version, union_id)
+            if old == target:
+                summary.unchanged += 1
+                continue
+            ctx.targets.set(fy, product_id, version, target, union_id, source="import")
+            if old is None:
+                summary.added += 1
+            else:
+                summary.updated += 1
+
+    return _run(ctx, summary, write)
+
+
+# ---------------------------------------------------------------- results
+
+def import_results(ctx: AppContext, path: Path | str, *, dry_run: bool = False) -> ImportSummary:
+    table = read_table(path)
+    header = find_header(table, ["自治労県コード", "単組コード", "商品", "発効年月", "件数"])
+    col = header.columns
+    problems: list[Problem] = []
+    changes: list[CellChange] = []
+    seen: dict[tuple, int] = {}
+    unions = {(u.pref_code, u.union_code): u.id for u in ctx.unions.list()}
+    for i, row in data_rows(table, header):
+        pref = _cell(table, problems, i, col["自治労県コード"], lambda v: _code(v, 2), header.get(row, "自治労県コード"))
+        code = _cell(table, problems, i, col["単組コード"], lambda v: _code(v, 3), header.get(row, "単組コード"))
+        union_id = unions.get((pref, code)) if pref and code else None
+        if pref and code and union_id is None:
+            problems.append(table.problem(i, col["単組コード"], f"単組 {pref}-{code} は登録されていません。先に単組を取り込んでください。"))
+        product = ctx.products.resolve(str(header.get(row, "商品") or ""))
+        if product is None:
+            problems.append(table.problem(i, col["商品"], f"商品「{header.get(row, '商品')}」は登録されていません。"))
+        raw_month = header.get(row, "発効年月")
+        if hasattr(raw_month, "year") and hasattr(raw_month, "month"):
+            raw_month = f"{raw_month.year}-{raw_month.month:02d}"
+        month = _cell(table, problems, i, col["発効年月"], parse_month, raw_month)
+        count = _cell(table, problems, i, col["件数"], parse_count, header.get(row, "件数"))
+        if union_id is None or product is None or month is None or count is None:
+            continue
+        key = (union_id, product.id, month)
+        if key in seen:
+            problems.append(table.problem(i, None, f"{table.line(seen[key])}行目と同じ単組・商品・発効年月です。"))
+        seen[key] = i
+        changes.append(CellChange(union_id, product.id, month, count))
+    if problems:
+        raise ImportFailed(problems)
+    summary = ImportSummary("実績", rows=len(changes), dry_run=dry_run)
+
+    def write() -> None:
+        done = ctx.results.apply(changes, source="import")
+        summary.added = sum(1 for c in done if c.old is None)
+        summary.updated = len(done) - summary.added
+        summary.unchanged = len(changes) - len(done)
+
+    return _run(ctx, summary, write)

@@ -1,0 +1,201 @@
+"""Reading CSV and xlsx files for imports, with every cell's location kept for messages.
+
+All imports share this: the header is found by its labels (NFKC-normalised, spaces
+ignored), not by position; each problem is reported with its row and, for xlsx, its cell
+address; a file that cannot be read at all raises :class:`ImportFailed` with a Japanese
+message.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import unicodedata
+import zipfile
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from openpyxl.utils import get_column_letter
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong in an input file. ``row`` is the 1-based sheet row or CSV line."""
+
+    message: str
+    row: int | None = None
+    cell: str | None = None
+
+    def __str__(self) -> str:
+        where = []
+        if self.row is not None:
+            where.append(f"{self.row}行目")
+        if self.cell:
+            where.append(f"セル {self.cell}")
+        return (" ".join(where) + ": " if where else "") + self.message
+
+
+class ImportFailed(Exception):
+    """An import refused as a whole; nothing was written. Carries every problem found."""
+
+    def __init__(self, problems: Sequence[Problem] | str) -> None:
+        if isinstance(problems, str):
+            problems = [Problem(problems)]
+        self.problems = list(problems)
+        super().__init__(self.summary())
+
+    def summary(self) -> str:
+        head = f"取り込みを中止しました ({len(self.problems)} 件の問題)。データは変更していません。"
+        return "\n".join([head, *(f"  - {p}" for p in self.problems)])
+
+
+@dataclass
+class Table:
+    """A sheet's cell values; ``rows[i][j]`` is at sheet row ``first_row + i``, column j+1."""
+
+    rows: list[list[object]]
+    is_excel: bool
+    source: str
+    first_row: int = 1
+    sheet: str | None = None
+
+    def address(self, row_index: int, col_index: int) -> str | None:
+        """Cell address like ``C5`` (xlsx only) for a 0-based (row, col) in ``rows``."""
+        if not self.is_excel:
+            return None
+        return f"{get_column_letter(col_index + 1)}{self.first_row + row_index}"
+
+    def line(self, row_index: int) -> int:
+        return self.first_row + row_index
+
+    def problem(self, row_index: int, col_index: int | None, message: str) -> Problem:
+        cell = None if col_index is None else self.address(row_index, col_index)
+        return Problem(message, self.line(row_index), cell)
+
+
+def norm_label(value: object) -> str:
+    if value is None:
+        return ""
+    text = unicodedata.normalize("NFKC", str(value))
+    return "".join(text.split())
+
+
+def is_blank(value: object) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def read_table(path: Path | str, *, sheet: str | None = None) -> Table:
+    """Read the first (or named) sheet of an xlsx, or a CSV (UTF-8 with/without BOM, or CP932)."""
+    path = Path(path)
+    if not path.exists():
+        raise ImportFailed(f"ファイルが見つかりません: {path}")
+    try:
+        data = path.read_bytes()
+    except PermissionError:
+        raise ImportFailed(f"ファイルを開けません (他のプログラムが使用中か、権限がありません): {path}") from None
+    if not data.strip():
+        raise ImportFailed(f"ファイルが空です: {path.name}")
+    if data[:2] == b"PK":
+        return _read_xlsx(path, data, sheet)
+    if data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
+        raise ImportFailed(
+            f"{path.name} は古い Excel 形式 (.xls) です。Excel で .xlsx 形式に保存し直してから取り込んでください。"
+        )
+    if path.suffix.lower() in (".xlsx", ".xlsm"):
+        raise ImportFailed(f"{path.name} は Excel ファイルとして読めません (壊れているか、別の形式です)。")
+    return _read_csv(path, data)
+
+
+def _read_csv(path: Path, data: bytes) -> Table:
+    if b"\x00" in data[:4096]:
+        raise ImportFailed(f"{path.name} は CSV でも Excel でもありません (バイナリファイルです)。")
+    for encoding in ("utf-8-sig", "cp932"):
+        try:
+            text = data.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    else:
+        raise ImportFailed(f"{path.name} の文字コードを判別できません (UTF-8 か Shift_JIS で保存してください)。")
+    rows = [list(r) for r in csv.reader(io.StringIO(text))]
+    return Table(rows=rows, is_excel=False, source=path.name)
+
+
+def _read_xlsx(path: Path, data: bytes, sheet: str | None) -> Table:
+    from openpyxl import load_workbook
+
+    try:
+        wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
+        raise ImportFailed(f"{path.name} は Excel ファイルとして読めません (壊れているか、別の形式です): {exc}") from None
+    try:
+        ws = wb[sheet] if sheet else wb.worksheets[0]
+    except KeyError:
+        raise ImportFailed(f"シート「{sheet}」が {path.name} にありません。") from None
+    rows = [list(r) for r in ws.iter_rows(values_only=True)]
+    wb.close()
+    while rows and all(is_blank(v) for v in rows[-1]):
+        rows.pop()
+    if not rows:
+        raise ImportFailed(f"{path.name} のシート「{ws.title}」にデータがありません。")
+    return Table(rows=rows, is_excel=True, source=path.name, sheet=ws.title)
+
+
+@dataclass
+class Header:
+    """Where a header row was found and which column each wanted label is in."""
+
+    row_index: int
+    columns: dict[str, int] = field(default_factory=dict)
+
+    def get(self, row: Sequence[object], name: str) -> object:
+        idx = self.columns.get(name)
+        if idx is None or idx >= len(row):
+            return None
+        return row[idx]
+
+
+def find_header(
+    table: Table,
+    required: Sequence[str],
+    optional: Iterable[str] = (),
+    aliases: dict[str, Sequence[str]] | None = None,
+    *,
+    search_rows: int = 20,
+) -> Header:
+    """Find the first row (within ``search_rows``) holding every required label."""
+    aliases = aliases or {}
+    wanted = list(required) + [o for o in optional if o not in required]
+    names = {w: {norm_label(w), *(norm_label(a) for a in aliases.get(w, ()))} for w in wanted}
+    best: tuple[int, list[str]] | None = None
+    for i, row in enumerate(table.rows[:search_rows]):
+        labels = [norm_label(v) for v in row]
+        cols: dict[str, int] = {}
+        for want, options in names.items():
+            for j, lab in enumerate(labels):
+                if lab in options:
+                    cols[want] = j
+                    break
+        missing = [r for r in required if r not in cols]
+        if not missing:
+            return Header(row_index=i, columns=cols)
+        if any(cols) and (best is None or len(missing) < len(best[1])):
+            best = (i, missing)
+    if best is None:
+        raise ImportFailed(
+            f"{table.source}: 見出し行が見つかりません。必要な列: {', '.join(required)}"
+        )
+    row_index, missing = best
+    raise ImportFailed(
+        [table.problem(row_index, None, f"必要な列がありません: {', '.join(missing)}")]
+    )
+
+
+def data_rows(table: Table, header: Header) -> Iterable[tuple[int, list[object]]]:
+    """(row_index, values) for each non-blank row below the header."""
+    for i in range(header.row_index + 1, len(table.rows)):
+        row = table.rows[i]
+        if all(is_blank(v) for v in row):
+            continue
+        yield i, row

@@ -1,0 +1,1 @@
+"""SQLite store: connection and migrations, one repository per kind of record."""

@@ -1,0 +1,127 @@
+"""Monthly new-contract counts per union × product × effective month (発効年月).
+
+A cleared cell is a deleted row; 0 is a real figure.  Every write records its old and
+new value in the audit table in the same transaction, and each call is one commit.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from kyosai_desktop.store import audit
+from kyosai_desktop.store.tx import transaction
+
+
+@dataclass(frozen=True)
+class CellChange:
+    union_id: int
+    product_id: int
+    month: str
+    new: int | None
+    old: int | None = None
+
+
+def record_key(union_id: int, product_id: int, month: str) -> str:
+    return f"{union_id}:{product_id}:{month}"
+
+
+class ResultRepository:
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+
+    def get(self, union_id: int, product_id: int, month: str) -> int | None:
+        row = self.conn.execute(
+            "SELECT count FROM results WHERE union_id = ? AND product_id = ? AND month = ?",
+            (union_id, product_id, month),
+        ).fetchone()
+        return None if row is None else row[0]
+
+    def month_grid(self, month: str) -> dict[tuple[int, int], int]:
+        """{(union_id, product_id): count} for one month."""
+        rows = self.conn.execute(
+            "SELECT union_id, product_id, count FROM results WHERE month = ?", (month,)
+        )
+        return {(u, p): c for u, p, c in rows}
+
+    def union_grid(self, union_id: int, first: str, last: str) -> dict[tuple[int, str], int]:
+        """{(product_id, month): count} for one union over a month range."""
+        rows = self.conn.execute(
+            "SELECT product_id, month, count FROM results WHERE union_id = ? AND month BETWEEN ? AND ?",
+            (union_id, first, last),
+        )
+        return {(p, m): c for p, m, c in rows}
+
+    def totals_by_product(self, first: str, last: str, pref_code: str | None = None) -> dict[int, int]:
+        """Σ count per product over [first, last], optionally only the prefecture's unions."""
+        if pref_code is None:
+            rows = self.conn.execute(
+                "SELECT product_id, sum(count) FROM results WHERE month BETWEEN ? AND ? GROUP BY product_id",
+                (first, last),
+            )
+        else:
+            rows = self.conn.execute(
+                "SELECT r.product_id, sum(r.count) FROM results r JOIN unions u ON u.id = r.union_id"
+                " WHERE r.month BETWEEN ? AND ? AND u.pref_code = ? GROUP BY r.product_id",
+                (first, last, pref_code),
+            )
+        return {p: s for p, s in rows}
+
+    def union_totals(self, product_id: int, first: str, last: str) -> dict[int, int]:
+        """Σ count per union for one product over [first, last]."""
+        rows = self.conn.execute(
+            "SELECT union_id, sum(count) FROM results WHERE product_id = ? AND month BETWEEN ? AND ?"
+            " GROUP BY union_id",
+            (product_id, first, last),
+        )
+        return {u: s for u, s in rows}
+
+    def monthly(self, union_ids: Sequence[int], product_id: int, first: str, last: str) -> dict[tuple[int, str], int]:
+        """{(union_id, month): count} for several unions of one product."""
+        out: dict[tuple[int, str], int] = {}
+        for chunk_start in range(0, len(union_ids), 500):
+            chunk = list(union_ids[chunk_start : chunk_start + 500])
+            marks = ",".join("?" * len(chunk))
+            rows = self.conn.execute(
+                f"SELECT union_id, month, count FROM results WHERE product_id = ? AND month BETWEEN ? AND ?"
+                f" AND union_id IN ({marks})",
+                (product_id, first, last, *chunk),
+            )
+            out.update({(u, m): c for u, m, c in rows})
+        return out
+
+    def apply(self, changes: Iterable[CellChange], *, source: str = "entry") -> list[CellChange]:
+        """Write several cells as one edit (one commit); return them with their old values.
+
+        Cells whose value does not change are skipped (and not audited).
+        """
+        done: list[CellChange] = []
+        with transaction(self.conn):
+            for ch in changes:
+                old = self.get(ch.union_id, ch.product_id, ch.month)
+                if old == ch.new:
+                    continue
+                if ch.new is None:
+                    self.conn.execute(
+                        "DELETE FROM results WHERE union_id = ? AND product_id = ? AND month = ?",
+                        (ch.union_id, ch.product_id, ch.month),
+                    )
+                else:
+                    if ch.new < 0:
+                        raise ValueError("件数は0以上の整数です。")
+                    self.conn.execute(
+                        "INSERT INTO results (union_id, product_id, month, count) VALUES (?, ?, ?, ?)"
+                        " ON CONFLICT (union_id, product_id, month) DO UPDATE SET count = excluded.count",
+                        (ch.union_id, ch.product_id, ch.month, ch.new),
+                    )
+                audit.record(self.conn, source=source, table="results",
+                             key=record_key(ch.union_id, ch.product_id, ch.month),
+                             field="count", old=old, new=ch.new)
+                done.append(CellChange(ch.union_id, ch.product_id, ch.month, ch.new, old))
+        return done
+
+    def set(self, union_id: int, product_id: int, month: str, value: int | None, *, source: str = "entry") -> int | None:
+        """Set one cell (None clears it); return the old value."""
+        done = self.apply([CellChange(union_id, product_id, month, value)], source=source)
+        return done[0].old if done else value

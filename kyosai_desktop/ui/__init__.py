@@ -1,0 +1,1 @@
+"""Everything PySide6: windows, models, delegates, dialogs, printing."""

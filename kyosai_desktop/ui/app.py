@@ -1,0 +1,78 @@
+"""Start-up of the GUI: Qt application, Japanese font and translations, database, window."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from PySide6.QtCore import QLibraryInfo, QLocale, QTranslator
+from PySide6.QtWidgets import QApplication
+
+from kyosai_desktop import APP_NAME, APP_TITLE
+from kyosai_desktop.paths import default_db_path, resources_dir
+from kyosai_desktop.ui import interaction
+from kyosai_desktop.ui.fonts import install_app_font
+
+
+def make_application(argv: list[str] | None = None) -> QApplication:
+    app = QApplication.instance() or QApplication(argv if argv is not None else sys.argv[:1])
+    app.setOrganizationName("jichiro-kyosai")
+    app.setApplicationName(APP_NAME)
+    app.setApplicationDisplayName(APP_TITLE)
+    install_app_font(app)
+    install_translations(app)
+    return app  # type: ignore[return-value]
+
+
+def install_translations(app: QApplication) -> list[QTranslator]:
+    """Qt's own Japanese catalogue, so standard buttons read キャンセル / はい."""
+    QLocale.setDefault(QLocale(QLocale.Language.Japanese, QLocale.Territory.Japan))
+    installed = []
+    folders = [QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath),
+               str(resources_dir() / "translations")]
+    for base in ("qtbase_ja",):
+        for folder in folders:
+            translator = QTranslator(app)
+            if translator.load(base, folder):
+                app.installTranslator(translator)
+                installed.append(translator)
+                break
+    return installed
+
+
+def open_main_window(db_path: Path | None = None):
+    """Open the database (showing a Japanese message on refusal) and build the window.
+
+    Returns the window, or None when the database could not be opened or the first-launch
+    setup was cancelled.
+    """
+    from kyosai_desktop.services.context import open_context
+    from kyosai_desktop.store.errors import StoreError
+    from kyosai_desktop.ui.main_window import MainWindow
+
+    path = Path(db_path) if db_path else default_db_path()
+    try:
+        ctx = open_context(path)
+    except StoreError as exc:
+        interaction.critical(None, "データベースを開けません", str(exc))
+        return None
+    if ctx.branch is None:
+        from kyosai_desktop.ui.setup_dialog import run_first_launch
+
+        if not run_first_launch(ctx):
+            ctx.close()
+            return None
+    window = MainWindow(ctx)
+    window.restore_last_page()
+    return window
+
+
+def run_gui(db_path: Path | None = None) -> int:
+    app = make_application()
+    window = open_main_window(db_path)
+    if window is None:
+        return 1
+    window.show()
+    code = app.exec()
+    window.ctx.close()
+    return code

@@ -1,0 +1,44 @@
+"""Shared fixtures: offscreen Qt, a fresh temporary database per test, prompt capture."""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+import pytest  # noqa: E402
+
+from kyosai_desktop.services.context import AppContext, open_context  # noqa: E402
+
+
+@pytest.fixture
+def db_path(tmp_path):
+    return tmp_path / "branch.sqlite3"
+
+
+@pytest.fixture
+def ctx(db_path) -> AppContext:
+    context = open_context(db_path)
+    context.settings.set_branch("05")
+    yield context
+    context.close()
+
+
+@pytest.fixture
+def prompts(monkeypatch):
+    """Answer every prompt automatically; the list records (kind, title, text)."""
+    from kyosai_desktop.ui import interaction
+
+    answers: dict[str, object] = {}
+    log: list[tuple[str, str, str]] = []
+    monkeypatch.setattr(interaction, "LOG", log)
+    monkeypatch.setattr(interaction, "AUTO", lambda kind, title, text: answers.get(kind, True))
+    log.answers = answers  # type: ignore[attr-defined]
+    return log
+
+
+@pytest.fixture
+def app_font(qapp):
+    from kyosai_desktop.ui.fonts import install_app_font
+
+    return install_app_font(qapp)
