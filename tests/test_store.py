@@ -122,3 +122,19 @@ def test_union_codes_keep_leading_zeros(ctx):
     u = ctx.unions.add("01", "003", "北海道テスト単組")
     assert ctx.unions.find_key("1-3") == u
     assert u.key == "01-003"
+
+
+def test_backup_is_a_checked_copy_and_automatic_backup_once_a_day(ctx):
+    from kyosai_desktop.services.backup import backup_if_due, list_backups, make_backup
+
+    assert backup_if_due(ctx) is None  # nothing worth backing up yet
+    union = ctx.unions.add("05", "001", "宮城県職労")
+    ctx.results.set(union.id, 2, "2024-06", 9)
+    first = backup_if_due(ctx)
+    assert first is not None and first.exists()
+    assert backup_if_due(ctx) is None  # already one today
+    copy = sqlite3.connect(first)
+    assert copy.execute("SELECT count FROM results").fetchone()[0] == 9
+    copy.close()
+    manual = make_backup(ctx, first.parent / "manual.sqlite3")
+    assert manual in list_backups(ctx)

@@ -37,3 +37,15 @@ def make_backup(ctx: AppContext, dest: Path | None = None, *, keep: int = KEEP_B
 
 def list_backups(ctx: AppContext) -> list[Path]:
     return sorted(backups_dir_for(ctx.path).glob("*.sqlite3"), reverse=True)
+
+
+def backup_if_due(ctx: AppContext, *, max_age_hours: float = 20.0) -> Path | None:
+    """The automatic backup taken when the GUI opens: at most one per working day."""
+    import time
+
+    folder = backups_dir_for(ctx.path)
+    recent = [p for p in folder.glob(f"{ctx.path.stem}-2*.sqlite3")
+              if time.time() - p.stat().st_mtime < max_age_hours * 3600]
+    if recent or ctx.conn.execute("SELECT count(*) FROM unions").fetchone()[0] == 0:
+        return None
+    return make_backup(ctx)

@@ -13,7 +13,13 @@ from decimal import Decimal
 from pathlib import Path
 
 from kyosai_desktop.domain.months import FiscalYear, month_label
-from kyosai_desktop.domain.rates import format_count, format_percent, format_signed, percent_round, reach_rate
+from kyosai_desktop.domain.rates import (
+    format_count,
+    format_percent,
+    format_signed,
+    percent_round,
+    reach_rate,
+)
 from kyosai_desktop.services.context import AppContext
 from kyosai_desktop.services.files import atomic_path
 

@@ -62,6 +62,12 @@ def open_main_window(db_path: Path | None = None):
         if not run_first_launch(ctx):
             ctx.close()
             return None
+    try:
+        from kyosai_desktop.services.backup import backup_if_due
+
+        backup_if_due(ctx)
+    except Exception as exc:  # noqa: BLE001 - a failed automatic backup must not stop work
+        interaction.warning(None, "自動バックアップ", f"自動バックアップを作成できませんでした。\n{exc}")
     window = MainWindow(ctx)
     window.restore_last_page()
     return window
