@@ -26,7 +26,9 @@ def parse_month(text: str) -> str:
     norm = unicodedata.normalize("NFKC", str(text))
     m = _MONTH_RE.match(norm)
     if not m:
-        raise ValueError(f"年月は YYYY-MM の形式で指定してください: {text!r}")
+        raise ValueError(f"年月「{text}」は YYYY-MM の形式で指定してください (例: 2025-02)。")
+    if not 1 <= int(m.group(2)) <= 12:
+        raise ValueError(f"年月「{text}」の月は 1〜12 で指定してください。")
     return make_month(int(m.group(1)), int(m.group(2)))
 
 
