@@ -24,16 +24,22 @@ def ctx(db_path) -> AppContext:
     context.close()
 
 
+class PromptLog(list):
+    """Recorded prompts as (kind, title, text); ``answers[kind]`` sets the reply for a kind."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.answers: dict[str, object] = {}
+
+
 @pytest.fixture
 def prompts(monkeypatch):
     """Answer every prompt automatically; the list records (kind, title, text)."""
     from kyosai_desktop.ui import interaction
 
-    answers: dict[str, object] = {}
-    log: list[tuple[str, str, str]] = []
+    log = PromptLog()
     monkeypatch.setattr(interaction, "LOG", log)
-    monkeypatch.setattr(interaction, "AUTO", lambda kind, title, text: answers.get(kind, True))
-    log.answers = answers  # type: ignore[attr-defined]
+    monkeypatch.setattr(interaction, "AUTO", lambda kind, title, text: log.answers.get(kind, True))
     return log
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -26,7 +27,7 @@ def make_application(argv: list[str] | None = None) -> QApplication:
 
 def install_translations(app: QApplication) -> list[QTranslator]:
     """Qt's own Japanese catalogue, so standard buttons read キャンセル / はい."""
-    QLocale.setDefault(QLocale(QLocale.Language.Japanese, QLocale.Territory.Japan))
+    QLocale.setDefault(QLocale(QLocale.Language.Japanese, QLocale.Country.Japan))
     installed = []
     folders = [QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath),
                str(resources_dir() / "translations")]
@@ -73,7 +74,24 @@ def open_main_window(db_path: Path | None = None):
     return window
 
 
+def choose_platform(environ=os.environ, platform: str = sys.platform) -> str | None:
+    """On Linux without a display, fall back to the offscreen platform instead of aborting.
+
+    Qt's xcb plugin aborts the process when there is no X server; a headless machine (a
+    server, CI) still starts the app, invisibly, and says so.  Returns the platform chosen.
+    """
+    if environ.get("QT_QPA_PLATFORM"):
+        return environ["QT_QPA_PLATFORM"]
+    if platform.startswith("linux") and not (environ.get("DISPLAY") or environ.get("WAYLAND_DISPLAY")):
+        environ["QT_QPA_PLATFORM"] = "offscreen"
+        print("画面 (DISPLAY) がないため、画面なし (offscreen) で起動しました。"
+              "画面を見るには xvfb-run -a kyosai などで起動してください。", file=sys.stderr)
+        return "offscreen"
+    return None
+
+
 def run_gui(db_path: Path | None = None) -> int:
+    choose_platform()
     app = make_application()
     window = open_main_window(db_path)
     if window is None:
