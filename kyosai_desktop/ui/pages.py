@@ -18,6 +18,10 @@ from kyosai_desktop.ui.events import DataBus
 
 # Order = order in the navigation list.
 PAGE_MODULES = [
+    "kyosai_desktop.ui.entry_page",
+    "kyosai_desktop.ui.progress_page",
+    "kyosai_desktop.ui.model_unions_page",
+    "kyosai_desktop.ui.estimates_page",
     "kyosai_desktop.ui.master_page",
 ]
 

@@ -1,0 +1,158 @@
+"""A report as plain data: the one object every tabular output is drawn from.
+
+Services build a :class:`ReportTable` (title, header bands, columns, rows, totals, summary,
+notes); then
+
+* ``ui/report_model.py`` shows it on screen (``ReportTableModel``: display text, raw values
+  under a sort role, tone colours, frozen columns),
+* ``services/xlsx_report.py`` writes it as a print-ready workbook, and
+* ``ui/paper_table.py`` paints it on paper / PDF (header repeated on every page, fitted
+  to the page width, page numbers, totals at the end),
+
+so a figure can never read differently on screen, in Excel and on paper.  Cells carry
+both the raw value (for sorting and Excel number formats) and the display text, which is
+produced once here with the formatting rules of ``domain/rates.py``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from kyosai_desktop.domain.rates import DASH, format_count, format_percent, format_signed
+
+# Column kinds: how a value is formatted, aligned and typed in Excel.
+TEXT = "text"        # free text, left
+CODE = "code"        # codes kept as text with leading zeros ("01", "039"), centred
+COUNT = "count"      # whole number with thousands separators, right
+SIGNED = "signed"    # signed whole number (+3 / -17 / 0), right
+PERCENT = "percent"  # Decimal percent as computed by domain/rates (56.4 → "56.4%"), right
+YEN = "yen"          # whole yen ("¥49,690" / "¥-25,820"), right
+DATE = "date"        # a date shown as 2022年2月14日 (value: datetime.date or ISO text), centred
+KINDS = (TEXT, CODE, COUNT, SIGNED, PERCENT, YEN, DATE)
+
+NUMERIC_KINDS = (COUNT, SIGNED, PERCENT, YEN)
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    title: str
+    kind: str = TEXT
+    band: str | None = None   # upper header merged over consecutive columns with the same band
+    width: float = 4.0        # print/screen width in "characters" of the body font
+    frozen: bool = False      # stays in view when scrolling sideways (screen only)
+    decimals: int = 1         # PERCENT only: decimals shown (1 → 56.4%, 2 → 46.24%)
+    toned: bool = False       # the cell tone of this column is the row's progress colour
+
+    @property
+    def align(self) -> str:
+        if self.kind in NUMERIC_KINDS:
+            return "right"
+        if self.kind in (CODE, DATE):
+            return "center"
+        return "left"
+
+
+@dataclass(frozen=True)
+class Cell:
+    value: object = None        # raw value: int, Decimal, str, date or None
+    text: str = ""              # what is shown / printed
+    tone: str | None = None     # domain/tones name, or None
+    tooltip: str | None = None  # e.g. "シートの値 27 と計算値 37 が違います"
+
+
+def format_value(value: object, kind: str, decimals: int = 1) -> str:
+    """Display text for a raw value of a column kind (the single formatting rule)."""
+    if kind == COUNT:
+        return format_count(value)  # type: ignore[arg-type]
+    if kind == SIGNED:
+        return format_signed(value)  # type: ignore[arg-type]
+    if kind == PERCENT:
+        if value is None:
+            return DASH
+        return format_percent(Decimal(value).quantize(Decimal(1).scaleb(-decimals)))
+    if kind == YEN:
+        return DASH if value is None else f"¥{value:,}"
+    if kind == DATE:
+        return format_date(value)
+    return "" if value is None else str(value)
+
+
+def format_date(value: object) -> str:
+    """``2022-02-14`` / date → ``2022年2月14日``; blank stays blank."""
+    if value is None or value == "":
+        return ""
+    text = value.isoformat() if hasattr(value, "isoformat") else str(value)
+    try:
+        y, m, d = (int(p) for p in text[:10].split("-"))
+    except ValueError:
+        return text
+    return f"{y}年{m}月{d}日"
+
+
+def cell(value: object, kind: str = TEXT, *, tone: str | None = None, tooltip: str | None = None,
+         decimals: int = 1, text: str | None = None) -> Cell:
+    """A cell whose text follows its column kind (or an explicit ``text``)."""
+    return Cell(value, format_value(value, kind, decimals) if text is None else text, tone, tooltip)
+
+
+@dataclass
+class ReportTable:
+    """Rows of cells under columns; ``totals`` rows come last (合計), ``summary`` heads it."""
+
+    title: str
+    columns: list[Column]
+    rows: list[list[Cell]] = field(default_factory=list)
+    totals: list[list[Cell]] = field(default_factory=list)
+    subtitle: str = ""
+    summary: list[tuple[str, str]] = field(default_factory=list)   # (label, text) pairs
+    notes: list[str] = field(default_factory=list)                 # printed under the table
+    row_keys: list[object] = field(default_factory=list)           # e.g. union ids, per row
+    group_by: str | None = None  # a column whose repeated values print once per group (県名)
+    legend: dict[str, str] = field(default_factory=dict)           # tone → label, if coloured
+
+    def __post_init__(self) -> None:
+        for r in [*self.rows, *self.totals]:
+            if len(r) != len(self.columns):
+                raise ValueError(f"row has {len(r)} cells for {len(self.columns)} columns: {self.title}")
+
+    def index(self, key: str) -> int:
+        for i, col in enumerate(self.columns):
+            if col.key == key:
+                return i
+        raise KeyError(key)
+
+    def column_values(self, key: str) -> list[object]:
+        i = self.index(key)
+        return [r[i].value for r in self.rows]
+
+    def has_bands(self) -> bool:
+        return any(c.band for c in self.columns)
+
+    def band_spans(self) -> list[tuple[int, int, str | None]]:
+        """(first, count, band) runs of consecutive columns sharing a band (None = no band)."""
+        spans: list[tuple[int, int, str | None]] = []
+        for i, col in enumerate(self.columns):
+            if spans and spans[-1][2] == col.band and col.band is not None:
+                first, count, band = spans[-1]
+                spans[-1] = (first, count + 1, band)
+            else:
+                spans.append((i, 1, col.band))
+        return spans
+
+    def display_rows(self) -> list[list[str]]:
+        """Every row then every totals row as text (what a CSV export writes)."""
+        return [[c.text for c in r] for r in [*self.rows, *self.totals]]
+
+    def header_titles(self) -> list[str]:
+        return [c.title for c in self.columns]
+
+    def select(self, keep: Sequence[int]) -> ReportTable:
+        """A copy with only the rows at ``keep`` (totals unchanged — recompute them if needed)."""
+        return ReportTable(
+            self.title, self.columns, [self.rows[i] for i in keep], self.totals, self.subtitle,
+            self.summary, self.notes,
+            [self.row_keys[i] for i in keep] if self.row_keys else [], self.group_by, self.legend,
+        )
