@@ -41,7 +41,7 @@ class Column:
     title: str
     kind: str = TEXT
     band: str | None = None   # upper header merged over consecutive columns with the same band
-    width: float = 4.0        # print/screen width in "characters" of the body font
+    width: float = 4.0        # minimum width in em (full-width characters of the body font)
     frozen: bool = False      # stays in view when scrolling sideways (screen only)
     decimals: int = 1         # PERCENT only: decimals shown (1 → 56.4%, 2 → 46.24%)
     toned: bool = False       # the cell tone of this column is the row's progress colour
@@ -156,3 +156,16 @@ class ReportTable:
             self.summary, self.notes,
             [self.row_keys[i] for i in keep] if self.row_keys else [], self.group_by, self.legend,
         )
+
+
+# Fill colours per tone (RGB hex), shared by the screen, the workbook and the paper so a
+# colour means the same everywhere.  Light enough to print in black and white.
+TONE_FILLS: dict[str, str] = {
+    "achieved": "C6EFCE",    # green
+    "on_track": "DDEBF7",    # light blue
+    "behind": "FFEB9C",      # yellow
+    "far_behind": "F8CBAD",  # orange-red
+    "flagged": "FFF2CC",     # pale yellow
+    "total": "E7E6E6",       # grey
+}
+HEADER_FILL = "D9E1F2"

@@ -96,11 +96,16 @@ def render_pdf(doc: PaperDocument, out: Path | str, progress: Progress | None = 
 
 
 def render_to_printer(doc: PaperDocument, printer, progress: Progress | None = None) -> None:
-    """Paint onto a QPrinter (real printer or the preview's), scaling points to its dpi."""
+    """Paint onto a QPrinter (real printer or the preview's) in the same point units as PDF.
+
+    The printer is set to 72 dpi, so one device unit is one point and fonts sized in points
+    come out the same size as in the PDF (scaling the painter instead would enlarge text a
+    second time by the printer's dpi).  Text and lines stay vectors, printed sharp.
+    """
+    printer.setResolution(72)
     printer.setPageLayout(doc.layout())
     printer.setDocName(doc.title)
-    scale = printer.resolution() / 72.0
-    _paint_all(doc, printer, scale, progress, printer.newPage)
+    _paint_all(doc, printer, 1.0, progress, printer.newPage)
 
 
 def page_size_pt(doc: PaperDocument) -> QSizeF:

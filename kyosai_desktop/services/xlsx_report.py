@@ -1,0 +1,232 @@
+"""A ReportTable written as a print-ready workbook (and as CSV).
+
+The workbook is meant to be printed or mailed as it is: title and summary on top, a merged
+band header (year bands over month columns), real numbers with number formats (so Excel can
+sum them), codes as text with their leading zeros, tone fills plus conditional fills on the
+rate columns, frozen panes, print titles repeated on every page, fitted to one page wide on
+A4 or A3 landscape, page numbers in the footer.  Always written atomically.
+"""
+
+from __future__ import annotations
+
+import csv
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+from openpyxl import Workbook
+from openpyxl.formatting.rule import CellIsRule
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
+
+from kyosai_desktop.domain.rates import DASH
+from kyosai_desktop.services.files import atomic_path
+from kyosai_desktop.services.report_table import (
+    CODE,
+    COUNT,
+    DATE,
+    HEADER_FILL,
+    PERCENT,
+    SIGNED,
+    TONE_FILLS,
+    YEN,
+    Cell,
+    Column,
+    ReportTable,
+)
+
+PAPER_SIZES = {"A4": 9, "A3": 8}
+_THIN = Side(style="thin", color="A6A6A6")
+_BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
+_ALIGN = {"left": "left", "right": "right", "center": "center"}
+
+
+def number_format(col: Column) -> str | None:
+    if col.kind == COUNT:
+        return "#,##0"
+    if col.kind == SIGNED:
+        return "+#,##0;-#,##0;0"
+    if col.kind == YEN:
+        return '"¥"#,##0;"¥"-#,##0'
+    if col.kind == PERCENT:
+        return "0." + "0" * col.decimals + "%" if col.decimals else "0%"
+    if col.kind == CODE:
+        return "@"
+    if col.kind == DATE:
+        return "yyyy年m月d日"
+    return None
+
+
+def excel_value(col: Column, c: Cell) -> object:
+    """The value Excel should hold: numbers as numbers, "—" where there is none."""
+    value = c.value
+    if value is None:
+        return c.text if c.text and c.text == DASH else (c.text or None)
+    if col.kind in (COUNT, SIGNED, YEN):
+        return int(value) if isinstance(value, (int, Decimal)) and not isinstance(value, bool) else c.text
+    if col.kind == PERCENT:
+        return float(Decimal(value) / 100) if isinstance(value, (int, float, Decimal)) else c.text
+    if col.kind == DATE:
+        if isinstance(value, date):
+            return value
+        try:
+            return date.fromisoformat(str(value)[:10])
+        except ValueError:
+            return c.text or str(value)
+    if col.kind == CODE:
+        return str(value)
+    return c.text if c.text else str(value)
+
+
+def _fill(hex_rgb: str) -> PatternFill:
+    return PatternFill("solid", fgColor=hex_rgb)
+
+
+def _title_block(ws: Worksheet, report: ReportTable) -> int:
+    """Title, subtitle and summary rows; returns the next free row."""
+    row = 1
+    ws.cell(row, 1, report.title).font = Font(size=14, bold=True)
+    row += 1
+    if report.subtitle:
+        ws.cell(row, 1, report.subtitle)
+        row += 1
+    if report.summary:
+        ws.cell(row, 1, "   ".join(f"{label} {text}" for label, text in report.summary)).font = Font(bold=True)
+        row += 1
+    if report.legend:
+        ws.cell(row, 1, "色分け")
+        for i, (tone, label) in enumerate(report.legend.items(), start=2):
+            c = ws.cell(row, i, label)
+            if tone in TONE_FILLS:
+                c.fill = _fill(TONE_FILLS[tone])
+        row += 1
+    return row + 1
+
+
+def write_report_sheet(ws: Worksheet, report: ReportTable, *, paper: str = "A4", landscape: bool = True) -> None:
+    """Lay ``report`` out on ``ws`` (an existing worksheet)."""
+    cols = report.columns
+    ncols = len(cols)
+    header_row = _title_block(ws, report)
+    header_fill = _fill(HEADER_FILL)
+    bold = Font(bold=True)
+    centre = Alignment(horizontal="center", vertical="center", wrap_text=True)
+    if report.has_bands():
+        for first, count, band in report.band_spans():
+            top = ws.cell(header_row, first + 1, band)
+            for j in range(first, first + count):
+                for r in (header_row, header_row + 1):
+                    c = ws.cell(r, j + 1)
+                    c.fill, c.font, c.alignment, c.border = header_fill, bold, centre, _BORDER
+            if band is None:
+                # no band: the column title spans both header rows
+                ws.cell(header_row, first + 1, cols[first].title)
+                ws.merge_cells(start_row=header_row, start_column=first + 1,
+                               end_row=header_row + 1, end_column=first + 1)
+            else:
+                top.value = band
+                if count > 1:
+                    ws.merge_cells(start_row=header_row, start_column=first + 1,
+                                   end_row=header_row, end_column=first + count)
+                for j in range(first, first + count):
+                    ws.cell(header_row + 1, j + 1, cols[j].title)
+        last_header = header_row + 1
+    else:
+        for j, col in enumerate(cols):
+            c = ws.cell(header_row, j + 1, col.title)
+            c.fill, c.font, c.alignment, c.border = header_fill, bold, centre, _BORDER
+        last_header = header_row
+    first_data = last_header + 1
+
+    formats = [number_format(c) for c in cols]
+    aligns = [Alignment(horizontal=_ALIGN[c.align], vertical="center") for c in cols]
+    fills = {tone: _fill(rgb) for tone, rgb in TONE_FILLS.items()}
+    r = first_data
+    for row_cells, is_total in [*((x, False) for x in report.rows), *((x, True) for x in report.totals)]:
+        for j, (col, c) in enumerate(zip(cols, row_cells, strict=True)):
+            xc = ws.cell(r, j + 1, excel_value(col, c))
+            xc.border = _BORDER
+            xc.alignment = aligns[j]
+            if formats[j] and not isinstance(xc.value, str) or col.kind == CODE:
+                xc.number_format = formats[j] or "General"
+            tone = "total" if is_total and c.tone is None else c.tone
+            if tone in fills:
+                xc.fill = fills[tone]
+            if is_total:
+                xc.font = bold
+        r += 1
+    last_data = r - 1
+
+    # Conditional fills on toned rate columns, so a value edited in Excel still colours.
+    if report.rows:
+        for j, col in enumerate(cols):
+            if col.toned and col.kind == PERCENT:
+                letter = get_column_letter(j + 1)
+                area = f"{letter}{first_data}:{letter}{first_data + len(report.rows) - 1}"
+                ws.conditional_formatting.add(
+                    area, CellIsRule(operator="greaterThanOrEqual", formula=["1"], fill=fills["achieved"]))
+
+    if report.notes:
+        r += 1
+        for note in report.notes:
+            ws.cell(r, 1, note)
+            r += 1
+
+    for j, col in enumerate(cols):
+        widest = max([len(c.text) * (1.1 if c.text.isascii() else 2.1) for c in
+                      (x[j] for x in [*report.rows[:500], *report.totals])] + [0])
+        ws.column_dimensions[get_column_letter(j + 1)].width = max(col.width * 2.1, widest, 4) + 1.5
+
+    frozen = sum(1 for c in cols if c.frozen)
+    ws.freeze_panes = ws.cell(first_data, frozen + 1)
+    ws.print_title_rows = f"{header_row}:{last_header}"
+    ws.print_area = f"A1:{get_column_letter(ncols)}{max(r - 1, last_data)}"
+    ws.page_setup.orientation = "landscape" if landscape else "portrait"
+    ws.page_setup.paperSize = PAPER_SIZES.get(paper.upper(), 9)
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_options.horizontalCentered = True
+    ws.page_margins.left = ws.page_margins.right = 0.4
+    ws.page_margins.top = ws.page_margins.bottom = 0.6
+    ws.oddHeader.center.text = report.title
+    ws.oddFooter.center.text = "&P / &N ページ"
+
+
+def write_report_xlsx(report: ReportTable, path: Path | str, *, paper: str = "A4", landscape: bool = True,
+                      sheet_title: str | None = None) -> Path:
+    """Write ``report`` as a one-sheet, print-ready workbook (atomically)."""
+    wb = Workbook()
+    ws = wb.active
+    ws.title = _sheet_name(sheet_title or report.title)
+    write_report_sheet(ws, report, paper=paper, landscape=landscape)
+    path = Path(path)
+    with atomic_path(path) as tmp:
+        wb.save(tmp)
+    return path
+
+
+def _sheet_name(text: str) -> str:
+    for ch in '[]:*?/\\':
+        text = text.replace(ch, " ")
+    return text[:31] or "Sheet1"
+
+
+def csv_headers(report: ReportTable) -> list[str]:
+    """Column titles, prefixed by their band where a title alone would repeat (6月 → 2024年度6月)."""
+    titles = [c.title for c in report.columns]
+    return [
+        f"{c.band}{c.title}" if c.band and titles.count(c.title) > 1 else c.title
+        for c in report.columns
+    ]
+
+
+def write_report_csv(report: ReportTable, path: Path | str, headers: list[str] | None = None) -> Path:
+    """Display texts as CSV (UTF-8 with BOM so Excel opens it in Japanese), atomically."""
+    path = Path(path)
+    with atomic_path(path) as tmp, open(tmp, "w", encoding="utf-8-sig", newline="") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(headers or csv_headers(report))
+        writer.writerows(report.display_rows())
+    return path

@@ -1,0 +1,494 @@
+"""A ReportTable on screen: a read-only table model, a sort/filter proxy and a view.
+
+``ReportTableModel`` shows each cell's display text, keeps the raw value under
+``SORT_ROLE`` (so "1,234" sorts as a number and "—" sorts first), colours cells by tone
+with the same fills as Excel and paper, and marks totals rows bold.  ``ReportProxy``
+sorts and filters but always keeps the totals rows last.  ``ReportTableView`` puts them
+together: a summary line, a filter box, a two-level header (year bands over months) and
+frozen leading columns (code / name stay in view when scrolling sideways).
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from datetime import date
+from decimal import Decimal
+
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    QRect,
+    QSortFilterProxyModel,
+    Qt,
+    Signal,
+)
+from PySide6.QtGui import QBrush, QColor, QFont, QKeySequence, QPainter, QShortcut
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QApplication,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QStyle,
+    QStyleOptionHeader,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from kyosai_desktop.services.report_table import (
+    HEADER_FILL,
+    NUMERIC_KINDS,
+    TONE_FILLS,
+    ReportTable,
+)
+
+SORT_ROLE = Qt.ItemDataRole.UserRole + 1
+ROW_KEY_ROLE = Qt.ItemDataRole.UserRole + 2
+IS_TOTAL_ROLE = Qt.ItemDataRole.UserRole + 3
+RAW_ROLE = Qt.ItemDataRole.UserRole + 4
+
+_ALIGN = {
+    "left": Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
+    "right": Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
+    "center": Qt.AlignmentFlag.AlignCenter,
+}
+
+
+def tone_brush(tone: str | None) -> QBrush | None:
+    rgb = TONE_FILLS.get(tone or "")
+    return QBrush(QColor("#" + rgb)) if rgb else None
+
+
+def _sort_key(value: object, numeric: bool) -> object:
+    """Numbers compare as numbers, missing values first; text compares as text."""
+    if numeric:
+        if value is None or isinstance(value, str):
+            return float("-inf")
+        return float(value) if isinstance(value, Decimal) else value
+    if value is None:
+        return ""
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value)
+
+
+class ReportTableModel(QAbstractTableModel):
+    """Read-only model over a ReportTable: rows first, then the totals rows."""
+
+    def __init__(self, report: ReportTable | None = None, parent=None) -> None:
+        super().__init__(parent)
+        self._report = report
+        self._bold = QFont()
+        self._bold.setBold(True)
+        self._brushes = {tone: tone_brush(tone) for tone in TONE_FILLS}
+        self._prepare()
+
+    def _prepare(self) -> None:
+        r = self._report
+        self._rows = [] if r is None else [*r.rows, *r.totals]
+        self._n_data = 0 if r is None else len(r.rows)
+        self._numeric = [] if r is None else [c.kind in NUMERIC_KINDS for c in r.columns]
+        self._aligns = [] if r is None else [_ALIGN[c.align] for c in r.columns]
+
+    @property
+    def report(self) -> ReportTable | None:
+        return self._report
+
+    def set_report(self, report: ReportTable | None) -> None:
+        """Replace the whole report (a refresh); views keep their column widths if unchanged."""
+        same_shape = (
+            self._report is not None and report is not None
+            and [c.key for c in self._report.columns] == [c.key for c in report.columns]
+            and len(self._rows) == len(report.rows) + len(report.totals)
+        )
+        if same_shape:
+            self._report = report
+            self._prepare()
+            if self._rows:
+                self.dataChanged.emit(self.index(0, 0), self.index(len(self._rows) - 1, self.columnCount() - 1))
+            self.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, self.columnCount() - 1)
+            return
+        self.beginResetModel()
+        self._report = report
+        self._prepare()
+        self.endResetModel()
+
+    def is_total(self, row: int) -> bool:
+        return row >= self._n_data
+
+    def row_key(self, row: int) -> object:
+        if self._report is None or row >= self._n_data or not self._report.row_keys:
+            return None
+        return self._report.row_keys[row]
+
+    # ------------------------------------------------------------ Qt model API
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008, N802
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008, N802
+        return 0 if parent.isValid() or self._report is None else len(self._report.columns)
+
+    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole):
+        if not index.isValid():
+            return None
+        row, col = index.row(), index.column()
+        c = self._rows[row][col]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return c.text
+        if role == SORT_ROLE:
+            return _sort_key(c.value, self._numeric[col])
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            return self._aligns[col]
+        if role == Qt.ItemDataRole.BackgroundRole:
+            tone = c.tone if c.tone is not None or row < self._n_data else "total"
+            return self._brushes.get(tone) if tone else None
+        if role == Qt.ItemDataRole.FontRole:
+            return self._bold if row >= self._n_data else None
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return c.tooltip
+        if role == ROW_KEY_ROLE:
+            return self.row_key(row)
+        if role == IS_TOTAL_ROLE:
+            return row >= self._n_data
+        if role == RAW_ROLE:
+            return c.value
+        return None
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole):  # noqa: N802
+        if self._report is None:
+            return None
+        if orientation == Qt.Orientation.Horizontal:
+            col = self._report.columns[section]
+            if role == Qt.ItemDataRole.DisplayRole:
+                return col.title
+            if role == Qt.ItemDataRole.ToolTipRole:
+                return f"{col.band} {col.title}" if col.band else col.title
+            return None
+        if role == Qt.ItemDataRole.DisplayRole:
+            return "" if section >= self._n_data else str(section + 1)
+        return None
+
+    def band_of(self, section: int) -> str | None:
+        return None if self._report is None else self._report.columns[section].band
+
+
+class ReportProxy(QSortFilterProxyModel):
+    """Sorts by raw values and filters by text, keeping totals rows at the bottom."""
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self.setSortRole(SORT_ROLE)
+        self._needle = ""
+
+    def set_filter_text(self, text: str) -> None:
+        self._needle = unicodedata.normalize("NFKC", text).strip().casefold()
+        self.invalidateFilter()
+
+    def filterAcceptsRow(self, source_row: int, source_parent) -> bool:  # noqa: N802
+        model: ReportTableModel = self.sourceModel()  # type: ignore[assignment]
+        if not self._needle or model.is_total(source_row):
+            return True
+        for col in range(model.columnCount()):
+            text = model.index(source_row, col).data()
+            if text and self._needle in unicodedata.normalize("NFKC", text).casefold():
+                return True
+        return False
+
+    def lessThan(self, left, right) -> bool:  # noqa: N802
+        model: ReportTableModel = self.sourceModel()  # type: ignore[assignment]
+        lt, rt = model.is_total(left.row()), model.is_total(right.row())
+        if lt or rt:
+            if lt and rt:
+                return left.row() < right.row() if self.sortOrder() == Qt.SortOrder.AscendingOrder \
+                    else left.row() > right.row()
+            # ascending: a total is the largest; descending: the smallest — last either way
+            return rt if self.sortOrder() == Qt.SortOrder.AscendingOrder else lt
+        a, b = left.data(SORT_ROLE), right.data(SORT_ROLE)
+        try:
+            return a < b
+        except TypeError:
+            return str(a) < str(b)
+
+
+class BandHeader(QHeaderView):
+    """A horizontal header with a band row (e.g. 2024年度) over the column titles (6月 …)."""
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(Qt.Orientation.Horizontal, parent)
+        self.setSectionsClickable(True)
+        self.setHighlightSections(True)
+        self.setDefaultAlignment(Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap)
+
+    def _bands(self) -> bool:
+        model = self.model()
+        return isinstance(model, (ReportTableModel, ReportProxy)) and any(
+            self._band(i) for i in range(self.count()))
+
+    def _band(self, logical: int) -> str | None:
+        model = self.model()
+        if isinstance(model, QSortFilterProxyModel):
+            model = model.sourceModel()
+        return model.band_of(logical) if isinstance(model, ReportTableModel) else None
+
+    def sizeHint(self):  # noqa: N802
+        size = super().sizeHint()
+        line = self.fontMetrics().height()
+        size.setHeight(int(line * (4.2 if self._bands() else 2.6)))
+        return size
+
+    def paintSection(self, painter: QPainter, rect: QRect, logical: int) -> None:  # noqa: N802
+        if self._band(logical) is not None:
+            half = rect.height() // 2
+            rect = rect.adjusted(0, half, 0, 0)
+        super().paintSection(painter, rect, logical)
+
+    def paintEvent(self, event) -> None:  # noqa: N802
+        super().paintEvent(event)
+        if not self._bands():
+            return
+        painter = QPainter(self.viewport())
+        half = self.viewport().height() // 2
+        logical = 0
+        n = self.count()
+        while logical < n:
+            band = self._band(logical)
+            if band is None:
+                logical += 1
+                continue
+            first = logical
+            while logical < n and self._band(logical) == band:
+                logical += 1
+            visible = [i for i in range(first, logical) if not self.isSectionHidden(i)]
+            if not visible:
+                continue
+            x0 = min(self.sectionViewportPosition(i) for i in visible)
+            x1 = max(self.sectionViewportPosition(i) + self.sectionSize(i) for i in visible)
+            opt = QStyleOptionHeader()
+            self.initStyleOption(opt)
+            opt.rect = QRect(x0, 0, x1 - x0, half)
+            opt.text = band
+            opt.section = first
+            opt.textAlignment = Qt.AlignmentFlag.AlignCenter
+            opt.position = QStyleOptionHeader.SectionPosition.Middle
+            self.style().drawControl(QStyle.ControlElement.CE_Header, opt, painter, self)
+        painter.end()
+
+
+class FrozenTableView(QTableView):
+    """A table whose first ``frozen`` columns stay in view (Qt's frozen-column pattern)."""
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self._frozen = 0
+        self.frozen_view = QTableView(self)
+        self.frozen_view.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.frozen_view.verticalHeader().hide()
+        self.frozen_view.setHorizontalHeader(BandHeader(self.frozen_view))
+        self.frozen_view.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.frozen_view.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.frozen_view.setStyleSheet("QTableView { border: none; border-right: 2px solid #8EA9DB; }")
+        self.frozen_view.hide()
+        self.setHorizontalHeader(BandHeader(self))
+        self.horizontalHeader().sectionResized.connect(self._section_resized)
+        self.verticalHeader().sectionResized.connect(
+            lambda i, _old, new: self.frozen_view.setRowHeight(i, new))
+        self.frozen_view.verticalScrollBar().valueChanged.connect(self.verticalScrollBar().setValue)
+        self.verticalScrollBar().valueChanged.connect(self.frozen_view.verticalScrollBar().setValue)
+        self.frozen_view.horizontalHeader().sortIndicatorChanged.connect(
+            lambda col, order: self.sortByColumn(col, order))
+
+    def setModel(self, model) -> None:  # noqa: N802
+        super().setModel(model)
+        self.frozen_view.setModel(model)
+        self.frozen_view.setSelectionModel(self.selectionModel())
+        self.frozen_view.setSelectionBehavior(self.selectionBehavior())
+        self.frozen_view.doubleClicked.connect(self.doubleClicked.emit)
+        self.apply_frozen()
+
+    def set_frozen(self, count: int) -> None:
+        self._frozen = count
+        self.apply_frozen()
+
+    def apply_frozen(self) -> None:
+        model = self.model()
+        n = 0 if model is None else model.columnCount()
+        self.frozen_view.setVisible(self._frozen > 0)
+        for col in range(n):
+            self.frozen_view.setColumnHidden(col, col >= self._frozen)
+            if col < self._frozen:
+                self.frozen_view.setColumnWidth(col, self.columnWidth(col))
+        self.frozen_view.horizontalHeader().setFixedHeight(self.horizontalHeader().height())
+        self.frozen_view.verticalHeader().setDefaultSectionSize(self.verticalHeader().defaultSectionSize())
+        self._update_geometry()
+
+    def _section_resized(self, logical: int, _old: int, new: int) -> None:
+        if logical < self._frozen:
+            self.frozen_view.setColumnWidth(logical, new)
+            self._update_geometry()
+
+    def _update_geometry(self) -> None:
+        if self._frozen <= 0:
+            return
+        width = sum(self.columnWidth(c) for c in range(self._frozen) if not self.isColumnHidden(c))
+        self.frozen_view.setGeometry(
+            self.verticalHeader().width() + self.frameWidth(), self.frameWidth(),
+            width, self.viewport().height() + self.horizontalHeader().height())
+        self.frozen_view.horizontalHeader().setFixedHeight(self.horizontalHeader().height())
+
+    def resizeEvent(self, event) -> None:  # noqa: N802
+        super().resizeEvent(event)
+        self._update_geometry()
+
+    def updateGeometries(self) -> None:  # noqa: N802
+        super().updateGeometries()
+        self._update_geometry()
+
+    def moveCursor(self, action, modifiers):  # noqa: N802
+        current = super().moveCursor(action, modifiers)
+        if (action == QAbstractItemView.CursorAction.MoveLeft and current.column() >= self._frozen
+                and self.visualRect(current).topLeft().x() < self.frozen_view.columnWidth(0) * self._frozen):
+            new_value = self.horizontalScrollBar().value() + self.visualRect(current).topLeft().x() - sum(
+                self.frozen_view.columnWidth(c) for c in range(self._frozen))
+            self.horizontalScrollBar().setValue(new_value)
+        return current
+
+    def scrollTo(self, index, hint=QAbstractItemView.ScrollHint.EnsureVisible) -> None:  # noqa: N802
+        if index.column() >= self._frozen:
+            super().scrollTo(index, hint)
+
+
+class ReportTableView(QWidget):
+    """Summary line, filter box and the (frozen-column, sortable) table of a ReportTable."""
+
+    rowActivated = Signal(object)  # the row key of a double-clicked / Enter-pressed row
+
+    def __init__(self, report: ReportTable | None = None, parent: QWidget | None = None, *,
+                 show_filter: bool = True, show_summary: bool = True) -> None:
+        super().__init__(parent)
+        self.model = ReportTableModel(report, self)
+        self.proxy = ReportProxy(self)
+        self.proxy.setSourceModel(self.model)
+        self.table = FrozenTableView(self)
+        self.table.setModel(self.proxy)
+        self.table.setSortingEnabled(True)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setAlternatingRowColors(False)
+        self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 8)
+        self.table.horizontalHeader().setStyleSheet(f"QHeaderView::section {{ background: #{HEADER_FILL}; }}")
+        self.table.frozen_view.horizontalHeader().setStyleSheet(
+            f"QHeaderView::section {{ background: #{HEADER_FILL}; }}")
+        self.table.doubleClicked.connect(self._activated)
+        QShortcut(QKeySequence(Qt.Key.Key_Return), self.table, activated=self._activate_current,
+                  context=Qt.ShortcutContext.WidgetShortcut)
+        QShortcut(QKeySequence.StandardKey.Copy, self.table, activated=self.copy_selection,
+                  context=Qt.ShortcutContext.WidgetShortcut)
+
+        self.summary_label = QLabel()
+        self.summary_label.setObjectName("reportSummary")
+        self.summary_label.setTextFormat(Qt.TextFormat.RichText)
+        self.summary_label.setVisible(show_summary)
+        self.filter_edit = QLineEdit()
+        self.filter_edit.setPlaceholderText("絞り込み (単組名・コードなど)")
+        self.filter_edit.setClearButtonEnabled(True)
+        self.filter_edit.textChanged.connect(self.proxy.set_filter_text)
+        self.filter_edit.setVisible(show_filter)
+        self.count_label = QLabel()
+        self.proxy.rowsInserted.connect(self._update_count)
+        self.proxy.rowsRemoved.connect(self._update_count)
+        self.proxy.modelReset.connect(self._update_count)
+        self.proxy.layoutChanged.connect(self._update_count)
+
+        top = QHBoxLayout()
+        top.addWidget(self.summary_label, 1)
+        top.addWidget(self.count_label)
+        top.addWidget(self.filter_edit)
+        self.filter_edit.setMaximumWidth(260)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addLayout(top)
+        layout.addWidget(self.table, 1)
+        self._apply_report(report, reset_widths=True)
+
+    # ------------------------------------------------------------------ API
+    @property
+    def report(self) -> ReportTable | None:
+        return self.model.report
+
+    def set_report(self, report: ReportTable | None) -> None:
+        old = self.model.report
+        reset = old is None or report is None or [c.key for c in old.columns] != [c.key for c in report.columns]
+        self.model.set_report(report)
+        self._apply_report(report, reset_widths=reset)
+
+    def current_row_key(self) -> object:
+        index = self.table.currentIndex()
+        if not index.isValid():
+            return None
+        return self.proxy.mapToSource(index).data(ROW_KEY_ROLE)
+
+    def selected_row_keys(self) -> list[object]:
+        rows = sorted({self.proxy.mapToSource(i).row() for i in self.table.selectionModel().selectedIndexes()})
+        keys = [self.model.row_key(r) for r in rows]
+        return [k for k in keys if k is not None]
+
+    def visible_source_rows(self) -> list[int]:
+        """Source rows (data rows only) in the order shown, after filter and sort."""
+        out = []
+        for r in range(self.proxy.rowCount()):
+            src = self.proxy.mapToSource(self.proxy.index(r, 0)).row()
+            if not self.model.is_total(src):
+                out.append(src)
+        return out
+
+    def copy_selection(self) -> None:
+        """Copy the selected cells as tab-separated text (pastes into Excel)."""
+        indexes = self.table.selectionModel().selectedIndexes()
+        if not indexes:
+            return
+        rows = sorted({i.row() for i in indexes})
+        cols = sorted({i.column() for i in indexes})
+        lines = ["\t".join(self.proxy.index(r, c).data() or "" for c in cols) for r in rows]
+        QApplication.clipboard().setText("\n".join(lines))
+
+    # ------------------------------------------------------------------ internals
+    def _apply_report(self, report: ReportTable | None, *, reset_widths: bool) -> None:
+        if report is None:
+            self.summary_label.setText("")
+            self._update_count()
+            return
+        parts = [f"{label} <b>{text}</b>" for label, text in report.summary]
+        legend = " ".join(
+            f'<span style="background:#{TONE_FILLS[t]}">&nbsp;{label}&nbsp;</span>'
+            for t, label in report.legend.items() if t in TONE_FILLS)
+        self.summary_label.setText("　".join(parts) + ("　" + legend if legend else ""))
+        if reset_widths:
+            em = self.fontMetrics().horizontalAdvance("あ")
+            digit = self.fontMetrics().horizontalAdvance("0")
+            for i, col in enumerate(report.columns):
+                widest = max((len(r[i].text) for r in report.rows[:200]), default=0)
+                text_width = widest * (digit if col.kind in NUMERIC_KINDS else em)
+                self.table.setColumnWidth(i, int(max(col.width * em, text_width) + 12))
+            self.table.set_frozen(sum(1 for c in report.columns if c.frozen))
+            self.table.horizontalHeader().updateGeometry()
+        self.table.apply_frozen()
+        self._update_count()
+
+    def _update_count(self, *args) -> None:
+        total = self.model.rowCount() - (len(self.model.report.totals) if self.model.report else 0)
+        shown = sum(1 for r in range(self.proxy.rowCount())
+                    if not self.proxy.index(r, 0).data(IS_TOTAL_ROLE))
+        self.count_label.setText(f"{shown} / {total} 行" if shown != total else f"{total} 行")
+
+    def _activated(self, index) -> None:
+        key = self.proxy.mapToSource(index).data(ROW_KEY_ROLE)
+        if key is not None:
+            self.rowActivated.emit(key)
+
+    def _activate_current(self) -> None:
+        index = self.table.currentIndex()
+        if index.isValid():
+            self._activated(index)
