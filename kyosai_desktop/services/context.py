@@ -12,6 +12,7 @@ from pathlib import Path
 from kyosai_desktop.paths import default_db_path
 from kyosai_desktop.store.audit import AuditRepository
 from kyosai_desktop.store.connection import Database, open_database
+from kyosai_desktop.store.estimates import CampaignRepository, EstimateRepository
 from kyosai_desktop.store.master import (
     FiscalYearRepository,
     PrefectureRepository,
@@ -35,6 +36,8 @@ class AppContext:
     targets: TargetRepository = field(init=False)
     results: ResultRepository = field(init=False)
     audit: AuditRepository = field(init=False)
+    campaigns: CampaignRepository = field(init=False)
+    estimates: EstimateRepository = field(init=False)
 
     def __post_init__(self) -> None:
         conn = self.db.conn
@@ -46,6 +49,8 @@ class AppContext:
         self.targets = TargetRepository(conn)
         self.results = ResultRepository(conn)
         self.audit = AuditRepository(conn)
+        self.campaigns = CampaignRepository(conn)
+        self.estimates = EstimateRepository(conn)
 
     @property
     def conn(self):

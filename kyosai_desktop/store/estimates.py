@@ -1,0 +1,491 @@
+"""Estimate campaigns and estimates (DOMAIN §6): the SQL, with an audit row per changed field.
+
+``CampaignRepository`` keeps campaigns and their participating unions;
+``EstimateRepository`` keeps the estimates (every 別紙2 field, the workflow status with the
+date of each step, the person's contact and notes) and answers the questions the screens
+and reports ask: a union's open estimates, the closing list, the rows of a campaign.
+Personal fields can be anonymised for a finished campaign, including their audit history.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, fields, replace
+from datetime import datetime
+
+from kyosai_desktop.domain.estimates import (
+    CAMPAIGN_KINDS,
+    CLOSED_STATUSES,
+    ESTIMATED,
+    OPEN_STATUSES,
+    PAYMENTS,
+    REQUESTED,
+    RETURNED,
+    ROLES,
+    STATUS_RANK,
+    STATUSES,
+)
+from kyosai_desktop.store import audit
+from kyosai_desktop.store.tx import transaction
+
+ANONYMISED = "(匿名化済)"
+
+
+@dataclass(frozen=True)
+class Campaign:
+    id: int
+    name: str
+    kind: str
+    period_from: str | None = None
+    period_to: str | None = None
+    product_id: int | None = None
+    note: str | None = None
+    anonymised_at: str | None = None
+
+    @property
+    def period_text(self) -> str:
+        if not self.period_from and not self.period_to:
+            return "期間未設定"
+        return f"{self.period_from or ''}〜{self.period_to or ''}"
+
+
+CAMPAIGN_EDITABLE = ("name", "kind", "period_from", "period_to", "product_id", "note")
+_CAMPAIGN_COLS = ", ".join(f.name for f in fields(Campaign))
+
+
+@dataclass(frozen=True)
+class Estimate:
+    id: int
+    campaign_id: int
+    union_id: int
+    seq: int
+    role: str = "組合員"
+    name: str | None = None
+    age: int | None = None
+    contact: str | None = None
+    car: str | None = None
+    grade_now: str | None = None
+    grade_new: str | None = None
+    vehicle_cover: bool = False
+    other_premium: int | None = None
+    jichiro_premium: int | None = None
+    payment: str | None = None
+    policy_maturity: str | None = None
+    inspection_due: str | None = None
+    status: str = REQUESTED
+    requested_on: str | None = None
+    estimated_on: str | None = None
+    returned_on: str | None = None
+    closed_on: str | None = None
+    notes: str | None = None
+
+
+ESTIMATE_FIELDS = tuple(f.name for f in fields(Estimate))
+# Fields a clerk edits (everything but the keys).
+EDITABLE = tuple(n for n in ESTIMATE_FIELDS if n not in ("id", "campaign_id", "union_id"))
+# Personal data (DOMAIN §8), cleared by anonymisation.
+PERSONAL_FIELDS = ("name", "age", "contact", "car", "policy_maturity", "inspection_due", "notes")
+# The date recorded for each status step.
+STATUS_DATE = {REQUESTED: "requested_on", ESTIMATED: "estimated_on", RETURNED: "returned_on",
+               "成約": "closed_on", "不成約": "closed_on"}
+_EST_COLS = ", ".join(ESTIMATE_FIELDS)
+_VEHICLE = ESTIMATE_FIELDS.index("vehicle_cover")
+
+
+def _estimate(row: Sequence[object]) -> Estimate:
+    values = list(row)
+    values[_VEHICLE] = bool(values[_VEHICLE])
+    return Estimate(*values)  # type: ignore[arg-type]
+
+
+def estimate_key(estimate_id: int) -> str:
+    return str(estimate_id)
+
+
+@dataclass(frozen=True)
+class OpenEstimate:
+    """An estimate not yet closed (not 成約/不成約), for the progress sheet and closing list."""
+
+    id: int
+    campaign_id: int
+    campaign: str
+    union_id: int
+    seq: int
+    name: str | None
+    car: str | None
+    policy_maturity: str | None
+    status: str
+    role: str
+    contact: str | None
+    returned_on: str | None
+
+
+@dataclass(frozen=True)
+class StatusCounts:
+    """Per union: how far each estimate got (counts are cumulative: 成約 is also returned)."""
+
+    requests: int = 0      # every estimate record (依頼 received)
+    estimated: int = 0     # 見積作成 or later
+    returned: int = 0      # 返却済, 成約 or 不成約
+    contracts: int = 0     # 成約
+    declined: int = 0      # 不成約
+
+
+def validate(values: dict[str, object]) -> None:
+    """Refuse impossible values with a Japanese message (the form checks them first)."""
+    if "role" in values and values["role"] not in ROLES:
+        raise ValueError(f"区分「{values['role']}」は 執行部 か 組合員 です。")
+    if "status" in values and values["status"] not in STATUSES:
+        raise ValueError(f"状況「{values['status']}」は {' / '.join(STATUSES)} のいずれかです。")
+    if values.get("payment") is not None and values["payment"] not in PAYMENTS:
+        raise ValueError(f"支払「{values['payment']}」は 年 か 月 です。")
+    for key, label in (("other_premium", "他社掛金"), ("jichiro_premium", "じちろう掛金")):
+        v = values.get(key)
+        if v is not None and (not isinstance(v, int) or v < 0):
+            raise ValueError(f"{label}は0円以上の整数です。")
+    if "seq" in values and (not isinstance(values["seq"], int) or values["seq"] < 1):
+        raise ValueError("No. は1以上の整数です。")
+
+
+class CampaignRepository:
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+
+    def list(self) -> list[Campaign]:
+        rows = self.conn.execute(
+            f"SELECT {_CAMPAIGN_COLS} FROM estimate_campaigns ORDER BY ifnull(period_from, '9999') DESC, id DESC"
+        )
+        return [Campaign(*r) for r in rows]
+
+    def get(self, campaign_id: int) -> Campaign | None:
+        row = self.conn.execute(f"SELECT {_CAMPAIGN_COLS} FROM estimate_campaigns WHERE id = ?",
+                                (campaign_id,)).fetchone()
+        return None if row is None else Campaign(*row)
+
+    def find(self, name: str) -> Campaign | None:
+        row = self.conn.execute(f"SELECT {_CAMPAIGN_COLS} FROM estimate_campaigns WHERE name = ?",
+                                (name.strip(),)).fetchone()
+        return None if row is None else Campaign(*row)
+
+    def add(self, name: str, kind: str = "その他", *, period_from: str | None = None,
+            period_to: str | None = None, product_id: int | None = None, note: str | None = None,
+            source: str = "estimates") -> Campaign:
+        name = name.strip()
+        self._check(name, kind, period_from, period_to, None)
+        with transaction(self.conn):
+            cur = self.conn.execute(
+                "INSERT INTO estimate_campaigns (name, kind, period_from, period_to, product_id, note)"
+                " VALUES (?, ?, ?, ?, ?, ?)", (name, kind, period_from, period_to, product_id, note))
+            cid = int(cur.lastrowid)  # type: ignore[arg-type]
+            audit.record(self.conn, source=source, table="estimate_campaigns", key=str(cid),
+                         field="*", old=None, new=f"{name} ({kind})")
+        return self.get(cid)  # type: ignore[return-value]
+
+    def update(self, campaign_id: int, *, source: str = "estimates", **values: object) -> Campaign:
+        bad = set(values) - set(CAMPAIGN_EDITABLE)
+        if bad:
+            raise ValueError(f"unknown campaign fields: {sorted(bad)}")
+        old = self.get(campaign_id)
+        if old is None:
+            raise KeyError(campaign_id)
+        new = replace(old, **values)  # type: ignore[arg-type]
+        self._check(new.name, new.kind, new.period_from, new.period_to, campaign_id)
+        with transaction(self.conn):
+            for key, value in values.items():
+                if getattr(old, key) == value:
+                    continue
+                self.conn.execute(f"UPDATE estimate_campaigns SET {key} = ? WHERE id = ?", (value, campaign_id))
+                audit.record(self.conn, source=source, table="estimate_campaigns", key=str(campaign_id),
+                             field=key, old=getattr(old, key), new=value)
+        return self.get(campaign_id)  # type: ignore[return-value]
+
+    def _check(self, name: str, kind: str, period_from: str | None, period_to: str | None,
+               own_id: int | None) -> None:
+        if not name:
+            raise ValueError("キャンペーン名を入力してください。")
+        if kind not in CAMPAIGN_KINDS:
+            raise ValueError(f"種類「{kind}」は {' / '.join(CAMPAIGN_KINDS)} のいずれかです。")
+        if period_from and period_to and period_from > period_to:
+            raise ValueError("期間の終了日が開始日より前です。")
+        other = self.find(name)
+        if other is not None and other.id != own_id:
+            raise ValueError(f"キャンペーン「{name}」は既に登録されています。")
+
+    def delete(self, campaign_id: int, *, source: str = "estimates") -> None:
+        """Delete a campaign that has no estimate (a campaign with estimates is kept)."""
+        n = self.conn.execute("SELECT count(*) FROM estimates WHERE campaign_id = ?", (campaign_id,)).fetchone()[0]
+        if n:
+            raise ValueError(f"このキャンペーンには見積りが {n} 件あるため削除できません。")
+        old = self.get(campaign_id)
+        with transaction(self.conn):
+            self.conn.execute("DELETE FROM estimate_campaigns WHERE id = ?", (campaign_id,))
+            audit.record(self.conn, source=source, table="estimate_campaigns", key=str(campaign_id),
+                         field="*", old=None if old is None else old.name, new=None)
+
+    # ------------------------------------------------------------ participating unions
+    def union_ids(self, campaign_id: int) -> list[int]:
+        """Participating unions and unions with estimates, ordered by code."""
+        rows = self.conn.execute(
+            "SELECT u.id FROM unions u WHERE u.id IN ("
+            " SELECT union_id FROM estimate_campaign_unions WHERE campaign_id = ?"
+            " UNION SELECT union_id FROM estimates WHERE campaign_id = ?)"
+            " ORDER BY u.pref_code, u.union_code", (campaign_id, campaign_id))
+        return [r[0] for r in rows]
+
+    def add_unions(self, campaign_id: int, union_ids: Iterable[int], *, source: str = "estimates") -> int:
+        added = 0
+        with transaction(self.conn):
+            for uid in union_ids:
+                cur = self.conn.execute(
+                    "INSERT OR IGNORE INTO estimate_campaign_unions (campaign_id, union_id) VALUES (?, ?)",
+                    (campaign_id, uid))
+                if cur.rowcount:
+                    added += 1
+                    audit.record(self.conn, source=source, table="estimate_campaign_unions",
+                                 key=f"{campaign_id}:{uid}", field="*", old=None, new="参加")
+        return added
+
+    def remove_union(self, campaign_id: int, union_id: int, *, source: str = "estimates") -> None:
+        n = self.conn.execute("SELECT count(*) FROM estimates WHERE campaign_id = ? AND union_id = ?",
+                              (campaign_id, union_id)).fetchone()[0]
+        if n:
+            raise ValueError(f"この単組には見積りが {n} 件あるため、参加単組から外せません。")
+        with transaction(self.conn):
+            cur = self.conn.execute(
+                "DELETE FROM estimate_campaign_unions WHERE campaign_id = ? AND union_id = ?",
+                (campaign_id, union_id))
+            if cur.rowcount:
+                audit.record(self.conn, source=source, table="estimate_campaign_unions",
+                             key=f"{campaign_id}:{union_id}", field="*", old="参加", new=None)
+
+
+class EstimateRepository:
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+
+    # ------------------------------------------------------------------ reading
+    def get(self, estimate_id: int) -> Estimate | None:
+        row = self.conn.execute(f"SELECT {_EST_COLS} FROM estimates WHERE id = ?", (estimate_id,)).fetchone()
+        return None if row is None else _estimate(row)
+
+    def list(self, campaign_id: int, union_id: int | None = None) -> list[Estimate]:
+        """A campaign's estimates (one union's, or all by union code then No.)."""
+        if union_id is not None:
+            rows = self.conn.execute(
+                f"SELECT {_EST_COLS} FROM estimates WHERE campaign_id = ? AND union_id = ? ORDER BY seq",
+                (campaign_id, union_id))
+        else:
+            cols = ", ".join(f"e.{c}" for c in ESTIMATE_FIELDS)
+            rows = self.conn.execute(
+                f"SELECT {cols} FROM estimates e JOIN unions u ON u.id = e.union_id"
+                " WHERE e.campaign_id = ? ORDER BY u.pref_code, u.union_code, e.seq", (campaign_id,))
+        return [_estimate(r) for r in rows]
+
+    def premium_rows(self, campaign_id: int, union_id: int | None = None
+                     ) -> list[tuple[int, str, int | None, int | None, str | None]]:
+        """(union_id, status, 他社, じちろう, 支払) per estimate — what the aggregates need."""
+        sql = ("SELECT union_id, status, other_premium, jichiro_premium, payment FROM estimates"
+               " WHERE campaign_id = ?")
+        args: list[object] = [campaign_id]
+        if union_id is not None:
+            sql += " AND union_id = ?"
+            args.append(union_id)
+        return [tuple(r) for r in self.conn.execute(sql, args)]  # type: ignore[misc]
+
+    def status_counts(self, campaign_id: int) -> dict[int, StatusCounts]:
+        """Per union: requests, estimated, returned, 成約, 不成約 (one SQL pass)."""
+        rows = self.conn.execute(
+            "SELECT union_id, count(*),"
+            " sum(status != '依頼受付'),"
+            " sum(status IN ('返却済', '成約', '不成約')),"
+            " sum(status = '成約'), sum(status = '不成約')"
+            " FROM estimates WHERE campaign_id = ? GROUP BY union_id", (campaign_id,))
+        return {r[0]: StatusCounts(*r[1:]) for r in rows}
+
+    def count(self, campaign_id: int | None = None) -> int:
+        if campaign_id is None:
+            return self.conn.execute("SELECT count(*) FROM estimates").fetchone()[0]
+        return self.conn.execute("SELECT count(*) FROM estimates WHERE campaign_id = ?",
+                                 (campaign_id,)).fetchone()[0]
+
+    def next_seq(self, campaign_id: int, union_id: int) -> int:
+        row = self.conn.execute("SELECT max(seq) FROM estimates WHERE campaign_id = ? AND union_id = ?",
+                                (campaign_id, union_id)).fetchone()
+        return (row[0] or 0) + 1
+
+    def find_seq(self, campaign_id: int, union_id: int, seq: int) -> Estimate | None:
+        row = self.conn.execute(
+            f"SELECT {_EST_COLS} FROM estimates WHERE campaign_id = ? AND union_id = ? AND seq = ?",
+            (campaign_id, union_id, seq)).fetchone()
+        return None if row is None else _estimate(row)
+
+    def open_estimates(self, *, campaign_id: int | None = None, union_id: int | None = None,
+                       matures_from: str | None = None, matures_to: str | None = None) -> list[OpenEstimate]:
+        """Estimates not yet 成約/不成約, by 保険(共済)満期日 (unknown dates last).
+
+        ``matures_from``/``matures_to`` (ISO dates, inclusive) keep only estimates whose
+        maturity falls in that window (the closing list's "within N days").
+        """
+        marks = ",".join("?" * len(OPEN_STATUSES))
+        sql = ("SELECT e.id, e.campaign_id, c.name, e.union_id, e.seq, e.name, e.car, e.policy_maturity,"
+               " e.status, e.role, e.contact, e.returned_on"
+               " FROM estimates e JOIN estimate_campaigns c ON c.id = e.campaign_id"
+               " JOIN unions u ON u.id = e.union_id"
+               f" WHERE e.status IN ({marks})")
+        args: list[object] = list(OPEN_STATUSES)
+        if campaign_id is not None:
+            sql += " AND e.campaign_id = ?"
+            args.append(campaign_id)
+        if union_id is not None:
+            sql += " AND e.union_id = ?"
+            args.append(union_id)
+        if matures_from is not None:
+            sql += " AND e.policy_maturity >= ?"
+            args.append(matures_from)
+        if matures_to is not None:
+            sql += " AND e.policy_maturity <= ?"
+            args.append(matures_to)
+        sql += " ORDER BY e.policy_maturity IS NULL, e.policy_maturity, u.pref_code, u.union_code, e.seq"
+        return [OpenEstimate(*r) for r in self.conn.execute(sql, args)]
+
+    def open_for_union(self, union_id: int) -> list[OpenEstimate]:
+        """The union's open estimates (any campaign), by maturity date — for the progress sheet."""
+        return self.open_estimates(union_id=union_id)
+
+    # ------------------------------------------------------------------ writing
+    def add(self, campaign_id: int, union_id: int, *, source: str = "estimates", **values: object) -> Estimate:
+        """Add one estimate (No. = next free unless given); one commit, audited."""
+        bad = set(values) - set(EDITABLE)
+        if bad:
+            raise ValueError(f"unknown estimate fields: {sorted(bad)}")
+        self._refuse_anonymised(campaign_id)
+        with transaction(self.conn):
+            values = dict(values)
+            if values.get("seq") is None:
+                values["seq"] = self.next_seq(campaign_id, union_id)
+            validate(values)
+            if self.find_seq(campaign_id, union_id, int(values["seq"])) is not None:  # type: ignore[arg-type]
+                raise ValueError(f"No. {values['seq']} は既に使われています。")
+            if "vehicle_cover" in values:
+                values["vehicle_cover"] = int(bool(values["vehicle_cover"]))
+            keys = ["campaign_id", "union_id", *values]
+            cur = self.conn.execute(
+                f"INSERT INTO estimates ({', '.join(keys)}) VALUES ({', '.join('?' * len(keys))})",
+                (campaign_id, union_id, *values.values()))
+            eid = int(cur.lastrowid)  # type: ignore[arg-type]
+            self.conn.execute("INSERT OR IGNORE INTO estimate_campaign_unions (campaign_id, union_id)"
+                              " VALUES (?, ?)", (campaign_id, union_id))
+            audit.record(self.conn, source=source, table="estimates", key=estimate_key(eid), field="*",
+                         old=None, new=f"キャンペーン {campaign_id} 単組 {union_id} No.{values['seq']}")
+            for key, value in values.items():
+                if key != "seq" and value not in (None, 0, ""):
+                    audit.record(self.conn, source=source, table="estimates", key=estimate_key(eid),
+                                 field=key, old=None, new=value)
+        return self.get(eid)  # type: ignore[return-value]
+
+    def update(self, estimate_id: int, *, source: str = "estimates", **values: object) -> Estimate:
+        """Change fields of one estimate (one commit, one audit row per changed field)."""
+        bad = set(values) - set(EDITABLE)
+        if bad:
+            raise ValueError(f"unknown estimate fields: {sorted(bad)}")
+        validate(values)
+        old = self.get(estimate_id)
+        if old is None:
+            raise KeyError(estimate_id)
+        self._refuse_anonymised(old.campaign_id)
+        with transaction(self.conn):
+            if "seq" in values and values["seq"] != old.seq:
+                other = self.find_seq(old.campaign_id, old.union_id, int(values["seq"]))  # type: ignore[arg-type]
+                if other is not None:
+                    raise ValueError(f"No. {values['seq']} は既に使われています。")
+            for key, value in values.items():
+                before = getattr(old, key)
+                if key == "vehicle_cover":
+                    value = bool(value)
+                if before == value:
+                    continue
+                stored = int(value) if isinstance(value, bool) else value
+                self.conn.execute(f"UPDATE estimates SET {key} = ? WHERE id = ?", (stored, estimate_id))
+                audit.record(self.conn, source=source, table="estimates", key=estimate_key(estimate_id),
+                             field=key, old=before, new=value)
+        return self.get(estimate_id)  # type: ignore[return-value]
+
+    def set_status(self, estimate_id: int, status: str, on: str | None, *, source: str = "estimates") -> Estimate:
+        """Move an estimate to ``status`` dated ``on``; moving back clears later steps' dates."""
+        if status not in STATUSES:
+            raise ValueError(f"状況「{status}」は {' / '.join(STATUSES)} のいずれかです。")
+        old = self.get(estimate_id)
+        if old is None:
+            raise KeyError(estimate_id)
+        changes: dict[str, object] = {"status": status}
+        date_field = STATUS_DATE[status]
+        if on is not None:
+            changes[date_field] = on
+        rank = STATUS_RANK[status]
+        for step, field in STATUS_DATE.items():
+            if STATUS_RANK[step] > rank and field != date_field:
+                changes[field] = None
+        if old.status in CLOSED_STATUSES and status in CLOSED_STATUSES and on is None:
+            changes.pop(date_field, None)
+        return self.update(estimate_id, source=source, **changes)
+
+    def delete(self, estimate_id: int, *, source: str = "estimates") -> Estimate:
+        old = self.get(estimate_id)
+        if old is None:
+            raise KeyError(estimate_id)
+        with transaction(self.conn):
+            self.conn.execute("DELETE FROM estimates WHERE id = ?", (estimate_id,))
+            audit.record(self.conn, source=source, table="estimates", key=estimate_key(estimate_id),
+                         field="*", old=f"No.{old.seq}", new=None)
+        return old
+
+    def restore(self, estimate: Estimate, *, source: str = "undo") -> Estimate:
+        """Put back a deleted estimate with its id (undo of a delete)."""
+        values = {k: getattr(estimate, k) for k in ESTIMATE_FIELDS}
+        values["vehicle_cover"] = int(bool(values["vehicle_cover"]))
+        with transaction(self.conn):
+            self.conn.execute(
+                f"INSERT INTO estimates ({_EST_COLS}) VALUES ({', '.join('?' * len(values))})",
+                tuple(values.values()))
+            audit.record(self.conn, source=source, table="estimates", key=estimate_key(estimate.id),
+                         field="*", old=None, new=f"No.{estimate.seq} (復元)")
+        return self.get(estimate.id)  # type: ignore[return-value]
+
+    def _refuse_anonymised(self, campaign_id: int) -> None:
+        row = self.conn.execute("SELECT anonymised_at FROM estimate_campaigns WHERE id = ?",
+                                (campaign_id,)).fetchone()
+        if row is None:
+            raise ValueError("キャンペーンが見つかりません。")
+        if row[0]:
+            raise ValueError("このキャンペーンは匿名化済みのため、見積りを追加・変更できません。")
+
+    # ------------------------------------------------------------------ personal data
+    def anonymise_campaign(self, campaign_id: int, *, source: str = "anonymise") -> int:
+        """Clear every personal field of the campaign's estimates, and their audit history.
+
+        Premiums, 支払, 車両, grades, roles, statuses and status dates are kept, so every
+        aggregate (別紙3, the summary) is unchanged.  Freed bytes are zeroed
+        (``secure_delete``) and the WAL is checkpointed, so the names are gone from the
+        file itself.  Returns the number of estimates anonymised.
+        """
+        ids = [r[0] for r in self.conn.execute("SELECT id FROM estimates WHERE campaign_id = ?", (campaign_id,))]
+        self.conn.execute("PRAGMA secure_delete = ON")
+        with transaction(self.conn):
+            sets = ", ".join(f"{f} = NULL" for f in PERSONAL_FIELDS)
+            self.conn.execute(f"UPDATE estimates SET {sets} WHERE campaign_id = ?", (campaign_id,))
+            marks = ",".join("?" * len(PERSONAL_FIELDS))
+            for start in range(0, len(ids), 500):
+                chunk = [estimate_key(i) for i in ids[start:start + 500]]
+                keys = ",".join("?" * len(chunk))
+                self.conn.execute(
+                    "UPDATE audit SET old_value = CASE WHEN old_value IS NULL THEN NULL ELSE ? END,"
+                    " new_value = CASE WHEN new_value IS NULL THEN NULL ELSE ? END"
+                    f" WHERE table_name = 'estimates' AND field IN ({marks}) AND record_key IN ({keys})",
+                    (ANONYMISED, ANONYMISED, *PERSONAL_FIELDS, *chunk))
+            at = datetime.now().isoformat(timespec="seconds")
+            self.conn.execute("UPDATE estimate_campaigns SET anonymised_at = ? WHERE id = ?", (at, campaign_id))
+            audit.record(self.conn, source=source, table="estimate_campaigns", key=str(campaign_id),
+                         field="anonymised_at", old=None, new=f"{at} ({len(ids)} 件)")
+        self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        return len(ids)
