@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
+from kyosai_desktop.domain import tones
 from kyosai_desktop.domain.months import FiscalYear, month_label
 from kyosai_desktop.domain.rates import (
     format_count,
@@ -22,8 +23,23 @@ from kyosai_desktop.domain.rates import (
 )
 from kyosai_desktop.services.context import AppContext
 from kyosai_desktop.services.files import atomic_path
+from kyosai_desktop.services.report_table import (
+    COUNT,
+    PERCENT,
+    SIGNED,
+    TEXT,
+    Cell,
+    Column,
+    ReportTable,
+    cell,
+)
 
 HEADERS = ["商品", "目標", "実績", "到達率", "前年同期実績", "前年同期差"]
+
+# HQ's 付帯率 goals (seed 000 L403: 車両損害補償付帯率 60.6 %).  A setting
+# ``rider_goal:<product>`` overrides or adds one; the goal is stated on contracts in force.
+RIDER_GOAL_DEFAULTS = {"車両損害補償": Decimal("60.6")}
+RIDER_GOAL_KEY = "rider_goal:"
 
 
 @dataclass(frozen=True)
@@ -35,6 +51,8 @@ class ProgressRow:
     last_year: int
     rider_of: str | None = None
     rider_rate: Decimal | None = None
+    target_version: str | None = None   # 第1次 / 第2次: which version the target comes from
+    active: bool = True                 # the product is on sale during the year
 
     @property
     def reach(self) -> Decimal | None:
@@ -79,6 +97,7 @@ def branch_progress(ctx: AppContext, fiscal_year: int, as_of: str, pref_code: st
     ly_first, ly_last = year.same_period_last_year(as_of)
     last_year = ctx.results.totals_by_product(ly_first, ly_last, pref_code)
     targets = ctx.targets.effective(fiscal_year)
+    second = ctx.targets.by_version(fiscal_year, "第2次")
     products = ctx.products.all()
     names = {p.id: p.name for p in products}
     rows = []
@@ -90,8 +109,16 @@ def branch_progress(ctx: AppContext, fiscal_year: int, as_of: str, pref_code: st
             product_id=p.id, product=p.name, target=targets.get(p.id), actual=actual.get(p.id, 0),
             last_year=last_year.get(p.id, 0), rider_of=names.get(p.rider_of) if p.rider_of else None,
             rider_rate=rider_rate,
+            target_version=None if p.id not in targets else ("第2次" if p.id in second else "第1次"),
+            active=_active_during(p.active_from, p.active_to, year),
         ))
     return BranchProgress(pref_code, ctx.prefectures.name_of(pref_code) if pref_code else None, year, as_of, rows)
+
+
+def _active_during(active_from: str | None, active_to: str | None, year: FiscalYear) -> bool:
+    """A product is on sale during the year when its dates overlap the year's months."""
+    return (active_from is None or active_from[:7] <= year.last) and (
+        active_to is None or active_to[:7] >= year.first)
 
 
 def write_branch_report(report: BranchProgress, out: Path | str) -> Path:
@@ -127,10 +154,10 @@ def _write_xlsx(report: BranchProgress, out: Path) -> None:
             None if r.rider_rate is None else float(r.rider_rate) / 100,
         ])
     bold = Font(bold=True)
-    for cell in ws[3]:
-        cell.font = bold
-        cell.fill = PatternFill("solid", fgColor="DDEBF7")
-        cell.alignment = Alignment(horizontal="center")
+    for head in ws[3]:
+        head.font = bold
+        head.fill = PatternFill("solid", fgColor="DDEBF7")
+        head.alignment = Alignment(horizontal="center")
     for row in ws.iter_rows(min_row=4):
         for c in row[1:3] + row[4:5]:
             c.number_format = "#,##0"
@@ -145,3 +172,110 @@ def _write_xlsx(report: BranchProgress, out: Path) -> None:
     ws.print_title_rows = "3:3"
     with atomic_path(out) as tmp:
         wb.save(tmp)
+
+
+# ---------------------------------------------------------------- the ReportTable
+
+def rider_goals(ctx: AppContext) -> dict[str, Decimal]:
+    """付帯率 goals per rider product: the defaults, overridden by settings."""
+    goals = dict(RIDER_GOAL_DEFAULTS)
+    rows = ctx.conn.execute("SELECT key, value FROM settings WHERE key LIKE ?", (RIDER_GOAL_KEY + "%",))
+    for key, value in rows:
+        name = key[len(RIDER_GOAL_KEY):]
+        if value in (None, ""):
+            goals.pop(name, None)
+        else:
+            goals[name] = Decimal(value)
+    return goals
+
+
+def elapsed_months(report: BranchProgress) -> int:
+    """Months of the fiscal year from its start through the as-of month (0..12)."""
+    return len(report.year.months_to(report.as_of))
+
+
+def branch_report_table(report: BranchProgress, goals: dict[str, Decimal] | None = None) -> ReportTable:
+    """The 県支部 実績 as a ReportTable: one row per product, a 合計 row, tones by progress.
+
+    到達率 is coloured against the share of the year elapsed (domain/tones); products not on
+    sale that year and without any figure are left out.
+    """
+    goals = RIDER_GOAL_DEFAULTS if goals is None else goals
+    months = elapsed_months(report)
+    elapsed = tones.elapsed_share(months)
+    columns = [
+        Column("product", "商品", TEXT, width=12, frozen=True),
+        Column("target", "目標", COUNT, width=6),
+        Column("actual", "実績", COUNT, width=6),
+        Column("reach", "到達率", PERCENT, width=6, decimals=2, toned=True),
+        Column("last_year", "前年同期実績", COUNT, width=7),
+        Column("diff", "前年同期差", SIGNED, width=6),
+        Column("rider", "付帯率", PERCENT, width=5),
+        Column("note", "備考", TEXT, width=16),
+    ]
+    rows: list[list[Cell]] = []
+    keys: list[object] = []
+    for r in report.rows:
+        if not r.active and r.target is None and not r.actual and not r.last_year:
+            continue
+        reach = r.reach
+        tone = tones.progress_tone(r.actual, r.target, elapsed)
+        notes = []
+        if r.target_version == "第2次":
+            notes.append("第2次目標")
+        if r.target is None:
+            notes.append("目標なし")
+        rider_tip = None
+        if r.rider_of is not None:
+            goal = goals.get(r.product)
+            notes.append(f"÷{r.rider_of}" + (f" (本部目標 {goal}%)" if goal is not None else ""))
+            rider_tip = f"{r.product} {r.actual:,} ÷ {r.rider_of} の実績 (新契約ベース)"
+        reach_tip = None if reach is None else f"{r.actual:,} ÷ {r.target:,} (小数第2位未満切り捨て)"
+        rows.append([
+            cell(r.product),
+            cell(r.target, COUNT),
+            cell(r.actual, COUNT),
+            cell(reach, PERCENT, decimals=2, tone=tone, tooltip=reach_tip),
+            cell(r.last_year, COUNT),
+            cell(r.diff, SIGNED),
+            cell(r.rider_rate, PERCENT, tooltip=rider_tip) if r.rider_of else cell(None, TEXT),
+            cell("・".join(notes)),
+        ])
+        keys.append(r.product_id)
+    shown = [r for r in report.rows if r.product_id in keys]
+    total_target = sum(r.target for r in shown if r.target is not None)
+    total_actual = sum(r.actual for r in shown)
+    total_last = sum(r.last_year for r in shown)
+    total_reach = reach_rate(
+        sum(r.actual for r in shown if r.target is not None), total_target or None)
+    totals = [[
+        cell("合計 (新契約総件数)", tone=tones.TOTAL),
+        cell(total_target or None, COUNT, tone=tones.TOTAL),
+        cell(total_actual, COUNT, tone=tones.TOTAL),
+        cell(total_reach, PERCENT, decimals=2, tone=tones.TOTAL,
+             tooltip="目標のある商品の実績合計 ÷ 目標合計 (平均ではありません)"),
+        cell(total_last, COUNT, tone=tones.TOTAL),
+        cell(total_actual - total_last, SIGNED, tone=tones.TOTAL),
+        cell(None, TEXT, tone=tones.TOTAL),
+        cell("", tone=tones.TOTAL),
+    ]]
+    summary = [("集計期間", report.period),
+               ("経過", f"{months}か月／12か月 ({percent_round(months, 12, 1)}%)")]
+    for r in shown:
+        if r.rider_of is not None:
+            goal = goals.get(r.product)
+            text = format_percent(r.rider_rate) + (f" (本部目標 {goal}%)" if goal is not None else "")
+            summary.append((f"{r.product}付帯率", text))
+    notes = [
+        "実績は発効月で集計 (年度の開始月から集計月まで)。前年同期は12か月前の同じ期間。",
+        "到達率 = 実績 ÷ 目標 (小数第2位未満切り捨て)。目標が0または未設定の商品は「—」。"
+        "第2次目標がある商品は第2次で計算。",
+        f"色分けは年度の経過割合 ({months}/12) と比べた進み具合。合計の到達率は合計件数から計算。",
+        "付帯率 = 付帯商品の新契約実績 ÷ 主契約商品の新契約実績 (小数第1位四捨五入)。"
+        "本部の付帯率目標は保有契約ベースのため参考値。",
+    ]
+    return ReportTable(
+        title=report.title, columns=columns, rows=rows, totals=totals,
+        subtitle=report.period, summary=summary, notes=notes, row_keys=keys,
+        legend=dict(tones.LEGEND),
+    )
