@@ -1,24 +1,88 @@
 """Paper output: one painter-based document rendered to PDF, to a printer and to preview.
 
 A :class:`PaperDocument` lays out pages in **points** (1/72 inch) on a given page size and
-orientation; the same ``paint_page`` draws onto a QPdfWriter (72 dpi, so 1 unit = 1 pt)
-or a QPrinter (scaled to its resolution).  The CLI renders PDFs through here too, on an
+orientation; the same ``paint_page`` draws onto a QPdfWriter or a QPrinter, both set to
+72 dpi so 1 unit = 1 pt.
+
+Qt rounds a font to a whole number of units, i.e. whole points here (8.64 pt prints as
+9 pt).  Whole-point sizes are safe; for fractional sizes (tables shrunk to fit the page
+width) draw through :func:`draw_text` / :func:`fine_text`, which work in tenths of a point.  The CLI renders PDFs through here too, on an
 offscreen QGuiApplication, so screen, print and file output never diverge.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from functools import lru_cache
 from pathlib import Path
 
 from PySide6.QtCore import QMarginsF, QRectF, QSizeF
-from PySide6.QtGui import QGuiApplication, QPageLayout, QPageSize, QPainter, QPdfWriter
+from PySide6.QtGui import (
+    QFont,
+    QFontMetricsF,
+    QGuiApplication,
+    QPageLayout,
+    QPageSize,
+    QPainter,
+    QPdfWriter,
+)
 
 from kyosai_desktop.services.files import atomic_path
-from kyosai_desktop.ui.fonts import app_font_family
+from kyosai_desktop.ui.fonts import app_font_family, japanese_font
 
 Progress = Callable[[int, int], bool]  # (done, total) -> keep going?
+
+
+FINE = 10.0  # fine units per point
+
+
+@lru_cache(maxsize=256)
+def fine_font(pt: float, bold: bool = False) -> QFont:
+    """The body font at ``pt`` points, for use inside :func:`fine_text` (tenth-point units)."""
+    return japanese_font(round(pt * FINE, 1), bold=bold)
+
+
+@contextmanager
+def fine_text(painter: QPainter) -> Iterator[None]:
+    """Within this block coordinates are tenths of a point: multiply rects by ``FINE``."""
+    painter.save()
+    painter.scale(1 / FINE, 1 / FINE)
+    try:
+        yield
+    finally:
+        painter.restore()
+
+
+def fine_rect(rect: QRectF) -> QRectF:
+    return QRectF(rect.x() * FINE, rect.y() * FINE, rect.width() * FINE, rect.height() * FINE)
+
+
+def draw_text(painter: QPainter, rect: QRectF, flags, text: str, pt: float, *, bold: bool = False) -> None:
+    """Draw ``text`` in ``rect`` (points) at an exact, possibly fractional, point size."""
+    with fine_text(painter):
+        painter.setFont(fine_font(pt, bold))
+        painter.drawText(fine_rect(rect), flags, text)
+
+
+@lru_cache(maxsize=2)
+def _em_metrics(bold: bool) -> QFontMetricsF:
+    font = QFont(app_font_family())
+    font.setPixelSize(100)
+    font.setBold(bold)
+    return QFontMetricsF(font)
+
+
+@lru_cache(maxsize=100_000)
+def text_em(text: str, bold: bool = False) -> float:
+    """Width of ``text`` in em of the body font (device independent)."""
+    return _em_metrics(bold).horizontalAdvance(text) / 100.0
+
+
+def text_width_pt(text: str, pt: float, *, bold: bool = False) -> float:
+    """Printed width of ``text`` in points at ``pt``."""
+    return text_em(text, bold) * pt
 
 
 class Cancelled(Exception):

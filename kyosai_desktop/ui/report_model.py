@@ -23,7 +23,7 @@ from PySide6.QtCore import (
     Qt,
     Signal,
 )
-from PySide6.QtGui import QBrush, QColor, QFont, QKeySequence, QPainter, QShortcut
+from PySide6.QtGui import QBrush, QColor, QFont, QFontMetrics, QKeySequence, QPainter, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
@@ -184,8 +184,9 @@ class ReportProxy(QSortFilterProxyModel):
         self._needle = ""
 
     def set_filter_text(self, text: str) -> None:
+        self.beginFilterChange()
         self._needle = unicodedata.normalize("NFKC", text).strip().casefold()
-        self.invalidateFilter()
+        self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
 
     def filterAcceptsRow(self, source_row: int, source_parent) -> bool:  # noqa: N802
         model: ReportTableModel = self.sourceModel()  # type: ignore[assignment]
@@ -292,6 +293,7 @@ class FrozenTableView(QTableView):
         self.frozen_view.setStyleSheet("QTableView { border: none; border-right: 2px solid #8EA9DB; }")
         self.frozen_view.hide()
         self.setHorizontalHeader(BandHeader(self))
+        self.frozen_view.raise_()  # above the main header and viewport, as in Qt's example
         self.horizontalHeader().sectionResized.connect(self._section_resized)
         self.verticalHeader().sectionResized.connect(
             lambda i, _old, new: self.frozen_view.setRowHeight(i, new))
@@ -373,7 +375,10 @@ class ReportTableView(QWidget):
         self.proxy.setSourceModel(self.model)
         self.table = FrozenTableView(self)
         self.table.setModel(self.proxy)
+        # Shown in the report's own order until the clerk clicks a column header.
+        self.table.horizontalHeader().setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
         self.table.setSortingEnabled(True)
+        self.table.verticalHeader().hide()
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setAlternatingRowColors(False)
@@ -468,10 +473,15 @@ class ReportTableView(QWidget):
         if reset_widths:
             em = self.fontMetrics().horizontalAdvance("あ")
             digit = self.fontMetrics().horizontalAdvance("0")
+            bold = QFont(self.font())
+            bold.setBold(True)
+            header_metrics = QFontMetrics(bold)
             for i, col in enumerate(report.columns):
-                widest = max((len(r[i].text) for r in report.rows[:200]), default=0)
+                widest = max((len(r[i].text) for r in [*report.rows[:200], *report.totals]), default=0)
                 text_width = widest * (digit if col.kind in NUMERIC_KINDS else em)
-                self.table.setColumnWidth(i, int(max(col.width * em, text_width) + 12))
+                # short titles (県名, 10月) stay on one line; longer ones wrap in the header
+                title_width = header_metrics.horizontalAdvance(col.title) if len(col.title) <= 3 else 0
+                self.table.setColumnWidth(i, int(max(col.width * em, text_width, title_width) + 12))
             self.table.set_frozen(sum(1 for c in report.columns if c.frozen))
             self.table.horizontalHeader().updateGeometry()
         self.table.apply_frozen()
