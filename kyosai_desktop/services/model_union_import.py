@@ -1,0 +1,325 @@
+"""Import of headquarters' model-union sheet (加入拡大モデル単組 過去2年実績, DOMAIN §5).
+
+The sheet is read by its labels, not by cell positions: the header row holds 自治労県コード,
+単組コード, 加入拡大モデル単組, 組合員数, 団生保有, 目標件数 … and the month columns ("6月" …);
+the merged row above it names the year of each band ("2022年度" …).  Without that row the
+month runs are assigned from the right (the last twelve months are the import's year).
+The as-of month comes from the "N月累計" label.
+
+Every figure the sheet derives (加入率, 年度実績, N月累計, 累積件数, 前年比, 達成率, 残件数 and
+the whole 合計 row) is recomputed with the rules of ``domain/model_unions`` and each
+disagreement is reported with its cell address as a warning; the import keeps the counts.
+Problems that make the sheet unusable (missing columns, text in a number cell, duplicate
+or unknown unions …) refuse the whole import.  A dry run performs every write and rolls it
+back, so it reports exactly what the import would change — including counts a clerk had
+entered for the branch's own unions that the sheet would overwrite.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+
+from kyosai_desktop.domain.model_unions import (
+    ModelUnionInput,
+    TableLayout,
+    compute_row,
+    compute_totals,
+)
+from kyosai_desktop.domain.months import month_label
+from kyosai_desktop.domain.rates import format_percent
+from kyosai_desktop.services.context import AppContext
+from kyosai_desktop.services.model_union_sheet import ParsedSheet, SheetRow, parse_sheet
+from kyosai_desktop.services.tabular import ImportFailed, Problem, read_table
+from kyosai_desktop.store.model_unions import Designation
+from kyosai_desktop.store.unions import Union
+
+__all__ = ["ImportFailed", "ModelUnionImportResult", "import_model_unions", "check_sheet"]
+
+
+@dataclass
+class ModelUnionImportResult:
+    """What the import changed (or, in a dry run, would change), and every warning."""
+
+    fiscal_year: int
+    source: str
+    dry_run: bool
+    sheet_start_month: int
+    start_month: int
+    as_of: str
+    rows: int = 0
+    other_rows: int = 0                      # 社保労連 rows (not in the national total)
+    created_unions: list[str] = field(default_factory=list)
+    designated: list[str] = field(default_factory=list)
+    changed: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    counts_written: int = 0
+    counts_unchanged: int = 0
+    own_changes: list[str] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    def headline(self) -> str:
+        head = "【試行 (dry-run): 何も書き込んでいません】\n" if self.dry_run else ""
+        return (
+            f"{head}{self.source}: {self.fiscal_year}年度 加入拡大モデル単組 {self.rows} 単組"
+            f" (うち全国集計外 {self.other_rows})、{self.sheet_start_month}月開始のシート、"
+            f"{month_label(self.as_of)}現在"
+        )
+
+    def text(self, limit: int = 200) -> str:
+        lines = [self.headline()]
+        lines.append(
+            f"  指定: 追加 {len(self.designated)}・変更 {len(self.changed)}・解除 {len(self.removed)}"
+            f"  / 新しい単組 {len(self.created_unions)}"
+            f"  / 月別件数 (団体生命共済): 書き込み {self.counts_written}・変更なし {self.counts_unchanged}"
+        )
+        lines.append(f"  集計の開始月: {self.start_month}月開始")
+        for title, items in (
+            ("県支部の単組で入力済みの件数が変わります", self.own_changes),
+            ("新しく登録する単組", self.created_unions),
+            ("指定を解除する単組", self.removed),
+            ("指定内容が変わる単組", self.changed),
+        ):
+            if items:
+                lines.append(f"■ {title} ({len(items)} 件)")
+                lines += [f"  {x}" for x in items[:limit]]
+                if len(items) > limit:
+                    lines.append(f"  … ほか {len(items) - limit} 件")
+        if self.warnings:
+            lines.append(f"■ シートの値と計算値の不一致など ({len(self.warnings)} 件、取り込みは続行)")
+            lines += [f"  {p}" for p in self.warnings[:limit]]
+            if len(self.warnings) > limit:
+                lines.append(f"  … ほか {len(self.warnings) - limit} 件")
+        lines += [f"※ {n}" for n in self.notes]
+        return "\n".join(lines)
+
+
+# ------------------------------------------------------------------ checks
+
+
+def _percent_matches(stated: object, computed: Decimal | None) -> bool:
+    """A rate cell may hold 0.457 (Excel percent), 45.7, "45.7%" or "—"."""
+    if isinstance(stated, str):  # an Excel error such as #DIV/0!
+        return computed is None
+    if computed is None:
+        return stated is None or stated == 0
+    if stated is None:
+        return False
+    value = Decimal(str(stated))
+    tolerance = Decimal("0.051")
+    return abs(value * 100 - computed) < tolerance or abs(value - computed) < tolerance
+
+
+def _fmt_rate(value: object) -> str:
+    if value is None:
+        return "空欄"
+    if isinstance(value, Decimal) and abs(value) <= 10 and value != value.to_integral():
+        return f"{value * 100:.1f}%"
+    return str(value)
+
+
+def check_sheet(sheet: ParsedSheet) -> list[Problem]:
+    """Recompute every derived column and the 合計 row; one warning per disagreement."""
+    layout = TableLayout(sheet.fiscal_year, sheet.start_month, sheet.as_of)
+    warnings: list[Problem] = list(sheet.warnings)
+    computed = []
+    for row in sheet.rows:
+        unit = ModelUnionInput(0, row.pref_code, row.pref_name or "", row.union_code, row.name, row.members,
+                               row.holdings, row.effective_month, row.target, row.in_national)
+        figures = compute_row(unit, row.counts(), layout)
+        computed.append(figures)
+        who = f"{row.pref_code}-{row.union_code}"
+        expected = _expected(sheet, figures.join_rate, figures.year_totals, figures.to_date, figures.cumulative,
+                             figures.yoy, figures.rate, figures.remaining, row.target)
+        if sheet.fiscal_year - 1 not in sheet.years:
+            expected.pop("yoy")
+        warnings += _compare(sheet, row.index, row.stated, expected, who)
+        late = [m for m, v in row.late_counts.items() if v]
+        if late:
+            warnings.append(sheet.table.problem(row.index, row.month_cols[late[0]],
+                                                f"{who}: 基準月 ({month_label(sheet.as_of)}) より後の月に件数があります"
+                                                f" ({', '.join(month_label(m) for m in late)})。取り込みます。"))
+    if sheet.totals is not None:
+        national = [f for f, r in zip(computed, sheet.rows, strict=True) if r.in_national]
+        totals = compute_totals(national, layout)
+        expected = _expected(sheet, totals.join_rate, totals.year_totals, totals.to_date, totals.cumulative,
+                             totals.yoy, totals.rate, totals.remaining, totals.target)
+        expected["members"] = totals.members
+        expected["holdings"] = totals.holdings
+        for i, months in enumerate(totals.months):
+            year = layout.years[i]
+            for m, v in zip(year.months(), months, strict=True):
+                if v is not None:
+                    expected[f"month:{m}"] = v
+        warnings += _compare(sheet, sheet.totals.index, sheet.totals.stated, expected, "合計行")
+    return warnings
+
+
+def _expected(sheet: ParsedSheet, rate_join, year_totals, to_date, cumulative, yoy, rate, remaining, target
+              ) -> dict[str, object]:
+    first = sheet.fiscal_year - len(year_totals)
+    out: dict[str, object] = {"join_rate": rate_join, "cumulative": cumulative, "yoy": yoy,
+                              "rate": rate, "remaining": remaining, "target": target}
+    for i, value in enumerate(year_totals):
+        out[f"year_total:{first + i}"] = value
+    for i, value in enumerate(to_date):
+        out[f"to_date:{first + i}"] = value
+    return out
+
+
+_LABELS = {"join_rate": "加入率", "cumulative": "累積件数", "yoy": "前年比", "rate": "達成率",
+           "remaining": "残件数", "target": "目標件数", "members": "組合員数", "holdings": "団生保有"}
+
+
+def _label(sheet: ParsedSheet, key: str) -> str:
+    if key in _LABELS:
+        return _LABELS[key]
+    kind, _, arg = key.partition(":")
+    if kind == "year_total":
+        return f"{arg}年度実績"
+    if kind == "to_date":
+        return f"{arg}年度 {int(sheet.as_of[5:])}月累計"
+    if kind == "month":
+        return month_label(arg)
+    return key
+
+
+def _compare(sheet: ParsedSheet, index: int, stated: dict[str, tuple[int, object]],
+             expected: dict[str, object], who: str) -> list[Problem]:
+    out = []
+    for key, (col, value) in stated.items():
+        if key not in expected:
+            continue
+        want = expected[key]
+        if key in ("join_rate", "rate"):
+            ok = _percent_matches(value, want)  # type: ignore[arg-type]
+            shown_want = format_percent(want)  # type: ignore[arg-type]
+            shown_value = _fmt_rate(value)
+        else:
+            ok = (value if value is not None else (0 if want is not None else None)) == want
+            shown_want, shown_value = str(want), "空欄" if value is None else str(value)
+        if not ok:
+            out.append(sheet.table.problem(
+                index, col, f"{who} {_label(sheet, key)}: シートの値 {shown_value} と計算値 {shown_want} が違います"))
+    return out
+
+
+# ------------------------------------------------------------------ import
+
+
+def import_model_unions(
+    ctx: AppContext,
+    path: Path | str,
+    fiscal_year: int,
+    *,
+    start_month: int | None = None,
+    dry_run: bool = False,
+    progress: Callable[[str], None] | None = None,
+) -> ModelUnionImportResult:
+    """Check the sheet, then write it in one transaction (rolled back for a dry run).
+
+    Raises :class:`ImportFailed` listing every problem when the sheet cannot be used.
+    ``start_month`` (6 or 5) sets the fiscal year's model-union start month; by default the
+    configured one is kept.
+    """
+    if start_month is not None and not 1 <= start_month <= 12:
+        raise ImportFailed(f"開始月は 1〜12 で指定してください: {start_month}")
+    if not 2000 <= fiscal_year <= 2100:
+        raise ImportFailed(f"年度 {fiscal_year} は西暦4桁で指定してください。")
+    table = read_table(path)
+    prefs = {p.code: p for p in ctx.prefectures.all()}
+    sheet = parse_sheet(table, fiscal_year, {c: (p.name, p.in_national) for c, p in prefs.items()})
+    if progress:
+        progress("シートの値を検算しています…")
+    warnings = check_sheet(sheet)
+    configured = ctx.fiscal_years.model_year(fiscal_year).start_month
+    target_start = start_month or configured
+    result = ModelUnionImportResult(
+        fiscal_year=fiscal_year, source=Path(path).name, dry_run=dry_run,
+        sheet_start_month=sheet.start_month, start_month=target_start, as_of=sheet.as_of,
+        rows=len(sheet.rows), other_rows=sum(1 for r in sheet.rows if not r.in_national),
+        warnings=warnings, notes=list(sheet.notes),
+    )
+    if sheet.start_month != target_start:
+        result.notes.append(
+            f"シートは {sheet.start_month}月開始の並びですが、{fiscal_year}年度の集計は {target_start}月開始です。"
+            " 月別件数は暦月で取り込むので、どちらの並びでも表示できます。"
+            + ("" if start_month else f" 開始月を変えるときは --start-month {sheet.start_month} を指定してください。"))
+    if progress:
+        progress("書き込んでいます…")
+    conn = ctx.conn
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        _write(ctx, sheet, result, start_month, configured)
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    conn.execute("ROLLBACK" if dry_run else "COMMIT")
+    return result
+
+
+def _write(ctx: AppContext, sheet: ParsedSheet, result: ModelUnionImportResult,
+           start_month: int | None, configured: int) -> None:
+    fy = sheet.fiscal_year
+    ctx.fiscal_years.ensure(fy)
+    if start_month is not None and start_month != configured:
+        results_start = ctx.fiscal_years.results_year(fy).start_month
+        ctx.fiscal_years.set_start_months(fy, results_start, start_month)
+        result.notes.append(f"{fy}年度の集計開始月を {configured}月 → {start_month}月 に変更します。")
+    branch = ctx.branch
+    existing = {(u.pref_code, u.union_code): u for u in ctx.unions.list()}
+    keep: list[int] = []
+    values: dict[tuple[int, str], int] = {}
+    who: dict[int, SheetRow] = {}
+    for row in sheet.rows:
+        union = existing.get((row.pref_code, row.union_code))
+        label = f"{row.pref_code}-{row.union_code} {row.name}"
+        if union is None:
+            extra = {k: v for k, v in (("members", row.members), ("holdings", row.holdings),
+                                       ("effective_month", row.effective_month)) if v is not None}
+            union = ctx.unions.add(row.pref_code, row.union_code, row.name, source="import", **extra)
+            result.created_unions.append(label)
+        else:
+            _fill_missing(ctx, union, row)
+            if _same_name(union.name) != _same_name(row.name):
+                result.notes.append(f"{row.pref_code}-{row.union_code} の名称は登録済みの「{union.name}」のままです"
+                                    f" (シート: 「{row.name}」)。")
+        who[union.id] = row
+        keep.append(union.id)
+        change = ctx.model_unions.designate(Designation(fy, union.id, row.target, row.members, row.holdings,
+                                                        row.effective_month), source="import")
+        if change == "added":
+            result.designated.append(label)
+        elif change == "changed":
+            result.changed.append(label)
+        for month, value in row.counts().items():
+            values[(union.id, month)] = value
+    for union_id in ctx.model_unions.remove_missing(fy, keep, source="import"):
+        u = ctx.unions.get(union_id)
+        result.removed.append(f"{u.key} {u.name}" if u else str(union_id))
+    changes, unchanged = ctx.model_unions.write_counts(values, source="import")
+    result.counts_written, result.counts_unchanged = len(changes), unchanged
+    for c in sorted(changes, key=lambda c: (who[c.union_id].pref_code, who[c.union_id].union_code, c.month)):
+        row = who[c.union_id]
+        if c.old is not None and row.pref_code == branch:
+            result.own_changes.append(
+                f"{row.pref_code}-{row.union_code} {row.name} {month_label(c.month)}: {c.old} → {c.new}")
+    ctx.model_unions.set_year_info(fy, as_of=sheet.as_of, sheet_start_month=sheet.start_month,
+                                   source=result.source)
+
+
+def _same_name(name: str) -> str:
+    return "".join(unicodedata.normalize("NFKC", name).split())
+
+
+def _fill_missing(ctx: AppContext, union: Union, row: SheetRow) -> None:
+    """Fill only the master fields that are still empty; a clerk's figures are never replaced."""
+    fill = {k: v for k, v in (("members", row.members), ("holdings", row.holdings),
+                              ("effective_month", row.effective_month))
+            if v is not None and getattr(union, k) is None}
+    if fill:
+        ctx.unions.update(union.id, source="import", **fill)

@@ -1,0 +1,269 @@
+"""The model-union progress table (モデル単組進捗表, seed 004 layout) as data, CSV and xlsx.
+
+``build_report`` reads the designations of a fiscal year and the 団生 monthly counts,
+computes every figure with ``domain/model_unions`` and lays them out as a
+:class:`ReportTable` (fixed columns, three year bands of months, 累積件数 · 目標件数 ·
+前年比 · 達成率 · 残件数, a 合計 row, the summary line).  The screen, the printed/PDF table
+and the workbook are all drawn from that one object; the CSV projects it onto the
+headers fixed by the issue.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+from kyosai_desktop.domain.model_unions import (
+    ModelUnionRow,
+    ModelUnionTotals,
+    TableLayout,
+    compute_table,
+)
+from kyosai_desktop.domain.months import split_month
+from kyosai_desktop.domain.rates import DASH, format_count, format_percent
+from kyosai_desktop.domain.tones import LEGEND, TOTAL
+from kyosai_desktop.services.context import AppContext
+from kyosai_desktop.services.files import atomic_path
+from kyosai_desktop.services.report_table import (
+    CODE,
+    COUNT,
+    PERCENT,
+    SIGNED,
+    TEXT,
+    Cell,
+    Column,
+    ReportTable,
+    cell,
+)
+from kyosai_desktop.services.xlsx_report import write_report_xlsx
+
+FIXED_CSV = ["自治労県コード", "県名", "単組コード", "加入拡大モデル単組", "組合員数", "団生保有", "加入率", "発効"]
+TAIL_CSV = ["累積件数", "目標件数", "前年比", "達成率", "残件数"]
+
+
+@dataclass
+class ModelUnionReport:
+    """Rows and totals as numbers (``rows``/``totals``) and as a table (``table``)."""
+
+    layout: TableLayout
+    pref_code: str | None          # None: 全国
+    scope_label: str               # "全国" / "宮城"
+    rows: list[ModelUnionRow]
+    totals: ModelUnionTotals
+    table: ReportTable
+
+    @property
+    def summary(self) -> dict[str, object]:
+        t = self.totals
+        return {"unions": t.count, "target": t.target, "actual": t.cumulative, "rate": t.rate,
+                "achieved": t.achieved_count, "yoy": t.yoy, "remaining": t.remaining}
+
+
+def default_as_of(ctx: AppContext, fiscal_year: int) -> str:
+    """The as-of month of the year's imported sheet, else the latest 団生 month of the year, else its start."""
+    info = ctx.model_unions.year_info(fiscal_year)
+    year = ctx.fiscal_years.model_year(fiscal_year)
+    latest = ctx.model_unions.latest_month(fiscal_year, year.first, year.last)
+    candidates = [m for m in (info.as_of if info else None, latest) if m and year.first <= m]
+    return min(max(candidates), year.last) if candidates else year.first
+
+
+def build_report(ctx: AppContext, fiscal_year: int, as_of: str, *, pref_code: str | None = None,
+                 start_month: int | None = None) -> ModelUnionReport:
+    """The table of ``fiscal_year`` as of ``as_of`` (all model unions, or one prefecture's)."""
+    start = start_month or ctx.fiscal_years.model_year(fiscal_year).start_month
+    layout = TableLayout(fiscal_year, start, as_of)
+    units = ctx.model_unions.inputs(fiscal_year, pref_code)
+    first, last = layout.years[0].first, layout.current.last
+    monthly = ctx.model_unions.monthly_counts([u.union_id for u in units] if pref_code else None, first, last)
+    rows, totals = compute_table(units, monthly, layout)
+    scope = "全国" if pref_code is None else (ctx.prefectures.name_of(pref_code) or pref_code)
+    table = report_table(rows, totals, layout, scope)
+    return ModelUnionReport(layout, pref_code, scope, rows, totals, table)
+
+
+# ------------------------------------------------------------------ the ReportTable
+
+
+def _month_title(ym: str) -> str:
+    return f"{split_month(ym)[1]}月"
+
+
+def columns(layout: TableLayout) -> list[Column]:
+    cols = [
+        Column("pref_code", "自治労県コード", CODE, width=3, frozen=True),
+        Column("pref_name", "県名", TEXT, width=3, frozen=True),
+        Column("union_code", "単組コード", CODE, width=2.5, frozen=True),
+        Column("name", "加入拡大モデル単組", TEXT, width=10, frozen=True),
+        Column("members", "組合員数", COUNT, width=3),
+        Column("holdings", "団生保有", COUNT, width=3),
+        Column("join_rate", "加入率", PERCENT, width=3),
+        Column("effective", "発効", CODE, width=2.5),
+    ]
+    for year in layout.previous_years:
+        cols.append(Column(f"year_total:{year.year}", f"{year.year}年度実績", COUNT, width=3))
+    for i, year in enumerate(layout.years):
+        band = f"{year.year}年度"
+        for month in layout.year_months[i]:
+            cols.append(Column(f"month:{month}", _month_title(month), COUNT, band=band, width=1.6))
+        if i < len(layout.years) - 1:
+            cols.append(Column(f"to_date:{year.year}", layout.to_date_label, COUNT, band=band, width=2.5))
+    cols += [
+        Column("cumulative", "累積件数", COUNT, width=2.5),
+        Column("target", "目標件数", COUNT, width=2.5),
+        Column("yoy", "前年比", SIGNED, width=2.5),
+        Column("rate", "達成率", PERCENT, width=3, toned=True),
+        Column("remaining", "残件数", SIGNED, width=2.5),
+        Column("pref_name_end", "県名", TEXT, width=3),
+    ]
+    return cols
+
+
+_BLANK = Cell(None, "")
+
+
+@cache
+def _count(value: int) -> Cell:
+    return Cell(value, format_count(value))
+
+
+@cache
+def _month_cell(value: int | None) -> Cell:
+    """Monthly counts print blank for 0, as headquarters' table does."""
+    return _BLANK if not value else Cell(value, format_count(value))
+
+
+@cache
+def _code(value: str) -> Cell:
+    return Cell(value, value)
+
+
+def _row_cells(r: ModelUnionRow, layout: TableLayout) -> list[Cell]:
+    u = r.unit
+    out = [
+        _code(u.pref_code), _code(u.pref_name), _code(u.union_code), Cell(u.name, u.name),
+        _count(u.members) if u.members is not None else _BLANK,
+        _count(u.holdings) if u.holdings is not None else _BLANK,
+        cell(r.join_rate, PERCENT),
+        _code(f"{u.effective_month}月") if u.effective_month else _BLANK,
+    ]
+    out += [_count(v) for v in r.year_totals]
+    last = len(r.months) - 1
+    for i, months in enumerate(r.months):
+        out += [_month_cell(v) for v in months]
+        if i != last:
+            out.append(_count(r.to_date[i]))
+    tooltip = None if r.remaining is None else f"目標 {u.target:,} − 累積 {r.cumulative:,} = {r.remaining:,}"
+    out += [
+        _count(r.cumulative),
+        _count(u.target) if u.target is not None else Cell(None, DASH),
+        cell(r.yoy, SIGNED),
+        cell(r.rate, PERCENT, tone=r.tone),
+        cell(r.remaining, SIGNED, tooltip=tooltip),
+        _code(u.pref_name),
+    ]
+    if not u.in_national:
+        out[3] = Cell(u.name, u.name, tooltip="社保労連: 全国集計 (合計) に含みません")
+    return out
+
+
+def _total_cells(t: ModelUnionTotals) -> list[Cell]:
+    out = [Cell("合計", "合計", TOTAL), _BLANK, _BLANK, Cell(t.count, f"{t.count} 単組"),
+           _count(t.members), _count(t.holdings), cell(t.join_rate, PERCENT), _BLANK]
+    out += [_count(v) for v in t.year_totals]
+    last = len(t.months) - 1
+    for i, months in enumerate(t.months):
+        out += [_BLANK if v is None else _count(v) for v in months]
+        if i != last:
+            out.append(_count(t.to_date[i]))
+    out += [_count(t.cumulative), _count(t.target), cell(t.yoy, SIGNED), cell(t.rate, PERCENT, tone=t.tone),
+            cell(t.remaining, SIGNED), _BLANK]
+    return out
+
+
+def report_table(rows: Sequence[ModelUnionRow], totals: ModelUnionTotals, layout: TableLayout,
+                 scope: str) -> ReportTable:
+    fy = layout.fiscal_year
+    notes = [
+        f"累積件数は {layout.start_label} ({layout.current.first[:4]}年{layout.start_month}月) から"
+        f" {split_month(layout.as_of)[0]}年{layout.as_of_month}月までの団体生命共済 新契約件数 (発効月)。",
+        f"前年比 = 累積件数 − {fy - 1}年度の{layout.to_date_label} (件)。達成率 = 累積件数 ÷ 目標件数。"
+        " 残件数 = 目標件数 − 累積件数 (超過はマイナス、合計は差引)。",
+    ]
+    if any(not r.unit.in_national for r in rows):
+        notes.append("社保労連 (60) は加入拡大モデル単組の全国集計 (合計) に含みません。")
+    t = totals
+    summary = [
+        ("取組単組", f"{t.count} 単組"),
+        ("目標", f"{format_count(t.target)} 件"),
+        ("実績", f"{format_count(t.cumulative)} 件"),
+        ("到達率", format_percent(t.rate)),
+        ("目標達成単組", f"{t.achieved_count} 単組"),
+    ]
+    return ReportTable(
+        title=f"{fy}年度 加入拡大モデル単組 取り組み状況 ({layout.start_label})",
+        subtitle=f"{scope} · {layout.period_text}",
+        columns=columns(layout),
+        rows=[_row_cells(r, layout) for r in rows],
+        totals=[_total_cells(totals)],
+        summary=summary,
+        notes=notes,
+        row_keys=[r.unit.union_id for r in rows],
+        group_by="pref_name",
+        legend=dict(LEGEND),
+    )
+
+
+# ------------------------------------------------------------------ CSV / xlsx
+
+
+def csv_headers(layout: TableLayout) -> list[str]:
+    years = [f"{y.year}年度実績" for y in layout.previous_years]
+    months = [f"{y}年{m}月" for y, m in (split_month(x) for x in layout.year_months[-1])]
+    return [*FIXED_CSV, *years, *TAIL_CSV, *months]
+
+
+def _csv_number(value: int | None) -> str:
+    return "" if value is None else str(value)
+
+
+def csv_rows(report: ModelUnionReport) -> list[list[str]]:
+    out = []
+    for r in report.rows:
+        u = r.unit
+        out.append([
+            u.pref_code, u.pref_name, u.union_code, u.name, _csv_number(u.members), _csv_number(u.holdings),
+            format_percent(r.join_rate), f"{u.effective_month}月" if u.effective_month else "",
+            *(str(v) for v in r.year_totals),
+            str(r.cumulative), _csv_number(u.target), str(r.yoy), format_percent(r.rate),
+            DASH if r.remaining is None else str(r.remaining),
+            *(_csv_number(v) for v in r.months[-1]),
+        ])
+    t = report.totals
+    out.append([
+        "合計", "", "", "", str(t.members), str(t.holdings), format_percent(t.join_rate), "",
+        *(str(v) for v in t.year_totals),
+        str(t.cumulative), str(t.target), str(t.yoy), format_percent(t.rate), str(t.remaining),
+        *(_csv_number(v) for v in t.months[-1]),
+    ])
+    return out
+
+
+def write_csv(report: ModelUnionReport, path: Path | str) -> Path:
+    """One row per union and the 合計 row (UTF-8 with BOM so Excel reads it), atomically."""
+    path = Path(path)
+    with atomic_path(path) as tmp, open(tmp, "w", encoding="utf-8-sig", newline="") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(csv_headers(report.layout))
+        writer.writerows(csv_rows(report))
+    return path
+
+
+def write_xlsx(report: ModelUnionReport, path: Path | str, *, paper: str = "A4") -> Path:
+    """The print-ready workbook (print titles, one page wide, number formats, fills)."""
+    layout = report.layout
+    return write_report_xlsx(report.table, path, paper=paper, landscape=True,
+                             sheet_title=f"モデル単組 {layout.fiscal_year} {layout.start_label}")

@@ -1,0 +1,477 @@
+"""Reading headquarters' model-union sheet into plain rows (the parsing half of the import).
+
+Finds the header by its labels (NFKC, spaces ignored), the year band of every month column
+(merged "2022年度" cells above the month row, or — without that row — runs of twelve months
+assigned from the right), the sheet's start month (the first month of each band) and its
+as-of month ("2月累計").  Identity cells left blank under a vertically merged prefecture
+are filled down; a "合計" row is kept aside for the checks; "※" note rows are kept as
+notes; rows of 60 社保労連 after the 合計 row are read like the others.
+
+Every problem that makes the sheet unusable is collected with its cell address and raised
+together as :class:`ImportFailed`; softer findings become warnings.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+
+from kyosai_desktop.domain.model_unions import calendar_month
+from kyosai_desktop.domain.months import month_label
+from kyosai_desktop.domain.numbers import CountError, normalise_text, parse_count
+from kyosai_desktop.services.tabular import (
+    Header,
+    ImportFailed,
+    Problem,
+    Table,
+    find_header,
+    is_blank,
+    norm_label,
+)
+
+REQUIRED = ["自治労県コード", "単組コード", "加入拡大モデル単組", "組合員数", "団生保有", "目標件数"]
+OPTIONAL = ["県名", "加入率", "発効", "累積件数", "前年比", "達成率", "残件数"]
+ALIASES = {
+    "自治労県コード": ["県コード"],
+    "加入拡大モデル単組": ["単組名", "単組", "モデル単組", "加入拡大モデル単組名"],
+    "組合員数": ["組合員"],
+    "団生保有": ["団生保有件数", "団体生命保有"],
+    "目標件数": ["目標"],
+    "前年比": ["実績", "前年比(件)", "前年同期比"],
+    "発効": ["発効月"],
+    "累積件数": ["累積"],
+}
+TOTAL_LABELS = {"合計", "計", "総計", "全国計"}
+
+_MONTH = re.compile(r"^(\d{1,2})月$")
+_TO_DATE = re.compile(r"^(\d{1,2})月累計$")
+_YEAR_TOTAL = re.compile(r"^(\d{4})年度実績$")
+_BAND = re.compile(r"^(\d{4})年度$")
+_TITLE_YEAR = re.compile(r"(\d{4})年度")
+_TITLE_START = re.compile(r"(\d{1,2})月開始")
+_EXCEL_ERROR = re.compile(r"^#[A-Z0-9/!?]+")
+_DASHES = {"—", "-", "－", "―", "‐", "ー"}
+
+
+@dataclass
+class SheetRow:
+    index: int                                  # 0-based row in the table
+    pref_code: str
+    pref_name: str | None
+    union_code: str
+    name: str
+    members: int | None
+    holdings: int | None
+    effective_month: int | None
+    target: int | None
+    in_national: bool
+    values: dict[str, int] = field(default_factory=dict)       # calendar month → count
+    late_counts: dict[str, int] = field(default_factory=dict)  # current year after as-of
+    month_cols: dict[str, int] = field(default_factory=dict)   # calendar month → column
+    stated: dict[str, tuple[int, object]] = field(default_factory=dict)  # derived key → (col, value)
+
+    def counts(self) -> dict[str, int]:
+        """The counts to import: every band month, and current months after as-of if not 0."""
+        out = dict(self.values)
+        out.update({m: v for m, v in self.late_counts.items() if v})
+        return out
+
+
+@dataclass
+class SheetTotals:
+    index: int
+    stated: dict[str, tuple[int, object]] = field(default_factory=dict)
+
+
+@dataclass
+class ParsedSheet:
+    table: Table
+    fiscal_year: int
+    start_month: int
+    as_of: str
+    rows: list[SheetRow]
+    totals: SheetTotals | None
+    years: list[int]                      # band years found, oldest first
+    notes: list[str] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
+
+
+@dataclass
+class _Columns:
+    """Where each kind of column is: months by calendar month, derived figures by key."""
+
+    months: dict[str, int]                # calendar month → column
+    current: list[str]                    # the import year's months, in sheet order
+    derived: dict[str, int]               # "year_total:2022", "to_date:2022", "join_rate" …
+    start_month: int
+    as_of: str | None
+    years: list[int]
+
+
+def parse_sheet(table: Table, fiscal_year: int, prefectures: dict[str, tuple[str, bool]]) -> ParsedSheet:
+    """Read the sheet; raise :class:`ImportFailed` with every problem when it cannot be used."""
+    header = find_header(table, REQUIRED, OPTIONAL, ALIASES)
+    problems: list[Problem] = []
+    notes: list[str] = []
+    cols = _locate_columns(table, header, fiscal_year, problems)
+    if problems:
+        raise ImportFailed(problems)
+    assert cols is not None
+    warnings: list[Problem] = []
+    notes += _title_notes(table, header, fiscal_year, cols.start_month)
+    as_of = cols.as_of or _as_of_from_data(table, header, cols, notes)
+    rows, totals = _read_rows(table, header, cols, as_of, prefectures, problems, warnings, notes)
+    if not rows and not problems:
+        problems.append(Problem(f"{table.source}: 見出しの下に単組の行がありません。"))
+    if problems:
+        raise ImportFailed(problems)
+    if totals is None:
+        notes.append("シートに合計行がないため、合計の検算は行っていません。")
+    if fiscal_year - 1 not in cols.years:
+        notes.append(f"{fiscal_year - 1}年度の月別列がないため、前年比は前年度 0 件として計算します。")
+    return ParsedSheet(table, fiscal_year, cols.start_month, as_of, rows, totals, cols.years, notes, warnings)
+
+
+# ------------------------------------------------------------------ columns
+
+
+def _band_row(table: Table, header: Header) -> list[int | None] | None:
+    """Year of the band over each column, from the nearest row above holding "YYYY年度"."""
+    for i in (header.row_index - 1, header.row_index - 2):
+        if i < 0:
+            continue
+        labels = [norm_label(v) for v in table.rows[i]]
+        if not any(_BAND.match(lab) for lab in labels):
+            continue
+        width = max(len(labels), len(table.rows[header.row_index]))
+        out: list[int | None] = []
+        current: int | None = None
+        for j in range(width):
+            lab = labels[j] if j < len(labels) else ""
+            m = _BAND.match(lab)
+            if m:
+                current = int(m.group(1))
+            out.append(current)
+        return out
+    return None
+
+
+def _locate_columns(table: Table, header: Header, fiscal_year: int, problems: list[Problem]) -> _Columns | None:
+    labels = [norm_label(v) for v in table.rows[header.row_index]]
+    bands = _band_row(table, header)
+    runs: list[list[tuple[int, int]]] = []            # [(col, month number)] per band, sheet order
+    run_to_date: list[int | None] = []
+    run_years: list[int | None] = []
+    derived: dict[str, int] = {}
+    to_date_months: set[int] = set()
+    for j, lab in enumerate(labels):
+        m = _MONTH.match(lab)
+        band = bands[j] if bands and j < len(bands) else None
+        if m:
+            n = int(m.group(1))
+            if not 1 <= n <= 12:
+                problems.append(table.problem(header.row_index, j, f"見出し「{lab}」は月として読めません。"))
+                continue
+            if not runs or (bands and run_years[-1] != band) or (not bands and run_to_date[-1] is not None) \
+                    or runs[-1][-1][0] != j - 1:
+                runs.append([])
+                run_to_date.append(None)
+                run_years.append(band)
+            runs[-1].append((j, n))
+            continue
+        t = _TO_DATE.match(lab)
+        if t:
+            to_date_months.add(int(t.group(1)))
+            if runs and (not bands or run_years[-1] == band):
+                run_to_date[-1] = j
+            continue
+        y = _YEAR_TOTAL.match(lab)
+        if y:
+            derived[f"year_total:{y.group(1)}"] = j
+    for key in OPTIONAL:
+        if key in header.columns and key != "県名":
+            derived[_KEY_OF[key]] = header.columns[key]
+    if not runs:
+        problems.append(table.problem(header.row_index, None, "月別の列 (6月 … 5月) が見つかりません。"))
+        return None
+    if not bands:
+        run_years = [fiscal_year - (len(runs) - 1 - k) for k in range(len(runs))]
+    if any(y is None for y in run_years):
+        problems.append(table.problem(header.row_index, runs[0][0][0], "月の列の上に年度 (例: 2024年度) がありません。"))
+        return None
+    years = [int(y) for y in run_years]  # type: ignore[arg-type]
+    if len(set(years)) != len(years):
+        problems.append(table.problem(header.row_index - 1, None, f"年度の見出しが重複しています: {years}"))
+        return None
+    if max(years) != fiscal_year:
+        problems.append(table.problem(header.row_index - 1 if bands else header.row_index, None,
+                                      f"シートの最新の年度は {max(years)}年度で、指定の {fiscal_year}年度と違います。"
+                                      " --fy を確かめてください。"))
+        return None
+    starts = set()
+    months: dict[str, int] = {}
+    current: list[str] = []
+    for run, year, to_date in zip(runs, years, run_to_date, strict=True):
+        numbers = [n for _, n in run]
+        start = numbers[0]
+        expected = [(start - 1 + k) % 12 + 1 for k in range(12)]
+        if numbers != expected:
+            missing = [f"{n}月" for n in expected if n not in numbers]
+            dup = sorted({f"{n}月" for n in numbers if numbers.count(n) > 1})
+            detail = (f"足りない月: {', '.join(missing)}" if missing else "") + \
+                     (f" 重複: {', '.join(dup)}" if dup else "") or "月の順序が違います"
+            problems.append(table.problem(header.row_index, run[0][0], f"{year}年度の月の列が12か月そろっていません ({detail.strip()})。"))
+            continue
+        starts.add(start)
+        for col, n in run:
+            months[calendar_month(year, start, n)] = col
+            if year == fiscal_year:
+                current.append(calendar_month(year, start, n))
+        if to_date is not None:
+            derived[f"to_date:{year}"] = to_date
+    if len(starts) > 1:
+        problems.append(table.problem(header.row_index, None, "年度ごとに開始月が違います (すべて同じ月から始めてください)。"))
+    if len(to_date_months) > 1:
+        problems.append(table.problem(header.row_index, None,
+                                      f"累計の見出しの月がそろっていません: {', '.join(f'{n}月累計' for n in sorted(to_date_months))}"))
+    if problems:
+        return None
+    start = starts.pop()
+    as_of = calendar_month(fiscal_year, start, to_date_months.pop()) if to_date_months else None
+    return _Columns(months, current, derived, start, as_of, sorted(years))
+
+
+_KEY_OF = {"加入率": "join_rate", "発効": "effective", "累積件数": "cumulative", "前年比": "yoy",
+           "達成率": "rate", "残件数": "remaining"}
+
+
+def _title_notes(table: Table, header: Header, fiscal_year: int, start: int) -> list[str]:
+    notes = []
+    for i in range(header.row_index):
+        for value in table.rows[i]:
+            text = norm_label(value)
+            if "モデル単組" not in text:
+                continue
+            y = _TITLE_YEAR.search(text)
+            s = _TITLE_START.search(text)
+            if y and int(y.group(1)) != fiscal_year:
+                notes.append(f"表題「{value}」の年度は {y.group(1)}年度です (取り込みは {fiscal_year}年度)。")
+            if s and int(s.group(1)) != start:
+                notes.append(f"表題は {s.group(1)}月開始ですが、月の列は {start}月から始まっています。")
+            return notes
+    return notes
+
+
+def _as_of_from_data(table: Table, header: Header, cols: _Columns, notes: list[str]) -> str:
+    """Without an "N月累計" column: the last month of the year holding any figure."""
+    last = None
+    for row in table.rows[header.row_index + 1:]:
+        for month in cols.current:
+            col = cols.months[month]
+            value = row[col] if col < len(row) else None
+            if not is_blank(value) and value not in (0, "0") and (last is None or month > last):
+                last = month
+    as_of = last or cols.current[0]
+    notes.append(f"「N月累計」の列がないため、件数のある最後の月 {month_label(as_of)} を基準月としました。")
+    return as_of
+
+
+# ------------------------------------------------------------------ rows
+
+
+def _read_rows(table, header, cols, as_of, prefectures, problems, warnings, notes):
+    c = header.columns
+    pc, pn, uc, nc = c["自治労県コード"], c.get("県名"), c["単組コード"], c["加入拡大モデル単組"]
+    identity = [j for j in (pc, pn, uc, nc) if j is not None]
+    month_items = list(cols.months.items())
+    late = {m for m in cols.current if m > as_of}
+    derived = list(cols.derived.items())
+    header_labels = {norm_label(v) for v in table.rows[header.row_index]} - {""}
+    rows: list[SheetRow] = []
+    totals: SheetTotals | None = None
+    seen: dict[tuple[str, str], int] = {}
+    last_pref: str | None = None
+    last_pref_name: str | None = None
+    for i in range(header.row_index + 1, len(table.rows)):
+        raw = table.rows[i]
+        row = list(raw) + [None] * (len(table.rows[header.row_index]) - len(raw))
+        if all(is_blank(v) for v in row):
+            continue
+        first_text = next((norm_label(v) for v in row if not is_blank(v)), "")
+        if first_text.startswith("※"):
+            notes.append(f"シートの注記 ({table.line(i)}行目): {str(next(v for v in row if not is_blank(v))).strip()}")
+            continue
+        ident = [norm_label(row[j]) for j in identity]
+        if any(t in TOTAL_LABELS for t in ident):
+            totals = SheetTotals(i, _stated(table, i, row, derived, month_items, warnings))
+            totals.stated.update(_total_extras(table, i, row, c, warnings))
+            continue
+        if set(ident) - {""} <= header_labels and any(ident):
+            continue  # the header repeated (a printed sheet's page break)
+        if is_blank(row[uc]) and is_blank(row[nc]):
+            if any(_is_number(row[col]) for _, col in month_items):
+                problems.append(table.problem(i, uc, "単組コードが空です。"))
+            continue
+        pref = _code(table, i, pc, row[pc], 2, problems) if not is_blank(row[pc]) else last_pref
+        if pref is None:
+            problems.append(table.problem(i, pc, "自治労県コードが空です。"))
+            continue
+        pname = str(row[pn]).strip() if pn is not None and not is_blank(row[pn]) else (
+            last_pref_name if pref == last_pref else None)
+        last_pref, last_pref_name = pref, pname
+        code = _code(table, i, uc, row[uc], 3, problems)
+        if pref not in prefectures:
+            problems.append(table.problem(i, pc, f"自治労県コード「{pref}」は存在しません。"))
+            continue
+        if code is None:
+            if is_blank(row[uc]):
+                problems.append(table.problem(i, uc, "単組コードが空です。"))
+            continue
+        master_name, in_national = prefectures[pref]
+        if pname and _pref_key(pname) != _pref_key(master_name):
+            warnings.append(table.problem(i, pn, f"県名「{pname}」が県コード {pref} ({master_name}) と合いません。"))
+        if is_blank(row[nc]):
+            problems.append(table.problem(i, nc, "単組名 (加入拡大モデル単組) が空です。"))
+            continue
+        if (pref, code) in seen:
+            problems.append(table.problem(i, uc, f"単組 {pref}-{code} が {table.line(seen[(pref, code)])}行目と重複しています。"))
+            continue
+        seen[(pref, code)] = i
+        item = SheetRow(
+            index=i, pref_code=pref, pref_name=master_name, union_code=code, name=str(row[nc]).strip(),
+            members=_count_cell(table, i, c["組合員数"], row, problems),
+            holdings=_count_cell(table, i, c["団生保有"], row, problems),
+            effective_month=_month_cell(table, i, c.get("発効"), row, problems),
+            target=_count_cell(table, i, c["目標件数"], row, problems),
+            in_national=in_national,
+        )
+        for month, col in month_items:
+            value = row[col]
+            if type(value) is int and value >= 0:
+                number: int | None = value
+            else:
+                number = _count_cell(table, i, col, row, problems)
+            item.month_cols[month] = col
+            if month in late:
+                if number is not None:
+                    item.late_counts[month] = number
+            else:
+                item.values[month] = number or 0
+        item.stated = _stated(table, i, row, derived, (), problems)
+        rows.append(item)
+    return rows, totals
+
+
+def _pref_key(name: str) -> str:
+    text = norm_label(name)
+    return text[:-1] if len(text) > 2 and text[-1] in "都府県" else text
+
+
+def _is_number(value: object) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool) and value != 0
+
+
+def _code(table: Table, i: int, col: int, value: object, width: int, problems: list[Problem]) -> str | None:
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    text = unicodedata.normalize("NFKC", str(value)).strip()
+    if not text.isdigit() or len(text) > width:
+        problems.append(table.problem(i, col, f"コード「{value}」は {width} 桁までの数字で入力してください。"))
+        return None
+    return text.zfill(width)
+
+
+def _count_cell(table: Table, i: int, col: int, row: list, problems: list[Problem]) -> int | None:
+    value = row[col]
+    if value is None:
+        return None
+    if type(value) is int and value >= 0:
+        return value
+    if isinstance(value, str) and value.strip() in _DASHES:
+        return None
+    try:
+        return parse_count(value, allow_blank=True)
+    except CountError as exc:
+        problems.append(table.problem(i, col, str(exc)))
+        return None
+
+
+def _month_cell(table: Table, i: int, col: int | None, row: list, problems: list[Problem]) -> int | None:
+    if col is None or is_blank(row[col]):
+        return None
+    value = row[col]
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    text = unicodedata.normalize("NFKC", str(value)).strip().removesuffix("月")
+    if text.isdigit() and 1 <= int(text) <= 12:
+        return int(text)
+    problems.append(table.problem(i, col, f"発効「{value}」は 1〜12 の月で入力してください (例: 10月)。"))
+    return None
+
+
+def parse_signed(value: object) -> int:
+    """A signed whole number: "-17", "−17", "△17", "1,502"."""
+    text = normalise_text(value).replace("−", "-").replace("△", "-").replace("▲", "-")
+    try:
+        number = Decimal(text)
+    except InvalidOperation:
+        raise CountError(f"「{value}」は数値ではありません。") from None
+    if number != number.to_integral():
+        raise CountError(f"「{value}」は整数ではありません。")
+    return int(number)
+
+
+def parse_rate(value: object) -> Decimal:
+    """0.457 (Excel percent), 45.7 or "45.7%" → Decimal as written (the check accepts both scales)."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return Decimal(str(value))
+    text = normalise_text(value).removesuffix("%")
+    try:
+        return Decimal(text)
+    except InvalidOperation:
+        raise CountError(f"「{value}」は率として読めません。") from None
+
+
+def _stated(table: Table, i: int, row: list, derived, month_items, problems: list[Problem]
+            ) -> dict[str, tuple[int, object]]:
+    """Parsed values of the derived columns (and, for the 合計 row, the months)."""
+    out: dict[str, tuple[int, object]] = {}
+    items = [(k, col) for k, col in derived if k != "effective"]
+    items += [(f"month:{m}", col) for m, col in month_items]
+    for key, col in items:
+        value = row[col] if col < len(row) else None
+        if is_blank(value) or (isinstance(value, str) and value.strip() in _DASHES):
+            out[key] = (col, None)
+            continue
+        if isinstance(value, str) and _EXCEL_ERROR.match(value.strip()):
+            out[key] = (col, value.strip())
+            continue
+        try:
+            if key in ("join_rate", "rate"):
+                parsed: object = parse_rate(value)
+            elif key in ("yoy", "remaining"):
+                parsed = parse_signed(value)
+            else:
+                parsed = parse_count(value)
+        except CountError as exc:
+            problems.append(table.problem(i, col, str(exc)))
+            continue
+        out[key] = (col, parsed)
+    return out
+
+
+def _total_extras(table: Table, i: int, row: list, c: dict[str, int], warnings: list[Problem]
+                  ) -> dict[str, tuple[int, object]]:
+    out: dict[str, tuple[int, object]] = {}
+    for key, label in (("members", "組合員数"), ("holdings", "団生保有"), ("target", "目標件数")):
+        col = c[label]
+        value = row[col]
+        if is_blank(value):
+            continue
+        try:
+            out[key] = (col, parse_count(value))
+        except CountError as exc:
+            warnings.append(table.problem(i, col, f"合計行: {exc}"))
+    return out

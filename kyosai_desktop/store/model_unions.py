@@ -1,0 +1,227 @@
+"""Model-union designations per fiscal year, and the 団生 monthly counts they are judged on.
+
+A designation (``model_unions``) says that a union is a 加入拡大モデル単組 in a fiscal year,
+with its target and its figures as printed for that year.  The monthly counts are the
+``results`` of product 団体生命共済, read and (for the headquarters import) written here in
+bulk: one query for the whole nation instead of one per cell, and still one audit row per
+changed cell in the caller's transaction.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from kyosai_desktop.domain.model_unions import ModelUnionInput
+from kyosai_desktop.store import audit
+from kyosai_desktop.store.results import CellChange, record_key
+from kyosai_desktop.store.tx import transaction
+
+MODEL_PRODUCT = "団体生命共済"
+FIELDS = ("target", "members", "holdings", "effective_month")
+
+
+@dataclass(frozen=True)
+class Designation:
+    fiscal_year: int
+    union_id: int
+    target: int | None
+    members: int | None = None
+    holdings: int | None = None
+    effective_month: int | None = None
+
+
+@dataclass(frozen=True)
+class ModelYear:
+    """Where a year's list came from: the sheet's as-of month and layout, file, time."""
+
+    fiscal_year: int
+    as_of: str | None
+    sheet_start_month: int | None
+    source: str | None
+    imported_at: str | None
+
+
+def designation_key(fiscal_year: int, union_id: int) -> str:
+    return f"{fiscal_year}:{union_id}"
+
+
+class ModelUnionRepository:
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+
+    # ------------------------------------------------------------ product
+    def product_id(self) -> int:
+        """The id of 団体生命共済 (the model-union metric)."""
+        row = self.conn.execute("SELECT id FROM products WHERE name = ?", (MODEL_PRODUCT,)).fetchone()
+        if row is None:
+            raise LookupError(f"商品「{MODEL_PRODUCT}」が登録されていません。")
+        return row[0]
+
+    # ------------------------------------------------------------ years
+    def years(self) -> list[int]:
+        """Fiscal years with at least one designation, newest first."""
+        return [r[0] for r in self.conn.execute(
+            "SELECT DISTINCT fiscal_year FROM model_unions ORDER BY fiscal_year DESC")]
+
+    def year_info(self, fiscal_year: int) -> ModelYear | None:
+        row = self.conn.execute(
+            "SELECT fiscal_year, as_of, sheet_start_month, source, imported_at FROM model_union_years"
+            " WHERE fiscal_year = ?", (fiscal_year,)).fetchone()
+        return None if row is None else ModelYear(*row)
+
+    def set_year_info(self, fiscal_year: int, *, as_of: str | None, sheet_start_month: int | None,
+                      source: str | None, source_kind: str = "import") -> None:
+        old = self.year_info(fiscal_year)
+        now = datetime.now().isoformat(timespec="seconds")
+        with transaction(self.conn):
+            self.conn.execute(
+                "INSERT INTO model_union_years (fiscal_year, as_of, sheet_start_month, source, imported_at)"
+                " VALUES (?, ?, ?, ?, ?) ON CONFLICT (fiscal_year) DO UPDATE SET as_of = excluded.as_of,"
+                " sheet_start_month = excluded.sheet_start_month, source = excluded.source,"
+                " imported_at = excluded.imported_at",
+                (fiscal_year, as_of, sheet_start_month, source, now),
+            )
+            audit.record(self.conn, source=source_kind, table="model_union_years", key=str(fiscal_year),
+                         field="sheet", old=None if old is None else f"{old.source} {old.as_of}",
+                         new=f"{source} {as_of}")
+
+    # ------------------------------------------------------------ designations
+    def designations(self, fiscal_year: int) -> list[Designation]:
+        rows = self.conn.execute(
+            "SELECT fiscal_year, union_id, target, members, holdings, effective_month FROM model_unions"
+            " WHERE fiscal_year = ?", (fiscal_year,)).fetchall()
+        return [Designation(*r) for r in rows]
+
+    def get(self, fiscal_year: int, union_id: int) -> Designation | None:
+        row = self.conn.execute(
+            "SELECT fiscal_year, union_id, target, members, holdings, effective_month FROM model_unions"
+            " WHERE fiscal_year = ? AND union_id = ?", (fiscal_year, union_id)).fetchone()
+        return None if row is None else Designation(*row)
+
+    def for_union(self, union_id: int) -> list[Designation]:
+        rows = self.conn.execute(
+            "SELECT fiscal_year, union_id, target, members, holdings, effective_month FROM model_unions"
+            " WHERE union_id = ? ORDER BY fiscal_year", (union_id,)).fetchall()
+        return [Designation(*r) for r in rows]
+
+    def designate(self, d: Designation, *, source: str = "import") -> str | None:
+        """Add or update a designation; returns "added", "changed" or None (no change)."""
+        old = self.get(d.fiscal_year, d.union_id)
+        key = designation_key(d.fiscal_year, d.union_id)
+        with transaction(self.conn):
+            if old is None:
+                self.conn.execute(
+                    "INSERT INTO model_unions (fiscal_year, union_id, target, members, holdings, effective_month)"
+                    " VALUES (?, ?, ?, ?, ?, ?)",
+                    (d.fiscal_year, d.union_id, d.target, d.members, d.holdings, d.effective_month))
+                audit.record(self.conn, source=source, table="model_unions", key=key, field="*",
+                             old=None, new=f"目標 {d.target}")
+                return "added"
+            changed = [f for f in FIELDS if getattr(old, f) != getattr(d, f)]
+            for f in changed:
+                self.conn.execute(f"UPDATE model_unions SET {f} = ? WHERE fiscal_year = ? AND union_id = ?",
+                                  (getattr(d, f), d.fiscal_year, d.union_id))
+                audit.record(self.conn, source=source, table="model_unions", key=key, field=f,
+                             old=getattr(old, f), new=getattr(d, f))
+        return "changed" if changed else None
+
+    def remove(self, fiscal_year: int, union_id: int, *, source: str = "import") -> bool:
+        old = self.get(fiscal_year, union_id)
+        if old is None:
+            return False
+        with transaction(self.conn):
+            self.conn.execute("DELETE FROM model_unions WHERE fiscal_year = ? AND union_id = ?",
+                              (fiscal_year, union_id))
+            audit.record(self.conn, source=source, table="model_unions",
+                         key=designation_key(fiscal_year, union_id), field="*",
+                         old=f"目標 {old.target}", new=None)
+        return True
+
+    def inputs(self, fiscal_year: int, pref_code: str | None = None) -> list[ModelUnionInput]:
+        """The designated unions of a year with their names, in 県コード · 単組コード order."""
+        sql = (
+            "SELECT u.id, u.pref_code, p.name, u.union_code, u.name, m.members, m.holdings,"
+            " m.effective_month, m.target, p.in_national FROM model_unions m"
+            " JOIN unions u ON u.id = m.union_id JOIN prefectures p ON p.code = u.pref_code"
+            " WHERE m.fiscal_year = ?"
+        )
+        args: list[object] = [fiscal_year]
+        if pref_code:
+            sql += " AND u.pref_code = ?"
+            args.append(pref_code)
+        sql += " ORDER BY u.pref_code, u.union_code"
+        return [ModelUnionInput(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8], bool(r[9]))
+                for r in self.conn.execute(sql, args)]
+
+    # ------------------------------------------------------------ monthly counts
+    def monthly_counts(self, union_ids: Sequence[int] | None, first: str, last: str,
+                       product_id: int | None = None) -> dict[int, dict[str, int]]:
+        """{union_id: {month: count}} of 団生 over [first, last] (all unions when ``None``)."""
+        product_id = product_id or self.product_id()
+        rows = self.conn.execute(
+            "SELECT union_id, month, count FROM results WHERE product_id = ? AND month BETWEEN ? AND ?",
+            (product_id, first, last))
+        wanted = None if union_ids is None else set(union_ids)
+        out: dict[int, dict[str, int]] = {}
+        for union_id, month, count in rows:
+            if wanted is None or union_id in wanted:
+                out.setdefault(union_id, {})[month] = count
+        return out
+
+    def latest_month(self, fiscal_year: int, first: str, last: str) -> str | None:
+        """The latest month in [first, last] holding a 団生 count of a unit designated in the year."""
+        row = self.conn.execute(
+            "SELECT max(r.month) FROM model_unions m JOIN results r ON r.union_id = m.union_id"
+            " AND r.product_id = ? AND r.month BETWEEN ? AND ? AND r.count > 0 WHERE m.fiscal_year = ?",
+            (self.product_id(), first, last, fiscal_year)).fetchone()
+        return row[0]
+
+    def write_counts(self, values: Mapping[tuple[int, str], int], *, product_id: int | None = None,
+                     source: str = "import") -> tuple[list[CellChange], int]:
+        """Write 団生 counts {(union_id, month): count ≥ 0}; returns (changes, unchanged).
+
+        A 0 where no figure is stored is no change (the sheet prints blanks as 0); every
+        other difference is written and audited (old → new) in the caller's transaction.
+        """
+        product_id = product_id or self.product_id()
+        if not values:
+            return [], 0
+        months = [m for _, m in values]
+        existing = self.monthly_counts(None, min(months), max(months), product_id)
+        changes: list[CellChange] = []
+        unchanged = 0
+        for (union_id, month), new in values.items():
+            if new < 0:
+                raise ValueError("件数は0以上の整数です。")
+            old = existing.get(union_id, {}).get(month)
+            if old == new or (old is None and new == 0):
+                unchanged += 1
+                continue
+            changes.append(CellChange(union_id, product_id, month, new, old))
+        now = datetime.now().isoformat(timespec="seconds")
+        actor = audit.current_actor()
+        with transaction(self.conn):
+            self.conn.executemany(
+                "INSERT INTO results (union_id, product_id, month, count) VALUES (?, ?, ?, ?)"
+                " ON CONFLICT (union_id, product_id, month) DO UPDATE SET count = excluded.count",
+                [(c.union_id, c.product_id, c.month, c.new) for c in changes])
+            self.conn.executemany(
+                "INSERT INTO audit (at, actor, source, table_name, record_key, field, old_value, new_value)"
+                " VALUES (?, ?, ?, 'results', ?, 'count', ?, ?)",
+                [(now, actor, source, record_key(c.union_id, c.product_id, c.month),
+                  None if c.old is None else str(c.old), str(c.new)) for c in changes])
+        return changes, unchanged
+
+    def designated_years(self, union_id: int) -> list[int]:
+        return [d.fiscal_year for d in self.for_union(union_id)]
+
+    def remove_missing(self, fiscal_year: int, keep: Iterable[int], *, source: str = "import") -> list[int]:
+        """Remove the year's designations of unions not in ``keep``; returns their ids."""
+        keep_set = set(keep)
+        gone = [d.union_id for d in self.designations(fiscal_year) if d.union_id not in keep_set]
+        for union_id in gone:
+            self.remove(fiscal_year, union_id, source=source)
+        return gone
