@@ -1,0 +1,428 @@
+"""Estimate outputs as data (no Qt): 別紙2, 別紙3, the campaign summary and the closing list.
+
+* :func:`list_report` — 別紙2 (見積り結果一覧) of one union as a ReportTable, with the
+  notice that it may not be used for study sessions or recruitment;
+* :func:`union_report` / :func:`union_reports` — 別紙3 (見積り実施結果報告): aggregates
+  only, in the seed's wording; it holds no name and no per-person figure;
+* :func:`campaign_summary` — per union and in total: requests, estimates made, returned,
+  成約, 成約率, saving, 横断旗; :meth:`CampaignSummary.table` is its ReportTable;
+* :func:`closing_list` — open estimates by 保険(共済)満期日, optionally "within N days";
+* :func:`summary_json` — the object printed by ``kyosai estimates summary --json``.
+
+All figures come from ``domain/estimates.py``.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import Decimal
+
+from kyosai_desktop.domain.estimates import (
+    MEMBER,
+    OFFICER,
+    Totals,
+    conversion_rate,
+    row_figures,
+    totals,
+)
+from kyosai_desktop.domain.tones import FLAGGED, TOTAL
+from kyosai_desktop.services.context import AppContext
+from kyosai_desktop.services.report_table import (
+    CODE,
+    COUNT,
+    DATE,
+    PERCENT,
+    SIGNED,
+    TEXT,
+    YEN,
+    Cell,
+    Column,
+    ReportTable,
+    cell,
+)
+from kyosai_desktop.store.estimates import Campaign, Estimate, StatusCounts
+from kyosai_desktop.store.unions import Union
+
+NOTICE = ("【注意】この一覧は、単組の学習会や募集活動には使用できません。"
+          "県支部から単組に対し、見積り者の一覧として、個別の見積書とともにフィードバックするものです。")
+REPORT_CAUTION = ("単組執行部学習会での見積り取得の取り組み結果を報告する場合は、"
+                  "個人ごとの比較はせずに、全体的な結果の報告にとどめること。")
+ANONYMOUS = "(匿名)"
+
+LIST_COLUMNS = [
+    Column("seq", "No.", COUNT, width=2.5, frozen=True),
+    Column("name", "氏名", TEXT, width=6, frozen=True),
+    Column("age", "年齢", COUNT, width=2.5),
+    Column("car", "車名", TEXT, width=8),
+    Column("grade_now", "現在等級", CODE, width=3.5),
+    Column("grade_new", "適応等級", CODE, width=3.5),
+    Column("vehicle", "車両", CODE, width=2),
+    Column("other", "他社掛金", YEN, width=5.5),
+    Column("jichiro", "じちろう掛金", YEN, width=5.5),
+    Column("payment", "支払", CODE, width=2),
+    Column("difference", "年間差額", YEN, width=6),
+    Column("rate", "引下率", PERCENT, width=4),
+    Column("maturity", "保険(共済)満期日", DATE, width=7),
+    Column("inspection", "車検満了日", DATE, width=7),
+]
+
+
+def role_label(roles: set[str]) -> str:
+    if roles == {OFFICER}:
+        return OFFICER
+    if roles == {MEMBER}:
+        return MEMBER
+    if not roles:
+        return OFFICER
+    return "執行部・組合員"
+
+
+def _union_name(u: Union | None) -> str:
+    return u.name if u is not None else "(単組不明)"
+
+
+# ---------------------------------------------------------------- 別紙2
+
+def list_rows(estimates: list[Estimate]) -> list[list[Cell]]:
+    """別紙2 cells of each estimate (flagged rows toned, the reason in the tooltip)."""
+    out = []
+    for e in estimates:
+        f = row_figures(e.other_premium, e.jichiro_premium, e.payment)
+        tone = FLAGGED if f.flags else None
+        tip = ("集計外: " + "・".join(f.flags)) if f.flags else None
+        name = e.name if e.name is not None else ANONYMOUS
+        out.append([
+            cell(e.seq, COUNT, tone=tone, tooltip=tip), cell(name, tone=tone, tooltip=tip),
+            cell(e.age, COUNT, tone=tone, text="" if e.age is None else str(e.age)),
+            cell(e.car, tone=tone), cell(e.grade_now, CODE, tone=tone), cell(e.grade_new, CODE, tone=tone),
+            cell("○" if e.vehicle_cover else None, CODE, tone=tone),
+            cell(e.other_premium, YEN, tone=tone, text=_yen_or_blank(e.other_premium)),
+            cell(e.jichiro_premium, YEN, tone=tone, text=_yen_or_blank(e.jichiro_premium)),
+            cell(e.payment, CODE, tone=tone),
+            cell(f.difference, YEN, tone=tone, text=_yen_or_blank(f.difference)),
+            cell(f.rate, PERCENT, tone=tone, text="" if f.rate is None else f"{f.rate}%"),
+            cell(e.policy_maturity, DATE, tone=tone), cell(e.inspection_due, DATE, tone=tone),
+        ])
+    return out
+
+
+def _yen_or_blank(value: int | None) -> str:
+    return "" if value is None else f"¥{value:,}"
+
+
+def list_report(ctx: AppContext, campaign_id: int, union_id: int) -> ReportTable:
+    """別紙2 (執行部見積り結果一覧) of one union in one campaign."""
+    camp = _campaign(ctx, campaign_id)
+    union = ctx.unions.get(union_id)
+    estimates = ctx.estimates.list(campaign_id, union_id)
+    t = totals((e.other_premium, e.jichiro_premium, e.payment) for e in estimates)
+    who = role_label({e.role for e in estimates})
+    kind = "執行部見積り結果一覧" if who == OFFICER else "見積り結果一覧"
+    blank = [Cell() for _ in LIST_COLUMNS]
+    foot = list(blank)
+    foot[1] = Cell("合計", f"合計 ({t.rows_in_totals}人)", TOTAL)
+    foot[10] = cell(t.difference_total, YEN, tone=TOTAL)
+    flagged = [e.seq for e in estimates if row_figures(e.other_premium, e.jichiro_premium, e.payment).flags]
+    notes = [NOTICE]
+    if flagged:
+        notes.append(f"※ 網掛けの行 (No. {', '.join(map(str, flagged))}) は掛金または支払が未記入のため、合計に含めていません。")
+    notes.append("※ 年間差額 = (じちろう掛金 − 他社掛金) × 12 (月払) または × 1 (年払)。マイナスは掛金が下がる額です。")
+    return ReportTable(
+        title=f"{_union_name(union)}_{kind}",
+        columns=LIST_COLUMNS,
+        rows=list_rows(estimates),
+        totals=[foot] if estimates else [],
+        subtitle=f"{camp.name} ({camp.kind}・{camp.period_text})",
+        summary=[("集計対象", f"{t.rows_in_totals}人"), ("集計外", f"{t.rows_flagged}人"),
+                 ("年間の節約総額", f"{t.saving_total:,}円")],
+        notes=notes,
+        row_keys=[e.id for e in estimates],
+    )
+
+
+def _campaign(ctx: AppContext, campaign_id: int) -> Campaign:
+    camp = ctx.campaigns.get(campaign_id)
+    if camp is None:
+        raise ValueError("キャンペーンが見つかりません。")
+    return camp
+
+
+# ---------------------------------------------------------------- 別紙3
+
+@dataclass(frozen=True)
+class UnionReport:
+    """別紙3: aggregate figures of one union's estimates (no names, no per-person figure)."""
+
+    campaign: str
+    union_key: str
+    union_name: str
+    role: str             # 執行部 / 組合員 / 執行部・組合員
+    totals: Totals
+
+    @property
+    def people(self) -> int:
+        return self.totals.rows_in_totals
+
+    @property
+    def heading(self) -> str:
+        return "<執行部見積り実施結果報告>" if self.role == OFFICER else "<見積り実施結果報告>"
+
+    @property
+    def lead(self) -> str:
+        return f"{self.role}（{self.people}人）の掛金見積りを実施した結果、以下の通りとなりました"
+
+    def items(self) -> list[tuple[str, str, str]]:
+        """(★ label, ※ note, figure) of the three boxes, in the seed's wording."""
+        t = self.totals
+        n = self.people
+        return [
+            ("★他保険・他共済の保険料総額", f"※他保険に加入している{n}件の合計", f"{t.other_total:,}円/年"),
+            ("★じちろうマイカー共済の掛金見積総額", f"※じちろうマイカー共済の見積りをした{n}件の合計",
+             f"{t.jichiro_total:,}円/年"),
+            ("★マイカー共済に移行した場合の年間あたりの節約総額", "【可処分所得の向上額】",
+             f"{t.saving_total:,}円/年"),
+        ]
+
+    @property
+    def average_text(self) -> str:
+        avg = self.totals.saving_average
+        return "※1人あたり平均 —" if avg is None else f"※1人あたり平均{avg:,}円"
+
+    def texts(self) -> list[str]:
+        """Every text printed on the page (tests check that no name is among them)."""
+        out = [self.heading, "組合員全員の可処分所得の向上を！", "～ じちろうマイカー共済 ～", self.lead]
+        for label, note, figure in self.items():
+            out += [label, note, figure]
+        out += [self.average_text, self.union_name, "(注意)", REPORT_CAUTION]
+        return out
+
+    def table(self) -> ReportTable:
+        """The same figures as a two-column table (for the .xlsx output)."""
+        t = self.totals
+        cols = [Column("item", "項目", TEXT, width=26), Column("value", "金額・件数", YEN, width=10),
+                Column("note", "備考", TEXT, width=24)]
+        rows = [
+            [cell("他保険・他共済の保険料総額 (円/年)"), cell(t.other_total, YEN), cell(f"他保険に加入している{self.people}件の合計")],
+            [cell("じちろうマイカー共済の掛金見積総額 (円/年)"), cell(t.jichiro_total, YEN),
+             cell(f"じちろうマイカー共済の見積りをした{self.people}件の合計")],
+            [cell("年間の節約総額【可処分所得の向上額】 (円/年)"), cell(t.saving_total, YEN), cell("")],
+            [cell("1人あたり平均 (円)"), cell(t.saving_average, YEN), cell("円未満切り捨て")],
+            [cell("見積り人数"), cell(self.people, COUNT, text=f"{self.people}人"), cell(self.role)],
+        ]
+        return ReportTable(title=f"{self.union_name} {self.heading.strip('<>')}", columns=cols, rows=rows,
+                           subtitle=self.campaign, notes=[f"(注意) {REPORT_CAUTION}"])
+
+
+def union_reports(ctx: AppContext, campaign_id: int, union_ids: list[int] | None = None) -> list[UnionReport]:
+    """別紙3 of every union of the campaign (or of ``union_ids``), by union code."""
+    camp = _campaign(ctx, campaign_id)
+    rows: dict[int, list[tuple[int | None, int | None, str | None]]] = defaultdict(list)
+    roles: dict[int, set[str]] = defaultdict(set)
+    for uid, role, other, jichiro, payment in ctx.conn.execute(
+            "SELECT union_id, role, other_premium, jichiro_premium, payment FROM estimates WHERE campaign_id = ?",
+            (campaign_id,)):
+        rows[uid].append((other, jichiro, payment))
+        roles[uid].add(role)
+    unions = {u.id: u for u in ctx.unions.list()}
+    ids = union_ids if union_ids is not None else ctx.campaigns.union_ids(campaign_id)
+    out = []
+    for uid in ids:
+        u = unions.get(uid)
+        out.append(UnionReport(camp.name, u.key if u else "", _union_name(u), role_label(roles[uid]),
+                               totals(rows[uid])))
+    return out
+
+
+def union_report(ctx: AppContext, campaign_id: int, union_id: int) -> UnionReport:
+    return union_reports(ctx, campaign_id, [union_id])[0]
+
+
+# ---------------------------------------------------------------- campaign summary
+
+@dataclass(frozen=True)
+class SummaryRow:
+    union_id: int | None       # None for the 合計 row
+    union_key: str
+    union_name: str
+    counts: StatusCounts
+    totals: Totals
+
+    @property
+    def conversion(self) -> Decimal | None:
+        return conversion_rate(self.counts.contracts, self.counts.returned)
+
+    @property
+    def flags(self) -> int:
+        """横断旗: one crossing flag donated per estimate made (seed 003 L406)."""
+        return self.counts.estimated
+
+
+@dataclass
+class CampaignSummary:
+    campaign: Campaign
+    rows: list[SummaryRow] = field(default_factory=list)
+    total: SummaryRow | None = None
+
+    def table(self) -> ReportTable:
+        cols = [
+            Column("code", "単組コード", CODE, width=4.5, frozen=True),
+            Column("name", "単組名", TEXT, width=12, frozen=True),
+            Column("requests", "依頼数", COUNT, width=3.5),
+            Column("estimated", "見積作成", COUNT, width=3.5),
+            Column("returned", "返却済", COUNT, width=3.5),
+            Column("contracts", "成約", COUNT, width=3),
+            Column("declined", "不成約", COUNT, width=3),
+            Column("conversion", "成約率", PERCENT, width=4),
+            Column("in_totals", "集計対象", COUNT, width=3.5),
+            Column("flagged", "集計外", COUNT, width=3),
+            Column("saving", "節約総額 (円/年)", YEN, width=7),
+            Column("average", "1人あたり平均", YEN, width=5.5),
+            Column("flags", "横断旗", COUNT, width=3),
+        ]
+
+        def cells(r: SummaryRow, tone: str | None = None) -> list[Cell]:
+            c, t = r.counts, r.totals
+            return [cell(r.union_key, CODE, tone=tone), cell(r.union_name, tone=tone),
+                    cell(c.requests, COUNT, tone=tone), cell(c.estimated, COUNT, tone=tone),
+                    cell(c.returned, COUNT, tone=tone), cell(c.contracts, COUNT, tone=tone),
+                    cell(c.declined, COUNT, tone=tone), cell(r.conversion, PERCENT, tone=tone),
+                    cell(t.rows_in_totals, COUNT, tone=tone), cell(t.rows_flagged, COUNT, tone=tone),
+                    cell(t.saving_total, YEN, tone=tone), cell(t.saving_average, YEN, tone=tone),
+                    cell(r.flags, COUNT, tone=tone)]
+
+        camp = self.campaign
+        total = self.total or _sum_rows(self.rows)
+        return ReportTable(
+            title=f"{camp.name} 集計表",
+            columns=cols,
+            rows=[cells(r) for r in self.rows],
+            totals=[cells(total, TOTAL)],
+            subtitle=f"{camp.kind}・{camp.period_text}",
+            summary=[("参加単組", f"{len(self.rows)}"), ("依頼", f"{total.counts.requests:,}件"),
+                     ("成約", f"{total.counts.contracts:,}件"),
+                     ("成約率", "—" if total.conversion is None else f"{total.conversion}%"),
+                     ("節約総額", f"{total.totals.saving_total:,}円/年"), ("横断旗", f"{total.flags:,}本")],
+            notes=[CONVERSION_NOTE, FLAG_NOTE, "※ 節約総額・1人あたり平均は、両方の掛金と支払がある見積りだけで計算しています (平均は円未満切り捨て)。"],
+            row_keys=[r.union_id for r in self.rows],
+        )
+
+
+CONVERSION_NOTE = "※ 成約率 = 成約 ÷ 返却済の見積り (返却済・成約・不成約の合計)、小数第1位を四捨五入。"
+FLAG_NOTE = "※ 横断旗 = 見積り1件につき1本 (見積作成以降の見積り数)。"
+
+
+def _sum_rows(rows: list[SummaryRow]) -> SummaryRow:
+    counts = StatusCounts(*(sum(getattr(r.counts, f) for r in rows)
+                            for f in ("requests", "estimated", "returned", "contracts", "declined")))
+    t = Totals()
+    for r in rows:
+        t = t + r.totals
+    return SummaryRow(None, "", "合計", counts, t)
+
+
+def campaign_summary(ctx: AppContext, campaign_id: int, union_id: int | None = None) -> CampaignSummary:
+    """Per participating union and in total (only ``union_id`` when given)."""
+    camp = _campaign(ctx, campaign_id)
+    counts = ctx.estimates.status_counts(campaign_id)
+    per_union: dict[int, list[tuple[int | None, int | None, str | None]]] = defaultdict(list)
+    for uid, _status, other, jichiro, payment in ctx.estimates.premium_rows(campaign_id, union_id):
+        per_union[uid].append((other, jichiro, payment))
+    unions = {u.id: u for u in ctx.unions.list()}
+    ids = [union_id] if union_id is not None else ctx.campaigns.union_ids(campaign_id)
+    rows = []
+    for uid in ids:
+        u = unions.get(uid)
+        rows.append(SummaryRow(uid, u.key if u else "", _union_name(u), counts.get(uid, StatusCounts()),
+                               totals(per_union[uid])))
+    return CampaignSummary(camp, rows, _sum_rows(rows))
+
+
+def summary_json(ctx: AppContext, campaign_id: int, union_id: int | None = None) -> dict[str, object]:
+    """The ``kyosai estimates summary --json`` object (yen as integers, rate as a number or null)."""
+    s = campaign_summary(ctx, campaign_id, union_id)
+    total = s.total
+    assert total is not None
+    t, c = total.totals, total.counts
+    return {
+        "rows": t.rows,
+        "rows_in_totals": t.rows_in_totals,
+        "rows_flagged": t.rows_flagged,
+        "other_total": t.other_total,
+        "jichiro_total": t.jichiro_total,
+        "saving_total": t.saving_total,
+        "saving_average": t.saving_average,
+        "flags": total.flags,
+        "returned": c.returned,
+        "contracts": c.contracts,
+        "conversion_rate": None if total.conversion is None else float(total.conversion),
+    }
+
+
+# ---------------------------------------------------------------- closing list
+
+def closing_list(ctx: AppContext, *, campaign_id: int | None = None, union_id: int | None = None,
+                 within_days: int | None = None, today: date | None = None) -> ReportTable:
+    """Open estimates (not 成約/不成約) by 保険(共済)満期日; ``within_days`` keeps today … today+N."""
+    today = today or date.today()
+    frm = to = None
+    if within_days is not None:
+        if within_days < 0:
+            raise ValueError("日数は0以上で指定してください。")
+        frm, to = today.isoformat(), (today + timedelta(days=within_days)).isoformat()
+    items = ctx.estimates.open_estimates(campaign_id=campaign_id, union_id=union_id,
+                                         matures_from=frm, matures_to=to)
+    unions = {u.id: u for u in ctx.unions.list()}
+    cols = [
+        Column("maturity", "保険(共済)満期日", DATE, width=7, frozen=True),
+        Column("days", "満期まで (日)", SIGNED, width=4),
+        Column("code", "単組コード", CODE, width=4.5),
+        Column("union", "単組名", TEXT, width=11),
+        Column("seq", "No.", COUNT, width=2.5),
+        Column("name", "氏名", TEXT, width=6),
+        Column("car", "車名", TEXT, width=7),
+        Column("contact", "連絡先", TEXT, width=7),
+        Column("status", "状況", TEXT, width=4),
+        Column("returned", "返却日", DATE, width=7),
+        Column("campaign", "キャンペーン", TEXT, width=10),
+    ]
+    rows = []
+    soon = 0
+    for o in items:
+        days = None
+        if o.policy_maturity:
+            days = (date.fromisoformat(o.policy_maturity) - today).days
+        tone = FLAGGED if days is not None and 0 <= days <= 30 else None
+        soon += tone is not None
+        u = unions.get(o.union_id)
+        rows.append([
+            cell(o.policy_maturity, DATE, tone=tone, text=None if o.policy_maturity else "未記入"),
+            cell(days, SIGNED, tone=tone, text="" if days is None else None),
+            cell(u.key if u else "", CODE, tone=tone), cell(_union_name(u), tone=tone),
+            cell(o.seq, COUNT, tone=tone), cell(o.name if o.name is not None else ANONYMOUS, tone=tone),
+            cell(o.car, tone=tone), cell(o.contact, tone=tone), cell(o.status, tone=tone),
+            cell(o.returned_on, DATE, tone=tone), cell(o.campaign, tone=tone),
+        ])
+    where = []
+    if campaign_id is not None:
+        where.append(_campaign(ctx, campaign_id).name)
+    if union_id is not None:
+        where.append(_union_name(unions.get(union_id)))
+    window = f"{_jdate(today)}から{within_days}日以内に満期" if within_days is not None else "未成約の見積りすべて"
+    return ReportTable(
+        title="クロージング対象一覧 (保険(共済)満期日順)",
+        columns=cols,
+        rows=rows,
+        subtitle="　".join([*where, window]),
+        summary=[("対象", f"{len(rows)}人"), ("30日以内に満期", f"{soon}人")],
+        notes=["※ 成約・不成約になった見積りは載りません。満期前の適切な時期にクロージングを行ってください。",
+               "※ 個人情報を含みます。単組訪問の後は回収・廃棄してください。"],
+        row_keys=[o.id for o in items],
+        legend={FLAGGED: "30日以内に満期"},
+    )
+
+
+def _jdate(d: date) -> str:
+    return f"{d.year}年{d.month}月{d.day}日"
+
