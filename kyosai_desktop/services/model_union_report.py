@@ -116,7 +116,7 @@ def columns(layout: TableLayout) -> list[Column]:
         Column("target", "目標件数", COUNT, width=2.5),
         Column("yoy", "前年比", SIGNED, width=2.5),
         Column("rate", "達成率", PERCENT, width=3, toned=True),
-        Column("remaining", "残件数", SIGNED, width=2.5),
+        Column("remaining", "残件数", COUNT, width=2.5),
         Column("pref_name_end", "県名", TEXT, width=3),
     ]
     return cols
@@ -162,7 +162,7 @@ def _row_cells(r: ModelUnionRow, layout: TableLayout) -> list[Cell]:
         _count(u.target) if u.target is not None else Cell(None, DASH),
         cell(r.yoy, SIGNED),
         cell(r.rate, PERCENT, tone=r.tone),
-        cell(r.remaining, SIGNED, tooltip=tooltip),
+        cell(r.remaining, COUNT, tooltip=tooltip),
         _code(u.pref_name),
     ]
     if not u.in_national:
@@ -180,7 +180,7 @@ def _total_cells(t: ModelUnionTotals) -> list[Cell]:
         if i != last:
             out.append(_count(t.to_date[i]))
     out += [_count(t.cumulative), _count(t.target), cell(t.yoy, SIGNED), cell(t.rate, PERCENT, tone=t.tone),
-            cell(t.remaining, SIGNED), _BLANK]
+            cell(t.remaining, COUNT), _BLANK]
     return out
 
 
