@@ -57,7 +57,7 @@ RENEWAL_PRODUCTS = {"団体生命共済", "総合共済", "長期共済", "税�
 # Riders on new contracts: the national FY2024 figures run at about 95 % of the parent
 # (seed 004 §1: 車両 12,445 / マイカー 13,039; 自然災害 1,859 / 火災 1,960).  A share of the
 # parent's new contracts take the rider, plus riders added to contracts already held.
-RIDER_TAKE_UP = {"車両損害補償": (0.80, 0.92), "自然災害共済": (0.82, 0.94)}
+RIDER_TAKE_UP = {"車両損害補償": (0.80, 0.92), "自然災害共済": (0.78, 0.88)}
 RIDER_ADD_ON = 0.06
 NO_TARGET_RATES = {"こども保障満期金付タイプ": 0.0009, "個人賠償責任共済": 0.0015}  # per member per year
 

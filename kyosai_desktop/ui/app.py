@@ -6,7 +6,7 @@ import os
 import sys
 from pathlib import Path
 
-from PySide6.QtCore import QLibraryInfo, QLocale, QTranslator
+from PySide6.QtCore import QLibraryInfo, QLocale, QTimer, QTranslator
 from PySide6.QtWidgets import QApplication
 
 from kyosai_desktop import APP_NAME, APP_TITLE
@@ -63,15 +63,29 @@ def open_main_window(db_path: Path | None = None):
         if not run_first_launch(ctx):
             ctx.close()
             return None
-    try:
-        from kyosai_desktop.services.backup import backup_if_due
-
-        backup_if_due(ctx)
-    except Exception as exc:  # noqa: BLE001 - a failed automatic backup must not stop work
-        interaction.warning(None, "自動バックアップ", f"自動バックアップを作成できませんでした。\n{exc}")
     window = MainWindow(ctx)
     window.restore_last_page()
+    # The daily automatic backup runs just after the window is up, so start-up stays fast.
+    QTimer.singleShot(300, lambda: automatic_backup(window))
     return window
+
+
+def automatic_backup(window) -> None:
+    """Once a working day, on the window that is shown (skipped for a closed window)."""
+    from kyosai_desktop.services.backup import backup_if_due
+
+    try:
+        if not window.isVisible():
+            return
+    except RuntimeError:  # the window was already deleted
+        return
+    try:
+        dest = backup_if_due(window.ctx)
+    except Exception as exc:  # noqa: BLE001 - a failed automatic backup must not stop work
+        interaction.warning(window, "自動バックアップ", f"自動バックアップを作成できませんでした。\n{exc}")
+        return
+    if dest is not None:
+        window.statusBar().showMessage(f"自動バックアップを作成しました: {dest.name}", 8000)
 
 
 def choose_platform(environ=os.environ, platform: str = sys.platform) -> str | None:

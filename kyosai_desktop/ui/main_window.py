@@ -1,4 +1,9 @@
-"""The main window: navigation on the left, one page at a time, shared undo/redo."""
+"""The main window: navigation on the left, one page at a time, menus, status bar.
+
+Pages are built on first show (start-up only pays for the page it opens on).  The ファイル
+menu imports files, makes a backup and restores one; 表示 switches pages with F2–F6; the
+status bar shows the branch and the database file; the window remembers its geometry.
+"""
 
 from __future__ import annotations
 
@@ -14,11 +19,22 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from kyosai_desktop import APP_TITLE
+from kyosai_desktop import APP_TITLE, __version__
 from kyosai_desktop.services.context import AppContext
 from kyosai_desktop.ui import interaction
 from kyosai_desktop.ui.events import DataBus
 from kyosai_desktop.ui.pages import PageSpec, page_specs
+
+GEOMETRY_KEY = "main/geometry"
+LAST_PAGE_KEY = "main/last_page"
+
+
+def branch_title(ctx: AppContext) -> str:
+    code = ctx.branch
+    name = ctx.prefectures.name_of(code) if code else None
+    if not name:
+        return "県支部未設定"
+    return name if code == "60" else f"{name}県支部"
 
 
 class MainWindow(QMainWindow):
@@ -37,13 +53,18 @@ class MainWindow(QMainWindow):
     def _build(self) -> None:
         self.nav = QListWidget()
         self.nav.setObjectName("navigation")
-        self.nav.setMaximumWidth(220)
+        self.nav.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.nav.setStyleSheet("QListWidget#navigation::item { padding: 6px 4px; }")
         for spec in self.specs:
-            item = QListWidgetItem(spec.title)
+            item = QListWidgetItem(f"{spec.title}　{spec.shortcut or ''}".rstrip())
             item.setData(Qt.ItemDataRole.UserRole, spec.key)
             if spec.shortcut:
                 item.setToolTip(f"{spec.title} ({spec.shortcut})")
             self.nav.addItem(item)
+        widest = max((self.nav.fontMetrics().horizontalAdvance(self.nav.item(i).text())
+                      for i in range(self.nav.count())), default=120)
+        self.nav.setMinimumWidth(widest + 28)
+        self.nav.setMaximumWidth(widest + 80)
         self.stack = QStackedWidget()
         for _ in self.specs:
             self.stack.addWidget(QWidget())  # placeholders, replaced on first show
@@ -52,18 +73,42 @@ class MainWindow(QMainWindow):
         splitter.addWidget(self.stack)
         splitter.setStretchFactor(1, 1)
         splitter.setChildrenCollapsible(False)
+        splitter.setSizes([widest + 28, 1100])
         self.setCentralWidget(splitter)
         self.nav.currentRowChanged.connect(self.show_page_index)
+        self._build_menus()
+        self.branch_label = QLabel()
+        self.path_label = QLabel()
+        self.path_label.setStyleSheet("color: #595959;")
+        self.statusBar().addPermanentWidget(self.branch_label)
+        self.statusBar().addPermanentWidget(self.path_label)
+        self.resize(1280, 800)
+        geometry = QSettings().value(GEOMETRY_KEY)
+        if geometry is not None:
+            self.restoreGeometry(geometry)
 
+    def _action(self, menu, text: str, slot, shortcut=None) -> QAction:
+        act = QAction(text, self)
+        if shortcut is not None:
+            act.setShortcut(QKeySequence(shortcut))
+        act.triggered.connect(lambda _=False: slot())
+        menu.addAction(act)
+        return act
+
+    def _build_menus(self) -> None:
         file_menu = self.menuBar().addMenu("ファイル(&F)")
-        backup = QAction("バックアップを作成(&B)", self)
-        backup.triggered.connect(self.make_backup)
-        file_menu.addAction(backup)
+        import_menu = file_menu.addMenu("取り込み(&I)")
+        from kyosai_desktop.ui.import_dialog import KINDS
+
+        self.import_actions = {
+            key: self._action(import_menu, f"{spec.label}ファイル…", lambda k=key: self.import_file(k))
+            for key, spec in KINDS.items()
+        }
         file_menu.addSeparator()
-        quit_action = QAction("終了(&X)", self)
-        quit_action.setShortcut(QKeySequence.StandardKey.Quit)
-        quit_action.triggered.connect(self.close)
-        file_menu.addAction(quit_action)
+        self.backup_action = self._action(file_menu, "バックアップを作成(&B)", self.make_backup)
+        self.restore_action = self._action(file_menu, "バックアップから復元(&R)…", self.restore_backup)
+        file_menu.addSeparator()
+        self._action(file_menu, "終了(&X)", self.close, QKeySequence.StandardKey.Quit)
 
         edit_menu = self.menuBar().addMenu("編集(&E)")
         undo = self.undo_group.createUndoAction(self, "元に戻す")
@@ -75,16 +120,14 @@ class MainWindow(QMainWindow):
         self.undo_action, self.redo_action = undo, redo
 
         view_menu = self.menuBar().addMenu("表示(&V)")
+        self.page_actions: dict[str, QAction] = {}
         for index, spec in enumerate(self.specs):
-            act = QAction(spec.title, self)
-            if spec.shortcut:
-                act.setShortcut(QKeySequence(spec.shortcut))
-            act.triggered.connect(lambda _=False, i=index: self.nav.setCurrentRow(i))
-            view_menu.addAction(act)
+            self.page_actions[spec.key] = self._action(
+                view_menu, spec.title, lambda i=index: self.nav.setCurrentRow(i), spec.shortcut)
 
-        self.status_label = QLabel()
-        self.statusBar().addPermanentWidget(self.status_label)
-        self.resize(1280, 800)
+        help_menu = self.menuBar().addMenu("ヘルプ(&H)")
+        self._action(help_menu, "バージョン情報", lambda: interaction.information(
+            self, "バージョン情報", f"{APP_TITLE}\nバージョン {__version__}\nデータベース: {self.ctx.path}"))
 
     # ----------------------------------------------------------------- pages
     def page(self, key: str) -> QWidget:
@@ -112,6 +155,10 @@ class MainWindow(QMainWindow):
         self.nav.setCurrentRow(index)
         return self.pages[key]
 
+    def current_page_key(self) -> str | None:
+        row = self.nav.currentRow()
+        return self.specs[row].key if row >= 0 else None
+
     def show_page_index(self, index: int) -> None:
         if index < 0:
             return
@@ -119,31 +166,44 @@ class MainWindow(QMainWindow):
         self.stack.setCurrentIndex(index)
         stack = getattr(widget, "undo_stack", None)
         self.undo_group.setActiveStack(stack)
-        QSettings().setValue("main/last_page", self.specs[index].key)
+        QSettings().setValue(LAST_PAGE_KEY, self.specs[index].key)
 
     def restore_last_page(self) -> None:
-        key = QSettings().value("main/last_page", "")
+        key = QSettings().value(LAST_PAGE_KEY, "")
         keys = [s.key for s in self.specs]
         self.nav.setCurrentRow(keys.index(key) if key in keys else 0)
 
     def _on_data_changed(self, kind: str) -> None:
-        for widget in self.pages.values():
+        for widget in list(self.pages.values()):
             refresh = getattr(widget, "refresh", None)
             if refresh is not None:
                 refresh(kind)
         self.update_title()
 
+    def commit_pending(self) -> None:
+        for widget in self.pages.values():
+            commit = getattr(widget, "commit_pending", None)
+            if commit is not None:
+                commit()
+
     # ----------------------------------------------------------------- actions
     def update_title(self) -> None:
-        code = self.ctx.branch
-        name = self.ctx.prefectures.name_of(code) if code else None
-        branch = f"{name}県支部" if name else "県支部未設定"
+        branch = branch_title(self.ctx)
         self.setWindowTitle(f"{APP_TITLE} — {branch}")
-        self.status_label.setText(f"データベース: {self.ctx.path}")
+        code = self.ctx.branch
+        self.branch_label.setText(f"{branch} ({code})" if code else branch)
+        self.path_label.setText(f"データベース: {self.ctx.path}")
+
+    def import_file(self, kind: str, path=None):
+        from kyosai_desktop.ui.import_dialog import ImportFlow
+
+        self.commit_pending()
+        return ImportFlow(self.ctx, self.bus, self).run(kind, path)
 
     def make_backup(self) -> None:
         from kyosai_desktop.services.backup import make_backup
 
+        self.commit_pending()
         try:
             dest = make_backup(self.ctx)
         except Exception as exc:  # noqa: BLE001 - shown to the clerk
@@ -151,9 +211,54 @@ class MainWindow(QMainWindow):
             return
         self.statusBar().showMessage(f"バックアップを作成しました: {dest}", 8000)
 
+    def restore_backup(self, path=None) -> bool:
+        """Choose a backup, confirm, keep a safety copy of the current data, restore, reopen."""
+        from kyosai_desktop.paths import backups_dir_for
+        from kyosai_desktop.services.restore import inspect_backup, restore_backup
+        from kyosai_desktop.store.errors import StoreError
+
+        title = "バックアップから復元"
+        if path is None:
+            path = interaction.open_file(
+                self, f"{title} — ファイルを選択 ({backups_dir_for(self.ctx.path)})",
+                "バックアップ (*.sqlite3 *.db);;すべてのファイル (*)")
+            if path is None:
+                return False
+        try:
+            info = inspect_backup(path, self.ctx.path)
+        except StoreError as exc:
+            interaction.critical(self, title, f"このファイルからは復元できません。現在のデータは変更していません。\n{exc}")
+            return False
+        if not interaction.confirm(self, title, f"{info.describe()}\n\n現在のデータをこのバックアップの内容に置き換えます。"
+                                                "置き換える前に、現在のデータを backups フォルダに保存します。よろしいですか？"):
+            return False
+        self.commit_pending()
+        try:
+            new_ctx, safety = restore_backup(self.ctx, path)
+        except (StoreError, OSError, RuntimeError) as exc:
+            interaction.critical(self, title, f"復元できませんでした。\n{exc}")
+            return False
+        self.replace_context(new_ctx)
+        interaction.information(self, title, f"復元しました。\n復元前のデータは次のファイルに保存してあります:\n{safety}")
+        return True
+
+    def replace_context(self, ctx: AppContext) -> None:
+        """Rebuild every page on a newly opened database (after a restore)."""
+        current = self.nav.currentRow()
+        for key, widget in list(self.pages.items()):
+            index = next(i for i, s in enumerate(self.specs) if s.key == key)
+            stack = getattr(widget, "undo_stack", None)
+            if stack is not None:
+                self.undo_group.removeStack(stack)
+            self.stack.removeWidget(widget)
+            self.stack.insertWidget(index, QWidget())
+            widget.deleteLater()
+        self.pages.clear()
+        self.ctx = ctx
+        self.show_page_index(max(0, current))
+        self.update_title()
+
     def closeEvent(self, event) -> None:  # noqa: N802 - Qt API
-        for widget in self.pages.values():
-            commit = getattr(widget, "commit_pending", None)
-            if commit is not None:
-                commit()
+        self.commit_pending()
+        QSettings().setValue(GEOMETRY_KEY, self.saveGeometry())
         super().closeEvent(event)

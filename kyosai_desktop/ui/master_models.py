@@ -1,0 +1,313 @@
+"""The master tables of the settings screen: unions, products, fiscal years, targets.
+
+Each is a :class:`~kyosai_desktop.ui.master_table.MasterTableModel`: rows read through the
+repositories, edits validated by ``services/master_edit`` and written by the audited
+repositories (one commit each), then the data bus is told what changed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from kyosai_desktop.domain.rates import join_rate
+from kyosai_desktop.services import master_edit as me
+from kyosai_desktop.services.context import AppContext
+from kyosai_desktop.store.master import Product
+from kyosai_desktop.store.master_admin import MasterAdminRepository
+from kyosai_desktop.store.targets import VERSIONS
+from kyosai_desktop.store.unions import Union
+from kyosai_desktop.ui.master_table import (
+    COUNT,
+    DATE,
+    FLAG,
+    MONTH,
+    PERCENT,
+    TEXT,
+    Col,
+    MasterTableModel,
+)
+
+# ---------------------------------------------------------------- unions
+
+class UnionModel(MasterTableModel):
+    columns = [
+        Col("pref", "県", TEXT, editable=False, width=5),
+        Col("union_code", "単組コード", TEXT, editable=False, width=5),
+        Col("name", "単組名", TEXT, width=16),
+        Col("members", "組合員数", COUNT, width=5),
+        Col("holdings", "団生保有", COUNT, width=5),
+        Col("figures_as_of", "基準日", DATE, width=7, tip="組合員数・団生保有の基準日"),
+        Col("rate", "加入率", PERCENT, editable=False, width=4, tip="団生保有 ÷ 組合員数"),
+        Col("effective_month", "発効月", MONTH, width=4, tip="継続募集の発効月"),
+        Col("org_joined", "組織加入", FLAG, width=4),
+        Col("active", "有効", FLAG, width=3, tip="無効にした単組は入力画面に出ません (実績は残ります)"),
+        Col("note", "メモ", TEXT, width=14),
+    ]
+    bus_kind = "unions"
+
+    def __init__(self, ctx: AppContext, parent=None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.pref_code: str | None = ctx.branch
+        self.show_inactive = True
+        self._pref_names = {p.code: p.name for p in ctx.prefectures.all()}
+        self.reload()
+
+    def set_filter(self, pref_code: str | None, show_inactive: bool) -> None:
+        self.pref_code, self.show_inactive = pref_code, show_inactive
+        self.reload()
+
+    def reload(self) -> None:
+        self.set_rows(self.ctx.unions.list(self.pref_code, active_only=not self.show_inactive))
+
+    def key_of(self, row: Union) -> int:
+        return row.id
+
+    def value(self, row: Union, col: Col) -> object:
+        if col.key == "pref":
+            return f"{row.pref_code} {self._pref_names.get(row.pref_code, '')}"
+        if col.key == "rate":
+            return join_rate(row.holdings, row.members)
+        return getattr(row, col.key)
+
+    def parse(self, row: Union, col: Col, raw: object) -> object:
+        return me.parse_union_value(col.key, raw)
+
+    def write(self, key: int, col: Col, value: object, source: str) -> None:
+        self.ctx.unions.update(key, source=source, **{col.key: value})
+
+    def tooltip(self, row: Union, col: Col) -> str | None:
+        if col.key == "org_joined":
+            rate = join_rate(row.holdings, row.members)
+            if rate is None:
+                return "加入率を計算できません (組合員数が未入力)"
+            threshold = self.ctx.settings.org_join_threshold
+            judged = "組織加入" if rate >= threshold else "組織加入に届かない (みなし組織加入を失う可能性)"
+            return f"加入率 {rate}% ／ しきい値 {threshold:g}% → {judged}"
+        return None
+
+
+# ---------------------------------------------------------------- products
+
+class ProductModel(MasterTableModel):
+    columns = [
+        Col("display_order", "表示順", COUNT, width=3),
+        Col("name", "商品名", TEXT, editable=False, width=12),
+        Col("rider_of", "付帯元", TEXT, width=8, tip="付帯商品の主契約 (付帯率 = 付帯 ÷ 主契約)"),
+        Col("active_from", "適用開始", DATE, width=7),
+        Col("active_to", "適用終了", DATE, width=7),
+        Col("has_target", "目標あり", FLAG, width=4),
+        Col("aliases", "別名 (取り込みで使える名前)", TEXT, editable=False, width=18),
+        Col("note", "メモ", TEXT, width=16),
+    ]
+    bus_kind = "master"
+
+    def __init__(self, ctx: AppContext, parent=None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.admin = MasterAdminRepository(ctx.conn)
+        self.reload()
+
+    def reload(self) -> None:
+        self.ctx.products.invalidate()
+        self._aliases = self.admin.product_aliases()
+        self._names = {p.id: p.name for p in self.ctx.products.all()}
+        self.set_rows(list(self.ctx.products.all()))
+
+    def key_of(self, row: Product) -> int:
+        return row.id
+
+    def value(self, row: Product, col: Col) -> object:
+        if col.key == "aliases":
+            return "、".join(self._aliases.get(row.id, []))
+        return getattr(row, col.key)
+
+    def text(self, row: Product, col: Col) -> str:
+        if col.key == "rider_of":
+            return self._names.get(row.rider_of, "") if row.rider_of else ""
+        return super().text(row, col)
+
+    def parse(self, row: Product, col: Col, raw: object) -> object:
+        return me.parse_product_value(self.ctx, row, col.key, raw)
+
+    def write(self, key: int, col: Col, value: object, source: str) -> None:
+        self.ctx.products.update(key, **{col.key: value})
+
+
+# ---------------------------------------------------------------- fiscal years
+
+@dataclass(frozen=True)
+class YearRow:
+    year: int
+    label: str
+    start_month: int
+    model_start_month: int
+
+
+class FiscalYearModel(MasterTableModel):
+    columns = [
+        Col("year", "年度", TEXT, editable=False, width=4),
+        Col("label", "表示名", TEXT, width=8),
+        Col("start_month", "商品実績の開始月", MONTH, width=7, tip="商品別実績の年度の始まり (6月開始など)"),
+        Col("model_start_month", "モデル単組の開始月", MONTH, width=7,
+            tip="加入拡大モデル単組の実績集約期間の始まり (2025年度から5月開始)"),
+    ]
+    bus_kind = "master"
+
+    def __init__(self, ctx: AppContext, parent=None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.admin = MasterAdminRepository(ctx.conn)
+        self.reload()
+
+    def reload(self) -> None:
+        self.set_rows([YearRow(*r) for r in self.admin.fiscal_years()])
+
+    def key_of(self, row: YearRow) -> int:
+        return row.year
+
+    def text(self, row: YearRow, col: Col) -> str:
+        if col.key == "year":
+            return str(row.year)
+        return super().text(row, col)
+
+    def parse(self, row: YearRow, col: Col, raw: object) -> object:
+        if col.key == "label":
+            return me.parse_year_label(raw)
+        return me.parse_start_month(raw)
+
+    def write(self, key: int, col: Col, value: object, source: str) -> None:
+        if col.key == "label":
+            self.admin.set_fiscal_year_label(key, str(value), source=source)
+            return
+        row = next(r for r in self.rows if r.year == key)
+        start = value if col.key == "start_month" else row.start_month
+        model_start = value if col.key == "model_start_month" else row.model_start_month
+        self.ctx.fiscal_years.set_start_months(key, int(start), int(model_start))
+
+
+# ---------------------------------------------------------------- targets
+
+def target_products(ctx: AppContext, targets: dict) -> list[Product]:
+    """Products with a target flag, plus any that already has a target that year."""
+    used = {p for p, _v, _u in targets}
+    return [p for p in ctx.products.all() if p.has_target or p.id in used]
+
+
+class BranchTargetModel(MasterTableModel):
+    """Rows = products; the branch's 第1次 / 第2次 targets and the sums of union targets."""
+
+    columns = [
+        Col("product", "商品", TEXT, editable=False, width=12),
+        Col("第1次", "第1次目標", COUNT, width=6),
+        Col("第2次", "第2次目標", COUNT, width=6),
+        Col("effective", "適用", TEXT, editable=False, width=4, tip="第2次があれば第2次を使います"),
+        Col("u第1次", "単組目標計 (第1次)", COUNT, editable=False, width=8),
+        Col("u第2次", "単組目標計 (第2次)", COUNT, editable=False, width=8),
+    ]
+    bus_kind = "targets"
+
+    def __init__(self, ctx: AppContext, year: int, parent=None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.admin = MasterAdminRepository(ctx.conn)
+        self.year = year
+        self.reload()
+
+    def set_year(self, year: int) -> None:
+        self.year = year
+        self.reload()
+
+    def reload(self) -> None:
+        self.targets = self.admin.year_targets(self.year)
+        self.union_sums: dict[tuple[int, str], int] = {}
+        for (p, v, u), t in self.targets.items():
+            if u is not None:
+                self.union_sums[(p, v)] = self.union_sums.get((p, v), 0) + t
+        rows = target_products(self.ctx, self.targets)
+        totals = ["合計"] + [sum(self.value(r, c) or 0 for r in rows) if c.kind == COUNT else ""
+                            for c in self.columns[1:]]
+        self.set_rows(rows, [totals])
+
+    def key_of(self, row: Product) -> int:
+        return row.id
+
+    def value(self, row: Product, col: Col) -> object:
+        if col.key == "product":
+            return row.name
+        if col.key in VERSIONS:
+            return self.targets.get((row.id, col.key, None))
+        if col.key == "effective":
+            if (row.id, "第2次", None) in self.targets:
+                return "第2次"
+            return "第1次" if (row.id, "第1次", None) in self.targets else ""
+        return self.union_sums.get((row.id, col.key[1:]))
+
+    def parse(self, row: Product, col: Col, raw: object) -> object:
+        return me.parse_optional_count(raw)
+
+    def write(self, key: int, col: Col, value: object, source: str) -> None:
+        self.ctx.fiscal_years.ensure(self.year)
+        self.ctx.targets.set(self.year, key, col.key, value, None, source=source)
+
+
+@dataclass(frozen=True)
+class UnionTargetRow:
+    id: int
+    union_code: str
+    name: str
+    active: bool
+
+
+class UnionTargetModel(MasterTableModel):
+    """Rows = the branch's unions, columns = products; one version of one year."""
+
+    bus_kind = "targets"
+
+    def __init__(self, ctx: AppContext, year: int, version: str = "第1次", parent=None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.admin = MasterAdminRepository(ctx.conn)
+        self.year, self.version = year, version
+        self.columns = []
+        self.reload()
+
+    def set_year_version(self, year: int, version: str) -> None:
+        self.year, self.version = year, version
+        self.reload()
+
+    def reload(self) -> None:
+        self.targets = self.admin.year_targets(self.year)
+        products = target_products(self.ctx, self.targets)
+        columns = [Col("union_code", "コード", TEXT, editable=False, width=3),
+                   Col("name", "単組名", TEXT, editable=False, width=14)]
+        columns += [Col(f"p{p.id}", p.name, COUNT, width=max(4, min(len(p.name), 7))) for p in products]
+        with_targets = {u for (_p, v, u) in self.targets if u is not None and v == self.version}
+        unions = [UnionTargetRow(u.id, u.union_code, u.name, u.active)
+                  for u in self.ctx.unions.list(self.ctx.branch) if u.active or u.id in with_targets]
+        sums = ["単組計", ""] + [sum(self.targets.get((int(c.key[1:]), self.version, u.id), 0) for u in unions)
+                               for c in columns[2:]]
+        branch = ["県支部目標", ""] + [self.targets.get((int(c.key[1:]), self.version, None))
+                                  for c in columns[2:]]
+        if [c.key for c in columns] != [c.key for c in self.columns]:
+            self.beginResetModel()
+            self.columns = columns
+            self.rows, self.total_rows = unions, [sums, branch]
+            self.endResetModel()
+        else:
+            self.set_rows(unions, [sums, branch])
+
+    def key_of(self, row: UnionTargetRow) -> int:
+        return row.id
+
+    def value(self, row: UnionTargetRow, col: Col) -> object:
+        if col.key.startswith("p"):
+            return self.targets.get((int(col.key[1:]), self.version, row.id))
+        return getattr(row, col.key)
+
+    def parse(self, row: UnionTargetRow, col: Col, raw: object) -> object:
+        return me.parse_optional_count(raw)
+
+    def write(self, key: int, col: Col, value: object, source: str) -> None:
+        self.ctx.fiscal_years.ensure(self.year)
+        self.ctx.targets.set(self.year, int(col.key[1:]), self.version, value, key, source=source)
