@@ -38,12 +38,31 @@ class ResultRepository:
         ).fetchone()
         return None if row is None else row[0]
 
-    def month_grid(self, month: str) -> dict[tuple[int, int], int]:
-        """{(union_id, product_id): count} for one month."""
-        rows = self.conn.execute(
-            "SELECT union_id, product_id, count FROM results WHERE month = ?", (month,)
-        )
+    def month_grid(self, month: str, pref_code: str | None = None) -> dict[tuple[int, int], int]:
+        """{(union_id, product_id): count} for one month, optionally only one prefecture's unions."""
+        if pref_code is None:
+            rows = self.conn.execute(
+                "SELECT union_id, product_id, count FROM results WHERE month = ?", (month,)
+            )
+        else:
+            rows = self.conn.execute(
+                "SELECT r.union_id, r.product_id, r.count FROM unions u"
+                " JOIN results r ON r.union_id = u.id AND r.month = ? WHERE u.pref_code = ?",
+                (month, pref_code),
+            )
         return {(u, p): c for u, p, c in rows}
+
+    def latest_month(self, pref_code: str | None = None) -> str | None:
+        """The latest effective month holding any figure (of one prefecture's unions), or None."""
+        if pref_code is None:
+            row = self.conn.execute("SELECT max(month) FROM results").fetchone()
+        else:
+            row = self.conn.execute(
+                "SELECT max(r.month) FROM unions u JOIN results r ON r.union_id = u.id"
+                " WHERE u.pref_code = ?",
+                (pref_code,),
+            ).fetchone()
+        return row[0]
 
     def union_grid(self, union_id: int, first: str, last: str) -> dict[tuple[int, str], int]:
         """{(product_id, month): count} for one union over a month range."""
