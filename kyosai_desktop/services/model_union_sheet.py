@@ -174,17 +174,23 @@ def _locate_columns(table: Table, header: Header, fiscal_year: int, problems: li
             if not 1 <= n <= 12:
                 problems.append(table.problem(header.row_index, j, f"見出し「{lab}」は月として読めません。"))
                 continue
-            if not runs or (bands and run_years[-1] != band) or (not bands and run_to_date[-1] is not None) \
-                    or runs[-1][-1][0] != j - 1:
+            if bands and band in run_years:      # a band's months, even with other columns between
+                k = run_years.index(band)
+            elif bands or not runs or run_to_date[-1] is not None or len(runs[-1]) == 12:
                 runs.append([])
                 run_to_date.append(None)
                 run_years.append(band)
-            runs[-1].append((j, n))
+                k = len(runs) - 1
+            else:
+                k = len(runs) - 1
+            runs[k].append((j, n))
             continue
         t = _TO_DATE.match(lab)
         if t:
             to_date_months.add(int(t.group(1)))
-            if runs and (not bands or run_years[-1] == band):
+            if bands and band in run_years:
+                run_to_date[run_years.index(band)] = j
+            elif not bands and runs:
                 run_to_date[-1] = j
             continue
         y = _YEAR_TOTAL.match(lab)

@@ -1,0 +1,284 @@
+"""Import of headquarters' model-union sheet: the sample's figures, header variants, the
+recomputed checks with cell addresses, dry run, and refusal of bad sheets with nothing written."""
+
+from __future__ import annotations
+
+import shutil
+from decimal import Decimal
+
+import pytest
+from openpyxl import load_workbook
+
+from kyosai_desktop.services.model_union_import import import_model_unions
+from kyosai_desktop.services.model_union_report import build_report
+from kyosai_desktop.services.tabular import ImportFailed
+from tests.model_union_fixtures import SAMPLE, Unit, digest, sample_units, write_sheet
+
+
+def dan(ctx) -> int:
+    return ctx.model_unions.product_id()
+
+
+def test_sample_gives_the_readme_figures(ctx):
+    result = import_model_unions(ctx, SAMPLE, 2024)
+    assert (result.rows, result.sheet_start_month, result.as_of) == (9, 6, "2025-02")
+    assert result.warnings == []            # the sample is consistent
+    assert len(result.created_unions) == 9 and len(result.designated) == 9
+    report = build_report(ctx, 2024, "2025-02")
+    t = report.totals
+    assert (t.count, t.members, t.holdings, t.join_rate) == (9, 11622, 6918, Decimal("59.5"))
+    assert (t.cumulative, t.target, t.rate, t.yoy, t.achieved_count) == (286, 476, Decimal("60.1"), -49, 1)
+    # codes stay text with their zeros; the unions of other prefectures are created
+    tomakomai = ctx.unions.find("01", "039")
+    assert tomakomai is not None and tomakomai.name == "苫小牧市立病院職員組合" and tomakomai.members == 370
+    assert tomakomai.effective_month == 10
+    # the monthly counts are the 団体生命共済 results, by calendar month, audited as imports
+    kochi = ctx.unions.find("41", "002")
+    assert ctx.results.get(kochi.id, dan(ctx), "2024-07") == 17
+    assert ctx.results.get(kochi.id, dan(ctx), "2024-01") == 41   # 2023年度 1月
+    history = ctx.audit.history("results", f"{kochi.id}:{dan(ctx)}:2024-07")
+    assert [(h.source, h.old, h.new) for h in history] == [("import", None, "17")]
+    info = ctx.model_unions.year_info(2024)
+    assert (info.as_of, info.sheet_start_month, info.source) == ("2025-02", 6, SAMPLE.name)
+
+
+def test_dry_run_reports_and_writes_nothing(ctx, db_path):
+    before = digest(db_path)
+    result = import_model_unions(ctx, SAMPLE, 2024, dry_run=True)
+    assert result.dry_run and len(result.created_unions) == 9 and result.counts_written == 52
+    assert "試行" in result.text()
+    assert digest(db_path) == before
+    again = import_model_unions(ctx, SAMPLE, 2024)
+    assert again.counts_written == 52
+    third = import_model_unions(ctx, SAMPLE, 2024)
+    assert third.counts_written == 0 and third.designated == [] and third.changed == []
+
+
+def test_dry_run_lists_counts_a_clerk_entered(ctx):
+    ctx.settings.set_branch("41")
+    kochi = ctx.unions.add("41", "002", "高知市職員労働組合", members=1552, holdings=1200)
+    ctx.results.set(kochi.id, dan(ctx), "2024-07", 15)   # typed by the clerk; the sheet says 17
+    ctx.results.set(kochi.id, dan(ctx), "2024-08", 3)    # same as the sheet
+    result = import_model_unions(ctx, SAMPLE, 2024, dry_run=True)
+    assert result.own_changes == ["41-002 高知市職員労働組合 2024年7月: 15 → 17"]
+    assert "入力済みの件数が変わります" in result.text()
+    assert ctx.results.get(kochi.id, dan(ctx), "2024-07") == 15
+    import_model_unions(ctx, SAMPLE, 2024)
+    assert ctx.results.get(kochi.id, dan(ctx), "2024-07") == 17
+    # the clerk's master figures are not replaced by the sheet's; the year's record keeps the sheet's
+    assert ctx.unions.get(kochi.id).holdings == 1200
+    assert ctx.model_unions.get(2024, kochi.id).holdings == 1132
+
+
+def test_every_derived_column_is_checked_with_its_cell(ctx, tmp_path):
+    units = sample_units()
+    path = write_sheet(tmp_path / "hq.xlsx", units, overrides={
+        (3, "残件数"): 27,           # seed 004: 目標 60 − 累積 23 = 37, printed 27
+        (1, "加入率"): 0.9,
+        (2, "累積件数"): 46,
+        (4, "実績"): 99,
+        (0, "達成率"): 0.3,
+        (-1, "目標件数"): 176,       # the 合計 row
+        (-1, "2024年度7月"): 999,
+    })
+    result = import_model_unions(ctx, path, 2024)
+    text = [str(w) for w in result.warnings]
+    ws = load_workbook(path).active
+    col = {ws.cell(3, j).value: j for j in range(1, ws.max_column + 1) if ws.cell(3, j).value}
+
+    def addr(title: str, row: int) -> str:
+        from openpyxl.utils import get_column_letter
+        return f"{get_column_letter(col[title])}{row}"
+
+    assert any(f"セル {addr('残件数', 7)}" in t and "シートの値 27 と計算値 37" in t for t in text), text
+    assert any(f"セル {addr('加入率', 5)}" in t and "82.6%" in t for t in text)
+    assert any(f"セル {addr('累積件数', 6)}" in t and "計算値 47" in t for t in text)
+    assert any(f"セル {addr('実績', 8)}" in t and "前年比" in t for t in text)
+    assert any(f"セル {addr('達成率', 4)}" in t and "26.7%" in t for t in text)
+    assert any("合計行 目標件数" in t for t in text)
+    assert any("合計行 2024年7月" in t and "999" in t for t in text)
+    # the totals of the counts the sheet derives are wrong too (累積 changed) — reported, not trusted
+    assert len(text) >= 7
+    # the import keeps the counts: 岡山 has 23 of 60
+    report = build_report(ctx, 2024, "2025-02", pref_code="33")
+    assert (report.rows[0].cumulative, report.rows[0].remaining) == (23, 37)
+
+
+def test_header_variants(ctx, tmp_path):
+    """No title, no band row, codes as numbers, extra column, text numbers with commas and
+    full-width digits, labels with spaces — the same figures as the tidy sheet."""
+    units = sample_units()
+    tidy = write_sheet(tmp_path / "tidy.xlsx", units)
+    messy = write_sheet(tmp_path / "messy.xlsx", units, title=False, band_row=False, extra=True, overrides={
+        (0, "自治労県コード"): 4, (0, "単組コード"): 13, (2, "組合員数"): "5,101", (2, "団生保有"): "５２０",
+        (1, "発効"): "１月", (4, "組合員数"): "1,552",
+    })
+    wb = load_workbook(messy)
+    ws = wb.active
+    for j in range(1, ws.max_column + 1):          # "組合員数" → "組合員 数", full-width label
+        if ws.cell(1, j).value == "組合員数":
+            ws.cell(1, j).value = "組合員　数"
+        if ws.cell(1, j).value == "単組コード":
+            ws.cell(1, j).value = "単組ｺｰﾄﾞ"
+    wb.save(messy)
+    a = import_model_unions(ctx, tidy, 2024, dry_run=True)
+    b = import_model_unions(ctx, messy, 2024)
+    assert a.warnings == [] and b.warnings == []
+    assert b.as_of == "2025-02" and b.sheet_start_month == 6
+    assert ctx.unions.find("04", "013") is not None
+    assert ctx.model_unions.get(2024, ctx.unions.find("15", "002").id).members == 5101
+    assert ctx.model_unions.get(2024, ctx.unions.find("05", "021").id).effective_month == 1
+    report = build_report(ctx, 2024, "2025-02")
+    assert report.totals.cumulative == sum(u for u in (r.cumulative for r in report.rows))
+    assert [r.cumulative for r in report.rows] == [4, sum(
+        v for m, v in units[1].counts.items() if "2024-06" <= m <= "2025-02"), 47, 23,
+        sum(v for m, v in units[4].counts.items() if "2024-06" <= m <= "2025-02")]
+
+
+def test_reordered_columns_and_merged_prefecture_cells(ctx, tmp_path):
+    units = sample_units()[:2] + [Unit("05", "043", "宮城県社会福祉協議会労働組合", 314, 163, 1, 10,
+                                       {"2024-06": 2, "2025-01": 4})]
+    path = write_sheet(tmp_path / "hq.xlsx", units)
+    wb = load_workbook(path)
+    ws = wb.active
+    ws.move_range("A3:D8", cols=ws.max_column + 2)    # identity columns moved to the far right
+    ws.cell(6, ws.max_column - 3).value = None        # 05 written once for its two unions
+    wb.save(path)
+    result = import_model_unions(ctx, path, 2024)
+    assert result.rows == 3 and result.warnings == []
+    assert ctx.model_unions.get(2024, ctx.unions.find("05", "043").id).target == 10
+
+
+def test_five_month_start_sheet_lands_in_the_same_calendar_months(ctx, tmp_path):
+    units = sample_units()
+    for u in units:
+        u.counts["2024-05"] = u.counts.get("2024-05", 0) + 1
+    path = write_sheet(tmp_path / "five.xlsx", units, start=5)
+    result = import_model_unions(ctx, path, 2024)
+    assert result.sheet_start_month == 5 and result.start_month == 6 and result.warnings == []
+    assert any("5月開始" in n for n in result.notes)
+    kochi = ctx.unions.find("41", "002")
+    assert ctx.results.get(kochi.id, dan(ctx), "2024-05") == units[4].counts["2024-05"]
+    six = build_report(ctx, 2024, "2025-02")
+    five = build_report(ctx, 2024, "2025-02", start_month=5)
+    assert five.totals.cumulative - six.totals.cumulative == sum(u.counts["2024-05"] for u in units)
+
+
+def test_start_month_option_sets_the_year(ctx):
+    import_model_unions(ctx, SAMPLE, 2024, start_month=5, dry_run=True)
+    assert ctx.fiscal_years.model_year(2024).start_month == 6
+    result = import_model_unions(ctx, SAMPLE, 2024, start_month=5)
+    assert result.start_month == 5
+    assert ctx.fiscal_years.model_year(2024).start_month == 5
+    assert ctx.audit.history("fiscal_years", "2024")[-1].new == "6/5"
+
+
+def test_shaho_roren_after_the_total_and_notes(ctx, tmp_path):
+    units = sample_units()
+    shaho = [Unit("60", "001", "日本年金機構職員労働組合", 6003, 2012, 12, 80, {"2024-07": 30, "2024-12": 23})]
+    path = write_sheet(tmp_path / "hq.xlsx", units, after_totals=shaho)
+    wb = load_workbook(path)
+    ws = wb.active
+    ws.insert_rows(ws.max_row)
+    ws.cell(ws.max_row - 1, 1).value = "※社保労連は加入拡大モデル単組の全国集計には含まない"
+    wb.save(path)
+    result = import_model_unions(ctx, path, 2024)
+    assert result.rows == 6 and result.other_rows == 1 and result.warnings == []
+    assert any("社保労連" in n for n in result.notes)
+    report = build_report(ctx, 2024, "2025-02")
+    assert len(report.rows) == 6 and report.totals.count == 5
+    assert report.totals.target == sum(u.target for u in units)
+
+
+def test_units_left_out_are_undesignated(ctx, tmp_path):
+    units = sample_units()
+    import_model_unions(ctx, write_sheet(tmp_path / "a.xlsx", units), 2024)
+    result = import_model_unions(ctx, write_sheet(tmp_path / "b.xlsx", units[:-1]), 2024, dry_run=True)
+    assert result.removed == ["41-002 高知市職員労働組合"]
+    import_model_unions(ctx, write_sheet(tmp_path / "b.xlsx", units[:-1]), 2024)
+    assert len(ctx.model_unions.designations(2024)) == 4
+
+
+# ------------------------------------------------------------------ refused sheets
+
+
+def refused(ctx, db_path, path, fy=2024) -> str:
+    before = digest(db_path)
+    with pytest.raises(ImportFailed) as err:
+        import_model_unions(ctx, path, fy)
+    assert digest(db_path) == before
+    return err.value.summary()
+
+
+def test_missing_columns(ctx, db_path, tmp_path):
+    text = refused(ctx, db_path, write_sheet(tmp_path / "x.xlsx", sample_units(), drop=("目標件数", "団生保有")))
+    assert "必要な列がありません" in text and "目標件数" in text and "団生保有" in text
+    assert "データは変更していません" in text
+
+
+def test_text_in_number_cells(ctx, db_path, tmp_path):
+    path = write_sheet(tmp_path / "x.xlsx", sample_units(), overrides={
+        (1, "2024年度8月"): "三", (2, "組合員数"): "多数", (3, "累積件数"): "abc"})
+    text = refused(ctx, db_path, path)
+    ws = load_workbook(path).active
+    cells = [c.coordinate for row in ws.iter_rows() for c in row if c.value in ("三", "多数", "abc")]
+    assert len(cells) == 3
+    for coordinate in cells:
+        assert f"セル {coordinate}" in text
+    assert "数値ではありません" in text
+
+
+def test_duplicate_unions(ctx, db_path, tmp_path):
+    units = sample_units()
+    units.append(Unit("05", "021", "角田市職員労働組合", 242, 200, 1, 20))
+    text = refused(ctx, db_path, write_sheet(tmp_path / "x.xlsx", units))
+    assert "05-021 が 5行目と重複しています" in text
+
+
+def test_empty_and_non_excel_files(ctx, db_path, tmp_path):
+    empty = tmp_path / "empty.xlsx"
+    empty.write_bytes(b"")
+    assert "ファイルが空です" in refused(ctx, db_path, empty)
+    png = tmp_path / "photo.xlsx"
+    png.write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(200))
+    assert "Excel ファイルとして読めません" in refused(ctx, db_path, png)
+    pdf = tmp_path / "report.pdf"
+    pdf.write_bytes(b"%PDF-1.4\n\x00\x01\x02binary")
+    assert "CSV でも Excel でもありません" in refused(ctx, db_path, pdf)
+    text = tmp_path / "memo.txt"
+    text.write_text("これは表ではありません\n", encoding="utf-8")
+    assert "見出し行が見つかりません" in refused(ctx, db_path, text)
+    headers_only = write_sheet(tmp_path / "h.xlsx", [], totals=False)
+    assert "単組の行がありません" in refused(ctx, db_path, headers_only)
+
+
+def test_wrong_year_unknown_prefecture_and_broken_bands(ctx, db_path, tmp_path):
+    sheet = write_sheet(tmp_path / "x.xlsx", sample_units())
+    assert "2024年度で、指定の 2025年度と違います" in refused(ctx, db_path, sheet, fy=2025)
+    bad_pref = write_sheet(tmp_path / "p.xlsx", sample_units(), overrides={(0, "自治労県コード"): "02"})
+    assert "自治労県コード「02」は存在しません" in refused(ctx, db_path, bad_pref)
+    path = write_sheet(tmp_path / "m.xlsx", sample_units())
+    wb = load_workbook(path)
+    ws = wb.active
+    for j in range(1, ws.max_column + 1):
+        if ws.cell(3, j).value == "3月":
+            ws.cell(3, j).value = "備考"
+            break
+    wb.save(path)
+    assert "2022年度の月の列が12か月そろっていません (足りない月: 3月)" in refused(ctx, db_path, path)
+    no_name = write_sheet(tmp_path / "n.xlsx", sample_units(), overrides={(1, "加入拡大モデル単組"): " "})
+    assert "単組名 (加入拡大モデル単組) が空です" in refused(ctx, db_path, no_name)
+
+
+def test_csv_copy_of_the_sheet_is_read_too(ctx, tmp_path):
+    """A CSV saved from the workbook (UTF-8 BOM) keeps the band row and imports the same."""
+    import csv
+
+    src = write_sheet(tmp_path / "hq.xlsx", sample_units())
+    ws = load_workbook(src).active
+    out = tmp_path / "hq.csv"
+    with out.open("w", encoding="utf-8-sig", newline="") as fh:
+        csv.writer(fh).writerows([["" if v is None else v for v in row] for row in ws.iter_rows(values_only=True)])
+    result = import_model_unions(ctx, out, 2024)
+    assert result.rows == 5 and result.warnings == []
+    shutil.copy(out, tmp_path / "again.csv")
