@@ -302,6 +302,12 @@ class MasterTable(QTableView):
         for i, col in enumerate(self.master_model().columns):
             self.setColumnWidth(i, col.width * em + 12)
 
+    def current_editor(self):
+        """The open cell editor (a QLineEdit / QComboBox), or None."""
+        if self.state() != QAbstractItemView.State.EditingState:
+            return None
+        return self.indexWidget(self.currentIndex())
+
     def closeEditor(self, editor, hint) -> None:  # noqa: N802
         super().closeEditor(editor, hint)
         if hint == QAbstractItemDelegate.EndEditHint.SubmitModelCache:

@@ -288,6 +288,9 @@ class TargetTab(QWidget):
         self.notice = Notice()
         bind(self.branch_model, self.notice, undo)
         bind(self.union_model, self.notice, undo)
+        # The two grids show each other's sums: keep them in step within the tab.
+        self.union_model.written.connect(lambda _kind: self.branch_model.reload())
+        self.branch_model.written.connect(lambda _kind: self.union_model.reload())
         self.branch_table = MasterTable()
         self.branch_table.setModel(self.branch_model)
         self.branch_table.fit_columns()

@@ -1,0 +1,113 @@
+"""Main window: page shortcuts, lazy pages, status bar, geometry, backup and restore."""
+
+from __future__ import annotations
+
+import sqlite3
+
+import pytest
+from foundation_fixtures import digest, isolated_settings, on_disk  # noqa: F401 - fixture
+from PySide6.QtCore import QSettings
+
+from kyosai_desktop.paths import backups_dir_for
+from kyosai_desktop.services.backup import make_backup
+from kyosai_desktop.ui.main_window import MainWindow
+
+
+@pytest.fixture
+def window(ctx, qtbot):
+    ctx.unions.add("05", "001", "仙台市職員労働組合", members=4210)
+    win = MainWindow(ctx)
+    qtbot.addWidget(win)
+    win.restore_last_page()
+    return win
+
+
+def test_pages_are_built_on_first_show_and_keys_switch_them(window):
+    assert list(window.pages) == ["entry"]                 # only the first page was built
+    shortcuts = {key: act.shortcut().toString() for key, act in window.page_actions.items()}
+    assert shortcuts == {"entry": "F2", "progress": "F3", "model_unions": "F4", "estimates": "F5",
+                         "master": "F6"}
+    window.page_actions["master"].trigger()
+    assert window.current_page_key() == "master" and "master" in window.pages
+    window.page_actions["progress"].trigger()
+    assert window.stack.currentWidget() is window.pages["progress"]
+    assert QSettings().value("main/last_page") == "progress"
+
+
+def test_title_and_status_bar_show_branch_and_database(window, ctx):
+    assert window.windowTitle().endswith("宮城県支部")
+    assert window.branch_label.text() == "宮城県支部 (05)"
+    assert str(ctx.path) in window.path_label.text()
+
+
+def test_geometry_is_remembered(ctx, qtbot):
+    first = MainWindow(ctx)
+    qtbot.addWidget(first)
+    first.resize(720, 520)   # inside the offscreen 800×600 screen
+    first.close()
+    second = MainWindow(ctx)
+    qtbot.addWidget(second)
+    assert (second.width(), second.height()) == (720, 520)
+
+
+def test_menu_backup_makes_a_checked_copy(window, ctx):
+    window.backup_action.trigger()
+    copies = list(backups_dir_for(ctx.path).glob("*.sqlite3"))
+    assert len(copies) == 1
+    con = sqlite3.connect(copies[0])
+    assert con.execute("SELECT name FROM unions").fetchall() == [("仙台市職員労働組合",)]
+    con.close()
+
+
+def test_restore_from_backup_after_confirmation(window, ctx, db_path, prompts):
+    backup = make_backup(ctx)
+    window.show_page("master")
+    before = digest(db_path)
+    union = ctx.unions.find("05", "001")
+    ctx.unions.update(union.id, members=9999)
+    ctx.unions.add("05", "002", "あとから追加した単組")
+    changed = digest(db_path)
+    prompts.answers["open_file"] = str(backup)
+    assert window.restore_backup() is True
+    kinds = [k for k, _t, _x in prompts]
+    assert kinds == ["open_file", "confirm", "information"]
+    assert "単組 1 件" in prompts[1][2] and "宮城 (05)" in prompts[1][2]
+    assert digest(db_path) == before                       # the backup's content is back
+    assert window.ctx is not ctx and window.ctx.unions.find("05", "001").members == 4210
+    safety = next(backups_dir_for(db_path).glob("*-before-restore-*.sqlite3"))
+    assert digest(safety) == changed                       # the replaced data was kept
+    assert str(safety) in prompts[2][2]
+    # Pages were rebuilt on the reopened database.
+    master = window.pages["master"]
+    assert [u.union_code for u in master.union_tab.model.rows] == ["001"]
+    assert on_disk(db_path, "PRAGMA journal_mode") == [("wal",)]
+    window.ctx.close()
+
+
+def test_restore_declined_or_refused_changes_nothing(window, ctx, db_path, tmp_path, prompts):
+    backup = make_backup(ctx)
+    ctx.unions.update(ctx.unions.find("05", "001").id, members=1)
+    before = digest(db_path)
+    prompts.answers["confirm"] = False
+    assert window.restore_backup(backup) is False
+    assert digest(db_path) == before and window.ctx is ctx
+    not_db = tmp_path / "notes.sqlite3"
+    not_db.write_text("これはデータベースではありません")
+    assert window.restore_backup(not_db) is False
+    assert prompts[-1][0] == "critical" and "復元できません" in prompts[-1][2]
+    assert window.restore_backup(db_path) is False          # the live file itself
+    assert "使用中のデータベース" in prompts[-1][2]
+    assert digest(db_path) == before
+
+
+def test_import_from_the_file_menu_refreshes_pages(window, ctx, tmp_path, prompts):
+    progress = window.page("progress")
+    path = tmp_path / "r.csv"
+    path.write_text("自治労県コード,単組コード,商品,発効年月,件数\n05,001,団生,2025-02,7\n", encoding="utf-8")
+    prompts.answers["open_file"] = str(path)
+    window.import_actions["results"].trigger()
+    assert ctx.results.get(ctx.unions.find("05", "001").id, ctx.products.resolve("団生").id, "2025-02") == 7
+    # The progress page moved to the new latest figure's year and counts it.
+    progress.select_latest()
+    row = next(r for r in progress.report.rows if r[0].text == "団体生命共済")
+    assert row[progress.report.index("actual")].value == 7
