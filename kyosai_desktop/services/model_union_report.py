@@ -100,7 +100,7 @@ def columns(layout: TableLayout) -> list[Column]:
         Column("name", "加入拡大モデル単組", TEXT, width=10, frozen=True),
         Column("members", "組合員数", COUNT, width=3),
         Column("holdings", "団生保有", COUNT, width=3),
-        Column("join_rate", "加入率", PERCENT, width=3),
+        Column("join_rate", "加入率", PERCENT, width=3.6),
         Column("effective", "発効", CODE, width=2.5),
     ]
     for year in layout.previous_years:
@@ -110,12 +110,12 @@ def columns(layout: TableLayout) -> list[Column]:
         for month in layout.year_months[i]:
             cols.append(Column(f"month:{month}", _month_title(month), COUNT, band=band, width=1.6))
         if i < len(layout.years) - 1:
-            cols.append(Column(f"to_date:{year.year}", layout.to_date_label, COUNT, band=band, width=2.5))
+            cols.append(Column(f"to_date:{year.year}", layout.to_date_label, COUNT, band=band, width=4))
     cols += [
         Column("cumulative", "累積件数", COUNT, width=2.5),
         Column("target", "目標件数", COUNT, width=2.5),
         Column("yoy", "前年比", SIGNED, width=2.5),
-        Column("rate", "達成率", PERCENT, width=3, toned=True),
+        Column("rate", "達成率", PERCENT, width=3.6, toned=True),
         Column("remaining", "残件数", COUNT, width=2.5),
         Column("pref_name_end", "県名", TEXT, width=3),
     ]

@@ -1,14 +1,442 @@
-"""Placeholder page (モデル単組) — being built; replaced before this session ends."""
+"""モデル単組 (F4): the 加入拡大モデル単組 progress table, its import and its printouts.
+
+The table is ``services/model_union_report`` 's ReportTable drawn with the shared renderers:
+on screen (ReportTableView: frozen code/name columns, sort and filter with the 合計 row kept
+last, colours by 達成率), on paper / PDF (TablePaper, A4 or A3 landscape) and in Excel.
+The clerk chooses the fiscal year, the as-of month, the 6月開始/5月開始 view and the scope
+(自県 / 全国 / one prefecture).  The monthly counts are the 団体生命共済 results, so an edit
+in the entry grid (data bus "results") shows here at once.  The 単組進捗シート of the
+selected union or of every union shown go into one PDF with a progress bar and cancel.
+"""
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QLabel
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QMenu,
+    QProgressDialog,
+    QPushButton,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
 
+from kyosai_desktop.domain.months import FiscalYear, month_label
+from kyosai_desktop.services import model_union_report as mr
+from kyosai_desktop.services.context import AppContext
+from kyosai_desktop.services.files import OutputError
+from kyosai_desktop.services.model_union_import import ModelUnionImportResult
+from kyosai_desktop.services.union_sheet import SheetsCancelled, build_union_sheets
+from kyosai_desktop.ui import interaction
+from kyosai_desktop.ui.events import DataBus
 from kyosai_desktop.ui.pages import PageSpec
+from kyosai_desktop.ui.paper import Cancelled
+from kyosai_desktop.ui.report_model import ReportTableView
+
+REFRESH_KINDS = ("results", "unions", "targets", "master", "model_unions", "estimates", "all")
+ALL = "__all__"
 
 
-def _build(ctx, bus):
-    return QLabel("モデル単組 (作成中)")
+class ModelUnionsPage(QWidget):
+    def __init__(self, ctx: AppContext, bus: DataBus | None = None, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx, self.bus = ctx, bus
+        self.report: mr.ModelUnionReport | None = None
+        self.last_import: ModelUnionImportResult | None = None
+        self.progress_dialog: QProgressDialog | None = None
+
+        self.year_combo = QComboBox()
+        self.month_combo = QComboBox()
+        self.start_combo = QComboBox()
+        self.start_combo.addItem("6月開始", 6)
+        self.start_combo.addItem("5月開始", 5)
+        self.start_combo.setToolTip("同じ月別件数を 6月〜5月 / 5月〜4月 のどちらの並びでも表示できます")
+        self.scope_combo = QComboBox()
+        self.paper_combo = QComboBox()
+        self.paper_combo.addItems(["A4", "A3"])
+        self.paper_combo.setToolTip("印刷・PDF・Excel の用紙 (横向き)")
+        self.months_check = QCheckBox("月別の列")
+        self.months_check.setChecked(True)
+        self.months_check.setToolTip("外すと月別の列を隠し、累積件数・達成率などを画面に収めます (印刷・Excel は全列)")
+        self.import_button = QPushButton("取り込み…")
+        self.import_button.setToolTip("本部の加入拡大モデル単組シート (Excel) を検算して取り込む")
+        self.result_button = QPushButton("前回の取り込み結果")
+        self.result_button.setEnabled(False)
+        self.preview_button = QPushButton("印刷プレビュー…")
+        self.pdf_button = QPushButton("PDF保存…")
+        self.xlsx_button = QPushButton("Excel出力…")
+        self.sheet_button = QToolButton()
+        self.sheet_button.setText("単組進捗シート")
+        self.sheet_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        menu = QMenu(self.sheet_button)
+        self.sheet_selected_action = menu.addAction("選択した単組 → PDF…", self.sheets_for_selection)
+        self.sheet_all_action = menu.addAction("表示中のすべての単組 → PDF…", self.sheets_for_all)
+        menu.addSeparator()
+        menu.addAction("選択した単組の印刷プレビュー…", self.preview_selected_sheet)
+        self.sheet_button.setMenu(menu)
+
+        self.title_label = QLabel()
+        self.title_label.setObjectName("reportTitle")
+        self.title_label.setStyleSheet("font-size: 13pt; font-weight: bold;")
+        self.subtitle_label = QLabel()
+        self.view = ReportTableView()
+        self.view.summary_label.setWordWrap(True)
+        self.view.rowActivated.connect(self._open_sheet_preview)
+        self.empty_label = QLabel()
+        self.empty_label.setWordWrap(True)
+        self.empty_label.setStyleSheet("color: #7F3F00; padding: 6px;")
+        self.notes_label = QLabel()
+        self.notes_label.setWordWrap(True)
+        self.notes_label.setStyleSheet("color: #404040;")
+        self.status_label = QLabel()
+        self.status_label.setStyleSheet("color: #404040;")
+
+        bar = QHBoxLayout()
+        for label, widget in (("年度", self.year_combo), ("集計月", self.month_combo), ("表示", self.start_combo),
+                              ("範囲", self.scope_combo)):
+            bar.addWidget(QLabel(label))
+            bar.addWidget(widget)
+            bar.addSpacing(8)
+        bar.addWidget(self.months_check)
+        bar.addStretch(1)
+        bar.addWidget(self.import_button)
+        bar.addWidget(self.result_button)
+        out = QHBoxLayout()
+        out.addWidget(self.title_label, 1)
+        out.addWidget(QLabel("用紙"))
+        out.addWidget(self.paper_combo)
+        for b in (self.preview_button, self.pdf_button, self.xlsx_button, self.sheet_button):
+            out.addWidget(b)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(8, 8, 8, 8)
+        layout.addLayout(bar)
+        layout.addLayout(out)
+        layout.addWidget(self.subtitle_label)
+        layout.addWidget(self.empty_label)
+        layout.addWidget(self.view, 1)
+        layout.addWidget(self.notes_label)
+        layout.addWidget(self.status_label)
+
+        self._fill_years()
+        self._fill_scopes()
+        self._year_changed(reload=False)
+        self.year_combo.currentIndexChanged.connect(lambda _i: self._year_changed())
+        self.start_combo.currentIndexChanged.connect(lambda _i: self._start_changed())
+        self.month_combo.currentIndexChanged.connect(lambda _i: self.reload())
+        self.scope_combo.currentIndexChanged.connect(lambda _i: self.reload())
+        self.months_check.toggled.connect(lambda _on: self._apply_month_columns())
+        self.import_button.clicked.connect(lambda: self.import_sheet())
+        self.result_button.clicked.connect(self.show_last_import)
+        self.preview_button.clicked.connect(self.print_preview)
+        self.pdf_button.clicked.connect(lambda: self.save_pdf())
+        self.xlsx_button.clicked.connect(lambda: self.save_xlsx())
+        self.reload()
+
+    # ------------------------------------------------------------ selection
+    @property
+    def fiscal_year(self) -> int:
+        return int(self.year_combo.currentData())
+
+    @property
+    def as_of(self) -> str:
+        return str(self.month_combo.currentData())
+
+    @property
+    def start_month(self) -> int:
+        return int(self.start_combo.currentData())
+
+    @property
+    def pref_code(self) -> str | None:
+        data = self.scope_combo.currentData()
+        return None if data == ALL else data
+
+    @property
+    def paper(self) -> str:
+        return self.paper_combo.currentText()
+
+    def _fill_years(self) -> None:
+        current = self.year_combo.currentData()
+        designated = self.ctx.model_unions.years()
+        years = sorted(set(designated) | set(self.ctx.fiscal_years.all_years()))
+        self.year_combo.blockSignals(True)
+        self.year_combo.clear()
+        for year in years:
+            self.year_combo.addItem(f"{year}年度" + ("" if year in designated else " (未取り込み)"), year)
+        want = current if current is not None else (designated[0] if designated else (years[-1] if years else 2025))
+        self.year_combo.setCurrentIndex(max(0, self.year_combo.findData(want)))
+        self.year_combo.blockSignals(False)
+
+    def _fill_scopes(self) -> None:
+        current = self.scope_combo.currentData()
+        branch = self.ctx.branch
+        self.scope_combo.blockSignals(True)
+        self.scope_combo.clear()
+        if branch:
+            self.scope_combo.addItem(f"自県 ({self.ctx.prefectures.name_of(branch)})", branch)
+        self.scope_combo.addItem("全国", ALL)
+        for p in self.ctx.prefectures.all():
+            if p.code != branch:
+                self.scope_combo.addItem(f"{p.code} {p.name}", p.code)
+        self.scope_combo.setCurrentIndex(max(0, self.scope_combo.findData(current)) if current else 0)
+        self.scope_combo.blockSignals(False)
+
+    def _fill_months(self, keep: str | None) -> None:
+        year = FiscalYear(self.fiscal_year, self.start_month)
+        self.month_combo.blockSignals(True)
+        self.month_combo.clear()
+        for ym in year.months():
+            self.month_combo.addItem(month_label(ym), ym)
+        index = self.month_combo.findData(keep) if keep else -1
+        self.month_combo.setCurrentIndex(index if index >= 0 else self.month_combo.count() - 1)
+        self.month_combo.blockSignals(False)
+
+    def _year_changed(self, *, reload: bool = True) -> None:
+        configured = self.ctx.fiscal_years.model_year(self.fiscal_year).start_month
+        self.start_combo.blockSignals(True)
+        index = self.start_combo.findData(configured)
+        if index < 0:
+            self.start_combo.addItem(f"{configured}月開始", configured)
+            index = self.start_combo.count() - 1
+        self.start_combo.setCurrentIndex(index)
+        self.start_combo.blockSignals(False)
+        self._fill_months(mr.default_as_of(self.ctx, self.fiscal_year))
+        if reload:
+            self.reload()
+
+    def _start_changed(self) -> None:
+        self._fill_months(self.month_combo.currentData())
+        self.reload()
+
+    def select(self, fiscal_year: int, as_of: str | None = None, *, start_month: int | None = None,
+               pref_code: str | None | object = ...) -> None:
+        """Show a year (as of a month, in a layout, for a scope); ``pref_code=None`` is 全国."""
+        combos = (self.year_combo, self.start_combo, self.month_combo, self.scope_combo)
+        for combo in combos:
+            combo.blockSignals(True)
+        try:
+            if self.year_combo.findData(fiscal_year) < 0:
+                self.year_combo.addItem(f"{fiscal_year}年度", fiscal_year)
+            self.year_combo.setCurrentIndex(self.year_combo.findData(fiscal_year))
+            self._year_changed(reload=False)
+            if start_month is not None:
+                if self.start_combo.findData(start_month) < 0:
+                    self.start_combo.addItem(f"{start_month}月開始", start_month)
+                self.start_combo.setCurrentIndex(self.start_combo.findData(start_month))
+            self._fill_months(as_of or mr.default_as_of(self.ctx, fiscal_year))
+            if pref_code is not ...:
+                want = ALL if pref_code is None else pref_code
+                self.scope_combo.setCurrentIndex(max(0, self.scope_combo.findData(want)))
+        finally:
+            for combo in combos:
+                combo.blockSignals(False)
+        self.reload()
+
+    # ------------------------------------------------------------ figures
+    def reload(self) -> None:
+        if self.year_combo.currentData() is None or self.month_combo.currentData() is None:
+            return
+        self.report = mr.build_report(self.ctx, self.fiscal_year, self.as_of, pref_code=self.pref_code,
+                                      start_month=self.start_month)
+        table = self.report.table
+        self.view.set_report(table)
+        name = table.index("name")   # long union names are the one column worth its full width
+        hint = self.view.table.sizeHintForColumn(name)
+        if hint > self.view.table.columnWidth(name):
+            self.view.table.setColumnWidth(name, hint)
+        self._apply_month_columns()
+        self.title_label.setText(table.title)
+        self.subtitle_label.setText(table.subtitle)
+        self.notes_label.setText("\n".join("※ " + n for n in table.notes))
+        empty = not self.report.rows
+        self.empty_label.setVisible(empty)
+        if empty:
+            where = "全国" if self.pref_code is None else self.report.scope_label
+            self.empty_label.setText(f"{self.fiscal_year}年度の加入拡大モデル単組 ({where}) はまだありません。"
+                                     "「取り込み…」から本部のシートを取り込んでください。")
+        for widget in (self.preview_button, self.pdf_button, self.xlsx_button, self.sheet_button):
+            widget.setEnabled(not empty)
+        info = self.ctx.model_unions.year_info(self.fiscal_year)
+        when = (info.imported_at or "").replace("T", " ")[:16] if info else ""
+        self.status_label.setText(
+            "" if info is None else
+            f"本部シート: {info.source} ({month_label(info.as_of) + '現在、' if info.as_of else ''}"
+            f"{info.sheet_start_month}月開始の並び) を {when} に取り込み")
+
+    def _apply_month_columns(self) -> None:
+        if self.report is None:
+            return
+        show = self.months_check.isChecked()
+        for i, col in enumerate(self.report.table.columns):
+            if col.key.startswith("month:"):
+                self.view.table.setColumnHidden(i, not show)
+
+    def refresh(self, kind: str) -> None:
+        if kind in REFRESH_KINDS:
+            if kind in ("master", "all", "model_unions"):
+                self._fill_years()
+                self._fill_scopes()
+            self.reload()
+
+    # ------------------------------------------------------------ import
+    def import_sheet(self, path=None, fiscal_year: int | None = None, start_month: int | None = None):
+        from kyosai_desktop.ui.model_union_import_dialog import YearDialog, run_import
+
+        if fiscal_year is None:
+            fiscal_year = self.fiscal_year
+            if interaction.AUTO is None:
+                years = sorted(set(self.ctx.fiscal_years.all_years()) | {fiscal_year, fiscal_year + 1})
+                dialog = YearDialog(years, fiscal_year, self.ctx.fiscal_years.model_year(fiscal_year).start_month, self)
+                if dialog.exec() != YearDialog.DialogCode.Accepted:
+                    return None
+                fiscal_year, start_month = dialog.year.currentData(), dialog.start.currentData()
+        result = run_import(self.ctx, self, fiscal_year, path, start_month)
+        if result is None:
+            return None
+        self.last_import = result
+        self.result_button.setEnabled(True)
+        self.result_button.setText(f"前回の取り込み結果 (不一致 {len(result.warnings)})")
+        self._fill_years()
+        self._fill_scopes()
+        if self.bus is not None:
+            self.bus.changed.emit("model_unions")
+            self.bus.changed.emit("results")
+        self.select(fiscal_year, result.as_of)
+        return result
+
+    def show_last_import(self):
+        from kyosai_desktop.ui.model_union_import_dialog import show_result
+
+        if self.last_import is not None:
+            return show_result(self, self.last_import)
+        return None
+
+    # ------------------------------------------------------------ table output
+    def _stem(self) -> str:
+        scope = "全国" if self.pref_code is None else (self.report.scope_label if self.report else "")
+        return f"モデル単組_{self.fiscal_year}年度_{self.start_month}月開始_{self.as_of}_{scope}"
+
+    def paper_document(self):
+        from kyosai_desktop.ui.paper_table import TablePaper
+
+        assert self.report is not None
+        return TablePaper(self.report.table, paper=self.paper, landscape=True)
+
+    def print_preview(self):
+        from kyosai_desktop.ui.print_preview import preview
+
+        return preview(self.paper_document(), self)
+
+    def save_pdf(self, path=None) -> None:
+        from kyosai_desktop.ui.paper import render_pdf
+
+        path = path or interaction.save_file(self, "PDF に保存", f"{self._stem()}_{self.paper}.pdf", "PDF (*.pdf)")
+        if path is None:
+            return
+        try:
+            render_pdf(self.paper_document(), path)
+        except OutputError as exc:
+            interaction.critical(self, "PDF に保存", str(exc))
+            return
+        interaction.information(self, "PDF に保存", f"{path} に保存しました。")
+
+    def save_xlsx(self, path=None) -> None:
+        path = path or interaction.save_file(self, "Excel に保存", f"{self._stem()}.xlsx", "Excel (*.xlsx)")
+        if path is None or self.report is None:
+            return
+        try:
+            mr.write_xlsx(self.report, path, paper=self.paper)
+        except OutputError as exc:
+            interaction.critical(self, "Excel に保存", str(exc))
+            return
+        interaction.information(self, "Excel に保存", f"{path} に保存しました。")
+
+    # ------------------------------------------------------------ union sheets
+    def selected_union_ids(self) -> list[int]:
+        return [int(k) for k in self.view.selected_row_keys()]
+
+    def shown_union_ids(self) -> list[int]:
+        return [int(self.view.model.row_key(r)) for r in self.view.visible_source_rows()]
+
+    def sheets_for_selection(self, path=None):
+        ids = self.selected_union_ids()
+        if not ids:
+            interaction.information(self, "単組進捗シート", "表で単組を選択してください。")
+            return None
+        return self.write_sheets(ids, path)
+
+    def sheets_for_all(self, path=None):
+        return self.write_sheets(self.shown_union_ids(), path)
+
+    def _make_progress(self, label: str, maximum: int) -> QProgressDialog:
+        dialog = QProgressDialog(label, "キャンセル", 0, maximum, self)
+        dialog.setWindowTitle("単組進捗シート")
+        dialog.setWindowModality(Qt.WindowModality.WindowModal)
+        dialog.setMinimumDuration(300)
+        dialog.setAutoClose(False)
+        dialog.setAutoReset(False)
+        return dialog
+
+    def write_sheets(self, union_ids: list[int], path=None):
+        """Build and render the sheets into one PDF; returns the path, or None (cancelled: no file)."""
+        from kyosai_desktop.ui.paper import render_pdf
+        from kyosai_desktop.ui.union_sheet_paper import UnionSheetPaper
+
+        if not union_ids:
+            return None
+        suggested = f"単組進捗シート_{self.fiscal_year}年度_{self.as_of}_{len(union_ids)}単組.pdf"
+        path = path or interaction.save_file(self, "単組進捗シートを PDF に保存", suggested, "PDF (*.pdf)")
+        if path is None:
+            return None
+        n = len(union_ids)
+        dialog = self.progress_dialog = self._make_progress(f"{n} 単組の単組進捗シートを作成しています…", 2 * n)
+
+        def step(offset: int):
+            def progress(done: int, _total: int) -> bool:
+                dialog.setValue(offset + done)
+                dialog.setLabelText(f"{n} 単組の単組進捗シート: {'集計' if offset == 0 else 'PDF 作成'} {done} / {n}")
+                from PySide6.QtWidgets import QApplication
+
+                QApplication.processEvents()
+                return not dialog.wasCanceled()
+            return progress
+
+        try:
+            sheets = build_union_sheets(self.ctx, union_ids, self.fiscal_year, self.as_of, step(0))
+            render_pdf(UnionSheetPaper(sheets), path, step(n))
+        except (SheetsCancelled, Cancelled):
+            dialog.close()
+            interaction.information(self, "単組進捗シート", "キャンセルしました。ファイルは作成していません。")
+            return None
+        except OutputError as exc:
+            dialog.close()
+            interaction.critical(self, "単組進捗シート", str(exc))
+            return None
+        dialog.setValue(2 * n)
+        dialog.close()
+        interaction.information(self, "単組進捗シート", f"{n} 単組分 ({n} ページ) を {path} に保存しました。")
+        return path
+
+    def preview_selected_sheet(self):
+        ids = self.selected_union_ids()
+        if not ids:
+            interaction.information(self, "単組進捗シート", "表で単組を選択してください。")
+            return None
+        return self._open_sheet_preview(ids[0])
+
+    def _open_sheet_preview(self, union_id):
+        from kyosai_desktop.ui.print_preview import preview
+        from kyosai_desktop.ui.union_sheet_paper import UnionSheetPaper
+
+        sheets = build_union_sheets(self.ctx, [int(union_id)], self.fiscal_year, self.as_of)
+        return preview(UnionSheetPaper(sheets), self)
+
+
+def _build(ctx: AppContext, bus: DataBus) -> QWidget:
+    return ModelUnionsPage(ctx, bus)
 
 
 PAGE = PageSpec(key="model_unions", title="モデル単組", factory=_build, shortcut="F4")

@@ -1,0 +1,160 @@
+"""The モデル単組 page driven offscreen: import, scope, layout, sort/filter, live refresh, outputs."""
+
+from __future__ import annotations
+
+import pytest
+from pypdf import PdfReader
+from PySide6.QtCore import Qt
+
+from kyosai_desktop.services.model_union_import import import_model_unions
+from kyosai_desktop.ui.events import DataBus
+from kyosai_desktop.ui.model_unions_page import ModelUnionsPage
+from tests.model_union_fixtures import SAMPLE, digest
+
+
+@pytest.fixture
+def page(qtbot, ctx, prompts, app_font):
+    ctx.settings.set_branch("41")
+    bus = DataBus()
+    widget = ModelUnionsPage(ctx, bus)
+    qtbot.addWidget(widget)
+    widget.resize(1300, 700)
+    widget.show()
+    return widget
+
+
+def texts(page: ModelUnionsPage, key: str) -> list[str]:
+    """The column's texts in the order shown (after sort and filter)."""
+    col = page.view.report.index(key)
+    proxy = page.view.proxy
+    return [proxy.index(r, col).data() for r in range(proxy.rowCount())]
+
+
+def test_empty_year_says_what_to_do(page):
+    assert page.report is not None and page.report.rows == []
+    assert "取り込み" in page.empty_label.text() and page.empty_label.isVisibleTo(page)
+    assert not page.pdf_button.isEnabled() and not page.sheet_button.isEnabled()
+
+
+def test_import_then_scope_and_layout(page, ctx, prompts):
+    result = page.import_sheet(SAMPLE, fiscal_year=2024)
+    assert result is not None and result.rows == 9
+    kinds = [k for k, _t, _x in prompts]
+    assert kinds[:2] == ["confirm", "information"]
+    assert "9 単組" in prompts[0][2]                      # the dry run's summary was shown first
+    assert page.fiscal_year == 2024 and page.as_of == "2025-02"
+    assert page.scope_combo.currentText() == "自県 (高知)"
+    assert texts(page, "name") == ["高知市職員労働組合", "1 単組"]
+    page.scope_combo.setCurrentIndex(page.scope_combo.findText("全国"))
+    assert len(texts(page, "name")) == 10
+    summary = page.view.summary_label.text()
+    for part in ("9 単組", "476 件", "286 件", "60.1%", "1 単組"):
+        assert part in summary
+    assert texts(page, "pref_code")[-1] == "合計"
+    page.start_combo.setCurrentIndex(page.start_combo.findData(5))
+    assert page.report.table.title.endswith("(5月開始)")
+    assert page.month_combo.itemData(0) == "2024-05" and page.as_of == "2025-02"
+    assert page.report.totals.cumulative == 300
+
+
+def test_refused_and_declined_imports_change_nothing(page, ctx, db_path, prompts, tmp_path):
+    bad = tmp_path / "broken.xlsx"
+    bad.write_bytes(b"PK\x03\x04 not really")
+    before = digest(db_path)
+    assert page.import_sheet(bad, fiscal_year=2024) is None
+    assert prompts[-1][0] == "problems" and "Excel ファイルとして読めません" in prompts[-1][2]
+    prompts.answers["confirm"] = False
+    assert page.import_sheet(SAMPLE, fiscal_year=2024) is None
+    assert digest(db_path) == before
+
+
+def test_sort_filter_and_live_refresh(page, ctx):
+    import_model_unions(ctx, SAMPLE, 2024)
+    page.refresh("model_unions")
+    page.select(2024, "2025-02", pref_code=None)
+    rate = page.view.report.index("rate")
+    page.view.table.sortByColumn(rate, Qt.SortOrder.DescendingOrder)
+    shown = texts(page, "rate")
+    assert shown[:3] == ["170.0%", "96.0%", "87.9%"] and shown[-1] == "60.1%"   # 合計 stays last
+    page.view.table.sortByColumn(rate, Qt.SortOrder.AscendingOrder)
+    assert texts(page, "pref_code")[-1] == "合計"
+    page.view.filter_edit.setText("高知")
+    assert texts(page, "name") == ["高知市職員労働組合", "9 単組"]
+    page.view.filter_edit.setText("")
+    # an entry in the monthly grid (same 団生 results) shows at once: the main window passes
+    # the data bus's "results" to every page's refresh()
+    kochi = ctx.unions.find("41", "002")
+    ctx.results.set(kochi.id, ctx.model_unions.product_id(), "2025-02", 3)
+    page.refresh("results")
+    assert "288 件" in page.view.summary_label.text()
+    assert "2 単組" in page.view.summary_label.text()      # 高知 50/50 reached its target
+
+
+def test_month_columns_can_be_hidden(page, ctx):
+    import_model_unions(ctx, SAMPLE, 2024)
+    page.select(2024, "2025-02", pref_code=None)
+    col = page.view.report.index("month:2024-06")
+    assert not page.view.table.isColumnHidden(col)
+    page.months_check.setChecked(False)
+    assert page.view.table.isColumnHidden(col)
+    assert not page.view.table.isColumnHidden(page.view.report.index("rate"))
+
+
+def test_outputs_pdf_xlsx_and_union_sheets(page, ctx, tmp_path, prompts):
+    import_model_unions(ctx, SAMPLE, 2024)
+    page.select(2024, "2025-02", pref_code=None)
+    page.paper_combo.setCurrentText("A3")
+    page.save_pdf(tmp_path / "table.pdf")
+    box = PdfReader(tmp_path / "table.pdf").pages[0].mediabox
+    assert round(float(box.width)) == 1191
+    page.save_xlsx(tmp_path / "table.xlsx")
+    assert (tmp_path / "table.xlsx").stat().st_size > 0
+    dialog = page.print_preview()
+    assert dialog.windowTitle().startswith("印刷プレビュー")
+    dialog.close()
+    out = page.sheets_for_all(tmp_path / "sheets.pdf")
+    assert out is not None and len(PdfReader(out).pages) == 9
+    assert page.progress_dialog.maximum() == 18         # 9 sheets collected, then 9 pages painted
+    page.view.table.selectRow(6)                           # 高知市職員労働組合
+    one = page.sheets_for_selection(tmp_path / "one.pdf")
+    assert len(PdfReader(one).pages) == 1
+
+
+def test_union_sheets_cancel_leaves_no_file(page, ctx, tmp_path, prompts, monkeypatch):
+    import_model_unions(ctx, SAMPLE, 2024)
+    page.select(2024, "2025-02", pref_code=None)
+    made = page._make_progress
+
+    def cancelling(label, maximum):
+        dialog = made(label, maximum)
+        original = dialog.setValue
+
+        def set_value(v):
+            original(v)
+            if v >= 12:            # while the PDF is being painted
+                dialog.cancel()
+        monkeypatch.setattr(dialog, "setValue", set_value)
+        return dialog
+
+    monkeypatch.setattr(page, "_make_progress", cancelling)
+    assert page.sheets_for_all(tmp_path / "cancelled.pdf") is None
+    assert not (tmp_path / "cancelled.pdf").exists()
+    assert list(tmp_path.glob("*.pdf")) == []
+    assert "キャンセルしました" in prompts[-1][2]
+
+
+def test_page_is_in_the_main_window(qtbot, ctx, prompts, app_font):
+    from kyosai_desktop.ui.main_window import MainWindow
+
+    window = MainWindow(ctx)
+    qtbot.addWidget(window)
+    page = window.page("model_unions")
+    assert isinstance(page, ModelUnionsPage)
+    import_model_unions(ctx, SAMPLE, 2024)
+    window.bus.changed.emit("model_unions")
+    assert page.year_combo.findData(2024) >= 0
+    page.select(2024, "2025-02", pref_code=None)
+    kochi = ctx.unions.find("41", "002")
+    ctx.results.set(kochi.id, ctx.model_unions.product_id(), "2025-01", 6)
+    window.bus.changed.emit("results")
+    assert "287 件" in page.view.summary_label.text()
