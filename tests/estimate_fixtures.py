@@ -9,6 +9,8 @@ not to these rows) and the "↑(1年間差額)" caption.
 from __future__ import annotations
 
 import csv
+import re
+import unicodedata
 from pathlib import Path
 
 from openpyxl import Workbook
@@ -86,3 +88,17 @@ def seed_xlsx(tmp_path: Path, **kw) -> Path:
 def add_union(ctx, pref: str = "05", code: str = "001", name: str = "〇〇〇職員労働組合"):
     existing = ctx.unions.find(pref, code)
     return existing or ctx.unions.add(pref, code, name)
+
+
+def page_text(page) -> str:
+    """A PDF page's text as a reader searches it: NFKC (Kangxi radicals → 行), no spaces,
+    and Qt's synthetic bold (every fragment drawn twice) collapsed."""
+    fragments = [re.sub(r"\s", "", f) for f in unicodedata.normalize("NFKC", page.extract_text()).split("\n")]
+    kept = [f for i, f in enumerate(fragments) if f and (i == 0 or f != fragments[i - 1])]
+    return "".join(kept)
+
+
+def pdf_text(path) -> str:
+    from pypdf import PdfReader
+
+    return "".join(page_text(page) for page in PdfReader(str(path)).pages)

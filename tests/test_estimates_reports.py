@@ -6,13 +6,19 @@ with openpyxl.  別紙3 must never carry a name or a per-person figure.
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from datetime import date
 from decimal import Decimal
 
 import pytest
-from estimate_fixtures import SEED_ROWS, add_union, seed_csv, seed_sheet_rows, write_csv
+from estimate_fixtures import (
+    SEED_ROWS,
+    add_union,
+    page_text,
+    pdf_text,
+    seed_csv,
+    seed_sheet_rows,
+    write_csv,
+)
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
@@ -38,18 +44,6 @@ def seeded(ctx, tmp_path):
                      union="05-001", kind="単組執行部見積り強化月間")
     camp = ctx.campaigns.find("2024執行部")
     return camp, union
-
-
-def page_text(page) -> str:
-    """A page's text as a reader searches it: NFKC (Kangxi radicals → 行), no spaces, and
-    Qt's synthetic bold (every fragment drawn twice) collapsed."""
-    fragments = [re.sub(r"\s", "", f) for f in unicodedata.normalize("NFKC", page.extract_text()).split("\n")]
-    kept = [f for i, f in enumerate(fragments) if f and (i == 0 or f != fragments[i - 1])]
-    return "".join(kept)
-
-
-def pdf_text(path) -> str:
-    return "".join(page_text(page) for page in PdfReader(str(path)).pages)
 
 
 def test_list_report_is_the_seed_list(ctx, seeded):

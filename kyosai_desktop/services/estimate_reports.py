@@ -64,8 +64,8 @@ LIST_COLUMNS = [
     Column("payment", "支払", CODE, width=2),
     Column("difference", "年間差額", YEN, width=6),
     Column("rate", "引下率", PERCENT, width=4),
-    Column("maturity", "保険(共済)満期日", DATE, width=7),
-    Column("inspection", "車検満了日", DATE, width=7),
+    Column("maturity", "保険(共済)満期日", DATE, width=8),
+    Column("inspection", "車検満了日", DATE, width=8),
 ]
 
 
@@ -375,7 +375,7 @@ def closing_list(ctx: AppContext, *, campaign_id: int | None = None, union_id: i
                                          matures_from=frm, matures_to=to)
     unions = {u.id: u for u in ctx.unions.list()}
     cols = [
-        Column("maturity", "保険(共済)満期日", DATE, width=7, frozen=True),
+        Column("maturity", "保険(共済)満期日", DATE, width=8, frozen=True),
         Column("days", "満期まで (日)", SIGNED, width=4),
         Column("code", "単組コード", CODE, width=4.5),
         Column("union", "単組名", TEXT, width=11),
@@ -384,7 +384,7 @@ def closing_list(ctx: AppContext, *, campaign_id: int | None = None, union_id: i
         Column("car", "車名", TEXT, width=7),
         Column("contact", "連絡先", TEXT, width=7),
         Column("status", "状況", TEXT, width=4),
-        Column("returned", "返却日", DATE, width=7),
+        Column("returned", "返却日", DATE, width=8),
         Column("campaign", "キャンペーン", TEXT, width=10),
     ]
     rows = []

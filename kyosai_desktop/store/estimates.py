@@ -223,6 +223,16 @@ class CampaignRepository:
             audit.record(self.conn, source=source, table="estimate_campaigns", key=str(campaign_id),
                          field="*", old=None if old is None else old.name, new=None)
 
+    def stats(self) -> dict[int, tuple[int, int]]:
+        """{campaign_id: (participating unions, estimates)} for the campaign list."""
+        rows = self.conn.execute(
+            "SELECT c.id,"
+            " (SELECT count(*) FROM (SELECT union_id FROM estimate_campaign_unions WHERE campaign_id = c.id"
+            "   UNION SELECT union_id FROM estimates WHERE campaign_id = c.id)),"
+            " (SELECT count(*) FROM estimates WHERE campaign_id = c.id)"
+            " FROM estimate_campaigns c")
+        return {r[0]: (r[1], r[2]) for r in rows}
+
     # ------------------------------------------------------------ participating unions
     def union_ids(self, campaign_id: int) -> list[int]:
         """Participating unions and unions with estimates, ordered by code."""
@@ -429,6 +439,12 @@ class EstimateRepository:
         if old.status in CLOSED_STATUSES and status in CLOSED_STATUSES and on is None:
             changes.pop(date_field, None)
         return self.update(estimate_id, source=source, **changes)
+
+    def set_status_many(self, estimate_ids: Sequence[int], status: str, on: str | None, *,
+                        source: str = "estimates") -> list[Estimate]:
+        """The same status step for several estimates, as one edit (one commit)."""
+        with transaction(self.conn):
+            return [self.set_status(i, status, on, source=source) for i in estimate_ids]
 
     def delete(self, estimate_id: int, *, source: str = "estimates") -> Estimate:
         old = self.get(estimate_id)

@@ -1,14 +1,351 @@
-"""Placeholder page (見積りキャンペーン) — being built; replaced before this session ends."""
+"""見積りキャンペーン (F5): campaigns on the left; summary, estimate list and closing list.
+
+* left: the campaigns (newest first) with 追加 / 編集 / 削除 and 匿名化;
+* 集計: the campaign summary per union and in total, with the chart; preview / print / PDF /
+  Excel, and every 別紙3 of the campaign in one PDF;
+* 見積り一覧: :class:`EstimateListPanel` (form, status steps, import, 別紙2 / 別紙3);
+* クロージング: open estimates by 保険(共済)満期日, "満期まで N 日以内", for union visits.
+
+Writes go through the repositories and announce ``estimates`` on the data bus; the page
+refreshes itself on ``estimates`` / ``unions`` / ``all``.  Edits are undoable (Ctrl+Z).
+"""
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QLabel
+from datetime import date
 
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QUndoStack
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QComboBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QSpinBox,
+    QSplitter,
+    QTableView,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from kyosai_desktop.services import estimate_reports as er
+from kyosai_desktop.services.context import AppContext
+from kyosai_desktop.services.estimate_privacy import anonymise_campaign, anonymise_check
+from kyosai_desktop.ui import interaction
+from kyosai_desktop.ui.estimate_campaign_dialog import CampaignDialog
+from kyosai_desktop.ui.estimate_chart import EstimateChart
+from kyosai_desktop.ui.estimate_list_panel import EstimateListPanel
+from kyosai_desktop.ui.estimate_models import CampaignRow, CampaignTableModel
+from kyosai_desktop.ui.estimate_outputs import (
+    output_button,
+    render_with_progress,
+    safe_name,
+    table_doc,
+)
+from kyosai_desktop.ui.estimate_paper import SummaryPaper, UnionReportPaper
+from kyosai_desktop.ui.events import DataBus
 from kyosai_desktop.ui.pages import PageSpec
+from kyosai_desktop.ui.report_model import ReportTableView
+
+REFRESH_KINDS = ("estimates", "unions", "master", "all")
 
 
-def _build(ctx, bus):
-    return QLabel("見積りキャンペーン (作成中)")
+class EstimatesPage(QWidget):
+    def __init__(self, ctx: AppContext, bus: DataBus, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.bus = bus
+        self.undo_stack = QUndoStack(self)
+        self.campaign_id: int | None = None
+        self._building = True
+        self._refreshed = False
+
+        # ---- campaigns
+        self.campaign_model = CampaignTableModel(self)
+        self.campaign_view = QTableView()
+        self.campaign_view.setModel(self.campaign_model)
+        self.campaign_view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.campaign_view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.campaign_view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.campaign_view.verticalHeader().hide()
+        head = self.campaign_view.horizontalHeader()
+        head.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        head.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        self.campaign_view.setColumnHidden(1, True)   # 種類 and 単組 are in the header on the right
+        self.campaign_view.setColumnHidden(3, True)
+        self.campaign_view.setWordWrap(False)
+        self.campaign_view.doubleClicked.connect(lambda _i: self.edit_campaign())
+        add = QPushButton("追加…")
+        add.clicked.connect(self.add_campaign)
+        self.edit_button = QPushButton("編集…")
+        self.edit_button.clicked.connect(self.edit_campaign)
+        self.delete_button = QPushButton("削除")
+        self.delete_button.clicked.connect(self.delete_campaign)
+        self.anonymise_button = QPushButton("個人情報を匿名化…")
+        self.anonymise_button.clicked.connect(self.anonymise)
+        left = QWidget()
+        lv = QVBoxLayout(left)
+        lv.setContentsMargins(0, 0, 0, 0)
+        lv.addWidget(QLabel("<b>キャンペーン</b>"))
+        lv.addWidget(self.campaign_view, 1)
+        row = QHBoxLayout()
+        for b in (add, self.edit_button, self.delete_button):
+            row.addWidget(b)
+        lv.addLayout(row)
+        lv.addWidget(self.anonymise_button)
+
+        # ---- right side
+        self.header = QLabel()
+        self.header.setObjectName("campaignHeader")
+        self.header.setTextFormat(Qt.TextFormat.RichText)
+        self.tabs = QTabWidget()
+        self.chart = EstimateChart()
+        self.summary_view = ReportTableView(show_filter=True)
+        self.summary_view.rowActivated.connect(self._open_union)
+        summary_tab = QWidget()
+        sv = QVBoxLayout(summary_tab)
+        sv.setContentsMargins(0, 4, 0, 0)
+        out = QHBoxLayout()
+        out.addStretch(1)
+        out.addWidget(output_button(self, "集計表", self._summary_doc, lambda: f"集計_{self._camp_name()}",
+                                    make_table=self._summary_table))
+        self.all_reports_button = QPushButton("全単組の別紙3 を1つの PDF に…")
+        self.all_reports_button.clicked.connect(self.save_all_reports)
+        out.addWidget(self.all_reports_button)
+        sv.addLayout(out)
+        sv.addWidget(self.chart, 2)
+        sv.addWidget(self.summary_view, 3)
+        self.list_panel = EstimateListPanel(ctx, self.undo_stack, self._changed)
+        closing_tab = QWidget()
+        cv = QVBoxLayout(closing_tab)
+        cv.setContentsMargins(0, 4, 0, 0)
+        self.within_check = QCheckBox("満期まで")
+        self.within_days = QSpinBox()
+        self.within_days.setRange(0, 3650)
+        self.within_days.setValue(60)
+        self.within_days.setSuffix(" 日以内")
+        self.within_check.setChecked(True)
+        self.closing_scope = QComboBox()
+        self.closing_scope.addItem("このキャンペーン", "campaign")
+        self.closing_scope.addItem("すべてのキャンペーン", "all")
+        for w in (self.within_check, self.within_days, self.closing_scope):
+            signal = getattr(w, "toggled", None) or getattr(w, "valueChanged", None) or w.currentIndexChanged
+            signal.connect(lambda *_: self.refresh_closing())
+        top = QHBoxLayout()
+        top.addWidget(self.within_check)
+        top.addWidget(self.within_days)
+        top.addWidget(QLabel("対象"))
+        top.addWidget(self.closing_scope)
+        top.addStretch(1)
+        top.addWidget(output_button(self, "クロージング一覧", table_doc(self._closing_table),
+                                    lambda: f"クロージング一覧_{self._camp_name()}", make_table=self._closing_table))
+        self.closing_view = ReportTableView()
+        self.closing_view.rowActivated.connect(self.list_panel.edit_estimate)
+        cv.addLayout(top)
+        cv.addWidget(self.closing_view, 1)
+        self.tabs.addTab(summary_tab, "集計")
+        self.tabs.addTab(self.list_panel, "見積り一覧")
+        self.tabs.addTab(closing_tab, "クロージング")
+        right = QWidget()
+        rv = QVBoxLayout(right)
+        rv.setContentsMargins(0, 0, 0, 0)
+        rv.addWidget(self.header)
+        rv.addWidget(self.tabs, 1)
+
+        splitter = QSplitter()
+        splitter.addWidget(left)
+        splitter.addWidget(right)
+        splitter.setStretchFactor(1, 1)
+        splitter.setSizes([330, 1100])
+        layout = QVBoxLayout(self)
+        layout.addWidget(splitter)
+        self.campaign_view.selectionModel().currentRowChanged.connect(self._campaign_selected)
+        self._building = False
+        self.reload_campaigns()
+
+    # ------------------------------------------------------------------ data
+    def _camp_name(self) -> str:
+        camp = self.campaign()
+        return camp.name if camp else ""
+
+    def campaign(self):
+        return None if self.campaign_id is None else self.ctx.campaigns.get(self.campaign_id)
+
+    def reload_campaigns(self, select: int | None = None) -> None:
+        stats = self.ctx.campaigns.stats()
+        rows = [CampaignRow(c, *stats.get(c.id, (0, 0))) for c in self.ctx.campaigns.list()]
+        keep = select if select is not None else self.campaign_id
+        self.campaign_model.set_rows(rows)
+        row = self.campaign_model.row_of(keep)
+        if row is None and rows:
+            row = 0
+        if row is not None:
+            self.campaign_view.selectRow(row)
+            self.campaign_view.setCurrentIndex(self.campaign_model.index(row, 0))
+        self.campaign_id = self.campaign_model.campaign_id(row) if row is not None else None
+        self.show_campaign()
+
+    def _campaign_selected(self, current, _previous) -> None:
+        if self._building:
+            return
+        cid = self.campaign_model.campaign_id(current.row())
+        if cid != self.campaign_id:
+            self.campaign_id = cid
+            self.show_campaign()
+
+    def show_campaign(self) -> None:
+        camp = self.campaign()
+        has = camp is not None
+        for b in (self.edit_button, self.delete_button, self.anonymise_button, self.all_reports_button):
+            b.setEnabled(has)
+        if camp is None:
+            self.header.setText("キャンペーンがありません。「追加…」で作成するか、見積り一覧の取り込みで作成します。")
+            self.chart.set_summary(None)
+            self.summary_view.set_report(None)
+            self.list_panel.set_campaign(None)
+            self.refresh_closing()
+            return
+        summary = er.campaign_summary(self.ctx, camp.id)
+        badge = " <span style='color:#C00000'>[匿名化済]</span>" if camp.anonymised_at else ""
+        total = summary.total
+        assert total is not None
+        self.header.setText(
+            f"<span style='font-size:14pt'><b>{camp.name}</b></span>{badge}　{camp.kind}　期間 {camp.period_text}"
+            f"　参加単組 {len(summary.rows)}　依頼 {total.counts.requests:,}　返却済 {total.counts.returned:,}"
+            f"　成約 {total.counts.contracts:,}")
+        self.chart.set_summary(summary)
+        self.summary_view.set_report(summary.table())
+        self.anonymise_button.setEnabled(not camp.anonymised_at)
+        self.list_panel.set_campaign(camp)
+        self.refresh_closing()
+
+    def refresh(self, kind: str) -> None:
+        if kind in REFRESH_KINDS:
+            self._refreshed = True
+            self.reload_campaigns()
+
+    def _changed(self) -> None:
+        """Announce a write; refresh directly when no main window relayed it back to us."""
+        self._refreshed = False
+        self.bus.changed.emit("estimates")
+        if not self._refreshed:
+            self.reload_campaigns()
+
+    def _open_union(self, union_id) -> None:
+        if union_id is None:
+            return
+        self.list_panel.set_campaign(self.campaign(), union_id)
+        self.tabs.setCurrentWidget(self.list_panel)
+
+    # ------------------------------------------------------------------ outputs
+    def _summary_table(self):
+        camp = self.campaign()
+        if camp is None:
+            raise ValueError("キャンペーンを選んでください。")
+        return er.campaign_summary(self.ctx, camp.id).table()
+
+    def _summary_doc(self):
+        camp = self.campaign()
+        if camp is None:
+            raise ValueError("キャンペーンを選んでください。")
+        return SummaryPaper(er.campaign_summary(self.ctx, camp.id))
+
+    def _closing_table(self):
+        camp = self.campaign()
+        scope_all = self.closing_scope.currentData() == "all"
+        days = self.within_days.value() if self.within_check.isChecked() else None
+        return er.closing_list(self.ctx, campaign_id=None if scope_all or camp is None else camp.id,
+                               within_days=days, today=date.today())
+
+    def refresh_closing(self) -> None:
+        self.within_days.setEnabled(self.within_check.isChecked())
+        self.closing_view.set_report(self._closing_table())
+
+    def save_all_reports(self):
+        camp = self.campaign()
+        if camp is None:
+            return None
+        reports = er.union_reports(self.ctx, camp.id)
+        if not reports:
+            interaction.information(self, "別紙3", "このキャンペーンには参加単組がありません。")
+            return None
+        path = interaction.save_file(self, "全単組の別紙3 を PDF に保存", f"{safe_name('別紙3_' + camp.name)}.pdf",
+                                     "PDF (*.pdf)")
+        if path is None:
+            return None
+        return render_with_progress(self, UnionReportPaper(reports), path)
+
+    # ------------------------------------------------------------------ campaigns
+    def _campaign_dialog(self, camp=None) -> CampaignDialog:
+        selected = set(self.ctx.campaigns.union_ids(camp.id)) if camp else set()
+        locked = set(self.ctx.estimates.status_counts(camp.id)) if camp else set()
+        return CampaignDialog([u for u in self.ctx.unions.list() if u.active or u.id in selected],
+                              self.ctx.products.all(), campaign=camp, selected=selected, locked=locked, parent=self)
+
+    def add_campaign(self) -> None:
+        dialog = self._campaign_dialog()
+        if not self.list_panel._exec(dialog):
+            return
+        try:
+            camp = self.ctx.campaigns.add(dialog.values.pop("name"), dialog.values.pop("kind"), **dialog.values)  # type: ignore[arg-type]
+            self.ctx.campaigns.add_unions(camp.id, dialog.union_ids)
+        except ValueError as exc:
+            interaction.warning(self, "キャンペーンの追加", str(exc))
+            return
+        self.campaign_id = camp.id
+        self._changed()
+
+    def edit_campaign(self) -> None:
+        camp = self.campaign()
+        if camp is None:
+            return
+        dialog = self._campaign_dialog(camp)
+        if not self.list_panel._exec(dialog):
+            return
+        try:
+            self.ctx.campaigns.update(camp.id, **dialog.values)
+            current = set(self.ctx.campaigns.union_ids(camp.id))
+            self.ctx.campaigns.add_unions(camp.id, [u for u in dialog.union_ids if u not in current])
+            for uid in current - set(dialog.union_ids):
+                self.ctx.campaigns.remove_union(camp.id, uid)
+        except ValueError as exc:
+            interaction.warning(self, "キャンペーンの編集", str(exc))
+        self._changed()
+
+    def delete_campaign(self) -> None:
+        camp = self.campaign()
+        if camp is None or not interaction.confirm(self, "キャンペーンの削除", f"キャンペーン「{camp.name}」を削除しますか？"):
+            return
+        try:
+            self.ctx.campaigns.delete(camp.id)
+        except ValueError as exc:
+            interaction.warning(self, "キャンペーンの削除", str(exc))
+            return
+        self.campaign_id = None
+        self._changed()
+
+    def anonymise(self) -> None:
+        camp = self.campaign()
+        if camp is None:
+            return
+        check = anonymise_check(self.ctx, camp.id)
+        if check.reason:
+            interaction.warning(self, "個人情報の匿名化", check.reason)
+            return
+        if not interaction.confirm(self, "個人情報の匿名化", check.question):
+            return
+        n = anonymise_campaign(self.ctx, camp.id)
+        self.undo_stack.clear()  # undo must not bring the personal data back
+        self._changed()
+        interaction.information(self, "個人情報の匿名化", f"{n:,} 件の見積りを匿名化しました。集計値は変わりません。")
+
+
+def _build(ctx: AppContext, bus: DataBus) -> QWidget:
+    return EstimatesPage(ctx, bus)
 
 
 PAGE = PageSpec(key="estimates", title="見積りキャンペーン", factory=_build, shortcut="F5")

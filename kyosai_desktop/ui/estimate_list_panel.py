@@ -1,0 +1,381 @@
+"""The 見積り一覧 tab: one campaign's estimates per union (or all), with every action on them.
+
+Keys: Insert adds (form), Enter / double-click edits, Delete deletes (confirmed), Ctrl+F
+filters; the status menu moves the selected estimates one step (dated) as one undoable edit.
+別紙2 and 別紙3 of the chosen union go to preview / print / PDF / Excel; 取り込み reads a
+別紙2 sheet (dry run, confirm, import).  Under the table: the computed totals of the rows
+shown (集計対象・集計外・節約総額・1人あたり平均).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QKeySequence, QShortcut, QUndoStack
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QMenu,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from kyosai_desktop.domain.estimates import MEMBER, OFFICER, STATUSES, totals
+from kyosai_desktop.services import estimate_reports as er
+from kyosai_desktop.services.context import AppContext
+from kyosai_desktop.services.estimate_import import import_estimates
+from kyosai_desktop.services.tabular import ImportFailed
+from kyosai_desktop.store.estimates import Campaign
+from kyosai_desktop.ui import interaction
+from kyosai_desktop.ui.busy import run_busy
+from kyosai_desktop.ui.estimate_commands import AddEstimate, DeleteEstimates, EditEstimates
+from kyosai_desktop.ui.estimate_dialog import EstimateDialog, StatusDialog
+from kyosai_desktop.ui.estimate_models import (
+    COLUMN_INDEX,
+    COLUMNS,
+    EstimateProxy,
+    EstimateTableModel,
+)
+from kyosai_desktop.ui.estimate_outputs import output_button, table_doc
+from kyosai_desktop.ui.estimate_paper import UnionReportPaper
+from kyosai_desktop.ui.import_dialog import show_problems
+from kyosai_desktop.ui.report_model import FrozenTableView
+
+ALL = -1
+
+
+class EstimateListPanel(QWidget):
+    def __init__(self, ctx: AppContext, undo_stack: QUndoStack, notify: Callable[[], None],
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.undo_stack = undo_stack
+        self.notify = notify
+        self.campaign: Campaign | None = None
+        self.model = EstimateTableModel(self)
+        self.proxy = EstimateProxy(self)
+        self.proxy.setSourceModel(self.model)
+        self.table = FrozenTableView(self)
+        self.table.setModel(self.proxy)
+        self.table.setSortingEnabled(True)
+        self.table.horizontalHeader().setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
+        self.table.verticalHeader().hide()
+        self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 8)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.doubleClicked.connect(lambda _i: self.edit_current())
+        em = self.fontMetrics().horizontalAdvance("あ")
+        for i, col in enumerate(COLUMNS):
+            self.table.setColumnWidth(i, int(col.width * em * 0.9) + 10)
+        self.table.set_frozen(4)
+
+        self.union_combo = QComboBox()
+        self.union_combo.setMinimumWidth(260)
+        self.union_combo.currentIndexChanged.connect(lambda _i: self.reload())
+        self.filter_edit = QLineEdit()
+        self.filter_edit.setPlaceholderText("絞り込み (氏名・車名・状況など)  Ctrl+F")
+        self.filter_edit.setClearButtonEnabled(True)
+        self.filter_edit.textChanged.connect(self._filter)
+        self.count_label = QLabel()
+        self.totals_label = QLabel()
+        self.totals_label.setObjectName("estimateTotals")
+        self.totals_label.setTextFormat(Qt.TextFormat.RichText)
+
+        self.add_button = QPushButton("追加 (Ins)")
+        self.add_button.clicked.connect(self.add_estimate)
+        self.edit_button = QPushButton("編集 (Enter)")
+        self.edit_button.clicked.connect(self.edit_current)
+        self.delete_button = QPushButton("削除 (Del)")
+        self.delete_button.clicked.connect(self.delete_selected)
+        self.status_button = QPushButton("状況を変更")
+        status_menu = QMenu(self.status_button)
+        for status in STATUSES[1:]:
+            status_menu.addAction(f"{status}にする…", lambda s=status: self.change_status(s))
+        status_menu.addSeparator()
+        status_menu.addAction("依頼受付に戻す…", lambda: self.change_status(STATUSES[0]))
+        self.status_button.setMenu(status_menu)
+        self.import_button = QPushButton("別紙2 を取り込み…")
+        self.import_button.clicked.connect(lambda: self.import_file())
+        self.list_button = output_button(self, "別紙2 一覧", table_doc(self.list_table), self._stem("別紙2"),
+                                         make_table=self.list_table)
+        self.report_button = output_button(self, "別紙3 報告", self.report_doc, self._stem("別紙3"),
+                                           make_table=self.report_table, landscape=False)
+
+        top = QHBoxLayout()
+        top.addWidget(QLabel("単組"))
+        top.addWidget(self.union_combo)
+        top.addStretch(1)
+        top.addWidget(self.count_label)
+        top.addWidget(self.filter_edit)
+        self.filter_edit.setMaximumWidth(300)
+        actions = QHBoxLayout()
+        for b in (self.add_button, self.edit_button, self.delete_button, self.status_button):
+            actions.addWidget(b)
+        actions.addStretch(1)
+        for b in (self.import_button, self.list_button, self.report_button):
+            actions.addWidget(b)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 4, 0, 0)
+        layout.addLayout(top)
+        layout.addLayout(actions)
+        layout.addWidget(self.table, 1)
+        layout.addWidget(self.totals_label)
+
+        def key(seq, fn) -> None:
+            QShortcut(QKeySequence(seq), self, activated=fn, context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
+
+        QShortcut(QKeySequence(Qt.Key.Key_Return), self.table, activated=self.edit_current,
+                  context=Qt.ShortcutContext.WidgetShortcut)
+        QShortcut(QKeySequence(Qt.Key.Key_Delete), self.table, activated=self.delete_selected,
+                  context=Qt.ShortcutContext.WidgetShortcut)
+        key(Qt.Key.Key_Insert, self.add_estimate)
+        key("Ctrl+F", self.filter_edit.setFocus)
+
+    # ------------------------------------------------------------------ data
+    def set_campaign(self, campaign: Campaign | None, union_id: int | None = None) -> None:
+        self.campaign = campaign
+        keep = union_id if union_id is not None else self.current_union()
+        self.union_combo.blockSignals(True)
+        self.union_combo.clear()
+        if campaign is not None:
+            self.union_combo.addItem("すべての単組", ALL)
+            unions = {u.id: u for u in self.ctx.unions.list()}
+            counts = self.ctx.estimates.status_counts(campaign.id)
+            for uid in self.ctx.campaigns.union_ids(campaign.id):
+                u = unions.get(uid)
+                if u is not None:
+                    n = counts[uid].requests if uid in counts else 0
+                    self.union_combo.addItem(f"{u.key} {u.name} ({n}件)", uid)
+            index = self.union_combo.findData(keep) if keep is not None else -1
+            self.union_combo.setCurrentIndex(index if index >= 0 else (1 if self.union_combo.count() == 2 else 0))
+        self.union_combo.blockSignals(False)
+        self.reload()
+
+    def current_union(self) -> int | None:
+        data = self.union_combo.currentData()
+        return None if data in (None, ALL) else int(data)
+
+    def reload(self) -> None:
+        selected = self.selected_ids()
+        camp = self.campaign
+        if camp is None:
+            self.model.set_estimates([], {})
+        else:
+            unions = {u.id: u for u in self.ctx.unions.list()}
+            self.model.set_estimates(self.ctx.estimates.list(camp.id, self.current_union()), unions)
+        self.table.setColumnHidden(COLUMN_INDEX["union"], self.current_union() is not None)
+        editable = camp is not None and not camp.anonymised_at
+        for b in (self.add_button, self.edit_button, self.delete_button, self.status_button, self.import_button):
+            b.setEnabled(editable)
+        self.list_button.setEnabled(self.current_union() is not None)
+        self.report_button.setEnabled(camp is not None)
+        self.table.apply_frozen()
+        self._update_labels()
+        if selected:
+            self.select_ids(selected)
+
+    def _filter(self, text: str) -> None:
+        self.proxy.set_filter_text(text)
+        self._update_labels()
+
+    def _update_labels(self) -> None:
+        shown = self.proxy.rowCount()
+        total = self.model.rowCount()
+        self.count_label.setText(f"{shown:,} / {total:,} 件" if shown != total else f"{total:,} 件")
+        rows = [self.model.estimate(self.proxy.mapToSource(self.proxy.index(r, 0)).row())
+                for r in range(shown)] if shown != total else self.model.estimates
+        t = totals((e.other_premium, e.jichiro_premium, e.payment) for e in rows)
+        avg = "—" if t.saving_average is None else f"{t.saving_average:,}円"
+        self.totals_label.setText(
+            f"集計対象 <b>{t.rows_in_totals:,}人</b>　集計外 <b>{t.rows_flagged:,}人</b>　"
+            f"他社総額 <b>{t.other_total:,}円</b>　じちろう総額 <b>{t.jichiro_total:,}円</b>　"
+            f"年間の節約総額 <b>{t.saving_total:,}円</b>　1人あたり平均 <b>{avg}</b>")
+
+    def selected_ids(self) -> list[int]:
+        rows = sorted({self.proxy.mapToSource(i).row() for i in self.table.selectionModel().selectedRows()})
+        return [self.model.estimate(r).id for r in rows]
+
+    def select_ids(self, ids: list[int]) -> None:
+        self.table.clearSelection()
+        first = True
+        for eid in ids:
+            row = self.model.row_of(eid)
+            if row is None:
+                continue
+            index = self.proxy.mapFromSource(self.model.index(row, 0))
+            if not index.isValid():
+                continue
+            if first:
+                self.table.setCurrentIndex(index)
+                first = False
+            self.table.selectRow(index.row())
+
+    def _stem(self, what: str) -> Callable[[], str]:
+        def stem() -> str:
+            u = self.ctx.unions.get(self.current_union() or 0)
+            camp = self.campaign.name if self.campaign else ""
+            return f"{what}_{camp}_{u.name if u else '全単組'}"
+        return stem
+
+    # ------------------------------------------------------------------ outputs
+    def list_table(self):
+        if self.campaign is None or self.current_union() is None:
+            raise ValueError("別紙2 は単組ごとの一覧です。上の「単組」で単組を選んでください。")
+        return er.list_report(self.ctx, self.campaign.id, self.current_union())
+
+    def _reports(self):
+        if self.campaign is None:
+            raise ValueError("キャンペーンを選んでください。")
+        uid = self.current_union()
+        reports = er.union_reports(self.ctx, self.campaign.id, None if uid is None else [uid])
+        if not reports:
+            raise ValueError("このキャンペーンには参加単組がありません。")
+        return reports
+
+    def report_doc(self):
+        return UnionReportPaper(self._reports())
+
+    def report_table(self):
+        reports = self._reports()
+        if len(reports) != 1:
+            raise ValueError("別紙3 の Excel 出力は単組ごとです。上の「単組」で単組を選んでください。")
+        return reports[0].table()
+
+    # ------------------------------------------------------------------ editing
+    def _dialog(self, estimate=None) -> EstimateDialog | None:
+        camp = self.campaign
+        if camp is None:
+            return None
+        all_unions = {u.id: u for u in self.ctx.unions.list()}
+        ids = self.ctx.campaigns.union_ids(camp.id)
+        unions = [all_unions[i] for i in ids if i in all_unions] or [u for u in all_unions.values() if u.active]
+        union_id = estimate.union_id if estimate else (self.current_union() or (unions[0].id if unions else None))
+        next_seq = self.ctx.estimates.next_seq(camp.id, union_id) if union_id else 1
+        role = OFFICER if camp.kind == "単組執行部見積り強化月間" else MEMBER
+        return EstimateDialog(unions, estimate=estimate, union_id=union_id, next_seq=next_seq, default_role=role,
+                              campaign=camp.name, parent=self,
+                              seq_taken=lambda uid, seq: self.ctx.estimates.find_seq(camp.id, uid, seq) is not None)
+
+    def add_estimate(self) -> None:
+        while True:
+            dialog = self._dialog()
+            if dialog is None or not self._exec(dialog):
+                return
+            try:
+                added = self.ctx.estimates.add(self.campaign.id, dialog.union_id, **dialog.values)  # type: ignore[union-attr, arg-type]
+            except ValueError as exc:
+                interaction.warning(self, "見積りの追加", str(exc))
+                return
+            self.undo_stack.push(AddEstimate(self.ctx.estimates, added, self.notify))
+            self.notify()
+            self.select_ids([added.id])
+            if not dialog.next_requested:
+                return
+
+    def edit_current(self) -> None:
+        index = self.table.currentIndex()
+        if not index.isValid() or self.campaign is None or self.campaign.anonymised_at:
+            return
+        before = self.model.estimate(self.proxy.mapToSource(index).row())
+        self.edit_estimate(before.id)
+
+    def edit_estimate(self, estimate_id: int) -> None:
+        before = self.ctx.estimates.get(estimate_id)
+        if before is None:
+            return
+        dialog = self._dialog(before)
+        if dialog is None or not self._exec(dialog):
+            return
+        try:
+            after = self.ctx.estimates.update(before.id, **dialog.values)
+        except ValueError as exc:
+            interaction.warning(self, "見積りの編集", str(exc))
+            return
+        if after != before:
+            self.undo_stack.push(EditEstimates(f"見積りの編集 (No.{after.seq})", self.ctx.estimates,
+                                               [before], [after], self.notify))
+            self.notify()
+
+    def change_status(self, status: str) -> None:
+        ids = self.selected_ids()
+        if not ids:
+            interaction.information(self, "状況の変更", "状況を変える見積りを選んでください (複数選択できます)。")
+            return
+        dialog = StatusDialog(status, len(ids), self)
+        if not self._exec(dialog):
+            return
+        before = [self.ctx.estimates.get(i) for i in ids]
+        try:
+            after = self.ctx.estimates.set_status_many(ids, status, dialog.iso_date())
+        except ValueError as exc:
+            interaction.warning(self, "状況の変更", str(exc))
+            return
+        self.undo_stack.push(EditEstimates(f"状況を「{status}」に ({len(ids)} 件)", self.ctx.estimates,
+                                           before, after, self.notify))  # type: ignore[arg-type]
+        self.notify()
+
+    def delete_selected(self) -> None:
+        ids = self.selected_ids()
+        if not ids or self.campaign is None or self.campaign.anonymised_at:
+            return
+        names = "、".join((self.ctx.estimates.get(i).name or "(匿名)") for i in ids[:5])  # type: ignore[union-attr]
+        more = f" ほか {len(ids) - 5} 件" if len(ids) > 5 else ""
+        if not interaction.confirm(self, "見積りの削除", f"{len(ids)} 件の見積り ({names}{more}) を削除しますか？\n"
+                                   "「元に戻す」(Ctrl+Z) で取り消せます。"):
+            return
+        deleted = [self.ctx.estimates.delete(i) for i in ids]
+        self.undo_stack.push(DeleteEstimates(self.ctx.estimates, deleted, self.notify))
+        self.notify()
+
+    def import_file(self, path: Path | None = None) -> None:
+        camp = self.campaign
+        uid = self.current_union()
+        if camp is None:
+            return
+        if uid is None:
+            interaction.information(self, "別紙2 の取り込み", "取り込む単組を上の「単組」で選んでください。"
+                                    "(参加単組にない単組は、キャンペーンの編集で追加できます)")
+            return
+        union = self.ctx.unions.get(uid)
+        title = "別紙2 の取り込み"
+        if path is None:
+            path = interaction.open_file(self, f"{union.name} の見積り結果一覧 (別紙2) を選択",  # type: ignore[union-attr]
+                                         "Excel / CSV (*.xlsx *.xlsm *.csv);;すべてのファイル (*)")
+            if path is None:
+                return
+        path = Path(path)
+
+        def run(dry: bool):
+            return import_estimates(self.ctx, path, campaign=camp.name, union=union.key, dry_run=dry)  # type: ignore[union-attr]
+
+        try:
+            preview = run_busy(self, f"{path.name} を確認しています…", lambda: run(True))
+        except ImportFailed as exc:
+            show_problems(self, title, path.name, exc)
+            return
+        text = preview.text().replace("【試行 (dry-run): 何も書き込んでいません】\n", "")
+        if not interaction.confirm(self, title, f"{path.name} の確認結果:\n\n{text}\n\nこの内容で取り込みますか？"):
+            return
+        try:
+            done = run_busy(self, f"{path.name} を取り込んでいます…", lambda: run(False))
+        except ImportFailed as exc:
+            show_problems(self, title, path.name, exc)
+            return
+        self.undo_stack.clear()  # an import is not undoable step by step; its audit rows remain
+        self.notify()
+        interaction.information(self, title, f"取り込みました。\n{done.text()}")
+
+    def _exec(self, dialog) -> bool:
+        """Show a dialog modally; under tests the prompts fixture answers for it."""
+        if interaction.AUTO is not None:
+            answer = interaction.AUTO("dialog", dialog.windowTitle(), "")
+            if callable(answer):
+                return bool(answer(dialog))
+            return False
+        return dialog.exec() == dialog.DialogCode.Accepted

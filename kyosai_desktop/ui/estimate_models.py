@@ -1,0 +1,246 @@
+"""Table models of the estimates page: campaigns, and the estimate list of a campaign.
+
+``EstimateTableModel`` shows every 別紙2 field plus 区分 / 状況 / 連絡先 with the computed
+年間差額 and 引下率 (domain/estimates.py, formatted by the same ``format_value`` as every
+report) and flags incomplete rows.  Figures are computed lazily per row and cached, so a
+campaign of 20,000 estimates opens at once.  Raw values sit under ``SORT_ROLE`` and the
+model speaks the ``is_total`` protocol of ``ReportProxy`` so it sorts like every table.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+
+from kyosai_desktop.domain.estimates import RowFigures, row_figures
+from kyosai_desktop.services.report_table import (
+    CODE,
+    COUNT,
+    DATE,
+    NUMERIC_KINDS,
+    PERCENT,
+    TEXT,
+    YEN,
+    format_value,
+)
+from kyosai_desktop.store.estimates import STATUS_DATE, Campaign, Estimate
+from kyosai_desktop.store.unions import Union
+from kyosai_desktop.ui.report_model import ROW_KEY_ROLE, SORT_ROLE, ReportProxy, tone_brush
+
+_ALIGN = {
+    "left": Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
+    "right": Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
+    "center": Qt.AlignmentFlag.AlignCenter,
+}
+
+
+@dataclass(frozen=True)
+class Col:
+    key: str
+    title: str
+    kind: str
+    get: Callable[[Estimate, RowFigures, str], object]
+    width: int = 5  # characters
+
+    @property
+    def align(self) -> Qt.AlignmentFlag:
+        if self.kind in NUMERIC_KINDS:
+            return _ALIGN["right"]
+        return _ALIGN["center"] if self.kind in (CODE, DATE) else _ALIGN["left"]
+
+
+def _status_date(e: Estimate) -> str | None:
+    return getattr(e, STATUS_DATE[e.status])
+
+
+COLUMNS = [
+    Col("union", "単組", TEXT, lambda e, f, u: u, 12),
+    Col("seq", "No.", COUNT, lambda e, f, u: e.seq, 3),
+    Col("role", "区分", CODE, lambda e, f, u: e.role, 4),
+    Col("name", "氏名", TEXT, lambda e, f, u: e.name if e.name is not None else "(匿名)", 7),
+    Col("age", "年齢", COUNT, lambda e, f, u: e.age, 3),
+    Col("car", "車名", TEXT, lambda e, f, u: e.car, 8),
+    Col("grade_now", "現在等級", CODE, lambda e, f, u: e.grade_now, 4),
+    Col("grade_new", "適応等級", CODE, lambda e, f, u: e.grade_new, 4),
+    Col("vehicle", "車両", CODE, lambda e, f, u: "○" if e.vehicle_cover else None, 3),
+    Col("other", "他社掛金", YEN, lambda e, f, u: e.other_premium, 6),
+    Col("jichiro", "じちろう掛金", YEN, lambda e, f, u: e.jichiro_premium, 6),
+    Col("payment", "支払", CODE, lambda e, f, u: e.payment, 3),
+    Col("difference", "年間差額", YEN, lambda e, f, u: f.difference, 7),
+    Col("rate", "引下率", PERCENT, lambda e, f, u: f.rate, 5),
+    Col("maturity", "保険(共済)満期日", DATE, lambda e, f, u: e.policy_maturity, 9),
+    Col("inspection", "車検満了日", DATE, lambda e, f, u: e.inspection_due, 9),
+    Col("status", "状況", CODE, lambda e, f, u: e.status, 5),
+    Col("status_on", "状況の日付", DATE, lambda e, f, u: _status_date(e), 9),
+    Col("check", "集計", TEXT, lambda e, f, u: "集計外" if f.flags else None, 4),
+    Col("contact", "連絡先", TEXT, lambda e, f, u: e.contact, 8),
+    Col("notes", "備考", TEXT, lambda e, f, u: e.notes, 10),
+]
+COLUMN_INDEX = {c.key: i for i, c in enumerate(COLUMNS)}
+
+
+class EstimateTableModel(QAbstractTableModel):
+    """Read-only list of estimates (editing goes through the form dialog)."""
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self.estimates: list[Estimate] = []
+        self.union_names: dict[int, str] = {}
+        self._figures: dict[int, RowFigures] = {}
+        self._flag_brush = tone_brush("flagged")
+
+    def set_estimates(self, estimates: list[Estimate], unions: dict[int, Union]) -> None:
+        self.beginResetModel()
+        self.estimates = estimates
+        self.union_names = {uid: f"{u.key} {u.name}" for uid, u in unions.items()}
+        self._figures = {}
+        self.endResetModel()
+
+    def figures(self, row: int) -> RowFigures:
+        f = self._figures.get(row)
+        if f is None:
+            e = self.estimates[row]
+            f = self._figures[row] = row_figures(e.other_premium, e.jichiro_premium, e.payment)
+        return f
+
+    def estimate(self, row: int) -> Estimate:
+        return self.estimates[row]
+
+    def row_of(self, estimate_id: int) -> int | None:
+        for i, e in enumerate(self.estimates):
+            if e.id == estimate_id:
+                return i
+        return None
+
+    def is_total(self, row: int) -> bool:  # ReportProxy protocol
+        return False
+
+    def search_text(self, row: int) -> str:
+        e = self.estimates[row]
+        parts = [self.union_names.get(e.union_id, ""), e.name or "", e.car or "", e.status, e.role,
+                 e.contact or "", e.notes or "", str(e.seq)]
+        return unicodedata.normalize("NFKC", " ".join(parts)).casefold()
+
+    # ------------------------------------------------------------ Qt model API
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008, N802
+        return 0 if parent.isValid() else len(self.estimates)
+
+    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008, N802
+        return 0 if parent.isValid() else len(COLUMNS)
+
+    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole):
+        if not index.isValid():
+            return None
+        row, col = index.row(), COLUMNS[index.column()]
+        e = self.estimates[row]
+        if role == Qt.ItemDataRole.DisplayRole:
+            f = self.figures(row)
+            value = col.get(e, f, self.union_names.get(e.union_id, ""))
+            if value is None:
+                return ""
+            if col.kind in (YEN, PERCENT, COUNT, DATE):
+                return format_value(value, col.kind)
+            return str(value)
+        if role == SORT_ROLE:
+            value = col.get(e, self.figures(row), self.union_names.get(e.union_id, ""))
+            if col.kind in NUMERIC_KINDS:
+                return float("-inf") if value is None else float(value)  # type: ignore[arg-type]
+            return "" if value is None else str(value)
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            return col.align
+        if role == Qt.ItemDataRole.BackgroundRole:
+            return self._flag_brush if self.figures(row).flags else None
+        if role == Qt.ItemDataRole.ForegroundRole and col.kind == YEN:
+            value = col.get(e, self.figures(row), "")
+            return Qt.GlobalColor.darkRed if isinstance(value, int) and value < 0 and col.key == "difference" else None
+        if role == Qt.ItemDataRole.ToolTipRole:
+            f = self.figures(row)
+            return ("集計外: " + "・".join(f.flags)) if f.flags else None
+        if role == ROW_KEY_ROLE:
+            return e.id
+        return None
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole):  # noqa: N802
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return COLUMNS[section].title
+        return None
+
+
+class EstimateProxy(ReportProxy):
+    """Sorting as every report table; the filter looks at name, car, union, status, contact."""
+
+    def filterAcceptsRow(self, source_row: int, source_parent) -> bool:  # noqa: N802
+        if not self._needle:
+            return True
+        model: EstimateTableModel = self.sourceModel()  # type: ignore[assignment]
+        return self._needle in model.search_text(source_row)
+
+
+@dataclass(frozen=True)
+class CampaignRow:
+    campaign: Campaign
+    unions: int
+    estimates: int
+
+
+CAMPAIGN_HEADERS = ["キャンペーン", "種類", "期間", "単組", "見積り"]
+
+
+def short_period(c: Campaign) -> str:
+    """``2024/10〜2025/03`` for the narrow campaign list (the full dates are in the tooltip)."""
+    def ym(d: str | None) -> str:
+        return "" if not d else f"{d[:4]}/{d[5:7]}"
+    if not c.period_from and not c.period_to:
+        return "—"
+    return f"{ym(c.period_from)}〜{ym(c.period_to)}"
+
+
+class CampaignTableModel(QAbstractTableModel):
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self.rows: list[CampaignRow] = []
+
+    def set_rows(self, rows: list[CampaignRow]) -> None:
+        self.beginResetModel()
+        self.rows = rows
+        self.endResetModel()
+
+    def campaign_id(self, row: int) -> int | None:
+        return self.rows[row].campaign.id if 0 <= row < len(self.rows) else None
+
+    def row_of(self, campaign_id: int | None) -> int | None:
+        for i, r in enumerate(self.rows):
+            if r.campaign.id == campaign_id:
+                return i
+        return None
+
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008, N802
+        return 0 if parent.isValid() else len(self.rows)
+
+    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008, N802
+        return 0 if parent.isValid() else len(CAMPAIGN_HEADERS)
+
+    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole):
+        if not index.isValid():
+            return None
+        r = self.rows[index.row()]
+        c = r.campaign
+        col = index.column()
+        if role == Qt.ItemDataRole.DisplayRole:
+            name = c.name + (" (匿名化済)" if c.anonymised_at else "")
+            return [name, c.kind, short_period(c), f"{r.unions:,}", f"{r.estimates:,}"][col]
+        if role == Qt.ItemDataRole.TextAlignmentRole and col >= 3:
+            return _ALIGN["right"]
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return f"{c.name}\n{c.kind}\n期間 {c.period_text}" + (f"\n{c.note}" if c.note else "")
+        if role == ROW_KEY_ROLE:
+            return c.id
+        return None
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole):  # noqa: N802
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return CAMPAIGN_HEADERS[section]
+        return None

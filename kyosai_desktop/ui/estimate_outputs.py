@@ -1,0 +1,130 @@
+"""Output actions of the estimates page: preview, print, PDF and Excel of each document.
+
+A menu button offers the four ways out for a document built on demand.  Batch PDFs (every
+別紙3 of a campaign) render with a progress dialog and a cancel button; a cancelled render
+leaves no file behind (``render_pdf`` writes atomically).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtWidgets import QMenu, QProgressDialog, QPushButton, QWidget
+
+from kyosai_desktop.services.files import OutputError
+from kyosai_desktop.services.report_table import ReportTable
+from kyosai_desktop.ui import interaction
+from kyosai_desktop.ui.paper import Cancelled, PaperDocument, render_pdf
+from kyosai_desktop.ui.paper_table import TablePaper
+from kyosai_desktop.ui.print_preview import preview, print_document
+
+DocFactory = Callable[[], PaperDocument | None]
+TableFactory = Callable[[], ReportTable | None]
+
+
+def safe_name(text: str) -> str:
+    for ch in '\\/:*?"<>|':
+        text = text.replace(ch, "_")
+    return text.strip() or "帳票"
+
+
+def output_button(parent: QWidget, label: str, make_doc: DocFactory, file_stem: Callable[[], str], *,
+                  make_table: TableFactory | None = None, landscape: bool = True) -> QPushButton:
+    """A push button with a menu: 印刷プレビュー / 印刷 / PDF に保存 / Excel に保存."""
+    button = QPushButton(label)
+    menu = QMenu(button)
+    menu.addAction("印刷プレビュー…", lambda: show_preview(parent, make_doc))
+    menu.addAction("印刷…", lambda: print_doc(parent, make_doc))
+    menu.addAction("PDF に保存…", lambda: save_pdf(parent, make_doc, file_stem()))
+    if make_table is not None:
+        menu.addAction("Excel に保存…", lambda: save_xlsx(parent, make_table, file_stem(), landscape))
+    button.setMenu(menu)
+    button.setObjectName(f"output_{label}")
+    return button
+
+
+def show_preview(parent: QWidget, make_doc: DocFactory):
+    doc = _build(parent, make_doc)
+    return None if doc is None else preview(doc, parent)
+
+
+def print_doc(parent: QWidget, make_doc: DocFactory) -> None:
+    doc = _build(parent, make_doc)
+    if doc is not None:
+        print_document(doc, parent)
+
+
+def save_pdf(parent: QWidget, make_doc: DocFactory, stem: str):
+    doc = _build(parent, make_doc)
+    if doc is None:
+        return None
+    path = interaction.save_file(parent, "PDF に保存", f"{safe_name(stem)}.pdf", "PDF (*.pdf)")
+    if path is None:
+        return None
+    return render_with_progress(parent, doc, path)
+
+
+def render_with_progress(parent: QWidget, doc: PaperDocument, path):
+    """Render a (possibly long) document with a progress dialog; None when cancelled/failed."""
+    total = doc.page_count()
+    dialog = QProgressDialog(f"{path.name} を作成しています…", "キャンセル", 0, total, parent)
+    dialog.setWindowTitle("PDF に保存")
+    dialog.setMinimumDuration(500)
+
+    def progress(done: int, count: int) -> bool:
+        dialog.setValue(done)
+        from PySide6.QtWidgets import QApplication
+
+        QApplication.processEvents()
+        return not dialog.wasCanceled()
+
+    try:
+        render_pdf(doc, path, progress if total > 3 else None)
+    except Cancelled:
+        interaction.information(parent, "PDF に保存", "キャンセルしました。ファイルは作成していません。")
+        return None
+    except OutputError as exc:
+        interaction.critical(parent, "PDF に保存", str(exc))
+        return None
+    finally:
+        dialog.reset()
+        dialog.deleteLater()
+    interaction.information(parent, "PDF に保存", f"{path} に保存しました ({total} ページ)。")
+    return path
+
+
+def save_xlsx(parent: QWidget, make_table: TableFactory, stem: str, landscape: bool = True):
+    from kyosai_desktop.services.xlsx_report import write_report_xlsx
+
+    try:
+        table = make_table()
+    except ValueError as exc:
+        interaction.warning(parent, "Excel に保存", str(exc))
+        return None
+    if table is None:
+        return None
+    path = interaction.save_file(parent, "Excel に保存", f"{safe_name(stem)}.xlsx", "Excel (*.xlsx)")
+    if path is None:
+        return None
+    try:
+        write_report_xlsx(table, path, landscape=landscape)
+    except OutputError as exc:
+        interaction.critical(parent, "Excel に保存", str(exc))
+        return None
+    interaction.information(parent, "Excel に保存", f"{path} に保存しました。")
+    return path
+
+
+def _build(parent: QWidget, make_doc: DocFactory) -> PaperDocument | None:
+    try:
+        return make_doc()
+    except ValueError as exc:
+        interaction.warning(parent, "出力", str(exc))
+        return None
+
+
+def table_doc(make_table: TableFactory, *, landscape: bool = True) -> DocFactory:
+    def build() -> PaperDocument | None:
+        table = make_table()
+        return None if table is None else TablePaper(table, landscape=landscape)
+    return build

@@ -1,0 +1,251 @@
+"""The 見積りキャンペーン page driven offscreen: form, keyboard, status steps, undo, import,
+outputs, closing filter and anonymisation — on a real database and real files."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+from estimate_fixtures import add_union, pdf_text, seed_csv, seed_sheet_rows, write_csv
+from pypdf import PdfReader
+from PySide6.QtCore import Qt
+
+from kyosai_desktop.services.estimate_import import import_estimates
+from kyosai_desktop.services.estimate_reports import summary_json
+from kyosai_desktop.ui.estimate_dialog import EstimateDialog, StatusDialog
+from kyosai_desktop.ui.estimate_models import COLUMN_INDEX
+from kyosai_desktop.ui.estimates_page import EstimatesPage
+from kyosai_desktop.ui.events import DataBus
+
+CAMPAIGN = "2024執行部"
+
+
+@pytest.fixture
+def page(ctx, tmp_path, qtbot, app_font, prompts):
+    union = add_union(ctx)
+    import_estimates(ctx, seed_csv(tmp_path), campaign=CAMPAIGN, union="05-001", kind="単組執行部見積り強化月間")
+    bus = DataBus()
+    widget = EstimatesPage(ctx, bus)
+    qtbot.addWidget(widget)
+    widget.resize(1400, 850)
+    widget.show()
+    widget.union = union
+    return widget
+
+
+def fill_and_save(**fields):
+    """A prompts answer for the estimate form: type into the fields, then save."""
+    def answer(dialog: EstimateDialog) -> bool:
+        for name, text in fields.items():
+            widget = getattr(dialog, name)
+            if hasattr(widget, "setCurrentText") and not hasattr(widget, "setText"):
+                widget.setCurrentText(text)
+            else:
+                widget.setText(text)
+        dialog.save()
+        return dialog.result() == dialog.DialogCode.Accepted
+    return answer
+
+
+def test_page_shows_the_campaign_and_its_summary(page, ctx):
+    assert page.campaign().name == CAMPAIGN
+    report = page.summary_view.report
+    total = report.totals[0]
+    assert total[report.index("saving")].text == "¥444,500"
+    assert total[report.index("average")].text == "¥24,694"
+    assert total[report.index("flags")].text == "18"
+    assert "2024執行部" in page.header.text()
+    image = page.chart.grab().toImage()
+    assert image.width() > 300 and image.pixelColor(image.width() // 2, image.height() // 2).isValid()
+
+
+def test_list_shows_computed_figures_and_flags(page):
+    panel = page.list_panel
+    page.tabs.setCurrentWidget(panel)
+    model = panel.model
+    assert model.rowCount() == 20
+    diff = COLUMN_INDEX["difference"]
+    assert model.index(0, diff).data() == "¥-25,820"
+    assert model.index(15, COLUMN_INDEX["rate"]).data() == "119.4%"
+    assert model.index(7, COLUMN_INDEX["check"]).data() == "集計外"
+    assert model.index(7, 0).data(Qt.ItemDataRole.ToolTipRole).startswith("集計外")
+    assert model.index(13, COLUMN_INDEX["grade_now"]).data() == "6(5)"
+    assert "節約総額 <b>444,500円</b>" in panel.totals_label.text()
+    panel.filter_edit.setText("アクア")
+    assert panel.proxy.rowCount() == 1
+    assert "91,920円" in panel.totals_label.text()
+
+
+def test_add_through_the_form_then_undo_and_redo(page, ctx, prompts):
+    panel = page.list_panel
+    prompts.answers["dialog"] = fill_and_save(name="新人 花子", other="¥60,000", jichiro="45,000", payment="年",
+                                              maturity="2026年12月1日")
+    panel.add_estimate()
+    camp = page.campaign()
+    added = ctx.estimates.find_seq(camp.id, page.union.id, 21)
+    assert added is not None and added.name == "新人 花子" and added.other_premium == 60_000
+    assert added.policy_maturity == "2026-12-01" and added.role == "執行部"
+    assert panel.model.rowCount() == 21
+    assert summary_json(ctx, camp.id)["saving_total"] == 444_500 + 15_000
+    page.undo_stack.undo()
+    assert ctx.estimates.find_seq(camp.id, page.union.id, 21) is None
+    assert panel.model.rowCount() == 20
+    page.undo_stack.redo()
+    assert ctx.estimates.find_seq(camp.id, page.union.id, 21).name == "新人 花子"
+
+
+def test_form_refuses_bad_values_at_the_field(ctx, qtbot, app_font):
+    union = add_union(ctx)
+    dialog = EstimateDialog([union], union_id=union.id)
+    qtbot.addWidget(dialog)
+    dialog.name.setText("山田")
+    dialog.other.setText("-100")
+    dialog.maturity.setText("2022年2月30日")
+    dialog.payment.setCurrentText("年")
+    dialog.jichiro.setText("50000")
+    assert dialog.collect() is None
+    assert "負の数" in dialog.errors["other_premium"].text()
+    assert "存在しない日付" in dialog.errors["policy_maturity"].text()
+    assert dialog.message.text() == "2 か所を直してください。"
+    dialog.other.setText("¥60,000")
+    assert dialog.computed.text() == "年間差額 ¥-10,000　引下率 -16.7%"
+    dialog.maturity.setText("2022-02-28")
+    values = dialog.collect()
+    assert values["other_premium"] == 60_000 and values["policy_maturity"] == "2022-02-28"
+
+
+def test_enter_moves_to_the_next_field(ctx, qtbot, app_font):
+    union = add_union(ctx)
+    dialog = EstimateDialog([union], union_id=union.id)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    dialog.name.setFocus()
+    qtbot.keyClicks(dialog.name, "Yamada")  # QTest aborts on non-Latin-1 key clicks
+    qtbot.keyClick(dialog.name, Qt.Key.Key_Return)
+    assert dialog.isVisible()  # Enter did not close the form
+    assert dialog.focusWidget() is dialog.age
+
+
+def test_status_step_for_a_selection_is_one_undo(page, ctx, prompts):
+    panel = page.list_panel
+    page.tabs.setCurrentWidget(panel)
+    for r in range(3):
+        panel.table.selectionModel().select(panel.proxy.index(r, 0),
+                                            panel.table.selectionModel().SelectionFlag.Select
+                                            | panel.table.selectionModel().SelectionFlag.Rows)
+
+    def answer(dialog):
+        assert isinstance(dialog, StatusDialog)
+        return True
+    prompts.answers["dialog"] = answer
+    panel.change_status("返却済")
+    camp = page.campaign()
+    assert summary_json(ctx, camp.id)["returned"] == 3
+    assert ctx.estimates.find_seq(camp.id, page.union.id, 1).returned_on == date.today().isoformat()
+    page.undo_stack.undo()
+    assert summary_json(ctx, camp.id)["returned"] == 0
+    assert ctx.estimates.find_seq(camp.id, page.union.id, 1).returned_on is None
+
+
+def test_delete_asks_and_can_be_undone(page, ctx, prompts):
+    panel = page.list_panel
+    panel.table.selectRow(0)
+    prompts.answers["confirm"] = True
+    panel.delete_selected()
+    camp = page.campaign()
+    assert ctx.estimates.count(camp.id) == 19
+    assert any(k == "confirm" and "1 件の見積り (A)" in t for k, _, t in prompts)
+    page.undo_stack.undo()
+    assert ctx.estimates.count(camp.id) == 20
+    assert ctx.estimates.find_seq(camp.id, page.union.id, 1).name == "A"
+
+
+def test_import_from_the_page_and_a_refused_file(page, ctx, prompts, tmp_path):
+    other = add_union(ctx, "05", "002", "第二職員組合")
+    camp = page.campaign()
+    ctx.campaigns.add_unions(camp.id, [other.id])
+    page.reload_campaigns()
+    panel = page.list_panel
+    panel.union_combo.setCurrentIndex(panel.union_combo.findData(other.id))
+    prompts.answers["confirm"] = True
+    panel.import_file(seed_csv(tmp_path))
+    assert ctx.estimates.count(camp.id) == 40
+    assert panel.model.rowCount() == 20
+    rows = [list(r) for r in seed_sheet_rows()]
+    rows[2][9] = "半年"
+    before = ctx.estimates.count(camp.id)
+    panel.import_file(write_csv(tmp_path / "bad.csv", rows))
+    assert ctx.estimates.count(camp.id) == before
+    assert any(k == "problems" and "支払「半年」" in t for k, _, t in prompts)
+
+
+def test_outputs_write_pdf_and_excel(page, prompts, tmp_path):
+    from kyosai_desktop.ui.estimate_outputs import save_pdf, save_xlsx, table_doc
+
+    panel = page.list_panel
+    panel.union_combo.setCurrentIndex(1)
+    prompts.answers["save_file"] = str(tmp_path / "list.pdf")
+    assert save_pdf(panel, table_doc(panel.list_table), "x") is not None
+    assert "この一覧は、単組の学習会や募集活動には使用できません" in pdf_text(tmp_path / "list.pdf")
+    prompts.answers["save_file"] = str(tmp_path / "b3.xlsx")
+    assert save_xlsx(panel, panel.report_table, "x", landscape=False) is not None
+    prompts.answers["save_file"] = str(tmp_path / "all.pdf")
+    assert page.save_all_reports() is not None
+    assert len(PdfReader(str(tmp_path / "all.pdf")).pages) == 1
+
+
+def test_closing_tab_filters_by_days(page, ctx):
+    camp = page.campaign()
+    soon = (date.today() + timedelta(days=10)).isoformat()
+    later = (date.today() + timedelta(days=200)).isoformat()
+    first, second = ctx.estimates.list(camp.id)[:2]
+    ctx.estimates.update(first.id, policy_maturity=soon)
+    ctx.estimates.update(second.id, policy_maturity=later)
+    page.within_check.setChecked(True)
+    page.within_days.setValue(30)
+    page.refresh_closing()
+    assert page.closing_view.report.row_keys == [first.id]
+    page.within_days.setValue(365)
+    assert page.closing_view.report.row_keys == [first.id, second.id]
+    page.within_check.setChecked(False)
+    assert len(page.closing_view.report.rows) == 20
+
+
+def test_anonymise_needs_confirmation_and_keeps_totals(page, ctx, prompts):
+    camp = page.campaign()
+    before = summary_json(ctx, camp.id)
+    page.anonymise()  # no end date yet: refused with a reason
+    assert any(k == "warning" and "終了日がありません" in t for k, _, t in prompts)
+    ctx.campaigns.update(camp.id, period_from="2024-10-01", period_to="2024-12-31")
+    prompts.answers["confirm"] = False
+    page.anonymise()
+    assert ctx.estimates.list(camp.id)[0].name == "A"
+    prompts.answers["confirm"] = True
+    page.anonymise()
+    assert ctx.estimates.list(camp.id)[0].name is None
+    assert summary_json(ctx, camp.id) == before
+    panel = page.list_panel
+    assert panel.model.index(0, COLUMN_INDEX["name"]).data() == "(匿名)"
+    assert not panel.add_button.isEnabled()
+    assert "匿名化済" in page.header.text()
+
+
+def test_campaign_form_creates_a_campaign_with_unions(page, ctx, prompts):
+    extra = add_union(ctx, "05", "003", "第三職員組合")
+
+    def answer(dialog):
+        dialog.name.setText("2025 見積りキャンペーン")
+        dialog.kind.setCurrentText("見積りキャンペーン")
+        dialog.period_from.setText("2025年4月1日")
+        dialog.period_to.setText("2025-06-30")
+        dialog.union_filter.setText("第三")
+        dialog._check_visible(True)
+        dialog.save()
+        return dialog.result() == dialog.DialogCode.Accepted
+    prompts.answers["dialog"] = answer
+    page.add_campaign()
+    camp = ctx.campaigns.find("2025 見積りキャンペーン")
+    assert camp.kind == "見積りキャンペーン" and camp.period_from == "2025-04-01"
+    assert ctx.campaigns.union_ids(camp.id) == [extra.id]
+    assert page.campaign().id == camp.id
