@@ -12,8 +12,7 @@ import sqlite3
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-
-import sqlite_utils
+from typing import TYPE_CHECKING
 
 from kyosai_desktop.paths import backups_dir_for
 from kyosai_desktop.store.errors import (
@@ -24,6 +23,9 @@ from kyosai_desktop.store.errors import (
     StoreError,
 )
 from kyosai_desktop.store.migrations import apply_migrations, current_version, latest_version
+
+if TYPE_CHECKING:
+    import sqlite_utils
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
 LOCK_TIMEOUT_S = 2.0
@@ -41,6 +43,10 @@ class Database:
 
     @property
     def utils(self) -> sqlite_utils.Database:
+        # Imported on first use: sqlite-utils pulls in pandas when it is installed, which
+        # would cost about half a second of every start-up (tests/bench_foundation.py).
+        import sqlite_utils
+
         if self._utils is None:
             self._utils = sqlite_utils.Database(self.conn)
         return self._utils

@@ -13,8 +13,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QApplication,
     QDialog,
@@ -27,14 +27,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from kyosai_desktop.services import master_import
 from kyosai_desktop.services.context import AppContext
-from kyosai_desktop.services.master_import import ImportSummary
-from kyosai_desktop.services.tabular import ImportFailed, Problem
 from kyosai_desktop.store.errors import StoreError
 from kyosai_desktop.ui import interaction
 from kyosai_desktop.ui.busy import run_busy
 from kyosai_desktop.ui.events import DataBus
+
+if TYPE_CHECKING:
+    from kyosai_desktop.services.master_import import ImportSummary
+    from kyosai_desktop.services.tabular import ImportFailed, Problem
 
 DETAIL_LINES = 15
 
@@ -44,16 +45,23 @@ class ImportKind:
     key: str                  # data-bus kind as well: "unions" / "targets" / "results"
     label: str                # 単組 / 目標 / 実績
     headers: str              # the columns the file needs, for the clerk
-    importer: Callable[..., ImportSummary]
+    function: str             # name in services/master_import
+
+    @property
+    def importer(self) -> Callable[..., ImportSummary]:
+        # Imported on first use: the import services load openpyxl, which start-up can skip.
+        from kyosai_desktop.services import master_import
+
+        return getattr(master_import, self.function)
 
 
 KINDS = {
     "unions": ImportKind("unions", "単組", "自治労県コード・単組コード・単組名・組合員数・団生保有・発効月"
-                         " (任意: 組織加入・基準日)", master_import.import_unions),
+                         " (任意: 組織加入・基準日)", "import_unions"),
     "targets": ImportKind("targets", "目標", "年度・商品・目標件数 (任意: 版 第1次/第2次・単組コード)",
-                          master_import.import_targets),
+                          "import_targets"),
     "results": ImportKind("results", "実績", "自治労県コード・単組コード・商品・発効年月 (YYYY-MM)・件数",
-                          master_import.import_results),
+                          "import_results"),
 }
 
 
@@ -126,6 +134,8 @@ class ImportFlow:
 
     def run(self, kind: str, path: Path | str | None = None) -> ImportSummary | None:
         """Returns the summary of the real import, or None when refused or cancelled."""
+        from kyosai_desktop.services.tabular import ImportFailed
+
         spec = KINDS[kind]
         title = f"{spec.label}の取り込み"
         if path is None:
@@ -171,4 +181,4 @@ def header_help() -> str:
     return f"<ul style='margin-left:0'>{rows}</ul>"
 
 
-__all__ = ["KINDS", "ImportFlow", "ProblemsDialog", "header_help", "show_problems", "Qt"]
+__all__ = ["KINDS", "ImportFlow", "ProblemsDialog", "header_help", "show_problems"]

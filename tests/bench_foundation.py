@@ -1,0 +1,164 @@
+"""Benchmark (not collected by pytest): start-up and the branch progress view, national scale.
+
+    .venv/bin/python tests/bench_foundation.py [--runs N]
+
+1. Builds the national-scale database (tests/national_data.py: ~2,500 unions × 15 products ×
+   36 months) in a temporary folder.
+2. Start to a usable main window, measured in a fresh subprocess each run (offscreen): from
+   the moment the parent launches the process until the main window is shown and its first
+   page has painted.  Measured opening on the 月次入力 page (the default) and on the 県支部実績
+   page (when it was the last page used).  Target < 1 s.
+3. Branch progress view refresh (県支部実績, the largest branch): the report built from the
+   database and redrawn in the view, as after an entry.  Target < 200 ms.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "tests"))
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+START_TARGET_S = 1.0
+REFRESH_TARGET_MS = 200.0
+
+# Runs in the child process: open the real window the way ``kyosai`` does and report when the
+# first page has painted (seconds since the parent's launch time, passed in argv).
+CHILD = r"""
+import sys, time, json
+launched = float(sys.argv[1]); db = sys.argv[2]; settings_dir = sys.argv[3]; page = sys.argv[4]
+from PySide6.QtCore import QEvent, QObject, QSettings, QTimer
+QSettings.setPath(QSettings.Format.NativeFormat, QSettings.Scope.UserScope, settings_dir)
+from kyosai_desktop.ui.app import make_application, open_main_window
+app = make_application()
+QSettings().setValue("main/last_page", page)
+t_app = time.time() - launched
+window = open_main_window(db)
+t_window = time.time() - launched
+marks = {}
+
+class FirstPaint(QObject):
+    def eventFilter(self, obj, event):
+        if event.type() == QEvent.Type.Paint and "painted" not in marks:
+            marks["painted"] = time.time() - launched
+            QTimer.singleShot(0, app.quit)
+        return False
+
+spy = FirstPaint()
+current = window.stack.currentWidget()
+for w in [current, *current.findChildren(QObject)]:
+    if hasattr(w, "installEventFilter") and w.isWidgetType():
+        w.installEventFilter(spy)
+window.show()
+marks["shown"] = time.time() - launched
+app.exec()
+window.ctx.close()
+print(json.dumps({"app": t_app, "window_built": t_window, "shown": marks["shown"],
+                  "painted": marks.get("painted"), "page": window.current_page_key()}))
+"""
+
+
+def build_db(folder: Path) -> Path:
+    import national_data
+
+    path = folder / "national.sqlite3"
+    start = time.perf_counter()
+    ctx = national_data.build(path)
+    n_unions = ctx.conn.execute("SELECT count(*) FROM unions").fetchone()[0]
+    n_cells = ctx.conn.execute("SELECT count(*) FROM results").fetchone()[0]
+    ctx.close()
+    print(f"national database: {n_unions:,} unions, {n_cells:,} result cells, "
+          f"built in {time.perf_counter() - start:.1f} s")
+    return path
+
+
+def measure_start(db: Path, page: str, runs: int, folder: Path) -> list[dict]:
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", PYTHONPATH=str(ROOT))
+    out = []
+    for i in range(runs + 1):        # the first run warms the OS file cache and is not counted
+        settings_dir = folder / f"settings-{page}-{i}"
+        settings_dir.mkdir()
+        launched = time.time()
+        proc = subprocess.run([sys.executable, "-c", CHILD, repr(launched), str(db), str(settings_dir), page],
+                              capture_output=True, text=True, env=env, cwd=ROOT, timeout=120)
+        if proc.returncode != 0:
+            raise SystemExit(f"start-up run failed:\n{proc.stderr}")
+        result = json.loads(proc.stdout.strip().splitlines()[-1])
+        if i:
+            out.append(result)
+    return out
+
+
+def measure_refresh(db: Path, runs: int) -> dict[str, float]:
+    from kyosai_desktop.services.branch_report import branch_progress, branch_report_table
+    from kyosai_desktop.services.context import open_context
+    from kyosai_desktop.ui.app import make_application
+    from kyosai_desktop.ui.events import DataBus
+    from kyosai_desktop.ui.progress_page import ProgressPage
+
+    app = make_application()
+    ctx = open_context(db)
+    branch = ctx.conn.execute(
+        "SELECT pref_code FROM unions GROUP BY pref_code ORDER BY count(*) DESC LIMIT 1").fetchone()[0]
+    ctx.settings.set_branch(branch)
+    n_unions = len(ctx.unions.list(branch))
+    page = ProgressPage(ctx, DataBus())
+    page.resize(1280, 760)
+    page.show()
+    app.processEvents()
+    latest = ctx.results.latest_month(branch)
+    page.select(page.year_of(latest), latest)
+    service, refresh = [], []
+    for _ in range(runs):
+        t0 = time.perf_counter()
+        branch_report_table(branch_progress(ctx, page.fiscal_year, page.as_of, branch))
+        service.append((time.perf_counter() - t0) * 1000)
+        t0 = time.perf_counter()
+        page.refresh("results")          # what an entry triggers through the data bus
+        page.view.table.viewport().repaint()
+        refresh.append((time.perf_counter() - t0) * 1000)
+    ctx.close()
+    return {"branch": branch, "unions": n_unions, "as_of": latest,
+            "service_ms": statistics.median(service), "refresh_ms": statistics.median(refresh),
+            "refresh_max_ms": max(refresh)}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--runs", type=int, default=5)
+    args = parser.parse_args()
+    ok = True
+    with tempfile.TemporaryDirectory(prefix="kyosai-bench-") as tmp:
+        folder = Path(tmp)
+        db = build_db(folder)
+        print(f"\nstart to a usable main window (subprocess, offscreen, median of {args.runs}; target < {START_TARGET_S:.1f} s)")
+        for page in ("entry", "progress"):
+            runs = measure_start(db, page, args.runs, folder)
+            painted = statistics.median(r["painted"] for r in runs)
+            app_ready = statistics.median(r["app"] for r in runs)
+            built = statistics.median(r["window_built"] for r in runs)
+            ok &= painted < START_TARGET_S
+            print(f"  opening on {runs[0]['page']:<9} Qt ready {app_ready:.3f} s · window built {built:.3f} s · "
+                  f"first page painted {painted:.3f} s  {'OK' if painted < START_TARGET_S else 'SLOW'}")
+        r = measure_refresh(db, max(args.runs, 10))
+        ok &= r["refresh_ms"] < REFRESH_TARGET_MS
+        print(f"\nbranch progress view refresh (branch {r['branch']}, {r['unions']} unions, as of {r['as_of']}; "
+              f"target < {REFRESH_TARGET_MS:.0f} ms)")
+        print(f"  report from the database {r['service_ms']:.1f} ms · refresh incl. redraw "
+              f"{r['refresh_ms']:.1f} ms (max {r['refresh_max_ms']:.1f})  "
+              f"{'OK' if r['refresh_ms'] < REFRESH_TARGET_MS else 'SLOW'}")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
