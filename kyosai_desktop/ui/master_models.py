@@ -97,7 +97,7 @@ class ProductModel(MasterTableModel):
         Col("active_from", "適用開始", DATE, width=7),
         Col("active_to", "適用終了", DATE, width=7),
         Col("has_target", "目標あり", FLAG, width=4),
-        Col("aliases", "別名 (取り込みで使える名前)", TEXT, editable=False, width=18),
+        Col("aliases", "別名 (取り込みで使える名前)", TEXT, editable=False, width=24),
         Col("note", "メモ", TEXT, width=16),
     ]
     bus_kind = "master"
@@ -148,8 +148,8 @@ class FiscalYearModel(MasterTableModel):
     columns = [
         Col("year", "年度", TEXT, editable=False, width=4),
         Col("label", "表示名", TEXT, width=8),
-        Col("start_month", "商品実績の開始月", MONTH, width=7, tip="商品別実績の年度の始まり (6月開始など)"),
-        Col("model_start_month", "モデル単組の開始月", MONTH, width=7,
+        Col("start_month", "商品実績の開始月", MONTH, width=9, tip="商品別実績の年度の始まり (6月開始など)"),
+        Col("model_start_month", "モデル単組の開始月", MONTH, width=9,
             tip="加入拡大モデル単組の実績集約期間の始まり (2025年度から5月開始)"),
     ]
     bus_kind = "master"

@@ -271,7 +271,7 @@ class MasterTableModel(QAbstractTableModel):
 class MasterTable(QTableView):
     """Excel-like keys over a MasterTableModel (possibly behind a sort/filter proxy)."""
 
-    def __init__(self, parent=None) -> None:
+    def __init__(self, parent=None, *, stretch_last: bool = False) -> None:
         super().__init__(parent)
         self.setEditTriggers(QAbstractItemView.EditTrigger.AnyKeyPressed
                              | QAbstractItemView.EditTrigger.DoubleClicked
@@ -282,7 +282,7 @@ class MasterTable(QTableView):
         header.setStyleSheet("QHeaderView::section { background: #D9E1F2; }")
         header.setDefaultAlignment(Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap)
         header.setMinimumHeight(int(self.fontMetrics().height() * 2.6))
-        header.setStretchLastSection(True)
+        header.setStretchLastSection(stretch_last)  # a trailing メモ column takes the rest
 
     def master_model(self) -> MasterTableModel:
         model = self.model()

@@ -31,6 +31,7 @@ FIELD_NAMES = {
     "active": "有効", "note": "メモ", "target": "目標", "count": "件数", "label": "表示名",
     "start_months": "開始月 (実績/モデル単組)", "support_branch": "支援県支部", "value": "値",
 }
+BOOL_TEXT = {"True": "はい", "False": "いいえ"}
 SOURCE_NAMES = {"master": "画面で変更", "import": "取り込み", "undo": "元に戻す", "redo": "やり直し",
                 "demo": "デモデータ", "entry": "入力"}
 
@@ -81,6 +82,7 @@ class AddUnionDialog(QDialog):
         layout.addLayout(form)
         layout.addWidget(self.error_label)
         layout.addWidget(self.buttons)
+        self.setMinimumWidth(460)
         self.union: Union | None = None
 
     def try_add(self) -> None:
@@ -110,7 +112,8 @@ class HistoryDialog(QDialog):
         for e in reversed(entries):
             self.tree.addTopLevelItem(QTreeWidgetItem([
                 e.at.replace("T", " "), e.actor, SOURCE_NAMES.get(e.source, e.source),
-                FIELD_NAMES.get(e.field, e.field), e.old or "", e.new or ""]))
+                FIELD_NAMES.get(e.field, e.field), BOOL_TEXT.get(e.old or "", e.old or ""),
+                BOOL_TEXT.get(e.new or "", e.new or "")]))
         for i, width in enumerate((150, 80, 90, 110, 160, 160)):
             self.tree.setColumnWidth(i, width)
         if not entries:
