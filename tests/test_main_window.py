@@ -111,3 +111,20 @@ def test_import_from_the_file_menu_refreshes_pages(window, ctx, tmp_path, prompt
     progress.select_latest()
     row = next(r for r in progress.report.rows if r[0].text == "団体生命共済")
     assert row[progress.report.index("actual")].value == 7
+
+
+def test_progress_page_follows_an_entry_on_the_entry_page(window, ctx):
+    from kyosai_desktop.store.results import CellChange
+
+    dansei = ctx.products.resolve("団生").id
+    union = ctx.unions.find("05", "001").id
+    ctx.targets.set(2025, dansei, "第1次", 40)
+    ctx.results.set(union, dansei, "2025-07", 10)
+    progress = window.page("progress")
+    progress.select(2025, "2025-12")
+    row = lambda: next(r for r in progress.report.rows if r[0].text == "団体生命共済")  # noqa: E731
+    assert row()[progress.report.index("reach")].text == "25.00%"
+    entry = window.page("entry")
+    assert entry.commit([CellChange(union, dansei, "2025-11", 36)], "entry")   # the clerk types 36
+    assert row()[progress.report.index("actual")].value == 46                   # refreshed at once
+    assert row()[progress.report.index("reach")].text == "115.00%"
