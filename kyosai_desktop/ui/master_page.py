@@ -146,10 +146,11 @@ class BranchTab(QWidget):
 
     def apply_rider_goal(self) -> None:
         value = round(self.rider_goal.value(), 1)
+        current = rider_goals(self.ctx).get(RIDER_GOAL_PRODUCT)
+        if (current is None and value == 0) or (current is not None and float(current) == value):
+            return
         text = "" if value == 0 else str(Decimal(str(value)))
         key = RIDER_GOAL_KEY + RIDER_GOAL_PRODUCT
-        if (self.ctx.settings.get(key) or "") == text and text:
-            return
         self.ctx.settings.set(key, text)
         self.notice.ok("付帯率の本部目標を保存しました。")
         self.bus.changed.emit("master")

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import QAbstractItemDelegate, QAbstractItemView, QApplica
 
 from kyosai_desktop.domain.rates import DASH
 from kyosai_desktop.services.master_edit import EditRefused
+from kyosai_desktop.store.tx import transaction
 
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1
 KEY_ROLE = Qt.ItemDataRole.UserRole + 2
@@ -52,22 +53,28 @@ def display(value: object, kind: str) -> str:
 
 
 class EditCommand(QUndoCommand):
-    """One cell (or a pasted block) written through the model; undo writes the old values."""
+    """Cells already written through the model; undo writes the old values, redo the new.
+
+    The first write happens before the command is pushed (a refused write must not leave an
+    undo step behind, and an exception cannot cross Qt's C++ ``push``), so the first
+    ``redo`` that ``push`` calls is skipped.
+    """
 
     def __init__(self, model: MasterTableModel, changes: list[tuple[object, str, object, object]],
                  text: str) -> None:
         super().__init__(text)
         self.model = model
         self.changes = changes  # (row key, column key, old, new)
-        self._first = True
+        self._done = True
 
     def redo(self) -> None:
-        self.model.apply_changes([(k, c, new) for k, c, _old, new in self.changes],
-                                 source="master" if self._first else "redo")
-        self._first = False
+        if self._done:
+            self._done = False
+            return
+        self.model.replay([(k, c, new) for k, c, _old, new in self.changes], source="redo")
 
     def undo(self) -> None:
-        self.model.apply_changes([(k, c, old) for k, c, old, _new in reversed(self.changes)], source="undo")
+        self.model.replay([(k, c, old) for k, c, old, _new in reversed(self.changes)], source="undo")
 
 
 class MasterTableModel(QAbstractTableModel):
@@ -80,6 +87,7 @@ class MasterTableModel(QAbstractTableModel):
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
+        self.ctx = None            # set by the subclass: the AppContext it edits
         self.rows: list[object] = []
         self.undo_stack: QUndoStack | None = None
         self.total_rows: list[list[object]] = []   # read-only rows shown last (合計)
@@ -141,10 +149,20 @@ class MasterTableModel(QAbstractTableModel):
         return row >= len(self.rows)
 
     def apply_changes(self, changes: list[tuple[object, str, object]], *, source: str) -> None:
-        for key, col_key, value in changes:
-            self.write(key, self.col(col_key), value, source)
+        """Write the cells in one transaction (one commit; a pasted block is all or nothing)."""
+        with transaction(self.ctx.conn):
+            for key, col_key, value in changes:
+                self.write(key, self.col(col_key), value, source)
         self.reload()
         self.written.emit(self.bus_kind)
+
+    def replay(self, changes: list[tuple[object, str, object]], *, source: str) -> None:
+        """Undo / redo: errors are shown as a refusal (they cannot propagate through Qt)."""
+        try:
+            self.apply_changes(changes, source=source)
+        except (EditRefused, ValueError, KeyError) as exc:
+            self.reload()
+            self.rejected.emit(f"元に戻せませんでした: {exc}")
 
     def edit_cells(self, edits: list[tuple[int, int, object]], label: str = "変更") -> bool:
         """Parse every (row, column, raw) first; refuse all with the reasons, or write as one step."""
@@ -170,14 +188,13 @@ class MasterTableModel(QAbstractTableModel):
         if not changes:
             return True
         try:
-            if self.undo_stack is not None:
-                self.undo_stack.push(EditCommand(self, changes, label))
-            else:
-                self.apply_changes([(k, c, new) for k, c, _old, new in changes], source="master")
+            self.apply_changes([(k, c, new) for k, c, _old, new in changes], source="master")
         except (EditRefused, ValueError) as exc:
             self.reload()
             self.rejected.emit(str(exc))
             return False
+        if self.undo_stack is not None:
+            self.undo_stack.push(EditCommand(self, changes, label))
         return True
 
     # ------------------------------------------------------------ Qt API
