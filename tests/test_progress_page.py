@@ -126,3 +126,16 @@ def test_excel_and_pdf_hold_the_same_figures(page, tmp_path, prompts):
     dialog = page.print_preview()
     assert dialog.windowTitle().startswith("印刷プレビュー")
     dialog.close()
+
+
+def test_empty_branch_opens_on_last_month(ctx, qtbot):
+    from datetime import date
+
+    from kyosai_desktop.domain.months import add_months, make_month
+
+    page = ProgressPage(ctx, DataBus())
+    qtbot.addWidget(page)
+    expected = add_months(make_month(date.today().year, date.today().month), -1)
+    assert page.as_of == expected
+    assert all(r[page.report.index("actual")].value == 0 for r in page.report.rows)
+    assert page.report.totals[0][page.report.index("reach")].text == "—"

@@ -8,6 +8,8 @@ an entry, an import or a target change refreshes it at once.
 
 from __future__ import annotations
 
+from datetime import date
+
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
@@ -17,7 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from kyosai_desktop.domain.months import month_label
+from kyosai_desktop.domain.months import add_months, make_month, month_label
 from kyosai_desktop.services.branch_report import branch_progress, branch_report_table, rider_goals
 from kyosai_desktop.services.context import AppContext
 from kyosai_desktop.services.files import OutputError
@@ -120,19 +122,16 @@ class ProgressPage(QWidget):
     def select_latest(self, *, reload: bool = True) -> None:
         """The fiscal year and month of the branch's latest figure (else the last year)."""
         latest = self.ctx.results.latest_month(self.ctx.branch)
-        if latest is None:
-            years = self.ctx.fiscal_years.all_years()
-            year = years[-1] if years else 2025
-            self.year_combo.setCurrentIndex(max(0, self.year_combo.findData(year)))
-            self._fill_months()
-        else:
-            year = self.year_of(latest)
-            if self.year_combo.findData(year) < 0:
-                self.year_combo.addItem(f"{year}年度", year)
-            self.year_combo.blockSignals(True)
-            self.year_combo.setCurrentIndex(self.year_combo.findData(year))
-            self.year_combo.blockSignals(False)
-            self._fill_months(latest)
+        if latest is None:  # nothing entered yet: last month of the calendar
+            today = date.today()
+            latest = add_months(make_month(today.year, today.month), -1)
+        year = self.year_of(latest)
+        if self.year_combo.findData(year) < 0:
+            self.year_combo.addItem(f"{year}年度", year)
+        self.year_combo.blockSignals(True)
+        self.year_combo.setCurrentIndex(self.year_combo.findData(year))
+        self.year_combo.blockSignals(False)
+        self._fill_months(latest)
         if reload:
             self.reload()
 
