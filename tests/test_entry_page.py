@@ -238,7 +238,8 @@ def test_history_dialog_shows_old_to_new(qtbot, page, branch):  # noqa: F811
     rows = [[m.index(r, c).data() for c in range(2, 5)] for r in range(m.rowCount())]
     assert rows == [["取込", "(空欄)", "3"], ["入力", "3", "5"], ["入力", "5", "7"], ["取消", "7", "5"]]
     assert m.headerData(3, Qt.Orientation.Horizontal) == "変更前"
-    assert "001 仙台市職員労働組合 / 総合共済 / 2025年2月発効" in dialog.findChild(type(dialog.empty_label)).text()
+    assert "001 仙台市職員労働組合 / 総合共済 / 2025年2月発効" in dialog.heading.text()
+    assert "現在の値: 5件" in dialog.heading.text()
     dialog.close()
 
 
@@ -382,3 +383,86 @@ def test_main_window_undo_and_close_commit(qtbot, ctx, branch, prompts):  # noqa
     type_text(qtbot, view, "77")                      # editor left open …
     window.close()                                     # … committed on close
     assert branch.read("002", "総合共済", "2025-02") == 77
+
+
+def test_full_width_ime_input(qtbot, page, branch):  # noqa: F811
+    from PySide6.QtGui import QInputMethodEvent
+
+    view = page.month_panel.view
+    go(page, 1, col(page, "団体生命共済"))
+    event = QInputMethodEvent()
+    event.setCommitString("１２")          # full-width digits from a Japanese IME
+    QGuiApplication.sendEvent(view, event)
+    assert view.is_editing() and view.current_editor().text() == "１２"
+    press(qtbot, view, Qt.Key.Key_Return)
+    assert branch.read("002", "団体生命共済", "2025-02") == 12
+
+
+def test_refused_editor_comes_back_after_click_elsewhere(qtbot, page, branch):  # noqa: F811
+    view = page.month_panel.view
+    sogo = col(page, "総合共済")
+    go(page, 0, sogo)
+    type_text(qtbot, view, "abc")
+    go(page, 2, sogo + 2)                  # the clerk clicks another cell
+    qtbot.waitUntil(lambda: view.current_editor() is not None)
+    assert (view.currentIndex().row(), view.currentIndex().column()) == (0, sogo)
+    assert view.current_editor().text() == "abc"
+    assert "数値ではありません" in page.message.text
+    assert branch.read("001", "総合共済", "2025-02") == 3
+
+
+def test_typing_into_totals_is_explained(qtbot, page, branch):  # noqa: F811
+    before = branch.digest()
+    model = page.month_panel.model
+    go(page, model.total_row, col(page, "総合共済"))
+    type_text(qtbot, page.month_panel.view, "5")
+    assert not page.month_panel.view.is_editing()
+    assert "合計欄は自動計算" in page.message.text
+    assert branch.digest() == before
+
+
+def test_undo_returns_to_the_month_of_the_edit(qtbot, page, branch):  # noqa: F811
+    view = page.month_panel.view
+    car = col(page, "マイカー共済")
+    go(page, 2, car)
+    type_text(qtbot, view, "4")
+    press(qtbot, view, Qt.Key.Key_Return)
+    page.month_panel.step(1)
+    assert page.month_panel.month == "2025-03"
+    page.undo_stack.undo()
+    assert page.month_panel.month == "2025-02"
+    assert branch.read("010", "マイカー共済", "2025-02") is None
+    assert (view.currentIndex().row(), view.currentIndex().column()) == (2, car)
+
+
+def test_ctrl_enter_opens_the_union_at_the_same_cell(qtbot, page, branch):  # noqa: F811
+    view = page.month_panel.view
+    go(page, 1, col(page, "マイカー共済"))
+    page.open_other(page.month_panel)
+    panel = page.union_panel
+    assert page.tabs.currentWidget() is panel
+    assert panel.union_id == branch.unions["002"] and panel.year == 2024
+    address = panel.model.address(panel.view.currentIndex())
+    assert (address.product_id, address.month) == (branch.products["マイカー共済"], "2025-02")
+    assert panel.view.currentIndex().data() == "5"
+    del view
+
+
+def test_hidden_page_reloads_when_shown(qtbot, page, ctx, branch, bus):  # noqa: F811
+    page.hide()
+    ctx.results.apply([CellChange(branch.unions["001"], branch.products["総合共済"], "2025-02", 30)],
+                      source="import")
+    bus.changed.emit("results")
+    model = page.month_panel.model
+    assert model.index(0, col(page, "総合共済")).data() == "3"     # not reloaded while hidden
+    page.show()
+    assert model.index(0, col(page, "総合共済")).data() == "30"
+
+
+def test_close_with_refused_value_warns(qtbot, page, prompts):
+    view = page.month_panel.view
+    go(page, 0, col(page, "総合共済"))
+    type_text(qtbot, view, "-3")
+    assert page.commit_pending() is False
+    kind, title, text = prompts[-1]
+    assert kind == "warning" and "「-3」は保存できません" in text and "負の数" in text

@@ -37,6 +37,7 @@ SOURCE_LABELS = {
     "redo": "やり直し",
     "import": "取込",
     "master": "マスタ",
+    "demo": "デモ",
 }
 
 LOCKED_REASON = "この月は取扱いのない商品のため入力できません。"
@@ -287,6 +288,10 @@ class EntryService:
         return self.plan(grid, cells)
 
     def describe(self, grid: EntryGrid, problems: Sequence[Problem]) -> str:
+        if len(problems) == 1:
+            p = problems[0]
+            return (f"{grid.cell_name(p.row, p.col)}: {p.reason}\n"
+                    "この値は保存していません。直して Enter、または Esc で取り消してください。")
         lines = [f"{len(problems)}か所の値を受け付けられません。何も保存していません。"]
         for p in problems[:30]:
             where = grid.cell_name(p.row, p.col) if p.row < len(grid.rows) and p.col < len(grid.columns) \

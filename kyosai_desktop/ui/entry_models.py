@@ -33,6 +33,17 @@ RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
 CENTER = Qt.AlignmentFlag.AlignCenter
 LEFT = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
 
+_DISPLAY = Qt.ItemDataRole.DisplayRole
+_EDIT = Qt.ItemDataRole.EditRole
+_ALIGN = Qt.ItemDataRole.TextAlignmentRole
+_BACKGROUND = Qt.ItemDataRole.BackgroundRole
+_FOREGROUND = Qt.ItemDataRole.ForegroundRole
+_FONT = Qt.ItemDataRole.FontRole
+_TOOLTIP = Qt.ItemDataRole.ToolTipRole
+_ROLES = frozenset({_DISPLAY, _EDIT, _ALIGN, _BACKGROUND, _FOREGROUND, _FONT, _TOOLTIP, SORT_ROLE, ADDRESS_ROLE})
+_READ_ONLY = Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemIsEnabled
+_EDITABLE = _READ_ONLY | Qt.ItemFlag.ItemIsEditable
+
 # writer(model, [(row, col, text)], source) -> True when accepted (written or unchanged)
 Writer = Callable[["EntryGridModel", Sequence[tuple[int, int, object]], str], bool]
 _Index = QModelIndex | QPersistentModelIndex
@@ -70,6 +81,8 @@ class EntryGridModel(QAbstractTableModel):
         self._row_totals: list[int] = []
         self._col_totals: list[int] = []
         self._grand = 0
+        self._nr = 0
+        self._nc = 0
         self._bold = QFont()
         self._bold.setBold(True)
 
@@ -83,38 +96,40 @@ class EntryGridModel(QAbstractTableModel):
 
     def _recount(self) -> None:
         g = self.grid
+        self._nr = len(g.rows) if g else 0
+        self._nc = len(g.columns) if g else 0
         self._row_totals = g.row_totals() if g else []
         self._col_totals = g.column_totals() if g else []
         self._grand = sum(self._row_totals)
 
     @property
     def n_rows(self) -> int:
-        return len(self.grid.rows) if self.grid else 0
+        return self._nr
 
     @property
     def n_cols(self) -> int:
-        return len(self.grid.columns) if self.grid else 0
+        return self._nc
 
     @property
     def total_row(self) -> int:
-        return self.n_rows
+        return self._nr
 
     @property
     def total_column(self) -> int:
-        return self.LABEL_COLUMNS + self.n_cols
+        return self.LABEL_COLUMNS + self._nc
 
     def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: N802, B008
-        return 0 if parent.isValid() or self.grid is None else self.n_rows + 1
+        return 0 if parent.isValid() or self.grid is None else self._nr + 1
 
     def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: N802, B008
-        return 0 if parent.isValid() or self.grid is None else self.LABEL_COLUMNS + self.n_cols + 1
+        return 0 if parent.isValid() or self.grid is None else self.LABEL_COLUMNS + self._nc + 1
 
     def cell_of(self, index: _Index) -> tuple[int, int] | None:
         """(grid row, grid column) of a value cell; None for labels and totals."""
-        if not index.isValid() or self.grid is None:
+        if self.grid is None or not index.isValid():
             return None
         r, c = index.row(), index.column() - self.LABEL_COLUMNS
-        if 0 <= r < self.n_rows and 0 <= c < self.n_cols:
+        if 0 <= r < self._nr and 0 <= c < self._nc:
             return r, c
         return None
 
@@ -127,82 +142,77 @@ class EntryGridModel(QAbstractTableModel):
 
     def is_editable(self, index: _Index) -> bool:
         cell = self.cell_of(index)
-        return cell is not None and self.grid is not None and not self.grid.is_locked(*cell)
+        return cell is not None and self.grid is not None and cell not in self.grid.locked
+
+    def grand_total(self) -> int:
+        return self._grand
+
+    def _value(self, r: int, c: int) -> int | None:
+        """Raw number at grid row r (``n_rows`` = totals row), value column c (``n_cols`` = 合計)."""
+        if r < self._nr:
+            return self.grid.values[r][c] if c < self._nc else self._row_totals[r]  # type: ignore[union-attr]
+        return self._col_totals[c] if c < self._nc else self._grand
 
     def value_at(self, index: _Index) -> int | None:
         """The raw number shown in a value or totals cell."""
-        g = self.grid
-        if g is None or not index.isValid():
+        if self.grid is None or not index.isValid():
             return None
-        r, c = index.row(), index.column() - self.LABEL_COLUMNS
-        if c < 0:
-            return None
-        if r < self.n_rows and c < self.n_cols:
-            return g.values[r][c]
-        if r == self.n_rows and c < self.n_cols:
-            return self._col_totals[c]
-        if r < self.n_rows and c == self.n_cols:
-            return self._row_totals[r]
-        return self._grand
+        c = index.column() - self.LABEL_COLUMNS
+        return None if c < 0 else self._value(index.row(), c)
 
     def label_text(self, row: int, col: int) -> str:
         raise NotImplementedError
 
     # ----------------------------------------------------------------- Qt API
     def flags(self, index: _Index) -> Qt.ItemFlag:
-        base = Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemIsEnabled
-        if self.is_editable(index):
-            return base | Qt.ItemFlag.ItemIsEditable
-        return base
-
-    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole):  # noqa: C901
         g = self.grid
         if g is None or not index.isValid():
+            return _READ_ONLY
+        r, c = index.row(), index.column() - self.LABEL_COLUMNS
+        if 0 <= r < self._nr and 0 <= c < self._nc and (r, c) not in g.locked:
+            return _EDITABLE
+        return _READ_ONLY
+
+    def data(self, index: _Index, role: int = _DISPLAY):  # noqa: C901
+        g = self.grid
+        if g is None or role not in _ROLES or not index.isValid():
             return None
-        row, col = index.row(), index.column()
-        is_label = col < self.LABEL_COLUMNS
-        is_total = row == self.n_rows or col == self.total_column
-        if role == Qt.ItemDataRole.DisplayRole:
+        row, c = index.row(), index.column() - self.LABEL_COLUMNS
+        is_label = c < 0
+        is_total = row == self._nr or c == self._nc
+        if role == _DISPLAY or role == _EDIT or role == SORT_ROLE:
             if is_label:
-                return TOTAL_LABEL if row == self.n_rows and col == self.LABEL_COLUMNS - 1 else (
-                    "" if row == self.n_rows else self.label_text(row, col))
-            value = self.value_at(index)
-            return "" if value is None else format_count(value)
-        if role == Qt.ItemDataRole.EditRole:
+                if row == self._nr:
+                    return TOTAL_LABEL if c == -1 else ""
+                return self.label_text(row, index.column())
+            value = self._value(row, c)
+            if role == SORT_ROLE:
+                return value
+            if value is None:
+                return ""
+            return format_count(value) if role == _DISPLAY else str(value)
+        if role == _ALIGN:
             if is_label:
-                return self.data(index, Qt.ItemDataRole.DisplayRole)
-            value = self.value_at(index)
-            return "" if value is None else str(value)
-        if role == SORT_ROLE:
-            if is_label:
-                return self.data(index, Qt.ItemDataRole.DisplayRole)
-            return self.value_at(index)
-        if role == ADDRESS_ROLE:
-            return self.address(index)
-        if role == Qt.ItemDataRole.TextAlignmentRole:
-            if is_label:
-                return CENTER if self.is_code_column(col) else LEFT
+                return CENTER if self.is_code_column(index.column()) else LEFT
             return RIGHT
-        if role == Qt.ItemDataRole.BackgroundRole:
-            cell = self.cell_of(index)
-            if cell is not None and cell in self.errors:
+        cell = (row, c)
+        in_grid = not is_label and not is_total
+        if role == _BACKGROUND:
+            if in_grid and cell in self.errors:
                 return ERROR_BRUSH
             if is_total:
                 return TOTAL_BRUSH
             if is_label:
                 return LABEL_BRUSH
-            if cell is not None and g.is_locked(*cell):
-                return LOCKED_BRUSH
-            return None
-        if role == Qt.ItemDataRole.ForegroundRole:
-            cell = self.cell_of(index)
-            if cell is not None and g.is_locked(*cell):
-                return LOCKED_TEXT
-            return None
-        if role == Qt.ItemDataRole.FontRole:
+            return LOCKED_BRUSH if cell in g.locked else None
+        if role == _FOREGROUND:
+            return LOCKED_TEXT if in_grid and cell in g.locked else None
+        if role == _FONT:
             return self._bold if is_total else None
-        if role == Qt.ItemDataRole.ToolTipRole:
+        if role == _TOOLTIP:
             return self.tooltip(index)
+        if role == ADDRESS_ROLE:
+            return self.address(index)
         return None
 
     def is_code_column(self, col: int) -> bool:
@@ -275,13 +285,23 @@ class EntryGridModel(QAbstractTableModel):
             self.errors.pop(pos, None)
             touched.append(pos)
         if touched:
-            top = min(r for r, _ in touched)
-            left = min(c for _, c in touched) + self.LABEL_COLUMNS
-            self.dataChanged.emit(self.index(top, left),
-                                  self.index(self.rowCount() - 1, self.columnCount() - 1))
-            # the row totals of rows above the first changed column
-            self.dataChanged.emit(self.index(top, self.total_column), self.index(self.n_rows, self.total_column))
+            self._announce(touched)
         return touched
+
+    def _announce(self, cells: list[tuple[int, int]]) -> None:
+        """dataChanged for the cells and their totals; single-cell signals repaint only those
+        cells (a range makes the view repaint everything), so a one-cell edit stays cheap."""
+        rows = {r for r, _ in cells}
+        cols = {c for _, c in cells}
+        targets = set(cells) | {(r, self._nc) for r in rows} | {(self._nr, c) for c in cols}
+        targets.add((self._nr, self._nc))
+        if len(targets) > 64:
+            self.dataChanged.emit(self.index(0, self.LABEL_COLUMNS),
+                                  self.index(self._nr, self.LABEL_COLUMNS + self._nc))
+            return
+        for r, c in targets:
+            index = self.index(r, c + self.LABEL_COLUMNS)
+            self.dataChanged.emit(index, index)
 
     def set_errors(self, errors: dict[tuple[int, int], str]) -> None:
         cells = set(self.errors) | set(errors)

@@ -34,8 +34,11 @@ from PySide6.QtGui import QGuiApplication, QKeyEvent, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemDelegate,
     QAbstractItemView,
+    QAbstractScrollArea,
+    QApplication,
     QLineEdit,
     QStyledItemDelegate,
+    QTableView,
 )
 
 from kyosai_desktop.services.entry import format_block
@@ -44,6 +47,14 @@ from kyosai_desktop.ui.report_model import FrozenTableView
 UP, DOWN, LEFT, RIGHT, STAY = (-1, 0), (1, 0), (0, -1), (0, 1), (0, 0)
 _ENTER_KEYS = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
 _CLEAR_KEYS = (Qt.Key.Key_Delete, Qt.Key.Key_Backspace)
+
+
+REFUSED_STYLE = "QLineEdit { background: #F8CBAD; }"
+
+
+def mark_refused(editor: QLineEdit) -> None:
+    """Colour an editor whose value was refused (the reason is in the message bar)."""
+    editor.setStyleSheet(REFUSED_STYLE)
 
 
 class CountDelegate(QStyledItemDelegate):
@@ -79,6 +90,8 @@ class CountDelegate(QStyledItemDelegate):
         self.refused = None if accepted else (QModelIndex(index), text)
         if accepted:
             editor.setModified(False)
+        else:
+            mark_refused(editor)
 
     def eventFilter(self, editor, event) -> bool:  # noqa: N802
         if event.type() == QEvent.Type.KeyPress and isinstance(editor, QLineEdit):
@@ -147,6 +160,7 @@ class GridView(FrozenTableView):
         self.setWordWrap(False)
         self._tab_origin: int | None = None
         self._moving = False
+        self._editor_has_focus = False
 
     # ----------------------------------------------------------------- state
     def is_editing(self) -> bool:
@@ -184,9 +198,14 @@ class GridView(FrozenTableView):
             self._tab_origin = None
         row = max(0, min(model.rowCount() - 1, row + move[0]))
         col = max(0, min(model.columnCount() - 1, col + move[1]))
+        target = model.index(row, col)
+        if move[0] and not self.viewport().rect().contains(self.visualRect(target)):
+            # Enter past the bottom edge: bring the row to the middle, so the next dozen
+            # rows are in view and do not each scroll (and repaint) the whole grid
+            self.scrollTo(target, QAbstractItemView.ScrollHint.PositionAtCenter)
         self._moving = True
         try:
-            self.setCurrentIndex(model.index(row, col))
+            self.setCurrentIndex(target)
         finally:
             self._moving = False
 
@@ -196,7 +215,7 @@ class GridView(FrozenTableView):
         super().currentChanged(current, previous)
 
     # ----------------------------------------------------------------- editing
-    def start_typing(self, index: QModelIndex, text: str) -> bool:
+    def start_typing(self, index: QModelIndex, text: str, *, refused: bool = False) -> bool:
         """Open the editor at ``index`` holding ``text`` (Excel's "enter" mode)."""
         if not index.isValid() or not (index.flags() & Qt.ItemFlag.ItemIsEditable):
             return False
@@ -209,6 +228,8 @@ class GridView(FrozenTableView):
         editor.setProperty("enter_mode", True)
         editor.setText(text)
         editor.setModified(True)
+        if refused:
+            mark_refused(editor)
         editor.setFocus()
         return True
 
@@ -219,7 +240,33 @@ class GridView(FrozenTableView):
             # the view closed a refused editor (click elsewhere, focus change): bring it back
             self.delegate.refused = None
             index, text = refused
-            QTimer.singleShot(0, lambda: self.start_typing(index, text))
+            QTimer.singleShot(0, lambda: self.start_typing(index, text, refused=True))
+
+    # ----------------------------------------------------------------- focus
+    # QAbstractItemView repaints the whole viewport on every focus change (the selection's
+    # colour depends on focus).  Focus going to our own cell editor and back happens twice per
+    # typed figure; repainting ~1,000 cells each time cost ~20 ms a figure, so those two
+    # changes skip the full repaint (the cell under the editor is hidden anyway).
+    def _focus_goes_to_editor(self) -> bool:
+        focus = QApplication.focusWidget()
+        return focus is not None and focus is self.delegate.last_editor
+
+    def focusOutEvent(self, event) -> None:  # noqa: N802
+        if self._focus_goes_to_editor():
+            self._editor_has_focus = True
+            QAbstractScrollArea.focusOutEvent(self, event)
+            return
+        super().focusOutEvent(event)
+
+    def focusInEvent(self, event) -> None:  # noqa: N802
+        if self._editor_has_focus:
+            self._editor_has_focus = False
+            QAbstractScrollArea.focusInEvent(self, event)
+            current = self.currentIndex()
+            self.setAttribute(Qt.WidgetAttribute.WA_InputMethodEnabled,
+                              bool(current.isValid() and current.flags() & Qt.ItemFlag.ItemIsEditable))
+            return
+        super().focusInEvent(event)
 
     # ----------------------------------------------------------------- keyboard
     def event(self, event) -> bool:
@@ -324,6 +371,21 @@ class GridView(FrozenTableView):
                 self.setCurrentIndex(index)
         self.menu_requested.emit(index, pos)
         event.accept()
+
+    def scrollTo(self, index, hint=QAbstractItemView.ScrollHint.EnsureVisible) -> None:  # noqa: N802
+        """Scroll so ``index`` is visible *beside* the frozen columns, not underneath them."""
+        if not index.isValid():
+            return
+        bar = self.horizontalScrollBar()
+        keep = bar.value()
+        QTableView.scrollTo(self, index, hint)
+        if index.column() < self._frozen:
+            bar.setValue(keep)  # frozen cells are always in view: only scroll vertically
+            return
+        frozen_width = sum(self.columnWidth(c) for c in range(self._frozen) if not self.isColumnHidden(c))
+        left = self.visualRect(index).left()
+        if left < frozen_width:
+            bar.setValue(bar.value() - (frozen_width - left))
 
     def _update_geometry(self) -> None:
         if self._frozen <= 0:
