@@ -276,6 +276,6 @@ def branch_report_table(report: BranchProgress, goals: dict[str, Decimal] | None
     ]
     return ReportTable(
         title=report.title, columns=columns, rows=rows, totals=totals,
-        subtitle=report.period, summary=summary, notes=notes, row_keys=keys,
+        summary=summary, notes=notes, row_keys=keys,
         legend=dict(tones.LEGEND),
     )
