@@ -31,7 +31,7 @@ from kyosai_desktop.store.master_admin import MasterAdminRepository
 from kyosai_desktop.ui import interaction
 from kyosai_desktop.ui.events import DataBus
 from kyosai_desktop.ui.import_dialog import KINDS, ImportFlow
-from kyosai_desktop.ui.master_tabs import Notice, ProductTab, TargetTab, UnionTab, YearTab
+from kyosai_desktop.ui.master_table import Notice
 from kyosai_desktop.ui.pages import PageSpec
 
 RIDER_GOAL_PRODUCT = "車両損害補償"
@@ -196,6 +196,9 @@ class MasterPage(QWidget):
 
     def __init__(self, ctx: AppContext, bus: DataBus, parent=None) -> None:
         super().__init__(parent)
+        # The table tabs are imported here, not at start-up (the page registry imports this module).
+        from kyosai_desktop.ui.master_tabs import ProductTab, TargetTab, UnionTab, YearTab
+
         self.ctx, self.bus = ctx, bus
         self.undo_stack = QUndoStack(self)
         self.branch_tab = BranchTab(ctx, bus)

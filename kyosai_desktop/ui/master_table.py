@@ -16,7 +16,13 @@ from decimal import Decimal
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QFont, QKeySequence, QUndoCommand, QUndoStack
-from PySide6.QtWidgets import QAbstractItemDelegate, QAbstractItemView, QApplication, QTableView
+from PySide6.QtWidgets import (
+    QAbstractItemDelegate,
+    QAbstractItemView,
+    QApplication,
+    QLabel,
+    QTableView,
+)
 
 from kyosai_desktop.domain.rates import DASH
 from kyosai_desktop.services.master_edit import EditRefused
@@ -388,3 +394,23 @@ class MasterTable(QTableView):
                 edits.append((src.row(), src.column(), raw))
         return self.master_model().edit_cells(edits, "貼り付け")
 
+
+class Notice(QLabel):
+    """A one-line message above a table: red for a refused edit, cleared by the next success."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setObjectName("notice")
+        self.setWordWrap(True)
+        self.setStyleSheet("color: #C00000;")
+        self.hide()
+
+    def refused(self, text: str) -> None:
+        self.setStyleSheet("color: #C00000; font-weight: bold;")
+        self.setText("入力できません: " + text.replace("\n", "　"))
+        self.show()
+
+    def ok(self, text: str = "") -> None:
+        self.setStyleSheet("color: #375623;")
+        self.setText(text)
+        self.setVisible(bool(text))

@@ -32,29 +32,8 @@ from kyosai_desktop.ui.master_models import (
     UnionModel,
     UnionTargetModel,
 )
-from kyosai_desktop.ui.master_table import SORT_ROLE, MasterTable, MasterTableModel
+from kyosai_desktop.ui.master_table import SORT_ROLE, MasterTable, MasterTableModel, Notice
 from kyosai_desktop.ui.union_dialog import AddUnionDialog, HistoryDialog
-
-
-class Notice(QLabel):
-    """A one-line message above a table: red for a refused edit, cleared by the next success."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.setObjectName("notice")
-        self.setWordWrap(True)
-        self.setStyleSheet("color: #C00000;")
-        self.hide()
-
-    def refused(self, text: str) -> None:
-        self.setStyleSheet("color: #C00000; font-weight: bold;")
-        self.setText("入力できません: " + text.replace("\n", "　"))
-        self.show()
-
-    def ok(self, text: str = "") -> None:
-        self.setStyleSheet("color: #375623;")
-        self.setText(text)
-        self.setVisible(bool(text))
 
 
 def bind(model: MasterTableModel, notice: Notice, undo: QUndoStack) -> None:
