@@ -22,7 +22,15 @@ SAMPLE = Path("/work/shared/samples/model_unions_sample.xlsx")
 if not SAMPLE.exists():  # a checkout elsewhere: the samples sit beside the repository
     SAMPLE = Path(__file__).resolve().parents[2] / "shared" / "samples" / "model_unions_sample.xlsx"
 
-PREF_NAMES = {"01": "北海道", "04": "岩手", "05": "宮城", "15": "千葉", "33": "岡山", "41": "高知", "60": "社保労連"}
+def _pref_names() -> dict[str, str]:
+    import csv
+
+    path = Path(__file__).resolve().parents[1] / "db" / "seed" / "prefectures.csv"
+    with path.open(encoding="utf-8") as fh:
+        return {r["pref_code"].zfill(2): r["pref_name"] for r in csv.DictReader(fh)}
+
+
+PREF_NAMES = _pref_names()
 
 
 @dataclass

@@ -272,32 +272,34 @@ def _write(ctx: AppContext, sheet: ParsedSheet, result: ModelUnionImportResult,
         result.notes.append(f"{fy}年度の集計開始月を {configured}月 → {start_month}月 に変更します。")
     branch = ctx.branch
     existing = {(u.pref_code, u.union_code): u for u in ctx.unions.list()}
-    keep: list[int] = []
-    values: dict[tuple[int, str], int] = {}
-    who: dict[int, SheetRow] = {}
+    labels = {(r.pref_code, r.union_code): f"{r.pref_code}-{r.union_code} {r.name}" for r in sheet.rows}
+    new_rows = []
     for row in sheet.rows:
         union = existing.get((row.pref_code, row.union_code))
-        label = f"{row.pref_code}-{row.union_code} {row.name}"
         if union is None:
-            extra = {k: v for k, v in (("members", row.members), ("holdings", row.holdings),
-                                       ("effective_month", row.effective_month)) if v is not None}
-            union = ctx.unions.add(row.pref_code, row.union_code, row.name, source="import", **extra)
-            result.created_unions.append(label)
-        else:
-            _fill_missing(ctx, union, row)
-            if _same_name(union.name) != _same_name(row.name):
-                result.notes.append(f"{row.pref_code}-{row.union_code} の名称は登録済みの「{union.name}」のままです"
-                                    f" (シート: 「{row.name}」)。")
-        who[union.id] = row
-        keep.append(union.id)
-        change = ctx.model_unions.designate(Designation(fy, union.id, row.target, row.members, row.holdings,
-                                                        row.effective_month), source="import")
-        if change == "added":
-            result.designated.append(label)
-        elif change == "changed":
-            result.changed.append(label)
+            new_rows.append((row.pref_code, row.union_code, row.name,
+                             {"members": row.members, "holdings": row.holdings, "effective_month": row.effective_month}))
+            result.created_unions.append(labels[(row.pref_code, row.union_code)])
+            continue
+        _fill_missing(ctx, union, row)
+        if _same_name(union.name) != _same_name(row.name):
+            result.notes.append(f"{row.pref_code}-{row.union_code} の名称は登録済みの「{union.name}」のままです"
+                                f" (シート: 「{row.name}」)。")
+    ids = {key: u.id for key, u in existing.items()}
+    ids.update(ctx.model_unions.add_unions(new_rows, source="import"))
+    who: dict[int, SheetRow] = {}
+    designations = []
+    values: dict[tuple[int, str], int] = {}
+    for row in sheet.rows:
+        union_id = ids[(row.pref_code, row.union_code)]
+        who[union_id] = row
+        designations.append(Designation(fy, union_id, row.target, row.members, row.holdings, row.effective_month))
         for month, value in row.counts().items():
-            values[(union.id, month)] = value
+            values[(union_id, month)] = value
+    added, changed = ctx.model_unions.designate_many(designations, source="import")
+    result.designated = [labels[(who[i].pref_code, who[i].union_code)] for i in added]
+    result.changed = [labels[(who[i].pref_code, who[i].union_code)] for i in changed]
+    keep = list(who)
     for union_id in ctx.model_unions.remove_missing(fy, keep, source="import"):
         u = ctx.unions.get(union_id)
         result.removed.append(f"{u.key} {u.name}" if u else str(union_id))

@@ -141,13 +141,23 @@ def _code(value: str) -> Cell:
     return Cell(value, value)
 
 
+@cache
+def _percent(value, tone: str | None = None) -> Cell:
+    return cell(value, PERCENT, tone=tone)
+
+
+@cache
+def _signed(value: int) -> Cell:
+    return cell(value, SIGNED)
+
+
 def _row_cells(r: ModelUnionRow, layout: TableLayout) -> list[Cell]:
     u = r.unit
     out = [
         _code(u.pref_code), _code(u.pref_name), _code(u.union_code), Cell(u.name, u.name),
         _count(u.members) if u.members is not None else _BLANK,
         _count(u.holdings) if u.holdings is not None else _BLANK,
-        cell(r.join_rate, PERCENT),
+        _percent(r.join_rate),
         _code(f"{u.effective_month}月") if u.effective_month else _BLANK,
     ]
     out += [_count(v) for v in r.year_totals]
@@ -160,9 +170,9 @@ def _row_cells(r: ModelUnionRow, layout: TableLayout) -> list[Cell]:
     out += [
         _count(r.cumulative),
         _count(u.target) if u.target is not None else Cell(None, DASH),
-        cell(r.yoy, SIGNED),
-        cell(r.rate, PERCENT, tone=r.tone),
-        cell(r.remaining, COUNT, tooltip=tooltip),
+        _signed(r.yoy),
+        _percent(r.rate, r.tone),
+        Cell(r.remaining, format_count(r.remaining), tooltip=tooltip) if r.remaining is not None else Cell(None, DASH),
         _code(u.pref_name),
     ]
     if not u.in_national:

@@ -44,6 +44,10 @@ class ModelYear:
     imported_at: str | None
 
 
+def _text(value: object) -> str | None:
+    return None if value is None else str(value)
+
+
 def designation_key(fiscal_year: int, union_id: int) -> str:
     return f"{fiscal_year}:{union_id}"
 
@@ -128,6 +132,69 @@ class ModelUnionRepository:
                              old=getattr(old, f), new=getattr(d, f))
         return "changed" if changed else None
 
+    def designate_many(self, items: Sequence[Designation], *, source: str = "import"
+                       ) -> tuple[list[int], list[int]]:
+        """Add or update many designations at once (audited); returns (added, changed) union ids."""
+        years = {d.fiscal_year for d in items}
+        old: dict[tuple[int, int], Designation] = {}
+        for year in years:
+            old.update({(d.fiscal_year, d.union_id): d for d in self.designations(year)})
+        added, changed, audits = [], [], []
+        inserts, updates = [], []
+        now, actor = datetime.now().isoformat(timespec="seconds"), audit.current_actor()
+        for d in items:
+            key = designation_key(d.fiscal_year, d.union_id)
+            before = old.get((d.fiscal_year, d.union_id))
+            if before is None:
+                inserts.append((d.fiscal_year, d.union_id, d.target, d.members, d.holdings, d.effective_month))
+                audits.append((now, actor, source, key, "*", None, f"目標 {d.target}"))
+                added.append(d.union_id)
+                continue
+            fields = [f for f in FIELDS if getattr(before, f) != getattr(d, f)]
+            if fields:
+                updates.append((d.target, d.members, d.holdings, d.effective_month, d.fiscal_year, d.union_id))
+                audits += [(now, actor, source, key, f, _text(getattr(before, f)), _text(getattr(d, f)))
+                           for f in fields]
+                changed.append(d.union_id)
+        with transaction(self.conn):
+            self.conn.executemany(
+                "INSERT INTO model_unions (fiscal_year, union_id, target, members, holdings, effective_month)"
+                " VALUES (?, ?, ?, ?, ?, ?)", inserts)
+            self.conn.executemany(
+                "UPDATE model_unions SET target = ?, members = ?, holdings = ?, effective_month = ?"
+                " WHERE fiscal_year = ? AND union_id = ?", updates)
+            self.conn.executemany(
+                "INSERT INTO audit (at, actor, source, table_name, record_key, field, old_value, new_value)"
+                " VALUES (?, ?, ?, 'model_unions', ?, ?, ?, ?)", audits)
+        return added, changed
+
+    def add_unions(self, rows: Sequence[tuple[str, str, str, dict[str, object]]], *, source: str = "import"
+                   ) -> dict[tuple[str, str], int]:
+        """Create many unions at once, audited like ``UnionRepository.add`` (one row per field).
+
+        ``rows`` are (pref_code, union_code, name, {members/holdings/effective_month: value});
+        returns {(pref_code, union_code): id}.  For the national sheet, whose other
+        prefectures' unions are new to a branch database (thousands at a time).
+        """
+        now, actor = datetime.now().isoformat(timespec="seconds"), audit.current_actor()
+        out: dict[tuple[str, str], int] = {}
+        audits = []
+        with transaction(self.conn):
+            for pref, code, name, values in rows:
+                cur = self.conn.execute(
+                    "INSERT INTO unions (pref_code, union_code, name, members, holdings, effective_month)"
+                    " VALUES (?, ?, ?, ?, ?, ?)",
+                    (pref, code, name, values.get("members"), values.get("holdings"), values.get("effective_month")))
+                union_id = int(cur.lastrowid)  # type: ignore[arg-type]
+                out[(pref, code)] = union_id
+                audits.append((now, actor, source, str(union_id), "*", None, f"{pref}-{code} {name}"))
+                audits += [(now, actor, source, str(union_id), k, None, _text(v))
+                           for k, v in values.items() if v is not None]
+            self.conn.executemany(
+                "INSERT INTO audit (at, actor, source, table_name, record_key, field, old_value, new_value)"
+                " VALUES (?, ?, ?, 'unions', ?, ?, ?, ?)", audits)
+        return out
+
     def remove(self, fiscal_year: int, union_id: int, *, source: str = "import") -> bool:
         old = self.get(fiscal_year, union_id)
         if old is None:
@@ -164,10 +231,17 @@ class ModelUnionRepository:
         rows = self.conn.execute(
             "SELECT union_id, month, count FROM results WHERE product_id = ? AND month BETWEEN ? AND ?",
             (product_id, first, last))
-        wanted = None if union_ids is None else set(union_ids)
         out: dict[int, dict[str, int]] = {}
+        if union_ids is None:
+            for union_id, month, count in rows:
+                try:
+                    out[union_id][month] = count
+                except KeyError:
+                    out[union_id] = {month: count}
+            return out
+        wanted = set(union_ids)
         for union_id, month, count in rows:
-            if wanted is None or union_id in wanted:
+            if union_id in wanted:
                 out.setdefault(union_id, {})[month] = count
         return out
 

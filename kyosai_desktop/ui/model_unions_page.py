@@ -243,10 +243,7 @@ class ModelUnionsPage(QWidget):
                                       start_month=self.start_month)
         table = self.report.table
         self.view.set_report(table)
-        name = table.index("name")   # long union names are the one column worth its full width
-        hint = self.view.table.sizeHintForColumn(name)
-        if hint > self.view.table.columnWidth(name):
-            self.view.table.setColumnWidth(name, hint)
+        self._fit_name_column()
         self._apply_month_columns()
         self.title_label.setText(table.title)
         self.subtitle_label.setText(table.subtitle)
@@ -259,12 +256,30 @@ class ModelUnionsPage(QWidget):
                                      "「取り込み…」から本部のシートを取り込んでください。")
         for widget in (self.preview_button, self.pdf_button, self.xlsx_button, self.sheet_button):
             widget.setEnabled(not empty)
+        self.status_label.setText(self._source_text())
+
+    def _source_text(self) -> str:
         info = self.ctx.model_unions.year_info(self.fiscal_year)
-        when = (info.imported_at or "").replace("T", " ")[:16] if info else ""
-        self.status_label.setText(
-            "" if info is None else
-            f"本部シート: {info.source} ({month_label(info.as_of) + '現在、' if info.as_of else ''}"
-            f"{info.sheet_start_month}月開始の並び) を {when} に取り込み")
+        if info is None:
+            return ""
+        detail = []
+        if info.as_of:
+            detail.append(f"{month_label(info.as_of)}現在")
+        if info.sheet_start_month:
+            detail.append(f"{info.sheet_start_month}月開始の並び")
+        when = (info.imported_at or "").replace("T", " ")[:16]
+        return f"指定の出所: {info.source}" + (f" ({'、'.join(detail)})" if detail else "") + f" — {when} 登録"
+
+    def _fit_name_column(self) -> None:
+        """Long union names are the one column worth its full width (measured, grown only)."""
+        if self.report is None or not self.report.rows:
+            return
+        names = sorted({r.unit.name for r in self.report.rows}, key=len, reverse=True)[:20]
+        metrics = self.view.table.fontMetrics()
+        width = max(metrics.horizontalAdvance(n) for n in names) + 16
+        column = self.report.table.index("name")
+        if width > self.view.table.columnWidth(column):
+            self.view.table.setColumnWidth(column, width)
 
     def _apply_month_columns(self) -> None:
         if self.report is None:

@@ -24,7 +24,6 @@ from kyosai_desktop.ui.paper import PaperDocument, draw_text, text_em
 _L = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
 _R = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
 _C = Qt.AlignmentFlag.AlignCenter
-_WRAP = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop | Qt.TextFlag.TextWordWrap
 _GRID = QColor("#A6A6A6")
 _DARK = QColor("#404040")
 _BLACK = QColor("#000000")
@@ -32,6 +31,20 @@ _RED = QColor("#C00000")
 _HEAD = QColor("#" + HEADER_FILL)
 _FOOTER_H = 16.0
 _MAX_ESTIMATES = 14
+
+
+def wrap_lines(text: str, width_em: float) -> list[str]:
+    """Paragraphs broken into lines no wider than ``width_em`` (character by character)."""
+    out: list[str] = []
+    for paragraph in text.splitlines() or [""]:
+        line = ""
+        for ch in paragraph:
+            if line and text_em(line + ch) > width_em:
+                out.append(line)
+                line = ""
+            line += ch
+        out.append(line)
+    return out
 
 
 def _fill(tone: str | None) -> QColor | None:
@@ -292,23 +305,24 @@ class UnionSheetPaper(PaperDocument):
     def _notes(self, p: QPainter, s: UnionSheet, w: float, y: float, bottom: float) -> None:
         y = self._section(p, "メモ (単組の備考・訪問記録)", w, y)
         box = QRectF(0, y, w, max(20.0, bottom - y))
+        line_h, pt = 16.0, 9.0
+        lines = wrap_lines(s.note or "", (w - 12) / pt)
+        rows = max(1, int(box.height() // line_h))
         p.setPen(QPen(_GRID, 0.4, Qt.PenStyle.DotLine))
-        line_h = 16.0
-        ly = y + line_h
-        while ly < box.bottom() - 2:
+        for k in range(1, rows):
+            ly = y + k * line_h
             p.drawLine(QPointF(4, ly), QPointF(w - 4, ly))
-            ly += line_h
         p.setPen(QPen(_DARK, 0.8))
         p.drawRect(box)
         p.setPen(_BLACK)
-        if s.note:
-            draw_text(p, box.adjusted(5, 3, -5, -3), _WRAP, s.note, 9)
+        for k, text in enumerate(lines[:rows]):
+            draw_text(p, QRectF(6, y + k * line_h, w - 12, line_h), _L, text, pt)
 
     def _footer(self, p: QPainter, s: UnionSheet, index: int, w: float, h: float) -> None:
         r = QRectF(0, h - _FOOTER_H + 4, w, _FOOTER_H - 4)
         p.setPen(_BLACK)
         if s.estimates:
-            draw_text(p, r, _L, "個人情報を含みます。取り扱いに注意し、用済み後は廃棄してください。", 7)
+            draw_text(p, r, _L, "個人情報を含みます。取り扱い注意・用済み後は廃棄", 7)
         draw_text(p, r, _C, f"{index + 1} / {self.page_count()} ページ", 7.5)
         d = self.printed_on
         draw_text(p, r, _R, f"出力日 {d.year}年{d.month}月{d.day}日", 7.5)
