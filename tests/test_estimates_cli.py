@@ -33,7 +33,9 @@ def digest(path: Path) -> str:
 
 
 @pytest.fixture
-def db(tmp_path):
+def db(tmp_path, qapp):
+    """A branch database with two unions.  ``qapp`` first: a PDF rendered by the CLI would
+    otherwise create a bare QGuiApplication, and later widget tests in the run would abort."""
     path = tmp_path / "cli.sqlite3"
     assert run(path, "init", "--branch", "05") == 0
     unions = write_csv(tmp_path / "u.csv", [["自治労県コード", "単組コード", "単組名"],

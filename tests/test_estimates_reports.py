@@ -206,3 +206,26 @@ def test_all_union_reports_in_one_pdf(ctx, seeded, tmp_path, qapp):
     reader = PdfReader(str(render_pdf(UnionReportPaper(reports), tmp_path / "all.pdf")))
     assert len(reader.pages) == 2
     assert "第二職員組合" in page_text(reader.pages[1])
+
+
+def test_sql_sums_give_the_same_totals_as_the_row_arithmetic(ctx):
+    """The summary sums premiums per 支払 in SQL; it must agree with domain ``totals`` row by row."""
+    import random
+
+    from kyosai_desktop.domain.estimates import totals
+
+    rng = random.Random(11)
+    unions = [add_union(ctx, "05", f"{i:03d}", f"組合{i}") for i in range(1, 6)]
+    camp = ctx.campaigns.add("乱数", "その他")
+    for _ in range(300):
+        u = rng.choice(unions)
+        pay = rng.choice(["年", "月", None])
+        ctx.estimates.add(camp.id, u.id, name="x", payment=pay,
+                          other_premium=rng.choice([None, rng.randint(0, 200_000)]),
+                          jichiro_premium=rng.choice([None, rng.randint(0, 200_000)]))
+    for rep in er.union_reports(ctx, camp.id):
+        uid = ctx.unions.find_key(rep.union_key).id
+        rows = [(e.other_premium, e.jichiro_premium, e.payment) for e in ctx.estimates.list(camp.id, uid)]
+        assert rep.totals == totals(rows)
+    whole = er.campaign_summary(ctx, camp.id).total.totals
+    assert whole == totals((e.other_premium, e.jichiro_premium, e.payment) for e in ctx.estimates.list(camp.id))

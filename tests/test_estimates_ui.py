@@ -74,10 +74,18 @@ def test_list_shows_computed_figures_and_flags(page):
     panel.filter_edit.setText("アクア")
     assert panel.proxy.rowCount() == 1
     assert "91,920円" in panel.totals_label.text()
+    panel.filter_edit.clear()
+    panel.table.sortByColumn(diff, Qt.SortOrder.AscendingOrder)
+    names = [panel.proxy.index(r, COLUMN_INDEX["name"]).data() for r in range(20)]
+    assert names[:3] == ["H", "I", "N"]           # missing figures first (as every table), then ¥-91,920
+    assert panel.proxy.index(19, diff).data() == "¥25,080"  # the premium increase last
+    panel.table.sortByColumn(COLUMN_INDEX["rate"], Qt.SortOrder.DescendingOrder)
+    assert panel.proxy.index(0, COLUMN_INDEX["rate"]).data() == "119.4%"
 
 
 def test_add_through_the_form_then_undo_and_redo(page, ctx, prompts):
     panel = page.list_panel
+    page.tabs.setCurrentWidget(panel)
     prompts.answers["dialog"] = fill_and_save(name="新人 花子", other="¥60,000", jichiro="45,000", payment="年",
                                               maturity="2026年12月1日")
     panel.add_estimate()
@@ -150,6 +158,7 @@ def test_status_step_for_a_selection_is_one_undo(page, ctx, prompts):
 
 def test_delete_asks_and_can_be_undone(page, ctx, prompts):
     panel = page.list_panel
+    page.tabs.setCurrentWidget(panel)
     panel.table.selectRow(0)
     prompts.answers["confirm"] = True
     panel.delete_selected()
@@ -167,6 +176,7 @@ def test_import_from_the_page_and_a_refused_file(page, ctx, prompts, tmp_path):
     ctx.campaigns.add_unions(camp.id, [other.id])
     page.reload_campaigns()
     panel = page.list_panel
+    page.tabs.setCurrentWidget(panel)
     panel.union_combo.setCurrentIndex(panel.union_combo.findData(other.id))
     prompts.answers["confirm"] = True
     panel.import_file(seed_csv(tmp_path))
@@ -184,6 +194,7 @@ def test_outputs_write_pdf_and_excel(page, prompts, tmp_path):
     from kyosai_desktop.ui.estimate_outputs import save_pdf, save_xlsx, table_doc
 
     panel = page.list_panel
+    page.tabs.setCurrentWidget(panel)
     panel.union_combo.setCurrentIndex(1)
     prompts.answers["save_file"] = str(tmp_path / "list.pdf")
     assert save_pdf(panel, table_doc(panel.list_table), "x") is not None
@@ -202,6 +213,7 @@ def test_closing_tab_filters_by_days(page, ctx):
     first, second = ctx.estimates.list(camp.id)[:2]
     ctx.estimates.update(first.id, policy_maturity=soon)
     ctx.estimates.update(second.id, policy_maturity=later)
+    page.tabs.setCurrentWidget(page.closing_tab)
     page.within_check.setChecked(True)
     page.within_days.setValue(30)
     page.refresh_closing()
@@ -226,6 +238,7 @@ def test_anonymise_needs_confirmation_and_keeps_totals(page, ctx, prompts):
     assert ctx.estimates.list(camp.id)[0].name is None
     assert summary_json(ctx, camp.id) == before
     panel = page.list_panel
+    page.tabs.setCurrentWidget(panel)
     assert panel.model.index(0, COLUMN_INDEX["name"]).data() == "(匿名)"
     assert not panel.add_button.isEnabled()
     assert "匿名化済" in page.header.text()

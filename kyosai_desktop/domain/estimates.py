@@ -175,6 +175,20 @@ def totals(rows: Iterable[tuple[int | None, int | None, str | None]]) -> Totals:
     return Totals(n, n_in, n - n_in, other_sum, jichiro_sum)
 
 
+def totals_from_sums(rows: int, groups: Iterable[tuple[str, int, int, int]]) -> Totals:
+    """The same Totals from per-支払 sums of the complete rows: (支払, n, Σ他社, Σじちろう).
+
+    Σ(他社 × k) = k × Σ他社 within one 支払, so a database can sum and this applies k.
+    """
+    n_in = other_sum = jichiro_sum = 0
+    for payment, n, s_other, s_jichiro in groups:
+        k = PAYMENTS[payment]
+        n_in += n
+        other_sum += s_other * k
+        jichiro_sum += s_jichiro * k
+    return Totals(rows, n_in, rows - n_in, other_sum, jichiro_sum)
+
+
 def conversion_rate(contracts: int, returned: int) -> Decimal | None:
     """成約率 = 成約 ÷ returned estimates, percent with 1 decimal; None when none returned."""
     return percent_round(contracts, returned, 1) if returned else None

@@ -14,7 +14,6 @@ All figures come from ``domain/estimates.py``.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
@@ -26,6 +25,7 @@ from kyosai_desktop.domain.estimates import (
     conversion_rate,
     row_figures,
     totals,
+    totals_from_sums,
 )
 from kyosai_desktop.domain.tones import FLAGGED, TOTAL
 from kyosai_desktop.services.context import AppContext
@@ -218,20 +218,17 @@ class UnionReport:
 def union_reports(ctx: AppContext, campaign_id: int, union_ids: list[int] | None = None) -> list[UnionReport]:
     """別紙3 of every union of the campaign (or of ``union_ids``), by union code."""
     camp = _campaign(ctx, campaign_id)
-    rows: dict[int, list[tuple[int | None, int | None, str | None]]] = defaultdict(list)
-    roles: dict[int, set[str]] = defaultdict(set)
-    for uid, role, other, jichiro, payment in ctx.conn.execute(
-            "SELECT union_id, role, other_premium, jichiro_premium, payment FROM estimates WHERE campaign_id = ?",
-            (campaign_id,)):
-        rows[uid].append((other, jichiro, payment))
-        roles[uid].add(role)
+    one = union_ids[0] if union_ids is not None and len(union_ids) == 1 else None
+    sums = ctx.estimates.premium_sums(campaign_id, one)
+    roles = ctx.estimates.roles_by_union(campaign_id)
     unions = {u.id: u for u in ctx.unions.list()}
     ids = union_ids if union_ids is not None else ctx.campaigns.union_ids(campaign_id)
     out = []
     for uid in ids:
         u = unions.get(uid)
-        out.append(UnionReport(camp.name, u.key if u else "", _union_name(u), role_label(roles[uid]),
-                               totals(rows[uid])))
+        n, groups = sums.get(uid, (0, []))
+        out.append(UnionReport(camp.name, u.key if u else "", _union_name(u), role_label(roles.get(uid, set())),
+                               totals_from_sums(n, groups)))
     return out
 
 
@@ -326,16 +323,15 @@ def campaign_summary(ctx: AppContext, campaign_id: int, union_id: int | None = N
     """Per participating union and in total (only ``union_id`` when given)."""
     camp = _campaign(ctx, campaign_id)
     counts = ctx.estimates.status_counts(campaign_id)
-    per_union: dict[int, list[tuple[int | None, int | None, str | None]]] = defaultdict(list)
-    for uid, _status, other, jichiro, payment in ctx.estimates.premium_rows(campaign_id, union_id):
-        per_union[uid].append((other, jichiro, payment))
+    sums = ctx.estimates.premium_sums(campaign_id, union_id)
     unions = {u.id: u for u in ctx.unions.list()}
     ids = [union_id] if union_id is not None else ctx.campaigns.union_ids(campaign_id)
     rows = []
     for uid in ids:
         u = unions.get(uid)
+        n, groups = sums.get(uid, (0, []))
         rows.append(SummaryRow(uid, u.key if u else "", _union_name(u), counts.get(uid, StatusCounts()),
-                               totals(per_union[uid])))
+                               totals_from_sums(n, groups)))
     return CampaignSummary(camp, rows, _sum_rows(rows))
 
 

@@ -249,8 +249,8 @@ class EstimateListPanel(QWidget):
 
     # ------------------------------------------------------------------ editing
     def _dialog(self, estimate=None) -> EstimateDialog | None:
-        camp = self.campaign
-        if camp is None:
+        camp = self.ctx.campaigns.get(estimate.campaign_id) if estimate is not None else self.campaign
+        if camp is None or camp.anonymised_at:
             return None
         all_unions = {u.id: u for u in self.ctx.unions.list()}
         ids = self.ctx.campaigns.union_ids(camp.id)

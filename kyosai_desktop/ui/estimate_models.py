@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 
-from kyosai_desktop.domain.estimates import RowFigures, row_figures
+from kyosai_desktop.domain.estimates import RowFigures, annual_difference, row_figures
 from kyosai_desktop.services.report_table import (
     CODE,
     COUNT,
@@ -80,6 +80,19 @@ COLUMNS = [
     Col("notes", "備考", TEXT, lambda e, f, u: e.notes, 10),
 ]
 COLUMN_INDEX = {c.key: i for i, c in enumerate(COLUMNS)}
+_NO_FIGURES = RowFigures(None, None, None, None, ())
+
+
+def _rate_key(e: Estimate) -> float | None:
+    o, j = e.other_premium, e.jichiro_premium
+    return None if o is None or j is None or o == 0 else (j - o) / o
+
+
+_FAST_KEYS: dict[str, Callable[[Estimate], object]] = {
+    "difference": lambda e: annual_difference(e.other_premium, e.jichiro_premium, e.payment),
+    "rate": _rate_key,
+    "check": lambda e: "集計外" if None in (e.other_premium, e.jichiro_premium, e.payment) else None,
+}
 
 
 class EstimateTableModel(QAbstractTableModel):
@@ -89,7 +102,7 @@ class EstimateTableModel(QAbstractTableModel):
         super().__init__(parent)
         self.estimates: list[Estimate] = []
         self.union_names: dict[int, str] = {}
-        self._figures: dict[int, RowFigures] = {}
+        self._figures: dict[int, RowFigures] = {}   # by estimate id
         self._flag_brush = tone_brush("flagged")
 
     def set_estimates(self, estimates: list[Estimate], unions: dict[int, Union]) -> None:
@@ -100,11 +113,38 @@ class EstimateTableModel(QAbstractTableModel):
         self.endResetModel()
 
     def figures(self, row: int) -> RowFigures:
-        f = self._figures.get(row)
+        e = self.estimates[row]
+        f = self._figures.get(e.id)
         if f is None:
-            e = self.estimates[row]
-            f = self._figures[row] = row_figures(e.other_premium, e.jichiro_premium, e.payment)
+            f = self._figures[e.id] = row_figures(e.other_premium, e.jichiro_premium, e.payment)
         return f
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        """Sort the rows themselves with one Python key per row (a proxy sort calling back
+        into Python for every comparison takes seconds on 20,000 rows)."""
+        if not 0 <= column < len(COLUMNS):
+            return
+        col = COLUMNS[column]
+        self.layoutAboutToBeChanged.emit()
+        persistent = self.persistentIndexList()
+        anchors = [(self.estimates[i.row()].id, i.column()) for i in persistent]
+        numeric = col.kind in NUMERIC_KINDS
+
+        def key(pair: tuple[int, Estimate]):
+            row, e = pair
+            if col.key in _FAST_KEYS:   # derived figures: the same order without exact rounding
+                value = _FAST_KEYS[col.key](e)
+            else:
+                value = col.get(e, _NO_FIGURES, self.union_names.get(e.union_id, ""))
+            if numeric:
+                return (value is not None, float(value) if value is not None else 0.0)  # type: ignore[arg-type]
+            return (value is not None, "" if value is None else str(value))
+
+        pairs = sorted(enumerate(self.estimates), key=key, reverse=order == Qt.SortOrder.DescendingOrder)
+        self.estimates = [e for _, e in pairs]
+        position = {e.id: r for r, e in enumerate(self.estimates)}
+        self.changePersistentIndexList(persistent, [self.index(position[eid], c) for eid, c in anchors])
+        self.layoutChanged.emit()
 
     def estimate(self, row: int) -> Estimate:
         return self.estimates[row]
@@ -170,7 +210,11 @@ class EstimateTableModel(QAbstractTableModel):
 
 
 class EstimateProxy(ReportProxy):
-    """Sorting as every report table; the filter looks at name, car, union, status, contact."""
+    """Sorting is done by the source model (fast); the filter looks at name, car, union,
+    status, contact and notes."""
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        self.sourceModel().sort(column, order)
 
     def filterAcceptsRow(self, source_row: int, source_parent) -> bool:  # noqa: N802
         if not self._needle:

@@ -120,7 +120,7 @@ class EstimatesPage(QWidget):
         sv.addWidget(self.chart, 2)
         sv.addWidget(self.summary_view, 3)
         self.list_panel = EstimateListPanel(ctx, self.undo_stack, self._changed)
-        closing_tab = QWidget()
+        closing_tab = self.closing_tab = QWidget()
         cv = QVBoxLayout(closing_tab)
         cv.setContentsMargins(0, 4, 0, 0)
         self.within_check = QCheckBox("満期まで")
@@ -150,6 +150,8 @@ class EstimatesPage(QWidget):
         self.tabs.addTab(summary_tab, "集計")
         self.tabs.addTab(self.list_panel, "見積り一覧")
         self.tabs.addTab(closing_tab, "クロージング")
+        self._dirty: set[str] = {"list", "closing"}
+        self.tabs.currentChanged.connect(self._refresh_current_tab)
         right = QWidget()
         rv = QVBoxLayout(right)
         rv.setContentsMargins(0, 0, 0, 0)
@@ -206,8 +208,8 @@ class EstimatesPage(QWidget):
             self.header.setText("キャンペーンがありません。「追加…」で作成するか、見積り一覧の取り込みで作成します。")
             self.chart.set_summary(None)
             self.summary_view.set_report(None)
-            self.list_panel.set_campaign(None)
-            self.refresh_closing()
+            self._dirty = {"list", "closing"}
+            self._refresh_current_tab()
             return
         summary = er.campaign_summary(self.ctx, camp.id)
         badge = " <span style='color:#C00000'>[匿名化済]</span>" if camp.anonymised_at else ""
@@ -220,8 +222,18 @@ class EstimatesPage(QWidget):
         self.chart.set_summary(summary)
         self.summary_view.set_report(summary.table())
         self.anonymise_button.setEnabled(not camp.anonymised_at)
-        self.list_panel.set_campaign(camp)
-        self.refresh_closing()
+        self._dirty = {"list", "closing"}
+        self._refresh_current_tab()
+
+    def _refresh_current_tab(self, *_args) -> None:
+        """The list and closing tabs are rebuilt when shown, not on every change."""
+        current = self.tabs.currentWidget()
+        if current is self.list_panel and "list" in self._dirty:
+            self._dirty.discard("list")
+            self.list_panel.set_campaign(self.campaign())
+        elif current is self.closing_tab and "closing" in self._dirty:
+            self._dirty.discard("closing")
+            self.refresh_closing()
 
     def refresh(self, kind: str) -> None:
         if kind in REFRESH_KINDS:
@@ -238,6 +250,7 @@ class EstimatesPage(QWidget):
     def _open_union(self, union_id) -> None:
         if union_id is None:
             return
+        self._dirty.discard("list")
         self.list_panel.set_campaign(self.campaign(), union_id)
         self.tabs.setCurrentWidget(self.list_panel)
 
