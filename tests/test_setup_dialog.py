@@ -49,6 +49,7 @@ def test_branch_and_demo_data_open_the_main_window(tmp_path, qtbot, prompts):
     assert not errors, errors
     qtbot.addWidget(window)
     assert window is not None and "宮城県支部" in window.windowTitle()
+    assert window.windowTitle().endswith("【デモデータ】")   # never mistaken for real figures
     assert "宮城県支部 (05)" in window.branch_label.text()
     assert window.ctx.branch == "05"
     assert 30 <= len(window.ctx.unions.list("05")) <= 60

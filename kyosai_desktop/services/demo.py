@@ -292,8 +292,20 @@ def add_results(data: DemoData) -> None:
     )
 
 
+DEMO_KEY = "demo_data"   # setting present = this database holds demo figures
+
+
+def mark_demo(data: DemoData) -> None:
+    """Record that the database holds demo figures (the window title says so)."""
+    data.ctx.settings.set(DEMO_KEY, f"{data.pref_code}:{DEMO_SEED}", source="demo")
+
+
+def is_demo(ctx: AppContext) -> bool:
+    return bool(ctx.settings.get(DEMO_KEY))
+
+
 # Built-in steps, in order.  Features append their own (model unions, estimates).
-STEPS: list[DemoStep] = [add_unions, add_targets, add_results]
+STEPS: list[DemoStep] = [mark_demo, add_unions, add_targets, add_results]
 # Modules exposing ``demo_step(data: DemoData) -> None``, run after STEPS (imported lazily).
 EXTRA_STEP_MODULES: list[str] = []
 

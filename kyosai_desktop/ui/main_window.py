@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 
 from kyosai_desktop import APP_TITLE, __version__
 from kyosai_desktop.services.context import AppContext
+from kyosai_desktop.services.demo import is_demo
 from kyosai_desktop.ui import interaction
 from kyosai_desktop.ui.events import DataBus
 from kyosai_desktop.ui.pages import PageSpec, page_specs
@@ -189,7 +190,8 @@ class MainWindow(QMainWindow):
     # ----------------------------------------------------------------- actions
     def update_title(self) -> None:
         branch = branch_title(self.ctx)
-        self.setWindowTitle(f"{APP_TITLE} — {branch}")
+        demo = "【デモデータ】" if is_demo(self.ctx) else ""
+        self.setWindowTitle(f"{APP_TITLE} — {branch}{demo}")
         code = self.ctx.branch
         self.branch_label.setText(f"{branch} ({code})" if code else branch)
         self.path_label.setText(f"データベース: {self.ctx.path}")
