@@ -367,6 +367,8 @@ def test_main_window_undo_and_close_commit(qtbot, ctx, branch, prompts):  # noqa
     qtbot.addWidget(window)
     window.show()
     qtbot.waitExposed(window)
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow)
     page = window.show_page("entry")
     view = page.month_panel.view
     view.setFocus()
@@ -375,10 +377,15 @@ def test_main_window_undo_and_close_commit(qtbot, ctx, branch, prompts):  # noqa
     press(qtbot, view, Qt.Key.Key_Return)
     assert branch.read("001", "総合共済", "2025-02") == 5
     assert window.undo_action.isEnabled()
-    window.undo_action.trigger()                       # 元に戻す (Ctrl+Z) of the window
+    press(qtbot, view, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)  # the window's 元に戻す
     assert branch.read("001", "総合共済", "2025-02") == 3
     window.redo_action.trigger()
     assert branch.read("001", "総合共済", "2025-02") == 5
+    # F2 edits the cell's value in the grid (the window's F2 page shortcut does not steal it)
+    go(page, 0, col(page, "総合共済"))
+    press(qtbot, view, Qt.Key.Key_F2)
+    assert view.current_editor() is not None and view.current_editor().text() == "5"
+    press(qtbot, view, Qt.Key.Key_Escape)
     go(page, 1, col(page, "総合共済"))
     type_text(qtbot, view, "77")                      # editor left open …
     window.close()                                     # … committed on close
@@ -466,3 +473,46 @@ def test_close_with_refused_value_warns(qtbot, page, prompts):
     assert page.commit_pending() is False
     kind, title, text = prompts[-1]
     assert kind == "warning" and "「-3」は保存できません" in text and "負の数" in text
+
+
+def test_union_search_by_code_or_name_with_enter(qtbot, page, branch):  # noqa: F811
+    page.tabs.setCurrentIndex(1)
+    panel = page.union_panel
+    edit = panel.union_combo.lineEdit()
+    for typed, code in (("石巻", "002"), ("10", "010"), ("宮城県", "010"), ("１", "001")):
+        edit.setText(typed)
+        qtbot.keyClick(edit, Qt.Key.Key_Return)
+        assert panel.union_id == branch.unions[code], typed
+        assert panel.grid.fixed == branch.unions[code]
+    edit.setText("存在しない単組")
+    qtbot.keyClick(edit, Qt.Key.Key_Return)
+    assert panel.union_id == branch.unions["001"]
+    assert panel.union_combo.currentText() == "001 仙台市職員労働組合"
+
+
+def test_month_typed_in_selector(qtbot, page):
+    edit = page.month_panel.month_edit
+    edit.setFocus()
+    edit.setSelectedSection(edit.Section.YearSection)
+    qtbot.keyClicks(edit, "2024")                       # typed over the year …
+    assert page.month_panel.month == "2025-02"          # … not loaded digit by digit
+    edit.setSelectedSection(edit.Section.MonthSection)
+    qtbot.keyClicks(edit, "6")
+    qtbot.keyClick(edit, Qt.Key.Key_Return)
+    assert page.month_panel.month == "2024-06"
+    model = page.month_panel.model
+    assert model.index(0, col(page, "総合共済")).data() == "4"
+    assert page.month_panel.view.hasFocus() or not page.isActiveWindow()
+
+
+def test_empty_branch_explains(qtbot, ctx, prompts):
+    ctx.settings.set_branch("06")
+    page = EntryPage(ctx, DataBus())
+    qtbot.addWidget(page)
+    page.show()
+    assert page.month_panel.model.rowCount() == 1                 # only the 合計 row
+    assert "単組が登録されていません" in page.message.label.text()
+    ctx.unions.add("06", "001", "秋田市職員労働組合")
+    page.refresh("unions")
+    assert page.month_panel.model.rowCount() == 2
+    assert page.message.label.text() == ""

@@ -70,8 +70,10 @@ class EntryPage(QWidget):
         layout.addWidget(self.message)
         for panel in self.panels:
             self._wire(panel)
-        self.month_panel.set_month(self.service.default_month(branch))
         self._union_loaded = False
+        self.month_panel.set_month(self.service.default_month(branch))
+        self.month_panel.month_changed.connect(lambda _m: self._hint_if_empty())
+        self._hint_if_empty()
 
     @property
     def panels(self) -> tuple[GridPanel, GridPanel]:
@@ -344,6 +346,15 @@ class EntryPage(QWidget):
         dialog.open()
         return dialog
 
+    def _hint_if_empty(self) -> None:
+        g = self.month_panel.grid
+        if g is not None and not g.rows:
+            self.message.show_message(
+                "この県支部には単組が登録されていません。「マスタ・設定」(F6) で単組を登録するか、"
+                "ファイルから取り込んでください。", "info")
+        elif self.message.kind == "info" and "単組が登録されていません" in self.message.text:
+            self.message.clear()
+
     # ----------------------------------------------------------------- refresh
     def refresh(self, kind: str) -> None:
         """Reload when data changed elsewhere (not for this page's own writes)."""
@@ -370,6 +381,7 @@ class EntryPage(QWidget):
                 panel.stale = True
                 continue
             panel.reload()
+        self._hint_if_empty()
 
     def showEvent(self, event) -> None:  # noqa: N802
         super().showEvent(event)

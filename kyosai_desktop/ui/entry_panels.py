@@ -9,9 +9,18 @@ selection across reloads.  The page (``entry_page.py``) owns writing, undo and h
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Iterable
 
-from PySide6.QtCore import QDate, QItemSelection, QItemSelectionModel, QModelIndex, Qt, Signal
+from PySide6.QtCore import (
+    QDate,
+    QEvent,
+    QItemSelection,
+    QItemSelectionModel,
+    QModelIndex,
+    Qt,
+    Signal,
+)
 from PySide6.QtGui import QKeySequence, QPainter, QShortcut
 from PySide6.QtWidgets import (
     QComboBox,
@@ -264,6 +273,18 @@ class MonthPanel(GridPanel):
         self._shortcuts(PREV_KEYS, lambda: self.step(-1))
         self._shortcuts(NEXT_KEYS, lambda: self.step(1))
         self.setTabOrder(self.month_edit, self.view)
+        self.month_edit.setKeyboardTracking(False)  # load once the month is typed, not per digit
+        self.month_edit.installEventFilter(self)
+
+    def eventFilter(self, watched, event) -> bool:  # noqa: N802
+        """Enter in the month selector loads the month and goes back to the grid."""
+        if (watched is self.month_edit and event.type() == QEvent.Type.KeyPress
+                and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)):
+            self.month_edit.interpretText()
+            self._date_changed(self.month_edit.date())
+            self.view.setFocus()
+            return True
+        return super().eventFilter(watched, event)
 
     def set_month(self, month: str) -> None:
         if month == self.month and self.model.grid is not None:
@@ -330,6 +351,7 @@ class UnionPanel(GridPanel):
         self.union_combo.setCompleter(completer)
         self.union_combo.currentIndexChanged.connect(self._union_index_changed)
         self.union_combo.activated.connect(lambda _i: self.view.setFocus())
+        self.union_combo.lineEdit().returnPressed.connect(self._search_entered)
         self.year_combo = QComboBox()
         self.year_combo.setObjectName("yearCombo")
         self.year_combo.currentIndexChanged.connect(self._year_index_changed)
@@ -396,6 +418,32 @@ class UnionPanel(GridPanel):
             return
         i = self.union_combo.findData(self.union_id)
         self.set_union(self.union_combo.itemData(max(0, min(count - 1, i + n))))
+
+    def find_union(self, text: str) -> int | None:
+        """The selector row a clerk means: a code ("2" → 002) or part of a name, first match."""
+        key = unicodedata.normalize("NFKC", text).strip().casefold()
+        if not key:
+            return None
+        texts = [unicodedata.normalize("NFKC", self.union_combo.itemText(i)).casefold()
+                 for i in range(self.union_combo.count())]
+        if key.isdigit():
+            code = key.zfill(3)
+            for i, t in enumerate(texts):
+                if t.split(" ", 1)[0].split("-")[-1] == code:
+                    return i
+        return next((i for i, t in enumerate(texts) if key in t), None)
+
+    def _search_entered(self) -> None:
+        i = self.find_union(self.union_combo.currentText())
+        if i is None:
+            self._sync_selectors()  # unknown text: show the current union again
+            return
+        union_id = self.union_combo.itemData(i)
+        if union_id != self.union_id:
+            self.set_union(union_id)
+        else:
+            self._sync_selectors()
+        self.view.setFocus()
 
     def _union_index_changed(self, i: int) -> None:
         if self._loading or i < 0:
