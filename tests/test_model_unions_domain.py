@@ -123,3 +123,29 @@ def test_same_data_both_ways():
     r5 = compute_row(unit(1, 3447), monthly[1], five)
     assert r5.cumulative - r6.cumulative == 292
     assert r6.to_date[-1] == 421 and r5.to_date[-1] == 209 + 421
+
+
+# The national 合計 row of seed 004 (L331 6月開始, L404 5月開始): the months of each band.
+SEED_MONTHS = {
+    "2022-05": 206,
+    **dict(zip([f"2022-{m:02d}" for m in range(6, 13)] + [f"2023-{m:02d}" for m in range(1, 6)],
+               [311, 185, 77, 100, 330, 247, 31, 386, 108, 65, 225, 209], strict=True)),
+    **dict(zip([f"2023-{m:02d}" for m in range(6, 13)] + [f"2024-{m:02d}" for m in range(1, 6)],
+               [421, 190, 118, 122, 325, 217, 46, 415, 104, 51, 233, 292], strict=True)),
+    **dict(zip([f"2024-{m:02d}" for m in range(6, 13)] + ["2025-01", "2025-02"],
+               [386, 241, 168, 143, 267, 194, 68, 413, 65], strict=True)),
+}
+
+
+def test_seed_004_national_figures_both_ways():
+    """110 単組, 目標 3,447: 6月開始 1,945 (56.4 %, 前年比 −13, 残 1,502); 5月開始 2,237 (64.9 %, +70, 1,210)."""
+    nation = unit(1, 3447, members=128620, holdings=58786)
+    six = compute_row(nation, SEED_MONTHS, TableLayout(2024, 6, "2025-02"))
+    assert (six.cumulative, six.rate, six.yoy, six.remaining) == (1945, Decimal("56.4"), -13, 1502)
+    assert six.year_totals == (2274, 2534) and six.to_date == (1775, 1958)
+    assert six.join_rate == Decimal("45.7")
+    five = compute_row(nation, SEED_MONTHS, TableLayout(2024, 5, "2025-02"))
+    assert (five.cumulative, five.rate, five.yoy, five.remaining) == (2237, Decimal("64.9"), 70, 1210)
+    assert five.to_date == (1981, 2167)
+    # the seed prints 2,271 / 2,487 as the 5月開始 year totals; the months add up to 2,271 / 2,451
+    assert five.year_totals == (2271, 2451)

@@ -282,3 +282,18 @@ def test_csv_copy_of_the_sheet_is_read_too(ctx, tmp_path):
     result = import_model_unions(ctx, out, 2024)
     assert result.rows == 5 and result.warnings == []
     shutil.copy(out, tmp_path / "again.csv")
+
+
+def test_seed_004_five_month_total_row_error_is_found(ctx, tmp_path):
+    """Seed 004's 5月開始 合計 row prints 2023年度実績 2,487; its months add up to 2,451."""
+    from tests.test_model_unions_domain import SEED_MONTHS
+
+    nation = Unit("15", "900", "全国 (seed 004 合計行)", 128620, 58786, 4, 3447, dict(SEED_MONTHS))
+    path = write_sheet(tmp_path / "seed004_5.xlsx", [nation], start=5, totals=False,
+                       overrides={(0, "2023年度実績"): 2487})
+    result = import_model_unions(ctx, path, 2024, dry_run=True)
+    ws = load_workbook(path).active
+    col = next(c.column_letter for c in ws[3] if c.value == "2023年度実績")
+    assert [str(w) for w in result.warnings] == [
+        f"4行目 セル {col}4: 15-900 2023年度実績: シートの値 2487 と計算値 2451 が違います"]
+    assert result.sheet_start_month == 5

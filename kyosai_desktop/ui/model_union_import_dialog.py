@@ -61,7 +61,7 @@ class ImportReviewDialog(QDialog):
         self.setWindowTitle(TITLE)
         head = QLabel(result.headline().replace("\n", "<br>").replace("【試行 (dry-run): 何も書き込んでいません】<br>", ""))
         head.setWordWrap(True)
-        tabs = QTabWidget()
+        tabs = self.tabs = QTabWidget()
         summary = QPlainTextEdit(result.text(limit=500))
         summary.setReadOnly(True)
         tabs.addTab(summary, "概要")
@@ -81,9 +81,10 @@ class ImportReviewDialog(QDialog):
             buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         else:
             buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
-            ok = buttons.addButton("取り込む", QDialogButtonBox.ButtonRole.AcceptRole)
-            ok.setDefault(True)
-            buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("キャンセル")
+            buttons.addButton("取り込む", QDialogButtonBox.ButtonRole.AcceptRole)
+            cancel = buttons.button(QDialogButtonBox.StandardButton.Cancel)
+            cancel.setText("キャンセル")
+            cancel.setDefault(True)   # Enter never overwrites data by accident
         copy = QPushButton("一覧をコピー")
         copy.clicked.connect(lambda: QApplication.clipboard().setText(result.text(limit=100_000)))
         buttons.addButton(copy, QDialogButtonBox.ButtonRole.ActionRole)
