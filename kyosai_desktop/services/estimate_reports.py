@@ -216,13 +216,13 @@ class UnionReport:
 
 
 def union_reports(ctx: AppContext, campaign_id: int, union_ids: list[int] | None = None) -> list[UnionReport]:
-    """別紙3 of every union of the campaign (or of ``union_ids``), by union code."""
+    """別紙3 of ``union_ids``, or of every union of the campaign that has estimates, by code."""
     camp = _campaign(ctx, campaign_id)
     one = union_ids[0] if union_ids is not None and len(union_ids) == 1 else None
     sums = ctx.estimates.premium_sums(campaign_id, one)
     roles = ctx.estimates.roles_by_union(campaign_id)
     unions = {u.id: u for u in ctx.unions.list()}
-    ids = union_ids if union_ids is not None else ctx.campaigns.union_ids(campaign_id)
+    ids = union_ids if union_ids is not None else [u for u in ctx.campaigns.union_ids(campaign_id) if u in sums]
     out = []
     for uid in ids:
         u = unions.get(uid)

@@ -235,7 +235,7 @@ class EstimateListPanel(QWidget):
         uid = self.current_union()
         reports = er.union_reports(self.ctx, self.campaign.id, None if uid is None else [uid])
         if not reports:
-            raise ValueError("このキャンペーンには参加単組がありません。")
+            raise ValueError("このキャンペーンにはまだ見積りがありません。")
         return reports
 
     def report_doc(self):

@@ -18,7 +18,7 @@ from PySide6.QtGui import QColor, QPageSize, QPainter, QPen
 from kyosai_desktop.services.estimate_reports import REPORT_CAUTION, CampaignSummary, UnionReport
 from kyosai_desktop.services.report_table import ReportTable
 from kyosai_desktop.ui.estimate_chart import paint_chart
-from kyosai_desktop.ui.paper import PaperDocument, draw_text
+from kyosai_desktop.ui.paper import PaperDocument, draw_text, text_em
 from kyosai_desktop.ui.paper_table import TablePaper
 
 _CENTER = Qt.AlignmentFlag.AlignCenter
@@ -130,7 +130,7 @@ class SummaryPaper(PaperDocument):
         c, t = total.counts, total.totals
         rate = "—" if total.conversion is None else f"{total.conversion}%"
         tiles = [("依頼数", f"{c.requests:,}件"), ("見積作成", f"{c.estimated:,}件"), ("返却済", f"{c.returned:,}件"),
-                 ("成約", f"{c.contracts:,}件"), ("成約率", rate), ("節約総額", f"{t.saving_total:,}円/年"),
+                 ("成約", f"{c.contracts:,}件"), ("成約率", rate), ("節約総額 (円/年)", f"{t.saving_total:,}円"),
                  ("1人あたり平均", "—" if t.saving_average is None else f"{t.saving_average:,}円"),
                  ("横断旗", f"{total.flags:,}本")]
         tile_w = (w - 7 * 6) / 8
@@ -143,7 +143,8 @@ class SummaryPaper(PaperDocument):
             painter.setBrush(Qt.BrushStyle.NoBrush)
             painter.setPen(QColor("#000000"))
             draw_text(painter, QRectF(r.x(), r.y() + 5, r.width(), 14), _CENTER, label, 9)
-            draw_text(painter, QRectF(r.x() + 2, r.y() + 21, r.width() - 4, 24), _CENTER, value, 13, bold=True)
+            size = min(13.0, (r.width() - 8) / max(text_em(value, True), 1.0))  # shrink long sums to fit
+            draw_text(painter, QRectF(r.x() + 2, r.y() + 21, r.width() - 4, 24), _CENTER, value, size, bold=True)
         chart = QRectF(0, y + 66, w, rect.height() - y - 66 - 58)
         paint_chart(painter, chart, self.summary, 9.0)
         notes_y = rect.height() - 52

@@ -284,7 +284,7 @@ class EstimatesPage(QWidget):
             return None
         reports = er.union_reports(self.ctx, camp.id)
         if not reports:
-            interaction.information(self, "別紙3", "このキャンペーンには参加単組がありません。")
+            interaction.information(self, "別紙3", "このキャンペーンにはまだ見積りがありません。")
             return None
         path = interaction.save_file(self, "全単組の別紙3 を PDF に保存", f"{safe_name('別紙3_' + camp.name)}.pdf",
                                      "PDF (*.pdf)")
