@@ -197,6 +197,22 @@ def main() -> int:
     # an undo also brings the undone cell into view: when that scrolls, the grid repaints
     ok &= line("undo of one edit (write + show the cell)", timings, TARGET_OPEN_MS)
 
+    # a whole month pasted from Excel (all the branch's unions × all products): one step
+    block = "".join("\t".join(str((r * 7 + c) % 13) for c in range(cols)) + "\r\n" for r in range(rows))
+    view.setCurrentIndex(model.index_of(0, 0))
+    steps = page.undo_stack.index()
+    start = time.perf_counter()
+    assert page.paste(panel, block)
+    settle(app)
+    paste_ms = ms(start)
+    assert page.undo_stack.index() == steps + 1
+    start = time.perf_counter()
+    page.undo_stack.undo()
+    settle(app)
+    undo_ms = ms(start)
+    print(f"{'paste of a whole month (' + str(rows) + ' × ' + str(cols) + ' cells)':<46} {paste_ms:7.1f} ms;"
+          f" its undo {undo_ms:.1f} ms (one commit each)")
+
     page.tabs.setCurrentIndex(1)
     settle(app)
     union_panel = page.union_panel

@@ -516,3 +516,13 @@ def test_empty_branch_explains(qtbot, ctx, prompts):
     page.refresh("unions")
     assert page.month_panel.model.rowCount() == 2
     assert page.message.label.text() == ""
+
+
+def test_branch_change_reloads_unions(qtbot, page, ctx, branch, bus):  # noqa: F811
+    page.tabs.setCurrentIndex(1)
+    ctx.settings.set_branch("04")
+    bus.changed.emit("master")
+    model = page.month_panel.model
+    assert [model.index(r, model.COL_CODE).data() for r in range(model.n_rows)] == ["001"]
+    assert model.index(0, model.COL_NAME).data() == "盛岡市職員労働組合"
+    assert page.union_panel.union_combo.currentText() == "001 盛岡市職員労働組合"

@@ -76,6 +76,8 @@ class EntryGrid:
     fixed: int | str
     locked: set[tuple[int, int]] = field(default_factory=set)
     fiscal_year: FiscalYear | None = None
+    _rows_by_key: dict[int | str, int] | None = field(default=None, repr=False, compare=False)
+    _cols_by_key: dict[int | str, int] | None = field(default=None, repr=False, compare=False)
 
     def address(self, row: int, col: int) -> CellAddress:
         if self.kind == MONTH_GRID:
@@ -95,10 +97,20 @@ class EntryGrid:
         return None if r is None or c is None else (r, c)
 
     def _row_index(self) -> dict[int | str, int]:
-        return {h.key: i for i, h in enumerate(self.rows)}
+        if self._rows_by_key is None:
+            self._rows_by_key = {h.key: i for i, h in enumerate(self.rows)}
+        return self._rows_by_key
 
     def _col_index(self) -> dict[int | str, int]:
-        return {h.key: i for i, h in enumerate(self.columns)}
+        if self._cols_by_key is None:
+            self._cols_by_key = {h.key: i for i, h in enumerate(self.columns)}
+        return self._cols_by_key
+
+    def row_of(self, key: object) -> int | None:
+        return self._row_index().get(key)  # type: ignore[call-overload]
+
+    def column_of(self, key: object) -> int | None:
+        return self._col_index().get(key)  # type: ignore[call-overload]
 
     def is_locked(self, row: int, col: int) -> bool:
         return (row, col) in self.locked

@@ -132,9 +132,10 @@ class EntryPage(QWidget):
 
     def commit(self, changes: Sequence[CellChange], source: str) -> bool:
         """One edit → one transaction → one undo step; False when the store refused it."""
-        todo = [c for c in changes if c.new != c.old]
+        # cells equal to what the grid shows still go to the store: apply() compares with
+        # the stored value (skipping true no-ops), so a stale grid never hides a difference
+        todo = list(changes)
         if not todo:
-            self._clear_errors(changes)
             return True
         try:
             done = self.service.apply(todo, source)
@@ -144,7 +145,7 @@ class EntryPage(QWidget):
         self._after_write(done or todo)
         if done:
             self.undo_stack.push(CellEditCommand(self, done, source))
-        self.message.clear()
+        self._clear_errors(todo)
         return True
 
     def replay(self, changes: Sequence[CellChange], source: str) -> bool:
@@ -243,8 +244,9 @@ class EntryPage(QWidget):
         return self.commit(changes, "clear")
 
     def _readonly_typed(self, panel: GridPanel, index: QModelIndex) -> None:
-        tip = panel.model.data(index, Qt.ItemDataRole.ToolTipRole) or "この欄には入力できません。"
-        self.message.show_message(f"この欄には入力できません: {tip}", "info")
+        tip = panel.model.data(index, Qt.ItemDataRole.ToolTipRole) if index.isValid() else None
+        self.message.show_message(
+            tip or "見出しの欄には入力できません。件数は白い入力欄に入力してください。", "info")
 
     def _editing_cancelled(self, panel: GridPanel) -> None:
         panel.model.set_errors({})
@@ -371,6 +373,12 @@ class EntryPage(QWidget):
     def reload_all(self, choices: bool = True) -> None:
         """Reload both grids; a grid whose editor holds a refused value reloads after it is fixed."""
         self._stale = False
+        if choices:  # the branch itself may have been changed in マスタ・設定
+            for panel in self.panels:
+                if panel.pref_code != self.ctx.branch:
+                    panel.pref_code = self.ctx.branch
+                    if panel is self.union_panel:
+                        self.union_panel.union_id = None
         for panel in self.panels:
             if panel is self.union_panel:
                 if not self._union_loaded:

@@ -122,6 +122,7 @@ class GridPanel(QWidget):
     """A selector row, a summary line and a GridView over an EntryGridModel."""
 
     model: EntryGridModel
+    pref_code: str | None
 
     def __init__(self, service: EntryService, model: EntryGridModel, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -191,15 +192,13 @@ class GridPanel(QWidget):
         if g is None:
             return QModelIndex()
         row_key, col_key = key
-        rows = {h.key: i for i, h in enumerate(g.rows)}
-        cols = {h.key: i for i, h in enumerate(g.columns)}
-        r = len(g.rows) if row_key == TOTAL_KEY else rows.get(row_key)  # type: ignore[arg-type]
+        r = len(g.rows) if row_key == TOTAL_KEY else g.row_of(row_key)
         if isinstance(col_key, tuple):
             c = col_key[1]
         elif col_key == TOTAL_KEY:
             c = self.model.total_column
         else:
-            pos = cols.get(col_key)  # type: ignore[arg-type]
+            pos = g.column_of(col_key)
             c = None if pos is None else pos + self.model.LABEL_COLUMNS
         return QModelIndex() if r is None or c is None else self.model.index(r, c)
 
@@ -457,8 +456,12 @@ class UnionPanel(GridPanel):
         if self._loading or i < 0:
             return
         year = self.year_combo.itemData(i)
-        if year != self.year:
-            self.set_union(self.union_id, year) if self.union_id is not None else None
+        if year == self.year:
+            return
+        if self.union_id is None:
+            self.year = year
+        else:
+            self.set_union(self.union_id, year)
 
     def reload(self) -> None:
         if self.union_id is None or self.year is None or self.service.ctx.unions.get(self.union_id) is None:
