@@ -47,6 +47,25 @@ def wrap_lines(text: str, width_em: float) -> list[str]:
     return out
 
 
+def fit(text: str, width_pt: float, pt: float, *, bold: bool = False, shrink: float = 0.75) -> tuple[str, float]:
+    """Make ``text`` fit ``width_pt``: a smaller size first (down to ``shrink`` × pt), then "…"."""
+    if not text or text_em(text, bold) * pt <= width_pt:
+        return text, pt
+    smaller = max(pt * shrink, width_pt / (text_em(text, bold) or 1))
+    if text_em(text, bold) * smaller <= width_pt:
+        return text, smaller
+    pt = pt * shrink
+    while text and text_em(text + "…", bold) * pt > width_pt:
+        text = text[:-1]
+    return text + "…", pt
+
+
+def draw_fit(p: QPainter, rect: QRectF, align, text: str, pt: float, *, bold: bool = False) -> None:
+    """``draw_text`` that never spills out of ``rect``."""
+    text, size = fit(text, rect.width(), pt, bold=bold)
+    draw_text(p, rect, align, text, size, bold=bold)
+
+
 def _fill(tone: str | None) -> QColor | None:
     return QColor("#" + TONE_FILLS[tone]) if tone in TONE_FILLS else None
 
@@ -90,7 +109,7 @@ class UnionSheetPaper(PaperDocument):
         draw_text(p, QRectF(0, 0, w, 20), _L, "単組進捗シート", 15, bold=True)
         draw_text(p, QRectF(0, 0, w, 20), _R, f"{s.fiscal_year}年度　{s.as_of_text}", 9.5)
         u = s.union
-        draw_text(p, QRectF(0, 24, w, 20), _L, f"{s.pref_name}　{u.pref_code}-{u.union_code}　{u.name}", 13, bold=True)
+        draw_fit(p, QRectF(0, 24, w, 20), _L, f"{s.pref_name}　{u.pref_code}-{u.union_code}　{u.name}", 13, bold=True)
         p.setPen(QPen(_DARK, 1.2))
         p.drawLine(QPointF(0, 47), QPointF(w, 47))
         return 48.0
@@ -211,7 +230,7 @@ class UnionSheetPaper(PaperDocument):
             draw_text(p, QRectF(2, ry, label_w - 4, row_h), _L, label, 8)
             for i, v in enumerate(counts):
                 text = "" if v is None else str(v)
-                draw_text(p, QRectF(label_w + i * mw, ry, mw - 3, row_h), _R, text, 8.5)
+                draw_fit(p, QRectF(label_w + i * mw, ry, mw - 3, row_h), _R, text, 8.5)
             shown = m.previous if total is None else total
             draw_text(p, QRectF(w - total_w, ry, total_w - 4, row_h), _R, f"{shown:,}", 8.5, bold=True)
         bottom = y + 3 * row_h
@@ -244,16 +263,16 @@ class UnionSheetPaper(PaperDocument):
             x += cw
         for k, line in enumerate(s.products, start=1):
             ry = y + k * row_h
-            draw_text(p, QRectF(3, ry, name_w - 5, row_h), _L, line.product, 8)
+            draw_fit(p, QRectF(3, ry, name_w - 5, row_h), _L, line.product, 8)
             for i, v in enumerate(line.months):
                 if v:
-                    draw_text(p, QRectF(name_w + i * mw, ry, mw - 3, row_h), _R, str(v), 8)
+                    draw_fit(p, QRectF(name_w + i * mw, ry, mw - 3, row_h), _R, f"{v:,}", 8)
             fill = _fill(line.tone)
             if fill is not None:
                 p.fillRect(QRectF(tail_x[2], ry, tail[2][1], row_h), fill)
             values = [format_count(line.total), format_count(line.target), format_percent(line.rate)]
             for (_, cw), tx, text in zip(tail, tail_x, values, strict=True):
-                draw_text(p, QRectF(tx, ry, cw - 4, row_h), _R, text, 8, bold=tx == tail_x[0])
+                draw_fit(p, QRectF(tx, ry, cw - 4, row_h), _R, text, 8, bold=tx == tail_x[0])
         n = len(s.products) + 1
         self._frame(p, QRectF(0, y, w, n * row_h), rows=[y + k * row_h for k in range(1, n)],
                     cols=[name_w + i * mw for i in range(12)] + tail_x)
@@ -293,7 +312,7 @@ class UnionSheetPaper(PaperDocument):
             if e.maturity and e.maturity < today:
                 p.fillRect(QRectF(xs[4], ry, cols[4][1], row_h), QColor("#" + TONE_FILLS["far_behind"]))
             for (_t, cw, align), cx, text in zip(cols, xs, values, strict=True):
-                draw_text(p, QRectF(cx + 3, ry, cw - 6, row_h), align, text, 8)
+                draw_fit(p, QRectF(cx + 3, ry, cw - 6, row_h), align, text, 8)
         n = len(shown) + 1
         self._frame(p, QRectF(0, y, w, n * row_h), rows=[y + k * row_h for k in range(1, n)], cols=xs[1:])
         y += n * row_h
@@ -315,7 +334,10 @@ class UnionSheetPaper(PaperDocument):
         p.setPen(QPen(_DARK, 0.8))
         p.drawRect(box)
         p.setPen(_BLACK)
-        for k, text in enumerate(lines[:rows]):
+        if len(lines) > rows:
+            lines = lines[:rows]
+            lines[-1] = lines[-1][:-2] + "…"
+        for k, text in enumerate(lines):
             draw_text(p, QRectF(6, y + k * line_h, w - 12, line_h), _L, text, pt)
 
     def _footer(self, p: QPainter, s: UnionSheet, index: int, w: float, h: float) -> None:
