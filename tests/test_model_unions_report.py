@@ -113,6 +113,8 @@ def test_prefecture_filter_and_five_month_view(loaded):
     assert five.table.header_titles()[10] == "5月"
     # May 2024 is the 2023 band's last month in the 6月開始 sheet: 大分 7 + 八女 5 + 高知 2
     assert five.totals.cumulative == 286 + 14
+    assert any("2022年5月 の件数は含まれていません" in n for n in five.table.notes)
+    assert not any("含まれていません" in n for n in build_report(loaded, 2024, "2025-02").table.notes)
 
 
 def test_results_entered_later_show_at_once(loaded):

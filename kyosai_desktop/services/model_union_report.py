@@ -22,7 +22,7 @@ from kyosai_desktop.domain.model_unions import (
     TableLayout,
     compute_table,
 )
-from kyosai_desktop.domain.months import split_month
+from kyosai_desktop.domain.months import FiscalYear, month_label, split_month
 from kyosai_desktop.domain.rates import DASH, format_count, format_percent
 from kyosai_desktop.domain.tones import LEGEND, TOTAL
 from kyosai_desktop.services.context import AppContext
@@ -82,6 +82,14 @@ def build_report(ctx: AppContext, fiscal_year: int, as_of: str, *, pref_code: st
     rows, totals = compute_table(units, monthly, layout)
     scope = "全国" if pref_code is None else (ctx.prefectures.name_of(pref_code) or pref_code)
     table = report_table(rows, totals, layout, scope)
+    info = ctx.model_unions.year_info(fiscal_year)
+    if info and info.sheet_start_month and info.sheet_start_month != start:
+        covered = FiscalYear(layout.years[0].year, info.sheet_start_month).first
+        missing = [m for m in layout.year_months[0] if m < covered]
+        if missing:
+            table.notes.append(
+                f"本部シートは {info.sheet_start_month}月開始のため、{'・'.join(month_label(m) for m in missing)}"
+                " の件数は含まれていません (0 件として集計)。")
     return ModelUnionReport(layout, pref_code, scope, rows, totals, table)
 
 
