@@ -208,3 +208,10 @@ def test_anonymised_campaign_refuses_imports(ctx, union, tmp_path):
 
 def test_file_path_is_kept_as_given(tmp_path):
     assert isinstance(seed_csv(tmp_path), Path)
+
+
+def test_kind_of_an_existing_campaign_is_kept_and_said(ctx, union, tmp_path):
+    import_estimates(ctx, seed_csv(tmp_path), campaign="c", union="05-001", kind="見積りキャンペーン")
+    again = import_estimates(ctx, seed_csv(tmp_path), campaign="c", union="05-001", kind="成約キャンペーン")
+    assert ctx.campaigns.find("c").kind == "見積りキャンペーン"
+    assert again.kind_ignored == "見積りキャンペーン" and "使っていません" in again.text()

@@ -90,6 +90,7 @@ class EstimateImport:
     unchanged: int = 0
     skipped_notes: int = 0
     campaign_created: bool = False
+    kind_ignored: str | None = None   # --kind given for a campaign that already has a kind
     dry_run: bool = False
     totals: Totals = field(default_factory=Totals)
     warnings: list[Problem] = field(default_factory=list)
@@ -100,6 +101,9 @@ class EstimateImport:
             lines.append("【試行 (dry-run): 何も書き込んでいません】")
         if self.campaign_created:
             lines.append(f"キャンペーン「{self.campaign}」を新しく登録しました。")
+        if self.kind_ignored:
+            lines.append(f"※ キャンペーン「{self.campaign}」は種類「{self.kind_ignored}」で登録済みのため、"
+                         "指定された種類は使っていません。")
         lines.append(f"{self.union} の見積り: {self.rows} 行を読み込み、追加 {self.added} 件・"
                      f"変更 {self.updated} 件・変更なし {self.unchanged} 件")
         t = self.totals
@@ -311,6 +315,8 @@ def import_estimates(ctx: AppContext, path: Path | str, *, campaign: str, union:
     try:
         camp = existing or _create_campaign(ctx, campaign.strip(), kind)
         result.campaign_created = existing is None
+        if existing is not None and kind is not None and kind != existing.kind:
+            result.kind_ignored = existing.kind
         _write(ctx, camp, union_obj.id, rows, result)
     except BaseException:
         conn.execute("ROLLBACK")

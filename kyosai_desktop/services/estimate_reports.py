@@ -209,10 +209,10 @@ class UnionReport:
              cell(f"じちろうマイカー共済の見積りをした{self.people}件の合計")],
             [cell("年間の節約総額【可処分所得の向上額】 (円/年)"), cell(t.saving_total, YEN), cell("")],
             [cell("1人あたり平均 (円)"), cell(t.saving_average, YEN), cell("円未満切り捨て")],
-            [cell("見積り人数"), cell(self.people, COUNT, text=f"{self.people}人"), cell(self.role)],
         ]
         return ReportTable(title=f"{self.union_name} {self.heading.strip('<>')}", columns=cols, rows=rows,
-                           subtitle=self.campaign, notes=[f"(注意) {REPORT_CAUTION}"])
+                           subtitle=self.campaign, summary=[(self.role, f"{self.people}人の掛金見積り")],
+                           notes=[f"(注意) {REPORT_CAUTION}"])
 
 
 def union_reports(ctx: AppContext, campaign_id: int, union_ids: list[int] | None = None) -> list[UnionReport]:

@@ -193,9 +193,6 @@ class EstimateTableModel(QAbstractTableModel):
             return col.align
         if role == Qt.ItemDataRole.BackgroundRole:
             return self._flag_brush if self.figures(row).flags else None
-        if role == Qt.ItemDataRole.ForegroundRole and col.kind == YEN:
-            value = col.get(e, self.figures(row), "")
-            return Qt.GlobalColor.darkRed if isinstance(value, int) and value < 0 and col.key == "difference" else None
         if role == Qt.ItemDataRole.ToolTipRole:
             f = self.figures(row)
             return ("集計外: " + "・".join(f.flags)) if f.flags else None
