@@ -2,6 +2,9 @@
 
     .venv/bin/python tests/bench_foundation.py [--runs N]
 
+Start-up is measured the way ``kyosai`` starts the GUI (``run_gui``: optional numpy/pandas
+skipped, as in the Windows build).
+
 1. Builds the national-scale database (tests/national_data.py: ~2,500 unions × 15 products ×
    36 months) in a temporary folder.
 2. Start to a usable main window, measured in a fresh subprocess each run (offscreen): from
@@ -39,7 +42,8 @@ import sys, time, json
 launched = float(sys.argv[1]); db = sys.argv[2]; settings_dir = sys.argv[3]; page = sys.argv[4]
 from PySide6.QtCore import QEvent, QObject, QSettings, QTimer
 QSettings.setPath(QSettings.Format.NativeFormat, QSettings.Scope.UserScope, settings_dir)
-from kyosai_desktop.ui.app import make_application, open_main_window
+from kyosai_desktop.ui.app import make_application, open_main_window, skip_unused_optional_modules
+skip_unused_optional_modules()   # as run_gui() does
 app = make_application()
 QSettings().setValue("main/last_page", page)
 t_app = time.time() - launched

@@ -128,3 +128,23 @@ def test_progress_page_follows_an_entry_on_the_entry_page(window, ctx):
     assert entry.commit([CellChange(union, dansei, "2025-11", 36)], "entry")   # the clerk types 36
     assert row()[progress.report.index("actual")].value == 46                   # refreshed at once
     assert row()[progress.report.index("reach")].text == "115.00%"
+
+
+def test_gui_process_skips_numpy_and_pandas_and_still_works(tmp_path):
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from kyosai_desktop.ui.app import skip_unused_optional_modules\n"
+        "assert skip_unused_optional_modules() == ['numpy', 'pandas']\n"
+        "from kyosai_desktop.services.context import open_context\n"
+        f"ctx = open_context({str(tmp_path / 'x.sqlite3')!r})\n"
+        "assert ctx.db.utils.table_names()\n"                     # sqlite-utils without pandas
+        "from openpyxl import Workbook\n"
+        f"wb = Workbook(); wb.active.append([1, 2.5, '007']); wb.save({str(tmp_path / 'x.xlsx')!r})\n"
+        "assert sys.modules['numpy'] is None\n"
+        "print('ok')\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0 and proc.stdout.strip() == "ok", proc.stderr
