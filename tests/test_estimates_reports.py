@@ -140,6 +140,10 @@ def test_campaign_summary_counts_and_conversion(ctx, seeded):
     assert (c.requests, c.estimated, c.returned, c.contracts, c.declined) == (20, 18, 6, 2, 1)
     assert s.total.conversion == Decimal("33.3")
     assert s.total.flags == 18
+    assert c.contracts_in_period == 2   # no period: every 成約 counts
+    ctx.campaigns.update(camp.id, period_from="2024-10-01", period_to="2024-12-31")
+    # campaigns count by 申込日: the 成約 applied on 2025-01-10 is after the period
+    assert er.campaign_summary(ctx, camp.id).total.counts.contracts_in_period == 1
     assert s.rows[1].counts.requests == 0 and s.rows[1].conversion is None
     table = s.table()
     assert table.totals[0][table.index("conversion")].text == "33.3%"

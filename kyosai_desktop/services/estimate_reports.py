@@ -270,6 +270,7 @@ class CampaignSummary:
             Column("estimated", "見積作成", COUNT, width=3.5),
             Column("returned", "返却済", COUNT, width=3.5),
             Column("contracts", "成約", COUNT, width=3),
+            Column("in_period", "うち期間内申込", COUNT, width=4),
             Column("declined", "不成約", COUNT, width=3),
             Column("conversion", "成約率", PERCENT, width=4),
             Column("in_totals", "集計対象", COUNT, width=3.5),
@@ -284,7 +285,7 @@ class CampaignSummary:
             return [cell(r.union_key, CODE, tone=tone), cell(r.union_name, tone=tone),
                     cell(c.requests, COUNT, tone=tone), cell(c.estimated, COUNT, tone=tone),
                     cell(c.returned, COUNT, tone=tone), cell(c.contracts, COUNT, tone=tone),
-                    cell(c.declined, COUNT, tone=tone), cell(r.conversion, PERCENT, tone=tone),
+                    cell(c.contracts_in_period, COUNT, tone=tone), cell(c.declined, COUNT, tone=tone), cell(r.conversion, PERCENT, tone=tone),
                     cell(t.rows_in_totals, COUNT, tone=tone), cell(t.rows_flagged, COUNT, tone=tone),
                     cell(t.saving_total, YEN, tone=tone), cell(t.saving_average, YEN, tone=tone),
                     cell(r.flags, COUNT, tone=tone)]
@@ -307,12 +308,14 @@ class CampaignSummary:
 
 
 CONVERSION_NOTE = "※ 成約率 = 成約 ÷ 返却済の見積り (返却済・成約・不成約の合計)、小数第1位を四捨五入。"
-FLAG_NOTE = "※ 横断旗 = 見積り1件につき1本 (見積作成以降の見積り数)。"
+FLAG_NOTE = ("※ 横断旗 = 見積り1件につき1本 (見積作成以降の見積り数)。"
+             "うち期間内申込 = 申込日がキャンペーン期間内の成約 (キャンペーンは申込日で数えます)。")
 
 
 def _sum_rows(rows: list[SummaryRow]) -> SummaryRow:
     counts = StatusCounts(*(sum(getattr(r.counts, f) for r in rows)
-                            for f in ("requests", "estimated", "returned", "contracts", "declined")))
+                            for f in ("requests", "estimated", "returned", "contracts", "declined",
+                                      "contracts_in_period")))
     t = Totals()
     for r in rows:
         t = t + r.totals

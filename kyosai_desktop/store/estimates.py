@@ -139,6 +139,7 @@ class StatusCounts:
     returned: int = 0      # 返却済, 成約 or 不成約
     contracts: int = 0     # 成約
     declined: int = 0      # 不成約
+    contracts_in_period: int = 0  # 成約 whose 申込日 falls in the campaign period (campaigns count by 申込日)
 
 
 def validate(values: dict[str, object]) -> None:
@@ -349,14 +350,18 @@ class EstimateRepository:
         return out
 
     def status_counts(self, campaign_id: int) -> dict[int, StatusCounts]:
-        """Per union: requests, estimated, returned, 成約, 不成約 (one SQL pass)."""
+        """Per union: requests, estimated, returned, 成約, 不成約, and 成約 applied (申込日)
+        within the campaign period (all 成約 when the period is open-ended) — one SQL pass."""
         rows = _plain(
             self.conn,
-            "SELECT union_id, count(*),"
-            " sum(status != '依頼受付'),"
-            " sum(status IN ('返却済', '成約', '不成約')),"
-            " sum(status = '成約'), sum(status = '不成約')"
-            " FROM estimates WHERE campaign_id = ? GROUP BY union_id", (campaign_id,))
+            "SELECT e.union_id, count(*),"
+            " sum(e.status != '依頼受付'),"
+            " sum(e.status IN ('返却済', '成約', '不成約')),"
+            " sum(e.status = '成約'), sum(e.status = '不成約'),"
+            " sum(e.status = '成約' AND (c.period_from IS NULL OR e.closed_on >= c.period_from)"
+            "     AND (c.period_to IS NULL OR e.closed_on <= c.period_to))"
+            " FROM estimates e JOIN estimate_campaigns c ON c.id = e.campaign_id"
+            " WHERE e.campaign_id = ? GROUP BY e.union_id", (campaign_id,))
         return {r[0]: StatusCounts(*r[1:]) for r in rows}
 
     def count(self, campaign_id: int | None = None) -> int:
