@@ -168,10 +168,10 @@ def _row_cells(r: ModelUnionRow, layout: TableLayout) -> list[Cell]:
         _percent(r.join_rate),
         _code(f"{u.effective_month}月") if u.effective_month else _BLANK,
     ]
-    out += [_count(v) for v in r.year_totals]
+    out += map(_count, r.year_totals)
     last = len(r.months) - 1
     for i, months in enumerate(r.months):
-        out += [_month_cell(v) for v in months]
+        out += map(_month_cell, months)
         if i != last:
             out.append(_count(r.to_date[i]))
     tooltip = None if r.remaining is None else f"目標 {u.target:,} − 累積 {r.cumulative:,} = {r.remaining:,}"

@@ -229,20 +229,17 @@ class ModelUnionRepository:
         """{union_id: {month: count}} of 団生 over [first, last] (all unions when ``None``)."""
         product_id = product_id or self.product_id()
         rows = self.conn.execute(
-            "SELECT union_id, month, count FROM results WHERE product_id = ? AND month BETWEEN ? AND ?",
-            (product_id, first, last))
+            "SELECT union_id, month, count FROM results WHERE product_id = ? AND month BETWEEN ? AND ?"
+            " ORDER BY union_id", (product_id, first, last))
         out: dict[int, dict[str, int]] = {}
-        if union_ids is None:
-            for union_id, month, count in rows:
-                try:
-                    out[union_id][month] = count
-                except KeyError:
-                    out[union_id] = {month: count}
-            return out
-        wanted = set(union_ids)
-        for union_id, month, count in rows:
-            if union_id in wanted:
-                out.setdefault(union_id, {})[month] = count
+        wanted = None if union_ids is None else set(union_ids)
+        current, months = None, None
+        for union_id, month, count in rows:   # ordered by the primary key: one union after another
+            if union_id != current:
+                current = union_id
+                months = None if wanted is not None and union_id not in wanted else out.setdefault(union_id, {})
+            if months is not None:
+                months[month] = count
         return out
 
     def latest_month(self, fiscal_year: int, first: str, last: str) -> str | None:
