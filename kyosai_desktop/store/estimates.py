@@ -1,6 +1,6 @@
 """Estimate campaigns and estimates (DOMAIN §6): the SQL, with an audit row per changed field.
 
-``CampaignRepository`` keeps campaigns and their participating unions;
+``CampaignRepository`` (store/estimate_campaigns.py, re-exported here) keeps campaigns;
 ``EstimateRepository`` keeps the estimates (every 別紙2 field, the workflow status with the
 date of each step, the person's contact and notes) and answers the questions the screens
 and reports ask: a union's open estimates, the closing list, the rows of a campaign.
@@ -10,12 +10,11 @@ Personal fields can be anonymised for a finished campaign, including their audit
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, fields, replace
+from collections.abc import Sequence
+from dataclasses import dataclass, fields
 from datetime import datetime
 
 from kyosai_desktop.domain.estimates import (
-    CAMPAIGN_KINDS,
     CLOSED_STATUSES,
     ESTIMATED,
     OPEN_STATUSES,
@@ -27,31 +26,10 @@ from kyosai_desktop.domain.estimates import (
     STATUSES,
 )
 from kyosai_desktop.store import audit
+from kyosai_desktop.store.estimate_campaigns import Campaign, CampaignRepository, plain_rows  # noqa: F401 - re-exported
 from kyosai_desktop.store.tx import transaction
 
 ANONYMISED = "(匿名化済)"
-
-
-@dataclass(frozen=True)
-class Campaign:
-    id: int
-    name: str
-    kind: str
-    period_from: str | None = None
-    period_to: str | None = None
-    product_id: int | None = None
-    note: str | None = None
-    anonymised_at: str | None = None
-
-    @property
-    def period_text(self) -> str:
-        if not self.period_from and not self.period_to:
-            return "期間未設定"
-        return f"{self.period_from or ''}〜{self.period_to or ''}"
-
-
-CAMPAIGN_EDITABLE = ("name", "kind", "period_from", "period_to", "product_id", "note")
-_CAMPAIGN_COLS = ", ".join(f.name for f in fields(Campaign))
 
 
 @dataclass(slots=True)
@@ -99,13 +77,6 @@ def _estimate(row: Sequence[object]) -> Estimate:
     e = Estimate(*row)  # type: ignore[arg-type]
     e.vehicle_cover = bool(e.vehicle_cover)
     return e
-
-
-def _plain(conn: sqlite3.Connection, sql: str, args: Sequence[object] = ()) -> list[tuple]:
-    """Rows as plain tuples (no sqlite3.Row): several times faster for bulk reads."""
-    cur = conn.cursor()
-    cur.row_factory = None
-    return cur.execute(sql, args).fetchall()
 
 
 def estimate_key(estimate_id: int) -> str:
@@ -158,128 +129,6 @@ def validate(values: dict[str, object]) -> None:
         raise ValueError("No. は1以上の整数です。")
 
 
-class CampaignRepository:
-    def __init__(self, conn: sqlite3.Connection) -> None:
-        self.conn = conn
-
-    def list(self) -> list[Campaign]:
-        rows = self.conn.execute(
-            f"SELECT {_CAMPAIGN_COLS} FROM estimate_campaigns ORDER BY ifnull(period_from, '9999') DESC, id DESC"
-        )
-        return [Campaign(*r) for r in rows]
-
-    def get(self, campaign_id: int) -> Campaign | None:
-        row = self.conn.execute(f"SELECT {_CAMPAIGN_COLS} FROM estimate_campaigns WHERE id = ?",
-                                (campaign_id,)).fetchone()
-        return None if row is None else Campaign(*row)
-
-    def find(self, name: str) -> Campaign | None:
-        row = self.conn.execute(f"SELECT {_CAMPAIGN_COLS} FROM estimate_campaigns WHERE name = ?",
-                                (name.strip(),)).fetchone()
-        return None if row is None else Campaign(*row)
-
-    def add(self, name: str, kind: str = "その他", *, period_from: str | None = None,
-            period_to: str | None = None, product_id: int | None = None, note: str | None = None,
-            source: str = "estimates") -> Campaign:
-        name = name.strip()
-        self._check(name, kind, period_from, period_to, None)
-        with transaction(self.conn):
-            cur = self.conn.execute(
-                "INSERT INTO estimate_campaigns (name, kind, period_from, period_to, product_id, note)"
-                " VALUES (?, ?, ?, ?, ?, ?)", (name, kind, period_from, period_to, product_id, note))
-            cid = int(cur.lastrowid)  # type: ignore[arg-type]
-            audit.record(self.conn, source=source, table="estimate_campaigns", key=str(cid),
-                         field="*", old=None, new=f"{name} ({kind})")
-        return self.get(cid)  # type: ignore[return-value]
-
-    def update(self, campaign_id: int, *, source: str = "estimates", **values: object) -> Campaign:
-        bad = set(values) - set(CAMPAIGN_EDITABLE)
-        if bad:
-            raise ValueError(f"unknown campaign fields: {sorted(bad)}")
-        old = self.get(campaign_id)
-        if old is None:
-            raise KeyError(campaign_id)
-        new = replace(old, **values)  # type: ignore[arg-type]
-        self._check(new.name, new.kind, new.period_from, new.period_to, campaign_id)
-        with transaction(self.conn):
-            for key, value in values.items():
-                if getattr(old, key) == value:
-                    continue
-                self.conn.execute(f"UPDATE estimate_campaigns SET {key} = ? WHERE id = ?", (value, campaign_id))
-                audit.record(self.conn, source=source, table="estimate_campaigns", key=str(campaign_id),
-                             field=key, old=getattr(old, key), new=value)
-        return self.get(campaign_id)  # type: ignore[return-value]
-
-    def _check(self, name: str, kind: str, period_from: str | None, period_to: str | None,
-               own_id: int | None) -> None:
-        if not name:
-            raise ValueError("キャンペーン名を入力してください。")
-        if kind not in CAMPAIGN_KINDS:
-            raise ValueError(f"種類「{kind}」は {' / '.join(CAMPAIGN_KINDS)} のいずれかです。")
-        if period_from and period_to and period_from > period_to:
-            raise ValueError("期間の終了日が開始日より前です。")
-        other = self.find(name)
-        if other is not None and other.id != own_id:
-            raise ValueError(f"キャンペーン「{name}」は既に登録されています。")
-
-    def delete(self, campaign_id: int, *, source: str = "estimates") -> None:
-        """Delete a campaign that has no estimate (a campaign with estimates is kept)."""
-        n = self.conn.execute("SELECT count(*) FROM estimates WHERE campaign_id = ?", (campaign_id,)).fetchone()[0]
-        if n:
-            raise ValueError(f"このキャンペーンには見積りが {n} 件あるため削除できません。")
-        old = self.get(campaign_id)
-        with transaction(self.conn):
-            self.conn.execute("DELETE FROM estimate_campaigns WHERE id = ?", (campaign_id,))
-            audit.record(self.conn, source=source, table="estimate_campaigns", key=str(campaign_id),
-                         field="*", old=None if old is None else old.name, new=None)
-
-    def stats(self) -> dict[int, tuple[int, int]]:
-        """{campaign_id: (participating unions, estimates)} for the campaign list."""
-        rows = self.conn.execute(
-            "SELECT c.id,"
-            " (SELECT count(*) FROM (SELECT union_id FROM estimate_campaign_unions WHERE campaign_id = c.id"
-            "   UNION SELECT union_id FROM estimates WHERE campaign_id = c.id)),"
-            " (SELECT count(*) FROM estimates WHERE campaign_id = c.id)"
-            " FROM estimate_campaigns c")
-        return {r[0]: (r[1], r[2]) for r in rows}
-
-    # ------------------------------------------------------------ participating unions
-    def union_ids(self, campaign_id: int) -> list[int]:
-        """Participating unions and unions with estimates, ordered by code."""
-        rows = self.conn.execute(
-            "SELECT u.id FROM unions u WHERE u.id IN ("
-            " SELECT union_id FROM estimate_campaign_unions WHERE campaign_id = ?"
-            " UNION SELECT union_id FROM estimates WHERE campaign_id = ?)"
-            " ORDER BY u.pref_code, u.union_code", (campaign_id, campaign_id))
-        return [r[0] for r in rows]
-
-    def add_unions(self, campaign_id: int, union_ids: Iterable[int], *, source: str = "estimates") -> int:
-        added = 0
-        with transaction(self.conn):
-            for uid in union_ids:
-                cur = self.conn.execute(
-                    "INSERT OR IGNORE INTO estimate_campaign_unions (campaign_id, union_id) VALUES (?, ?)",
-                    (campaign_id, uid))
-                if cur.rowcount:
-                    added += 1
-                    audit.record(self.conn, source=source, table="estimate_campaign_unions",
-                                 key=f"{campaign_id}:{uid}", field="*", old=None, new="参加")
-        return added
-
-    def remove_union(self, campaign_id: int, union_id: int, *, source: str = "estimates") -> None:
-        n = self.conn.execute("SELECT count(*) FROM estimates WHERE campaign_id = ? AND union_id = ?",
-                              (campaign_id, union_id)).fetchone()[0]
-        if n:
-            raise ValueError(f"この単組には見積りが {n} 件あるため、参加単組から外せません。")
-        with transaction(self.conn):
-            cur = self.conn.execute(
-                "DELETE FROM estimate_campaign_unions WHERE campaign_id = ? AND union_id = ?",
-                (campaign_id, union_id))
-            if cur.rowcount:
-                audit.record(self.conn, source=source, table="estimate_campaign_unions",
-                             key=f"{campaign_id}:{union_id}", field="*", old="参加", new=None)
-
-
 class EstimateRepository:
     def __init__(self, conn: sqlite3.Connection) -> None:
         self.conn = conn
@@ -292,15 +141,15 @@ class EstimateRepository:
     def list(self, campaign_id: int, union_id: int | None = None) -> list[Estimate]:
         """A campaign's estimates (one union's, or all by union code then No.)."""
         if union_id is not None:
-            rows = _plain(self.conn,
+            rows = plain_rows(self.conn,
                           f"SELECT {_EST_COLS} FROM estimates WHERE campaign_id = ? AND union_id = ? ORDER BY seq",
                           (campaign_id, union_id))
         else:
             # Read in index order (no join, no temporary sort), then order the unions by code.
-            rows = _plain(self.conn,
+            rows = plain_rows(self.conn,
                           f"SELECT {_EST_COLS} FROM estimates WHERE campaign_id = ? ORDER BY union_id, seq",
                           (campaign_id,))
-            rank = {uid: i for i, (uid,) in enumerate(_plain(
+            rank = {uid: i for i, (uid,) in enumerate(plain_rows(
                 self.conn, "SELECT id FROM unions ORDER BY pref_code, union_code"))}
             rows.sort(key=lambda r: rank.get(r[2], -1))
         return [_estimate(r) for r in rows]
@@ -314,7 +163,7 @@ class EstimateRepository:
         if union_id is not None:
             sql += " AND union_id = ?"
             args.append(union_id)
-        return _plain(self.conn, sql, args)
+        return plain_rows(self.conn, sql, args)
 
     def premium_sums(self, campaign_id: int, union_id: int | None = None
                      ) -> dict[int, tuple[int, list[tuple[str, int, int, int]]]]:
@@ -334,7 +183,7 @@ class EstimateRepository:
             args.append(union_id)
         sql += " GROUP BY union_id, payment"
         out: dict[int, tuple[int, list[tuple[str, int, int, int]]]] = {}
-        for uid, payment, n, n_complete, s_other, s_jichiro in _plain(self.conn, sql, args):
+        for uid, payment, n, n_complete, s_other, s_jichiro in plain_rows(self.conn, sql, args):
             rows, groups = out.get(uid, (0, []))
             if payment is not None and n_complete:
                 groups.append((payment, n_complete, s_other or 0, s_jichiro or 0))
@@ -344,7 +193,7 @@ class EstimateRepository:
     def roles_by_union(self, campaign_id: int) -> dict[int, set[str]]:
         """{union_id: the roles (執行部 / 組合員) among its estimates}."""
         out: dict[int, set[str]] = {}
-        for uid, role in _plain(self.conn, "SELECT DISTINCT union_id, role FROM estimates WHERE campaign_id = ?",
+        for uid, role in plain_rows(self.conn, "SELECT DISTINCT union_id, role FROM estimates WHERE campaign_id = ?",
                                 (campaign_id,)):
             out.setdefault(uid, set()).add(role)
         return out
@@ -352,7 +201,7 @@ class EstimateRepository:
     def status_counts(self, campaign_id: int) -> dict[int, StatusCounts]:
         """Per union: requests, estimated, returned, 成約, 不成約, and 成約 applied (申込日)
         within the campaign period (all 成約 when the period is open-ended) — one SQL pass."""
-        rows = _plain(
+        rows = plain_rows(
             self.conn,
             "SELECT e.union_id, count(*),"
             " sum(e.status != '依頼受付'),"
@@ -408,7 +257,7 @@ class EstimateRepository:
             sql += " AND e.policy_maturity <= ?"
             args.append(matures_to)
         sql += " ORDER BY e.policy_maturity IS NULL, e.policy_maturity, u.pref_code, u.union_code, e.seq"
-        return [OpenEstimate(*r) for r in _plain(self.conn, sql, args)]
+        return [OpenEstimate(*r) for r in plain_rows(self.conn, sql, args)]
 
     def open_for_union(self, union_id: int) -> list[OpenEstimate]:
         """The union's open estimates (any campaign), by maturity date — for the progress sheet."""
