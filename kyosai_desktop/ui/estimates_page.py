@@ -162,7 +162,7 @@ class EstimatesPage(QWidget):
         splitter.addWidget(left)
         splitter.addWidget(right)
         splitter.setStretchFactor(1, 1)
-        splitter.setSizes([330, 1100])
+        splitter.setSizes([290, 1150])
         layout = QVBoxLayout(self)
         layout.addWidget(splitter)
         self.campaign_view.selectionModel().currentRowChanged.connect(self._campaign_selected)
