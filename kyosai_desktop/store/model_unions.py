@@ -228,9 +228,12 @@ class ModelUnionRepository:
                        product_id: int | None = None) -> dict[int, dict[str, int]]:
         """{union_id: {month: count}} of 団生 over [first, last] (all unions when ``None``)."""
         product_id = product_id or self.product_id()
-        rows = self.conn.execute(
-            "SELECT union_id, month, count FROM results WHERE product_id = ? AND month BETWEEN ? AND ?"
-            " ORDER BY union_id", (product_id, first, last))
+        sql = "SELECT union_id, month, count FROM results WHERE product_id = ? AND month BETWEEN ? AND ?"
+        args: list[object] = [product_id, first, last]
+        if union_ids is not None and len(union_ids) <= 200:   # a few unions: ask for just those
+            sql += f" AND union_id IN ({','.join('?' * len(union_ids))})"
+            args += list(union_ids)
+        rows = self.conn.execute(sql + " ORDER BY union_id", args)
         out: dict[int, dict[str, int]] = {}
         wanted = None if union_ids is None else set(union_ids)
         current, months = None, None
