@@ -127,3 +127,40 @@ def test_extra_step_modules_run_after_the_built_in_steps(ctx, monkeypatch, tmp_p
     monkeypatch.setattr(demo, "EXTRA_STEP_MODULES", ["demo_extra_for_test"])
     demo.load_demo(ctx)
     assert seen and seen[0] == len(ctx.unions.list("05"))
+
+
+def all_tables_digest(path) -> str:
+    con = sqlite3.connect(path)
+    try:
+        names = [r[0] for r in con.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")]
+        parts = [repr(con.execute(f"SELECT * FROM {n}").fetchall()) for n in names]
+        return hashlib.sha256("\n".join(parts).encode()).hexdigest()
+    finally:
+        con.close()
+
+
+def test_feature_steps_run_in_the_same_transaction(ctx, db_path, monkeypatch):
+    """The model-union and estimate steps of their owners are part of the demo, all or nothing."""
+    import sys
+    import types
+
+    assert demo.EXTRA_STEP_MODULES == ["kyosai_desktop.services.model_union_demo",
+                                       "kyosai_desktop.services.estimate_demo"]
+    broken = types.ModuleType("demo_broken_for_test")
+
+    def fail(data):
+        raise RuntimeError("boom")
+
+    broken.demo_step = fail
+    monkeypatch.setitem(sys.modules, "demo_broken_for_test", broken)
+    monkeypatch.setattr(demo, "EXTRA_STEP_MODULES", [*demo.EXTRA_STEP_MODULES, "demo_broken_for_test"])
+    before = all_tables_digest(db_path)
+    with pytest.raises(RuntimeError):
+        demo.load_demo(ctx)
+    assert all_tables_digest(db_path) == before
+    monkeypatch.setattr(demo, "EXTRA_STEP_MODULES", demo.EXTRA_STEP_MODULES[:2])
+    summary = demo.load_demo(ctx)
+    assert any("加入拡大モデル単組" in line for line in summary)
+    assert any("見積りキャンペーン" in line for line in summary)
+    assert demo.is_demo(ctx)

@@ -307,7 +307,10 @@ def is_demo(ctx: AppContext) -> bool:
 # Built-in steps, in order.  Features append their own (model unions, estimates).
 STEPS: list[DemoStep] = [mark_demo, add_unions, add_targets, add_results]
 # Modules exposing ``demo_step(data: DemoData) -> None``, run after STEPS (imported lazily).
-EXTRA_STEP_MODULES: list[str] = []
+EXTRA_STEP_MODULES: list[str] = [
+    "kyosai_desktop.services.model_union_demo",   # 加入拡大モデル単組 designations (H3)
+    "kyosai_desktop.services.estimate_demo",      # an estimate campaign (H4)
+]
 
 
 def demo_steps() -> list[DemoStep]:
