@@ -39,6 +39,7 @@ def progress_tone(actual: int | None, target: int | None, elapsed_months: int) -
     return tones.progress_tone(actual, target, elapsed_share(elapsed_months))
 
 YEARS_SHOWN = 3  # the fiscal year and the two before it
+_ZEROS = (0,) * 12
 
 
 @dataclass(frozen=True)
@@ -88,6 +89,10 @@ class TableLayout:
         """Months of ``year`` from its start through the (shifted) as-of month."""
         end = self.cutoff(year)
         return [m for m in year.months() if m <= end]
+
+    @cached_property
+    def previous_to_date_lengths(self) -> tuple[int, ...]:
+        return tuple(len(ms) for ms in self.previous_to_date)
 
     @cached_property
     def elapsed_months(self) -> int:
@@ -168,12 +173,13 @@ class ModelUnionTotals:
 def compute_row(unit: ModelUnionInput, monthly: Mapping[str, int], layout: TableLayout) -> ModelUnionRow:
     """The derived figures of one union from its counts by calendar month."""
     get = monthly.get
-    months: list[tuple[int | None, ...]] = [tuple(get(m, 0) for m in ms) for ms in layout.year_months[:-1]]
-    shown = layout.shown_months[-1]
-    current = [get(m, 0) for m in shown]
-    months.append(tuple(current) + (None,) * (12 - len(current)))
-    year_totals = tuple(sum(ms) for ms in months[:-1])  # type: ignore[arg-type]
-    to_date = tuple(sum(get(m, 0) for m in ms) for ms in layout.previous_to_date)
+    zeros = _ZEROS
+    months: list[tuple[int | None, ...]] = [tuple(map(get, ms, zeros)) for ms in layout.year_months[:-1]]
+    current = list(map(get, layout.shown_months[-1], zeros))
+    months.append((*current, *(None,) * (12 - len(current))))
+    year_totals = tuple(map(sum, months[:-1]))  # type: ignore[arg-type]
+    # a previous year's same period is a prefix of its months (from its start month)
+    to_date = tuple(sum(months[i][:n]) for i, n in enumerate(layout.previous_to_date_lengths))  # type: ignore[misc]
     cumulative = sum(current)
     previous = to_date[-1] if to_date else 0
     target = unit.target
