@@ -392,6 +392,29 @@ def test_main_window_undo_and_close_commit(qtbot, ctx, branch, prompts):  # noqa
     assert branch.read("002", "総合共済", "2025-02") == 77
 
 
+def test_main_window_stays_open_while_a_refused_value_is_being_corrected(qtbot, ctx, branch, prompts):  # noqa: F811
+    from kyosai_desktop.ui.main_window import MainWindow
+
+    window = MainWindow(ctx)
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitExposed(window)
+    page = window.show_page("entry")
+    view = page.month_panel.view
+    view.setFocus()
+    go(page, 1, col(page, "総合共済"))
+    type_text(qtbot, view, "-3")
+    assert window.close() is False                     # refused value: the window stays open …
+    assert window.isVisible()
+    assert view.current_editor() is not None and view.current_editor().text() == "-3"   # … text kept
+    assert prompts[-1][0] == "warning"
+    press(qtbot, view, Qt.Key.Key_Backspace)           # the clerk corrects it …
+    press(qtbot, view, Qt.Key.Key_Backspace)
+    type_text(qtbot, view, "4")
+    assert window.close() is True                      # … and the window saves it and closes
+    assert branch.read("002", "総合共済", "2025-02") == 4
+
+
 def test_full_width_ime_input(qtbot, page, branch):  # noqa: F811
     from PySide6.QtGui import QInputMethodEvent
 

@@ -148,7 +148,7 @@ def test_page_is_in_the_main_window(qtbot, ctx, prompts, app_font):
 
     window = MainWindow(ctx)
     qtbot.addWidget(window)
-    page = window.page("model_unions")
+    page = window.show_page("model_unions")   # on screen: refreshed at once by the data bus
     assert isinstance(page, ModelUnionsPage)
     import_model_unions(ctx, SAMPLE, 2024)
     window.bus.changed.emit("model_unions")

@@ -17,6 +17,15 @@ class OutputError(Exception):
     """A report or export could not be written; ``str(exc)`` is Japanese."""
 
 
+def _apply_default_mode(path: Path) -> None:
+    """mkstemp makes owner-only files; give the report the permissions a normal save would."""
+    if os.name == "nt":
+        return
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(path, 0o666 & ~umask)
+
+
 @contextmanager
 def atomic_path(target: Path | str) -> Iterator[Path]:
     """Yield a temporary path to write; on success it replaces ``target``."""
@@ -30,6 +39,7 @@ def atomic_path(target: Path | str) -> Iterator[Path]:
     tmp = Path(tmp_name)
     try:
         yield tmp
+        _apply_default_mode(tmp)
         try:
             os.replace(tmp, target)
         except PermissionError as exc:

@@ -106,7 +106,7 @@ class ProductRepository:
                 return self.by_id(product_id)
         return None
 
-    def update(self, product_id: int, **fields: object) -> None:
+    def update(self, product_id: int, *, source: str = "master", **fields: object) -> None:
         allowed = {"name", "display_order", "rider_of", "active_from", "active_to", "has_target", "note"}
         bad = set(fields) - allowed
         if bad:
@@ -120,7 +120,7 @@ class ProductRepository:
                 for key, value in with_changes.items():
                     self.conn.execute(f"UPDATE products SET {key} = ? WHERE id = ?", (value, product_id))
                     audit.record(
-                        self.conn, source="master", table="products", key=str(product_id),
+                        self.conn, source=source, table="products", key=str(product_id),
                         field=key, old=getattr(old, key), new=value,
                     )
         finally:

@@ -45,6 +45,7 @@ class MainWindow(QMainWindow):
         self.bus = bus or DataBus(self)
         self.specs: list[PageSpec] = page_specs()
         self.pages: dict[str, QWidget] = {}
+        self._pending_kinds: dict[str, list[str]] = {}  # data changes a hidden page has not seen
         self.undo_group = QUndoGroup(self)
         self._build()
         self.bus.changed.connect(self._on_data_changed)
@@ -164,6 +165,7 @@ class MainWindow(QMainWindow):
         if index < 0:
             return
         widget = self._ensure_page(index)
+        self._catch_up(self.specs[index].key)
         self.stack.setCurrentIndex(index)
         stack = getattr(widget, "undo_stack", None)
         self.undo_group.setActiveStack(stack)
@@ -175,17 +177,41 @@ class MainWindow(QMainWindow):
         self.nav.setCurrentRow(keys.index(key) if key in keys else 0)
 
     def _on_data_changed(self, kind: str) -> None:
-        for widget in list(self.pages.values()):
-            refresh = getattr(widget, "refresh", None)
-            if refresh is not None:
-                refresh(kind)
+        """Refresh the page on screen now; hidden pages catch up when they are shown.
+
+        Refreshing every built page on each saved cell would make an edit cost the sum of
+        all their reloads; deferring keeps an edit at the cost of the visible page.
+        """
+        current = self.current_page_key()
+        for key, widget in list(self.pages.items()):
+            if key == current:
+                self._refresh(widget, kind)
+            else:
+                self._pending_kinds.setdefault(key, []).append(kind)
         self.update_title()
 
-    def commit_pending(self) -> None:
+    @staticmethod
+    def _refresh(widget: QWidget, kind: str) -> None:
+        refresh = getattr(widget, "refresh", None)
+        if refresh is not None:
+            refresh(kind)
+
+    def _catch_up(self, key: str) -> None:
+        kinds = self._pending_kinds.pop(key, [])
+        widget = self.pages.get(key)
+        if widget is None:
+            return
+        for kind in dict.fromkeys(kinds):  # each kind once, in order
+            self._refresh(widget, kind)
+
+    def commit_pending(self) -> bool:
+        """Commit every open cell editor; False when one holds a refused value."""
+        ok = True
         for widget in self.pages.values():
             commit = getattr(widget, "commit_pending", None)
-            if commit is not None:
-                commit()
+            if commit is not None and commit() is False:
+                ok = False
+        return ok
 
     # ----------------------------------------------------------------- actions
     def update_title(self) -> None:
@@ -234,7 +260,8 @@ class MainWindow(QMainWindow):
         if not interaction.confirm(self, title, f"{info.describe()}\n\n現在のデータをこのバックアップの内容に置き換えます。"
                                                 "置き換える前に、現在のデータを backups フォルダに保存します。よろしいですか？"):
             return False
-        self.commit_pending()
+        if not self.commit_pending():
+            return False  # a refused value is still being corrected: keep it
         try:
             new_ctx, safety = restore_backup(self.ctx, path)
         except (StoreError, OSError, RuntimeError) as exc:
@@ -256,11 +283,14 @@ class MainWindow(QMainWindow):
             self.stack.insertWidget(index, QWidget())
             widget.deleteLater()
         self.pages.clear()
+        self._pending_kinds.clear()
         self.ctx = ctx
         self.show_page_index(max(0, current))
         self.update_title()
 
     def closeEvent(self, event) -> None:  # noqa: N802 - Qt API
-        self.commit_pending()
+        if not self.commit_pending():
+            event.ignore()  # the editor keeps the refused value for the clerk to correct
+            return
         QSettings().setValue(GEOMETRY_KEY, self.saveGeometry())
         super().closeEvent(event)

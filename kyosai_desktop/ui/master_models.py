@@ -131,7 +131,7 @@ class ProductModel(MasterTableModel):
         return me.parse_product_value(self.ctx, row, col.key, raw)
 
     def write(self, key: int, col: Col, value: object, source: str) -> None:
-        self.ctx.products.update(key, **{col.key: value})
+        self.ctx.products.update(key, source=source, **{col.key: value})
 
 
 # ---------------------------------------------------------------- fiscal years

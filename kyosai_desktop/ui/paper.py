@@ -115,12 +115,19 @@ class PaperDocument:
 
 
 def ensure_gui_app() -> QGuiApplication:
-    """A Qt application for rendering (offscreen when the CLI runs without a screen)."""
+    """A Qt application for rendering (offscreen when the CLI runs without a screen).
+
+    A full QApplication, not a bare QGuiApplication: widgets created later in the same
+    process (a test run, the GUI opened after a CLI call) need one, and Qt allows only
+    one application object per process.
+    """
+    from PySide6.QtWidgets import QApplication
+
     app = QGuiApplication.instance()
     if app is None:
         if not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY") and os.name != "nt":
             os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-        app = QGuiApplication([])
+        app = QApplication([])
     app_font_family()
     return app  # type: ignore[return-value]
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 from datetime import date
+from decimal import Decimal
 
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QFontMetricsF, QPageSize, QPainter, QPen
@@ -231,7 +232,8 @@ class TablePaper(PaperDocument):
                         continue
                     inner = QRectF(self.col_x[j] + pad, ry, self.col_w[j] - 2 * pad, self.row_h)
                     if numeric[j]:
-                        painter.setPen(red if text.startswith("-") else black)
+                        negative = isinstance(c.value, (int, Decimal)) and c.value < 0
+                        painter.setPen(red if negative else black)
                     else:
                         painter.setPen(black)
                         if text_em(text, is_total) * self.font_pt > inner.width() + 0.3:

@@ -15,6 +15,7 @@ def preview(doc: PaperDocument, parent: QWidget | None = None) -> QPrintPreviewD
     printer = QPrinter(QPrinter.PrinterMode.HighResolution)
     printer.setPageLayout(doc.layout())
     dialog = QPrintPreviewDialog(printer, parent)
+    dialog.printer_ref = printer  # the dialog paints through it for as long as it lives
     dialog.setWindowTitle(f"印刷プレビュー — {doc.title}")
     dialog.paintRequested.connect(lambda p: render_to_printer(doc, p))
     dialog.resize(1000, 800)
