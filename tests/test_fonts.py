@@ -114,3 +114,37 @@ def test_pdffonts_reports_embedded(qapp, tmp_path):
     assert rows and all("IPAexGothic" in row[0] for row in rows), out
     # columns: name type encoding emb sub uni object ID -> "emb" is the 4th from the end of flags
     assert all(row[-5] == "yes" for row in rows), out
+
+
+def test_pdf_text_copies_as_the_printed_characters(qapp, tmp_path):
+    """目標 / 加入 / 大分 / 日 must copy and search as themselves, not as Kangxi radicals."""
+    from kyosai_desktop.ui.fonts import japanese_font
+    from kyosai_desktop.ui.paper import PaperDocument, render_pdf
+
+    words = "目標 加入 大分 2025年2月28日 団体生命共済 入力"
+
+    class Sample(PaperDocument):
+        title = "検索確認"
+
+        def page_count(self) -> int:
+            return 1
+
+        def paint_page(self, painter, index, rect: QRectF) -> None:
+            painter.setFont(japanese_font(12))
+            painter.drawText(rect.adjusted(0, 0, 0, -rect.height() + 30), words)
+
+    pdf = render_pdf(Sample(), tmp_path / "search.pdf")
+    text = PdfReader(pdf).pages[0].extract_text()
+    for word in words.split():
+        assert word in text, (word, text)                     # no NFKC needed
+    assert not any(0x2E80 <= ord(ch) <= 0x2FDF for ch in text)
+
+
+def test_cmap_rewrite_touches_destinations_only():
+    from kyosai_desktop.services.pdf_text import fix_cmap
+
+    cmap = (b"2 beginbfrange\n<0000> <0000> <0000>\n<2F0A> <2F0B> [<2F0A> <5E74>]\nendbfrange\n"
+            b"1 beginbfchar\n<2F49> <2F49>\nendbfchar\n")
+    fixed = fix_cmap(cmap)
+    assert b"<2F0A> <2F0B> [<5165> <5E74>]" in fixed   # ⼊ → 入 as destination, source kept
+    assert b"<2F49> <6708>" in fixed                   # ⽉ → 月
