@@ -8,15 +8,17 @@ missing or zero denominator gives ``None``, displayed as "—".
 from __future__ import annotations
 
 from decimal import Decimal
-from fractions import Fraction
 
 DASH = "—"
 
 
-def _scaled(numerator: int, denominator: int | None, decimals: int) -> Fraction | None:
+def _split(numerator: int | None, denominator: int | None, decimals: int) -> tuple[int, int, int] | None:
+    """(sign, |numerator| × 100 × 10^decimals, |denominator|) in exact integers."""
     if denominator in (None, 0) or numerator is None:
         return None
-    return Fraction(numerator * 100 * 10**decimals, denominator)
+    num = numerator * 100 * 10**decimals
+    sign = -1 if (num < 0) != (denominator < 0) and num != 0 else 1
+    return sign, abs(num), abs(denominator)  # type: ignore[arg-type]
 
 
 def _to_decimal(units: int, decimals: int) -> Decimal:
@@ -24,22 +26,25 @@ def _to_decimal(units: int, decimals: int) -> Decimal:
 
 
 def percent_round(numerator: int, denominator: int | None, decimals: int = 1) -> Decimal | None:
-    """Percent rounded half away from zero: 4/15 → 26.7, 128,620/58,786 style totals."""
-    f = _scaled(numerator, denominator, decimals)
-    if f is None:
+    """Percent rounded half away from zero: 4/15 → 26.7, 128,620/58,786 style totals.
+
+    Exact integer arithmetic (no floats, no Fraction objects: a 3,000-union table computes
+    thousands of these per refresh).
+    """
+    parts = _split(numerator, denominator, decimals)
+    if parts is None:
         return None
-    sign = -1 if f < 0 else 1
-    units = (abs(f) * 2 + 1) // 2
-    return _to_decimal(sign * int(units), decimals)
+    sign, num, den = parts
+    return _to_decimal(sign * ((2 * num + den) // (2 * den)), decimals)
 
 
 def percent_truncate(numerator: int, denominator: int | None, decimals: int = 2) -> Decimal | None:
     """Percent truncated toward zero: 5,931/12,824 → 46.24, 106/45 → 235.55."""
-    f = _scaled(numerator, denominator, decimals)
-    if f is None:
+    parts = _split(numerator, denominator, decimals)
+    if parts is None:
         return None
-    sign = -1 if f < 0 else 1
-    return _to_decimal(sign * int(abs(f) // 1), decimals)
+    sign, num, den = parts
+    return _to_decimal(sign * (num // den), decimals)
 
 
 def achievement_rate(actual: int, target: int | None) -> Decimal | None:
