@@ -10,6 +10,7 @@ A4 or A3 landscape, page numbers in the footer.  Always written atomically.
 from __future__ import annotations
 
 import csv
+from copy import copy
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -17,6 +18,7 @@ from pathlib import Path
 from openpyxl import Workbook
 from openpyxl.formatting.rule import CellIsRule
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -142,19 +144,29 @@ def write_report_sheet(ws: Worksheet, report: ReportTable, *, paper: str = "A4",
     formats = [number_format(c) for c in cols]
     aligns = [Alignment(horizontal=_ALIGN[c.align], vertical="center") for c in cols]
     fills = {tone: _fill(rgb) for tone, rgb in TONE_FILLS.items()}
+    # Styling a cell through openpyxl's API hashes every style object; a 3,000-row table
+    # would spend seconds on it.  Each distinct look is styled once and its style array copied.
+    looks: dict[tuple, StyleArray] = {}
     r = first_data
     for row_cells, is_total in [*((x, False) for x in report.rows), *((x, True) for x in report.totals)]:
         for j, (col, c) in enumerate(zip(cols, row_cells, strict=True)):
             xc = ws.cell(r, j + 1, excel_value(col, c))
+            tone = "total" if is_total and c.tone is None else c.tone
+            formatted = bool(formats[j]) and not isinstance(xc.value, str) or col.kind == CODE
+            look = (j, tone, is_total, formatted)
+            style = looks.get(look)
+            if style is not None:
+                xc._style = copy(style)
+                continue
             xc.border = _BORDER
             xc.alignment = aligns[j]
-            if formats[j] and not isinstance(xc.value, str) or col.kind == CODE:
+            if formatted:
                 xc.number_format = formats[j] or "General"
-            tone = "total" if is_total and c.tone is None else c.tone
             if tone in fills:
                 xc.fill = fills[tone]
             if is_total:
                 xc.font = bold
+            looks[look] = copy(xc._style)
         r += 1
     last_data = r - 1
 
