@@ -262,3 +262,13 @@ def test_campaign_form_creates_a_campaign_with_unions(page, ctx, prompts):
     assert camp.kind == "見積りキャンペーン" and camp.period_from == "2025-04-01"
     assert ctx.campaigns.union_ids(camp.id) == [extra.id]
     assert page.campaign().id == camp.id
+
+
+def test_campaign_form_offers_only_the_branch_unions(page, ctx):
+    add_union(ctx, "05", "003", "第三職員組合")
+    add_union(ctx, "41", "002", "高知市職員労働組合")   # stored by a national model-union import
+    dialog = page._campaign_dialog()
+    offered = [dialog.model.item(i).text() for i in range(dialog.model.rowCount())]
+    assert "05-003 第三職員組合" in offered
+    assert not any(text.startswith("41-") for text in offered)
+    dialog.close()

@@ -296,7 +296,11 @@ class EstimatesPage(QWidget):
     def _campaign_dialog(self, camp=None) -> CampaignDialog:
         selected = set(self.ctx.campaigns.union_ids(camp.id)) if camp else set()
         locked = set(self.ctx.estimates.status_counts(camp.id)) if camp else set()
-        return CampaignDialog([u for u in self.ctx.unions.list() if u.active or u.id in selected],
+        # A branch runs its campaigns with its own unions; a national model-union import
+        # also stores other prefectures' unions, which are not offered here.
+        own = self.ctx.unions.list(self.ctx.branch) if self.ctx.branch else self.ctx.unions.list()
+        extra = [u for u in self.ctx.unions.list() if u.id in selected and u not in own]
+        return CampaignDialog([u for u in [*own, *extra] if u.active or u.id in selected],
                               self.ctx.products.all(), campaign=camp, selected=selected, locked=locked, parent=self)
 
     def add_campaign(self) -> None:
