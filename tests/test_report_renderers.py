@@ -131,6 +131,16 @@ def test_model_sorts_by_raw_values_and_keeps_totals_last(qtbot):
         assert view.proxy.index(view.proxy.rowCount() - 1, 0).data(IS_TOTAL_ROLE)
         numbers = [int(s.replace(",", "")) for s in shown[:-1]]
         assert numbers == sorted(numbers, reverse=order == Qt.SortOrder.DescendingOrder)  # 1,001 > 34
+    # row keys follow their rows; a selected row stays selected across a re-sort
+    view.table.sortByColumn(col, Qt.SortOrder.DescendingOrder)
+    view.table.selectRow(0)
+    assert view.current_row_key() in (3, 6) and view.selected_row_keys() in ([3], [6])
+    key = view.current_row_key()
+    view.table.sortByColumn(col, Qt.SortOrder.AscendingOrder)
+    assert view.selected_row_keys() == [key]
+    assert view.proxy.mapToSource(view.table.currentIndex()).row() in (3, 4)
+    view.table.sortByColumn(-1, Qt.SortOrder.AscendingOrder)      # back to the report's order
+    assert [view.model.row_key(r) for r in range(6)] == [1, 2, 3, 4, 5, 6]
     view.filter_edit.setText("大分")
     assert view.proxy.rowCount() == 3  # two 大分 rows and the 合計 row
     assert view.count_label.text() == "2 / 6 行"
