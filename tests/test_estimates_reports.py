@@ -233,3 +233,17 @@ def test_sql_sums_give_the_same_totals_as_the_row_arithmetic(ctx):
         assert rep.totals == totals(rows)
     whole = er.campaign_summary(ctx, camp.id).total.totals
     assert whole == totals((e.other_premium, e.jichiro_premium, e.payment) for e in ctx.estimates.list(camp.id))
+
+
+def test_contract_without_application_date_in_a_dated_campaign(ctx):
+    """A union whose only estimates are 成約 without 申込日 (an imported 状況 column with no
+    申込日) counts 0 within the period, and the summary still adds up."""
+    union = add_union(ctx)
+    camp = ctx.campaigns.add("期間あり", "その他", period_from="2024-10-01", period_to="2024-12-31")
+    ctx.estimates.add(camp.id, union.id, name="x", other_premium=60_000, jichiro_premium=40_000,
+                      payment="年", status="成約")
+    counts = ctx.estimates.status_counts(camp.id)[union.id]
+    assert (counts.contracts, counts.contracts_in_period) == (1, 0)
+    j = er.summary_json(ctx, camp.id)
+    assert j["contracts"] == 1 and j["saving_total"] == 20_000
+    assert er.campaign_summary(ctx, camp.id).table().totals[0][6].text == "0"

@@ -207,8 +207,10 @@ class EstimateRepository:
             " sum(e.status != '依頼受付'),"
             " sum(e.status IN ('返却済', '成約', '不成約')),"
             " sum(e.status = '成約'), sum(e.status = '不成約'),"
-            " sum(e.status = '成約' AND (c.period_from IS NULL OR e.closed_on >= c.period_from)"
-            "     AND (c.period_to IS NULL OR e.closed_on <= c.period_to))"
+            # A 成約 without 申込日 is not known to fall in the period; ifnull keeps a union whose
+            # every estimate is such a 成約 at 0 (SQL's sum over only NULLs is NULL).
+            " ifnull(sum(e.status = '成約' AND (c.period_from IS NULL OR e.closed_on >= c.period_from)"
+            "     AND (c.period_to IS NULL OR e.closed_on <= c.period_to)), 0)"
             " FROM estimates e JOIN estimate_campaigns c ON c.id = e.campaign_id"
             " WHERE e.campaign_id = ? GROUP BY e.union_id", (campaign_id,))
         return {r[0]: StatusCounts(*r[1:]) for r in rows}
