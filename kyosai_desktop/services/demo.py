@@ -26,6 +26,7 @@ from kyosai_desktop.domain.rates import join_rate
 from kyosai_desktop.services.context import AppContext
 from kyosai_desktop.store.master import Product
 from kyosai_desktop.store.results import CellChange
+from kyosai_desktop.store.tx import transaction
 from kyosai_desktop.store.unions import Union
 
 DEMO_SEED = 2025
@@ -341,15 +342,9 @@ def load_demo(ctx: AppContext, pref_code: str | None = None, *, seed: int = DEMO
     data = DemoData(ctx=ctx, pref_code=pref_code,
                     rng=random.Random(f"{seed}:{pref_code}"), until=until,
                     products=list(ctx.products.all()))
-    conn = ctx.conn
-    conn.execute("BEGIN IMMEDIATE")
-    try:
+    with transaction(ctx.conn):
         for step in demo_steps():
             step(data)
-    except BaseException:
-        conn.execute("ROLLBACK")
-        raise
-    conn.execute("COMMIT")
     ctx.products.invalidate()
     return data.summary
 
