@@ -102,3 +102,18 @@ def test_anonymised_estimates_refuse_edits(ctx, campaign):
         ctx.estimates.add(camp.id, union.id, name="新規")
     again = anonymise_check(ctx, camp.id, today=date(2025, 1, 31))
     assert again.already and "匿名化済み" in again.reason
+
+
+def test_history_of_an_estimate_deleted_before_is_cleared_too(ctx, campaign):
+    camp, _ = campaign
+    gone = ctx.estimates.list(camp.id)[1]
+    ctx.estimates.update(gone.id, name="削除された人", contact="080-0000-1111")
+    ctx.estimates.delete(gone.id)
+    other = ctx.campaigns.add("別のキャンペーン", "その他")
+    kept = ctx.estimates.add(other.id, gone.union_id, name="別キャンペーンの人")
+    anonymise_campaign(ctx, camp.id, today=date(2025, 1, 31))
+    audit_text = repr([tuple(r) for r in ctx.conn.execute("SELECT * FROM audit")])
+    for secret in ("削除された人", "080-0000-1111", "デイズルークス"):
+        assert secret not in audit_text, secret
+    # another campaign's history is left alone
+    assert [h.new for h in ctx.audit.history("estimates", str(kept.id)) if h.field == "name"] == ["別キャンペーンの人"]

@@ -83,6 +83,12 @@ def estimate_key(estimate_id: int) -> str:
     return str(estimate_id)
 
 
+def _created_text(campaign_id: int, union_id: int | str, seq: object) -> str:
+    """The audit text of an estimate's creation; it ties the estimate's history to its
+    campaign even after the estimate is deleted (anonymisation looks for it)."""
+    return f"キャンペーン {campaign_id} 単組 {union_id} No.{seq}"
+
+
 @dataclass(slots=True)
 class OpenEstimate:
     """An estimate not yet closed (not 成約/不成約), for the progress sheet and closing list."""
@@ -289,7 +295,7 @@ class EstimateRepository:
             self.conn.execute("INSERT OR IGNORE INTO estimate_campaign_unions (campaign_id, union_id)"
                               " VALUES (?, ?)", (campaign_id, union_id))
             audit.record(self.conn, source=source, table="estimates", key=estimate_key(eid), field="*",
-                         old=None, new=f"キャンペーン {campaign_id} 単組 {union_id} No.{values['seq']}")
+                         old=None, new=_created_text(campaign_id, union_id, values["seq"]))
             for key, value in values.items():
                 if key != "seq" and value not in (None, 0, ""):
                     audit.record(self.conn, source=source, table="estimates", key=estimate_key(eid),
@@ -383,23 +389,28 @@ class EstimateRepository:
         """Clear every personal field of the campaign's estimates, and their audit history.
 
         Premiums, 支払, 車両, grades, roles, statuses and status dates are kept, so every
-        aggregate (別紙3, the summary) is unchanged.  Freed bytes are zeroed
-        (``secure_delete``) and the WAL is checkpointed, so the names are gone from the
-        file itself.  Returns the number of estimates anonymised.
+        aggregate (別紙3, the summary) is unchanged.  The history of estimates deleted from
+        the campaign earlier is cleared too (found by their creation row).  Freed bytes are
+        zeroed (``secure_delete``) and the WAL is checkpointed, so the names are gone from
+        the file itself.  Returns the number of estimates anonymised.
         """
         ids = [r[0] for r in self.conn.execute("SELECT id FROM estimates WHERE campaign_id = ?", (campaign_id,))]
+        created = self.conn.execute(
+            "SELECT DISTINCT record_key FROM audit WHERE table_name = 'estimates' AND field = '*'"
+            " AND old_value IS NULL AND new_value LIKE ?", (_created_text(campaign_id, "%", "%"),))
+        keys = sorted({estimate_key(i) for i in ids} | {r[0] for r in created})
         self.conn.execute("PRAGMA secure_delete = ON")
         with transaction(self.conn):
             sets = ", ".join(f"{f} = NULL" for f in PERSONAL_FIELDS)
             self.conn.execute(f"UPDATE estimates SET {sets} WHERE campaign_id = ?", (campaign_id,))
             marks = ",".join("?" * len(PERSONAL_FIELDS))
-            for start in range(0, len(ids), 500):
-                chunk = [estimate_key(i) for i in ids[start:start + 500]]
-                keys = ",".join("?" * len(chunk))
+            for start in range(0, len(keys), 500):
+                chunk = keys[start:start + 500]
+                in_chunk = ",".join("?" * len(chunk))
                 self.conn.execute(
                     "UPDATE audit SET old_value = CASE WHEN old_value IS NULL THEN NULL ELSE ? END,"
                     " new_value = CASE WHEN new_value IS NULL THEN NULL ELSE ? END"
-                    f" WHERE table_name = 'estimates' AND field IN ({marks}) AND record_key IN ({keys})",
+                    f" WHERE table_name = 'estimates' AND field IN ({marks}) AND record_key IN ({in_chunk})",
                     (ANONYMISED, ANONYMISED, *PERSONAL_FIELDS, *chunk))
             at = datetime.now().isoformat(timespec="seconds")
             self.conn.execute("UPDATE estimate_campaigns SET anonymised_at = ? WHERE id = ?", (at, campaign_id))
