@@ -201,6 +201,16 @@ def test_target_grids_edit_and_paste(page, ctx, db_path, qtbot):
     assert unions.data(unions.index(0, col)) == "—"
 
 
+def test_paste_reads_excel_quoting(page, ctx):
+    """A memo holding a line break comes from Excel quoted; it lands in one cell, as typed."""
+    tab = page.show_tab("単組")
+    view = tab.table
+    view.setCurrentIndex(cell(tab, 0, "note"))
+    assert view.paste_text('"2025年4月 統合\n(旧 石巻)"\n"本庁 ""分会"""\n')
+    notes = [ctx.unions.get(u.id).note for u in tab.model.rows]
+    assert notes == ["2025年4月 統合\n(旧 石巻)", '本庁 "分会"']
+
+
 def test_branch_settings(page, ctx, prompts):
     tab = page.show_tab("県支部設定")
     tab.support.setChecked(True)

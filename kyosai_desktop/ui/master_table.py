@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from kyosai_desktop.domain.rates import DASH
+from kyosai_desktop.services.entry import parse_clipboard
 from kyosai_desktop.services.master_edit import EditRefused
 from kyosai_desktop.store.tx import transaction
 
@@ -382,7 +383,7 @@ class MasterTable(QTableView):
         current = self.currentIndex()
         if not current.isValid() or not text:
             return False
-        block = [line.split("\t") for line in text.rstrip("\r\n").replace("\r\n", "\n").split("\n")]
+        block = parse_clipboard(text)   # Excel's quoting of cells holding newlines or tabs
         model = self.model()
         edits = []
         for dr, values in enumerate(block):
