@@ -270,6 +270,20 @@ def test_wrong_year_unknown_prefecture_and_broken_bands(ctx, db_path, tmp_path):
     assert "単組名 (加入拡大モデル単組) が空です" in refused(ctx, db_path, no_name)
 
 
+def test_bad_codes_get_one_japanese_message_each(ctx, db_path, tmp_path):
+    """A blank 単組コード is "空です" (not "コード「None」"), a malformed 県コード is not also "空"."""
+    path = write_sheet(tmp_path / "c.xlsx", sample_units(), overrides={
+        (1, "単組コード"): None, (3, "自治労県コード"): "AB", (2, "発効"): "13月"})
+    text = refused(ctx, db_path, path)
+    lines = text.splitlines()[1:]
+    assert "None" not in text
+    assert lines == [
+        "  - 5行目 セル C5: 単組コードが空です。",
+        "  - 6行目 セル H6: 発効月「13月」は 1〜12 の月で入力してください。",
+        "  - 7行目 セル A7: コード「AB」は 2 桁までの数字で入力してください。",
+    ]
+
+
 def test_csv_copy_of_the_sheet_is_read_too(ctx, tmp_path):
     """A CSV saved from the workbook (UTF-8 BOM) keeps the band row and imports the same."""
     import csv

@@ -14,13 +14,14 @@ together as :class:`ImportFailed`; softer findings become warnings.
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
 from kyosai_desktop.domain.model_unions import calendar_month
 from kyosai_desktop.domain.months import month_label
 from kyosai_desktop.domain.numbers import CountError, normalise_text, parse_count
+from kyosai_desktop.services.master_import import _cell, _month_of_year
+from kyosai_desktop.services.master_import import _code as parse_code
 from kyosai_desktop.services.tabular import (
     Header,
     ImportFailed,
@@ -322,7 +323,8 @@ def _read_rows(table, header, cols, as_of, prefectures, problems, warnings, note
             continue
         pref = _code(table, i, pc, row[pc], 2, problems) if not is_blank(row[pc]) else last_pref
         if pref is None:
-            problems.append(table.problem(i, pc, "自治労県コードが空です。"))
+            if is_blank(row[pc]):
+                problems.append(table.problem(i, pc, "自治労県コードが空です。"))
             continue
         pname = str(row[pn]).strip() if pn is not None and not is_blank(row[pn]) else (
             last_pref_name if pref == last_pref else None)
@@ -380,13 +382,8 @@ def _is_number(value: object) -> bool:
 
 
 def _code(table: Table, i: int, col: int, value: object, width: int, problems: list[Problem]) -> str | None:
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    text = unicodedata.normalize("NFKC", str(value)).strip()
-    if not text.isdigit() or len(text) > width:
-        problems.append(table.problem(i, col, f"コード「{value}」は {width} 桁までの数字で入力してください。"))
-        return None
-    return text.zfill(width)
+    """A code as text with its leading zeros (the master import's rule); blank gives None."""
+    return _cell(table, problems, i, col, lambda v: parse_code(v, width), value)
 
 
 def _count_cell(table: Table, i: int, col: int, row: list, problems: list[Problem]) -> int | None:
@@ -405,16 +402,8 @@ def _count_cell(table: Table, i: int, col: int, row: list, problems: list[Proble
 
 
 def _month_cell(table: Table, i: int, col: int | None, row: list, problems: list[Problem]) -> int | None:
-    if col is None or is_blank(row[col]):
-        return None
-    value = row[col]
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    text = unicodedata.normalize("NFKC", str(value)).strip().removesuffix("月")
-    if text.isdigit() and 1 <= int(text) <= 12:
-        return int(text)
-    problems.append(table.problem(i, col, f"発効「{value}」は 1〜12 の月で入力してください (例: 10月)。"))
-    return None
+    """発効 as a month number 1–12 ("10月", "１０", 10.0), as the master import reads it."""
+    return None if col is None else _cell(table, problems, i, col, _month_of_year, row[col])
 
 
 def parse_signed(value: object) -> int:
