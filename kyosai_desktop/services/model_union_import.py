@@ -17,7 +17,6 @@ entered for the branch's own unions that the sheet would overwrite.
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -33,7 +32,7 @@ from kyosai_desktop.domain.months import month_label
 from kyosai_desktop.domain.rates import format_percent
 from kyosai_desktop.services.context import AppContext
 from kyosai_desktop.services.model_union_sheet import ParsedSheet, SheetRow, parse_sheet
-from kyosai_desktop.services.tabular import ImportFailed, Problem, read_table
+from kyosai_desktop.services.tabular import ImportFailed, Problem, norm_label, read_table
 from kyosai_desktop.store.model_unions import Designation
 from kyosai_desktop.store.unions import Union
 
@@ -282,7 +281,7 @@ def _write(ctx: AppContext, sheet: ParsedSheet, result: ModelUnionImportResult,
             result.created_unions.append(labels[(row.pref_code, row.union_code)])
             continue
         _fill_missing(ctx, union, row)
-        if _same_name(union.name) != _same_name(row.name):
+        if norm_label(union.name) != norm_label(row.name):
             result.notes.append(f"{row.pref_code}-{row.union_code} の名称は登録済みの「{union.name}」のままです"
                                 f" (シート: 「{row.name}」)。")
     ids = {key: u.id for key, u in existing.items()}
@@ -312,10 +311,6 @@ def _write(ctx: AppContext, sheet: ParsedSheet, result: ModelUnionImportResult,
                 f"{row.pref_code}-{row.union_code} {row.name} {month_label(c.month)}: {c.old} → {c.new}")
     ctx.model_unions.set_year_info(fy, as_of=sheet.as_of, sheet_start_month=sheet.start_month,
                                    source=result.source)
-
-
-def _same_name(name: str) -> str:
-    return "".join(unicodedata.normalize("NFKC", name).split())
 
 
 def _fill_missing(ctx: AppContext, union: Union, row: SheetRow) -> None:
