@@ -162,6 +162,12 @@ def test_fiscal_year_edits_and_new_year(page, ctx):
     row = next(i for i, r in enumerate(model.rows) if r.year == 2025)
     assert model.setData(model.index(row, model.column_index("start_month")), "5月")
     assert ctx.fiscal_years.results_year(2025).start_month == 5
+    page.undo_stack.undo()                        # the undo is audited as an undo
+    assert ctx.fiscal_years.results_year(2025).start_month == 6
+    assert [e.source for e in ctx.audit.history("fiscal_years", "2025")][-2:] == ["master", "undo"]
+    page.undo_stack.redo()
+    assert ctx.audit.history("fiscal_years", "2025")[-1].source == "redo"
+    assert ctx.fiscal_years.results_year(2025).start_month == 5
     assert not model.setData(model.index(row, model.column_index("model_start_month")), "0")
     assert "1〜12" in tab.notice.text()
     year = tab.add_next_year()

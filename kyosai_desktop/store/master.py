@@ -155,7 +155,8 @@ class FiscalYearRepository:
             (year, f"{year}年度", DEFAULT_START_MONTH, default_model_start_month(year)),
         )
 
-    def set_start_months(self, year: int, start_month: int, model_start_month: int) -> None:
+    def set_start_months(self, year: int, start_month: int, model_start_month: int, *,
+                         source: str = "master") -> None:
         with transaction(self.conn):
             old = self._row(year)
             self.ensure(year)
@@ -164,7 +165,7 @@ class FiscalYearRepository:
                 (start_month, model_start_month, year),
             )
             audit.record(
-                self.conn, source="master", table="fiscal_years", key=str(year), field="start_months",
+                self.conn, source=source, table="fiscal_years", key=str(year), field="start_months",
                 old=None if old is None else f"{old[0]}/{old[1]}", new=f"{start_month}/{model_start_month}",
             )
 

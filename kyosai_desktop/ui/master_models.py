@@ -183,7 +183,7 @@ class FiscalYearModel(MasterTableModel):
         row = next(r for r in self.rows if r.year == key)
         start = value if col.key == "start_month" else row.start_month
         model_start = value if col.key == "model_start_month" else row.model_start_month
-        self.ctx.fiscal_years.set_start_months(key, int(start), int(model_start))
+        self.ctx.fiscal_years.set_start_months(key, int(start), int(model_start), source=source)
 
 
 # ---------------------------------------------------------------- targets
