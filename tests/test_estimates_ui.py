@@ -170,6 +170,36 @@ def test_delete_asks_and_can_be_undone(page, ctx, prompts):
     assert ctx.estimates.find_seq(camp.id, page.union.id, 1).name == "A"
 
 
+def _select_rows(panel, n):
+    model = panel.table.selectionModel()
+    for r in range(n):
+        model.select(panel.proxy.index(r, 0), model.SelectionFlag.Select | model.SelectionFlag.Rows)
+
+
+def test_edits_of_a_selection_and_their_undo_are_one_commit_each(page, ctx, prompts):
+    panel = page.list_panel
+    page.tabs.setCurrentWidget(panel)
+    camp = page.campaign()
+    commits: list[str] = []
+    ctx.conn.set_trace_callback(lambda sql: commits.append(sql) if sql.strip().upper() == "COMMIT" else None)
+    try:
+        _select_rows(panel, 3)
+        prompts.answers["dialog"] = lambda dialog: True
+        panel.change_status("返却済")
+        page.undo_stack.undo()
+        page.undo_stack.redo()
+        assert len(commits) == 3 and summary_json(ctx, camp.id)["returned"] == 3
+        commits.clear()
+        panel.table.clearSelection()
+        _select_rows(panel, 4)
+        panel.delete_selected()
+        page.undo_stack.undo()
+        page.undo_stack.redo()
+        assert len(commits) == 3 and ctx.estimates.count(camp.id) == 16
+    finally:
+        ctx.conn.set_trace_callback(None)
+
+
 def test_import_from_the_page_and_a_refused_file(page, ctx, prompts, tmp_path):
     other = add_union(ctx, "05", "002", "第二職員組合")
     camp = page.campaign()
@@ -262,6 +292,24 @@ def test_campaign_form_creates_a_campaign_with_unions(page, ctx, prompts):
     assert camp.kind == "見積りキャンペーン" and camp.period_from == "2025-04-01"
     assert ctx.campaigns.union_ids(camp.id) == [extra.id]
     assert page.campaign().id == camp.id
+
+
+def test_a_refused_campaign_edit_changes_nothing(page, ctx, prompts):
+    """The form's name and unions are one edit: when a union with estimates cannot be
+    removed, the new name is not kept either."""
+    camp = page.campaign()
+
+    def answer(dialog):
+        dialog.name.setText("改名したキャンペーン")
+        for r in range(dialog.model.rowCount()):
+            dialog.model.item(r).setCheckState(Qt.CheckState.Unchecked)   # even the locked union
+        dialog.save()
+        return dialog.result() == dialog.DialogCode.Accepted
+    prompts.answers["dialog"] = answer
+    page.edit_campaign()
+    assert any(k == "warning" and "外せません" in t for k, _, t in prompts)
+    assert ctx.campaigns.get(camp.id).name == CAMPAIGN
+    assert ctx.campaigns.union_ids(camp.id) == [page.union.id]
 
 
 def test_campaign_form_offers_only_the_branch_unions(page, ctx):

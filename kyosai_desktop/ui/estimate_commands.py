@@ -3,7 +3,8 @@
 Each command has already been applied when it is pushed (the page performs the write
 first, so a refused write never reaches the stack); ``redo`` re-applies it after an undo.
 Undo and redo write through the repository like any edit — audited with source
-``undo`` / ``redo`` — and announce the change on the data bus.
+``undo`` / ``redo``, one commit per step however many estimates it touches — and announce
+the change on the data bus.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from collections.abc import Callable
 from PySide6.QtGui import QUndoCommand
 
 from kyosai_desktop.store.estimates import EDITABLE, Estimate, EstimateRepository
+from kyosai_desktop.store.tx import transaction
 
 Notify = Callable[[], None]
 
@@ -68,8 +70,9 @@ class EditEstimates(_Applied):
         self.after = after
 
     def _write(self, states: list[Estimate], source: str) -> None:
-        for e in states:
-            self.repo.update(e.id, source=source, **_fields(e))
+        with transaction(self.repo.conn):   # one commit, all or nothing
+            for e in states:
+                self.repo.update(e.id, source=source, **_fields(e))
 
     def apply(self) -> None:
         self._write(self.after, "redo")
@@ -84,9 +87,11 @@ class DeleteEstimates(_Applied):
         self.deleted = deleted
 
     def apply(self) -> None:
-        for e in self.deleted:
-            self.repo.delete(e.id, source="redo")
+        with transaction(self.repo.conn):
+            for e in self.deleted:
+                self.repo.delete(e.id, source="redo")
 
     def revert(self) -> None:
-        for e in self.deleted:
-            self.repo.restore(e, source="undo")
+        with transaction(self.repo.conn):
+            for e in self.deleted:
+                self.repo.restore(e, source="undo")

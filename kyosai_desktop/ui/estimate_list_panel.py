@@ -32,6 +32,7 @@ from kyosai_desktop.services.context import AppContext
 from kyosai_desktop.services.estimate_import import import_estimates
 from kyosai_desktop.services.tabular import ImportFailed
 from kyosai_desktop.store.estimates import Campaign
+from kyosai_desktop.store.tx import transaction
 from kyosai_desktop.ui import interaction
 from kyosai_desktop.ui.busy import run_busy
 from kyosai_desktop.ui.estimate_commands import AddEstimate, DeleteEstimates, EditEstimates
@@ -329,7 +330,8 @@ class EstimateListPanel(QWidget):
         if not interaction.confirm(self, "見積りの削除", f"{len(ids)} 件の見積り ({names}{more}) を削除しますか？\n"
                                    "「元に戻す」(Ctrl+Z) で取り消せます。"):
             return
-        deleted = [self.ctx.estimates.delete(i) for i in ids]
+        with transaction(self.ctx.conn):   # one edit, one commit
+            deleted = [self.ctx.estimates.delete(i) for i in ids]
         self.undo_stack.push(DeleteEstimates(self.ctx.estimates, deleted, self.notify))
         self.notify()
 

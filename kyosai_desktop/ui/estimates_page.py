@@ -35,6 +35,7 @@ from PySide6.QtWidgets import (
 from kyosai_desktop.services import estimate_reports as er
 from kyosai_desktop.services.context import AppContext
 from kyosai_desktop.services.estimate_privacy import anonymise_campaign, anonymise_check
+from kyosai_desktop.store.tx import transaction
 from kyosai_desktop.ui import interaction
 from kyosai_desktop.ui.estimate_campaign_dialog import CampaignDialog
 from kyosai_desktop.ui.estimate_chart import EstimateChart
@@ -308,8 +309,9 @@ class EstimatesPage(QWidget):
         if not self.list_panel._exec(dialog):
             return
         try:
-            camp = self.ctx.campaigns.add(dialog.values.pop("name"), dialog.values.pop("kind"), **dialog.values)  # type: ignore[arg-type]
-            self.ctx.campaigns.add_unions(camp.id, dialog.union_ids)
+            with transaction(self.ctx.conn):   # the campaign and its unions in one commit
+                camp = self.ctx.campaigns.add(dialog.values.pop("name"), dialog.values.pop("kind"), **dialog.values)  # type: ignore[arg-type]
+                self.ctx.campaigns.add_unions(camp.id, dialog.union_ids)
         except ValueError as exc:
             interaction.warning(self, "キャンペーンの追加", str(exc))
             return
@@ -324,11 +326,12 @@ class EstimatesPage(QWidget):
         if not self.list_panel._exec(dialog):
             return
         try:
-            self.ctx.campaigns.update(camp.id, **dialog.values)
-            current = set(self.ctx.campaigns.union_ids(camp.id))
-            self.ctx.campaigns.add_unions(camp.id, [u for u in dialog.union_ids if u not in current])
-            for uid in current - set(dialog.union_ids):
-                self.ctx.campaigns.remove_union(camp.id, uid)
+            with transaction(self.ctx.conn):   # all of the form or nothing
+                self.ctx.campaigns.update(camp.id, **dialog.values)
+                current = set(self.ctx.campaigns.union_ids(camp.id))
+                self.ctx.campaigns.add_unions(camp.id, [u for u in dialog.union_ids if u not in current])
+                for uid in current - set(dialog.union_ids):
+                    self.ctx.campaigns.remove_union(camp.id, uid)
         except ValueError as exc:
             interaction.warning(self, "キャンペーンの編集", str(exc))
         self._changed()
