@@ -19,7 +19,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
-from kyosai_desktop.domain.months import FiscalYear, fiscal_year_of, make_month, month_label
+from kyosai_desktop.domain.months import FiscalYear, make_month, month_label
 from kyosai_desktop.domain.numbers import CountError, parse_count
 from kyosai_desktop.services.context import AppContext
 from kyosai_desktop.store.audit import AuditEntry
@@ -253,11 +253,7 @@ class EntryService:
 
     def fiscal_year_of(self, month: str) -> int:
         """The results year holding ``month`` (each year's own start month decides)."""
-        year = int(month[:4])
-        for candidate in (year, year - 1):
-            if self.ctx.fiscal_years.results_year(candidate).contains(month):
-                return candidate
-        return fiscal_year_of(month, self.ctx.fiscal_years.results_year(year).start_month)
+        return self.ctx.fiscal_years.results_year_of(month)
 
     # ----------------------------------------------------------------- edits
     def plan(self, grid: EntryGrid, cells: Iterable[tuple[int, int, object]]) -> list[CellChange]:

@@ -7,7 +7,7 @@ import sqlite3
 import unicodedata
 from dataclasses import dataclass
 
-from kyosai_desktop.domain.months import FiscalYear
+from kyosai_desktop.domain.months import FiscalYear, fiscal_year_of
 from kyosai_desktop.paths import seed_dir
 from kyosai_desktop.store import audit
 from kyosai_desktop.store.tx import transaction
@@ -143,6 +143,14 @@ class FiscalYearRepository:
         """The product-results year (June start unless configured otherwise)."""
         row = self._row(year)
         return FiscalYear(year, row[0] if row else DEFAULT_START_MONTH)
+
+    def results_year_of(self, month: str) -> int:
+        """The results year holding ``month`` (each year's own start month decides)."""
+        year = int(month[:4])
+        for candidate in (year, year - 1):
+            if self.results_year(candidate).contains(month):
+                return candidate
+        return fiscal_year_of(month, self.results_year(year).start_month)
 
     def model_year(self, year: int) -> FiscalYear:
         row = self._row(year)

@@ -137,11 +137,7 @@ class ProgressPage(QWidget):
 
     def year_of(self, month: str) -> int:
         """The fiscal year (by its configured start month) that contains ``month``."""
-        calendar_year = int(month[:4])
-        for year in (calendar_year, calendar_year - 1):
-            if self.ctx.fiscal_years.results_year(year).contains(month):
-                return year
-        return calendar_year
+        return self.ctx.fiscal_years.results_year_of(month)
 
     def _year_changed(self, _index: int) -> None:
         self._fill_months(None)
