@@ -15,6 +15,7 @@ sheet again does not duplicate people.
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -46,9 +47,15 @@ from kyosai_desktop.domain.estimates import (
     totals,
 )
 from kyosai_desktop.services.context import AppContext
-from kyosai_desktop.services.tabular import ImportFailed, Problem, Table, find_header, read_table
+from kyosai_desktop.services.tabular import (
+    ImportFailed,
+    Problem,
+    Table,
+    data_rows,
+    find_header,
+    read_table,
+)
 from kyosai_desktop.store.estimates import Campaign
-from kyosai_desktop.store.unions import parse_union_key
 
 LIST_COLUMNS = ["No.", "氏名", "年齢", "車名", "現在等級", "適応等級", "車両", "他社掛金", "じちろう掛金",
                 "支払", "年間差額", "引下率", "保険(共済)満期日", "車検満了日"]
@@ -127,10 +134,7 @@ def _seq(value: object) -> int | None:
         return None
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    text = str(value).strip()
-    import unicodedata
-
-    text = unicodedata.normalize("NFKC", text).removeprefix("No.").strip()
+    text = unicodedata.normalize("NFKC", str(value).strip()).removeprefix("No.").strip()
     if not text.isdigit() or int(text) < 1:
         raise ValueError(f"No.「{value}」は1以上の整数で入力してください。")
     return int(text)
@@ -189,10 +193,7 @@ def parse_sheet(table: Table) -> tuple[list[_Row], list[Problem], list[Problem],
     skipped = 0
     seen: dict[int, int] = {}
     sheet_total: tuple[int, object] | None = None
-    for i in range(header.row_index + 1, len(table.rows)):
-        row = table.rows[i]
-        if all(blank(v) for v in row):
-            continue
+    for i, row in data_rows(table, header):
         if not _is_data_row(row, col):
             diff_cell = header.get(row, "年間差額")
             try:
@@ -287,7 +288,7 @@ def import_estimates(ctx: AppContext, path: Path | str, *, campaign: str, union:
     problems: list[Problem] = []
     union_obj = None
     try:
-        union_obj = ctx.unions.find(*parse_union_key(union))
+        union_obj = ctx.unions.find_key(union)
         if union_obj is None:
             problems.append(Problem(f"単組 {union} は登録されていません。先に単組を登録してください。"))
     except ValueError as exc:
