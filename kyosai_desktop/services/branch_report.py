@@ -179,9 +179,7 @@ def _write_xlsx(report: BranchProgress, out: Path) -> None:
 def rider_goals(ctx: AppContext) -> dict[str, Decimal]:
     """付帯率 goals per rider product: the defaults, overridden by settings."""
     goals = dict(RIDER_GOAL_DEFAULTS)
-    rows = ctx.conn.execute("SELECT key, value FROM settings WHERE key LIKE ?", (RIDER_GOAL_KEY + "%",))
-    for key, value in rows:
-        name = key[len(RIDER_GOAL_KEY):]
+    for name, value in ctx.settings.with_prefix(RIDER_GOAL_KEY).items():
         if value in (None, ""):
             goals.pop(name, None)
         else:

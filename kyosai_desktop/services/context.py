@@ -19,6 +19,7 @@ from kyosai_desktop.store.master import (
     ProductRepository,
     seed_master_data,
 )
+from kyosai_desktop.store.master_admin import MasterAdminRepository
 from kyosai_desktop.store.model_unions import ModelUnionRepository
 from kyosai_desktop.store.results import ResultRepository
 from kyosai_desktop.store.settings import SettingsRepository
@@ -37,6 +38,7 @@ class AppContext:
     targets: TargetRepository = field(init=False)
     results: ResultRepository = field(init=False)
     audit: AuditRepository = field(init=False)
+    master_admin: MasterAdminRepository = field(init=False)
     model_unions: ModelUnionRepository = field(init=False)
     campaigns: CampaignRepository = field(init=False)
     estimates: EstimateRepository = field(init=False)
@@ -51,6 +53,7 @@ class AppContext:
         self.targets = TargetRepository(conn)
         self.results = ResultRepository(conn)
         self.audit = AuditRepository(conn)
+        self.master_admin = MasterAdminRepository(conn)
         self.model_unions = ModelUnionRepository(conn)
         self.campaigns = CampaignRepository(conn)
         self.estimates = EstimateRepository(conn)

@@ -27,6 +27,13 @@ class MasterAdminRepository:
         ).fetchone()
         return bool(row[0]) if row else False
 
+    def record_counts(self, pref_code: str | None) -> tuple[int, int, int]:
+        """(unions of the prefecture, monthly figures, audit rows) for the settings screen."""
+        row = self.conn.execute(
+            "SELECT (SELECT count(*) FROM unions WHERE pref_code = ?), (SELECT count(*) FROM results),"
+            " (SELECT count(*) FROM audit)", (pref_code,)).fetchone()
+        return row[0], row[1], row[2]
+
     def set_support_branch(self, pref_code: str, flag: bool, *, source: str = "master") -> None:
         old = self.conn.execute(
             "SELECT support_branch FROM prefectures WHERE code = ?", (pref_code,)
@@ -85,6 +92,11 @@ class MasterAdminRepository:
                          old=row[0], new=label)
 
     # ------------------------------------------------------------ targets
+    def target_years(self) -> list[int]:
+        """The fiscal years holding any target, ascending."""
+        return [r[0] for r in self.conn.execute(
+            "SELECT DISTINCT fiscal_year FROM targets ORDER BY fiscal_year")]
+
     def year_targets(self, fiscal_year: int) -> dict[TargetKey, int]:
         """Every target of one year: {(product_id, version, union_id | None): target}."""
         rows = self.conn.execute(

@@ -19,6 +19,12 @@ class SettingsRepository:
         row = self.conn.execute("SELECT value FROM settings WHERE key = ?", (key,)).fetchone()
         return default if row is None else row[0]
 
+    def with_prefix(self, prefix: str) -> dict[str, str | None]:
+        """{key without the prefix: value} for every setting whose key starts with ``prefix``."""
+        rows = self.conn.execute(
+            "SELECT key, value FROM settings WHERE substr(key, 1, ?) = ?", (len(prefix), prefix))
+        return {key[len(prefix):]: value for key, value in rows}
+
     def set(self, key: str, value: str | None, *, source: str = "master") -> None:
         old = self.get(key)
         if old == value:

@@ -13,7 +13,6 @@ from kyosai_desktop.domain.rates import join_rate
 from kyosai_desktop.services import master_edit as me
 from kyosai_desktop.services.context import AppContext
 from kyosai_desktop.store.master import Product
-from kyosai_desktop.store.master_admin import MasterAdminRepository
 from kyosai_desktop.store.targets import VERSIONS
 from kyosai_desktop.store.unions import Union
 from kyosai_desktop.ui.master_table import (
@@ -105,7 +104,7 @@ class ProductModel(MasterTableModel):
     def __init__(self, ctx: AppContext, parent=None) -> None:
         super().__init__(parent)
         self.ctx = ctx
-        self.admin = MasterAdminRepository(ctx.conn)
+        self.admin = ctx.master_admin
         self.reload()
 
     def reload(self) -> None:
@@ -157,7 +156,7 @@ class FiscalYearModel(MasterTableModel):
     def __init__(self, ctx: AppContext, parent=None) -> None:
         super().__init__(parent)
         self.ctx = ctx
-        self.admin = MasterAdminRepository(ctx.conn)
+        self.admin = ctx.master_admin
         self.reload()
 
     def reload(self) -> None:
@@ -210,7 +209,7 @@ class BranchTargetModel(MasterTableModel):
     def __init__(self, ctx: AppContext, year: int, parent=None) -> None:
         super().__init__(parent)
         self.ctx = ctx
-        self.admin = MasterAdminRepository(ctx.conn)
+        self.admin = ctx.master_admin
         self.year = year
         self.reload()
 
@@ -267,7 +266,7 @@ class UnionTargetModel(MasterTableModel):
     def __init__(self, ctx: AppContext, year: int, version: str = "第1次", parent=None) -> None:
         super().__init__(parent)
         self.ctx = ctx
-        self.admin = MasterAdminRepository(ctx.conn)
+        self.admin = ctx.master_admin
         self.year, self.version = year, version
         self.columns = []
         self.reload()

@@ -27,7 +27,6 @@ from PySide6.QtWidgets import (
 from kyosai_desktop.services import master_edit as me
 from kyosai_desktop.services.branch_report import RIDER_GOAL_KEY, rider_goals
 from kyosai_desktop.services.context import AppContext
-from kyosai_desktop.store.master_admin import MasterAdminRepository
 from kyosai_desktop.ui import interaction
 from kyosai_desktop.ui.events import DataBus
 from kyosai_desktop.ui.import_dialog import KINDS, ImportFlow
@@ -43,7 +42,7 @@ class BranchTab(QWidget):
     def __init__(self, ctx: AppContext, bus: DataBus, parent=None) -> None:
         super().__init__(parent)
         self.ctx, self.bus = ctx, bus
-        self.admin = MasterAdminRepository(ctx.conn)
+        self.admin = ctx.master_admin
         self.branch_combo = QComboBox()
         for p in ctx.prefectures.all():
             self.branch_combo.addItem(f"{p.code} {p.name}", p.code)
@@ -105,9 +104,7 @@ class BranchTab(QWidget):
         self.rider_goal.setValue(float(goal) if goal is not None else 0.0)
         for w in (self.support, self.threshold, self.rider_goal, self.branch_combo):
             w.blockSignals(False)
-        counts = self.ctx.conn.execute(
-            "SELECT (SELECT count(*) FROM unions WHERE pref_code = ?), (SELECT count(*) FROM results),"
-            " (SELECT count(*) FROM audit)", (branch,)).fetchone()
+        counts = self.admin.record_counts(branch)
         self.info.setText(f"データベース: {self.ctx.path}\n単組 {counts[0]:,} 件 ・ 月別実績 {counts[1]:,} 件"
                           f" ・ 変更記録 {counts[2]:,} 件")
 

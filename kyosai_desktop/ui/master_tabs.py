@@ -22,7 +22,6 @@ from PySide6.QtWidgets import (
 )
 
 from kyosai_desktop.services.context import AppContext
-from kyosai_desktop.store.master_admin import MasterAdminRepository
 from kyosai_desktop.store.targets import VERSIONS
 from kyosai_desktop.ui import interaction
 from kyosai_desktop.ui.master_models import (
@@ -243,7 +242,7 @@ class YearTab(QWidget):
     def add_next_year(self) -> int:
         years = [r.year for r in self.model.rows]
         year = (max(years) + 1) if years else 2025
-        MasterAdminRepository(self.ctx.conn).add_fiscal_year(year)
+        self.ctx.master_admin.add_fiscal_year(year)
         self.model.reload()
         self.model.written.emit("master")
         self.notice.ok(f"{year}年度を追加しました。")
@@ -311,10 +310,10 @@ class TargetTab(QWidget):
         current = self.year_combo.currentData()
         self.year_combo.blockSignals(True)
         self.year_combo.clear()
-        years = MasterAdminRepository(self.ctx.conn).fiscal_years()
+        years = self.ctx.master_admin.fiscal_years()
         for year, label, *_ in years:
             self.year_combo.addItem(label, year)
-        with_targets = [r[0] for r in self.ctx.conn.execute("SELECT DISTINCT fiscal_year FROM targets")]
+        with_targets = self.ctx.master_admin.target_years()
         wanted = current or (max(with_targets) if with_targets else None)
         index = self.year_combo.findData(wanted) if wanted else -1
         self.year_combo.setCurrentIndex(index if index >= 0 else max(0, self.year_combo.count() - 1))
