@@ -14,9 +14,8 @@ from typing import Protocol
 
 from PySide6.QtGui import QUndoCommand
 
+from kyosai_desktop.services.entry import source_label
 from kyosai_desktop.store.results import CellChange
-
-ACTION_LABELS = {"entry": "入力", "paste": "貼り付け", "clear": "削除"}
 
 
 class ReplayTarget(Protocol):
@@ -30,7 +29,7 @@ class CellEditCommand(QUndoCommand):
 
     def __init__(self, target: ReplayTarget, changes: Sequence[CellChange], source: str) -> None:
         n = len(changes)
-        super().__init__(f"{ACTION_LABELS.get(source, source)} ({n}セル)")
+        super().__init__(f"{source_label(source)} ({n}セル)")
         self.target = target
         self.changes = list(changes)
         self.source = source
@@ -40,8 +39,7 @@ class CellEditCommand(QUndoCommand):
         if self._written:
             self._written = False
             return
-        forward = [CellChange(c.union_id, c.product_id, c.month, c.new, c.old) for c in self.changes]
-        if not self.target.replay(forward, "redo"):
+        if not self.target.replay(self.changes, "redo"):
             self.setObsolete(True)
 
     def undo(self) -> None:
