@@ -190,6 +190,16 @@ def test_shaho_roren_after_the_total_and_notes(ctx, tmp_path):
     assert report.totals.target == sum(u.target for u in units)
 
 
+def test_a_sheet_of_only_shaho_roren_checks_its_total_as_the_report_totals_it(ctx, tmp_path):
+    """With no national rows the 合計 covers the rows shown (totals_scope), in the check as in the report."""
+    shaho = [Unit("60", "001", "日本年金機構職員労働組合", 6003, 2012, 12, 80, {"2024-07": 30, "2024-12": 23}),
+             Unit("60", "002", "全国健康保険協会労働組合", 1500, 600, 4, 20, {"2024-09": 5})]
+    result = import_model_unions(ctx, write_sheet(tmp_path / "shaho.xlsx", shaho), 2024)
+    assert result.other_rows == 2 and result.warnings == []
+    report = build_report(ctx, 2024, "2025-02")
+    assert (report.totals.count, report.totals.cumulative, report.totals.target) == (2, 58, 100)
+
+
 def test_units_left_out_are_undesignated(ctx, tmp_path):
     units = sample_units()
     import_model_unions(ctx, write_sheet(tmp_path / "a.xlsx", units), 2024)

@@ -27,6 +27,7 @@ from kyosai_desktop.domain.model_unions import (
     TableLayout,
     compute_row,
     compute_totals,
+    totals_scope,
 )
 from kyosai_desktop.domain.months import month_label
 from kyosai_desktop.domain.rates import format_percent
@@ -143,8 +144,7 @@ def check_sheet(sheet: ParsedSheet) -> list[Problem]:
                                                 f"{who}: 基準月 ({month_label(sheet.as_of)}) より後の月に件数があります"
                                                 f" ({', '.join(month_label(m) for m in late)})。取り込みます。"))
     if sheet.totals is not None:
-        national = [f for f, r in zip(computed, sheet.rows, strict=True) if r.in_national]
-        totals = compute_totals(national, layout)
+        totals = compute_totals(totals_scope(computed), layout)
         expected = _expected(sheet, totals.join_rate, totals.year_totals, totals.to_date, totals.cumulative,
                              totals.yoy, totals.rate, totals.remaining, totals.target)
         expected["members"] = totals.members
