@@ -35,7 +35,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from kyosai_desktop.domain.months import add_months, make_month
+from kyosai_desktop.domain.months import add_months, make_month, month_label
 from kyosai_desktop.services.entry import EntryGrid, EntryService
 from kyosai_desktop.ui.entry_models import EntryGridModel, MonthGridModel, UnionGridModel
 from kyosai_desktop.ui.grid_view import GridView
@@ -480,5 +480,4 @@ class UnionPanel(GridPanel):
             return
         fy = g.fiscal_year
         total = self.model.value_at(self.model.index(self.model.total_row, self.model.total_column)) or 0
-        self.summary.setText(f"{fy.label} ({fy.first[:4]}年{int(fy.first[5:])}月〜{fy.last[:4]}年{int(fy.last[5:])}月発効)"
-                             f" · 合計 {total:,}件")
+        self.summary.setText(f"{fy.label} ({month_label(fy.first)}〜{month_label(fy.last)}発効) · 合計 {total:,}件")
