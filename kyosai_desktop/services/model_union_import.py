@@ -24,6 +24,8 @@ from pathlib import Path
 
 from kyosai_desktop.domain.model_unions import (
     ModelUnionInput,
+    ModelUnionRow,
+    ModelUnionTotals,
     TableLayout,
     compute_row,
     compute_totals,
@@ -133,8 +135,7 @@ def check_sheet(sheet: ParsedSheet) -> list[Problem]:
         figures = compute_row(unit, row.counts(), layout)
         computed.append(figures)
         who = f"{row.pref_code}-{row.union_code}"
-        expected = _expected(sheet, figures.join_rate, figures.year_totals, figures.to_date, figures.cumulative,
-                             figures.yoy, figures.rate, figures.remaining, row.target)
+        expected = _expected(sheet, figures, row.target)
         if sheet.fiscal_year - 1 not in sheet.years:
             expected.pop("yoy")
         warnings += _compare(sheet, row.index, row.stated, expected, who)
@@ -145,8 +146,7 @@ def check_sheet(sheet: ParsedSheet) -> list[Problem]:
                                                 f" ({', '.join(month_label(m) for m in late)})。取り込みます。"))
     if sheet.totals is not None:
         totals = compute_totals(totals_scope(computed), layout)
-        expected = _expected(sheet, totals.join_rate, totals.year_totals, totals.to_date, totals.cumulative,
-                             totals.yoy, totals.rate, totals.remaining, totals.target)
+        expected = _expected(sheet, totals, totals.target)
         expected["members"] = totals.members
         expected["holdings"] = totals.holdings
         for i, months in enumerate(totals.months):
@@ -158,14 +158,14 @@ def check_sheet(sheet: ParsedSheet) -> list[Problem]:
     return warnings
 
 
-def _expected(sheet: ParsedSheet, rate_join, year_totals, to_date, cumulative, yoy, rate, remaining, target
-              ) -> dict[str, object]:
-    first = sheet.fiscal_year - len(year_totals)
-    out: dict[str, object] = {"join_rate": rate_join, "cumulative": cumulative, "yoy": yoy,
-                              "rate": rate, "remaining": remaining, "target": target}
-    for i, value in enumerate(year_totals):
+def _expected(sheet: ParsedSheet, f: ModelUnionRow | ModelUnionTotals, target: int | None) -> dict[str, object]:
+    """The recomputed derived figures of a row or of the 合計, by the keys of ``stated``."""
+    first = sheet.fiscal_year - len(f.year_totals)
+    out: dict[str, object] = {"join_rate": f.join_rate, "cumulative": f.cumulative, "yoy": f.yoy,
+                              "rate": f.rate, "remaining": f.remaining, "target": target}
+    for i, value in enumerate(f.year_totals):
         out[f"year_total:{first + i}"] = value
-    for i, value in enumerate(to_date):
+    for i, value in enumerate(f.to_date):
         out[f"to_date:{first + i}"] = value
     return out
 
