@@ -8,6 +8,7 @@ import pytest
 
 from kyosai_desktop.services import master_edit as me
 from kyosai_desktop.store.master_admin import MasterAdminRepository
+from kyosai_desktop.store.settings import ORG_JOIN_THRESHOLD_KEY
 
 
 @pytest.mark.parametrize("raw, expected", [
@@ -89,6 +90,10 @@ def test_org_join_threshold_and_suggestions(ctx):
     assert b.id not in suggestions
     with pytest.raises(me.EditRefused, match="1〜100"):
         me.set_org_join_threshold(ctx, "120")
+    for typed in ("80", "80.0", "８０%"):              # a whole number is stored as typed by a clerk
+        assert str(me.parse_percent(typed)) == "80"
+    me.set_org_join_threshold(ctx, "80.0")
+    assert ctx.audit.history("settings", ORG_JOIN_THRESHOLD_KEY)[-1].new == "80"
 
 
 def test_admin_writes_are_audited(ctx):

@@ -100,7 +100,8 @@ def parse_percent(value: object, *, low: Decimal = Decimal(1), high: Decimal = D
         raise EditRefused(f"「{value}」は数値ではありません。{low}〜{high} の値 (%) で入力してください。") from None
     if not low <= number <= high:
         raise EditRefused(f"{low}〜{high} の値 (%) で入力してください。")
-    return number.normalize() if number == number.to_integral() else number
+    # A whole number is stored as "80", not "80.0" (normalize() would give "8E+1").
+    return number.quantize(Decimal(1)) if number == number.to_integral_value() else number
 
 
 # ---------------------------------------------------------------- unions
