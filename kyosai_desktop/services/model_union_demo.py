@@ -33,10 +33,9 @@ def demo_step(data) -> None:  # data: services.demo.DemoData
     chosen = sorted(data.rng.sample(candidates, count), key=lambda u: u.union_code)
     for year in DEMO_YEARS:
         ctx.fiscal_years.ensure(year)
-        for u in chosen:
-            ctx.model_unions.designate(
-                Designation(year, u.id, _target(u.members or 0), u.members, u.holdings, u.effective_month),
-                source="demo")
+        ctx.model_unions.designate_many(
+            [Designation(year, u.id, _target(u.members or 0), u.members, u.holdings, u.effective_month)
+             for u in chosen], source="demo")
         if ctx.model_unions.year_info(year) is None:
             ctx.model_unions.set_year_info(year, as_of=None, sheet_start_month=None, source="デモデータ",
                                            source_kind="demo")

@@ -105,33 +105,6 @@ class ModelUnionRepository:
             " WHERE fiscal_year = ? AND union_id = ?", (fiscal_year, union_id)).fetchone()
         return None if row is None else Designation(*row)
 
-    def for_union(self, union_id: int) -> list[Designation]:
-        rows = self.conn.execute(
-            "SELECT fiscal_year, union_id, target, members, holdings, effective_month FROM model_unions"
-            " WHERE union_id = ? ORDER BY fiscal_year", (union_id,)).fetchall()
-        return [Designation(*r) for r in rows]
-
-    def designate(self, d: Designation, *, source: str = "import") -> str | None:
-        """Add or update a designation; returns "added", "changed" or None (no change)."""
-        old = self.get(d.fiscal_year, d.union_id)
-        key = designation_key(d.fiscal_year, d.union_id)
-        with transaction(self.conn):
-            if old is None:
-                self.conn.execute(
-                    "INSERT INTO model_unions (fiscal_year, union_id, target, members, holdings, effective_month)"
-                    " VALUES (?, ?, ?, ?, ?, ?)",
-                    (d.fiscal_year, d.union_id, d.target, d.members, d.holdings, d.effective_month))
-                audit.record(self.conn, source=source, table="model_unions", key=key, field="*",
-                             old=None, new=f"目標 {d.target}")
-                return "added"
-            changed = [f for f in FIELDS if getattr(old, f) != getattr(d, f)]
-            for f in changed:
-                self.conn.execute(f"UPDATE model_unions SET {f} = ? WHERE fiscal_year = ? AND union_id = ?",
-                                  (getattr(d, f), d.fiscal_year, d.union_id))
-                audit.record(self.conn, source=source, table="model_unions", key=key, field=f,
-                             old=getattr(old, f), new=getattr(d, f))
-        return "changed" if changed else None
-
     def designate_many(self, items: Sequence[Designation], *, source: str = "import"
                        ) -> tuple[list[int], list[int]]:
         """Add or update many designations at once (audited); returns (added, changed) union ids."""
@@ -288,9 +261,6 @@ class ModelUnionRepository:
                 [(now, actor, source, record_key(c.union_id, c.product_id, c.month),
                   None if c.old is None else str(c.old), str(c.new)) for c in changes])
         return changes, unchanged
-
-    def designated_years(self, union_id: int) -> list[int]:
-        return [d.fiscal_year for d in self.for_union(union_id)]
 
     def remove_missing(self, fiscal_year: int, keep: Iterable[int], *, source: str = "import") -> list[int]:
         """Remove the year's designations of unions not in ``keep``; returns their ids."""
