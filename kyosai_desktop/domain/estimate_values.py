@@ -126,21 +126,17 @@ def parse_age(value: object) -> int | None:
     return age
 
 
-def grade_text(value: object) -> str | None:
-    """現在等級 / 適応等級 kept as entered ("6(5)", "-", "20"); Excel's 11.0 becomes "11"."""
-    if blank(value):
-        return None
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value).strip()
-
-
 def plain_text(value: object) -> str | None:
+    """Text as entered, trimmed; Excel's 11.0 becomes "11"; blank → None."""
     if blank(value):
         return None
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value).strip()
+
+
+# 現在等級 / 適応等級 are kept as entered ("6(5)", "-", "20"): plain text, never derived.
+grade_text = plain_text
 
 
 def parse_percent_candidates(value: object) -> list[Decimal]:
