@@ -64,8 +64,7 @@ class TableLayout:
     @cached_property
     def shown_months(self) -> tuple[tuple[str, ...], ...]:
         """Per year, the months whose counts are shown (the current year stops at as-of)."""
-        end = self.cutoff(self.current)
-        return (*self.year_months[:-1], tuple(m for m in self.year_months[-1] if m <= end))
+        return (*self.year_months[:-1], tuple(self.to_date_months(self.current)))
 
     @cached_property
     def previous_to_date(self) -> tuple[tuple[str, ...], ...]:
@@ -80,15 +79,9 @@ class TableLayout:
     def previous_years(self) -> tuple[FiscalYear, ...]:
         return self.years[:-1]
 
-    def cutoff(self, year: FiscalYear) -> str:
-        """The as-of month moved into ``year`` (same period), not beyond its last month."""
-        shifted = add_months(self.as_of, -12 * (self.fiscal_year - year.year))
-        return min(shifted, year.last)
-
     def to_date_months(self, year: FiscalYear) -> list[str]:
-        """Months of ``year`` from its start through the (shifted) as-of month."""
-        end = self.cutoff(year)
-        return [m for m in year.months() if m <= end]
+        """Months of ``year`` from its start through the as-of month moved into it (same period)."""
+        return year.months_to(add_months(self.as_of, -12 * (self.fiscal_year - year.year)))
 
     @cached_property
     def previous_to_date_lengths(self) -> tuple[int, ...]:
