@@ -84,6 +84,32 @@ def test_restore_from_backup_after_confirmation(window, ctx, db_path, prompts):
     window.ctx.close()
 
 
+def test_restore_that_cannot_be_reopened_puts_the_data_back(window, ctx, db_path, prompts, monkeypatch):
+    from kyosai_desktop.services import restore
+    from kyosai_desktop.store.errors import StoreError
+
+    backup = make_backup(ctx)
+    ctx.unions.add("05", "002", "あとから追加した単組")
+    before = digest(db_path)
+    real_open, calls = restore.open_context, []
+
+    def open_failing_once(path):   # e.g. a migration of the older backup fails
+        calls.append(path)
+        if len(calls) == 1:
+            raise StoreError("データ形式の更新に失敗しました")
+        return real_open(path)
+
+    monkeypatch.setattr(restore, "open_context", open_failing_once)
+    assert window.restore_backup(backup) is False
+    assert digest(db_path) == before                       # the data from before is back
+    assert prompts[-1][0] == "critical" and "復元前のデータに戻しました" in prompts[-1][2]
+    assert window.ctx is not ctx                           # the window goes on with it
+    assert [u.union_code for u in window.ctx.unions.list("05")] == ["001", "002"]
+    window.ctx.unions.add("05", "003", "復元失敗のあとで追加")
+    assert on_disk(db_path, "SELECT count(*) FROM unions") == [(3,)]
+    window.ctx.close()
+
+
 def test_restore_declined_or_refused_changes_nothing(window, ctx, db_path, tmp_path, prompts):
     backup = make_backup(ctx)
     ctx.unions.update(ctx.unions.find("05", "001").id, members=1)

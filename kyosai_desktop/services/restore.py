@@ -4,7 +4,9 @@
 code) and describes it for the confirmation; ``restore_backup`` copies the current database
 aside, writes the backup's pages into the live database with SQLite's backup API (so the
 WAL and lock files stay consistent), checks the result and reopens it (migrating an older
-backup like any older file).  Nothing changes when a check fails.
+backup like any older file).  Nothing changes when a check fails; when the restored file
+cannot be reopened, the safety copy is written back and the caller gets the reopened
+database with the error (:class:`RestoreFailed`).
 """
 
 from __future__ import annotations
@@ -19,6 +21,17 @@ from kyosai_desktop.services.backup import make_backup
 from kyosai_desktop.services.context import AppContext, open_context
 from kyosai_desktop.store.connection import inspect_existing
 from kyosai_desktop.store.errors import CorruptDatabaseError, NotADatabaseError, StoreError
+
+
+class RestoreFailed(StoreError):
+    """The restored data could not be opened; the data from before the restore is back.
+
+    ``ctx`` is the database reopened on that data: continue with it.
+    """
+
+    def __init__(self, message: str, ctx: AppContext) -> None:
+        super().__init__(message)
+        self.ctx = ctx
 
 
 @dataclass(frozen=True)
@@ -80,16 +93,30 @@ def restore_backup(ctx: AppContext, path: Path | str) -> tuple[AppContext, Path]
     inspect_backup(path, ctx.path)
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
     safety = make_backup(ctx, backups_dir_for(ctx.path) / f"{ctx.path.stem}-before-restore-{stamp}.sqlite3")
-    source = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
-    try:
-        source.backup(ctx.conn)
-    finally:
-        source.close()
+    _copy_into(path, ctx.conn)
     db_path = ctx.path
     ctx.close()
-    restored = open_context(db_path)
-    if restored.conn.execute("PRAGMA quick_check").fetchone()[0] != "ok":
-        restored.close()
-        raise CorruptDatabaseError(
-            f"復元後の検査に失敗しました。復元前のデータは {safety} にあります。")
+    try:
+        restored = open_context(db_path)
+        if restored.conn.execute("PRAGMA quick_check").fetchone()[0] != "ok":
+            restored.close()
+            raise CorruptDatabaseError("復元後の検査に失敗しました。")
+    except (StoreError, sqlite3.Error) as exc:
+        live = sqlite3.connect(db_path, isolation_level=None)
+        try:
+            _copy_into(safety, live)   # put back the data the restore replaced
+        finally:
+            live.close()
+        raise RestoreFailed(
+            f"復元したデータを開けなかったため、復元前のデータに戻しました。\n{exc}\n"
+            f"(復元前のデータのコピー: {safety})", open_context(db_path)) from exc
     return restored, safety
+
+
+def _copy_into(source_path: Path, dest: sqlite3.Connection) -> None:
+    """Write a database file's pages into ``dest`` with SQLite's backup API."""
+    source = sqlite3.connect(f"{source_path.resolve().as_uri()}?mode=ro", uri=True)
+    try:
+        source.backup(dest)
+    finally:
+        source.close()

@@ -242,7 +242,7 @@ class MainWindow(QMainWindow):
     def restore_backup(self, path=None) -> bool:
         """Choose a backup, confirm, keep a safety copy of the current data, restore, reopen."""
         from kyosai_desktop.paths import backups_dir_for
-        from kyosai_desktop.services.restore import inspect_backup, restore_backup
+        from kyosai_desktop.services.restore import RestoreFailed, inspect_backup, restore_backup
         from kyosai_desktop.store.errors import StoreError
 
         title = "バックアップから復元"
@@ -264,6 +264,10 @@ class MainWindow(QMainWindow):
             return False  # a refused value is still being corrected: keep it
         try:
             new_ctx, safety = restore_backup(self.ctx, path)
+        except RestoreFailed as exc:   # the old context is closed: go on with the reopened one
+            self.replace_context(exc.ctx)
+            interaction.critical(self, title, f"復元できませんでした。\n{exc}")
+            return False
         except (StoreError, OSError, RuntimeError) as exc:
             interaction.critical(self, title, f"復元できませんでした。\n{exc}")
             return False
