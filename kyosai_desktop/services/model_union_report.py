@@ -55,12 +55,6 @@ class ModelUnionReport:
     totals: ModelUnionTotals
     table: ReportTable
 
-    @property
-    def summary(self) -> dict[str, object]:
-        t = self.totals
-        return {"unions": t.count, "target": t.target, "actual": t.cumulative, "rate": t.rate,
-                "achieved": t.achieved_count, "yoy": t.yoy, "remaining": t.remaining}
-
 
 def default_as_of(ctx: AppContext, fiscal_year: int) -> str:
     """The as-of month of the year's imported sheet, else the latest 団生 month of the year, else its start."""
@@ -159,7 +153,7 @@ def _signed(value: int) -> Cell:
     return cell(value, SIGNED)
 
 
-def _row_cells(r: ModelUnionRow, layout: TableLayout) -> list[Cell]:
+def _row_cells(r: ModelUnionRow) -> list[Cell]:
     u = r.unit
     out = [
         _code(u.pref_code), _code(u.pref_name), _code(u.union_code), Cell(u.name, u.name),
@@ -225,7 +219,7 @@ def report_table(rows: Sequence[ModelUnionRow], totals: ModelUnionTotals, layout
         title=f"{fy}年度 加入拡大モデル単組 取り組み状況 ({layout.start_label})",
         subtitle=f"{scope} · {layout.period_text}",
         columns=columns(layout),
-        rows=[_row_cells(r, layout) for r in rows],
+        rows=[_row_cells(r) for r in rows],
         totals=[_total_cells(totals)],
         summary=summary,
         notes=notes,
