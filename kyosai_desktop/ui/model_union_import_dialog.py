@@ -130,25 +130,24 @@ def run_import(ctx: AppContext, parent: QWidget | None, fiscal_year: int, path: 
         if path is None:
             return None
     path = Path(path)
-    try:
-        preview = run_busy(parent, f"{path.name} を検算しています…",
-                           lambda: import_model_unions(ctx, path, fiscal_year, start_month=start_month, dry_run=True))
-    except ImportFailed as exc:
-        show_problems(parent, TITLE, path.name, exc)
+
+    def attempt(label: str, dry_run: bool) -> ModelUnionImportResult | None:
+        """One run (dry or real) under a busy indicator; a refusal is shown and gives None."""
+        try:
+            return run_busy(parent, f"{path.name} {label}",
+                            lambda: import_model_unions(ctx, path, fiscal_year, start_month=start_month,
+                                                        dry_run=dry_run))
+        except ImportFailed as exc:   # a bad sheet, or a file changed between the two runs
+            show_problems(parent, TITLE, path.name, exc)
+        except (StoreError, OSError) as exc:
+            interaction.critical(parent, TITLE, f"取り込めませんでした。データは変更していません。\n{exc}")
         return None
-    except (StoreError, OSError) as exc:
-        interaction.critical(parent, TITLE, f"取り込めませんでした。データは変更していません。\n{exc}")
+
+    preview = attempt("を検算しています…", True)
+    if preview is None or not _confirm(parent, preview):
         return None
-    if not _confirm(parent, preview):
-        return None
-    try:
-        done = run_busy(parent, f"{path.name} を取り込んでいます…",
-                        lambda: import_model_unions(ctx, path, fiscal_year, start_month=start_month))
-    except ImportFailed as exc:   # the file changed between the two runs
-        show_problems(parent, TITLE, path.name, exc)
-        return None
-    except (StoreError, OSError) as exc:
-        interaction.critical(parent, TITLE, f"取り込めませんでした。データは変更していません。\n{exc}")
+    done = attempt("を取り込んでいます…", False)
+    if done is None:
         return None
     interaction.information(parent, TITLE, f"取り込みました。\n{done.headline()}\n検算の不一致 {len(done.warnings)} 件")
     return done
