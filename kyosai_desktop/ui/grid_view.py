@@ -386,12 +386,3 @@ class GridView(FrozenTableView):
         left = self.visualRect(index).left()
         if left < frozen_width:
             bar.setValue(bar.value() - (frozen_width - left))
-
-    def _update_geometry(self) -> None:
-        if self._frozen <= 0:
-            return
-        width = sum(self.columnWidth(c) for c in range(self._frozen) if not self.isColumnHidden(c))
-        left = self.verticalHeader().width() if self.verticalHeader().isVisible() else 0
-        self.frozen_view.setGeometry(left + self.frameWidth(), self.frameWidth(), width,
-                                     self.viewport().height() + self.horizontalHeader().height())
-        self.frozen_view.horizontalHeader().setFixedHeight(self.horizontalHeader().height())
