@@ -100,7 +100,7 @@ class UnionSheet:
     months: tuple[str, ...]
     products: tuple[ProductLine, ...]
     model: ModelStatus | None
-    estimates: tuple[EstimateLine, ...] | None   # None: the estimates feature is not available
+    estimates: tuple[EstimateLine, ...]
     note: str | None
 
     @property
@@ -174,13 +174,10 @@ def _model_status(ctx: AppContext, union: Union, pref_name: str, target: int | N
     )
 
 
-def _estimates(ctx: AppContext, union_id: int) -> tuple[EstimateLine, ...] | None:
-    repo = getattr(ctx, "estimates", None)
-    if repo is None or not hasattr(repo, "open_for_union"):
-        return None
+def _estimates(ctx: AppContext, union_id: int) -> tuple[EstimateLine, ...]:
     return tuple(
         EstimateLine(e.seq, e.name or "", e.role or "", e.car or "", e.policy_maturity, e.status, e.campaign)
-        for e in repo.open_for_union(union_id)
+        for e in ctx.estimates.open_for_union(union_id)
     )
 
 

@@ -280,9 +280,6 @@ class UnionSheetPaper(PaperDocument):
 
     def _estimates(self, p: QPainter, s: UnionSheet, w: float, y: float, limit_y: float) -> float:
         y = self._section(p, "マイカー共済 見積り (未完了、満期日順)", w, y)
-        if s.estimates is None:
-            draw_text(p, QRectF(4, y, w, 14), _L, "見積りのデータはありません。", 9)
-            return y + 14
         if not s.estimates:
             draw_text(p, QRectF(4, y, w, 14), _L, "未完了の見積りはありません。", 9)
             return y + 14
