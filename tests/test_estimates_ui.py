@@ -200,6 +200,20 @@ def test_edits_of_a_selection_and_their_undo_are_one_commit_each(page, ctx, prom
         ctx.conn.set_trace_callback(None)
 
 
+def test_a_selection_survives_the_status_step_it_was_made_for(page, prompts):
+    panel = page.list_panel
+    page.tabs.setCurrentWidget(panel)
+    _select_rows(panel, 3)
+    chosen = panel.selected_ids()
+    assert len(chosen) == 3
+    prompts.answers["dialog"] = lambda dialog: True
+    panel.change_status("返却済")
+    assert panel.selected_ids() == chosen      # all three, not only the last
+    panel.select_ids(list(reversed(chosen)))
+    assert panel.selected_ids() == chosen
+    assert panel.model.estimate(panel.proxy.mapToSource(panel.table.currentIndex()).row()).id == chosen[-1]
+
+
 def test_import_from_the_page_and_a_refused_file(page, ctx, prompts, tmp_path):
     other = add_union(ctx, "05", "002", "第二職員組合")
     camp = page.campaign()

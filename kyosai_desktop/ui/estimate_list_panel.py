@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QItemSelection, QItemSelectionModel, Qt
 from PySide6.QtGui import QKeySequence, QShortcut, QUndoStack
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -199,23 +199,35 @@ class EstimateListPanel(QWidget):
             f"年間の節約総額 <b>{t.saving_total:,}円</b>　1人あたり平均 <b>{avg}</b>")
 
     def selected_ids(self) -> list[int]:
-        rows = sorted({self.proxy.mapToSource(i).row() for i in self.table.selectionModel().selectedRows()})
+        # Read the selection's ranges (rows are selected whole): selectedRows() asks the
+        # model for every cell and takes a second for 20,000 selected rows.
+        shown = {r for rng in self.table.selectionModel().selection() for r in range(rng.top(), rng.bottom() + 1)}
+        rows = sorted(self.proxy.mapToSource(self.proxy.index(r, 0)).row() for r in shown)
         return [self.model.estimate(r).id for r in rows]
 
     def select_ids(self, ids: list[int]) -> None:
-        self.table.clearSelection()
-        first = True
+        """Select the rows of ``ids`` (those shown), the first one current — as one selection
+        (``selectRow`` one by one would keep only the last row selected)."""
+        position = {e.id: r for r, e in enumerate(self.model.estimates)}
+        shown = []
         for eid in ids:
-            row = self.model.row_of(eid)
-            if row is None:
-                continue
-            index = self.proxy.mapFromSource(self.model.index(row, 0))
-            if not index.isValid():
-                continue
-            if first:
-                self.table.setCurrentIndex(index)
-                first = False
-            self.table.selectRow(index.row())
+            row = position.get(eid)
+            index = self.proxy.mapFromSource(self.model.index(row, 0)) if row is not None else None
+            if index is not None and index.isValid():
+                shown.append(index.row())
+        selection = QItemSelection()
+        start = None
+        rows = sorted(set(shown))
+        for i, row in enumerate(rows):   # one range per run of adjacent rows
+            start = row if start is None else start
+            if i + 1 == len(rows) or rows[i + 1] != row + 1:
+                selection.select(self.proxy.index(start, 0), self.proxy.index(row, 0))
+                start = None
+        chosen = self.table.selectionModel()
+        if shown:
+            chosen.setCurrentIndex(self.proxy.index(shown[0], 0), QItemSelectionModel.SelectionFlag.NoUpdate)
+        chosen.select(selection, QItemSelectionModel.SelectionFlag.ClearAndSelect
+                      | QItemSelectionModel.SelectionFlag.Rows)
 
     def _stem(self, what: str) -> Callable[[], str]:
         def stem() -> str:

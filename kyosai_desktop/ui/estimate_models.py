@@ -149,12 +149,6 @@ class EstimateTableModel(QAbstractTableModel):
     def estimate(self, row: int) -> Estimate:
         return self.estimates[row]
 
-    def row_of(self, estimate_id: int) -> int | None:
-        for i, e in enumerate(self.estimates):
-            if e.id == estimate_id:
-                return i
-        return None
-
     def is_total(self, row: int) -> bool:  # ReportProxy protocol
         return False
 
