@@ -192,12 +192,3 @@ def totals_from_sums(rows: int, groups: Iterable[tuple[str, int, int, int]]) -> 
 def conversion_rate(contracts: int, returned: int) -> Decimal | None:
     """成約率 = 成約 ÷ returned estimates, percent with 1 decimal; None when none returned."""
     return percent_round(contracts, returned, 1) if returned else None
-
-
-def status_reached(status: str, step: str) -> bool:
-    """Whether an estimate in ``status`` has passed ``step`` (成約/不成約 imply 返却済)."""
-    return STATUS_RANK[status] >= STATUS_RANK[step]
-
-
-def is_open(status: str) -> bool:
-    return status not in CLOSED_STATUSES

@@ -160,17 +160,6 @@ class EstimateRepository:
             rows.sort(key=lambda r: rank.get(r[2], -1))
         return [_estimate(r) for r in rows]
 
-    def premium_rows(self, campaign_id: int, union_id: int | None = None
-                     ) -> list[tuple[int, str, int | None, int | None, str | None]]:
-        """(union_id, status, 他社, じちろう, 支払) per estimate — the raw rows of the aggregates."""
-        sql = ("SELECT union_id, status, other_premium, jichiro_premium, payment FROM estimates"
-               " WHERE campaign_id = ?")
-        args: list[object] = [campaign_id]
-        if union_id is not None:
-            sql += " AND union_id = ?"
-            args.append(union_id)
-        return plain_rows(self.conn, sql, args)
-
     def premium_sums(self, campaign_id: int, union_id: int | None = None
                      ) -> dict[int, tuple[int, list[tuple[str, int, int, int]]]]:
         """Per union: (rows, [(支払, complete rows, Σ他社, Σじちろう) per 支払]) in one SQL pass.
