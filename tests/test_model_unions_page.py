@@ -158,3 +158,29 @@ def test_page_is_in_the_main_window(qtbot, ctx, prompts, app_font):
     ctx.results.set(kochi.id, ctx.model_unions.product_id(), "2025-01", 6)
     window.bus.changed.emit("results")
     assert "287 件" in page.view.summary_label.text()
+
+
+def test_an_import_in_the_main_window_rebuilds_the_table_once(ctx, qtbot, prompts, app_font, monkeypatch,
+                                                               tmp_path_factory):
+    """The page's own announcement of the import does not come back to it as two more rebuilds."""
+    from PySide6.QtCore import QSettings
+
+    from kyosai_desktop.ui.main_window import MainWindow
+
+    folder = tmp_path_factory.mktemp("qsettings")
+    QSettings.setPath(QSettings.Format.NativeFormat, QSettings.Scope.UserScope, str(folder))
+    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(folder))
+    ctx.settings.set_branch("41")
+    window = MainWindow(ctx)
+    qtbot.addWidget(window)
+    window.restore_last_page()                                          # the entry page is built
+    window.page_actions["model_unions"].trigger()
+    page = window.pages["model_unions"]
+    built = []
+    real = page.reload
+    monkeypatch.setattr(page, "reload", lambda: (built.append(1), real())[1])
+    assert page.import_sheet(SAMPLE, fiscal_year=2024) is not None
+    assert len(built) == 1
+    assert page.report.totals.count == 1 and page.as_of == "2025-02"   # 自県 (高知), as of the sheet
+    assert "entry" in window.pages                                      # the others still hear of it
+    assert window._pending_kinds["entry"] == ["model_unions", "results"]

@@ -48,6 +48,7 @@ class ModelUnionsPage(QWidget):
         self.report: mr.ModelUnionReport | None = None
         self.last_import: ModelUnionImportResult | None = None
         self.progress_dialog: QProgressDialog | None = None
+        self._emitting = False   # announcing our own import: the echo is not a change from elsewhere
 
         self.year_combo = QComboBox()
         self.month_combo = QComboBox()
@@ -290,7 +291,7 @@ class ModelUnionsPage(QWidget):
                 self.view.table.setColumnHidden(i, not show)
 
     def refresh(self, kind: str) -> None:
-        if kind in REFRESH_KINDS:
+        if kind in REFRESH_KINDS and not self._emitting:
             if kind in ("master", "all", "model_unions"):
                 self._fill_years()
                 self._fill_scopes()
@@ -317,8 +318,12 @@ class ModelUnionsPage(QWidget):
         self._fill_years()
         self._fill_scopes()
         if self.bus is not None:
-            self.bus.changed.emit("model_unions")
-            self.bus.changed.emit("results")
+            self._emitting = True
+            try:
+                self.bus.changed.emit("model_unions")
+                self.bus.changed.emit("results")
+            finally:
+                self._emitting = False
         self.select(fiscal_year, result.as_of)
         return result
 
