@@ -37,7 +37,7 @@ from kyosai_desktop.ui.pages import PageSpec
 from kyosai_desktop.ui.paper import Cancelled
 from kyosai_desktop.ui.report_model import ReportTableView
 
-REFRESH_KINDS = ("results", "unions", "targets", "master", "model_unions", "estimates", "all")
+REFRESH_KINDS = ("results", "unions", "master", "model_unions", "all")   # what the table is built from
 ALL = "__all__"
 
 
