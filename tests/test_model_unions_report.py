@@ -186,6 +186,19 @@ def test_cli_end_to_end(db_path, tmp_path, capsys):
     assert "県コード「99」" in capsys.readouterr().err
 
 
+def test_cli_refuses_an_as_of_month_before_the_year(db_path, tmp_path, capsys):
+    """2025年2月 belongs to 2024年度: asked for 2025年度 it would print nothing but zeros."""
+    run(db_path, "init", "--branch", "41")
+    run(db_path, "import", "model-unions", str(SAMPLE), "--fy", "2024")
+    capsys.readouterr()
+    for what, out in (("model-unions", "x.csv"), ("union-sheets", "x.pdf")):
+        assert run(db_path, "report", what, "--fy", "2024", "--as-of", "2024-05", "--out", str(tmp_path / out)) == 1
+        assert "集計月 2024年5月 は 2024年度 (2024年6月〜2025年5月) が始まる前です" in capsys.readouterr().err
+        assert not (tmp_path / out).exists()
+    assert run(db_path, "report", "model-unions", "--fy", "2024", "--as-of", "2024-05", "--start-month", "5",
+               "--out", str(tmp_path / "five.csv")) == 0          # the 5月開始 view starts in May
+
+
 def test_cli_refused_import_exits_2_and_changes_nothing(db_path, tmp_path, capsys):
     assert run(db_path, "init", "--branch", "05") == 0
     bad = tmp_path / "bad.xlsx"

@@ -13,7 +13,7 @@ import argparse
 from pathlib import Path
 
 from kyosai_desktop.cli import CommandError, open_ctx
-from kyosai_desktop.domain.months import parse_month
+from kyosai_desktop.domain.months import FiscalYear, month_label, parse_month
 
 
 def register(groups: dict) -> None:
@@ -57,6 +57,15 @@ def _pref(ctx, value: str | None) -> str | None:
     return code
 
 
+def _check_as_of(ctx, fiscal_year: int, as_of: str, start_month: int | None = None) -> None:
+    """Refuse an as-of month before the fiscal year starts: it would print a table of zeros."""
+    year = FiscalYear(fiscal_year, start_month or ctx.fiscal_years.model_year(fiscal_year).start_month)
+    if as_of < year.first:
+        raise CommandError(
+            f"集計月 {month_label(as_of)} は {year.label} ({month_label(year.first)}〜{month_label(year.last)})"
+            " が始まる前です。--fy と --as-of を確かめてください。")
+
+
 def cmd_import(args: argparse.Namespace) -> int:
     from kyosai_desktop.services.model_union_import import import_model_unions
 
@@ -80,6 +89,7 @@ def cmd_report(args: argparse.Namespace) -> int:
         raise CommandError(f"出力形式は .csv / .xlsx / .pdf です: {args.out.name}")
     ctx = open_ctx(args)
     try:
+        _check_as_of(ctx, args.fy, as_of, args.start_month)
         report = mr.build_report(ctx, args.fy, as_of, pref_code=_pref(ctx, args.pref), start_month=args.start_month)
         if not report.rows:
             raise CommandError(f"{args.fy}年度の加入拡大モデル単組がありません。先に `kyosai import model-unions` で取り込んでください。")
@@ -107,6 +117,7 @@ def cmd_union_sheets(args: argparse.Namespace) -> int:
         raise CommandError(f"単組進捗シートは PDF で出力します (.pdf): {args.out.name}")
     ctx = open_ctx(args)
     try:
+        _check_as_of(ctx, args.fy, as_of)
         if args.union:
             union = ctx.unions.find_key(args.union)
             if union is None:
