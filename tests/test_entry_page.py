@@ -236,7 +236,7 @@ def test_history_dialog_shows_old_to_new(qtbot, page, branch):  # noqa: F811
     assert dialog is not None and dialog.isVisible()
     m = dialog.model
     rows = [[m.index(r, c).data() for c in range(2, 5)] for r in range(m.rowCount())]
-    assert rows == [["取込", "(空欄)", "3"], ["入力", "3", "5"], ["入力", "5", "7"], ["取消", "7", "5"]]
+    assert rows == [["取り込み", "(空欄)", "3"], ["入力", "3", "5"], ["入力", "5", "7"], ["元に戻す", "7", "5"]]
     assert m.headerData(3, Qt.Orientation.Horizontal) == "変更前"
     assert "001 仙台市職員労働組合 / 総合共済 / 2025年2月発効" in dialog.heading.text()
     assert "現在の値: 5件" in dialog.heading.text()

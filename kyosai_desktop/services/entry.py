@@ -22,23 +22,11 @@ from datetime import date
 from kyosai_desktop.domain.months import FiscalYear, make_month, month_label
 from kyosai_desktop.domain.numbers import CountError, parse_count
 from kyosai_desktop.services.context import AppContext
-from kyosai_desktop.store.audit import AuditEntry
+from kyosai_desktop.store.audit import SOURCE_LABELS, AuditEntry, source_label  # noqa: F401 - re-exported for the entry UI
 from kyosai_desktop.store.results import CellChange, record_key
 
 MONTH_GRID = "month"
 UNION_GRID = "union"
-
-# Audit sources written by the entry screen, and how the history dialog names them.
-SOURCE_LABELS = {
-    "entry": "入力",
-    "paste": "貼り付け",
-    "clear": "削除",
-    "undo": "取消",
-    "redo": "やり直し",
-    "import": "取込",
-    "master": "マスタ",
-    "demo": "デモ",
-}
 
 LOCKED_REASON = "この月は取扱いのない商品のため入力できません。"
 
@@ -328,5 +316,3 @@ class EntryService:
         return f"{who} / {product.name} / {month_label(address.month)}発効"
 
 
-def source_label(source: str) -> str:
-    return SOURCE_LABELS.get(source, source)

@@ -7,6 +7,22 @@ import sqlite3
 from dataclasses import dataclass
 from datetime import datetime
 
+# How each writer of the audit trail is named to the clerk, in every history dialog.
+SOURCE_LABELS = {
+    "entry": "入力",
+    "paste": "貼り付け",
+    "clear": "削除",
+    "undo": "元に戻す",
+    "redo": "やり直し",
+    "import": "取り込み",
+    "master": "マスタ編集",
+    "demo": "デモデータ",
+}
+
+
+def source_label(source: str) -> str:
+    return SOURCE_LABELS.get(source, source)
+
 
 def current_actor() -> str:
     try:

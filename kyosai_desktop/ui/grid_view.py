@@ -38,7 +38,6 @@ from PySide6.QtWidgets import (
     QApplication,
     QLineEdit,
     QStyledItemDelegate,
-    QTableView,
 )
 
 from kyosai_desktop.services.entry import format_block
@@ -371,18 +370,3 @@ class GridView(FrozenTableView):
                 self.setCurrentIndex(index)
         self.menu_requested.emit(index, pos)
         event.accept()
-
-    def scrollTo(self, index, hint=QAbstractItemView.ScrollHint.EnsureVisible) -> None:  # noqa: N802
-        """Scroll so ``index`` is visible *beside* the frozen columns, not underneath them."""
-        if not index.isValid():
-            return
-        bar = self.horizontalScrollBar()
-        keep = bar.value()
-        QTableView.scrollTo(self, index, hint)
-        if index.column() < self._frozen:
-            bar.setValue(keep)  # frozen cells are always in view: only scroll vertically
-            return
-        frozen_width = sum(self.columnWidth(c) for c in range(self._frozen) if not self.isColumnHidden(c))
-        left = self.visualRect(index).left()
-        if left < frozen_width:
-            bar.setValue(bar.value() - (frozen_width - left))

@@ -384,18 +384,20 @@ class FrozenTableView(QTableView):
         super().updateGeometries()
         self._update_geometry()
 
-    def moveCursor(self, action, modifiers):  # noqa: N802
-        current = super().moveCursor(action, modifiers)
-        if (action == QAbstractItemView.CursorAction.MoveLeft and current.column() >= self._frozen
-                and self.visualRect(current).topLeft().x() < self.frozen_view.columnWidth(0) * self._frozen):
-            new_value = self.horizontalScrollBar().value() + self.visualRect(current).topLeft().x() - sum(
-                self.frozen_view.columnWidth(c) for c in range(self._frozen))
-            self.horizontalScrollBar().setValue(new_value)
-        return current
-
     def scrollTo(self, index, hint=QAbstractItemView.ScrollHint.EnsureVisible) -> None:  # noqa: N802
-        if index.column() >= self._frozen:
-            super().scrollTo(index, hint)
+        """Scroll so ``index`` is visible *beside* the frozen columns, not underneath them."""
+        if not index.isValid():
+            return
+        bar = self.horizontalScrollBar()
+        keep = bar.value()
+        super().scrollTo(index, hint)
+        if index.column() < self._frozen:
+            bar.setValue(keep)  # frozen cells are always in view: only scroll vertically
+            return
+        frozen_width = sum(self.columnWidth(c) for c in range(self._frozen) if not self.isColumnHidden(c))
+        left = self.visualRect(index).left()
+        if left < frozen_width:
+            bar.setValue(bar.value() - (frozen_width - left))
 
 
 class ReportTableView(QWidget):

@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 
 from kyosai_desktop.services import master_edit as me
 from kyosai_desktop.services.context import AppContext
-from kyosai_desktop.store.audit import AuditEntry
+from kyosai_desktop.store.audit import AuditEntry, source_label
 from kyosai_desktop.store.unions import Union
 
 FIELD_NAMES = {
@@ -32,8 +32,6 @@ FIELD_NAMES = {
     "start_months": "開始月 (実績/モデル単組)", "support_branch": "支援県支部", "value": "値",
 }
 BOOL_TEXT = {"True": "はい", "False": "いいえ"}
-SOURCE_NAMES = {"master": "画面で変更", "import": "取り込み", "undo": "元に戻す", "redo": "やり直し",
-                "demo": "デモデータ", "entry": "入力"}
 
 
 class AddUnionDialog(QDialog):
@@ -111,7 +109,7 @@ class HistoryDialog(QDialog):
         self.tree.setHeaderLabels(["日時", "担当", "方法", "項目", "変更前", "変更後"])
         for e in reversed(entries):
             self.tree.addTopLevelItem(QTreeWidgetItem([
-                e.at.replace("T", " "), e.actor, SOURCE_NAMES.get(e.source, e.source),
+                e.at.replace("T", " "), e.actor, source_label(e.source),
                 FIELD_NAMES.get(e.field, e.field), BOOL_TEXT.get(e.old or "", e.old or ""),
                 BOOL_TEXT.get(e.new or "", e.new or "")]))
         for i, width in enumerate((150, 80, 90, 110, 160, 160)):
