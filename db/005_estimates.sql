@@ -3,7 +3,7 @@
 -- campaign can be anonymised, which clears the personal columns and sets anonymised_at.
 
 CREATE TABLE estimate_campaigns (
-    id            INTEGER PRIMARY KEY,
+    id            INTEGER PRIMARY KEY AUTOINCREMENT,  -- never reused: the audit trail keys on it
     name          TEXT NOT NULL UNIQUE,
     kind          TEXT NOT NULL DEFAULT 'その他' CHECK (kind IN (
                       '単組執行部見積り強化月間', '見積りキャンペーン', '成約キャンペーン',
@@ -24,7 +24,7 @@ CREATE TABLE estimate_campaign_unions (
 ) WITHOUT ROWID;
 
 CREATE TABLE estimates (
-    id              INTEGER PRIMARY KEY,
+    id              INTEGER PRIMARY KEY AUTOINCREMENT,  -- never reused: the audit trail keys on it
     campaign_id     INTEGER NOT NULL REFERENCES estimate_campaigns(id),
     union_id        INTEGER NOT NULL REFERENCES unions(id),
     seq             INTEGER NOT NULL CHECK (seq >= 1),         -- No. on 別紙2 (per campaign × union)

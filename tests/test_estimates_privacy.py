@@ -117,3 +117,17 @@ def test_history_of_an_estimate_deleted_before_is_cleared_too(ctx, campaign):
         assert secret not in audit_text, secret
     # another campaign's history is left alone
     assert [h.new for h in ctx.audit.history("estimates", str(kept.id)) if h.field == "name"] == ["別キャンペーンの人"]
+
+
+def test_a_deleted_estimate_id_is_never_reused(ctx, campaign):
+    """The audit trail keys estimates by id: a new estimate must not inherit a deleted one's history."""
+    camp, _union = campaign
+    last = max(ctx.estimates.list(camp.id), key=lambda e: e.id)
+    other = ctx.campaigns.add("別のキャンペーン", "その他")
+    ctx.estimates.delete(last.id)
+    fresh = ctx.estimates.add(other.id, last.union_id, name="新しい人")
+    assert fresh.id > last.id
+    from kyosai_desktop.store.estimates import estimate_key
+
+    assert all(h.new != "新しい人" for h in ctx.audit.history("estimates", estimate_key(last.id)))
+    assert ctx.audit.history("estimates", estimate_key(last.id))  # the deleted one keeps its own
