@@ -99,6 +99,9 @@ def test_branch_report_xlsx_reads_back(loaded, tmp_path):
     header_row = next(i for i, r in enumerate(values) if r and r[0] == "商品")
     data = {r[0]: r for r in values[header_row + 1:] if r and r[0]}
     assert data["団体生命共済"][1:3] in ([100, 19], ["100", "19"])
+    # the same print-ready workbook as the screen's Excel export: real numbers, print titles
+    assert data["団体生命共済"][3] == pytest.approx(0.19)        # 19 / 100 → 19.00 %
+    assert ws.print_title_rows and ws.page_setup.fitToWidth == 1
 
 
 def test_dry_run_writes_nothing(loaded, tmp_path, capsys):

@@ -65,7 +65,11 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 
 def cmd_report_branch(args: argparse.Namespace) -> int:
-    from kyosai_desktop.services.branch_report import branch_progress, write_branch_report
+    from kyosai_desktop.services.branch_report import (
+        branch_progress,
+        rider_goals,
+        write_branch_report,
+    )
 
     as_of = parse_month(args.as_of)
     ctx = open_ctx(args)
@@ -74,7 +78,7 @@ def cmd_report_branch(args: argparse.Namespace) -> int:
         if pref is None:
             raise CommandError("県支部が設定されていません。先に `kyosai init --branch PP` を実行するか --pref を指定してください。")
         report = branch_progress(ctx, args.fy, as_of, pref)
-        out = write_branch_report(report, args.out)
+        out = write_branch_report(report, args.out, rider_goals(ctx))
         print(f"{report.title} を {out} に出力しました。")
     finally:
         ctx.close()

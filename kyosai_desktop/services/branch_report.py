@@ -121,7 +121,8 @@ def _active_during(active_from: str | None, active_to: str | None, year: FiscalY
         active_to is None or active_to[:7] >= year.first)
 
 
-def write_branch_report(report: BranchProgress, out: Path | str) -> Path:
+def write_branch_report(report: BranchProgress, out: Path | str, goals: dict[str, Decimal] | None = None) -> Path:
+    """CSV with the command line's fixed headers, or the same print-ready workbook as the screen's."""
     out = Path(out)
     suffix = out.suffix.lower()
     if suffix == ".csv":
@@ -130,48 +131,13 @@ def write_branch_report(report: BranchProgress, out: Path | str) -> Path:
             writer.writerow(HEADERS)
             writer.writerows(report.table())
     elif suffix == ".xlsx":
-        _write_xlsx(report, out)
+        from kyosai_desktop.services.xlsx_report import write_report_xlsx
+
+        write_report_xlsx(branch_report_table(report, goals), out, paper="A4", landscape=True,
+                          sheet_title="県支部実績")
     else:
         raise ValueError(f"出力形式は .csv か .xlsx です: {out.name}")
     return out
-
-
-def _write_xlsx(report: BranchProgress, out: Path) -> None:
-    from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Font, PatternFill
-
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "県支部実績"
-    ws.append([report.title])
-    ws.append([report.period])
-    ws.append(HEADERS + ["付帯率"])
-    for r in report.rows:
-        ws.append([
-            r.product, r.target, r.actual,
-            None if r.reach is None else float(r.reach) / 100,
-            r.last_year, r.diff,
-            None if r.rider_rate is None else float(r.rider_rate) / 100,
-        ])
-    bold = Font(bold=True)
-    for head in ws[3]:
-        head.font = bold
-        head.fill = PatternFill("solid", fgColor="DDEBF7")
-        head.alignment = Alignment(horizontal="center")
-    for row in ws.iter_rows(min_row=4):
-        for c in row[1:3] + row[4:5]:
-            c.number_format = "#,##0"
-        row[3].number_format = "0.00%"
-        row[5].number_format = "+#,##0;-#,##0;0"
-        row[6].number_format = "0.0%"
-    ws.column_dimensions["A"].width = 26
-    for letter in "BCDEFG":
-        ws.column_dimensions[letter].width = 13
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.print_title_rows = "3:3"
-    with atomic_path(out) as tmp:
-        wb.save(tmp)
 
 
 # ---------------------------------------------------------------- the ReportTable
