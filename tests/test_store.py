@@ -138,3 +138,13 @@ def test_backup_is_a_checked_copy_and_automatic_backup_once_a_day(ctx):
     copy.close()
     manual = make_backup(ctx, first.parent / "manual.sqlite3")
     assert manual in list_backups(ctx)
+
+
+def test_start_months_audit_only_real_changes(ctx):
+    before = ctx.audit.count()
+    ctx.fiscal_years.set_start_months(2024, 6, 6)          # the seeded values: nothing changes
+    assert ctx.audit.count() == before
+    ctx.fiscal_years.set_start_months(2024, 6, 5, source="import")
+    history = ctx.audit.history("fiscal_years", "2024")
+    assert [(h.source, h.old, h.new) for h in history] == [("import", "6/6", "6/5")]
+    assert ctx.fiscal_years.model_year(2024).start_month == 5

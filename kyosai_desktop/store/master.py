@@ -165,8 +165,10 @@ class FiscalYearRepository:
 
     def set_start_months(self, year: int, start_month: int, model_start_month: int, *,
                          source: str = "master") -> None:
+        old = self._row(year)
+        if old is not None and (old[0], old[1]) == (start_month, model_start_month):
+            return  # nothing changes: no write, no audit row (a re-import repeats the same months)
         with transaction(self.conn):
-            old = self._row(year)
             self.ensure(year)
             self.conn.execute(
                 "UPDATE fiscal_years SET start_month = ?, model_start_month = ? WHERE year = ?",
