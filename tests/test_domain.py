@@ -63,3 +63,15 @@ def test_parse_count_accepts(value, expected):
 def test_parse_count_refuses_with_reason(value, reason):
     with pytest.raises(CountError, match=reason):
         parse_count(value)
+
+
+def test_org_join_is_judged_on_the_exact_ratio_everywhere():
+    from kyosai_desktop.domain.rates import is_org_joined, join_rate, org_join_shortfall
+
+    assert join_rate(7996, 10000) == Decimal("80.0")           # shown as 80.0 % …
+    assert org_join_shortfall(10000, 7996, 80) == 4             # … but still 4 short
+    assert is_org_joined(10000, 7996, 80) is False
+    assert is_org_joined(1000, 800, 80) is True and org_join_shortfall(1000, 801, 80) == 0
+    assert org_join_shortfall(1552, 1132, 80) == 110            # 高知市: 1,242 needed
+    assert org_join_shortfall(999, 0, Decimal("75.5")) == 755   # ceil(754.245)
+    assert is_org_joined(None, 10, 80) is None and is_org_joined(0, 0, 80) is None

@@ -8,6 +8,7 @@ missing or zero denominator gives ``None``, displayed as "—".
 from __future__ import annotations
 
 from decimal import Decimal
+from fractions import Fraction
 
 DASH = "—"
 
@@ -84,3 +85,21 @@ def format_signed(value: int | None) -> str:
     if value is None:
         return DASH
     return f"{value:+,}" if value else "0"
+
+
+def org_join_shortfall(members: int | None, holdings: int | None, threshold: float | Decimal) -> int | None:
+    """団生保有 still needed for 組織加入 (加入率 ≥ threshold, DOMAIN §4); 0 when already reached.
+
+    Judged on the exact ratio, never on the rounded 加入率 shown: 7,996 of 10,000 (79.96 %,
+    displayed 80.0 %) is still 4 short of 80 %.  ``None`` when 組合員数 is unknown.
+    """
+    if not members:
+        return None
+    needed = -(-members * Fraction(str(threshold)) // 100)  # ceil(members × threshold / 100)
+    return max(0, int(needed) - (holdings or 0))
+
+
+def is_org_joined(members: int | None, holdings: int | None, threshold: float | Decimal) -> bool | None:
+    """組織加入 judged by 加入率 ≥ threshold on the exact ratio; ``None`` without 組合員数."""
+    shortfall = org_join_shortfall(members, holdings, threshold)
+    return None if shortfall is None else shortfall == 0

@@ -13,7 +13,7 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 
 from kyosai_desktop.domain.numbers import CountError, parse_count
-from kyosai_desktop.domain.rates import join_rate
+from kyosai_desktop.domain.rates import is_org_joined
 from kyosai_desktop.services.context import AppContext
 from kyosai_desktop.store.master import Product
 from kyosai_desktop.store.settings import ORG_JOIN_THRESHOLD_KEY
@@ -136,13 +136,12 @@ def add_union(ctx: AppContext, pref_code: str, code: object, name: object, **val
 
 def org_join_suggestions(ctx: AppContext, unions: list[Union]) -> list[tuple[Union, bool]]:
     """Unions whose 組織加入 flag disagrees with 加入率 ≥ threshold: (union, judged flag)."""
-    threshold = Decimal(str(ctx.settings.org_join_threshold))
+    threshold = ctx.settings.org_join_threshold
     out = []
     for u in unions:
-        rate = join_rate(u.holdings, u.members)
-        if rate is None:
+        judged = is_org_joined(u.members, u.holdings, threshold)
+        if judged is None:
             continue
-        judged = rate >= threshold
         if judged != u.org_joined:
             out.append((u, judged))
     return out

@@ -9,7 +9,6 @@ maturity dates, and the union's notes.  ``ui/union_sheet_paper.py`` paints it.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -17,7 +16,7 @@ from fractions import Fraction
 
 from kyosai_desktop.domain.model_unions import ModelUnionInput, TableLayout, compute_row
 from kyosai_desktop.domain.months import FiscalYear, month_label
-from kyosai_desktop.domain.rates import achievement_rate, join_rate
+from kyosai_desktop.domain.rates import achievement_rate, join_rate, org_join_shortfall
 from kyosai_desktop.domain.tones import elapsed_share, progress_tone
 from kyosai_desktop.services.context import AppContext
 from kyosai_desktop.store.unions import Union
@@ -114,11 +113,8 @@ class UnionSheet:
 
 def org_status(members: int | None, holdings: int | None, threshold: float, registered: bool) -> OrgStatus:
     """組織加入 judged by 加入率 ≥ threshold, and how many holdings are still needed."""
-    if not members:
-        return OrgStatus(False, threshold, None, registered)
-    have = holdings or 0
-    need_total = math.ceil(Fraction(members) * Fraction(str(threshold)) / 100)
-    return OrgStatus(have >= need_total, threshold, max(0, need_total - have), registered)
+    shortfall = org_join_shortfall(members, holdings, threshold)
+    return OrgStatus(shortfall == 0, threshold, shortfall, registered)
 
 
 def build_union_sheet(ctx: AppContext, union_id: int, fiscal_year: int, as_of: str) -> UnionSheet:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from kyosai_desktop.domain.rates import join_rate
+from kyosai_desktop.domain.rates import join_rate, org_join_shortfall
 from kyosai_desktop.services import master_edit as me
 from kyosai_desktop.services.context import AppContext
 from kyosai_desktop.store.master import Product
@@ -81,7 +81,9 @@ class UnionModel(MasterTableModel):
             if rate is None:
                 return "加入率を計算できません (組合員数が未入力)"
             threshold = self.ctx.settings.org_join_threshold
-            judged = "組織加入" if rate >= threshold else "組織加入に届かない (みなし組織加入を失う可能性)"
+            short = org_join_shortfall(row.members, row.holdings, threshold)
+            judged = "組織加入" if short == 0 else \
+                f"組織加入まであと {short:,} 件 (みなし組織加入を失う可能性)"
             return f"加入率 {rate}% ／ しきい値 {threshold:g}% → {judged}"
         return None
 
