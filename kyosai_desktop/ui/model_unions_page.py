@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
     QMenu,
     QProgressDialog,
     QPushButton,
-    QToolButton,
+    QSizePolicy,
     QVBoxLayout,
     QWidget,
 )
@@ -70,9 +70,7 @@ class ModelUnionsPage(QWidget):
         self.preview_button = QPushButton("印刷プレビュー…")
         self.pdf_button = QPushButton("PDF保存…")
         self.xlsx_button = QPushButton("Excel出力…")
-        self.sheet_button = QToolButton()
-        self.sheet_button.setText("単組進捗シート")
-        self.sheet_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        self.sheet_button = QPushButton("単組進捗シート")  # a push button sizes itself around its menu arrow
         menu = QMenu(self.sheet_button)
         self.sheet_selected_action = menu.addAction("選択した単組 → PDF…", self.sheets_for_selection)
         self.sheet_all_action = menu.addAction("表示中のすべての単組 → PDF…", self.sheets_for_all)
@@ -83,6 +81,8 @@ class ModelUnionsPage(QWidget):
         self.title_label = QLabel()
         self.title_label.setObjectName("reportTitle")
         self.title_label.setStyleSheet("font-size: 13pt; font-weight: bold;")
+        # the long title gives way to the output buttons on a narrow screen (full text as tooltip)
+        self.title_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.subtitle_label = QLabel()
         self.view = ReportTableView()
         self.view.summary_label.setWordWrap(True)
@@ -247,6 +247,7 @@ class ModelUnionsPage(QWidget):
         self._fit_name_column()
         self._apply_month_columns()
         self.title_label.setText(table.title)
+        self.title_label.setToolTip(table.title)
         self.subtitle_label.setText(table.subtitle)
         self.notes_label.setText("\n".join("※ " + n for n in table.notes))
         empty = not self.report.rows
