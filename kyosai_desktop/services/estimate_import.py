@@ -56,6 +56,7 @@ from kyosai_desktop.services.tabular import (
     read_table,
 )
 from kyosai_desktop.store.estimates import Campaign
+from kyosai_desktop.store.tx import all_or_nothing
 
 LIST_COLUMNS = ["No.", "氏名", "年齢", "車名", "現在等級", "適応等級", "車両", "他社掛金", "じちろう掛金",
                 "支払", "年間差額", "引下率", "保険(共済)満期日", "車検満了日"]
@@ -311,18 +312,12 @@ def import_estimates(ctx: AppContext, path: Path | str, *, campaign: str, union:
     result = EstimateImport(campaign=campaign.strip(), union=f"{union_obj.key} {union_obj.name}",
                             rows=len(rows), skipped_notes=skipped, dry_run=dry_run,
                             warnings=warnings, totals=totals(_premiums(r.values) for r in rows))
-    conn = ctx.conn
-    conn.execute("BEGIN IMMEDIATE")
-    try:
+    with all_or_nothing(ctx.conn, dry_run=dry_run):
         camp = existing or _create_campaign(ctx, campaign.strip(), kind)
         result.campaign_created = existing is None
         if existing is not None and kind is not None and kind != existing.kind:
             result.kind_ignored = existing.kind
         _write(ctx, camp, union_obj.id, rows, result)
-    except BaseException:
-        conn.execute("ROLLBACK")
-        raise
-    conn.execute("ROLLBACK" if dry_run else "COMMIT")
     return result
 
 

@@ -26,6 +26,7 @@ from kyosai_desktop.services.tabular import (
     read_table,
 )
 from kyosai_desktop.store.results import CellChange
+from kyosai_desktop.store.tx import all_or_nothing
 
 
 @dataclass
@@ -81,18 +82,11 @@ def _fiscal_year(value: object) -> int:
 
 
 def _run(ctx: AppContext, summary: ImportSummary, write: Callable[[], None]) -> ImportSummary:
-    conn = ctx.conn
-    conn.execute("BEGIN IMMEDIATE")
     try:
-        write()
-    except BaseException:
-        conn.execute("ROLLBACK")
-        raise
-    if summary.dry_run:
-        conn.execute("ROLLBACK")
-    else:
-        conn.execute("COMMIT")
-    ctx.products.invalidate()
+        with all_or_nothing(ctx.conn, dry_run=summary.dry_run):
+            write()
+    finally:
+        ctx.products.invalidate()
     return summary
 
 

@@ -37,6 +37,7 @@ from kyosai_desktop.services.context import AppContext
 from kyosai_desktop.services.model_union_sheet import ParsedSheet, SheetRow, parse_sheet
 from kyosai_desktop.services.tabular import ImportFailed, Problem, norm_label, read_table
 from kyosai_desktop.store.model_unions import Designation
+from kyosai_desktop.store.tx import all_or_nothing
 from kyosai_desktop.store.unions import Union
 
 __all__ = ["ImportFailed", "ModelUnionImportResult", "import_model_unions", "check_sheet"]
@@ -250,14 +251,8 @@ def import_model_unions(
             + ("" if start_month else f" 開始月を変えるときは --start-month {sheet.start_month} を指定してください。"))
     if progress:
         progress("書き込んでいます…")
-    conn = ctx.conn
-    conn.execute("BEGIN IMMEDIATE")
-    try:
+    with all_or_nothing(ctx.conn, dry_run=dry_run):
         _write(ctx, sheet, result, start_month, configured)
-    except BaseException:
-        conn.execute("ROLLBACK")
-        raise
-    conn.execute("ROLLBACK" if dry_run else "COMMIT")
     return result
 
 

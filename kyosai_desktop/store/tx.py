@@ -31,3 +31,19 @@ def transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
         conn.execute("ROLLBACK")
         raise
     conn.execute("COMMIT")
+
+
+@contextmanager
+def all_or_nothing(conn: sqlite3.Connection, *, dry_run: bool = False) -> Iterator[sqlite3.Connection]:
+    """An import's single transaction: everything commits, or (on error or a dry run) nothing.
+
+    A dry run performs the very same writes and rolls them back, so what it reports is
+    exactly what a real run would change.  Repository writes inside nest as SAVEPOINTs.
+    """
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield conn
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    conn.execute("ROLLBACK" if dry_run else "COMMIT")
