@@ -32,9 +32,9 @@ import national_data  # noqa: E402
 from kyosai_desktop.domain.months import add_months  # noqa: E402
 from kyosai_desktop.services.context import open_context  # noqa: E402
 from kyosai_desktop.ui.app import make_application  # noqa: E402
-from kyosai_desktop.ui.entry_page import EntryPage  # noqa: E402
-from kyosai_desktop.ui.entry_panels import MonthPanel  # noqa: E402
-from kyosai_desktop.ui.events import DataBus  # noqa: E402
+from kyosai_desktop.ui.entry.entry_page import EntryPage  # noqa: E402
+from kyosai_desktop.ui.entry.entry_panels import MonthPanel  # noqa: E402
+from kyosai_desktop.ui.shared.events import DataBus  # noqa: E402
 
 TARGET_OPEN_MS = 200.0
 TARGET_EDIT_MS = 20.0
@@ -64,8 +64,8 @@ def full_window(app, ctx, edits: int) -> None:
     refresh(); pages that reload while hidden add their reload time to each keystroke.
     """
     try:
-        from kyosai_desktop.ui import interaction
         from kyosai_desktop.ui.main_window import MainWindow
+        from kyosai_desktop.ui.shared import interaction
 
         interaction.AUTO = lambda *_: True
         window = MainWindow(ctx)

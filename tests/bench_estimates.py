@@ -109,8 +109,8 @@ def main() -> int:
     print(f"  別紙2 of one union: {t * 1000:.1f} ms")
 
     from kyosai_desktop.ui.app import make_application
-    from kyosai_desktop.ui.estimates_page import EstimatesPage
-    from kyosai_desktop.ui.events import DataBus
+    from kyosai_desktop.ui.estimates.estimates_page import EstimatesPage
+    from kyosai_desktop.ui.shared.events import DataBus
 
     app = make_application()
     start = time.perf_counter()
@@ -158,8 +158,8 @@ def main() -> int:
     app.processEvents()
     print(f"  filter 20,000 rows (アクア → {panel.proxy.rowCount():,}): {(time.perf_counter() - start) * 1000:.0f} ms")
 
-    from kyosai_desktop.ui.estimate_paper import UnionReportPaper
-    from kyosai_desktop.ui.paper import render_pdf
+    from kyosai_desktop.render.estimate_paper import UnionReportPaper
+    from kyosai_desktop.render.paper import render_pdf
 
     out = folder / "all_reports.pdf"
     start = time.perf_counter()

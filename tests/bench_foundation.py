@@ -107,8 +107,8 @@ def measure_refresh(db: Path, runs: int) -> dict[str, float]:
     from kyosai_desktop.services.branch_report import branch_progress, branch_report_table
     from kyosai_desktop.services.context import open_context
     from kyosai_desktop.ui.app import make_application
-    from kyosai_desktop.ui.events import DataBus
-    from kyosai_desktop.ui.progress_page import ProgressPage
+    from kyosai_desktop.ui.progress.progress_page import ProgressPage
+    from kyosai_desktop.ui.shared.events import DataBus
 
     app = make_application()
     ctx = open_context(db)

@@ -28,7 +28,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from kyosai_desktop.services import model_union_report as mr  # noqa: E402
 from kyosai_desktop.services.context import open_context  # noqa: E402
 from kyosai_desktop.services.model_union_import import import_model_unions  # noqa: E402
-from kyosai_desktop.services.union_sheet import build_union_sheets  # noqa: E402
+from kyosai_desktop.services.union_progress_sheet import build_union_sheets  # noqa: E402
 from tests.model_union_fixtures import generated_units, write_sheet  # noqa: E402
 
 
@@ -76,7 +76,7 @@ def main() -> int:
     from PySide6.QtWidgets import QApplication
 
     from kyosai_desktop.ui.app import make_application
-    from kyosai_desktop.ui.model_unions_page import ModelUnionsPage
+    from kyosai_desktop.ui.model_unions.model_unions_page import ModelUnionsPage
 
     app = make_application()
     page = ModelUnionsPage(ctx, None)
@@ -111,8 +111,8 @@ def main() -> int:
 
     # 3. the union sheets of 110 model unions
     ids = [r.unit.union_id for r in report.rows[:: max(1, len(report.rows) // args.sheets)]][: args.sheets]
-    from kyosai_desktop.ui.paper import render_pdf
-    from kyosai_desktop.ui.union_sheet_paper import UnionSheetPaper
+    from kyosai_desktop.render.paper import render_pdf
+    from kyosai_desktop.render.union_sheet_paper import UnionSheetPaper
 
     def sheets():
         data = build_union_sheets(ctx, ids, 2024, "2025-02")
@@ -123,7 +123,7 @@ def main() -> int:
                  f"{(work / 'union_sheets.pdf').stat().st_size / 1e6:.1f} MB"))
 
     # 4. our PDF vs xlsx → LibreOffice PDF for the whole table
-    from kyosai_desktop.ui.paper_table import TablePaper
+    from kyosai_desktop.render.paper_table import TablePaper
 
     ours, _ = timed(lambda: render_pdf(TablePaper(report.table, paper="A3"), work / "table_ours.pdf"))
     rows.append(("table PDF by TablePaper (A3)", ours, ""))

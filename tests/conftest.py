@@ -11,6 +11,16 @@ import pytest  # noqa: E402
 from kyosai_desktop.services.context import AppContext, open_context  # noqa: E402
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _qapplication(qapp):
+    """One QApplication for the whole run, made before anything renders.
+
+    The paper renderers only need a QGuiApplication and make one if none exists; widgets
+    need a QApplication, and Qt allows one application object per process.
+    """
+    return qapp
+
+
 @pytest.fixture
 def db_path(tmp_path):
     return tmp_path / "branch.sqlite3"
@@ -35,7 +45,7 @@ class PromptLog(list):
 @pytest.fixture
 def prompts(monkeypatch):
     """Answer every prompt automatically; the list records (kind, title, text)."""
-    from kyosai_desktop.ui import interaction
+    from kyosai_desktop.ui.shared import interaction
 
     log = PromptLog()
     monkeypatch.setattr(interaction, "LOG", log)
@@ -45,6 +55,6 @@ def prompts(monkeypatch):
 
 @pytest.fixture
 def app_font(qapp):
-    from kyosai_desktop.ui.fonts import install_app_font
+    from kyosai_desktop.render.fonts import install_app_font
 
     return install_app_font(qapp)

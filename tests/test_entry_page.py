@@ -12,9 +12,9 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
 
 from kyosai_desktop.store.results import CellChange
-from kyosai_desktop.ui.entry_models import SORT_ROLE
-from kyosai_desktop.ui.entry_page import EntryPage
-from kyosai_desktop.ui.events import DataBus
+from kyosai_desktop.ui.entry.entry_models import SORT_ROLE
+from kyosai_desktop.ui.entry.entry_page import EntryPage
+from kyosai_desktop.ui.shared.events import DataBus
 
 
 @pytest.fixture

@@ -62,8 +62,8 @@ def test_list_report_is_the_seed_list(ctx, seeded):
 
 
 def test_list_pdf_and_xlsx(ctx, seeded, tmp_path, qapp):
-    from kyosai_desktop.ui.paper import render_pdf
-    from kyosai_desktop.ui.paper_table import TablePaper
+    from kyosai_desktop.render.paper import render_pdf
+    from kyosai_desktop.render.paper_table import TablePaper
 
     camp, union = seeded
     table = er.list_report(ctx, camp.id, union.id)
@@ -91,8 +91,8 @@ def test_union_report_figures_and_wording(ctx, seeded):
 
 
 def test_union_report_pdf_has_no_name_and_no_individual_figure(ctx, seeded, tmp_path, qapp):
-    from kyosai_desktop.ui.estimate_paper import UnionReportPaper
-    from kyosai_desktop.ui.paper import render_pdf
+    from kyosai_desktop.render.estimate_paper import UnionReportPaper
+    from kyosai_desktop.render.paper import render_pdf
 
     camp, union = seeded
     pdf = render_pdf(UnionReportPaper([er.union_report(ctx, camp.id, union.id)]), tmp_path / "b3.pdf")
@@ -155,8 +155,8 @@ def test_campaign_summary_counts_and_conversion(ctx, seeded):
 
 
 def test_summary_pdf_has_chart_page_and_table(ctx, seeded, tmp_path, qapp):
-    from kyosai_desktop.ui.estimate_paper import SummaryPaper
-    from kyosai_desktop.ui.paper import render_pdf
+    from kyosai_desktop.render.estimate_paper import SummaryPaper
+    from kyosai_desktop.render.paper import render_pdf
 
     camp, union = seeded
     _progress(ctx, camp, union)
@@ -198,8 +198,8 @@ def test_open_for_union_is_what_the_progress_sheet_reads(ctx, seeded):
 
 
 def test_all_union_reports_in_one_pdf(ctx, seeded, tmp_path, qapp):
-    from kyosai_desktop.ui.estimate_paper import UnionReportPaper
-    from kyosai_desktop.ui.paper import render_pdf
+    from kyosai_desktop.render.estimate_paper import UnionReportPaper
+    from kyosai_desktop.render.paper import render_pdf
 
     camp, union = seeded
     second = add_union(ctx, "05", "002", "第二職員組合")

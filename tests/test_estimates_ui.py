@@ -12,10 +12,10 @@ from PySide6.QtCore import Qt
 
 from kyosai_desktop.services.estimate_import import import_estimates
 from kyosai_desktop.services.estimate_reports import summary_json
-from kyosai_desktop.ui.estimate_dialog import EstimateDialog, StatusDialog
-from kyosai_desktop.ui.estimate_models import COLUMN_INDEX
-from kyosai_desktop.ui.estimates_page import EstimatesPage
-from kyosai_desktop.ui.events import DataBus
+from kyosai_desktop.ui.estimates.estimate_dialog import EstimateDialog, StatusDialog
+from kyosai_desktop.ui.estimates.estimate_models import COLUMN_INDEX
+from kyosai_desktop.ui.estimates.estimates_page import EstimatesPage
+from kyosai_desktop.ui.shared.events import DataBus
 
 CAMPAIGN = "2024執行部"
 
@@ -235,7 +235,7 @@ def test_import_from_the_page_and_a_refused_file(page, ctx, prompts, tmp_path):
 
 
 def test_outputs_write_pdf_and_excel(page, prompts, tmp_path):
-    from kyosai_desktop.ui.estimate_outputs import save_pdf, save_xlsx, table_doc
+    from kyosai_desktop.ui.estimates.estimate_outputs import save_pdf, save_xlsx, table_doc
 
     panel = page.list_panel
     page.tabs.setCurrentWidget(panel)

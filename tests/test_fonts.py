@@ -67,8 +67,8 @@ def test_application_font_is_the_bundled_one(qapp, app_font):
 
 
 def _write_sample_pdf(path: Path) -> None:
-    from kyosai_desktop.ui.fonts import japanese_font
-    from kyosai_desktop.ui.paper import PaperDocument, render_pdf
+    from kyosai_desktop.render.fonts import japanese_font
+    from kyosai_desktop.render.paper import PaperDocument, render_pdf
 
     class Sample(PaperDocument):
         title = "フォント確認"
@@ -118,8 +118,8 @@ def test_pdffonts_reports_embedded(qapp, tmp_path):
 
 def test_pdf_text_copies_as_the_printed_characters(qapp, tmp_path):
     """目標 / 加入 / 大分 / 日 must copy and search as themselves, not as Kangxi radicals."""
-    from kyosai_desktop.ui.fonts import japanese_font
-    from kyosai_desktop.ui.paper import PaperDocument, render_pdf
+    from kyosai_desktop.render.fonts import japanese_font
+    from kyosai_desktop.render.paper import PaperDocument, render_pdf
 
     words = "目標 加入 大分 2025年2月28日 団体生命共済 入力"
 

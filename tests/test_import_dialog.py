@@ -8,9 +8,9 @@ import pytest
 from foundation_fixtures import digest, isolated_settings  # noqa: F401 - fixture
 from openpyxl import Workbook
 
-from kyosai_desktop.ui.events import DataBus
-from kyosai_desktop.ui.import_dialog import ImportFlow
-from kyosai_desktop.ui.master_page import MasterPage
+from kyosai_desktop.ui.master.master_page import MasterPage
+from kyosai_desktop.ui.shared.events import DataBus
+from kyosai_desktop.ui.shared.import_dialog import ImportFlow
 
 UNIONS = [
     ["自治労県コード", "単組コード", "単組名", "組合員数", "団生保有", "発効月"],

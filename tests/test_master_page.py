@@ -6,8 +6,8 @@ import pytest
 from foundation_fixtures import digest, isolated_settings, on_disk  # noqa: F401 - fixture
 from PySide6.QtCore import Qt
 
-from kyosai_desktop.ui.events import DataBus
-from kyosai_desktop.ui.master_page import MasterPage
+from kyosai_desktop.ui.master.master_page import MasterPage
+from kyosai_desktop.ui.shared.events import DataBus
 
 
 @pytest.fixture

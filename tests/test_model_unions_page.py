@@ -7,8 +7,8 @@ from pypdf import PdfReader
 from PySide6.QtCore import Qt
 
 from kyosai_desktop.services.model_union_import import import_model_unions
-from kyosai_desktop.ui.events import DataBus
-from kyosai_desktop.ui.model_unions_page import ModelUnionsPage
+from kyosai_desktop.ui.model_unions.model_unions_page import ModelUnionsPage
+from kyosai_desktop.ui.shared.events import DataBus
 from tests.model_union_fixtures import SAMPLE, digest
 
 

@@ -9,7 +9,7 @@ import pytest
 from pypdf import PdfReader
 
 from kyosai_desktop.services.model_union_import import import_model_unions
-from kyosai_desktop.services.union_sheet import (
+from kyosai_desktop.services.union_progress_sheet import (
     SheetsCancelled,
     build_union_sheet,
     build_union_sheets,
@@ -85,8 +85,8 @@ def test_open_estimates_are_listed_by_maturity(loaded):
 
 
 def test_pdf_one_a4_page_per_union(loaded, tmp_path, qapp):
-    from kyosai_desktop.ui.paper import Cancelled, render_pdf
-    from kyosai_desktop.ui.union_sheet_paper import UnionSheetPaper
+    from kyosai_desktop.render.paper import Cancelled, render_pdf
+    from kyosai_desktop.render.union_sheet_paper import UnionSheetPaper
 
     ctx = loaded
     kochi = ctx.unions.find("41", "002")

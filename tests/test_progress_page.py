@@ -11,8 +11,8 @@ from PySide6.QtCore import Qt
 
 from kyosai_desktop.services.report_table import TONE_FILLS
 from kyosai_desktop.store.results import CellChange
-from kyosai_desktop.ui.events import DataBus
-from kyosai_desktop.ui.progress_page import ProgressPage
+from kyosai_desktop.ui.progress.progress_page import ProgressPage
+from kyosai_desktop.ui.shared.events import DataBus
 
 
 @pytest.fixture

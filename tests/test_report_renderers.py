@@ -120,7 +120,7 @@ def test_csv_prefixes_repeated_month_titles_with_their_band(tmp_path):
 
 
 def test_model_sorts_by_raw_values_and_keeps_totals_last(qtbot):
-    from kyosai_desktop.ui.report_model import IS_TOTAL_ROLE, ReportTableView
+    from kyosai_desktop.ui.shared.report_model import IS_TOTAL_ROLE, ReportTableView
 
     view = ReportTableView(sample(6))
     qtbot.addWidget(view)
@@ -149,7 +149,7 @@ def test_model_sorts_by_raw_values_and_keeps_totals_last(qtbot):
 
 
 def test_frozen_columns_stay_in_view(qtbot):
-    from kyosai_desktop.ui.report_model import ReportTableView
+    from kyosai_desktop.ui.shared.report_model import ReportTableView
 
     view = ReportTableView(sample(30))
     qtbot.addWidget(view)
@@ -165,8 +165,8 @@ def test_frozen_columns_stay_in_view(qtbot):
 
 
 def test_paper_repeats_the_header_and_ends_with_the_totals(qapp, tmp_path):
-    from kyosai_desktop.ui.paper import render_pdf
-    from kyosai_desktop.ui.paper_table import TablePaper
+    from kyosai_desktop.render.paper import render_pdf
+    from kyosai_desktop.render.paper_table import TablePaper
 
     doc = TablePaper(sample(150), paper="A4", landscape=True)
     pdf = render_pdf(doc, tmp_path / "table.pdf")
@@ -185,7 +185,7 @@ def test_paper_repeats_the_header_and_ends_with_the_totals(qapp, tmp_path):
 
 
 def test_paper_shrinks_the_font_to_fit_wide_tables(qapp):
-    from kyosai_desktop.ui.paper_table import TablePaper, text_em
+    from kyosai_desktop.render.paper_table import TablePaper, text_em
 
     wide = sample(3)
     wide.columns[1] = Column("name", "単組", TEXT, width=120)

@@ -155,8 +155,8 @@ def cmd_report(args: argparse.Namespace) -> int:
                     raise CommandError("別紙3 の Excel 出力は単組ごとです。--union PP-UUU を指定してください。")
                 _write_table(reports[0].table(), args.out, landscape=False)
             else:
-                from kyosai_desktop.ui.estimate_paper import UnionReportPaper
-                from kyosai_desktop.ui.paper import render_pdf
+                from kyosai_desktop.render.estimate_paper import UnionReportPaper
+                from kyosai_desktop.render.paper import render_pdf
 
                 render_pdf(UnionReportPaper(reports), args.out)
         elif args.kind == "summary":
@@ -164,8 +164,8 @@ def cmd_report(args: argparse.Namespace) -> int:
             if suffix == ".xlsx":
                 _write_table(summary.table(), args.out)
             else:
-                from kyosai_desktop.ui.estimate_paper import SummaryPaper
-                from kyosai_desktop.ui.paper import render_pdf
+                from kyosai_desktop.render.estimate_paper import SummaryPaper
+                from kyosai_desktop.render.paper import render_pdf
 
                 render_pdf(SummaryPaper(summary), args.out)
         else:
@@ -184,7 +184,7 @@ def _write_table(table, out: Path, *, landscape: bool = True) -> None:
 
         write_report_xlsx(table, out, landscape=landscape)
         return
-    from kyosai_desktop.ui.paper import render_pdf
-    from kyosai_desktop.ui.paper_table import TablePaper
+    from kyosai_desktop.render.paper import render_pdf
+    from kyosai_desktop.render.paper_table import TablePaper
 
     render_pdf(TablePaper(table, landscape=landscape), out)

@@ -98,8 +98,8 @@ def cmd_report(args: argparse.Namespace) -> int:
         elif suffix == ".xlsx":
             out = mr.write_xlsx(report, args.out, paper=args.paper)
         else:
-            from kyosai_desktop.ui.paper import render_pdf
-            from kyosai_desktop.ui.paper_table import TablePaper
+            from kyosai_desktop.render.paper import render_pdf
+            from kyosai_desktop.render.paper_table import TablePaper
 
             out = render_pdf(TablePaper(report.table, paper=args.paper, landscape=True), args.out)
         summary = "　".join(f"{k} {v}" for k, v in report.table.summary)
@@ -110,7 +110,7 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 
 def cmd_union_sheets(args: argparse.Namespace) -> int:
-    from kyosai_desktop.services.union_sheet import build_union_sheets, model_union_ids
+    from kyosai_desktop.services.union_progress_sheet import build_union_sheets, model_union_ids
 
     as_of = parse_month(args.as_of)
     if args.out.suffix.lower() != ".pdf":
@@ -128,8 +128,8 @@ def cmd_union_sheets(args: argparse.Namespace) -> int:
             if not ids:
                 raise CommandError(f"{args.fy}年度の加入拡大モデル単組がありません。")
         sheets = build_union_sheets(ctx, ids, args.fy, as_of)
-        from kyosai_desktop.ui.paper import render_pdf
-        from kyosai_desktop.ui.union_sheet_paper import UnionSheetPaper
+        from kyosai_desktop.render.paper import render_pdf
+        from kyosai_desktop.render.union_sheet_paper import UnionSheetPaper
 
         out = render_pdf(UnionSheetPaper(sheets), args.out)
         print(f"単組進捗シート {len(sheets)} 単組分 ({len(sheets)} ページ) を {out} に出力しました。")

@@ -7,7 +7,7 @@ No Qt here.  ``EntryService`` builds
 
 each with one query for its figures, and turns what a clerk types or pastes into
 ``CellChange``s for ``ResultRepository.apply`` — or into a list of problems naming every
-refused cell, so a bad paste writes nothing.  The Qt models in ``ui/entry_models.py`` only
+refused cell, so a bad paste writes nothing.  The Qt models in ``ui/entry/entry_models.py`` only
 display an ``EntryGrid`` and hand edits back here.
 """
 

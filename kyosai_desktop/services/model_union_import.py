@@ -34,7 +34,7 @@ from kyosai_desktop.domain.model_unions import (
 from kyosai_desktop.domain.months import month_label
 from kyosai_desktop.domain.rates import format_percent
 from kyosai_desktop.services.context import AppContext
-from kyosai_desktop.services.model_union_sheet import ParsedSheet, SheetRow, parse_sheet
+from kyosai_desktop.services.model_union_sheet_parser import ParsedSheet, SheetRow, parse_sheet
 from kyosai_desktop.services.tabular import ImportFailed, Problem, norm_label, read_table
 from kyosai_desktop.store.model_unions import Designation
 from kyosai_desktop.store.tx import all_or_nothing

@@ -3,10 +3,10 @@
 Services build a :class:`ReportTable` (title, header bands, columns, rows, totals, summary,
 notes); then
 
-* ``ui/report_model.py`` shows it on screen (``ReportTableModel``: display text, raw values
+* ``ui/shared/report_model.py`` shows it on screen (``ReportTableModel``: display text, raw values
   under a sort role, tone colours, frozen columns),
 * ``services/xlsx_report.py`` writes it as a print-ready workbook, and
-* ``ui/paper_table.py`` paints it on paper / PDF (header repeated on every page, fitted
+* ``render/paper_table.py`` paints it on paper / PDF (header repeated on every page, fitted
   to the page width, page numbers, totals at the end),
 
 so a figure can never read differently on screen, in Excel and on paper.  Cells carry

@@ -11,8 +11,8 @@ from PySide6.QtWidgets import QApplication
 
 from kyosai_desktop import APP_NAME, APP_TITLE
 from kyosai_desktop.paths import default_db_path, resources_dir
-from kyosai_desktop.ui import interaction
-from kyosai_desktop.ui.fonts import install_app_font
+from kyosai_desktop.render.fonts import install_app_font
+from kyosai_desktop.ui.shared import interaction
 
 # Optional extras that libraries load when they happen to be installed (openpyxl and
 # sqlite-utils try numpy / pandas).  The app uses neither, and the Windows build leaves them

@@ -22,9 +22,9 @@ from PySide6.QtWidgets import (
 from kyosai_desktop import APP_TITLE, __version__
 from kyosai_desktop.services.context import AppContext
 from kyosai_desktop.services.demo import is_demo
-from kyosai_desktop.ui import interaction
-from kyosai_desktop.ui.events import DataBus
-from kyosai_desktop.ui.pages import PageSpec, page_specs
+from kyosai_desktop.ui.shared import interaction
+from kyosai_desktop.ui.shared.events import DataBus
+from kyosai_desktop.ui.shared.pages import PageSpec, page_specs
 
 GEOMETRY_KEY = "main/geometry"
 LAST_PAGE_KEY = "main/last_page"
@@ -100,7 +100,7 @@ class MainWindow(QMainWindow):
     def _build_menus(self) -> None:
         file_menu = self.menuBar().addMenu("ファイル(&F)")
         import_menu = file_menu.addMenu("取り込み(&I)")
-        from kyosai_desktop.ui.import_dialog import KINDS
+        from kyosai_desktop.ui.shared.import_dialog import KINDS
 
         self.import_actions = {
             key: self._action(import_menu, f"{spec.label}ファイル…", lambda k=key: self.import_file(k))
@@ -223,7 +223,7 @@ class MainWindow(QMainWindow):
         self.path_label.setText(f"データベース: {self.ctx.path}")
 
     def import_file(self, kind: str, path=None):
-        from kyosai_desktop.ui.import_dialog import ImportFlow
+        from kyosai_desktop.ui.shared.import_dialog import ImportFlow
 
         self.commit_pending()
         return ImportFlow(self.ctx, self.bus, self).run(kind, path)

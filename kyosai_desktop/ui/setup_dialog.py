@@ -29,9 +29,9 @@ from PySide6.QtWidgets import (
 from kyosai_desktop import APP_TITLE
 from kyosai_desktop.services.context import AppContext
 from kyosai_desktop.store.settings import BRANCH_KEY
-from kyosai_desktop.ui import interaction
-from kyosai_desktop.ui.busy import run_busy
-from kyosai_desktop.ui.import_dialog import KINDS, ImportFlow
+from kyosai_desktop.ui.shared import interaction
+from kyosai_desktop.ui.shared.busy import run_busy
+from kyosai_desktop.ui.shared.import_dialog import KINDS, ImportFlow
 
 EMPTY, IMPORT, DEMO = "empty", "import", "demo"
 STEP_TITLES = ("1. 県支部の選択", "2. 始め方", "3. ファイルの取り込み")

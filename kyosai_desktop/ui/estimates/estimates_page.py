@@ -32,25 +32,25 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from kyosai_desktop.render.estimate_paper import SummaryPaper, UnionReportPaper
 from kyosai_desktop.services import estimate_reports as er
 from kyosai_desktop.services.context import AppContext
 from kyosai_desktop.services.estimate_privacy import anonymise_campaign, anonymise_check
 from kyosai_desktop.store.tx import transaction
-from kyosai_desktop.ui import interaction
-from kyosai_desktop.ui.estimate_campaign_dialog import CampaignDialog
-from kyosai_desktop.ui.estimate_chart import EstimateChart
-from kyosai_desktop.ui.estimate_list_panel import EstimateListPanel
-from kyosai_desktop.ui.estimate_models import CampaignRow, CampaignTableModel
-from kyosai_desktop.ui.estimate_outputs import (
+from kyosai_desktop.ui.estimates.estimate_campaign_dialog import CampaignDialog
+from kyosai_desktop.ui.estimates.estimate_chart import EstimateChart
+from kyosai_desktop.ui.estimates.estimate_list_panel import EstimateListPanel
+from kyosai_desktop.ui.estimates.estimate_models import CampaignRow, CampaignTableModel
+from kyosai_desktop.ui.estimates.estimate_outputs import (
     output_button,
     render_with_progress,
     safe_name,
     table_doc,
 )
-from kyosai_desktop.ui.estimate_paper import SummaryPaper, UnionReportPaper
-from kyosai_desktop.ui.events import DataBus
-from kyosai_desktop.ui.pages import PageSpec
-from kyosai_desktop.ui.report_model import ReportTableView
+from kyosai_desktop.ui.shared import interaction
+from kyosai_desktop.ui.shared.events import DataBus
+from kyosai_desktop.ui.shared.pages import PageSpec
+from kyosai_desktop.ui.shared.report_model import ReportTableView
 
 REFRESH_KINDS = ("estimates", "unions", "master", "all")
 

@@ -17,9 +17,9 @@ from PySide6.QtGui import QColor, QPageSize, QPainter, QPen
 
 from kyosai_desktop.domain.months import month_label, split_month
 from kyosai_desktop.domain.rates import DASH, format_count, format_percent, format_signed
+from kyosai_desktop.render.paper import PaperDocument, draw_text, text_em
 from kyosai_desktop.services.report_table import HEADER_FILL, TONE_FILLS, format_date
-from kyosai_desktop.services.union_sheet import UnionSheet
-from kyosai_desktop.ui.paper import PaperDocument, draw_text, text_em
+from kyosai_desktop.services.union_progress_sheet import UnionSheet
 
 _L = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
 _R = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter

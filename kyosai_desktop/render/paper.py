@@ -29,9 +29,9 @@ from PySide6.QtGui import (
     QPdfWriter,
 )
 
+from kyosai_desktop.render.fonts import app_font_family, japanese_font
 from kyosai_desktop.services.files import atomic_path
 from kyosai_desktop.services.pdf_text import fix_text_mapping
-from kyosai_desktop.ui.fonts import app_font_family, japanese_font
 
 Progress = Callable[[int, int], bool]  # (done, total) -> keep going?
 
@@ -118,17 +118,14 @@ class PaperDocument:
 def ensure_gui_app() -> QGuiApplication:
     """A Qt application for rendering (offscreen when the CLI runs without a screen).
 
-    A full QApplication, not a bare QGuiApplication: widgets created later in the same
-    process (a test run, the GUI opened after a CLI call) need one, and Qt allows only
-    one application object per process.
+    Rendering needs only a QGuiApplication; the GUI (and the test suite) create their
+    QApplication before anything is rendered, and that one is reused here.
     """
-    from PySide6.QtWidgets import QApplication
-
     app = QGuiApplication.instance()
     if app is None:
         if not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY") and os.name != "nt":
             os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-        app = QApplication([])
+        app = QGuiApplication([])
     app_font_family()
     return app  # type: ignore[return-value]
 

@@ -30,13 +30,13 @@ from kyosai_desktop.services.entry import (
 )
 from kyosai_desktop.store.errors import StoreError
 from kyosai_desktop.store.results import CellChange
-from kyosai_desktop.ui import interaction
-from kyosai_desktop.ui.audit_dialog import AuditDialog
-from kyosai_desktop.ui.entry_commands import CellEditCommand
-from kyosai_desktop.ui.entry_models import EntryGridModel
-from kyosai_desktop.ui.entry_panels import GridPanel, MessageBar, MonthPanel, UnionPanel
-from kyosai_desktop.ui.events import DataBus
-from kyosai_desktop.ui.pages import PageSpec
+from kyosai_desktop.ui.entry.entry_commands import CellEditCommand
+from kyosai_desktop.ui.entry.entry_models import EntryGridModel
+from kyosai_desktop.ui.entry.entry_panels import GridPanel, MessageBar, MonthPanel, UnionPanel
+from kyosai_desktop.ui.shared import interaction
+from kyosai_desktop.ui.shared.audit_dialog import AuditDialog
+from kyosai_desktop.ui.shared.events import DataBus
+from kyosai_desktop.ui.shared.pages import PageSpec
 
 WRITE_ERRORS = (sqlite3.Error, StoreError, ValueError, OSError)
 RELOAD_KINDS = {"results", "unions", "master", "products", "all", "fiscal_years"}

@@ -28,7 +28,7 @@ from kyosai_desktop.services.report_table import (
 )
 from kyosai_desktop.store.estimates import STATUS_DATE, Campaign, Estimate
 from kyosai_desktop.store.unions import Union
-from kyosai_desktop.ui.report_model import ROW_KEY_ROLE, SORT_ROLE, ReportProxy, tone_brush
+from kyosai_desktop.ui.shared.report_model import ROW_KEY_ROLE, SORT_ROLE, ReportProxy, tone_brush
 
 _ALIGN = {
     "left": Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,

@@ -4,7 +4,7 @@ For a union visit the clerk takes: the union's facts (組合員数, 団生保有
 judged against the threshold setting), this year's monthly new contracts per product
 against the union's targets, its model-union status (目標, 累積, 達成率, 残件数, 前年比, the
 months of the model year beside last year's), its open マイカー estimates with their
-maturity dates, and the union's notes.  ``ui/union_sheet_paper.py`` paints it.
+maturity dates, and the union's notes.  ``render/union_sheet_paper.py`` paints it.
 """
 
 from __future__ import annotations

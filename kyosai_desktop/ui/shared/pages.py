@@ -14,15 +14,15 @@ from dataclasses import dataclass
 from PySide6.QtWidgets import QWidget
 
 from kyosai_desktop.services.context import AppContext
-from kyosai_desktop.ui.events import DataBus
+from kyosai_desktop.ui.shared.events import DataBus
 
 # Order = order in the navigation list.
 PAGE_MODULES = [
-    "kyosai_desktop.ui.entry_page",
-    "kyosai_desktop.ui.progress_page",
-    "kyosai_desktop.ui.model_unions_page",
-    "kyosai_desktop.ui.estimates_page",
-    "kyosai_desktop.ui.master_page",
+    "kyosai_desktop.ui.entry.entry_page",
+    "kyosai_desktop.ui.progress.progress_page",
+    "kyosai_desktop.ui.model_unions.model_unions_page",
+    "kyosai_desktop.ui.estimates.estimates_page",
+    "kyosai_desktop.ui.master.master_page",
 ]
 
 

@@ -15,11 +15,11 @@ from datetime import date
 from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QColor, QPageSize, QPainter, QPen
 
+from kyosai_desktop.render.estimate_chart import paint_chart
+from kyosai_desktop.render.paper import PaperDocument, draw_text, text_em
+from kyosai_desktop.render.paper_table import TablePaper
 from kyosai_desktop.services.estimate_reports import REPORT_CAUTION, CampaignSummary, UnionReport
 from kyosai_desktop.services.report_table import ReportTable
-from kyosai_desktop.ui.estimate_chart import paint_chart
-from kyosai_desktop.ui.paper import PaperDocument, draw_text, text_em
-from kyosai_desktop.ui.paper_table import TablePaper
 
 _CENTER = Qt.AlignmentFlag.AlignCenter
 _LEFT = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter

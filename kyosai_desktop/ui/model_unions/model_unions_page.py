@@ -26,16 +26,16 @@ from PySide6.QtWidgets import (
 )
 
 from kyosai_desktop.domain.months import FiscalYear, month_label
+from kyosai_desktop.render.paper import Cancelled
 from kyosai_desktop.services import model_union_report as mr
 from kyosai_desktop.services.context import AppContext
 from kyosai_desktop.services.files import OutputError
 from kyosai_desktop.services.model_union_import import ModelUnionImportResult
-from kyosai_desktop.services.union_sheet import SheetsCancelled, build_union_sheets
-from kyosai_desktop.ui import interaction
-from kyosai_desktop.ui.events import DataBus
-from kyosai_desktop.ui.pages import PageSpec
-from kyosai_desktop.ui.paper import Cancelled
-from kyosai_desktop.ui.report_model import ReportTableView
+from kyosai_desktop.services.union_progress_sheet import SheetsCancelled, build_union_sheets
+from kyosai_desktop.ui.shared import interaction
+from kyosai_desktop.ui.shared.events import DataBus
+from kyosai_desktop.ui.shared.pages import PageSpec
+from kyosai_desktop.ui.shared.report_model import ReportTableView
 
 REFRESH_KINDS = ("results", "unions", "master", "model_unions", "all")   # what the table is built from
 ALL = "__all__"
@@ -300,7 +300,7 @@ class ModelUnionsPage(QWidget):
 
     # ------------------------------------------------------------ import
     def import_sheet(self, path=None, fiscal_year: int | None = None, start_month: int | None = None):
-        from kyosai_desktop.ui.model_union_import_dialog import YearDialog, run_import
+        from kyosai_desktop.ui.model_unions.model_union_import_dialog import YearDialog, run_import
 
         if fiscal_year is None:
             fiscal_year = self.fiscal_year
@@ -329,7 +329,7 @@ class ModelUnionsPage(QWidget):
         return result
 
     def show_last_import(self):
-        from kyosai_desktop.ui.model_union_import_dialog import show_result
+        from kyosai_desktop.ui.model_unions.model_union_import_dialog import show_result
 
         if self.last_import is not None:
             return show_result(self, self.last_import)
@@ -341,18 +341,18 @@ class ModelUnionsPage(QWidget):
         return f"モデル単組_{self.fiscal_year}年度_{self.start_month}月開始_{self.as_of}_{scope}"
 
     def paper_document(self):
-        from kyosai_desktop.ui.paper_table import TablePaper
+        from kyosai_desktop.render.paper_table import TablePaper
 
         assert self.report is not None
         return TablePaper(self.report.table, paper=self.paper, landscape=True)
 
     def print_preview(self):
-        from kyosai_desktop.ui.print_preview import preview
+        from kyosai_desktop.ui.shared.print_preview import preview
 
         return preview(self.paper_document(), self)
 
     def save_pdf(self, path=None) -> None:
-        from kyosai_desktop.ui.paper import render_pdf
+        from kyosai_desktop.render.paper import render_pdf
 
         path = path or interaction.save_file(self, "PDF に保存", f"{self._stem()}_{self.paper}.pdf", "PDF (*.pdf)")
         if path is None:
@@ -403,8 +403,8 @@ class ModelUnionsPage(QWidget):
 
     def write_sheets(self, union_ids: list[int], path=None):
         """Build and render the sheets into one PDF; returns the path, or None (cancelled: no file)."""
-        from kyosai_desktop.ui.paper import render_pdf
-        from kyosai_desktop.ui.union_sheet_paper import UnionSheetPaper
+        from kyosai_desktop.render.paper import render_pdf
+        from kyosai_desktop.render.union_sheet_paper import UnionSheetPaper
 
         if not union_ids:
             return None
@@ -449,8 +449,8 @@ class ModelUnionsPage(QWidget):
         return self._open_sheet_preview(ids[0])
 
     def _open_sheet_preview(self, union_id):
-        from kyosai_desktop.ui.print_preview import preview
-        from kyosai_desktop.ui.union_sheet_paper import UnionSheetPaper
+        from kyosai_desktop.render.union_sheet_paper import UnionSheetPaper
+        from kyosai_desktop.ui.shared.print_preview import preview
 
         sheets = build_union_sheets(self.ctx, [int(union_id)], self.fiscal_year, self.as_of)
         return preview(UnionSheetPaper(sheets), self)

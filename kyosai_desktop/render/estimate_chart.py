@@ -1,4 +1,4 @@
-"""The campaign chart, drawn with QPainter (no chart library): screen widget and paper.
+"""The campaign chart, drawn with QPainter (no chart library) for the screen widget and paper.
 
 Left: the campaign's funnel in total (依頼 → 見積作成 → 返却済 → 成約) as horizontal bars.
 Right: per union, grouped bars of 依頼数 / 返却済 / 成約 for the unions with the most
@@ -10,12 +10,11 @@ from __future__ import annotations
 
 import math
 
-from PySide6.QtCore import QPointF, QRectF, QSize, Qt
+from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QPainter, QPen
-from PySide6.QtWidgets import QSizePolicy, QWidget
 
+from kyosai_desktop.render.paper import draw_text, text_em
 from kyosai_desktop.services.estimate_reports import CampaignSummary, SummaryRow
-from kyosai_desktop.ui.paper import draw_text, text_em
 
 MAX_UNIONS = 15
 COLOURS = {
@@ -143,28 +142,3 @@ def _paint_bars(painter: QPainter, rect: QRectF, summary: CampaignSummary, pt: f
         draw_text(painter, QRectF(cx - slot / 2, plot.bottom() + u * 0.3, slot, label_h - u * 0.3),
                   Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop | Qt.TextFlag.TextWrapAnywhere,
                   name, pt * 0.85)
-
-
-class EstimateChart(QWidget):
-    """The chart on screen; ``set_summary`` repaints it."""
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.summary: CampaignSummary | None = None
-        self.setMinimumHeight(240)
-        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
-
-    def sizeHint(self) -> QSize:  # noqa: N802 - Qt API
-        return QSize(800, 260)
-
-    def set_summary(self, summary: CampaignSummary | None) -> None:
-        self.summary = summary
-        self.update()
-
-    def paintEvent(self, event) -> None:  # noqa: N802 - Qt API
-        painter = QPainter(self)
-        painter.fillRect(self.rect(), QColor("#FFFFFF"))
-        if self.summary is not None:
-            area = QRectF(self.rect()).adjusted(10, 8, -10, -6)
-            paint_chart(painter, area, self.summary, 7.5, self.logicalDpiY() / 72.0)
-        painter.end()

@@ -31,9 +31,9 @@ from kyosai_desktop.services.context import AppContext
 from kyosai_desktop.services.model_union_import import ModelUnionImportResult, import_model_unions
 from kyosai_desktop.services.tabular import ImportFailed, Problem
 from kyosai_desktop.store.errors import StoreError
-from kyosai_desktop.ui import interaction
-from kyosai_desktop.ui.busy import run_busy
-from kyosai_desktop.ui.import_dialog import show_problems
+from kyosai_desktop.ui.shared import interaction
+from kyosai_desktop.ui.shared.busy import run_busy
+from kyosai_desktop.ui.shared.import_dialog import show_problems
 
 TITLE = "加入拡大モデル単組シートの取り込み"
 

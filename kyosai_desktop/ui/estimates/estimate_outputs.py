@@ -11,12 +11,12 @@ from collections.abc import Callable
 
 from PySide6.QtWidgets import QMenu, QProgressDialog, QPushButton, QWidget
 
+from kyosai_desktop.render.paper import Cancelled, PaperDocument, render_pdf
+from kyosai_desktop.render.paper_table import TablePaper
 from kyosai_desktop.services.files import OutputError
 from kyosai_desktop.services.report_table import ReportTable
-from kyosai_desktop.ui import interaction
-from kyosai_desktop.ui.paper import Cancelled, PaperDocument, render_pdf
-from kyosai_desktop.ui.paper_table import TablePaper
-from kyosai_desktop.ui.print_preview import preview, print_document
+from kyosai_desktop.ui.shared import interaction
+from kyosai_desktop.ui.shared.print_preview import preview, print_document
 
 DocFactory = Callable[[], PaperDocument | None]
 TableFactory = Callable[[], ReportTable | None]

@@ -17,20 +17,20 @@ from decimal import Decimal
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QFontMetricsF, QPageSize, QPainter, QPen
 
-from kyosai_desktop.services.report_table import (
-    HEADER_FILL,
-    NUMERIC_KINDS,
-    TONE_FILLS,
-    Cell,
-    ReportTable,
-)
-from kyosai_desktop.ui.paper import (
+from kyosai_desktop.render.paper import (
     PaperDocument,
     draw_text,
     fine_font,
     fine_rect,
     fine_text,
     text_em,
+)
+from kyosai_desktop.services.report_table import (
+    HEADER_FILL,
+    NUMERIC_KINDS,
+    TONE_FILLS,
+    Cell,
+    ReportTable,
 )
 
 PAPERS = {"A4": QPageSize.PageSizeId.A4, "A3": QPageSize.PageSizeId.A3}

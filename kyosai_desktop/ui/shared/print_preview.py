@@ -5,9 +5,9 @@ from __future__ import annotations
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter, QPrintPreviewDialog
 from PySide6.QtWidgets import QWidget
 
+from kyosai_desktop.render.paper import PaperDocument, render_pdf, render_to_printer
 from kyosai_desktop.services.files import OutputError
-from kyosai_desktop.ui import interaction
-from kyosai_desktop.ui.paper import PaperDocument, render_pdf, render_to_printer
+from kyosai_desktop.ui.shared import interaction
 
 
 def preview(doc: PaperDocument, parent: QWidget | None = None) -> QPrintPreviewDialog:

@@ -1,6 +1,6 @@
 """The table tabs of the settings screen: 単組, 商品, 年度, 目標.
 
-Each tab owns its master models (``ui/master_models.py``), shares the page's undo stack,
+Each tab owns its master models (``ui/master/master_models.py``), shares the page's undo stack,
 shows a refused edit's reason in a red line above the table, and reloads on ``refresh``.
 """
 
@@ -23,16 +23,16 @@ from PySide6.QtWidgets import (
 
 from kyosai_desktop.services.context import AppContext
 from kyosai_desktop.store.targets import VERSIONS
-from kyosai_desktop.ui import interaction
-from kyosai_desktop.ui.master_models import (
+from kyosai_desktop.ui.master.master_models import (
     BranchTargetModel,
     FiscalYearModel,
     ProductModel,
     UnionModel,
     UnionTargetModel,
 )
-from kyosai_desktop.ui.master_table import SORT_ROLE, MasterTable, MasterTableModel, Notice
-from kyosai_desktop.ui.union_dialog import AddUnionDialog, HistoryDialog
+from kyosai_desktop.ui.master.master_table import SORT_ROLE, MasterTable, MasterTableModel, Notice
+from kyosai_desktop.ui.master.union_dialog import AddUnionDialog, HistoryDialog
+from kyosai_desktop.ui.shared import interaction
 
 
 def bind(model: MasterTableModel, notice: Notice, undo: QUndoStack) -> None:

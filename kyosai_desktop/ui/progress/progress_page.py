@@ -24,10 +24,10 @@ from kyosai_desktop.services.branch_report import branch_progress, branch_report
 from kyosai_desktop.services.context import AppContext
 from kyosai_desktop.services.files import OutputError
 from kyosai_desktop.services.report_table import ReportTable
-from kyosai_desktop.ui import interaction
-from kyosai_desktop.ui.events import DataBus
-from kyosai_desktop.ui.pages import PageSpec
-from kyosai_desktop.ui.report_model import ReportTableView
+from kyosai_desktop.ui.shared import interaction
+from kyosai_desktop.ui.shared.events import DataBus
+from kyosai_desktop.ui.shared.pages import PageSpec
+from kyosai_desktop.ui.shared.report_model import ReportTableView
 
 REFRESH_KINDS = ("results", "targets", "unions", "master", "all")
 
@@ -170,17 +170,17 @@ class ProgressPage(QWidget):
         return f"県支部実績_{self.fiscal_year}年度_{self.as_of}"
 
     def paper(self):
-        from kyosai_desktop.ui.paper_table import TablePaper
+        from kyosai_desktop.render.paper_table import TablePaper
 
         return TablePaper(self.report, paper="A4", landscape=True)
 
     def print_preview(self):
-        from kyosai_desktop.ui.print_preview import preview
+        from kyosai_desktop.ui.shared.print_preview import preview
 
         return preview(self.paper(), self)
 
     def save_pdf(self) -> None:
-        from kyosai_desktop.ui.print_preview import save_pdf
+        from kyosai_desktop.ui.shared.print_preview import save_pdf
 
         save_pdf(self.paper(), self, f"{self._file_stem()}.pdf")
 

@@ -27,11 +27,11 @@ from PySide6.QtWidgets import (
 from kyosai_desktop.services import master_edit as me
 from kyosai_desktop.services.branch_report import RIDER_GOAL_KEY, rider_goals
 from kyosai_desktop.services.context import AppContext
-from kyosai_desktop.ui import interaction
-from kyosai_desktop.ui.events import DataBus
-from kyosai_desktop.ui.import_dialog import KINDS, ImportFlow
-from kyosai_desktop.ui.master_table import Notice
-from kyosai_desktop.ui.pages import PageSpec
+from kyosai_desktop.ui.master.master_table import Notice
+from kyosai_desktop.ui.shared import interaction
+from kyosai_desktop.ui.shared.events import DataBus
+from kyosai_desktop.ui.shared.import_dialog import KINDS, ImportFlow
+from kyosai_desktop.ui.shared.pages import PageSpec
 
 RIDER_GOAL_PRODUCT = "車両損害補償"
 
@@ -194,7 +194,7 @@ class MasterPage(QWidget):
     def __init__(self, ctx: AppContext, bus: DataBus, parent=None) -> None:
         super().__init__(parent)
         # The table tabs are imported here, not at start-up (the page registry imports this module).
-        from kyosai_desktop.ui.master_tabs import ProductTab, TargetTab, UnionTab, YearTab
+        from kyosai_desktop.ui.master.master_tabs import ProductTab, TargetTab, UnionTab, YearTab
 
         self.ctx, self.bus = ctx, bus
         self.undo_stack = QUndoStack(self)

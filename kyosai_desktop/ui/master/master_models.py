@@ -1,6 +1,6 @@
 """The master tables of the settings screen: unions, products, fiscal years, targets.
 
-Each is a :class:`~kyosai_desktop.ui.master_table.MasterTableModel`: rows read through the
+Each is a :class:`~kyosai_desktop.ui.master.master_table.MasterTableModel`: rows read through the
 repositories, edits validated by ``services/master_edit`` and written by the audited
 repositories (one commit each), then the data bus is told what changed.
 """
@@ -15,7 +15,7 @@ from kyosai_desktop.services.context import AppContext
 from kyosai_desktop.store.master import Product
 from kyosai_desktop.store.targets import VERSIONS
 from kyosai_desktop.store.unions import Union
-from kyosai_desktop.ui.master_table import (
+from kyosai_desktop.ui.master.master_table import (
     COUNT,
     DATE,
     FLAG,

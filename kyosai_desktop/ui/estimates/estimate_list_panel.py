@@ -27,26 +27,30 @@ from PySide6.QtWidgets import (
 )
 
 from kyosai_desktop.domain.estimates import MEMBER, OFFICER, STATUSES, totals
+from kyosai_desktop.render.estimate_paper import UnionReportPaper
 from kyosai_desktop.services import estimate_reports as er
 from kyosai_desktop.services.context import AppContext
 from kyosai_desktop.services.estimate_import import import_estimates
 from kyosai_desktop.services.tabular import ImportFailed
 from kyosai_desktop.store.estimates import Campaign
 from kyosai_desktop.store.tx import transaction
-from kyosai_desktop.ui import interaction
-from kyosai_desktop.ui.busy import run_busy
-from kyosai_desktop.ui.estimate_commands import AddEstimate, DeleteEstimates, EditEstimates
-from kyosai_desktop.ui.estimate_dialog import EstimateDialog, StatusDialog
-from kyosai_desktop.ui.estimate_models import (
+from kyosai_desktop.ui.estimates.estimate_commands import (
+    AddEstimate,
+    DeleteEstimates,
+    EditEstimates,
+)
+from kyosai_desktop.ui.estimates.estimate_dialog import EstimateDialog, StatusDialog
+from kyosai_desktop.ui.estimates.estimate_models import (
     COLUMN_INDEX,
     COLUMNS,
     EstimateProxy,
     EstimateTableModel,
 )
-from kyosai_desktop.ui.estimate_outputs import output_button, table_doc
-from kyosai_desktop.ui.estimate_paper import UnionReportPaper
-from kyosai_desktop.ui.import_dialog import show_problems
-from kyosai_desktop.ui.report_model import FrozenTableView
+from kyosai_desktop.ui.estimates.estimate_outputs import output_button, table_doc
+from kyosai_desktop.ui.shared import interaction
+from kyosai_desktop.ui.shared.busy import run_busy
+from kyosai_desktop.ui.shared.import_dialog import show_problems
+from kyosai_desktop.ui.shared.report_model import FrozenTableView
 
 ALL = -1
 

@@ -29,9 +29,9 @@ from PySide6.QtWidgets import (
 
 from kyosai_desktop.services.context import AppContext
 from kyosai_desktop.store.errors import StoreError
-from kyosai_desktop.ui import interaction
-from kyosai_desktop.ui.busy import run_busy
-from kyosai_desktop.ui.events import DataBus
+from kyosai_desktop.ui.shared import interaction
+from kyosai_desktop.ui.shared.busy import run_busy
+from kyosai_desktop.ui.shared.events import DataBus
 
 if TYPE_CHECKING:
     from kyosai_desktop.services.master_import import ImportSummary

@@ -37,8 +37,8 @@ from PySide6.QtWidgets import (
 
 from kyosai_desktop.domain.months import add_months, make_month, month_label
 from kyosai_desktop.services.entry import EntryGrid, EntryService
-from kyosai_desktop.ui.entry_models import EntryGridModel, MonthGridModel, UnionGridModel
-from kyosai_desktop.ui.grid_view import GridView
+from kyosai_desktop.ui.entry.entry_models import EntryGridModel, MonthGridModel, UnionGridModel
+from kyosai_desktop.ui.shared.grid_view import GridView
 
 PREV_KEYS = ("Ctrl+PgUp", "Alt+Left")
 NEXT_KEYS = ("Ctrl+PgDown", "Alt+Right")

@@ -41,7 +41,7 @@ from PySide6.QtWidgets import (
 )
 
 from kyosai_desktop.services.entry import format_block
-from kyosai_desktop.ui.report_model import FrozenTableView
+from kyosai_desktop.ui.shared.report_model import FrozenTableView
 
 UP, DOWN, LEFT, RIGHT, STAY = (-1, 0), (1, 0), (0, -1), (0, 1), (0, 0)
 _ENTER_KEYS = (Qt.Key.Key_Return, Qt.Key.Key_Enter)

@@ -1,0 +1,1 @@
+"""月次入力: the monthly entry grids."""

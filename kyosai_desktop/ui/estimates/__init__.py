@@ -1,0 +1,1 @@
+"""見積りキャンペーン: campaigns, estimates and their outputs."""

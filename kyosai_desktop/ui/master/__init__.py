@@ -1,0 +1,1 @@
+"""マスタ・設定: master data and settings."""

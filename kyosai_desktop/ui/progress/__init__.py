@@ -1,0 +1,1 @@
+"""県支部実績: branch progress."""

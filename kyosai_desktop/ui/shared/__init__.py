@@ -1,0 +1,1 @@
+"""Widgets and helpers shared by every page (views, dialogs, prompts, the change bus)."""
