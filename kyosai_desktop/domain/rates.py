@@ -19,7 +19,7 @@ def _split(numerator: int | None, denominator: int | None, decimals: int) -> tup
         return None
     num = numerator * 100 * 10**decimals
     sign = -1 if (num < 0) != (denominator < 0) and num != 0 else 1
-    return sign, abs(num), abs(denominator)  # type: ignore[arg-type]
+    return sign, abs(num), abs(denominator)
 
 
 def _to_decimal(units: int, decimals: int) -> Decimal:

@@ -192,7 +192,7 @@ def add_targets(data: DemoData) -> None:
         revised = set(rng.sample(sorted(NATIONAL_TARGETS), 4))
         for name, national in NATIONAL_TARGETS.items():
             if year == 2024:
-                national = NATIONAL_TARGETS_2024.get(name, national * 0.98)
+                national = NATIONAL_TARGETS_2024.get(name, national * 0.98)  # type: ignore[arg-type]
             product = data.product(name)
             first = max(1, round(national * share * rng.uniform(0.9, 1.1)))
             ctx.targets.set(year, product.id, "第1次", first, source="demo")

@@ -113,7 +113,7 @@ class EntryGrid:
         return [sum(v for v in row if v is not None) for row in self.values]
 
     def column_totals(self) -> list[int]:
-        return [sum(row[c] for row in self.values if row[c] is not None) for c in range(len(self.columns))]
+        return [sum(row[c] for row in self.values if row[c] is not None) for c in range(len(self.columns))]  # type: ignore[misc]
 
     def grand_total(self) -> int:
         return sum(self.row_totals())

@@ -193,7 +193,7 @@ def parse_sheet(table: Table) -> tuple[list[_Row], list[Problem], list[Problem],
     warnings: list[Problem] = []
     skipped = 0
     seen: dict[int, int] = {}
-    sheet_total: tuple[int, object] | None = None
+    sheet_total: tuple[int, int] | None = None
     for i, row in data_rows(table, header):
         if not _is_data_row(row, col):
             diff_cell = header.get(row, "年間差額")
@@ -235,11 +235,11 @@ def parse_sheet(table: Table) -> tuple[list[_Row], list[Problem], list[Problem],
         _check_derived(table, header, row, i, values, warnings, problems)
         rows.append(_Row(i, seq, values))
     if sheet_total is not None:
-        i, amount = sheet_total
+        total_row, amount = sheet_total
         computed = totals(_premiums(r.values) for r in rows).difference_total
         if amount != computed:
             warnings.append(table.problem(
-                i, col.get("年間差額"),
+                total_row, col.get("年間差額"),
                 f"合計行の年間差額 ¥{amount:,} と、集計対象行から計算した合計 ¥{computed:,} が違います。"))
     return rows, problems, warnings, skipped
 

@@ -131,7 +131,7 @@ def add_union(ctx: AppContext, pref_code: str, code: object, name: object, **val
         raise EditRefused(f"単組コード {pref_code}-{union_code} は既に「{existing.name}」で登録されています。")
     parsed = {k: parse_union_value(k, v) for k, v in values.items() if k in UNION_PARSERS}
     parsed = {k: v for k, v in parsed.items() if v is not None}
-    return ctx.unions.add(pref_code, union_code, clean_name, **parsed)
+    return ctx.unions.add(pref_code, union_code, clean_name, **parsed)  # type: ignore[arg-type]
 
 
 def org_join_suggestions(ctx: AppContext, unions: list[Union]) -> list[tuple[Union, bool]]:

@@ -72,7 +72,8 @@ def format_value(value: object, kind: str, decimals: int = 1) -> str:
     if kind == PERCENT:
         if value is None:
             return DASH
-        return format_percent(Decimal(value).quantize(Decimal(1).scaleb(-decimals)))
+        return format_percent(Decimal(value).quantize(  # type: ignore[arg-type]
+            Decimal(1).scaleb(-decimals)))
     if kind == YEN:
         return DASH if value is None else f"¥{value:,}"
     if kind == DATE:

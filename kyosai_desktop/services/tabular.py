@@ -12,7 +12,7 @@ import csv
 import io
 import unicodedata
 import zipfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -118,7 +118,7 @@ def _read_csv(path: Path, data: bytes) -> Table:
             continue
     else:
         raise ImportFailed(f"{path.name} の文字コードを判別できません (UTF-8 か Shift_JIS で保存してください)。")
-    rows = [list(r) for r in csv.reader(io.StringIO(text))]
+    rows: list[list[object]] = [list(r) for r in csv.reader(io.StringIO(text))]
     return Table(rows=rows, is_excel=False, source=path.name)
 
 
@@ -160,7 +160,7 @@ def find_header(
     table: Table,
     required: Sequence[str],
     optional: Iterable[str] = (),
-    aliases: dict[str, Sequence[str]] | None = None,
+    aliases: Mapping[str, Sequence[str]] | None = None,
     *,
     search_rows: int = 20,
 ) -> Header:

@@ -7,6 +7,7 @@ and the unions taking part.  The estimates themselves are in ``store/estimates.p
 
 from __future__ import annotations
 
+import builtins
 import sqlite3
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, fields, replace
@@ -131,7 +132,7 @@ class CampaignRepository:
         return {r[0]: (r[1], r[2]) for r in rows}
 
     # ------------------------------------------------------------ participating unions
-    def union_ids(self, campaign_id: int) -> list[int]:
+    def union_ids(self, campaign_id: int) -> builtins.list[int]:
         """Participating unions and unions with estimates, ordered by code."""
         rows = self.conn.execute(
             "SELECT u.id FROM unions u WHERE u.id IN ("

@@ -9,6 +9,7 @@ Personal fields can be anonymised for a finished campaign, including their audit
 
 from __future__ import annotations
 
+import builtins
 import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass, fields
@@ -161,7 +162,7 @@ class EstimateRepository:
         return [_estimate(r) for r in rows]
 
     def premium_sums(self, campaign_id: int, union_id: int | None = None
-                     ) -> dict[int, tuple[int, list[tuple[str, int, int, int]]]]:
+                     ) -> dict[int, tuple[int, builtins.list[tuple[str, int, int, int]]]]:
         """Per union: (rows, [(支払, complete rows, Σ他社, Σじちろう) per 支払]) in one SQL pass.
 
         "Complete" = both premiums and 支払 given (the rows ``domain.estimates.totals``
@@ -228,7 +229,7 @@ class EstimateRepository:
         return None if row is None else _estimate(row)
 
     def open_estimates(self, *, campaign_id: int | None = None, union_id: int | None = None,
-                       matures_from: str | None = None, matures_to: str | None = None) -> list[OpenEstimate]:
+                       matures_from: str | None = None, matures_to: str | None = None) -> builtins.list[OpenEstimate]:
         """Estimates not yet 成約/不成約, by 保険(共済)満期日 (unknown dates last).
 
         ``matures_from``/``matures_to`` (ISO dates, inclusive) keep only estimates whose
@@ -256,7 +257,7 @@ class EstimateRepository:
         sql += " ORDER BY e.policy_maturity IS NULL, e.policy_maturity, u.pref_code, u.union_code, e.seq"
         return [OpenEstimate(*r) for r in plain_rows(self.conn, sql, args)]
 
-    def open_for_union(self, union_id: int) -> list[OpenEstimate]:
+    def open_for_union(self, union_id: int) -> builtins.list[OpenEstimate]:
         """The union's open estimates (any campaign), by maturity date — for the progress sheet."""
         return self.open_estimates(union_id=union_id)
 
@@ -272,7 +273,7 @@ class EstimateRepository:
             if values.get("seq") is None:
                 values["seq"] = self.next_seq(campaign_id, union_id)
             validate(values)
-            if self.find_seq(campaign_id, union_id, int(values["seq"])) is not None:  # type: ignore[arg-type]
+            if self.find_seq(campaign_id, union_id, int(values["seq"])) is not None:  # type: ignore[call-overload]
                 raise ValueError(f"No. {values['seq']} は既に使われています。")
             if "vehicle_cover" in values:
                 values["vehicle_cover"] = int(bool(values["vehicle_cover"]))
@@ -303,7 +304,7 @@ class EstimateRepository:
         self._refuse_anonymised(old.campaign_id)
         with transaction(self.conn):
             if "seq" in values and values["seq"] != old.seq:
-                other = self.find_seq(old.campaign_id, old.union_id, int(values["seq"]))  # type: ignore[arg-type]
+                other = self.find_seq(old.campaign_id, old.union_id, int(values["seq"]))  # type: ignore[call-overload]
                 if other is not None:
                     raise ValueError(f"No. {values['seq']} は既に使われています。")
             for key, value in values.items():
@@ -338,7 +339,7 @@ class EstimateRepository:
         return self.update(estimate_id, source=source, **changes)
 
     def set_status_many(self, estimate_ids: Sequence[int], status: str, on: str | None, *,
-                        source: str = "estimates") -> list[Estimate]:
+                        source: str = "estimates") -> builtins.list[Estimate]:
         """The same status step for several estimates, as one edit (one commit)."""
         with transaction(self.conn):
             return [self.set_status(i, status, on, source=source) for i in estimate_ids]

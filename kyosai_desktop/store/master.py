@@ -203,7 +203,7 @@ def seed_master_data(conn: sqlite3.Connection) -> bool:
                 (row["name"], int(row["display_order"]), int(row["has_target"]),
                  row["active_from"] or None, row["note"] or None),
             )
-            ids[row["name"]] = cur.lastrowid
+            ids[row["name"]] = int(cur.lastrowid or 0)
         for row in rows:
             if row["rider_of"]:
                 conn.execute("UPDATE products SET rider_of = ? WHERE id = ?",

@@ -20,6 +20,8 @@ from kyosai_desktop.store.results import CellChange, record_key
 from kyosai_desktop.store.tx import transaction
 
 MODEL_PRODUCT = "団体生命共済"
+# (at, actor, source, key, field, old, new) as written to the audit table
+AuditRow = tuple[str, str, str, str, str, str | None, str | None]
 FIELDS = ("target", "members", "holdings", "effective_month")
 
 
@@ -112,7 +114,9 @@ class ModelUnionRepository:
         old: dict[tuple[int, int], Designation] = {}
         for year in years:
             old.update({(d.fiscal_year, d.union_id): d for d in self.designations(year)})
-        added, changed, audits = [], [], []
+        added: list[int] = []
+        changed: list[int] = []
+        audits: list[AuditRow] = []
         inserts, updates = [], []
         now, actor = datetime.now().isoformat(timespec="seconds"), audit.current_actor()
         for d in items:
@@ -141,7 +145,7 @@ class ModelUnionRepository:
                 " VALUES (?, ?, ?, 'model_unions', ?, ?, ?, ?)", audits)
         return added, changed
 
-    def add_unions(self, rows: Sequence[tuple[str, str, str, dict[str, object]]], *, source: str = "import"
+    def add_unions(self, rows: Sequence[tuple[str, str, str, Mapping[str, object]]], *, source: str = "import"
                    ) -> dict[tuple[str, str], int]:
         """Create many unions at once, audited like ``UnionRepository.add`` (one row per field).
 
@@ -151,7 +155,7 @@ class ModelUnionRepository:
         """
         now, actor = datetime.now().isoformat(timespec="seconds"), audit.current_actor()
         out: dict[tuple[str, str], int] = {}
-        audits = []
+        audits: list[AuditRow] = []
         with transaction(self.conn):
             for pref, code, name, values in rows:
                 cur = self.conn.execute(

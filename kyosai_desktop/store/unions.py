@@ -85,7 +85,7 @@ class UnionRepository:
                 "INSERT INTO unions (pref_code, union_code, name) VALUES (?, ?, ?)",
                 (pref_code, union_code, name),
             )
-            union_id = cur.lastrowid
+            union_id = int(cur.lastrowid or 0)
             audit.record(self.conn, source=source, table="unions", key=str(union_id), field="*",
                          old=None, new=f"{pref_code}-{union_code} {name}")
             if values:
