@@ -128,6 +128,11 @@ class MainWindow(QMainWindow):
                 view_menu, spec.title, lambda i=index: self.nav.setCurrentRow(i), spec.shortcut)
 
         help_menu = self.menuBar().addMenu("ヘルプ(&H)")
+        self.help_action = self._action(help_menu, "使い方ガイド (この画面)(&G)", self.show_help,
+                                        "F1")
+        self.help_action.setShortcutContext(Qt.ShortcutContext.ApplicationShortcut)
+        self._action(help_menu, "キー操作の一覧(&K)", lambda: self.show_help("shortcuts"))
+        help_menu.addSeparator()
         self._action(help_menu, "バージョン情報", lambda: interaction.information(
             self, "バージョン情報", f"{APP_TITLE}\nバージョン {__version__}\nデータベース: {self.ctx.path}"))
 
@@ -221,6 +226,15 @@ class MainWindow(QMainWindow):
         code = self.ctx.branch
         self.branch_label.setText(f"{branch} ({code})" if code else branch)
         self.path_label.setText(f"データベース: {self.ctx.path}")
+
+    def show_help(self, topic: str | None = None):
+        """Open the user guide on ``topic``, else on the page for the screen in front (F1)."""
+        from kyosai_desktop.ui.shared.help_window import HelpWindow, topic_for_page
+
+        if getattr(self, "help_window", None) is None:
+            self.help_window = HelpWindow(self)
+        self.help_window.present(topic or topic_for_page(self.current_page_key()))
+        return self.help_window
 
     def import_file(self, kind: str, path=None):
         from kyosai_desktop.ui.shared.import_dialog import ImportFlow
