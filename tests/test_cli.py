@@ -84,11 +84,19 @@ def test_branch_report_csv_counts_from_the_fiscal_year_start(loaded, tmp_path, c
     assert rows[0] == ["商品", "目標", "実績", "到達率", "前年同期実績", "前年同期差"]
     by_product = {r[0]: r for r in rows[1:]}
     # 団体生命共済: June–Sept 2024 = 12 + 7 (May and November excluded); last year June–Sept 2023 = 10.
-    assert by_product["団体生命共済"] == ["団体生命共済", "100", "19", "19.00%", "10", "+9"]
+    # The CSV convention: raw numbers (a difference is "9", not "+9"), rates as "19.00%".
+    assert by_product["団体生命共済"] == ["団体生命共済", "100", "19", "19.00%", "10", "9"]
     # マイカー共済: the 第2次 target replaces 第1次 (DOMAIN §4); 30 / 90 = 33.33…% truncated.
-    assert by_product["マイカー共済"] == ["マイカー共済", "90", "30", "33.33%", "0", "+30"]
+    assert by_product["マイカー共済"] == ["マイカー共済", "90", "30", "33.33%", "0", "30"]
     assert by_product["車両損害補償"][2] == "24"
-    assert len(rows) - 1 == 16  # every product of the 2025 list, in display order
+    assert len(rows) - 2 == 16  # every product of the 2025 list, in display order, then 合計
+    assert all(r[1] == "" for r in rows[1:-1] if r[0] not in ("団体生命共済", "マイカー共済", "車両損害補償"))
+    total = rows[-1]
+    products = rows[1:-1]
+    assert total[0] == "合計"
+    assert int(total[2]) == sum(int(r[2]) for r in products)
+    assert int(total[4]) == sum(int(r[4]) for r in products)
+    assert int(total[5]) == int(total[2]) - int(total[4])
 
 
 def test_branch_report_xlsx_reads_back(loaded, tmp_path):

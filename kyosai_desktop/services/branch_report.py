@@ -7,7 +7,6 @@ the national report's rule (2 decimals, truncated); 付帯率 = rider ÷ its par
 
 from __future__ import annotations
 
-import csv
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -15,14 +14,11 @@ from pathlib import Path
 from kyosai_desktop.domain import tones
 from kyosai_desktop.domain.months import FiscalYear, month_label
 from kyosai_desktop.domain.rates import (
-    format_count,
     format_percent,
-    format_signed,
     percent_round,
     reach_rate,
 )
 from kyosai_desktop.services.context import AppContext
-from kyosai_desktop.services.files import atomic_path
 from kyosai_desktop.services.report_table import (
     COUNT,
     PERCENT,
@@ -33,6 +29,7 @@ from kyosai_desktop.services.report_table import (
     ReportTable,
     cell,
 )
+from kyosai_desktop.services.safe_output import csv_percent, write_csv
 
 HEADERS = ["商品", "目標", "実績", "到達率", "前年同期実績", "前年同期差"]
 
@@ -80,13 +77,37 @@ class BranchProgress:
     def period(self) -> str:
         return f"{month_label(self.year.first)}〜{month_label(min(self.as_of, self.year.last))} 発効分"
 
-    def table(self) -> list[list[str]]:
-        """Display strings, the same on screen, in CSV and in print."""
-        return [
-            [r.product, format_count(r.target), format_count(r.actual), format_percent(r.reach),
-             format_count(r.last_year), format_signed(r.diff)]
-            for r in self.rows
-        ]
+    def csv_rows(self) -> list[list[object]]:
+        """The CSV rows (the export convention: raw numbers, rates ``46.24%``, a 合計 row last)."""
+        rows: list[list[object]] = [
+            [r.product, r.target, r.actual, csv_percent(r.reach), r.last_year, r.diff] for r in self.rows]
+        t = totals_of(self.rows)
+        rows.append(["合計", t.target, t.actual, csv_percent(t.reach), t.last_year, t.diff])
+        return rows
+
+
+@dataclass(frozen=True)
+class ProgressTotals:
+    """The 合計 row: 目標 summed where set, 到達率 from the targeted products' 実績 (never averaged)."""
+
+    target: int | None
+    actual: int
+    targeted_actual: int
+    last_year: int
+
+    @property
+    def reach(self) -> Decimal | None:
+        return reach_rate(self.targeted_actual, self.target)
+
+    @property
+    def diff(self) -> int:
+        return self.actual - self.last_year
+
+
+def totals_of(rows: list[ProgressRow]) -> ProgressTotals:
+    target = sum(r.target for r in rows if r.target is not None)
+    return ProgressTotals(target or None, sum(r.actual for r in rows),
+                          sum(r.actual for r in rows if r.target is not None), sum(r.last_year for r in rows))
 
 
 def branch_progress(ctx: AppContext, fiscal_year: int, as_of: str, pref_code: str | None = None) -> BranchProgress:
@@ -126,10 +147,7 @@ def write_branch_report(report: BranchProgress, out: Path | str, goals: dict[str
     out = Path(out)
     suffix = out.suffix.lower()
     if suffix == ".csv":
-        with atomic_path(out) as tmp, open(tmp, "w", encoding="utf-8-sig", newline="") as fh:
-            writer = csv.writer(fh)
-            writer.writerow(HEADERS)
-            writer.writerows(report.table())
+        write_csv(out, HEADERS, report.csv_rows())
     elif suffix == ".xlsx":
         from kyosai_desktop.services.xlsx_report import write_report_xlsx
 
@@ -207,19 +225,15 @@ def branch_report_table(report: BranchProgress, goals: dict[str, Decimal] | None
         ])
         keys.append(r.product_id)
     shown = [r for r in report.rows if r.product_id in keys]
-    total_target = sum(r.target for r in shown if r.target is not None)
-    total_actual = sum(r.actual for r in shown)
-    total_last = sum(r.last_year for r in shown)
-    total_reach = reach_rate(
-        sum(r.actual for r in shown if r.target is not None), total_target or None)
+    t = totals_of(shown)
     totals = [[
         cell("合計 (新契約総件数)", tone=tones.TOTAL),
-        cell(total_target or None, COUNT, tone=tones.TOTAL),
-        cell(total_actual, COUNT, tone=tones.TOTAL),
-        cell(total_reach, PERCENT, decimals=2, tone=tones.TOTAL,
+        cell(t.target, COUNT, tone=tones.TOTAL),
+        cell(t.actual, COUNT, tone=tones.TOTAL),
+        cell(t.reach, PERCENT, decimals=2, tone=tones.TOTAL,
              tooltip="目標のある商品の実績合計 ÷ 目標合計 (平均ではありません)"),
-        cell(total_last, COUNT, tone=tones.TOTAL),
-        cell(total_actual - total_last, SIGNED, tone=tones.TOTAL),
+        cell(t.last_year, COUNT, tone=tones.TOTAL),
+        cell(t.diff, SIGNED, tone=tones.TOTAL),
         cell(None, TEXT, tone=tones.TOTAL),
         cell("", tone=tones.TOTAL),
     ]]

@@ -10,7 +10,6 @@ headers fixed by the issue.
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -26,7 +25,6 @@ from kyosai_desktop.domain.months import FiscalYear, month_label, split_month
 from kyosai_desktop.domain.rates import DASH, format_count, format_percent
 from kyosai_desktop.domain.tones import LEGEND, TOTAL
 from kyosai_desktop.services.context import AppContext
-from kyosai_desktop.services.files import atomic_path
 from kyosai_desktop.services.report_table import (
     CODE,
     COUNT,
@@ -38,6 +36,8 @@ from kyosai_desktop.services.report_table import (
     ReportTable,
     cell,
 )
+from kyosai_desktop.services.safe_output import csv_percent
+from kyosai_desktop.services.safe_output import write_csv as write_table_csv
 from kyosai_desktop.services.xlsx_report import write_report_xlsx
 
 FIXED_CSV = ["自治労県コード", "県名", "単組コード", "加入拡大モデル単組", "組合員数", "団生保有", "加入率", "発効"]
@@ -238,40 +238,27 @@ def csv_headers(layout: TableLayout) -> list[str]:
     return [*FIXED_CSV, *years, *TAIL_CSV, *months]
 
 
-def _csv_number(value: int | None) -> str:
-    return "" if value is None else str(value)
-
-
-def csv_rows(report: ModelUnionReport) -> list[list[str]]:
-    out = []
+def csv_rows(report: ModelUnionReport) -> list[list[object]]:
+    """The CSV convention: raw numbers, rates ``59.5%``, blank where there is no figure, 合計 last."""
+    out: list[list[object]] = []
     for r in report.rows:
         u = r.unit
         out.append([
-            u.pref_code, u.pref_name, u.union_code, u.name, _csv_number(u.members), _csv_number(u.holdings),
-            format_percent(r.join_rate), f"{u.effective_month}月" if u.effective_month else "",
-            *(str(v) for v in r.year_totals),
-            str(r.cumulative), _csv_number(u.target), str(r.yoy), format_percent(r.rate),
-            DASH if r.remaining is None else str(r.remaining),
-            *(_csv_number(v) for v in r.months[-1]),
+            u.pref_code, u.pref_name, u.union_code, u.name, u.members, u.holdings,
+            csv_percent(r.join_rate), f"{u.effective_month}月" if u.effective_month else "",
+            *r.year_totals, r.cumulative, u.target, r.yoy, csv_percent(r.rate), r.remaining, *r.months[-1],
         ])
     t = report.totals
     out.append([
-        "合計", "", "", "", str(t.members), str(t.holdings), format_percent(t.join_rate), "",
-        *(str(v) for v in t.year_totals),
-        str(t.cumulative), str(t.target), str(t.yoy), format_percent(t.rate), str(t.remaining),
-        *(_csv_number(v) for v in t.months[-1]),
+        "合計", "", "", "", t.members, t.holdings, csv_percent(t.join_rate), "",
+        *t.year_totals, t.cumulative, t.target, t.yoy, csv_percent(t.rate), t.remaining, *t.months[-1],
     ])
     return out
 
 
 def write_csv(report: ModelUnionReport, path: Path | str) -> Path:
     """One row per union and the 合計 row (UTF-8 with BOM so Excel reads it), atomically."""
-    path = Path(path)
-    with atomic_path(path) as tmp, open(tmp, "w", encoding="utf-8-sig", newline="") as fh:
-        writer = csv.writer(fh)
-        writer.writerow(csv_headers(report.layout))
-        writer.writerows(csv_rows(report))
-    return path
+    return write_table_csv(path, csv_headers(report.layout), csv_rows(report))
 
 
 def write_xlsx(report: ModelUnionReport, path: Path | str, *, paper: str = "A4") -> Path:

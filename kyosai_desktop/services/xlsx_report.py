@@ -9,13 +9,11 @@ A4 or A3 landscape, page numbers in the footer.  Always written atomically.
 
 from __future__ import annotations
 
-import csv
 from copy import copy
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
-from openpyxl import Workbook
 from openpyxl.formatting.rule import CellIsRule
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.styles.cell_style import StyleArray
@@ -23,7 +21,6 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from kyosai_desktop.domain.rates import DASH
-from kyosai_desktop.services.files import atomic_path
 from kyosai_desktop.services.report_table import (
     CODE,
     COUNT,
@@ -37,6 +34,16 @@ from kyosai_desktop.services.report_table import (
     Column,
     ReportTable,
 )
+from kyosai_desktop.services.safe_output import (
+    csv_percent,
+    header_footer_text,
+    new_workbook,
+    put,
+    save_workbook,
+    set_text,
+    write_csv,
+)
+from kyosai_desktop.services.safe_output import sheet_title as safe_sheet_title
 
 PAPER_SIZES = {"A4": 9, "A3": 8}
 _THIN = Side(style="thin", color="A6A6A6")
@@ -88,18 +95,18 @@ def _fill(hex_rgb: str) -> PatternFill:
 def _title_block(ws: Worksheet, report: ReportTable) -> int:
     """Title, subtitle and summary rows; returns the next free row."""
     row = 1
-    ws.cell(row, 1, report.title).font = Font(size=14, bold=True)
+    put(ws, row, 1, report.title).font = Font(size=14, bold=True)
     row += 1
     if report.subtitle:
-        ws.cell(row, 1, report.subtitle)
+        put(ws, row, 1, report.subtitle)
         row += 1
     if report.summary:
-        ws.cell(row, 1, "   ".join(f"{label} {text}" for label, text in report.summary)).font = Font(bold=True)
+        put(ws, row, 1, "   ".join(f"{label} {text}" for label, text in report.summary)).font = Font(bold=True)
         row += 1
     if report.legend:
-        ws.cell(row, 1, "色分け")
+        put(ws, row, 1, "色分け")
         for i, (tone, label) in enumerate(report.legend.items(), start=2):
-            c = ws.cell(row, i, label)
+            c = put(ws, row, i, label)
             if tone in TONE_FILLS:
                 c.fill = _fill(TONE_FILLS[tone])
         row += 1
@@ -116,27 +123,27 @@ def write_report_sheet(ws: Worksheet, report: ReportTable, *, paper: str = "A4",
     centre = Alignment(horizontal="center", vertical="center", wrap_text=True)
     if report.has_bands():
         for first, count, band in report.band_spans():
-            top = ws.cell(header_row, first + 1, band)
+            top = put(ws, header_row, first + 1, band)
             for j in range(first, first + count):
                 for r in (header_row, header_row + 1):
                     c = ws.cell(r, j + 1)
                     c.fill, c.font, c.alignment, c.border = header_fill, bold, centre, _BORDER
             if band is None:
                 # no band: the column title spans both header rows
-                ws.cell(header_row, first + 1, cols[first].title)
+                put(ws, header_row, first + 1, cols[first].title)
                 ws.merge_cells(start_row=header_row, start_column=first + 1,
                                end_row=header_row + 1, end_column=first + 1)
             else:
-                top.value = band
+                set_text(top, band)
                 if count > 1:
                     ws.merge_cells(start_row=header_row, start_column=first + 1,
                                    end_row=header_row, end_column=first + count)
                 for j in range(first, first + count):
-                    ws.cell(header_row + 1, j + 1, cols[j].title)
+                    put(ws, header_row + 1, j + 1, cols[j].title)
         last_header = header_row + 1
     else:
         for j, col in enumerate(cols):
-            c = ws.cell(header_row, j + 1, col.title)
+            c = put(ws, header_row, j + 1, col.title)
             c.fill, c.font, c.alignment, c.border = header_fill, bold, centre, _BORDER
         last_header = header_row
     first_data = last_header + 1
@@ -150,10 +157,10 @@ def write_report_sheet(ws: Worksheet, report: ReportTable, *, paper: str = "A4",
     r = first_data
     for row_cells, is_total in [*((x, False) for x in report.rows), *((x, True) for x in report.totals)]:
         for j, (col, c) in enumerate(zip(cols, row_cells, strict=True)):
-            xc = ws.cell(r, j + 1, excel_value(col, c))
+            xc = put(ws, r, j + 1, excel_value(col, c))
             tone = "total" if is_total and c.tone is None else c.tone
             formatted = bool(formats[j]) and not isinstance(xc.value, str) or col.kind == CODE
-            look = (j, tone, is_total, formatted)
+            look = (j, tone, is_total, formatted, xc.quotePrefix)
             style = looks.get(look)
             if style is not None:
                 xc._style = copy(style)
@@ -182,7 +189,7 @@ def write_report_sheet(ws: Worksheet, report: ReportTable, *, paper: str = "A4",
     if report.notes:
         r += 1
         for note in report.notes:
-            ws.cell(r, 1, note)
+            put(ws, r, 1, note)
             r += 1
 
     for j, col in enumerate(cols):
@@ -202,27 +209,18 @@ def write_report_sheet(ws: Worksheet, report: ReportTable, *, paper: str = "A4",
     ws.print_options.horizontalCentered = True
     ws.page_margins.left = ws.page_margins.right = 0.4
     ws.page_margins.top = ws.page_margins.bottom = 0.6
-    ws.oddHeader.center.text = report.title
-    ws.oddFooter.center.text = "&P / &N ページ"
+    ws.oddHeader.center.text = header_footer_text(report.title)
+    ws.oddFooter.center.text = "&P / &N ページ"  # page codes: the only header/footer text not escaped
 
 
 def write_report_xlsx(report: ReportTable, path: Path | str, *, paper: str = "A4", landscape: bool = True,
                       sheet_title: str | None = None) -> Path:
-    """Write ``report`` as a one-sheet, print-ready workbook (atomically)."""
-    wb = Workbook()
+    """Write ``report`` as a one-sheet, print-ready workbook (atomically, user text never a formula)."""
+    wb = new_workbook()
     ws = wb.active
-    ws.title = _sheet_name(sheet_title or report.title)
+    ws.title = safe_sheet_title(sheet_title or report.title)
     write_report_sheet(ws, report, paper=paper, landscape=landscape)
-    path = Path(path)
-    with atomic_path(path) as tmp:
-        wb.save(tmp)
-    return path
-
-
-def _sheet_name(text: str) -> str:
-    for ch in '[]:*?/\\':
-        text = text.replace(ch, " ")
-    return text[:31] or "Sheet1"
+    return save_workbook(wb, path)
 
 
 def csv_headers(report: ReportTable) -> list[str]:
@@ -234,11 +232,29 @@ def csv_headers(report: ReportTable) -> list[str]:
     ]
 
 
+def csv_row(report: ReportTable, cells: list[Cell]) -> list[object]:
+    """One row as the CSV convention writes it: numbers raw, rates ``46.24%``, text as shown."""
+    out: list[object] = []
+    for col, c in zip(report.columns, cells, strict=True):
+        value = c.value
+        if col.kind in (COUNT, SIGNED, YEN):
+            out.append(value if isinstance(value, (int, Decimal)) and not isinstance(value, bool) else
+                       ("" if c.text == DASH else c.text))
+        elif col.kind == PERCENT:
+            out.append(csv_percent(Decimal(value).quantize(Decimal(1).scaleb(-col.decimals)))
+                       if isinstance(value, (int, Decimal)) else ("" if c.text == DASH else c.text))
+        elif col.kind == DATE:
+            out.append(value if isinstance(value, date) else (str(value)[:10] if value else c.text))
+        else:
+            out.append(c.text)
+    return out
+
+
 def write_report_csv(report: ReportTable, path: Path | str, headers: list[str] | None = None) -> Path:
-    """Display texts as CSV (UTF-8 with BOM so Excel opens it in Japanese), atomically."""
-    path = Path(path)
-    with atomic_path(path) as tmp, open(tmp, "w", encoding="utf-8-sig", newline="") as fh:
-        writer = csv.writer(fh)
-        writer.writerow(headers or csv_headers(report))
-        writer.writerows(report.display_rows())
-    return path
+    """The table as CSV (UTF-8 with BOM so Excel opens it in Japanese), atomically.
+
+    The CSV convention of every export: raw numbers (no thousands separators), rates as
+    ``46.24%``, the 合計 rows last, formula-like text prefixed (services/safe_output.py).
+    """
+    rows = [csv_row(report, r) for r in [*report.rows, *report.totals]]
+    return write_csv(path, headers or csv_headers(report), rows)
