@@ -215,3 +215,28 @@ def test_kind_of_an_existing_campaign_is_kept_and_said(ctx, union, tmp_path):
     again = import_estimates(ctx, seed_csv(tmp_path), campaign="c", union="05-001", kind="成約キャンペーン")
     assert ctx.campaigns.find("c").kind == "見積りキャンペーン"
     assert again.kind_ignored == "見積りキャンペーン" and "使っていません" in again.text()
+
+
+def test_own_list_export_reimports_without_a_phantom_total_row(ctx, union, tmp_path):
+    """別紙2 exported by the app (its foot reads "合計 (N人)") imports back as the same people."""
+    from kyosai_desktop.services.estimate_reports import list_report
+    from kyosai_desktop.services.xlsx_report import write_report_xlsx
+
+    first = import_estimates(ctx, seed_xlsx(tmp_path), campaign="夏の見積り", union="05-001")
+    camp = ctx.campaigns.find("夏の見積り")
+    out = write_report_xlsx(list_report(ctx, camp.id, union.id), tmp_path / "export.xlsx")
+    again = import_estimates(ctx, out, campaign="夏の見積り", union="05-001", dry_run=True)
+    assert again.rows == first.rows and again.added == 0
+    other = import_estimates(ctx, out, campaign="別の見積り", union="05-001")
+    assert other.rows == first.rows
+    names = [e.name for e in ctx.estimates.list(ctx.campaigns.find("別の見積り").id)]
+    assert not any(n and n.startswith("合計") for n in names)
+
+
+def test_a_hand_made_total_label_is_a_footer(ctx, union, tmp_path):
+    rows = seed_sheet_rows(with_foot=False)
+    width = len(rows[-1])
+    total = ["合計", "", "", "", "", "", "", "999999", "999999"] + [""] * (width - 9)
+    result = import_estimates(ctx, write_xlsx(tmp_path / "hand.xlsx", [*rows, total]),
+                              campaign="手作り", union="05-001", dry_run=True)
+    assert result.rows == len(SEED_ROWS)

@@ -36,7 +36,7 @@ def test_union_values_are_parsed(field, raw, expected):
 
 @pytest.mark.parametrize("field, raw, reason", [
     ("members", "三", "数値ではありません"), ("members", "-5", "負の数"), ("members", "1.5", "整数ではありません"),
-    ("effective_month", "13", "1〜12"), ("figures_as_of", "2025-02-30", "という日付はありません"),
+    ("effective_month", "13", "1〜12"), ("figures_as_of", "2025-02-30", "存在しない日付"),
     ("figures_as_of", "昨日", "日付ではありません"), ("name", "  ", "空にできません"),
 ])
 def test_bad_union_values_give_the_reason(field, raw, reason):

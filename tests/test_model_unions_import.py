@@ -290,7 +290,7 @@ def test_bad_codes_get_one_japanese_message_each(ctx, db_path, tmp_path):
     assert lines == [
         "  - 5行目 セル C5: 単組コードが空です。",
         "  - 6行目 セル H6: 発効月「13月」は 1〜12 の月で入力してください。",
-        "  - 7行目 セル A7: コード「AB」は 2 桁までの数字で入力してください。",
+        "  - 7行目 セル A7: 自治労県コード「AB」は2桁までの数字で入力してください。",
     ]
 
 

@@ -7,10 +7,9 @@ months are per-year data, never hard-coded here.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
-_MONTH_RE = re.compile(r"^\s*(\d{4})\s*[-/年.]\s*(\d{1,2})\s*月?\s*$")
+from kyosai_desktop.domain.cells import parse_month as _parse_month
 
 
 def make_month(year: int, month: int) -> str:
@@ -19,17 +18,13 @@ def make_month(year: int, month: int) -> str:
     return f"{year:04d}-{month:02d}"
 
 
-def parse_month(text: str) -> str:
-    """Accept ``2025-02``, ``2025/2``, ``2025年2月``; return ``2025-02``."""
-    import unicodedata
+def parse_month(text: object) -> str:
+    """Accept ``2025-02``, ``2025/2``, ``2025年2月``, ``令和7年2月``; return ``2025-02``.
 
-    norm = unicodedata.normalize("NFKC", str(text))
-    m = _MONTH_RE.match(norm)
-    if not m:
-        raise ValueError(f"年月「{text}」は YYYY-MM の形式で指定してください (例: 2025-02)。")
-    if not 1 <= int(m.group(2)) <= 12:
-        raise ValueError(f"年月「{text}」の月は 1〜12 で指定してください。")
-    return make_month(int(m.group(1)), int(m.group(2)))
+    One rule with every importer (:func:`kyosai_desktop.domain.cells.parse_month`): years
+    2000–2100 only; raises ``ValueError`` (``CellError``) with a Japanese reason.
+    """
+    return _parse_month(text)
 
 
 def split_month(ym: str) -> tuple[int, int]:

@@ -15,11 +15,14 @@ sheet again does not duplicate people.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
+from kyosai_desktop.domain import cells
+from kyosai_desktop.domain.cells import CellError
 from kyosai_desktop.domain.estimate_values import (
     blank,
     grade_text,
@@ -29,7 +32,6 @@ from kyosai_desktop.domain.estimate_values import (
     parse_payment,
     parse_percent_candidates,
     parse_yen,
-    plain_text,
 )
 from kyosai_desktop.domain.estimates import (
     CAMPAIGN_KINDS,
@@ -133,12 +135,14 @@ class _Row:
 def _seq(value: object) -> int | None:
     if blank(value):
         return None
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    text = unicodedata.normalize("NFKC", str(value).strip()).removeprefix("No.").strip()
-    if not text.isdigit() or int(text) < 1:
-        raise ValueError(f"No.「{value}」は1以上の整数で入力してください。")
-    return int(text)
+    text = value.strip().removeprefix("No.").strip() if isinstance(value, str) else value
+    try:
+        seq = cells.parse_count(text, label="No.", maximum=99_999)
+    except CellError as exc:
+        raise CellError(f"No.「{cells.shown(value)}」は1以上の整数で入力してください。") from exc
+    if seq is None or seq < 1:
+        raise CellError(f"No.「{cells.shown(value)}」は1以上の整数で入力してください。")
+    return seq
 
 
 def _role(value: object) -> str | None:
@@ -148,7 +152,7 @@ def _role(value: object) -> str | None:
     if text in ("役員", "執行委員"):
         text = OFFICER
     if text not in ROLES:
-        raise ValueError(f"区分「{value}」は 執行部 か 組合員 で入力してください。")
+        raise CellError(f"区分「{cells.shown(value)}」は 執行部 か 組合員 で入力してください。")
     return text
 
 
@@ -157,18 +161,29 @@ def _status(value: object) -> str | None:
         return None
     text = str(value).strip()
     if text not in STATUSES:
-        raise ValueError(f"状況「{value}」は {' / '.join(STATUSES)} のいずれかで入力してください。")
+        raise CellError(f"状況「{cells.shown(value)}」は {' / '.join(STATUSES)} のいずれかで入力してください。")
     return text
 
 
 _PARSERS = {
-    "age": parse_age, "car": plain_text, "grade_now": grade_text, "grade_new": grade_text,
-    "vehicle_cover": parse_cover, "payment": parse_payment, "contact": plain_text, "notes": plain_text,
-    "name": plain_text, "role": _role, "status": _status,
+    "age": parse_age, "car": lambda v: cells.parse_text(v, label="車名"), "grade_now": grade_text,
+    "grade_new": grade_text, "vehicle_cover": parse_cover, "payment": parse_payment,
+    "contact": lambda v: cells.parse_text(v, label="連絡先"), "notes": lambda v: cells.parse_text(v, label="備考"),
+    "name": lambda v: None if blank(v) else cells.parse_name(v, label="氏名"), "role": _role, "status": _status,
     "other_premium": lambda v: parse_yen(v, label="他社掛金"),
     "jichiro_premium": lambda v: parse_yen(v, label="じちろう掛金"),
 }
 _DATE_FIELDS = ("policy_maturity", "inspection_due", "requested_on", "estimated_on", "returned_on", "closed_on")
+
+
+_TOTAL_LABEL = re.compile(r"(合計|総計|小計|計)([(（\[【].*)?")
+
+
+def _is_total_label(value: object) -> bool:
+    """A footer label: 合計, 計, "合計 (18人)" (our own 別紙2 export) …"""
+    if not isinstance(value, str):
+        return False
+    return _TOTAL_LABEL.fullmatch("".join(unicodedata.normalize("NFKC", value).split())) is not None
 
 
 def _is_data_row(row: list[object], col: dict[str, int]) -> bool:
@@ -176,6 +191,8 @@ def _is_data_row(row: list[object], col: dict[str, int]) -> bool:
         i = col.get(name)
         return None if i is None or i >= len(row) else row[i]
 
+    if _is_total_label(get("No.")) or _is_total_label(get("氏名")):
+        return False
     if not blank(get("氏名")) or not blank(get("他社掛金")) or not blank(get("じちろう掛金")):
         return True
     try:

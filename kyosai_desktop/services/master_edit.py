@@ -7,20 +7,18 @@ audited repositories (one commit each).  No Qt here, so every rule is tested dir
 
 from __future__ import annotations
 
-import re
 import unicodedata
-from datetime import date
-from decimal import Decimal, InvalidOperation
+from collections.abc import Callable
+from decimal import Decimal
+from typing import Any
 
-from kyosai_desktop.domain.numbers import CountError, parse_count
+from kyosai_desktop.domain import cells
+from kyosai_desktop.domain.cells import NAME_MAX, CellError
 from kyosai_desktop.domain.rates import is_org_joined
 from kyosai_desktop.services.context import AppContext
 from kyosai_desktop.store.master import Product
 from kyosai_desktop.store.settings import ORG_JOIN_THRESHOLD_KEY
 from kyosai_desktop.store.unions import Union
-
-NAME_MAX = 60
-_DATE_RE = re.compile(r"^(\d{4})[-/年.](\d{1,2})[-/月.](\d{1,2})日?$")
 
 
 class EditRefused(ValueError):
@@ -36,72 +34,58 @@ def is_blank(value: object) -> bool:
 
 
 # ---------------------------------------------------------------- value parsers
+# The rules are the domain's cell parsers (the same as every import); a refusal becomes
+# EditRefused so the screen shows it at the cell.
+
+
+def _refusing(parse: Callable[..., Any]) -> Callable[..., Any]:
+    def wrapped(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return parse(*args, **kwargs)
+        except CellError as exc:
+            raise EditRefused(str(exc)) from None
+
+    wrapped.__doc__ = parse.__doc__
+    wrapped.__name__ = parse.__name__
+    return wrapped
+
 
 def parse_name(value: object, what: str = "名称") -> str:
-    text = str(value or "").strip().replace("\u3000", " ").strip()
-    if not text:
-        raise EditRefused(f"{what}は空にできません。")
-    if len(text) > NAME_MAX:
-        raise EditRefused(f"{what}は{NAME_MAX}文字以内で入力してください。")
-    return text
+    return _refusing(cells.parse_name)(value, label=what, limit=NAME_MAX)
 
 
 def parse_optional_count(value: object) -> int | None:
-    try:
-        return parse_count(value, allow_blank=True)
-    except CountError as exc:
-        raise EditRefused(str(exc)) from None
+    return _refusing(cells.parse_count)(value, allow_blank=True)
 
 
 def parse_month_of_year(value: object) -> int | None:
     """発効月 / start month: 1–12 ("10", "10月", "１０"); blank gives None."""
-    if is_blank(value):
-        return None
-    text = _norm(value).removesuffix("月")
-    if not text.isdigit() or not 1 <= int(text) <= 12:
-        raise EditRefused(f"「{value}」は月ではありません。1〜12 で入力してください。")
-    return int(text)
+    return _refusing(cells.parse_month_of_year)(value)
 
 
 def parse_date(value: object) -> str | None:
-    """``2025-04-01`` / ``2025/4/1`` / ``2025年4月1日`` → ``2025-04-01``; blank gives None."""
-    if is_blank(value):
-        return None
-    if isinstance(value, date):
-        return value.isoformat()
-    m = _DATE_RE.match(_norm(value).replace(" ", ""))
-    if not m:
-        raise EditRefused(f"「{value}」は日付ではありません。2025-04-01 のように入力してください。")
-    try:
-        return date(int(m.group(1)), int(m.group(2)), int(m.group(3))).isoformat()
-    except ValueError:
-        raise EditRefused(f"「{value}」という日付はありません。") from None
+    """``2025-04-01`` / ``2025/4/1`` / ``2025年4月1日`` / ``令和7年4月1日`` → ``2025-04-01``."""
+    return _refusing(cells.parse_date)(value)
 
 
 def parse_union_code(value: object) -> str:
     """単組コード: up to three digits, kept as text with leading zeros ("7" → "007")."""
-    text = _norm(value)
-    if not text.isdigit() or len(text) > 3:
-        raise EditRefused(f"単組コード「{value}」は3桁までの数字で入力してください (例: 007)。")
-    return text.zfill(3)
+    code = _refusing(cells.parse_code)(value, 3, label="単組コード")
+    if code is None:
+        raise EditRefused("単組コード「」は3桁までの数字で入力してください (例: 007)。")
+    return code
 
 
 def parse_flag(value: object) -> bool:
-    if isinstance(value, bool):
-        return value
-    return _norm(value).lower() in ("1", "true", "○", "〇", "はい", "yes", "on")
+    return _refusing(cells.parse_flag)(value)
 
 
 def parse_percent(value: object, *, low: Decimal = Decimal(1), high: Decimal = Decimal(100)) -> Decimal:
-    text = _norm(value).removesuffix("%")
-    try:
-        number = Decimal(text)
-    except InvalidOperation:
-        raise EditRefused(f"「{value}」は数値ではありません。{low}〜{high} の値 (%) で入力してください。") from None
-    if not low <= number <= high:
-        raise EditRefused(f"{low}〜{high} の値 (%) で入力してください。")
-    # A whole number is stored as "80", not "80.0" (normalize() would give "8E+1").
-    return number.quantize(Decimal(1)) if number == number.to_integral_value() else number
+    return _refusing(cells.parse_percent)(value, low=low, high=high)
+
+
+def parse_note(value: object) -> str | None:
+    return _refusing(cells.parse_text)(value, label="備考")
 
 
 # ---------------------------------------------------------------- unions
@@ -114,7 +98,7 @@ UNION_PARSERS = {
     "effective_month": parse_month_of_year,
     "org_joined": parse_flag,
     "active": parse_flag,
-    "note": lambda v: None if is_blank(v) else str(v).strip(),
+    "note": parse_note,
 }
 
 
@@ -178,7 +162,7 @@ def parse_product_value(ctx: AppContext, product: Product, field: str, value: ob
     if field == "has_target":
         return parse_flag(value)
     if field == "note":
-        return None if is_blank(value) else str(value).strip()
+        return parse_note(value)
     raise EditRefused(f"{field} は変更できません。")
 
 

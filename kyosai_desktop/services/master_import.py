@@ -7,14 +7,13 @@ writes and rolls them back, so the summary is exactly what a real run would chan
 
 from __future__ import annotations
 
-import re
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from kyosai_desktop.domain.months import parse_month
-from kyosai_desktop.domain.numbers import CountError, parse_count
+from kyosai_desktop.domain import cells
+from kyosai_desktop.domain.cells import CellError, parse_count, parse_month
 from kyosai_desktop.services.context import AppContext
 from kyosai_desktop.services.tabular import (
     ImportFailed,
@@ -51,34 +50,15 @@ class ImportSummary:
 
 def _code(value: object, width: int) -> str | None:
     """Codes are text with leading zeros; Excel may hand us 1 or 1.0 for "01"."""
-    if is_blank(value):
-        return None
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    text = unicodedata.normalize("NFKC", str(value)).strip()
-    if not text.isdigit() or len(text) > width:
-        raise ValueError(f"コード「{value}」は {width} 桁までの数字で入力してください。")
-    return text.zfill(width)
+    return cells.parse_code(value, width, label="自治労県コード" if width == 2 else "単組コード")
 
 
 def _month_of_year(value: object) -> int | None:
-    if is_blank(value):
-        return None
-    text = unicodedata.normalize("NFKC", str(value)).strip().removesuffix("月")
-    if isinstance(value, float) and value.is_integer():
-        text = str(int(value))
-    if not text.isdigit() or not 1 <= int(text) <= 12:
-        raise ValueError(f"発効月「{value}」は 1〜12 の月で入力してください。")
-    return int(text)
+    return cells.parse_month_of_year(value, label="発効月")
 
 
 def _fiscal_year(value: object) -> int:
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    text = unicodedata.normalize("NFKC", str(value)).strip().removesuffix("度").removesuffix("年")
-    if not re.fullmatch(r"\d{4}", text):
-        raise ValueError(f"年度「{value}」は 2025 のように西暦4桁で入力してください。")
-    return int(text)
+    return cells.parse_fiscal_year(value)
 
 
 def _run(ctx: AppContext, summary: ImportSummary, write: Callable[[], None]) -> ImportSummary:
@@ -93,7 +73,7 @@ def _run(ctx: AppContext, summary: ImportSummary, write: Callable[[], None]) -> 
 def _cell(table: Table, problems: list[Problem], i: int, col: int | None, parse, value):
     try:
         return parse(value)
-    except (ValueError, CountError) as exc:
+    except CellError as exc:
         problems.append(table.problem(i, col, str(exc)))
         return None
 
@@ -126,6 +106,8 @@ def import_unions(ctx: AppContext, path: Path | str, *, dry_run: bool = False) -
             problems.append(table.problem(i, col["自治労県コード"], f"自治労県コード「{pref}」は存在しません。"))
         if is_blank(name):
             problems.append(table.problem(i, col["単組名"], "単組名が空です。"))
+        else:
+            name = _cell(table, problems, i, col["単組名"], lambda v: cells.parse_name(v, label="単組名"), name)
         if (pref, code) in seen:
             problems.append(table.problem(i, col["単組コード"],
                                           f"単組 {pref}-{code} が {table.line(seen[(pref, code)])}行目と重複しています。"))
@@ -138,10 +120,11 @@ def import_unions(ctx: AppContext, path: Path | str, *, dry_run: bool = False) -
         if "発効月" in col:
             values["effective_month"] = _cell(table, problems, i, col["発効月"], _month_of_year, header.get(row, "発効月"))
         if "組織加入" in col:
-            flag = header.get(row, "組織加入")
-            values["org_joined"] = str(flag).strip() in ("1", "○", "〇", "はい", "true", "True", "組織加入")
+            values["org_joined"] = _cell(table, problems, i, col["組織加入"],
+                                         lambda v: cells.parse_flag(v, label="組織加入"), header.get(row, "組織加入"))
         if "基準日" in col and not is_blank(header.get(row, "基準日")):
-            values["figures_as_of"] = str(header.get(row, "基準日"))[:10]
+            values["figures_as_of"] = _cell(table, problems, i, col["基準日"],
+                                            lambda v: cells.parse_date(v, label="基準日"), header.get(row, "基準日"))
         parsed.append((pref, code, values))
     if problems:
         raise ImportFailed(problems)
@@ -181,21 +164,21 @@ def import_targets(ctx: AppContext, path: Path | str, *, dry_run: bool = False) 
         fy = _cell(table, problems, i, col["年度"], _fiscal_year, header.get(row, "年度"))
         product = ctx.products.resolve(str(header.get(row, "商品") or ""))
         if product is None:
-            problems.append(table.problem(i, col["商品"], f"商品「{header.get(row, '商品')}」は登録されていません。"))
+            problems.append(table.problem(i, col["商品"], f"商品「{cells.shown(header.get(row, '商品'))}」は登録されていません。"))
         target = _cell(table, problems, i, col["目標件数"], parse_count, header.get(row, "目標件数"))
-        version = str(header.get(row, "版") or "第1次").strip()
-        version = unicodedata.normalize("NFKC", version)
+        version = unicodedata.normalize("NFKC", str(header.get(row, "版") or "第1次")).strip()
         if version in ("1", "第1"):
             version = "第1次"
         elif version in ("2", "第2"):
             version = "第2次"
         if version not in ("第1次", "第2次"):
-            problems.append(table.problem(i, col.get("版"), f"版「{version}」は 第1次 か 第2次 です。"))
+            problems.append(table.problem(i, col.get("版"), f"版「{cells.shown(version)}」は 第1次 か 第2次 です。"))
         union_id = None
         if not is_blank(header.get(row, "単組コード")):
             code = _cell(table, problems, i, col["単組コード"], lambda v: _code(v, 3), header.get(row, "単組コード"))
             pref_raw = header.get(row, "自治労県コード")
-            pref = _code(pref_raw, 2) if not is_blank(pref_raw) else ctx.branch
+            pref = (_cell(table, problems, i, col.get("自治労県コード"), lambda v: _code(v, 2), pref_raw)
+                    if not is_blank(pref_raw) else ctx.branch)
             union = ctx.unions.find(pref or "", code or "") if code else None
             if code and union is None:
                 problems.append(table.problem(i, col["単組コード"], f"単組 {pref}-{code} は登録されていません。"))
@@ -245,11 +228,9 @@ def import_results(ctx: AppContext, path: Path | str, *, dry_run: bool = False) 
             problems.append(table.problem(i, col["単組コード"], f"単組 {pref}-{code} は登録されていません。先に単組を取り込んでください。"))
         product = ctx.products.resolve(str(header.get(row, "商品") or ""))
         if product is None:
-            problems.append(table.problem(i, col["商品"], f"商品「{header.get(row, '商品')}」は登録されていません。"))
-        raw_month = header.get(row, "発効年月")
-        if hasattr(raw_month, "year") and hasattr(raw_month, "month"):
-            raw_month = f"{raw_month.year}-{raw_month.month:02d}"
-        month = _cell(table, problems, i, col["発効年月"], parse_month, raw_month)
+            problems.append(table.problem(i, col["商品"], f"商品「{cells.shown(header.get(row, '商品'))}」は登録されていません。"))
+        month = _cell(table, problems, i, col["発効年月"], lambda v: parse_month(v, label="発効年月"),
+                      header.get(row, "発効年月"))
         count = _cell(table, problems, i, col["件数"], parse_count, header.get(row, "件数"))
         if union_id is None or product is None or month is None or count is None:
             continue

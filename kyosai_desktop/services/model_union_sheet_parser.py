@@ -15,13 +15,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
+from kyosai_desktop.domain import cells
+from kyosai_desktop.domain.cells import CellError, parse_count
 from kyosai_desktop.domain.model_unions import calendar_month
 from kyosai_desktop.domain.months import month_label
-from kyosai_desktop.domain.numbers import CountError, normalise_text, parse_count
-from kyosai_desktop.services.master_import import _cell, _month_of_year
-from kyosai_desktop.services.master_import import _code as parse_code
 from kyosai_desktop.services.tabular import (
     Header,
     ImportFailed,
@@ -326,7 +325,7 @@ def _read_rows(table, header, cols, as_of, prefectures, problems, warnings, note
             if is_blank(row[pc]):
                 problems.append(table.problem(i, pc, "自治労県コードが空です。"))
             continue
-        pname = str(row[pn]).strip() if pn is not None and not is_blank(row[pn]) else (
+        pname = cells.shown(str(row[pn]).strip()) if pn is not None and not is_blank(row[pn]) else (
             last_pref_name if pref == last_pref else None)
         last_pref, last_pref_name = pref, pname
         code = _code(table, i, uc, row[uc], 3, problems)
@@ -343,12 +342,15 @@ def _read_rows(table, header, cols, as_of, prefectures, problems, warnings, note
         if is_blank(row[nc]):
             problems.append(table.problem(i, nc, "単組名 (加入拡大モデル単組) が空です。"))
             continue
+        name = _cell(table, problems, i, nc, lambda v: cells.parse_name(v, label="単組名"), row[nc])
+        if name is None:
+            continue
         if (pref, code) in seen:
             problems.append(table.problem(i, uc, f"単組 {pref}-{code} が {table.line(seen[(pref, code)])}行目と重複しています。"))
             continue
         seen[(pref, code)] = i
         item = SheetRow(
-            index=i, pref_code=pref, pref_name=master_name, union_code=code, name=str(row[nc]).strip(),
+            index=i, pref_code=pref, pref_name=master_name, union_code=code, name=name,
             members=_count_cell(table, i, c["組合員数"], row, problems),
             holdings=_count_cell(table, i, c["団生保有"], row, problems),
             effective_month=_month_cell(table, i, c.get("発効"), row, problems),
@@ -381,9 +383,19 @@ def _is_number(value: object) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool) and value != 0
 
 
+def _cell(table: Table, problems: list[Problem], i: int, col: int | None, parse, value):
+    """``parse(value)``, or None with the reason recorded at the cell."""
+    try:
+        return parse(value)
+    except CellError as exc:
+        problems.append(table.problem(i, col, str(exc)))
+        return None
+
+
 def _code(table: Table, i: int, col: int, value: object, width: int, problems: list[Problem]) -> str | None:
     """A code as text with its leading zeros (the master import's rule); blank gives None."""
-    return _cell(table, problems, i, col, lambda v: parse_code(v, width), value)
+    label = "自治労県コード" if width == 2 else "単組コード"
+    return _cell(table, problems, i, col, lambda v: cells.parse_code(v, width, label=label), value)
 
 
 def _count_cell(table: Table, i: int, col: int, row: list, problems: list[Problem]) -> int | None:
@@ -396,37 +408,25 @@ def _count_cell(table: Table, i: int, col: int, row: list, problems: list[Proble
         return None
     try:
         return parse_count(value, allow_blank=True)
-    except CountError as exc:
+    except CellError as exc:
         problems.append(table.problem(i, col, str(exc)))
         return None
 
 
 def _month_cell(table: Table, i: int, col: int | None, row: list, problems: list[Problem]) -> int | None:
     """発効 as a month number 1–12 ("10月", "１０", 10.0), as the master import reads it."""
-    return None if col is None else _cell(table, problems, i, col, _month_of_year, row[col])
+    return None if col is None else _cell(table, problems, i, col,
+                                          lambda v: cells.parse_month_of_year(v, label="発効月"), row[col])
 
 
 def parse_signed(value: object) -> int:
     """A signed whole number: "-17", "−17", "△17", "1,502"."""
-    text = normalise_text(value).replace("−", "-").replace("△", "-").replace("▲", "-")
-    try:
-        number = Decimal(text)
-    except InvalidOperation:
-        raise CountError(f"「{value}」は数値ではありません。") from None
-    if number != number.to_integral():
-        raise CountError(f"「{value}」は整数ではありません。")
-    return int(number)
+    return cells.parse_signed(value)
 
 
 def parse_rate(value: object) -> Decimal:
     """0.457 (Excel percent), 45.7 or "45.7%" → Decimal as written (the check accepts both scales)."""
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        return Decimal(str(value))
-    text = normalise_text(value).removesuffix("%")
-    try:
-        return Decimal(text)
-    except InvalidOperation:
-        raise CountError(f"「{value}」は率として読めません。") from None
+    return cells.parse_rate(value)
 
 
 def _stated(table: Table, i: int, row: list, derived, month_items, problems: list[Problem]
@@ -450,7 +450,7 @@ def _stated(table: Table, i: int, row: list, derived, month_items, problems: lis
                 parsed = parse_signed(value)
             else:
                 parsed = parse_count(value)
-        except CountError as exc:
+        except CellError as exc:
             problems.append(table.problem(i, col, str(exc)))
             continue
         out[key] = (col, parsed)
@@ -467,6 +467,6 @@ def _total_extras(table: Table, i: int, row: list, c: dict[str, int], warnings: 
             continue
         try:
             out[key] = (col, parse_count(value))
-        except CountError as exc:
+        except CellError as exc:
             warnings.append(table.problem(i, col, f"合計行: {exc}"))
     return out
