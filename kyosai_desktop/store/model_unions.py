@@ -16,7 +16,7 @@ from datetime import datetime
 
 from kyosai_desktop.domain.model_unions import ModelUnionInput
 from kyosai_desktop.store import audit
-from kyosai_desktop.store.results import CellChange, record_key
+from kyosai_desktop.store.results import CellChange, ResultRepository
 from kyosai_desktop.store.tx import transaction
 
 MODEL_PRODUCT = "団体生命共済"
@@ -44,10 +44,6 @@ class ModelYear:
     sheet_start_month: int | None
     source: str | None
     imported_at: str | None
-
-
-def _text(value: object) -> str | None:
-    return None if value is None else str(value)
 
 
 def designation_key(fiscal_year: int, union_id: int) -> str:
@@ -118,19 +114,18 @@ class ModelUnionRepository:
         changed: list[int] = []
         audits: list[AuditRow] = []
         inserts, updates = [], []
-        now, actor = datetime.now().isoformat(timespec="seconds"), audit.current_actor()
         for d in items:
             key = designation_key(d.fiscal_year, d.union_id)
             before = old.get((d.fiscal_year, d.union_id))
             if before is None:
                 inserts.append((d.fiscal_year, d.union_id, d.target, d.members, d.holdings, d.effective_month))
-                audits.append((now, actor, source, key, "*", None, f"目標 {d.target}"))
+                audits.append(audit.AuditRow("model_unions", key, "*", None, d, new_text=f"目標 {d.target}"))
                 added.append(d.union_id)
                 continue
             fields = [f for f in FIELDS if getattr(before, f) != getattr(d, f)]
             if fields:
                 updates.append((d.target, d.members, d.holdings, d.effective_month, d.fiscal_year, d.union_id))
-                audits += [(now, actor, source, key, f, _text(getattr(before, f)), _text(getattr(d, f)))
+                audits += [audit.AuditRow("model_unions", key, f, getattr(before, f), getattr(d, f))
                            for f in fields]
                 changed.append(d.union_id)
         with transaction(self.conn):
@@ -140,9 +135,7 @@ class ModelUnionRepository:
             self.conn.executemany(
                 "UPDATE model_unions SET target = ?, members = ?, holdings = ?, effective_month = ?"
                 " WHERE fiscal_year = ? AND union_id = ?", updates)
-            self.conn.executemany(
-                "INSERT INTO audit (at, actor, source, table_name, record_key, field, old_value, new_value)"
-                " VALUES (?, ?, ?, 'model_unions', ?, ?, ?, ?)", audits)
+            audit.write(self.conn, source, audits)
         return added, changed
 
     def add_unions(self, rows: Sequence[tuple[str, str, str, Mapping[str, object]]], *, source: str = "import"
@@ -153,7 +146,6 @@ class ModelUnionRepository:
         returns {(pref_code, union_code): id}.  For the national sheet, whose other
         prefectures' unions are new to a branch database (thousands at a time).
         """
-        now, actor = datetime.now().isoformat(timespec="seconds"), audit.current_actor()
         out: dict[tuple[str, str], int] = {}
         audits: list[AuditRow] = []
         with transaction(self.conn):
@@ -164,12 +156,11 @@ class ModelUnionRepository:
                     (pref, code, name, values.get("members"), values.get("holdings"), values.get("effective_month")))
                 union_id = int(cur.lastrowid)  # type: ignore[arg-type]
                 out[(pref, code)] = union_id
-                audits.append((now, actor, source, str(union_id), "*", None, f"{pref}-{code} {name}"))
-                audits += [(now, actor, source, str(union_id), k, None, _text(v))
+                audits.append(audit.AuditRow("unions", str(union_id), "*", None, None,
+                                             new_text=f"{pref}-{code} {name}"))
+                audits += [audit.AuditRow("unions", str(union_id), k, None, v)
                            for k, v in values.items() if v is not None]
-            self.conn.executemany(
-                "INSERT INTO audit (at, actor, source, table_name, record_key, field, old_value, new_value)"
-                " VALUES (?, ?, ?, 'unions', ?, ?, ?, ?)", audits)
+            audit.write(self.conn, source, audits)
         return out
 
     def remove(self, fiscal_year: int, union_id: int, *, source: str = "import") -> bool:
@@ -252,18 +243,7 @@ class ModelUnionRepository:
                 unchanged += 1
                 continue
             changes.append(CellChange(union_id, product_id, month, new, old))
-        now = datetime.now().isoformat(timespec="seconds")
-        actor = audit.current_actor()
-        with transaction(self.conn):
-            self.conn.executemany(
-                "INSERT INTO results (union_id, product_id, month, count) VALUES (?, ?, ?, ?)"
-                " ON CONFLICT (union_id, product_id, month) DO UPDATE SET count = excluded.count",
-                [(c.union_id, c.product_id, c.month, c.new) for c in changes])
-            self.conn.executemany(
-                "INSERT INTO audit (at, actor, source, table_name, record_key, field, old_value, new_value)"
-                " VALUES (?, ?, ?, 'results', ?, 'count', ?, ?)",
-                [(now, actor, source, record_key(c.union_id, c.product_id, c.month),
-                  None if c.old is None else str(c.old), str(c.new)) for c in changes])
+        ResultRepository(self.conn).write(changes, source=source)
         return changes, unchanged
 
     def remove_missing(self, fiscal_year: int, keep: Iterable[int], *, source: str = "import") -> list[int]:

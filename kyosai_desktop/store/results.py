@@ -115,30 +115,37 @@ class ResultRepository:
 
         Cells whose value does not change are skipped (and not audited).
         """
-        done: list[CellChange] = []
         with transaction(self.conn):
+            done = []
             for ch in changes:
                 old = self.get(ch.union_id, ch.product_id, ch.month)
-                if old == ch.new:
-                    continue
-                if ch.new is None:
-                    self.conn.execute(
-                        "DELETE FROM results WHERE union_id = ? AND product_id = ? AND month = ?",
-                        (ch.union_id, ch.product_id, ch.month),
-                    )
-                else:
-                    if ch.new < 0:
-                        raise ValueError("件数は0以上の整数です。")
-                    self.conn.execute(
-                        "INSERT INTO results (union_id, product_id, month, count) VALUES (?, ?, ?, ?)"
-                        " ON CONFLICT (union_id, product_id, month) DO UPDATE SET count = excluded.count",
-                        (ch.union_id, ch.product_id, ch.month, ch.new),
-                    )
-                audit.record(self.conn, source=source, table="results",
-                             key=record_key(ch.union_id, ch.product_id, ch.month),
-                             field="count", old=old, new=ch.new)
-                done.append(CellChange(ch.union_id, ch.product_id, ch.month, ch.new, old))
+                if old != ch.new:
+                    done.append(CellChange(ch.union_id, ch.product_id, ch.month, ch.new, old))
+            self.write(done, source=source)
         return done
+
+    def write(self, changes: Sequence[CellChange], *, source: str) -> None:
+        """The one writer of ``results``: store each ``new`` (None deletes the figure) and audit
+        ``old`` → ``new``, in bulk, in the caller's transaction (or one commit of its own).
+
+        ``old`` must be what the table holds now (``apply`` reads it; a bulk import reads
+        the whole range in one query).
+        """
+        if any(c.new is not None and c.new < 0 for c in changes):
+            raise ValueError("件数は0以上の整数です。")
+        if not changes:
+            return
+        with transaction(self.conn):
+            self.conn.executemany(
+                "DELETE FROM results WHERE union_id = ? AND product_id = ? AND month = ?",
+                [(c.union_id, c.product_id, c.month) for c in changes if c.new is None])
+            self.conn.executemany(
+                "INSERT INTO results (union_id, product_id, month, count) VALUES (?, ?, ?, ?)"
+                " ON CONFLICT (union_id, product_id, month) DO UPDATE SET count = excluded.count",
+                [(c.union_id, c.product_id, c.month, c.new) for c in changes if c.new is not None])
+            audit.write(self.conn, source, [
+                audit.AuditRow("results", record_key(c.union_id, c.product_id, c.month), "count", c.old, c.new)
+                for c in changes])
 
     def set(self, union_id: int, product_id: int, month: str, value: int | None, *, source: str = "entry") -> int | None:
         """Set one cell (None clears it); return the old value."""

@@ -11,14 +11,18 @@ import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+from kyosai_desktop.store import audit
+
 
 @contextmanager
 def transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
     if conn.in_transaction:
         conn.execute("SAVEPOINT nested")
+        marks = audit.mark(conn)
         try:
             yield conn
         except BaseException:
+            audit.rewind(conn, marks)   # the rolled-back rows were never made
             conn.execute("ROLLBACK TO nested")
             conn.execute("RELEASE nested")
             raise
