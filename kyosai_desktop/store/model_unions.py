@@ -20,8 +20,6 @@ from kyosai_desktop.store.results import CellChange, ResultRepository
 from kyosai_desktop.store.tx import transaction
 
 MODEL_PRODUCT = "団体生命共済"
-# (at, actor, source, key, field, old, new) as written to the audit table
-AuditRow = tuple[str, str, str, str, str, str | None, str | None]
 FIELDS = ("target", "members", "holdings", "effective_month")
 
 
@@ -112,7 +110,7 @@ class ModelUnionRepository:
             old.update({(d.fiscal_year, d.union_id): d for d in self.designations(year)})
         added: list[int] = []
         changed: list[int] = []
-        audits: list[AuditRow] = []
+        audits: list[audit.AuditRow] = []
         inserts, updates = [], []
         for d in items:
             key = designation_key(d.fiscal_year, d.union_id)
@@ -147,7 +145,7 @@ class ModelUnionRepository:
         prefectures' unions are new to a branch database (thousands at a time).
         """
         out: dict[tuple[str, str], int] = {}
-        audits: list[AuditRow] = []
+        audits: list[audit.AuditRow] = []
         with transaction(self.conn):
             for pref, code, name, values in rows:
                 cur = self.conn.execute(
