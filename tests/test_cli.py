@@ -192,3 +192,15 @@ def test_installed_console_script(loaded, tmp_path):
                            "--as-of", "2024-09", "--out", str(out)], capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr
     assert "団体生命共済" in out.read_text(encoding="utf-8-sig")
+
+
+def test_reports_refuse_an_as_of_month_outside_the_fiscal_year(loaded, tmp_path, capsys):
+    """2024年度 runs 2024年6月〜2025年5月: 2024-03 printed zeros and "2024年6月〜2024年3月" before."""
+    out = tmp_path / "b.csv"
+    for as_of, where in (("2024-03", "が始まる前です"), ("2025-06", "が終わった後です")):
+        assert run(loaded, "report", "branch", "--fy", "2024", "--as-of", as_of, "--out", str(out)) == 1
+        err = capsys.readouterr().err
+        assert f"は 2024年度 (2024年6月〜2025年5月) {where}" in err and "--as-of" in err
+        assert not out.exists()
+    for as_of in ("2024-06", "2025-05"):   # the first and the last month are fine
+        assert run(loaded, "report", "branch", "--fy", "2024", "--as-of", as_of, "--out", str(out)) == 0

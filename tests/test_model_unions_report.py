@@ -229,3 +229,30 @@ def test_cli_union_sheets(db_path, tmp_path, capsys):
     assert run(db_path, "report", "union-sheets", "--fy", "2024", "--as-of", "2025-02", "--union", "41-999",
                "--out", str(tmp_path / "x.pdf")) == 1
     assert not (tmp_path / "x.pdf").exists()
+
+
+def test_reports_refuse_an_as_of_month_after_the_year(db_path, tmp_path, capsys):
+    """2025年6月 is after 2024年度 (6月開始); the table and the sheets stopped at May silently."""
+    import pytest
+
+    from kyosai_desktop.domain.months import MonthOutsideYear
+    from kyosai_desktop.services.context import open_context
+    from kyosai_desktop.services.union_progress_sheet import build_union_sheets, model_union_ids
+
+    run(db_path, "init", "--branch", "41")
+    run(db_path, "import", "model-unions", str(SAMPLE), "--fy", "2024")
+    capsys.readouterr()
+    for what, out in (("model-unions", "x.csv"), ("union-sheets", "x.pdf")):
+        assert run(db_path, "report", what, "--fy", "2024", "--as-of", "2025-06", "--out", str(tmp_path / out)) == 1
+        assert "集計月 2025年6月 は 2024年度 (2024年6月〜2025年5月) が終わった後です" in capsys.readouterr().err
+        assert not (tmp_path / out).exists()
+    ctx = open_context(db_path)
+    try:
+        ids = model_union_ids(ctx, 2024)
+        with pytest.raises(MonthOutsideYear, match="が終わった後です"):
+            build_union_sheets(ctx, ids[:1], 2024, "2025-06")
+        with pytest.raises(MonthOutsideYear, match="が始まる前です"):
+            build_report(ctx, 2024, "2024-04", start_month=5)
+        assert build_union_sheets(ctx, ids[:1], 2024, "2024-05")   # May is in the 5月開始 layout
+    finally:
+        ctx.close()

@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 
 from kyosai_desktop.cli import CommandError, open_ctx
-from kyosai_desktop.domain.months import parse_month
+from kyosai_desktop.domain.months import MonthOutsideYear, parse_month
 
 
 def register(groups: dict) -> None:
@@ -77,7 +77,10 @@ def cmd_report_branch(args: argparse.Namespace) -> int:
         pref = args.pref.zfill(2) if args.pref else ctx.branch
         if pref is None:
             raise CommandError("県支部が設定されていません。先に `kyosai init --branch PP` を実行するか --pref を指定してください。")
-        report = branch_progress(ctx, args.fy, as_of, pref)
+        try:
+            report = branch_progress(ctx, args.fy, as_of, pref)
+        except MonthOutsideYear as exc:
+            raise CommandError(f"{exc}\n--fy と --as-of を確かめてください。") from exc
         out = write_branch_report(report, args.out, rider_goals(ctx))
         print(f"{report.title} を {out} に出力しました。")
     finally:

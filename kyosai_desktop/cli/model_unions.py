@@ -13,7 +13,12 @@ import argparse
 from pathlib import Path
 
 from kyosai_desktop.cli import CommandError, open_ctx
-from kyosai_desktop.domain.months import FiscalYear, month_label, parse_month
+from kyosai_desktop.domain.months import (
+    FiscalYear,
+    MonthOutsideYear,
+    check_as_of,
+    parse_month,
+)
 
 
 def register(groups: dict) -> None:
@@ -58,12 +63,12 @@ def _pref(ctx, value: str | None) -> str | None:
 
 
 def _check_as_of(ctx, fiscal_year: int, as_of: str, start_month: int | None = None) -> None:
-    """Refuse an as-of month before the fiscal year starts: it would print a table of zeros."""
+    """Refuse an as-of month outside the fiscal year (before: a table of zeros; after: cut silently)."""
     year = FiscalYear(fiscal_year, start_month or ctx.fiscal_years.model_year(fiscal_year).start_month)
-    if as_of < year.first:
-        raise CommandError(
-            f"集計月 {month_label(as_of)} は {year.label} ({month_label(year.first)}〜{month_label(year.last)})"
-            " が始まる前です。--fy と --as-of を確かめてください。")
+    try:
+        check_as_of(as_of, year)
+    except MonthOutsideYear as exc:
+        raise CommandError(f"{exc}\n--fy と --as-of を確かめてください。") from exc
 
 
 def cmd_import(args: argparse.Namespace) -> int:

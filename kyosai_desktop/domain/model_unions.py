@@ -42,6 +42,8 @@ YEARS_SHOWN = 3  # the fiscal year and the two before it
 _ZEROS = (0,) * 12
 
 
+SHEET_START_MONTHS = (6, 5)  # headquarters' two layouts of a year: 6月開始 and 5月開始
+
 @dataclass(frozen=True)
 class TableLayout:
     """Which months a table shows: fiscal year, its start month and the as-of month."""

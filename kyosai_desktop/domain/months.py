@@ -90,3 +90,21 @@ class FiscalYear:
 def fiscal_year_of(ym: str, start_month: int) -> int:
     y, m = split_month(ym)
     return y if m >= start_month else y - 1
+
+
+class MonthOutsideYear(ValueError):
+    """An as-of month outside the report's fiscal year; ``str(exc)`` is Japanese."""
+
+
+def check_as_of(as_of: str, year: FiscalYear, *also: FiscalYear) -> None:
+    """Refuse an as-of month outside ``year`` (or every one of ``also``, other layouts of it).
+
+    Before the start a report would print a table of zeros and a period like
+    "2024年6月〜2024年3月"; after the end it would silently stop at the year's last month.
+    """
+    if any(y.contains(as_of) for y in (year, *also)):
+        return
+    span = f"{year.label} ({month_label(year.first)}〜{month_label(year.last)})"
+    where = "が始まる前" if as_of < year.first else "が終わった後"
+    raise MonthOutsideYear(
+        f"集計月 {month_label(as_of)} は {span} {where}です。{year.label}の中の月を指定してください。")

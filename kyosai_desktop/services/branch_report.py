@@ -12,7 +12,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from kyosai_desktop.domain import tones
-from kyosai_desktop.domain.months import FiscalYear, month_label
+from kyosai_desktop.domain.months import FiscalYear, check_as_of, month_label
 from kyosai_desktop.domain.rates import (
     format_percent,
     percent_round,
@@ -113,7 +113,8 @@ def totals_of(rows: list[ProgressRow]) -> ProgressTotals:
 def branch_progress(ctx: AppContext, fiscal_year: int, as_of: str, pref_code: str | None = None) -> BranchProgress:
     pref_code = pref_code if pref_code is not None else ctx.branch
     year = ctx.fiscal_years.results_year(fiscal_year)
-    end = min(as_of, year.last)
+    check_as_of(as_of, year)
+    end = as_of
     actual = ctx.results.totals_by_product(year.first, end, pref_code)
     ly_first, ly_last = year.same_period_last_year(as_of)
     last_year = ctx.results.totals_by_product(ly_first, ly_last, pref_code)

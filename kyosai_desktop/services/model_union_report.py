@@ -21,7 +21,7 @@ from kyosai_desktop.domain.model_unions import (
     TableLayout,
     compute_table,
 )
-from kyosai_desktop.domain.months import FiscalYear, month_label, split_month
+from kyosai_desktop.domain.months import FiscalYear, check_as_of, month_label, split_month
 from kyosai_desktop.domain.rates import DASH, format_count, format_percent
 from kyosai_desktop.domain.tones import LEGEND, TOTAL
 from kyosai_desktop.services.context import AppContext
@@ -69,6 +69,7 @@ def build_report(ctx: AppContext, fiscal_year: int, as_of: str, *, pref_code: st
                  start_month: int | None = None) -> ModelUnionReport:
     """The table of ``fiscal_year`` as of ``as_of`` (all model unions, or one prefecture's)."""
     start = start_month or ctx.fiscal_years.model_year(fiscal_year).start_month
+    check_as_of(as_of, FiscalYear(fiscal_year, start))
     layout = TableLayout(fiscal_year, start, as_of)
     units = ctx.model_unions.inputs(fiscal_year, pref_code)
     first, last = layout.years[0].first, layout.current.last

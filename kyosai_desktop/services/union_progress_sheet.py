@@ -14,8 +14,13 @@ from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
 
-from kyosai_desktop.domain.model_unions import ModelUnionInput, TableLayout, compute_row
-from kyosai_desktop.domain.months import FiscalYear, month_label
+from kyosai_desktop.domain.model_unions import (
+    SHEET_START_MONTHS,
+    ModelUnionInput,
+    TableLayout,
+    compute_row,
+)
+from kyosai_desktop.domain.months import FiscalYear, check_as_of, month_label
 from kyosai_desktop.domain.rates import achievement_rate, join_rate, org_join_shortfall
 from kyosai_desktop.domain.tones import elapsed_share, progress_tone
 from kyosai_desktop.services.context import AppContext
@@ -126,6 +131,9 @@ def build_union_sheet(ctx: AppContext, union_id: int, fiscal_year: int, as_of: s
     holdings = union.holdings if union.holdings is not None else (designation.holdings if designation else None)
     effective = union.effective_month or (designation.effective_month if designation else None)
     year = ctx.fiscal_years.results_year(fiscal_year)
+    # The sheet shows the results year and the model-union status of either of HQ's layouts.
+    check_as_of(as_of, year, ctx.fiscal_years.model_year(fiscal_year),
+                *(FiscalYear(fiscal_year, m) for m in SHEET_START_MONTHS))
     months = tuple(year.months())
     end = min(as_of, year.last)
     grid = ctx.results.union_grid(union_id, year.first, year.last)
