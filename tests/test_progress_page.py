@@ -139,3 +139,13 @@ def test_empty_branch_opens_on_last_month(ctx, qtbot):
     assert page.as_of == expected
     assert all(r[page.report.index("actual")].value == 0 for r in page.report.rows)
     assert page.report.totals[0][page.report.index("reach")].text == "—"
+
+
+def test_a_changed_start_month_moves_the_month_list(page, ctx):
+    """The months offered always lie inside the year (a report refuses an as-of month outside it)."""
+    page.select(2024, "2025-05")
+    ctx.fiscal_years.set_start_months(2024, 4, 5)
+    page.bus_.changed.emit("master")
+    months = [page.month_combo.itemData(i) for i in range(page.month_combo.count())]
+    assert months[0] == "2024-04" and months[-1] == "2025-03"
+    assert page.as_of in months and "2024年4月〜" in page.report.summary[0][1]

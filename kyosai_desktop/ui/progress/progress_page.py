@@ -154,6 +154,8 @@ class ProgressPage(QWidget):
     def reload(self) -> None:
         if self.year_combo.currentData() is None or self.month_combo.currentData() is None:
             return
+        if self.month_combo.itemData(0) != self.ctx.fiscal_years.results_year(self.fiscal_year).first:
+            self._fill_months(self.as_of)   # the year's start month was changed: its months moved
         self.report = self.build_report()
         self.view.set_report(self.report)
         self.title_label.setText(self.report.title)
