@@ -22,6 +22,7 @@ from kyosai_desktop.store.master import (
 from kyosai_desktop.store.master_admin import MasterAdminRepository
 from kyosai_desktop.store.model_unions import ModelUnionRepository
 from kyosai_desktop.store.results import ResultRepository
+from kyosai_desktop.store.search import SearchRepository
 from kyosai_desktop.store.settings import SettingsRepository
 from kyosai_desktop.store.targets import TargetRepository
 from kyosai_desktop.store.unions import UnionRepository
@@ -42,6 +43,7 @@ class AppContext:
     model_unions: ModelUnionRepository = field(init=False)
     campaigns: CampaignRepository = field(init=False)
     estimates: EstimateRepository = field(init=False)
+    search: SearchRepository = field(init=False)
 
     def __post_init__(self) -> None:
         conn = self.db.conn
@@ -57,6 +59,7 @@ class AppContext:
         self.model_unions = ModelUnionRepository(conn)
         self.campaigns = CampaignRepository(conn)
         self.estimates = EstimateRepository(conn)
+        self.search = SearchRepository(conn)
 
     @property
     def conn(self):

@@ -120,6 +120,11 @@ class MainWindow(QMainWindow):
         edit_menu.addAction(undo)
         edit_menu.addAction(redo)
         self.undo_action, self.redo_action = undo, redo
+        edit_menu.addSeparator()
+        self.filter_action = self._action(edit_menu, "この画面の絞り込み(&F)", self.focus_filter,
+                                          "Ctrl+F")
+        self.search_action = self._action(edit_menu, "検索 (単組・見積り・キャンペーン)(&S)…", self.open_search,
+                                          "Ctrl+Shift+F")
 
         view_menu = self.menuBar().addMenu("表示(&V)")
         self.page_actions: dict[str, QAction] = {}
@@ -235,6 +240,25 @@ class MainWindow(QMainWindow):
             self.help_window = HelpWindow(self)
         self.help_window.present(topic or topic_for_page(self.current_page_key()))
         return self.help_window
+
+    def focus_filter(self):
+        """Ctrl+F: the page's filter box; a page without one opens the global search."""
+        from kyosai_desktop.ui.shared.search_jump import focus_filter
+
+        key = self.current_page_key()
+        edit = focus_filter(self.pages.get(key) if key else None)
+        return edit if edit is not None else self.open_search()
+
+    def open_search(self, text: str = ""):
+        """Ctrl+Shift+F: find a union, an estimate or a campaign and jump to it."""
+        from kyosai_desktop.ui.shared.search_dialog import SearchDialog
+        from kyosai_desktop.ui.shared.search_jump import open_hit
+
+        if getattr(self, "search_dialog", None) is None or self.search_dialog.ctx is not self.ctx:
+            self.search_dialog = SearchDialog(self.ctx, self)
+            self.search_dialog.chosen.connect(lambda hit: open_hit(self, hit))
+        self.search_dialog.start(text)
+        return self.search_dialog
 
     def import_file(self, kind: str, path=None):
         from kyosai_desktop.ui.shared.import_dialog import ImportFlow

@@ -140,7 +140,6 @@ class EstimateListPanel(QWidget):
         QShortcut(QKeySequence(Qt.Key.Key_Delete), self.table, activated=self.delete_selected,
                   context=Qt.ShortcutContext.WidgetShortcut)
         key(Qt.Key.Key_Insert, self.add_estimate)
-        key("Ctrl+F", self.filter_edit.setFocus)
 
     # ------------------------------------------------------------------ data
     def set_campaign(self, campaign: Campaign | None, union_id: int | None = None) -> None:
