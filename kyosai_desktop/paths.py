@@ -45,7 +45,7 @@ def resources_dir() -> Path:
 
 
 def font_path() -> Path:
-    return resources_dir() / "fonts" / "ipaexg.ttf"
+    return resources_dir() / "fonts" / "kyosai-gothic.ttf"
 
 
 def user_data_dir() -> Path:

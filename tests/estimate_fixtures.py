@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import csv
 import re
-import unicodedata
 from pathlib import Path
 
 from openpyxl import Workbook
@@ -91,9 +90,9 @@ def add_union(ctx, pref: str = "05", code: str = "001", name: str = "〇〇〇�
 
 
 def page_text(page) -> str:
-    """A PDF page's text as a reader searches it: NFKC (Kangxi radicals → 行), no spaces,
-    and Qt's synthetic bold (every fragment drawn twice) collapsed."""
-    fragments = [re.sub(r"\s", "", f) for f in unicodedata.normalize("NFKC", page.extract_text()).split("\n")]
+    """A PDF page's text as a reader searches it (not normalised): no spaces, and Qt's
+    synthetic bold (every fragment drawn twice) collapsed."""
+    fragments = [re.sub(r"\s", "", f) for f in page.extract_text().split("\n")]
     kept = [f for i, f in enumerate(fragments) if f and (i == 0 or f != fragments[i - 1])]
     return "".join(kept)
 

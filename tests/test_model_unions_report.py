@@ -31,13 +31,11 @@ def loaded(ctx):
 
 
 class PdfReader(_PdfReader):
-    """pypdf with page text NFKC-normalised (the font maps some kanji to CJK radicals) and
-    without white space (the extractor breaks Japanese lines at random places)."""
+    """pypdf with page text (not normalised) without white space (the extractor breaks
+    Japanese lines at random places)."""
 
     @property
     def pages(self):
-        import unicodedata
-
         pages = super().pages
 
         class _Page:
@@ -46,7 +44,7 @@ class PdfReader(_PdfReader):
                 self.mediabox = page.mediabox
 
             def extract_text(self):
-                return "".join(unicodedata.normalize("NFKC", self.page.extract_text()).split())
+                return "".join(self.page.extract_text().split())
 
         return [_Page(p) for p in pages]
 

@@ -1,4 +1,7 @@
-"""The bundled Japanese font (IPAexGothic), registered with Qt before any text is drawn.
+"""The bundled Japanese font, registered with Qt before any text is drawn.
+
+KyosaiGothic (resources/fonts/kyosai-gothic.ttf) is IPAexGothic with every code point that
+shared a glyph given its own copy, so PDF text copies as printed (tools/build_font.py).
 
 A fresh machine may have no Japanese font at all; without this every character would be a
 box on screen and missing from PDFs.  PDFs embed the glyphs they use (Qt subsets TrueType).
@@ -12,7 +15,7 @@ from PySide6.QtGui import QFont, QFontDatabase, QGuiApplication
 
 from kyosai_desktop.paths import font_path
 
-FALLBACK_FAMILY = "IPAexGothic"
+FALLBACK_FAMILY = "KyosaiGothic"
 
 
 @cache

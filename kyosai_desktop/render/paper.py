@@ -31,7 +31,6 @@ from PySide6.QtGui import (
 
 from kyosai_desktop.render.fonts import app_font_family, japanese_font
 from kyosai_desktop.services.files import atomic_path
-from kyosai_desktop.services.pdf_text import fix_text_mapping
 
 Progress = Callable[[int, int], bool]  # (done, total) -> keep going?
 
@@ -162,7 +161,6 @@ def render_pdf(doc: PaperDocument, out: Path | str, progress: Progress | None = 
         writer.setPageLayout(doc.layout())
         _paint_all(doc, writer, 1.0, progress, writer.newPage)
         del writer  # the file is complete once the painter has ended
-        fix_text_mapping(tmp)  # copy / search gives 目標, not the look-alike radical ⽬標
     return out
 
 
