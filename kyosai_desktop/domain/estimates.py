@@ -46,8 +46,9 @@ OFFICER = "執行部"
 MEMBER = "組合員"
 ROLES = (OFFICER, MEMBER)
 
+OFFICER_CAMPAIGN = "単組執行部見積り強化月間"   # the campaign kind run with union officers
 CAMPAIGN_KINDS = (
-    "単組執行部見積り強化月間",
+    OFFICER_CAMPAIGN,
     "見積りキャンペーン",
     "成約キャンペーン",
     "新規車両付帯キャンペーン",
@@ -55,6 +56,12 @@ CAMPAIGN_KINDS = (
 )
 OTHER_KIND = "その他"
 DEFAULT_PRODUCT = "マイカー共済"
+
+
+def default_role(campaign_kind: str) -> str:
+    """The role of a new estimate in a campaign of this kind: 執行部 in the
+    単組執行部見積り強化月間, 組合員 in every other kind."""
+    return OFFICER if campaign_kind == OFFICER_CAMPAIGN else MEMBER
 
 
 def annual_factor(payment: str | None) -> int | None:

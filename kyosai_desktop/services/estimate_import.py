@@ -37,7 +37,6 @@ from kyosai_desktop.domain.estimates import (
     CAMPAIGN_KINDS,
     DEFAULT_PRODUCT,
     ESTIMATED,
-    MEMBER,
     OFFICER,
     OTHER_KIND,
     REQUESTED,
@@ -45,6 +44,7 @@ from kyosai_desktop.domain.estimates import (
     STATUSES,
     Totals,
     annual_difference,
+    default_role,
     reduction_rate,
     totals,
 )
@@ -346,7 +346,7 @@ def _create_campaign(ctx: AppContext, name: str, kind: str | None) -> Campaign:
 
 def _write(ctx: AppContext, camp: Campaign, union_id: int, rows: list[_Row], result: EstimateImport) -> None:
     ctx.campaigns.add_unions(camp.id, [union_id], source="import")
-    default_role = OFFICER if camp.kind == "単組執行部見積り強化月間" else MEMBER
+    role_default = default_role(camp.kind)
     next_seq = max([ctx.estimates.next_seq(camp.id, union_id) - 1, *(r.seq or 0 for r in rows)]) + 1
     for row in rows:
         values = dict(row.values)
@@ -357,7 +357,7 @@ def _write(ctx: AppContext, camp: Campaign, union_id: int, rows: list[_Row], res
         if old is None:
             values.setdefault("role", None)
             if values["role"] is None:
-                values["role"] = default_role
+                values["role"] = role_default
             if values.get("status") is None:
                 complete = values.get("other_premium") is not None and values.get("jichiro_premium") is not None
                 values["status"] = ESTIMATED if complete else REQUESTED

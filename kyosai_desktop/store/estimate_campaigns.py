@@ -42,6 +42,7 @@ class Campaign:
         return f"{self.period_from or ''}〜{self.period_to or ''}"
 
 
+JOINED = "参加"   # the audit value of a participating union
 CAMPAIGN_EDITABLE = ("name", "kind", "period_from", "period_to", "product_id", "note")
 _CAMPAIGN_COLS = ", ".join(f.name for f in fields(Campaign))
 
@@ -77,8 +78,21 @@ class CampaignRepository:
                 " VALUES (?, ?, ?, ?, ?, ?)", (name, kind, period_from, period_to, product_id, note))
             cid = int(cur.lastrowid)  # type: ignore[arg-type]
             audit.record(self.conn, source=source, table="estimate_campaigns", key=str(cid),
-                         field="*", old=None, new=f"{name} ({kind})")
+                         field=audit.WHOLE_RECORD, old=None, new=self.get(cid), new_text=f"{name} ({kind})")
         return self.get(cid)  # type: ignore[return-value]
+
+    def restore(self, campaign: Campaign, *, source: str = "undo") -> Campaign:
+        """Put back a deleted campaign with its id (undo of a delete, redo of an add)."""
+        self._check(campaign.name, campaign.kind, campaign.period_from, campaign.period_to, campaign.id)
+        values = {f.name: getattr(campaign, f.name) for f in fields(Campaign)}
+        with transaction(self.conn):
+            self.conn.execute(
+                f"INSERT INTO estimate_campaigns ({_CAMPAIGN_COLS}) VALUES ({', '.join('?' * len(values))})",
+                tuple(values.values()))
+            audit.record(self.conn, source=source, table="estimate_campaigns", key=str(campaign.id),
+                         field=audit.WHOLE_RECORD, old=None, new=self.get(campaign.id),
+                         new_text=f"{campaign.name} ({campaign.kind}) (復元)")
+        return self.get(campaign.id)  # type: ignore[return-value]
 
     def update(self, campaign_id: int, *, source: str = "estimates", **values: object) -> Campaign:
         bad = set(values) - set(CAMPAIGN_EDITABLE)
@@ -119,7 +133,7 @@ class CampaignRepository:
         with transaction(self.conn):
             self.conn.execute("DELETE FROM estimate_campaigns WHERE id = ?", (campaign_id,))
             audit.record(self.conn, source=source, table="estimate_campaigns", key=str(campaign_id),
-                         field="*", old=None if old is None else old.name, new=None)
+                         field=audit.WHOLE_RECORD, old=old, new=None, old_text=None if old is None else old.name)
 
     def stats(self) -> dict[int, tuple[int, int]]:
         """{campaign_id: (participating unions, estimates)} for the campaign list."""
@@ -151,7 +165,7 @@ class CampaignRepository:
                 if cur.rowcount:
                     added += 1
                     audit.record(self.conn, source=source, table="estimate_campaign_unions",
-                                 key=f"{campaign_id}:{uid}", field="*", old=None, new="参加")
+                                 key=f"{campaign_id}:{uid}", field=audit.WHOLE_RECORD, old=None, new=JOINED)
         return added
 
     def remove_union(self, campaign_id: int, union_id: int, *, source: str = "estimates") -> None:
@@ -165,4 +179,4 @@ class CampaignRepository:
                 (campaign_id, union_id))
             if cur.rowcount:
                 audit.record(self.conn, source=source, table="estimate_campaign_unions",
-                             key=f"{campaign_id}:{union_id}", field="*", old="参加", new=None)
+                             key=f"{campaign_id}:{union_id}", field=audit.WHOLE_RECORD, old=JOINED, new=None)

@@ -284,12 +284,11 @@ class EstimateRepository:
             eid = int(cur.lastrowid)  # type: ignore[arg-type]
             self.conn.execute("INSERT OR IGNORE INTO estimate_campaign_unions (campaign_id, union_id)"
                               " VALUES (?, ?)", (campaign_id, union_id))
-            audit.record(self.conn, source=source, table="estimates", key=estimate_key(eid), field="*",
-                         old=None, new=_created_text(campaign_id, union_id, values["seq"]))
-            for key, value in values.items():
-                if key != "seq" and value not in (None, 0, ""):
-                    audit.record(self.conn, source=source, table="estimates", key=estimate_key(eid),
-                                 field=key, old=None, new=value)
+            rows = [audit.AuditRow("estimates", estimate_key(eid), audit.WHOLE_RECORD, None, self.get(eid),
+                                   new_text=_created_text(campaign_id, union_id, values["seq"]))]
+            rows += [audit.AuditRow("estimates", estimate_key(eid), key, None, value)
+                     for key, value in values.items() if key != "seq" and value not in (None, 0, "")]
+            audit.write(self.conn, source, rows)
         return self.get(eid)  # type: ignore[return-value]
 
     def update(self, estimate_id: int, *, source: str = "estimates", **values: object) -> Estimate:
@@ -351,7 +350,7 @@ class EstimateRepository:
         with transaction(self.conn):
             self.conn.execute("DELETE FROM estimates WHERE id = ?", (estimate_id,))
             audit.record(self.conn, source=source, table="estimates", key=estimate_key(estimate_id),
-                         field="*", old=f"No.{old.seq}", new=None)
+                         field=audit.WHOLE_RECORD, old=old, new=None, old_text=f"No.{old.seq}")
         return old
 
     def restore(self, estimate: Estimate, *, source: str = "undo") -> Estimate:
@@ -363,7 +362,8 @@ class EstimateRepository:
                 f"INSERT INTO estimates ({_EST_COLS}) VALUES ({', '.join('?' * len(values))})",
                 tuple(values.values()))
             audit.record(self.conn, source=source, table="estimates", key=estimate_key(estimate.id),
-                         field="*", old=None, new=f"No.{estimate.seq} (復元)")
+                         field=audit.WHOLE_RECORD, old=None, new=self.get(estimate.id),
+                         new_text=f"No.{estimate.seq} (復元)")
         return self.get(estimate.id)  # type: ignore[return-value]
 
     def _refuse_anonymised(self, campaign_id: int) -> None:
