@@ -67,7 +67,14 @@ def full_window(app, ctx, edits: int) -> None:
         from kyosai_desktop.ui.main_window import MainWindow
         from kyosai_desktop.ui.shared import interaction
 
-        interaction.AUTO = lambda *_: True
+        class Answering(interaction.Interaction):   # answer every prompt "yes" without showing it
+            def information(self, *_): pass
+            def warning(self, *_): pass
+            def critical(self, *_): pass
+            def confirm(self, *_): return True
+            def exec_dialog(self, dialog): return True
+
+        interaction.install(Answering())
         window = MainWindow(ctx)
         window.show()
         for i in range(len(window.specs)):

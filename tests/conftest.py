@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
@@ -35,22 +36,74 @@ def ctx(db_path) -> AppContext:
 
 
 class PromptLog(list):
-    """Recorded prompts as (kind, title, text); ``answers[kind]`` sets the reply for a kind."""
+    """Recorded prompts as (kind, title, text); ``answers[kind]`` sets the reply for a kind.
+
+    A dialog (kind "dialog") is really shown; a callable answer gets it and drives it — press
+    its buttons with qtbot — and a dialog it leaves open is accepted when the answer returns
+    a true value.  Without an answer a dialog is accepted, as if its default OK were pressed.
+    """
 
     def __init__(self) -> None:
         super().__init__()
         self.answers: dict[str, object] = {}
+        self.dialogs: list = []
+
+
+def _recording_interaction(log: PromptLog):
+    from PySide6.QtWidgets import QDialog
+
+    from kyosai_desktop.ui.shared.interaction import Interaction
+
+    class Recording(Interaction):
+        def _ask(self, kind: str, title: str, text: str) -> object:
+            log.append((kind, title, text))
+            return log.answers.get(kind, True)
+
+        def information(self, parent, title, text):
+            self._ask("information", title, text)
+
+        def warning(self, parent, title, text):
+            self._ask("warning", title, text)
+
+        def critical(self, parent, title, text):
+            self._ask("critical", title, text)
+
+        def confirm(self, parent, title, text):
+            return bool(self._ask("confirm", title, text))
+
+        def open_file(self, parent, title, filters):
+            answer = self._ask("open_file", title, filters)
+            return Path(answer) if answer else None  # type: ignore[arg-type]
+
+        def save_file(self, parent, title, suggested, filters):
+            answer = self._ask("save_file", title, suggested)
+            return Path(answer) if answer else None  # type: ignore[arg-type]
+
+        def exec_dialog(self, dialog):
+            text = dialog.summary_text() if hasattr(dialog, "summary_text") else ""
+            answer = self._ask("dialog", dialog.windowTitle(), text)
+            log.dialogs.append(dialog)
+            dialog.show()
+            if callable(answer):
+                answer = answer(dialog)
+            if dialog.isVisible():   # the answer did not press a button that closes it
+                dialog.done(QDialog.DialogCode.Accepted if answer else QDialog.DialogCode.Rejected)
+            return dialog.result() == QDialog.DialogCode.Accepted
+
+    return Recording()
 
 
 @pytest.fixture
-def prompts(monkeypatch):
+def prompts(qapp):
     """Answer every prompt automatically; the list records (kind, title, text)."""
     from kyosai_desktop.ui.shared import interaction
 
     log = PromptLog()
-    monkeypatch.setattr(interaction, "LOG", log)
-    monkeypatch.setattr(interaction, "AUTO", lambda kind, title, text: log.answers.get(kind, True))
-    return log
+    previous = interaction.install(_recording_interaction(log))
+    yield log
+    interaction.install(previous)
+    for dialog in log.dialogs:
+        dialog.close()
 
 
 @pytest.fixture

@@ -214,7 +214,9 @@ def test_a_selection_survives_the_status_step_it_was_made_for(page, prompts):
     assert panel.model.estimate(panel.proxy.mapToSource(panel.table.currentIndex()).row()).id == chosen[-1]
 
 
-def test_import_from_the_page_and_a_refused_file(page, ctx, prompts, tmp_path):
+def test_import_from_the_page_and_a_refused_file(page, ctx, prompts, tmp_path, qtbot):
+    from PySide6.QtCore import Qt
+
     other = add_union(ctx, "05", "002", "第二職員組合")
     camp = page.campaign()
     ctx.campaigns.add_unions(camp.id, [other.id])
@@ -222,31 +224,46 @@ def test_import_from_the_page_and_a_refused_file(page, ctx, prompts, tmp_path):
     panel = page.list_panel
     page.tabs.setCurrentWidget(panel)
     panel.union_combo.setCurrentIndex(panel.union_combo.findData(other.id))
-    prompts.answers["confirm"] = True
-    panel.import_file(seed_csv(tmp_path))
+    def press_import(dialog):
+        if dialog.import_button is not None:     # a refused file's review offers only 閉じる
+            qtbot.mouseClick(dialog.import_button, Qt.MouseButton.LeftButton)
+
+    prompts.answers["dialog"] = press_import
+    assert panel.import_file(seed_csv(tmp_path))
+    with qtbot.waitSignal(panel.import_flow.finished, timeout=20_000) as blocker:
+        pass
+    assert blocker.args[0].added == 20
+    assert "05-002 第二職員組合 の見積り: 20 行を読み込み、追加 20 件" in prompts[-2][2]   # the review
     assert ctx.estimates.count(camp.id) == 40
     assert panel.model.rowCount() == 20
     rows = [list(r) for r in seed_sheet_rows()]
     rows[2][9] = "半年"
     before = ctx.estimates.count(camp.id)
-    panel.import_file(write_csv(tmp_path / "bad.csv", rows))
+    assert panel.import_file(write_csv(tmp_path / "bad.csv", rows))
+    with qtbot.waitSignal(panel.import_flow.finished, timeout=20_000):
+        pass
     assert ctx.estimates.count(camp.id) == before
-    assert any(k == "problems" and "支払「半年」" in t for k, _, t in prompts)
+    assert prompts[-1][0] == "dialog" and "支払「半年」" in prompts[-1][2]
 
 
-def test_outputs_write_pdf_and_excel(page, prompts, tmp_path):
+def test_outputs_write_pdf_and_excel(page, prompts, tmp_path, qtbot):
     from kyosai_desktop.ui.estimates.estimate_outputs import save_pdf, save_xlsx, table_doc
 
     panel = page.list_panel
     page.tabs.setCurrentWidget(panel)
     panel.union_combo.setCurrentIndex(1)
     prompts.answers["save_file"] = str(tmp_path / "list.pdf")
-    assert save_pdf(panel, table_doc(panel.list_table), "x") is not None
+    task = save_pdf(panel, table_doc(panel.list_table), "x")
+    with qtbot.waitSignal(task.finished, timeout=20_000):
+        pass
     assert "この一覧は、単組の学習会や募集活動には使用できません" in pdf_text(tmp_path / "list.pdf")
     prompts.answers["save_file"] = str(tmp_path / "b3.xlsx")
     assert save_xlsx(panel, panel.report_table, "x", landscape=False) is not None
     prompts.answers["save_file"] = str(tmp_path / "all.pdf")
-    assert page.save_all_reports() is not None
+    task = page.save_all_reports()
+    with qtbot.waitSignal(task.finished, timeout=20_000) as blocker:
+        pass
+    assert blocker.args == ["done"] and "all.pdf に保存しました (1 ページ)" in prompts[-1][2]
     assert len(PdfReader(str(tmp_path / "all.pdf")).pages) == 1
 
 

@@ -126,12 +126,15 @@ def test_restore_declined_or_refused_changes_nothing(window, ctx, db_path, tmp_p
     assert digest(db_path) == before
 
 
-def test_import_from_the_file_menu_refreshes_pages(window, ctx, tmp_path, prompts):
+def test_import_from_the_file_menu_refreshes_pages(window, ctx, tmp_path, prompts, qtbot):
     progress = window.page("progress")
     path = tmp_path / "r.csv"
     path.write_text("自治労県コード,単組コード,商品,発効年月,件数\n05,001,団生,2025-02,7\n", encoding="utf-8")
     prompts.answers["open_file"] = str(path)
     window.import_actions["results"].trigger()
+    with qtbot.waitSignal(window.master_import.finished, timeout=20_000):
+        pass                                          # checked, reviewed (取り込む), written
+    assert [k for k, _t, _x in prompts] == ["open_file", "dialog", "information"]
     assert ctx.results.get(ctx.unions.find("05", "001").id, ctx.products.resolve("団生").id, "2025-02") == 7
     # The progress page moved to the new latest figure's year and counts it.
     progress.select_latest()

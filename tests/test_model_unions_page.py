@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from pypdf import PdfReader
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QPushButton
 
 from kyosai_desktop.services.model_union_import import import_model_unions
 from kyosai_desktop.ui.model_unions.model_unions_page import ModelUnionsPage
@@ -36,12 +37,55 @@ def test_empty_year_says_what_to_do(page):
     assert not page.pdf_button.isEnabled() and not page.sheet_button.isEnabled()
 
 
-def test_import_then_scope_and_layout(page, ctx, prompts):
-    result = page.import_sheet(SAMPLE, fiscal_year=2024)
+WAIT_MS = 20_000
+
+
+def import_through_the_dialogs(qtbot, page, path):
+    """Start the import as the 取り込み button does and wait for its end; returns the report."""
+    from kyosai_desktop.ui.shared import runner
+
+    assert page.import_sheet(path)       # returns at once: the rest runs by signal
+    with qtbot.waitSignal(page.importer.finished, timeout=WAIT_MS) as blocker:
+        pass
+    qtbot.waitUntil(lambda: not runner.busy(), timeout=WAIT_MS)
+    return blocker.args[0]
+
+
+def press(qtbot, button):
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+
+
+def test_import_reads_the_year_from_the_sheet_then_reviews(page, ctx, prompts, qtbot):
+    from kyosai_desktop.ui.model_unions.model_union_import_dialog import YearDialog
+    from kyosai_desktop.ui.shared.import_review import ImportReviewDialog
+
+    ctx.fiscal_years.ensure(2024)
+    ctx.fiscal_years.set_start_months(2024, 6, 5)        # configured 5月開始; the sheet is 6月開始
+    seen = {}
+
+    def answer(dialog):
+        if isinstance(dialog, YearDialog):
+            seen["year"] = (dialog.year.currentText(), dialog.start.currentText(), dialog.setting.text(),
+                            dialog.read.text())
+            qtbot.keyClick(dialog, Qt.Key.Key_Return)      # OK: the clerk confirms what the sheet says
+            return None
+        assert isinstance(dialog, ImportReviewDialog)
+        seen["review"] = dialog.summary_text()
+        press(qtbot, dialog.import_button)
+        return None
+
+    prompts.answers["dialog"] = answer
+    report = import_through_the_dialogs(qtbot, page, SAMPLE)
+    year, start, setting, read = seen["year"]
+    assert (year, start) == ("2024年度", "6月開始")
+    assert "シートは 2024年度・6月開始 の並びです。" in read
+    assert setting == "2024年度の集計は今 5月開始です。取り込むと 6月開始に変わります。"
+    assert "--" not in seen["review"] and "9 単組" in seen["review"]
+    result = report.result
     assert result is not None and result.rows == 9
+    assert ctx.fiscal_years.model_year(2024).start_month == 6
     kinds = [k for k, _t, _x in prompts]
-    assert kinds[:2] == ["confirm", "information"]
-    assert "9 単組" in prompts[0][2]                      # the dry run's summary was shown first
+    assert kinds == ["dialog", "dialog", "information"]
     assert page.fiscal_year == 2024 and page.as_of == "2025-02"
     assert page.scope_combo.currentText() == "自県 (高知)"
     assert texts(page, "name") == ["高知市職員労働組合", "1 単組"]
@@ -55,16 +99,39 @@ def test_import_then_scope_and_layout(page, ctx, prompts):
     assert page.report.table.title.endswith("(5月開始)")
     assert page.month_combo.itemData(0) == "2024-05" and page.as_of == "2025-02"
     assert page.report.totals.cumulative == 300
+    # The done import's review stays viewable (閉じる only), with its warnings.
+    prompts.answers["dialog"] = True
+    again = page.show_last_import()
+    assert again.import_button is None and "9 単組" in again.summary_text()
 
 
-def test_refused_and_declined_imports_change_nothing(page, ctx, db_path, prompts, tmp_path):
+def test_a_wrong_year_is_refused_in_words_of_the_screen(page, ctx, db_path, prompts, qtbot):
+    from kyosai_desktop.ui.model_unions.model_union_import_dialog import YearDialog
+
+    before = digest(db_path)
+
+    def answer(dialog):
+        if isinstance(dialog, YearDialog):
+            dialog.year.setCurrentIndex(dialog.year.findData(2025))
+            return True
+        return False
+
+    prompts.answers["dialog"] = answer
+    assert import_through_the_dialogs(qtbot, page, SAMPLE) is None
+    refused = prompts[-1][2]
+    assert "指定の 2025年度と違います" in refused and "取り込む年度を確かめてください" in refused
+    assert "--fy" not in refused
+    assert digest(db_path) == before
+
+
+def test_refused_and_declined_imports_change_nothing(page, ctx, db_path, prompts, tmp_path, qtbot):
     bad = tmp_path / "broken.xlsx"
     bad.write_bytes(b"PK\x03\x04 not really")
     before = digest(db_path)
-    assert page.import_sheet(bad, fiscal_year=2024) is None
-    assert prompts[-1][0] == "problems" and "Excel ファイルとして読めません" in prompts[-1][2]
-    prompts.answers["confirm"] = False
-    assert page.import_sheet(SAMPLE, fiscal_year=2024) is None
+    assert import_through_the_dialogs(qtbot, page, bad) is None
+    assert prompts[-1][0] == "dialog" and "Excel ファイルとして読めません" in prompts[-1][2]
+    prompts.answers["dialog"] = lambda dialog: dialog.windowTitle() != "" and not hasattr(dialog, "plan")
+    assert import_through_the_dialogs(qtbot, page, SAMPLE) is None
     assert digest(db_path) == before
 
 
@@ -100,7 +167,7 @@ def test_month_columns_can_be_hidden(page, ctx):
     assert not page.view.table.isColumnHidden(page.view.report.index("rate"))
 
 
-def test_outputs_pdf_xlsx_and_union_sheets(page, ctx, tmp_path, prompts):
+def test_outputs_pdf_xlsx_and_union_sheets(page, ctx, tmp_path, prompts, qtbot):
     import_model_unions(ctx, SAMPLE, 2024)
     page.select(2024, "2025-02", pref_code=None)
     page.paper_combo.setCurrentText("A3")
@@ -112,32 +179,50 @@ def test_outputs_pdf_xlsx_and_union_sheets(page, ctx, tmp_path, prompts):
     dialog = page.print_preview()
     assert dialog.windowTitle().startswith("印刷プレビュー")
     dialog.close()
-    out = page.sheets_for_all(tmp_path / "sheets.pdf")
-    assert out is not None and len(PdfReader(out).pages) == 9
-    assert page.progress_dialog.maximum() == 18         # 9 sheets collected, then 9 pages painted
+    task = page.sheets_for_all(tmp_path / "sheets.pdf")
+    seen = []
+    task.progressed.connect(lambda done, total, label: seen.append((done, total, label)))
+    with qtbot.waitSignal(task.finished, timeout=WAIT_MS) as blocker:
+        pass
+    assert blocker.args == ["done"]
+    out = task.result
+    assert len(PdfReader(out).pages) == 9
+    assert seen[-1] == (18, 18, "PDF 作成")                # 9 sheets collected, then 9 pages painted
+    assert {label for *_, label in seen} == {"集計", "PDF 作成"}
+    assert prompts[-1][0] == "information" and "9 単組分 (9 ページ)" in prompts[-1][2]
     page.view.table.selectRow(6)                           # 高知市職員労働組合
-    one = page.sheets_for_selection(tmp_path / "one.pdf")
-    assert len(PdfReader(one).pages) == 1
+    task = page.sheets_for_selection(tmp_path / "one.pdf")
+    with qtbot.waitSignal(task.finished, timeout=WAIT_MS):
+        pass
+    assert len(PdfReader(task.result).pages) == 1
 
 
-def test_union_sheets_cancel_leaves_no_file(page, ctx, tmp_path, prompts, monkeypatch):
+def test_union_sheets_cancel_leaves_no_file(page, ctx, tmp_path, prompts, monkeypatch, qtbot):
+    import threading
+
+    from kyosai_desktop.render.union_sheet_paper import UnionSheetPaper
+
     import_model_unions(ctx, SAMPLE, 2024)
     page.select(2024, "2025-02", pref_code=None)
-    made = page._make_progress
+    # The worker paints three pages, then waits until キャンセル has been pressed.
+    painting, go_on = threading.Event(), threading.Event()
+    real = UnionSheetPaper.paint_page
 
-    def cancelling(label, maximum):
-        dialog = made(label, maximum)
-        original = dialog.setValue
+    def paint_page(self, painter, index, rect):
+        real(self, painter, index, rect)
+        if index == 2:
+            painting.set()
+            go_on.wait(WAIT_MS / 1000)
 
-        def set_value(v):
-            original(v)
-            if v >= 12:            # while the PDF is being painted
-                dialog.cancel()
-        monkeypatch.setattr(dialog, "setValue", set_value)
-        return dialog
-
-    monkeypatch.setattr(page, "_make_progress", cancelling)
-    assert page.sheets_for_all(tmp_path / "cancelled.pdf") is None
+    monkeypatch.setattr(UnionSheetPaper, "paint_page", paint_page)
+    task = page.sheets_for_all(tmp_path / "cancelled.pdf")
+    qtbot.waitUntil(painting.is_set, timeout=WAIT_MS)
+    qtbot.waitUntil(task.dialog.isVisible, timeout=WAIT_MS)     # the progress dialog with its キャンセル
+    cancel = next(b for b in task.dialog.findChildren(QPushButton) if b.text() == "キャンセル")
+    with qtbot.waitSignal(task.finished, timeout=WAIT_MS) as blocker:
+        qtbot.mouseClick(cancel, Qt.MouseButton.LeftButton)
+        go_on.set()
+    assert blocker.args == ["cancelled"]
     assert not (tmp_path / "cancelled.pdf").exists()
     assert list(tmp_path.glob("*.pdf")) == []
     assert "キャンセルしました" in prompts[-1][2]
@@ -179,7 +264,7 @@ def test_an_import_in_the_main_window_rebuilds_the_table_once(ctx, qtbot, prompt
     built = []
     real = page.reload
     monkeypatch.setattr(page, "reload", lambda: (built.append(1), real())[1])
-    assert page.import_sheet(SAMPLE, fiscal_year=2024) is not None
+    assert import_through_the_dialogs(qtbot, page, SAMPLE) is not None
     assert len(built) == 1
     assert page.report.totals.count == 1 and page.as_of == "2025-02"   # 自県 (高知), as of the sheet
     assert "entry" in window.pages                                      # the others still hear of it

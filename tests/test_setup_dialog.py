@@ -5,28 +5,26 @@ from __future__ import annotations
 import csv
 
 from foundation_fixtures import isolated_settings, on_disk  # noqa: F401 - fixture
-from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QApplication
 
 from kyosai_desktop.services.context import open_context
 from kyosai_desktop.ui import app as app_module
 from kyosai_desktop.ui.setup_dialog import DEMO, EMPTY, IMPORT, SetupDialog
 
 
-def drive_setup(action, log: list) -> None:
-    """Run ``action(dialog)`` once the modal setup dialog is showing (as a clerk would act)."""
-    def attempt(tries: int = 0) -> None:
-        dialogs = [w for w in QApplication.topLevelWidgets() if isinstance(w, SetupDialog) and w.isVisible()]
-        if not dialogs:
-            if tries < 100:
-                QTimer.singleShot(20, lambda: attempt(tries + 1))
-            return
+def drive_setup(qtbot, prompts, action, log: list) -> None:
+    """Answer the setup dialog (opened through the interaction seam) with ``action(dialog)``,
+    as a clerk would act, and wait until it closes (the demo loads in the background)."""
+    def answer(dialog) -> bool:
+        if not isinstance(dialog, SetupDialog):
+            return True
         try:
-            action(dialogs[0])
+            action(dialog)
         except BaseException as exc:  # noqa: BLE001 - reported by the test
             log.append(exc)
-            dialogs[0].reject()
-    QTimer.singleShot(0, attempt)
+            dialog.reject()
+        qtbot.waitUntil(lambda: not dialog.isVisible(), timeout=20_000)
+        return False
+    prompts.answers["dialog"] = answer
 
 
 def test_branch_and_demo_data_open_the_main_window(tmp_path, qtbot, prompts):
@@ -44,7 +42,7 @@ def test_branch_and_demo_data_open_the_main_window(tmp_path, qtbot, prompts):
         dialog.mode_buttons[DEMO].setChecked(True)
         dialog.next()
 
-    drive_setup(clerk, errors)
+    drive_setup(qtbot, prompts, clerk, errors)
     window = app_module.open_main_window(path)
     assert not errors, errors
     qtbot.addWidget(window)
@@ -74,13 +72,13 @@ def test_cancel_leaves_the_database_without_a_branch(tmp_path, qtbot, prompts):
         assert dialog.ctx.branch == "05"
         dialog.cancel_button.click()        # … and taken back on cancel
 
-    drive_setup(clerk, errors)
+    drive_setup(qtbot, prompts, clerk, errors)
     assert app_module.open_main_window(path) is None
     assert not errors, errors
     assert on_disk(path, "SELECT value FROM settings WHERE key = 'branch_pref_code'") in ([], [(None,)])
     assert on_disk(path, "SELECT count(*) FROM unions") == [(0,)]
     # Next start asks again; an empty start then opens the window.
-    drive_setup(lambda d: (d.choose("60"), d.next(), d.mode_buttons[EMPTY].setChecked(True), d.next()), errors)
+    drive_setup(qtbot, prompts, lambda d: (d.choose("60"), d.next(), d.mode_buttons[EMPTY].setChecked(True), d.next()), errors)
     window = app_module.open_main_window(path)
     assert not errors, errors
     qtbot.addWidget(window)
@@ -101,9 +99,10 @@ def test_import_files_during_setup(tmp_path, qtbot, prompts):
     dialog.mode_buttons[IMPORT].setChecked(True)
     dialog.next()
     assert dialog.stack.currentIndex() == 2 and dialog.next_button.text() == "完了"
-    summary = dialog.import_file("unions", unions)
-    assert summary.added == 1 and "取り込み済み" in dialog.import_status["unions"].text()
-    assert [k for k, _t, _x in prompts] == ["confirm", "information"]
+    with qtbot.waitSignal(dialog.flow.finished, timeout=20_000) as blocker:
+        assert dialog.import_file("unions", unions)
+    assert blocker.args[1].added == 1 and "取り込み済み" in dialog.import_status["unions"].text()
+    assert [k for k, _t, _x in prompts] == ["dialog", "information"]
     dialog.next()
     assert dialog.result() == SetupDialog.DialogCode.Accepted
     assert ctx.branch == "05" and ctx.unions.find("05", "001").members == 4210
@@ -118,8 +117,9 @@ def test_demo_is_refused_when_the_branch_already_has_unions(tmp_path, qtbot, pro
     dialog.choose("05")
     dialog.next()
     dialog.mode_buttons[DEMO].setChecked(True)
-    dialog.next()
-    assert prompts[-1][0] == "warning" and "既に単組" in prompts[-1][2]
+    dialog.next()                                # the demo is tried in the background …
+    qtbot.waitUntil(lambda: len(prompts) > 0, timeout=20_000)
+    assert prompts[-1][0] == "warning" and "既に単組" in prompts[-1][2]   # … and refused by message
     assert dialog.result() != SetupDialog.DialogCode.Accepted and dialog.stack.currentIndex() == 1
     assert len(ctx.unions.list("05")) == 1
     dialog.reject()

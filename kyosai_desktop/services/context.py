@@ -11,7 +11,7 @@ from pathlib import Path
 
 from kyosai_desktop.paths import default_db_path
 from kyosai_desktop.store.audit import AuditRepository
-from kyosai_desktop.store.connection import Database, open_database
+from kyosai_desktop.store.connection import Database, open_database, open_second_connection
 from kyosai_desktop.store.estimates import CampaignRepository, EstimateRepository
 from kyosai_desktop.store.master import (
     FiscalYearRepository,
@@ -82,3 +82,8 @@ def open_context(path: Path | str | None = None) -> AppContext:
     db = open_database(Path(path) if path else default_db_path())
     seed_master_data(db.conn)
     return AppContext(db)
+
+
+def open_worker_context(path: Path | str) -> AppContext:
+    """A context on its own connection to an already open database (for background work)."""
+    return AppContext(open_second_connection(path))

@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from kyosai_desktop.domain.months import months_between
 from kyosai_desktop.domain.rates import join_rate
 from kyosai_desktop.services.context import AppContext
+from kyosai_desktop.services.import_plan import Progress, report_progress
 from kyosai_desktop.store.master import Product
 from kyosai_desktop.store.results import CellChange
 from kyosai_desktop.store.tx import transaction
@@ -326,7 +327,7 @@ class DemoRefused(ValueError):
 
 
 def load_demo(ctx: AppContext, pref_code: str | None = None, *, seed: int = DEMO_SEED,
-              until: str = DEMO_UNTIL) -> list[str]:
+              until: str = DEMO_UNTIL, progress: Progress | None = None) -> list[str]:
     """Load the demo for ``pref_code`` (default: the branch) in one transaction.
 
     Returns the Japanese summary lines.  Refused when the prefecture already has unions, so
@@ -342,8 +343,10 @@ def load_demo(ctx: AppContext, pref_code: str | None = None, *, seed: int = DEMO
     data = DemoData(ctx=ctx, pref_code=pref_code,
                     rng=random.Random(f"{seed}:{pref_code}"), until=until,
                     products=list(ctx.products.all()))
+    steps = list(demo_steps())
     with transaction(ctx.conn):
-        for step in demo_steps():
+        for i, step in enumerate(steps):
+            report_progress(progress, i, len(steps), "デモデータ")
             step(data)
     ctx.products.invalidate()
     return data.summary

@@ -49,6 +49,7 @@ from kyosai_desktop.domain.estimates import (
     totals,
 )
 from kyosai_desktop.services.context import AppContext
+from kyosai_desktop.services.import_plan import ImportPlan, ImportReport, Progress, report_progress
 from kyosai_desktop.services.tabular import (
     ImportFailed,
     Problem,
@@ -58,7 +59,6 @@ from kyosai_desktop.services.tabular import (
     read_table,
 )
 from kyosai_desktop.store.estimates import Campaign
-from kyosai_desktop.store.tx import all_or_nothing
 
 LIST_COLUMNS = ["No.", "氏名", "年齢", "車名", "現在等級", "適応等級", "車両", "他社掛金", "じちろう掛金",
                 "支払", "年間差額", "引下率", "保険(共済)満期日", "車検満了日"]
@@ -163,6 +163,13 @@ def _status(value: object) -> str | None:
     if text not in STATUSES:
         raise CellError(f"状況「{cells.shown(value)}」は {' / '.join(STATUSES)} のいずれかで入力してください。")
     return text
+
+
+_LABEL_OF = {key: label for label, key in _FIELDS.items()}
+
+
+def _shown(value: object) -> str:
+    return "空欄" if value is None or value == "" else str(value)
 
 
 _PARSERS = {
@@ -303,6 +310,17 @@ def _pct(rate: Decimal) -> str:
 def import_estimates(ctx: AppContext, path: Path | str, *, campaign: str, union: str,
                      kind: str | None = None, dry_run: bool = False) -> EstimateImport:
     """Import a 別紙2 sheet into ``campaign`` (created when unknown) for the union ``PP-UUU``."""
+    plan = plan_estimates(ctx, path, campaign=campaign, union=union, kind=kind, preview=dry_run)
+    report = plan.preview if dry_run else plan.commit(ctx)
+    result = report.result
+    assert isinstance(result, EstimateImport)
+    result.dry_run = dry_run
+    return result
+
+
+def plan_estimates(ctx: AppContext, path: Path | str, *, campaign: str, union: str, kind: str | None = None,
+                   preview: bool = True, progress: Progress | None = None) -> ImportPlan:
+    """Read and check a 別紙2 sheet once; the plan's preview is what ``commit`` will write."""
     problems: list[Problem] = []
     union_obj = None
     try:
@@ -313,9 +331,9 @@ def import_estimates(ctx: AppContext, path: Path | str, *, campaign: str, union:
         problems.append(Problem(str(exc)))
     if kind is not None and kind not in CAMPAIGN_KINDS:
         problems.append(Problem(f"キャンペーンの種類「{kind}」は {' / '.join(CAMPAIGN_KINDS)} のいずれかです。"))
-    existing = ctx.campaigns.find(campaign) if campaign.strip() else None
     if not campaign.strip():
         problems.append(Problem("キャンペーン名が空です。"))
+    existing = ctx.campaigns.find(campaign) if campaign.strip() else None
     if existing is not None and existing.anonymised_at:
         problems.append(Problem(f"キャンペーン「{campaign}」は匿名化済みのため、取り込めません。"))
     table = read_table(path)
@@ -326,16 +344,36 @@ def import_estimates(ctx: AppContext, path: Path | str, *, campaign: str, union:
     if problems:
         raise ImportFailed(problems)
     assert union_obj is not None
-    result = EstimateImport(campaign=campaign.strip(), union=f"{union_obj.key} {union_obj.name}",
-                            rows=len(rows), skipped_notes=skipped, dry_run=dry_run,
-                            warnings=warnings, totals=totals(_premiums(r.values) for r in rows))
-    with all_or_nothing(ctx.conn, dry_run=dry_run):
-        camp = existing or _create_campaign(ctx, campaign.strip(), kind)
-        result.campaign_created = existing is None
-        if existing is not None and kind is not None and kind != existing.kind:
-            result.kind_ignored = existing.kind
-        _write(ctx, camp, union_obj.id, rows, result)
-    return result
+    union_id, union_label, name = union_obj.id, f"{union_obj.key} {union_obj.name}", campaign.strip()
+
+    def write(ctx: AppContext, report: ImportReport, progress: Progress | None) -> None:
+        result = EstimateImport(campaign=name, union=union_label, rows=len(rows), skipped_notes=skipped,
+                                warnings=warnings, totals=totals(_premiums(r.values) for r in rows))
+        found = ctx.campaigns.find(name)
+        camp = found or _create_campaign(ctx, name, kind)
+        result.campaign_created = found is None
+        if found is not None and kind is not None and kind != found.kind:
+            result.kind_ignored = found.kind
+        _write(ctx, camp, union_id, rows, result, report, progress)
+        report.result = result
+        report.rows, report.added, report.updated, report.unchanged = (
+            result.rows, result.added, result.updated, result.unchanged)
+        if result.campaign_created:
+            report.notes.append(f"キャンペーン「{name}」を新しく登録します。")
+        if result.kind_ignored:
+            report.notes.append(f"キャンペーン「{name}」は種類「{result.kind_ignored}」で登録済みのため、"
+                                "指定された種類は使いません。")
+
+    def summarise(report: ImportReport) -> list[str]:
+        result = report.result
+        assert isinstance(result, EstimateImport)
+        t = result.totals
+        return [f"{result.union} の見積り: {report.counts()}",
+                f"集計対象 {t.rows_in_totals} 件 / 掛金未記入で集計外 {t.rows_flagged} 件 / "
+                f"節約総額 {t.saving_total:,} 円/年"]
+
+    return ImportPlan.prepare(ctx, title="別紙2 の取り込み", source=table.source, write=write, warnings=warnings,
+                              kinds=("estimates",), summarise=summarise, preview=preview, progress=progress)
 
 
 def _create_campaign(ctx: AppContext, name: str, kind: str | None) -> Campaign:
@@ -344,11 +382,13 @@ def _create_campaign(ctx: AppContext, name: str, kind: str | None) -> Campaign:
                              source="import")
 
 
-def _write(ctx: AppContext, camp: Campaign, union_id: int, rows: list[_Row], result: EstimateImport) -> None:
+def _write(ctx: AppContext, camp: Campaign, union_id: int, rows: list[_Row], result: EstimateImport,
+           report: ImportReport, progress: Progress | None) -> None:
     ctx.campaigns.add_unions(camp.id, [union_id], source="import")
     role_default = default_role(camp.kind)
     next_seq = max([ctx.estimates.next_seq(camp.id, union_id) - 1, *(r.seq or 0 for r in rows)]) + 1
-    for row in rows:
+    for n, row in enumerate(rows):
+        report_progress(progress, n, len(rows), "見積り")
         values = dict(row.values)
         seq = row.seq
         if seq is None:
@@ -372,5 +412,8 @@ def _write(ctx: AppContext, camp: Campaign, union_id: int, rows: list[_Row], res
         if changed:
             ctx.estimates.update(old.id, source="import", **changed)
             result.updated += 1
+            who = f"No.{seq} {old.name or '(匿名)'}"
+            report.changes += [f"{who} {_LABEL_OF.get(k, k)}: {_shown(getattr(old, k))} → {_shown(v)}"
+                               for k, v in changed.items()]
         else:
             result.unchanged += 1

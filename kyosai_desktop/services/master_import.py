@@ -1,8 +1,10 @@
 """Imports of unions, targets and monthly results from CSV or xlsx (Japanese headers).
 
 Each import validates every row first and lists every problem with its row (and cell for
-xlsx); only a clean file is written, in one transaction.  ``dry_run`` performs the same
-writes and rolls them back, so the summary is exactly what a real run would change.
+xlsx); only a clean file is written, in one transaction.  ``plan_unions`` / ``plan_targets``
+/ ``plan_results`` read and check the file once and return an :class:`ImportPlan` (see
+``services/import_plan``) whose preview is exactly what ``commit`` will change; the
+``import_*`` functions are the CLI's one-call form (``dry_run`` stops after the preview).
 """
 
 from __future__ import annotations
@@ -14,7 +16,9 @@ from pathlib import Path
 
 from kyosai_desktop.domain import cells
 from kyosai_desktop.domain.cells import CellError, parse_count, parse_month
+from kyosai_desktop.domain.months import month_label
 from kyosai_desktop.services.context import AppContext
+from kyosai_desktop.services.import_plan import ImportPlan, ImportReport, Progress, report_progress
 from kyosai_desktop.services.tabular import (
     ImportFailed,
     Problem,
@@ -25,7 +29,6 @@ from kyosai_desktop.services.tabular import (
     read_table,
 )
 from kyosai_desktop.store.results import CellChange
-from kyosai_desktop.store.tx import all_or_nothing
 
 
 @dataclass
@@ -47,6 +50,11 @@ class ImportSummary:
             f"変更 {self.updated} 件・変更なし {self.unchanged} 件"
         )
 
+    @classmethod
+    def of(cls, kind: str, report: ImportReport, *, dry_run: bool) -> ImportSummary:
+        return cls(kind, report.rows, report.added, report.updated, report.unchanged, dry_run,
+                   list(report.details))
+
 
 def _code(value: object, width: int) -> str | None:
     """Codes are text with leading zeros; Excel may hand us 1 or 1.0 for "01"."""
@@ -61,13 +69,12 @@ def _fiscal_year(value: object) -> int:
     return cells.parse_fiscal_year(value)
 
 
-def _run(ctx: AppContext, summary: ImportSummary, write: Callable[[], None]) -> ImportSummary:
-    try:
-        with all_or_nothing(ctx.conn, dry_run=summary.dry_run):
-            write()
-    finally:
-        ctx.products.invalidate()
-    return summary
+def _import(plan: Callable[..., ImportPlan], kind: str, ctx: AppContext, path: Path | str,
+            dry_run: bool) -> ImportSummary:
+    """The CLI's one call: plan (and, unless ``dry_run``, commit) one file."""
+    p = plan(ctx, path, preview=dry_run)
+    report = p.preview if dry_run else p.commit(ctx)
+    return ImportSummary.of(kind, report, dry_run=dry_run)
 
 
 def _cell(table: Table, problems: list[Problem], i: int, col: int | None, parse, value):
@@ -84,6 +91,11 @@ UNION_HEADERS = ["自治労県コード", "単組コード", "単組名", "組�
 
 
 def import_unions(ctx: AppContext, path: Path | str, *, dry_run: bool = False) -> ImportSummary:
+    return _import(plan_unions, "単組", ctx, path, dry_run)
+
+
+def plan_unions(ctx: AppContext, path: Path | str, *, preview: bool = True,
+                progress: Progress | None = None) -> ImportPlan:
     table = read_table(path)
     header = find_header(table, UNION_HEADERS[:3], UNION_HEADERS[3:] + ["組織加入", "基準日"],
                          aliases={"単組名": ["単組", "加入拡大モデル単組"], "発効月": ["発効"]})
@@ -128,31 +140,53 @@ def import_unions(ctx: AppContext, path: Path | str, *, dry_run: bool = False) -
         parsed.append((pref, code, values))
     if problems:
         raise ImportFailed(problems)
-    summary = ImportSummary("単組", rows=len(parsed), dry_run=dry_run)
+    labels = {"name": "単組名", "members": "組合員数", "holdings": "団生保有", "effective_month": "発効月",
+              "org_joined": "組織加入", "figures_as_of": "基準日"}
 
-    def write() -> None:
-        for pref, code, values in parsed:
+    def write(ctx: AppContext, report: ImportReport, progress: Progress | None) -> None:
+        report.rows = len(parsed)
+        for n, (pref, code, parsed_values) in enumerate(parsed):
+            report_progress(progress, n, len(parsed), "単組")
+            values = dict(parsed_values)
             existing = ctx.unions.find(pref, code)
             if existing is None:
                 name = values.pop("name")
                 ctx.unions.add(pref, code, name, source="import", **values)
-                summary.added += 1
-                summary.details.append(f"追加 {pref}-{code} {name}")
+                report.added += 1
+                report.details.append(f"追加 {pref}-{code} {name}")
             else:
                 changed = {k: v for k, v in values.items() if getattr(existing, k) != v}
                 if changed:
                     ctx.unions.update(existing.id, source="import", **changed)
-                    summary.updated += 1
-                    summary.details.append(f"変更 {pref}-{code} {', '.join(changed)}")
+                    report.updated += 1
+                    report.details.append(f"変更 {pref}-{code} {', '.join(changed)}")
+                    report.changes += [f"{pref}-{code} {existing.name} {labels.get(k, k)}: "
+                                       f"{_shown(getattr(existing, k))} → {_shown(v)}" for k, v in changed.items()]
                 else:
-                    summary.unchanged += 1
+                    report.unchanged += 1
 
-    return _run(ctx, summary, write)
+    return ImportPlan.prepare(ctx, title="単組の取り込み", source=table.source, write=write, kinds=("unions",),
+                              preview=preview, progress=progress)
+
+
+def _shown(value: object) -> str:
+    if value is None or value == "":
+        return "空欄"
+    if value is True:
+        return "はい"
+    if value is False:
+        return "いいえ"
+    return str(value)
 
 
 # ---------------------------------------------------------------- targets
 
 def import_targets(ctx: AppContext, path: Path | str, *, dry_run: bool = False) -> ImportSummary:
+    return _import(plan_targets, "目標", ctx, path, dry_run)
+
+
+def plan_targets(ctx: AppContext, path: Path | str, *, preview: bool = True,
+                 progress: Progress | None = None) -> ImportPlan:
     table = read_table(path)
     header = find_header(table, ["年度", "商品", "目標件数"], ["版", "自治労県コード", "単組コード"],
                          aliases={"目標件数": ["目標"]})
@@ -192,27 +226,47 @@ def import_targets(ctx: AppContext, path: Path | str, *, dry_run: bool = False) 
         parsed.append((fy, product.id, version, union_id, target))
     if problems:
         raise ImportFailed(problems)
-    summary = ImportSummary("目標", rows=len(parsed), dry_run=dry_run)
-
-    def write() -> None:
-        for fy, product_id, version, union_id, target in parsed:
+    def write(ctx: AppContext, report: ImportReport, progress: Progress | None) -> None:
+        report.rows = len(parsed)
+        for n, (fy, product_id, version, union_id, target) in enumerate(parsed):
+            report_progress(progress, n, len(parsed), "目標")
             ctx.fiscal_years.ensure(fy)
             old = ctx.targets.get(fy, product_id, version, union_id)
             if old == target:
-                summary.unchanged += 1
+                report.unchanged += 1
                 continue
             ctx.targets.set(fy, product_id, version, target, union_id, source="import")
             if old is None:
-                summary.added += 1
+                report.added += 1
             else:
-                summary.updated += 1
+                report.updated += 1
+                report.changes.append(f"{fy}年度 {_product_name(ctx, product_id)} {version}"
+                                      f"{_union_label(ctx, union_id)}: 目標 {old} → {target}")
 
-    return _run(ctx, summary, write)
+    return ImportPlan.prepare(ctx, title="目標の取り込み", source=table.source, write=write, kinds=("targets",),
+                              preview=preview, progress=progress)
+
+
+def _product_name(ctx: AppContext, product_id: int) -> str:
+    product = next((p for p in ctx.products.all() if p.id == product_id), None)
+    return product.name if product else str(product_id)
+
+
+def _union_label(ctx: AppContext, union_id: int | None) -> str:
+    if union_id is None:
+        return ""
+    union = ctx.unions.get(union_id)
+    return f" {union.key} {union.name}" if union else f" {union_id}"
 
 
 # ---------------------------------------------------------------- results
 
 def import_results(ctx: AppContext, path: Path | str, *, dry_run: bool = False) -> ImportSummary:
+    return _import(plan_results, "実績", ctx, path, dry_run)
+
+
+def plan_results(ctx: AppContext, path: Path | str, *, preview: bool = True,
+                 progress: Progress | None = None) -> ImportPlan:
     table = read_table(path)
     header = find_header(table, ["自治労県コード", "単組コード", "商品", "発効年月", "件数"])
     col = header.columns
@@ -241,12 +295,20 @@ def import_results(ctx: AppContext, path: Path | str, *, dry_run: bool = False) 
         changes.append(CellChange(union_id, product.id, month, count))
     if problems:
         raise ImportFailed(problems)
-    summary = ImportSummary("実績", rows=len(changes), dry_run=dry_run)
-
-    def write() -> None:
+    def write(ctx: AppContext, report: ImportReport, progress: Progress | None) -> None:
+        report.rows = len(changes)
+        report_progress(progress, 0, len(changes), "実績")
         done = ctx.results.apply(changes, source="import")
-        summary.added = sum(1 for c in done if c.old is None)
-        summary.updated = len(done) - summary.added
-        summary.unchanged = len(changes) - len(done)
+        report.added = sum(1 for c in done if c.old is None)
+        report.updated = len(done) - report.added
+        report.unchanged = len(changes) - len(done)
+        overwritten = [c for c in done if c.old is not None]
+        if overwritten:
+            names = {u.id: f"{u.key} {u.name}" for u in ctx.unions.list()}
+            products = {p.id: p.name for p in ctx.products.all()}
+            report.changes += [f"{names.get(c.union_id, c.union_id)} {products.get(c.product_id, c.product_id)} "
+                               f"{month_label(c.month)}: {c.old} → {c.new}" for c in overwritten]
+        report_progress(progress, len(changes), len(changes), "実績")
 
-    return _run(ctx, summary, write)
+    return ImportPlan.prepare(ctx, title="実績の取り込み", source=table.source, write=write, kinds=("results",),
+                              preview=preview, progress=progress)

@@ -10,14 +10,15 @@ Every figure the sheet derives (加入率, 年度実績, N月累計, 累積件�
 the whole 合計 row) is recomputed with the rules of ``domain/model_unions`` and each
 disagreement is reported with its cell address as a warning; the import keeps the counts.
 Problems that make the sheet unusable (missing columns, text in a number cell, duplicate
-or unknown unions …) refuse the whole import.  A dry run performs every write and rolls it
-back, so it reports exactly what the import would change — including counts a clerk had
-entered for the branch's own unions that the sheet would overwrite.
+or unknown unions …) refuse the whole import.  ``plan_model_unions`` reads and checks the
+sheet once and returns an :class:`ImportPlan` whose preview performs every write and rolls
+it back, so it reports exactly what the import would change — including counts a clerk had
+entered for the branch's own unions that the sheet would overwrite; ``commit`` writes the
+same parsed sheet.  ``sheet_year`` reads which year and start month the sheet says it is.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -34,13 +35,21 @@ from kyosai_desktop.domain.model_unions import (
 from kyosai_desktop.domain.months import month_label
 from kyosai_desktop.domain.rates import format_percent
 from kyosai_desktop.services.context import AppContext
-from kyosai_desktop.services.model_union_sheet_parser import ParsedSheet, SheetRow, parse_sheet
-from kyosai_desktop.services.tabular import ImportFailed, Problem, norm_label, read_table
+from kyosai_desktop.services.import_plan import ImportPlan, ImportReport, Progress, report_progress
+from kyosai_desktop.services.model_union_sheet_parser import (
+    ParsedSheet,
+    SheetRow,
+    parse_sheet,
+    sniff_sheet,
+)
+from kyosai_desktop.services.tabular import ImportFailed, Problem, Table, norm_label, read_table
 from kyosai_desktop.store.model_unions import Designation
-from kyosai_desktop.store.tx import all_or_nothing
 from kyosai_desktop.store.unions import Union
 
-__all__ = ["ImportFailed", "ModelUnionImportResult", "import_model_unions", "check_sheet"]
+__all__ = ["ImportFailed", "ModelUnionImportResult", "check_sheet", "import_model_unions", "plan_model_unions",
+           "sheet_year"]
+
+TITLE = "加入拡大モデル単組シートの取り込み"
 
 
 @dataclass
@@ -73,14 +82,17 @@ class ModelUnionImportResult:
             f"{month_label(self.as_of)}現在"
         )
 
-    def text(self, limit: int = 200) -> str:
-        lines = [self.headline()]
-        lines.append(
+    def summary_lines(self) -> list[str]:
+        return [
+            self.headline(),
             f"  指定: 追加 {len(self.designated)}・変更 {len(self.changed)}・解除 {len(self.removed)}"
             f"  / 新しい単組 {len(self.created_unions)}"
-            f"  / 月別件数 (団体生命共済): 書き込み {self.counts_written}・変更なし {self.counts_unchanged}"
-        )
-        lines.append(f"  集計の開始月: {self.start_month}月開始")
+            f"  / 月別件数 (団体生命共済): 書き込み {self.counts_written}・変更なし {self.counts_unchanged}",
+            f"  集計の開始月: {self.start_month}月開始",
+        ]
+
+    def text(self, limit: int = 200) -> str:
+        lines = self.summary_lines()
         for title, items in (
             ("県支部の単組で入力済みの件数が変わります", self.own_changes),
             ("新しく登録する単組", self.created_unions),
@@ -218,42 +230,87 @@ def import_model_unions(
     *,
     start_month: int | None = None,
     dry_run: bool = False,
-    progress: Callable[[str], None] | None = None,
+    progress: Progress | None = None,
 ) -> ModelUnionImportResult:
-    """Check the sheet, then write it in one transaction (rolled back for a dry run).
+    """The CLI's one call: check the sheet, then write it (a dry run stops after the preview).
 
     Raises :class:`ImportFailed` listing every problem when the sheet cannot be used.
     ``start_month`` (6 or 5) sets the fiscal year's model-union start month; by default the
     configured one is kept.
     """
+    plan = plan_model_unions(ctx, path, fiscal_year, start_month=start_month, preview=dry_run, progress=progress)
+    report = plan.preview if dry_run else plan.commit(ctx, progress)
+    result = report.result
+    assert isinstance(result, ModelUnionImportResult)
+    result.dry_run = dry_run
+    return result
+
+
+def sheet_year(table: Table) -> tuple[int | None, int | None]:
+    """(fiscal year, start month) the sheet itself states, each None when it does not say."""
+    return sniff_sheet(table)
+
+
+def plan_model_unions(
+    ctx: AppContext,
+    source: Path | str | Table,
+    fiscal_year: int,
+    *,
+    start_month: int | None = None,
+    preview: bool = True,
+    progress: Progress | None = None,
+) -> ImportPlan:
+    """Read and check the sheet once; the plan's preview says exactly what the import changes."""
     if start_month is not None and not 1 <= start_month <= 12:
         raise ImportFailed(f"開始月は 1〜12 で指定してください: {start_month}")
     if not 2000 <= fiscal_year <= 2100:
         raise ImportFailed(f"年度 {fiscal_year} は西暦4桁で指定してください。")
-    table = read_table(path)
+    report_progress(progress, 0, 3, "シートを読んでいます…")
+    table = source if isinstance(source, Table) else read_table(source)
     prefs = {p.code: p for p in ctx.prefectures.all()}
     sheet = parse_sheet(table, fiscal_year, {c: (p.name, p.in_national) for c, p in prefs.items()})
-    if progress:
-        progress("シートの値を検算しています…")
+    report_progress(progress, 1, 3, "シートの値を検算しています…")
     warnings = check_sheet(sheet)
     configured = ctx.fiscal_years.model_year(fiscal_year).start_month
     target_start = start_month or configured
-    result = ModelUnionImportResult(
-        fiscal_year=fiscal_year, source=Path(path).name, dry_run=dry_run,
-        sheet_start_month=sheet.start_month, start_month=target_start, as_of=sheet.as_of,
-        rows=len(sheet.rows), other_rows=sum(1 for r in sheet.rows if not r.in_national),
-        warnings=warnings, notes=list(sheet.notes),
-    )
-    if sheet.start_month != target_start:
-        result.notes.append(
-            f"シートは {sheet.start_month}月開始の並びですが、{fiscal_year}年度の集計は {target_start}月開始です。"
-            " 月別件数は暦月で取り込むので、どちらの並びでも表示できます。"
-            + ("" if start_month else f" 開始月を変えるときは --start-month {sheet.start_month} を指定してください。"))
-    if progress:
-        progress("書き込んでいます…")
-    with all_or_nothing(ctx.conn, dry_run=dry_run):
+    name = Path(table.source).name
+
+    def write(ctx: AppContext, report: ImportReport, progress: Progress | None) -> None:
+        report_progress(progress, 2, 3, "書き込んでいます…")
+        result = ModelUnionImportResult(
+            fiscal_year=fiscal_year, source=name, dry_run=False,
+            sheet_start_month=sheet.start_month, start_month=target_start, as_of=sheet.as_of,
+            rows=len(sheet.rows), other_rows=sum(1 for r in sheet.rows if not r.in_national),
+            warnings=warnings, notes=list(sheet.notes),
+        )
+        if sheet.start_month != target_start:
+            result.notes.append(
+                f"シートは {sheet.start_month}月開始の並びですが、{fiscal_year}年度の集計は {target_start}月開始です。"
+                " 月別件数は暦月で取り込むので、どちらの並びでも表示できます。"
+                + ("" if start_month else f" 集計開始月をシートに合わせるときは、{sheet.start_month}月開始を選んで"
+                                          "取り込み直してください。"))
         _write(ctx, sheet, result, start_month, configured)
-    return result
+        report.result = result
+        report.rows = result.rows
+        report.added = len(result.designated) + len(result.created_unions)
+        report.updated = len(result.changed) + len(result.removed) + result.counts_written
+        report.unchanged = result.counts_unchanged
+        report.changes = list(result.own_changes)
+        report.details = ([f"新しい単組 {x}" for x in result.created_unions]
+                          + [f"指定を追加 {x}" for x in result.designated]
+                          + [f"指定内容の変更 {x}" for x in result.changed]
+                          + [f"指定を解除 {x}" for x in result.removed])
+        report.notes = list(result.notes)
+        report_progress(progress, 3, 3, "書き込みました")
+
+    def summarise(report: ImportReport) -> list[str]:
+        result = report.result
+        assert isinstance(result, ModelUnionImportResult)
+        return result.summary_lines()
+
+    return ImportPlan.prepare(ctx, title=TITLE, source=name, write=write, warnings=warnings,
+                              kinds=("model_unions", "results"), summarise=summarise,
+                              preview=preview, progress=progress)
 
 
 def _write(ctx: AppContext, sheet: ParsedSheet, result: ModelUnionImportResult,

@@ -134,6 +134,39 @@ def parse_sheet(table: Table, fiscal_year: int, prefectures: dict[str, tuple[str
     return ParsedSheet(table, fiscal_year, cols.start_month, as_of, rows, totals, cols.years, notes, warnings)
 
 
+def sniff_sheet(table: Table) -> tuple[int | None, int | None]:
+    """(fiscal year, start month) as the sheet states them, before the clerk confirms.
+
+    The year is the newest "YYYY年度" band over the month columns, else the title's year;
+    the start month is the first month column.  Either is None when the sheet does not say
+    (the full parse reports what is wrong).
+    """
+    try:
+        header = find_header(table, REQUIRED, OPTIONAL, ALIASES)
+    except ImportFailed:
+        return None, None
+    year: int | None = None
+    bands = _band_row(table, header)
+    if bands:
+        year = max((y for y in bands if y is not None), default=None)
+    if year is None:
+        for i in range(header.row_index):
+            for value in table.rows[i]:
+                m = _TITLE_YEAR.search(norm_label(value))
+                if m and "モデル単組" in norm_label(value):
+                    year = int(m.group(1))
+                    break
+            if year is not None:
+                break
+    start: int | None = None
+    for value in table.rows[header.row_index]:
+        m = _MONTH.match(norm_label(value))
+        if m and 1 <= int(m.group(1)) <= 12:
+            start = int(m.group(1))
+            break
+    return year, start
+
+
 # ------------------------------------------------------------------ columns
 
 
@@ -214,7 +247,7 @@ def _locate_columns(table: Table, header: Header, fiscal_year: int, problems: li
     if max(years) != fiscal_year:
         problems.append(table.problem(header.row_index - 1 if bands else header.row_index, None,
                                       f"シートの最新の年度は {max(years)}年度で、指定の {fiscal_year}年度と違います。"
-                                      " --fy を確かめてください。"))
+                                      " 取り込む年度を確かめてください。"))
         return None
     starts = set()
     months: dict[str, int] = {}

@@ -153,6 +153,19 @@ def backup_to(conn: sqlite3.Connection, dest: Path) -> Path:
     return dest
 
 
+def open_second_connection(path: Path | str, *, timeout: float = 10.0) -> Database:
+    """Another connection to a database this process already opened (checked and migrated).
+
+    Background work (imports, batch PDFs) runs on its own connection so it never shares the
+    UI thread's transaction state; WAL lets the window keep reading while it writes.
+    """
+    path = Path(path)
+    conn = _connect(_uri(path, "rw"), timeout=timeout)
+    conn.execute("PRAGMA synchronous = FULL")
+    conn.execute("PRAGMA foreign_keys = ON")
+    return Database(path=path, conn=conn, migrated_from=current_version(conn))
+
+
 def open_database(path: Path | str, *, migrate: bool = True) -> Database:
     """Open (creating if missing) and migrate the database at ``path``."""
     path = Path(path)

@@ -261,10 +261,12 @@ class MainWindow(QMainWindow):
         return self.search_dialog
 
     def import_file(self, kind: str, path=None):
-        from kyosai_desktop.ui.shared.import_dialog import ImportFlow
+        """Start importing a 単組 / 目標 / 実績 file; returns the running import (or None)."""
+        from kyosai_desktop.ui.shared.import_dialog import MasterImport
 
         self.commit_pending()
-        return ImportFlow(self.ctx, self.bus, self).run(kind, path)
+        self.master_import = MasterImport(self.ctx, self.bus, self)
+        return self.master_import if self.master_import.run(kind, path) else None
 
     def make_backup(self) -> None:
         from kyosai_desktop.services.backup import make_backup
@@ -333,6 +335,13 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event) -> None:  # noqa: N802 - Qt API
         if not self.commit_pending():
             event.ignore()  # the editor keeps the refused value for the clerk to correct
+            return
+        from kyosai_desktop.ui.shared import runner
+
+        if runner.busy():   # an import or a PDF is still running on the background worker
+            interaction.information(self, "処理中", "取り込みや PDF の作成が終わっていません。"
+                                    "終わるまで待つか、進行状況の「キャンセル」を押してから閉じてください。")
+            event.ignore()
             return
         QSettings().setValue(GEOMETRY_KEY, self.saveGeometry())
         super().closeEvent(event)

@@ -29,9 +29,8 @@ from PySide6.QtWidgets import (
 from kyosai_desktop import APP_TITLE
 from kyosai_desktop.services.context import AppContext
 from kyosai_desktop.store.settings import BRANCH_KEY
-from kyosai_desktop.ui.shared import interaction
-from kyosai_desktop.ui.shared.busy import run_busy
-from kyosai_desktop.ui.shared.import_dialog import KINDS, ImportFlow
+from kyosai_desktop.ui.shared import interaction, runner
+from kyosai_desktop.ui.shared.import_dialog import KINDS, MasterImport
 
 EMPTY, IMPORT, DEMO = "empty", "import", "demo"
 STEP_TITLES = ("1. 県支部の選択", "2. 始め方", "3. ファイルの取り込み")
@@ -132,7 +131,8 @@ class SetupDialog(QDialog):
 
     def _import_step(self) -> QWidget:
         page = QWidget()
-        self.flow = ImportFlow(self.ctx, None, self)
+        self.flow = MasterImport(self.ctx, None, self)
+        self.flow.finished.connect(self._imported)
         intro = QLabel("取り込むファイルを順に選んでください。各ファイルは内容を確認してから取り込みます"
                        " (問題があれば行・セルごとに表示し、何も書き込みません)。単組を先に取り込んでください。")
         intro.setWordWrap(True)
@@ -219,26 +219,45 @@ class SetupDialog(QDialog):
         if mode == IMPORT:
             self.go(2)
             return
-        if mode == DEMO and not self.load_demo():
+        if mode == DEMO:
+            self.load_demo()     # accepts the dialog once the demo is loaded
             return
         self.accept()
 
-    def load_demo(self) -> bool:
-        from kyosai_desktop.services.demo import DemoRefused, load_demo
+    def load_demo(self) -> None:
+        """Load the demo on the background runner; the dialog closes when it is done."""
+        from kyosai_desktop.services.demo import load_demo
 
-        try:
-            lines = run_busy(self, "デモデータを作成しています…", lambda: load_demo(self.ctx))
-        except DemoRefused as exc:
-            interaction.warning(self, "デモデータ", str(exc))
-            return False
+        self.next_button.setEnabled(False)
+        runner.run(self, "デモデータ", "デモデータを作成しています…",
+                   lambda job: load_demo(job.ctx, progress=job.progress), ctx=self.ctx,
+                   on_done=self._demo_loaded, on_error=self._demo_failed, on_cancel=self._demo_cancelled)
+
+    def _demo_loaded(self, lines: list[str]) -> None:
         self.demo_summary = lines
-        return True
+        self.ctx.products.invalidate()
+        self.accept()
 
-    def import_file(self, kind: str, path=None):
-        summary = self.flow.run(kind, path)
-        if summary is not None:
-            self.import_status[kind].setText(f"取り込み済み: {summary.text()}")
-        return summary
+    def _demo_failed(self, exc: BaseException) -> None:
+        from kyosai_desktop.services.demo import DemoRefused
+
+        self.next_button.setEnabled(True)
+        if isinstance(exc, DemoRefused):
+            interaction.warning(self, "デモデータ", str(exc))
+        else:
+            interaction.critical(self, "デモデータ", f"デモデータを作成できませんでした。\n{runner.error_message(exc)}")
+
+    def _demo_cancelled(self) -> None:
+        self.next_button.setEnabled(True)
+        interaction.information(self, "デモデータ", "キャンセルしました。デモデータは読み込んでいません。")
+
+    def import_file(self, kind: str, path=None) -> bool:
+        """Start importing a file; the status line follows when it is done."""
+        return self.flow.run(kind, path)
+
+    def _imported(self, kind: str, report) -> None:
+        if report is not None:
+            self.import_status[kind].setText(f"取り込み済み: {KINDS[kind].label}: {report.counts()}")
 
     def reject(self) -> None:
         # Cancelled: the database stays without a branch, so this setup opens again next time.
@@ -251,5 +270,5 @@ class SetupDialog(QDialog):
 def run_first_launch(ctx: AppContext, parent: QWidget | None = None) -> bool:
     """Show the setup; True when a branch was chosen (and the start option carried out)."""
     dialog = SetupDialog(ctx, parent)
-    accepted = dialog.exec() == QDialog.DialogCode.Accepted
+    accepted = interaction.exec_dialog(dialog)
     return accepted and ctx.branch is not None

@@ -30,8 +30,6 @@ from kyosai_desktop.domain.estimates import MEMBER, OFFICER, STATUSES, totals
 from kyosai_desktop.render.estimate_paper import UnionReportPaper
 from kyosai_desktop.services import estimate_reports as er
 from kyosai_desktop.services.context import AppContext
-from kyosai_desktop.services.estimate_import import import_estimates
-from kyosai_desktop.services.tabular import ImportFailed
 from kyosai_desktop.store.estimates import Campaign
 from kyosai_desktop.store.tx import transaction
 from kyosai_desktop.ui.estimates.estimate_commands import (
@@ -48,8 +46,7 @@ from kyosai_desktop.ui.estimates.estimate_models import (
 )
 from kyosai_desktop.ui.estimates.estimate_outputs import output_button, table_doc
 from kyosai_desktop.ui.shared import interaction
-from kyosai_desktop.ui.shared.busy import run_busy
-from kyosai_desktop.ui.shared.import_dialog import show_problems
+from kyosai_desktop.ui.shared.import_flow import ImportFlow
 from kyosai_desktop.ui.shared.report_model import FrozenTableView
 
 ALL = -1
@@ -281,7 +278,7 @@ class EstimateListPanel(QWidget):
     def add_estimate(self) -> None:
         while True:
             dialog = self._dialog()
-            if dialog is None or not self._exec(dialog):
+            if dialog is None or not interaction.exec_dialog(dialog):
                 return
             try:
                 added = self.ctx.estimates.add(self.campaign.id, dialog.union_id, **dialog.values)  # type: ignore[union-attr, arg-type]
@@ -306,7 +303,7 @@ class EstimateListPanel(QWidget):
         if before is None:
             return
         dialog = self._dialog(before)
-        if dialog is None or not self._exec(dialog):
+        if dialog is None or not interaction.exec_dialog(dialog):
             return
         try:
             after = self.ctx.estimates.update(before.id, **dialog.values)
@@ -324,7 +321,7 @@ class EstimateListPanel(QWidget):
             interaction.information(self, "状況の変更", "状況を変える見積りを選んでください (複数選択できます)。")
             return
         dialog = StatusDialog(status, len(ids), self)
-        if not self._exec(dialog):
+        if not interaction.exec_dialog(dialog):
             return
         before = [self.ctx.estimates.get(i) for i in ids]
         try:
@@ -350,49 +347,36 @@ class EstimateListPanel(QWidget):
         self.undo_stack.push(DeleteEstimates(self.ctx.estimates, deleted, self.notify))
         self.notify()
 
-    def import_file(self, path: Path | None = None) -> None:
+    def import_file(self, path: Path | None = None) -> bool:
+        """Import a 別紙2 sheet into the campaign × union through the one import flow."""
         camp = self.campaign
         uid = self.current_union()
         if camp is None:
-            return
+            return False
         if uid is None:
             interaction.information(self, "別紙2 の取り込み", "取り込む単組を上の「単組」で選んでください。"
                                     "(参加単組にない単組は、キャンペーンの編集で追加できます)")
-            return
+            return False
         union = self.ctx.unions.get(uid)
-        title = "別紙2 の取り込み"
+        assert union is not None
         if path is None:
-            path = interaction.open_file(self, f"{union.name} の見積り結果一覧 (別紙2) を選択",  # type: ignore[union-attr]
+            path = interaction.open_file(self, f"{union.name} の見積り結果一覧 (別紙2) を選択",
                                          "Excel / CSV (*.xlsx *.xlsm *.csv);;すべてのファイル (*)")
             if path is None:
-                return
+                return False
         path = Path(path)
+        name, key = camp.name, union.key
 
-        def run(dry: bool):
-            return import_estimates(self.ctx, path, campaign=camp.name, union=union.key, dry_run=dry)  # type: ignore[union-attr]
+        def planner(ctx, progress):
+            from kyosai_desktop.services.estimate_import import plan_estimates
 
-        try:
-            preview = run_busy(self, f"{path.name} を確認しています…", lambda: run(True))
-        except ImportFailed as exc:
-            show_problems(self, title, path.name, exc)
-            return
-        text = preview.text().replace("【試行 (dry-run): 何も書き込んでいません】\n", "")
-        if not interaction.confirm(self, title, f"{path.name} の確認結果:\n\n{text}\n\nこの内容で取り込みますか？"):
-            return
-        try:
-            done = run_busy(self, f"{path.name} を取り込んでいます…", lambda: run(False))
-        except ImportFailed as exc:
-            show_problems(self, title, path.name, exc)
-            return
+            return plan_estimates(ctx, path, campaign=name, union=key, progress=progress)
+
+        self.import_flow = ImportFlow(self.ctx, None, self)
+        self.import_flow.announce = self._imported
+        self.import_flow.start("別紙2 の取り込み", path.name, planner)
+        return True
+
+    def _imported(self, _plan, _report) -> None:
         self.undo_stack.clear()  # an import is not undoable step by step; its audit rows remain
         self.notify()
-        interaction.information(self, title, f"取り込みました。\n{done.text()}")
-
-    def _exec(self, dialog) -> bool:
-        """Show a dialog modally; under tests the prompts fixture answers for it."""
-        if interaction.AUTO is not None:
-            answer = interaction.AUTO("dialog", dialog.windowTitle(), "")
-            if callable(answer):
-                return bool(answer(dialog))
-            return False
-        return dialog.exec() == dialog.DialogCode.Accepted

@@ -1,21 +1,21 @@
 """Output actions of the estimates page: preview, print, PDF and Excel of each document.
 
-A menu button offers the four ways out for a document built on demand.  Batch PDFs (every
-別紙3 of a campaign) render with a progress dialog and a cancel button; a cancelled render
-leaves no file behind (``render_pdf`` writes atomically).
+A menu button offers the four ways out for a document built on demand.  PDFs (and batch
+PDFs: every 別紙3 of a campaign) render on the background runner with a progress bar and
+キャンセル; a cancelled render leaves no file behind (``render_pdf`` writes atomically).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtWidgets import QMenu, QProgressDialog, QPushButton, QWidget
+from PySide6.QtWidgets import QMenu, QPushButton, QWidget
 
-from kyosai_desktop.render.paper import Cancelled, PaperDocument, render_pdf
+from kyosai_desktop.render.paper import PaperDocument, render_pdf
 from kyosai_desktop.render.paper_table import TablePaper
 from kyosai_desktop.services.files import OutputError
 from kyosai_desktop.services.report_table import ReportTable
-from kyosai_desktop.ui.shared import interaction
+from kyosai_desktop.ui.shared import interaction, runner
 from kyosai_desktop.ui.shared.print_preview import preview, print_document
 
 DocFactory = Callable[[], PaperDocument | None]
@@ -65,32 +65,22 @@ def save_pdf(parent: QWidget, make_doc: DocFactory, stem: str):
 
 
 def render_with_progress(parent: QWidget, doc: PaperDocument, path):
-    """Render a (possibly long) document with a progress dialog; None when cancelled/failed."""
+    """Render a (possibly long) document on the background runner, with progress and キャンセル.
+
+    Returns the running task; the clerk is told when the file is saved, cancelled (no file
+    is left behind: ``render_pdf`` writes atomically) or could not be written.
+    """
     total = doc.page_count()
-    dialog = QProgressDialog(f"{path.name} を作成しています…", "キャンセル", 0, total, parent)
-    dialog.setWindowTitle("PDF に保存")
-    dialog.setMinimumDuration(500)
 
-    def progress(done: int, count: int) -> bool:
-        dialog.setValue(done)
-        from PySide6.QtWidgets import QApplication
+    def done(out) -> None:
+        interaction.information(parent, "PDF に保存", f"{out} に保存しました ({total} ページ)。")
 
-        QApplication.processEvents()
-        return not dialog.wasCanceled()
-
-    try:
-        render_pdf(doc, path, progress if total > 3 else None)
-    except Cancelled:
+    def cancelled() -> None:
         interaction.information(parent, "PDF に保存", "キャンセルしました。ファイルは作成していません。")
-        return None
-    except OutputError as exc:
-        interaction.critical(parent, "PDF に保存", str(exc))
-        return None
-    finally:
-        dialog.reset()
-        dialog.deleteLater()
-    interaction.information(parent, "PDF に保存", f"{path} に保存しました ({total} ページ)。")
-    return path
+
+    return runner.run(parent, "PDF に保存", f"{path.name} を作成しています…",
+                      lambda job: render_pdf(doc, path, job.stepper(0, total, "ページ")),
+                      on_done=done, on_cancel=cancelled)
 
 
 def save_xlsx(parent: QWidget, make_table: TableFactory, stem: str, landscape: bool = True):

@@ -306,7 +306,7 @@ class EstimatesPage(QWidget):
 
     def add_campaign(self) -> None:
         dialog = self._campaign_dialog()
-        if not self.list_panel._exec(dialog):
+        if not interaction.exec_dialog(dialog):
             return
         try:
             with transaction(self.ctx.conn):   # the campaign and its unions in one commit
@@ -323,7 +323,7 @@ class EstimatesPage(QWidget):
         if camp is None:
             return
         dialog = self._campaign_dialog(camp)
-        if not self.list_panel._exec(dialog):
+        if not interaction.exec_dialog(dialog):
             return
         try:
             with transaction(self.ctx.conn):   # all of the form or nothing

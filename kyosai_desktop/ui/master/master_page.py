@@ -30,7 +30,7 @@ from kyosai_desktop.services.context import AppContext
 from kyosai_desktop.ui.master.master_table import Notice
 from kyosai_desktop.ui.shared import interaction
 from kyosai_desktop.ui.shared.events import DataBus
-from kyosai_desktop.ui.shared.import_dialog import KINDS, ImportFlow
+from kyosai_desktop.ui.shared.import_dialog import KINDS, MasterImport
 from kyosai_desktop.ui.shared.pages import PageSpec
 
 RIDER_GOAL_PRODUCT = "車両損害補償"
@@ -154,16 +154,17 @@ class BranchTab(QWidget):
 
 
 class ImportTab(QWidget):
-    """Buttons for the three imports; each runs dry run → confirmation → import."""
+    """Buttons for the three imports; each goes through the one import flow (check → review → import)."""
 
     def __init__(self, ctx: AppContext, bus: DataBus, parent=None) -> None:
         super().__init__(parent)
-        self.flow = ImportFlow(ctx, bus, self)
+        self.flow = MasterImport(ctx, bus, self)
+        self.flow.finished.connect(self._imported)
         self.result = QLabel()
         self.result.setWordWrap(True)
         layout = QVBoxLayout(self)
-        intro = QLabel("CSV または Excel (.xlsx) ファイルを取り込みます。まず内容を確認 (試行) して変更件数を表示し、"
-                       "確認のあとで取り込みます。問題のあるファイルは行・セルごとに一覧表示し、何も書き込みません。")
+        intro = QLabel("CSV または Excel (.xlsx) ファイルを取り込みます。まず内容を確認して変わる内容を表示し、"
+                       "「取り込む」を押してから書き込みます。問題のあるファイルは行・セルごとに一覧表示し、何も書き込みません。")
         intro.setWordWrap(True)
         layout.addWidget(intro)
         self.buttons: dict[str, QPushButton] = {}
@@ -181,11 +182,13 @@ class ImportTab(QWidget):
         layout.addWidget(self.result)
         layout.addStretch(1)
 
-    def run(self, kind: str, path=None):
-        summary = self.flow.run(kind, path)
-        if summary is not None and not summary.dry_run:
-            self.result.setText(f"最後の取り込み: {summary.text()}")
-        return summary
+    def run(self, kind: str, path=None) -> bool:
+        """Start importing a file of ``kind``; the outcome arrives through ``flow.finished``."""
+        return self.flow.run(kind, path)
+
+    def _imported(self, kind: str, report) -> None:
+        if report is not None:
+            self.result.setText(f"最後の取り込み: {KINDS[kind].label}: {report.counts()}")
 
 
 class MasterPage(QWidget):

@@ -11,14 +11,12 @@ selected union or of every union shown go into one PDF with a progress bar and c
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QHBoxLayout,
     QLabel,
     QMenu,
-    QProgressDialog,
     QPushButton,
     QSizePolicy,
     QVBoxLayout,
@@ -26,13 +24,11 @@ from PySide6.QtWidgets import (
 )
 
 from kyosai_desktop.domain.months import FiscalYear, month_label
-from kyosai_desktop.render.paper import Cancelled
 from kyosai_desktop.services import model_union_report as mr
 from kyosai_desktop.services.context import AppContext
 from kyosai_desktop.services.files import OutputError
-from kyosai_desktop.services.model_union_import import ModelUnionImportResult
-from kyosai_desktop.services.union_progress_sheet import SheetsCancelled, build_union_sheets
-from kyosai_desktop.ui.shared import interaction
+from kyosai_desktop.services.union_progress_sheet import build_union_sheets
+from kyosai_desktop.ui.shared import interaction, runner
 from kyosai_desktop.ui.shared.events import DataBus
 from kyosai_desktop.ui.shared.pages import PageSpec
 from kyosai_desktop.ui.shared.report_model import ReportTableView
@@ -46,8 +42,7 @@ class ModelUnionsPage(QWidget):
         super().__init__(parent)
         self.ctx, self.bus = ctx, bus
         self.report: mr.ModelUnionReport | None = None
-        self.last_import: ModelUnionImportResult | None = None
-        self.progress_dialog: QProgressDialog | None = None
+        self.last_import: tuple | None = None   # (ImportPlan, ImportReport) of the last import
         self._emitting = False   # announcing our own import: the echo is not a change from elsewhere
 
         self.year_combo = QComboBox()
@@ -299,21 +294,18 @@ class ModelUnionsPage(QWidget):
             self.reload()
 
     # ------------------------------------------------------------ import
-    def import_sheet(self, path=None, fiscal_year: int | None = None, start_month: int | None = None):
-        from kyosai_desktop.ui.model_unions.model_union_import_dialog import YearDialog, run_import
+    def import_sheet(self, path=None) -> bool:
+        """Start importing HQ's sheet (asks for it when ``path`` is None); the page follows."""
+        from kyosai_desktop.ui.model_unions.model_union_import_dialog import ModelUnionImport
 
-        if fiscal_year is None:
-            fiscal_year = self.fiscal_year
-            if interaction.AUTO is None:
-                years = sorted(set(self.ctx.fiscal_years.all_years()) | {fiscal_year, fiscal_year + 1})
-                dialog = YearDialog(years, fiscal_year, self.ctx.fiscal_years.model_year(fiscal_year).start_month, self)
-                if dialog.exec() != YearDialog.DialogCode.Accepted:
-                    return None
-                fiscal_year, start_month = dialog.year.currentData(), dialog.start.currentData()
-        result = run_import(self.ctx, self, fiscal_year, path, start_month)
-        if result is None:
-            return None
-        self.last_import = result
+        self.importer = ModelUnionImport(self.ctx, self.bus, self)
+        self.importer.announce = self._imported
+        return self.importer.run(path)
+
+    def _imported(self, plan, report) -> None:
+        """A committed import: remember it, move to its year and tell the other pages."""
+        result = report.result
+        self.last_import = (plan, report)
         self.result_button.setEnabled(True)
         self.result_button.setText(f"前回の取り込み結果 (不一致 {len(result.warnings)})")
         self._fill_years()
@@ -325,14 +317,13 @@ class ModelUnionsPage(QWidget):
                 self.bus.changed.emit("results")
             finally:
                 self._emitting = False
-        self.select(fiscal_year, result.as_of)
-        return result
+        self.select(result.fiscal_year, result.as_of)
 
     def show_last_import(self):
         from kyosai_desktop.ui.model_unions.model_union_import_dialog import show_result
 
         if self.last_import is not None:
-            return show_result(self, self.last_import)
+            return show_result(self, *self.last_import)
         return None
 
     # ------------------------------------------------------------ table output
@@ -392,54 +383,36 @@ class ModelUnionsPage(QWidget):
     def sheets_for_all(self, path=None):
         return self.write_sheets(self.shown_union_ids(), path)
 
-    def _make_progress(self, label: str, maximum: int) -> QProgressDialog:
-        dialog = QProgressDialog(label, "キャンセル", 0, maximum, self)
-        dialog.setWindowTitle("単組進捗シート")
-        dialog.setWindowModality(Qt.WindowModality.WindowModal)
-        dialog.setMinimumDuration(300)
-        dialog.setAutoClose(False)
-        dialog.setAutoReset(False)
-        return dialog
-
     def write_sheets(self, union_ids: list[int], path=None):
-        """Build and render the sheets into one PDF; returns the path, or None (cancelled: no file)."""
-        from kyosai_desktop.render.paper import render_pdf
-        from kyosai_desktop.render.union_sheet_paper import UnionSheetPaper
+        """Build and render the sheets into one PDF on the background runner.
 
+        Returns the running task (None when nothing was asked); its ``finished`` says how it
+        ended.  キャンセル leaves no file behind (``render_pdf`` writes atomically).
+        """
         if not union_ids:
             return None
         suggested = f"単組進捗シート_{self.fiscal_year}年度_{self.as_of}_{len(union_ids)}単組.pdf"
         path = path or interaction.save_file(self, "単組進捗シートを PDF に保存", suggested, "PDF (*.pdf)")
         if path is None:
             return None
-        n = len(union_ids)
-        dialog = self.progress_dialog = self._make_progress(f"{n} 単組の単組進捗シートを作成しています…", 2 * n)
+        n, ids, fiscal_year, as_of = len(union_ids), list(union_ids), self.fiscal_year, self.as_of
 
-        def step(offset: int):
-            def progress(done: int, _total: int) -> bool:
-                dialog.setValue(offset + done)
-                dialog.setLabelText(f"{n} 単組の単組進捗シート: {'集計' if offset == 0 else 'PDF 作成'} {done} / {n}")
-                from PySide6.QtWidgets import QApplication
+        def work(job):
+            from kyosai_desktop.render.paper import render_pdf
+            from kyosai_desktop.render.union_sheet_paper import UnionSheetPaper
 
-                QApplication.processEvents()
-                return not dialog.wasCanceled()
-            return progress
+            sheets = build_union_sheets(job.ctx, ids, fiscal_year, as_of, job.stepper(0, 2 * n, "集計"))
+            return render_pdf(UnionSheetPaper(sheets), path, job.stepper(n, 2 * n, "PDF 作成"))
 
-        try:
-            sheets = build_union_sheets(self.ctx, union_ids, self.fiscal_year, self.as_of, step(0))
-            render_pdf(UnionSheetPaper(sheets), path, step(n))
-        except (SheetsCancelled, Cancelled):
-            dialog.close()
+        def done(out) -> None:
+            interaction.information(self, "単組進捗シート", f"{n} 単組分 ({n} ページ) を {out} に保存しました。")
+
+        def cancelled() -> None:
             interaction.information(self, "単組進捗シート", "キャンセルしました。ファイルは作成していません。")
-            return None
-        except OutputError as exc:
-            dialog.close()
-            interaction.critical(self, "単組進捗シート", str(exc))
-            return None
-        dialog.setValue(2 * n)
-        dialog.close()
-        interaction.information(self, "単組進捗シート", f"{n} 単組分 ({n} ページ) を {path} に保存しました。")
-        return path
+
+        self.sheets_task = runner.run(self, "単組進捗シート", f"{n} 単組の単組進捗シートを作成しています…", work,
+                                      ctx=self.ctx, on_done=done, on_cancel=cancelled)
+        return self.sheets_task
 
     def preview_selected_sheet(self):
         ids = self.selected_union_ids()

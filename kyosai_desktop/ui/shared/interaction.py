@@ -1,67 +1,88 @@
-"""Every prompt the app shows goes through here, so tests patch one place and never block.
+"""Every prompt and every modal dialog the app shows opens through here: one seam.
 
-Tests set ``interaction.AUTO`` (see tests/conftest.py) to answer prompts without showing
-them; what was asked is recorded in ``interaction.LOG``.
+Production code calls the module functions (``information``, ``confirm``, ``open_file``,
+``exec_dialog`` …); they delegate to the installed :class:`Interaction`, which shows the
+real Qt dialogs.  Tests install another implementation (``install``; see the ``prompts``
+fixture in tests/conftest.py) that records what was asked and answers — for a dialog by
+showing it and letting the test press its real buttons — so production code never asks
+whether it runs under a test.  Anchor: git-cola's ``cola/interaction.py``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
-
-# When not None, called instead of showing a dialog: (kind, title, text) -> answer.
-AUTO: Callable[[str, str, str], object] | None = None
-LOG: list[tuple[str, str, str]] = []
+from PySide6.QtWidgets import QDialog, QFileDialog, QMessageBox, QWidget
 
 
-def _auto(kind: str, title: str, text: str, default: object = None) -> tuple[bool, object]:
-    if AUTO is None:
-        return False, default
-    LOG.append((kind, title, text))
-    return True, AUTO(kind, title, text)
+class Interaction:
+    """The real dialogs.  Subclass and :func:`install` to answer them another way."""
+
+    def information(self, parent: QWidget | None, title: str, text: str) -> None:
+        QMessageBox.information(parent, title, text)
+
+    def warning(self, parent: QWidget | None, title: str, text: str) -> None:
+        QMessageBox.warning(parent, title, text)
+
+    def critical(self, parent: QWidget | None, title: str, text: str) -> None:
+        QMessageBox.critical(parent, title, text)
+
+    def confirm(self, parent: QWidget | None, title: str, text: str) -> bool:
+        box = QMessageBox(QMessageBox.Icon.Question, title, text,
+                          QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, parent)
+        box.setDefaultButton(QMessageBox.StandardButton.No)
+        return box.exec() == QMessageBox.StandardButton.Yes
+
+    def open_file(self, parent: QWidget | None, title: str, filters: str) -> Path | None:
+        name, _ = QFileDialog.getOpenFileName(parent, title, "", filters)
+        return Path(name) if name else None
+
+    def save_file(self, parent: QWidget | None, title: str, suggested: str, filters: str) -> Path | None:
+        name, _ = QFileDialog.getSaveFileName(parent, title, suggested, filters)
+        return Path(name) if name else None
+
+    def exec_dialog(self, dialog: QDialog) -> bool:
+        """Show ``dialog`` modally; True when the clerk accepted it."""
+        return dialog.exec() == QDialog.DialogCode.Accepted
+
+
+_current: Interaction = Interaction()
+
+
+def install(implementation: Interaction) -> Interaction:
+    """Use ``implementation`` for every prompt from now on; returns the previous one."""
+    global _current
+    previous, _current = _current, implementation
+    return previous
+
+
+def current() -> Interaction:
+    return _current
 
 
 def information(parent: QWidget | None, title: str, text: str) -> None:
-    handled, _ = _auto("information", title, text)
-    if not handled:
-        QMessageBox.information(parent, title, text)
+    _current.information(parent, title, text)
 
 
 def warning(parent: QWidget | None, title: str, text: str) -> None:
-    handled, _ = _auto("warning", title, text)
-    if not handled:
-        QMessageBox.warning(parent, title, text)
+    _current.warning(parent, title, text)
 
 
 def critical(parent: QWidget | None, title: str, text: str) -> None:
-    handled, _ = _auto("critical", title, text)
-    if not handled:
-        QMessageBox.critical(parent, title, text)
+    _current.critical(parent, title, text)
 
 
 def confirm(parent: QWidget | None, title: str, text: str) -> bool:
-    handled, answer = _auto("confirm", title, text)
-    if handled:
-        return bool(answer)
-    box = QMessageBox(QMessageBox.Icon.Question, title, text,
-                      QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, parent)
-    box.setDefaultButton(QMessageBox.StandardButton.No)
-    return box.exec() == QMessageBox.StandardButton.Yes
+    return _current.confirm(parent, title, text)
 
 
 def open_file(parent: QWidget | None, title: str, filters: str = "Excel / CSV (*.xlsx *.csv)") -> Path | None:
-    handled, answer = _auto("open_file", title, filters)
-    if handled:
-        return Path(answer) if answer else None
-    name, _ = QFileDialog.getOpenFileName(parent, title, "", filters)
-    return Path(name) if name else None
+    return _current.open_file(parent, title, filters)
 
 
 def save_file(parent: QWidget | None, title: str, suggested: str, filters: str) -> Path | None:
-    handled, answer = _auto("save_file", title, suggested)
-    if handled:
-        return Path(answer) if answer else None
-    name, _ = QFileDialog.getSaveFileName(parent, title, suggested, filters)
-    return Path(name) if name else None
+    return _current.save_file(parent, title, suggested, filters)
+
+
+def exec_dialog(dialog: QDialog) -> bool:
+    return _current.exec_dialog(dialog)

@@ -19,8 +19,7 @@ def preview(doc: PaperDocument, parent: QWidget | None = None) -> QPrintPreviewD
     dialog.setWindowTitle(f"印刷プレビュー — {doc.title}")
     dialog.paintRequested.connect(lambda p: render_to_printer(doc, p))
     dialog.resize(1000, 800)
-    if interaction.AUTO is None:
-        dialog.exec()
+    interaction.exec_dialog(dialog)
     return dialog
 
 
@@ -28,7 +27,7 @@ def print_document(doc: PaperDocument, parent: QWidget | None = None) -> bool:
     printer = QPrinter(QPrinter.PrinterMode.HighResolution)
     printer.setPageLayout(doc.layout())
     dialog = QPrintDialog(printer, parent)
-    if dialog.exec() != QPrintDialog.DialogCode.Accepted:
+    if not interaction.exec_dialog(dialog):
         return False
     render_to_printer(doc, printer)
     return True
