@@ -18,15 +18,17 @@ from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
 
-from PySide6.QtCore import QMarginsF, QRectF, QSizeF
+from PySide6.QtCore import QMarginsF, QPointF, QRectF, QSizeF, Qt
 from PySide6.QtGui import (
     QFont,
     QFontMetricsF,
     QGuiApplication,
     QPageLayout,
     QPageSize,
+    QPaintDevice,
     QPainter,
     QPdfWriter,
+    QTransform,
 )
 
 from kyosai_desktop.render.fonts import app_font_family, japanese_font
@@ -55,15 +57,77 @@ def fine_text(painter: QPainter) -> Iterator[None]:
         painter.restore()
 
 
+_FINE_SCALE = QTransform.fromScale(1 / FINE, 1 / FINE)
+
+
 def fine_rect(rect: QRectF) -> QRectF:
     return QRectF(rect.x() * FINE, rect.y() * FINE, rect.width() * FINE, rect.height() * FINE)
 
 
+_H_ALIGN = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignHCenter
+_V_ALIGN = Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignBottom | Qt.AlignmentFlag.AlignVCenter
+_AT_A_POINT = int(_H_ALIGN | _V_ALIGN)  # flags draw_text can place itself (no wrapping, no elision)
+_RIGHT, _HCENTER = int(Qt.AlignmentFlag.AlignRight), int(Qt.AlignmentFlag.AlignHCenter)
+_BOTTOM, _VCENTER = int(Qt.AlignmentFlag.AlignBottom), int(Qt.AlignmentFlag.AlignVCenter)
+
+
+_LineMetrics = tuple[QFont, QFontMetricsF, float, float]
+_line_metrics: dict[tuple[float, bool, int], _LineMetrics] = {}
+
+
+def _fine_metrics(pt: float, bold: bool, device: QPaintDevice) -> _LineMetrics:
+    """The fine font at ``pt`` on ``device``'s resolution: font, metrics, line height (leading
+    + ascent + descent, as Qt lays out one line) and the baseline below the line's top."""
+    key = (pt, bold, device.logicalDpiY())
+    found = _line_metrics.get(key)
+    if found is None:
+        font = fine_font(pt, bold)
+        metrics = QFontMetricsF(font, device)
+        leading = max(0.0, metrics.leading())
+        found = _line_metrics[key] = (font, metrics, leading + metrics.ascent() + metrics.descent(),
+                                      leading + metrics.ascent())
+    return found
+
+
+@lru_cache(maxsize=200_000)
+def _fine_advance(text: str, pt: float, bold: bool, dpi: int) -> float:
+    return _line_metrics[(pt, bold, dpi)][1].horizontalAdvance(text)
+
+
 def draw_text(painter: QPainter, rect: QRectF, flags, text: str, pt: float, *, bold: bool = False) -> None:
-    """Draw ``text`` in ``rect`` (points) at an exact, possibly fractional, point size."""
-    with fine_text(painter):
-        painter.setFont(fine_font(pt, bold))
-        painter.drawText(fine_rect(rect), flags, text)
+    """Draw ``text`` in ``rect`` (points) at an exact, possibly fractional, point size.
+
+    One line that fits its rectangle is placed at its baseline from cached metrics and drawn
+    at a point (Qt would lay it out through a QTextLayout for every string, the bulk of the
+    time of a many-page report); the position is the one Qt's own rectangle layout gives.
+    Wrapping, several lines and text that overflows (which Qt clips) take Qt's path.
+    """
+    if not text:
+        return
+    f = int(flags)
+    device = painter.device()
+    font, _metrics, line_h, ascent = _fine_metrics(pt, bold, device)
+    x, y, w, h = rect.x() * FINE, rect.y() * FINE, rect.width() * FINE, rect.height() * FINE
+    width = _fine_advance(text, pt, bold, device.logicalDpiY()) if not f & ~_AT_A_POINT and "\n" not in text else None
+    if width is None or width > w or line_h > h:
+        with fine_text(painter):
+            painter.setFont(font)
+            painter.drawText(QRectF(x, y, w, h), flags, text)
+        return
+    if f & _RIGHT:
+        x += w - width
+    elif f & _HCENTER:
+        x += (w - width) / 2
+    if f & _BOTTOM:
+        y += h - line_h
+    elif f & _VCENTER:
+        y += (h - line_h) / 2
+    transform, previous = painter.worldTransform(), painter.font()
+    painter.setWorldTransform(_FINE_SCALE * transform)
+    painter.setFont(font)
+    painter.drawText(QPointF(x, y + ascent), text)
+    painter.setWorldTransform(transform)
+    painter.setFont(previous)
 
 
 @lru_cache(maxsize=2)
