@@ -38,7 +38,6 @@ from kyosai_desktop.services.report_table import (
 )
 from kyosai_desktop.services.safe_output import csv_percent
 from kyosai_desktop.services.safe_output import write_csv as write_table_csv
-from kyosai_desktop.services.xlsx_report import write_report_xlsx
 
 FIXED_CSV = ["自治労県コード", "県名", "単組コード", "加入拡大モデル単組", "組合員数", "団生保有", "加入率", "発効"]
 TAIL_CSV = ["累積件数", "目標件数", "前年比", "達成率", "残件数"]
@@ -265,5 +264,7 @@ def write_csv(report: ModelUnionReport, path: Path | str) -> Path:
 def write_xlsx(report: ModelUnionReport, path: Path | str, *, paper: str = "A4") -> Path:
     """The print-ready workbook (print titles, one page wide, number formats, fills)."""
     layout = report.layout
+    from kyosai_desktop.services.xlsx_report import write_report_xlsx  # openpyxl: xlsx only
+
     return write_report_xlsx(report.table, path, paper=paper, landscape=True,
                              sheet_title=f"モデル単組 {layout.fiscal_year} {layout.start_label}")

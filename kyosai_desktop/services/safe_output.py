@@ -30,12 +30,14 @@ from collections.abc import Iterable, Sequence
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
-
-from openpyxl import Workbook
-from openpyxl.cell.cell import Cell as XlCell
-from openpyxl.worksheet.worksheet import Worksheet
+from typing import TYPE_CHECKING
 
 from kyosai_desktop.services.files import atomic_path
+
+if TYPE_CHECKING:  # openpyxl is imported where a workbook is made: CSV output never loads it
+    from openpyxl import Workbook
+    from openpyxl.cell.cell import Cell as XlCell
+    from openpyxl.worksheet.worksheet import Worksheet
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 CSV_PREFIX = "'"
@@ -99,6 +101,8 @@ def sheet_title(text: str, fallback: str = "Sheet1") -> str:
 
 def new_workbook() -> Workbook:
     """A new workbook (written later with :func:`save_workbook`)."""
+    from openpyxl import Workbook
+
     return Workbook()
 
 

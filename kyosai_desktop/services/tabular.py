@@ -16,8 +16,6 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from openpyxl.utils import get_column_letter
-
 
 @dataclass(frozen=True)
 class Problem:
@@ -64,6 +62,8 @@ class Table:
         """Cell address like ``C5`` (xlsx only) for a 0-based (row, col) in ``rows``."""
         if not self.is_excel:
             return None
+        from openpyxl.utils import get_column_letter  # only xlsx tables have cell addresses
+
         return f"{get_column_letter(col_index + 1)}{self.first_row + row_index}"
 
     def line(self, row_index: int) -> int:

@@ -1,0 +1,57 @@
+"""No ``kyosai`` subcommand imports a library it does not use.
+
+Each command runs in a fresh interpreter under ``python -X importtime``; the modules it
+imported are read from that trace.  openpyxl (≈0.3 s) is for xlsx in and out only, Qt for
+PDFs and the window only; pypdf and fontTools are test/build tools, never loaded at run time.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import pytest
+
+from kyosai_desktop.services.model_union_import import import_model_unions
+from tests.model_union_fixtures import SAMPLE
+
+NEVER = {"pypdf", "fontTools", "pypdfium2"}
+
+
+def _imported(args: list[str], cwd) -> set[str]:
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    run = subprocess.run([sys.executable, "-X", "importtime", "-c",
+                          "import sys; from kyosai_desktop.cli import main; sys.exit(main(sys.argv[1:]))",
+                          *args], capture_output=True, text=True, env=env, cwd=cwd, timeout=120)
+    assert run.returncode == 0, run.stderr[-2000:]
+    names = set()
+    for line in run.stderr.splitlines():
+        if line.startswith("import time:") and "|" in line:
+            names.add(line.rsplit("|", 1)[1].strip().split(".")[0])
+    assert "kyosai_desktop" in names
+    return names
+
+
+@pytest.fixture
+def loaded_db(ctx, db_path):
+    import_model_unions(ctx, SAMPLE, 2024)
+    ctx.close()
+    return str(db_path)
+
+
+@pytest.mark.parametrize("command, qt, openpyxl", [
+    (["report", "union-sheets", "--fy", "2024", "--as-of", "2025-02", "--out", "s.pdf"], True, False),
+    (["report", "model-unions", "--fy", "2024", "--as-of", "2025-02", "--out", "t.pdf"], True, False),
+    (["report", "model-unions", "--fy", "2024", "--as-of", "2025-02", "--out", "t.csv"], False, False),
+    (["report", "branch", "--fy", "2024", "--as-of", "2025-02", "--out", "b.csv"], False, False),
+    (["backup", "--out", "copy.sqlite3"], False, False),
+    (["report", "model-unions", "--fy", "2024", "--as-of", "2025-02", "--out", "t.xlsx"], False, True),
+])
+def test_subcommand_imports_only_what_it_uses(loaded_db, tmp_path, command, qt, openpyxl):
+    names = _imported(["--db", loaded_db, *command], tmp_path)
+    assert ("PySide6" in names) == qt, sorted(names)
+    assert ("openpyxl" in names) == openpyxl, sorted(names)
+    assert not names & NEVER, sorted(names & NEVER)
+    if not openpyxl:
+        assert "PIL" not in names          # openpyxl loads Pillow when it is installed
