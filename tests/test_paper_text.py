@@ -15,7 +15,14 @@ import pytest
 from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QColor, QImage, QPainter
 
-from kyosai_desktop.render.paper import PaperDocument, draw_text, fine_font, fine_rect, fine_text, render_pdf
+from kyosai_desktop.render.paper import (
+    PaperDocument,
+    draw_text,
+    fine_font,
+    fine_rect,
+    fine_text,
+    render_pdf,
+)
 
 A = Qt.AlignmentFlag
 ALIGNS = [A.AlignLeft | A.AlignVCenter, A.AlignRight | A.AlignVCenter, A.AlignCenter,
