@@ -31,10 +31,11 @@ import national_data  # noqa: E402
 
 from kyosai_desktop.domain.months import add_months  # noqa: E402
 from kyosai_desktop.services.context import open_context  # noqa: E402
+from kyosai_desktop.services.ops import ChangeKind  # noqa: E402
 from kyosai_desktop.ui.app import make_application  # noqa: E402
 from kyosai_desktop.ui.entry.entry_page import EntryPage  # noqa: E402
 from kyosai_desktop.ui.entry.entry_panels import MonthPanel  # noqa: E402
-from kyosai_desktop.ui.shared.events import DataBus  # noqa: E402
+from kyosai_desktop.ui.shared.events import DataBus, event  # noqa: E402
 
 TARGET_OPEN_MS = 200.0
 TARGET_EDIT_MS = 20.0
@@ -85,7 +86,7 @@ def full_window(app, ctx, edits: int) -> None:
             start = time.perf_counter()
             refresh = getattr(widget, "refresh", None)
             if refresh is not None:
-                refresh("results")
+                refresh(event(ChangeKind.RESULTS))
             costs.append(f"{key} {ms(start):.1f}")
         page = window.show_page("entry")
         settle(app)

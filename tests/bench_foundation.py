@@ -106,9 +106,10 @@ def measure_start(db: Path, page: str, runs: int, folder: Path) -> list[dict]:
 def measure_refresh(db: Path, runs: int) -> dict[str, float]:
     from kyosai_desktop.services.branch_report import branch_progress, branch_report_table
     from kyosai_desktop.services.context import open_context
+    from kyosai_desktop.services.ops import ChangeKind
     from kyosai_desktop.ui.app import make_application
     from kyosai_desktop.ui.progress.progress_page import ProgressPage
-    from kyosai_desktop.ui.shared.events import DataBus
+    from kyosai_desktop.ui.shared.events import DataBus, event
 
     app = make_application()
     ctx = open_context(db)
@@ -128,7 +129,7 @@ def measure_refresh(db: Path, runs: int) -> dict[str, float]:
         branch_report_table(branch_progress(ctx, page.fiscal_year, page.as_of, branch))
         service.append((time.perf_counter() - t0) * 1000)
         t0 = time.perf_counter()
-        page.refresh("results")          # what an entry triggers through the data bus
+        page.refresh(event(ChangeKind.RESULTS))          # what an entry triggers through the data bus
         page.view.table.viewport().repaint()
         refresh.append((time.perf_counter() - t0) * 1000)
     ctx.close()

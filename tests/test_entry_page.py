@@ -11,10 +11,11 @@ from entry_fixtures import branch  # noqa: F401 - fixture
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
 
+from kyosai_desktop.services.ops import ChangeKind, OpChanges
 from kyosai_desktop.store.results import CellChange
 from kyosai_desktop.ui.entry.entry_models import SORT_ROLE
 from kyosai_desktop.ui.entry.entry_page import EntryPage
-from kyosai_desktop.ui.shared.events import DataBus
+from kyosai_desktop.ui.shared.events import DataBus, event
 
 
 @pytest.fixture
@@ -93,7 +94,7 @@ def test_thousands_shown_raw_kept(qtbot, page, branch):  # noqa: F811
 def test_typing_enter_tab_commit_and_move(qtbot, page, branch, bus):  # noqa: F811
     view = page.month_panel.view
     seen = []
-    bus.changed.connect(seen.append)
+    bus.changed.connect(lambda e: seen.append(",".join(sorted(k.value for k in e.kinds))))
     sogo = col(page, "総合共済")
     go(page, 1, sogo)
     type_text(qtbot, view, "6")
@@ -263,14 +264,14 @@ def test_refresh_after_external_write_keeps_cell(qtbot, page, ctx, branch, bus):
     go(page, 1, car)
     ctx.results.apply([CellChange(branch.unions["002"], branch.products["マイカー共済"], "2025-02", 50)],
                       source="import")
-    bus.changed.emit("results")
+    bus.announce(OpChanges.of(ChangeKind.RESULTS))
     model = page.month_panel.model
     assert model.index(1, car).data() == "50"
     assert model.index(model.total_row, model.total_column).data() == "56"
     assert (view.currentIndex().row(), view.currentIndex().column()) == (1, car)
     # a new union appears after a master change
     ctx.unions.add("05", "005", "名取市職員労働組合")
-    bus.changed.emit("unions")
+    bus.announce(OpChanges.of(ChangeKind.UNIONS))
     assert [model.index(r, model.COL_CODE).data() for r in range(4)] == ["001", "002", "005", "010"]
     assert (view.currentIndex().row(), view.currentIndex().column()) == (1, car)
 
@@ -482,7 +483,7 @@ def test_hidden_page_reloads_when_shown(qtbot, page, ctx, branch, bus):  # noqa:
     page.hide()
     ctx.results.apply([CellChange(branch.unions["001"], branch.products["総合共済"], "2025-02", 30)],
                       source="import")
-    bus.changed.emit("results")
+    bus.announce(OpChanges.of(ChangeKind.RESULTS))
     model = page.month_panel.model
     assert model.index(0, col(page, "総合共済")).data() == "3"     # not reloaded while hidden
     page.show()
@@ -536,7 +537,7 @@ def test_empty_branch_explains(qtbot, ctx, prompts):
     assert page.month_panel.model.rowCount() == 1                 # only the 合計 row
     assert "単組が登録されていません" in page.message.label.text()
     ctx.unions.add("06", "001", "秋田市職員労働組合")
-    page.refresh("unions")
+    page.refresh(event(ChangeKind.UNIONS))
     assert page.month_panel.model.rowCount() == 2
     assert page.message.label.text() == ""
 
@@ -544,7 +545,7 @@ def test_empty_branch_explains(qtbot, ctx, prompts):
 def test_branch_change_reloads_unions(qtbot, page, ctx, branch, bus):  # noqa: F811
     page.tabs.setCurrentIndex(1)
     ctx.settings.set_branch("04")
-    bus.changed.emit("master")
+    bus.announce(OpChanges.of(ChangeKind.SETTINGS))
     model = page.month_panel.model
     assert [model.index(r, model.COL_CODE).data() for r in range(model.n_rows)] == ["001"]
     assert model.index(0, model.COL_NAME).data() == "盛岡市職員労働組合"

@@ -57,7 +57,7 @@ def page(ctx, qtbot):
     page = MasterPage(ctx, bus)
     qtbot.addWidget(page)
     page.emitted = []
-    bus.changed.connect(page.emitted.append)
+    bus.changed.connect(lambda e: page.emitted.append(",".join(sorted(k.value for k in e.kinds))))
     return page
 
 
@@ -234,7 +234,7 @@ def test_unreadable_files_are_refused(page, db_path, tmp_path, prompts, qtbot, c
 def test_flow_is_reusable_with_a_bus(ctx, tmp_path, prompts, qtbot):
     bus = DataBus()
     seen = []
-    bus.changed.connect(seen.append)
+    bus.changed.connect(lambda e: seen.append(",".join(sorted(k.value for k in e.kinds))))
     targets = write_csv(tmp_path / "t.csv", [["年度", "商品", "目標件数", "版"], ["2025", "団生", "120", "第2次"]])
     flow = MasterImport(ctx, bus, None)
     prompts.answers["dialog"] = click_import(qtbot)

@@ -8,8 +8,9 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QPushButton
 
 from kyosai_desktop.services.model_union_import import import_model_unions
+from kyosai_desktop.services.ops import ChangeKind, OpChanges
 from kyosai_desktop.ui.model_unions.model_unions_page import ModelUnionsPage
-from kyosai_desktop.ui.shared.events import DataBus
+from kyosai_desktop.ui.shared.events import DataBus, event
 from tests.model_union_fixtures import SAMPLE, digest
 
 
@@ -137,7 +138,7 @@ def test_refused_and_declined_imports_change_nothing(page, ctx, db_path, prompts
 
 def test_sort_filter_and_live_refresh(page, ctx):
     import_model_unions(ctx, SAMPLE, 2024)
-    page.refresh("model_unions")
+    page.refresh(event(ChangeKind.MODEL_UNIONS))
     page.select(2024, "2025-02", pref_code=None)
     rate = page.view.report.index("rate")
     page.view.table.sortByColumn(rate, Qt.SortOrder.DescendingOrder)
@@ -152,7 +153,7 @@ def test_sort_filter_and_live_refresh(page, ctx):
     # the data bus's "results" to every page's refresh()
     kochi = ctx.unions.find("41", "002")
     ctx.results.set(kochi.id, ctx.model_unions.product_id(), "2025-02", 3)
-    page.refresh("results")
+    page.refresh(event(ChangeKind.RESULTS))
     assert "288 件" in page.view.summary_label.text()
     assert "2 単組" in page.view.summary_label.text()      # 高知 50/50 reached its target
 
@@ -236,12 +237,12 @@ def test_page_is_in_the_main_window(qtbot, ctx, prompts, app_font):
     page = window.show_page("model_unions")   # on screen: refreshed at once by the data bus
     assert isinstance(page, ModelUnionsPage)
     import_model_unions(ctx, SAMPLE, 2024)
-    window.bus.changed.emit("model_unions")
+    window.bus.announce(OpChanges.of(ChangeKind.MODEL_UNIONS))
     assert page.year_combo.findData(2024) >= 0
     page.select(2024, "2025-02", pref_code=None)
     kochi = ctx.unions.find("41", "002")
     ctx.results.set(kochi.id, ctx.model_unions.product_id(), "2025-01", 6)
-    window.bus.changed.emit("results")
+    window.bus.announce(OpChanges.of(ChangeKind.RESULTS))
     assert "287 件" in page.view.summary_label.text()
 
 
@@ -268,4 +269,4 @@ def test_an_import_in_the_main_window_rebuilds_the_table_once(ctx, qtbot, prompt
     assert len(built) == 1
     assert page.report.totals.count == 1 and page.as_of == "2025-02"   # 自県 (高知), as of the sheet
     assert "entry" in window.pages                                      # the others still hear of it
-    assert window._pending_kinds["entry"] == ["model_unions", "results"]
+    assert window._pending["entry"].kinds == {ChangeKind.MODEL_UNIONS, ChangeKind.RESULTS, ChangeKind.UNIONS}

@@ -7,6 +7,7 @@ from foundation_fixtures import isolated_settings  # noqa: F401 - fixture
 from openpyxl import load_workbook
 from PySide6.QtCore import Qt
 
+from kyosai_desktop.services.ops import ChangeKind, OpChanges
 from kyosai_desktop.services.report_table import TONE_FILLS
 from kyosai_desktop.store.results import CellChange
 from kyosai_desktop.ui.progress.progress_page import ProgressPage
@@ -85,12 +86,12 @@ def test_colours_follow_progress_against_the_year_elapsed(page):
 
 def test_refreshes_at_once_after_an_entry(page, ctx):
     ctx.results.set(page.union_id, page.ids["団体生命共済"], "2024-11", 45)
-    page.bus_.changed.emit("results")          # what the entry page emits after a commit
+    page.bus_.announce(OpChanges.of(ChangeKind.RESULTS))          # what the entry page emits after a commit
     rows = shown(page)
     assert rows["団体生命共済"]["実績"] == "105" and rows["団体生命共済"]["到達率"] == "105.00%"
     assert background(page, "団体生命共済", "到達率") == TONE_FILLS["achieved"]
     ctx.targets.set(2024, page.ids["団体生命共済"], "第2次", 210)
-    page.bus_.changed.emit("targets")
+    page.bus_.announce(OpChanges.of(ChangeKind.TARGETS))
     assert shown(page)["団体生命共済"]["到達率"] == "50.00%"
 
 
@@ -142,7 +143,7 @@ def test_a_changed_start_month_moves_the_month_list(page, ctx):
     """The months offered always lie inside the year (a report refuses an as-of month outside it)."""
     page.select(2024, "2025-05")
     ctx.fiscal_years.set_start_months(2024, 4, 5)
-    page.bus_.changed.emit("master")
+    page.bus_.announce(OpChanges.of(ChangeKind.YEARS))
     months = [page.month_combo.itemData(i) for i in range(page.month_combo.count())]
     assert months[0] == "2024-04" and months[-1] == "2025-03"
     assert page.as_of in months and "2024年4月〜" in page.report.summary[0][1]

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from kyosai_desktop.cli import CommandError, open_ctx
 from kyosai_desktop.domain.months import MonthOutsideYear, parse_month
+from kyosai_desktop.services.ops import master as master_ops
 
 
 def register(groups: dict) -> None:
@@ -42,7 +43,7 @@ def cmd_init(args: argparse.Namespace) -> int:
     ctx = open_ctx(args)
     try:
         code = args.branch.zfill(2)
-        ctx.settings.set_branch(code)
+        master_ops.set_branch(ctx, code)
         print(f"{ctx.path} を {ctx.prefectures.name_of(code)}県支部 ({code}) のデータベースとして設定しました。")
     finally:
         ctx.close()

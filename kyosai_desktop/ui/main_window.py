@@ -23,7 +23,7 @@ from kyosai_desktop import APP_TITLE, __version__
 from kyosai_desktop.services.context import AppContext
 from kyosai_desktop.services.demo import is_demo
 from kyosai_desktop.ui.shared import interaction
-from kyosai_desktop.ui.shared.events import DataBus
+from kyosai_desktop.ui.shared.events import ChangeEvent, DataBus
 from kyosai_desktop.ui.shared.pages import PageSpec, page_specs
 
 GEOMETRY_KEY = "main/geometry"
@@ -45,7 +45,7 @@ class MainWindow(QMainWindow):
         self.bus = bus or DataBus(self)
         self.specs: list[PageSpec] = page_specs()
         self.pages: dict[str, QWidget] = {}
-        self._pending_kinds: dict[str, list[str]] = {}  # data changes a hidden page has not seen
+        self._pending: dict[str, ChangeEvent] = {}  # data changes a hidden page has not seen
         self.undo_group = QUndoGroup(self)
         self._build()
         self.bus.changed.connect(self._on_data_changed)
@@ -116,7 +116,11 @@ class MainWindow(QMainWindow):
         undo = self.undo_group.createUndoAction(self, "元に戻す")
         undo.setShortcut(QKeySequence.StandardKey.Undo)
         redo = self.undo_group.createRedoAction(self, "やり直し")
-        redo.setShortcut(QKeySequence.StandardKey.Redo)
+        # Ctrl+Y as well as the platform's redo (Ctrl+Shift+Z on Linux), as clerks know it from Excel.
+        redo_keys = QKeySequence.keyBindings(QKeySequence.StandardKey.Redo)
+        if QKeySequence("Ctrl+Y") not in redo_keys:
+            redo_keys.append(QKeySequence("Ctrl+Y"))
+        redo.setShortcuts(redo_keys)
         edit_menu.addAction(undo)
         edit_menu.addAction(redo)
         self.undo_action, self.redo_action = undo, redo
@@ -186,33 +190,33 @@ class MainWindow(QMainWindow):
         keys = [s.key for s in self.specs]
         self.nav.setCurrentRow(keys.index(key) if key in keys else 0)
 
-    def _on_data_changed(self, kind: str) -> None:
+    def _on_data_changed(self, event: ChangeEvent) -> None:
         """Refresh the page on screen now; hidden pages catch up when they are shown.
 
         Refreshing every built page on each saved cell would make an edit cost the sum of
-        all their reloads; deferring keeps an edit at the cost of the visible page.
+        all their reloads; deferring keeps an edit at the cost of the visible page, and the
+        changes a hidden page missed reach it as one merged event.
         """
         current = self.current_page_key()
         for key, widget in list(self.pages.items()):
             if key == current:
-                self._refresh(widget, kind)
-            else:
-                self._pending_kinds.setdefault(key, []).append(kind)
+                self._refresh(widget, event)
+            elif event.origin is not widget:
+                pending = self._pending.get(key)
+                self._pending[key] = event if pending is None else pending.merged(event)
         self.update_title()
 
     @staticmethod
-    def _refresh(widget: QWidget, kind: str) -> None:
+    def _refresh(widget: QWidget, event: ChangeEvent) -> None:
         refresh = getattr(widget, "refresh", None)
         if refresh is not None:
-            refresh(kind)
+            refresh(event)
 
     def _catch_up(self, key: str) -> None:
-        kinds = self._pending_kinds.pop(key, [])
+        event = self._pending.pop(key, None)
         widget = self.pages.get(key)
-        if widget is None:
-            return
-        for kind in dict.fromkeys(kinds):  # each kind once, in order
-            self._refresh(widget, kind)
+        if widget is not None and event is not None:
+            self._refresh(widget, event)
 
     def commit_pending(self) -> bool:
         """Commit every open cell editor; False when one holds a refused value."""
@@ -327,7 +331,7 @@ class MainWindow(QMainWindow):
             self.stack.insertWidget(index, QWidget())
             widget.deleteLater()
         self.pages.clear()
-        self._pending_kinds.clear()
+        self._pending.clear()
         self.ctx = ctx
         self.show_page_index(max(0, current))
         self.update_title()

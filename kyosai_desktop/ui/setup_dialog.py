@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 
 from kyosai_desktop import APP_TITLE
 from kyosai_desktop.services.context import AppContext
-from kyosai_desktop.store.settings import BRANCH_KEY
+from kyosai_desktop.services.ops import master as master_ops
 from kyosai_desktop.ui.shared import interaction, runner
 from kyosai_desktop.ui.shared.import_dialog import KINDS, MasterImport
 
@@ -210,7 +210,7 @@ class SetupDialog(QDialog):
             self.accept()
 
     def _set_branch(self) -> None:
-        self.ctx.settings.set_branch(self.chosen_code())
+        master_ops.set_branch(self.ctx, self.chosen_code())
         self.branch_was_set = True
 
     def start(self) -> None:
@@ -262,7 +262,7 @@ class SetupDialog(QDialog):
     def reject(self) -> None:
         # Cancelled: the database stays without a branch, so this setup opens again next time.
         if self.branch_was_set:
-            self.ctx.settings.set(BRANCH_KEY, None)
+            master_ops.set_branch(self.ctx, None)
             self.branch_was_set = False
         super().reject()
 

@@ -7,8 +7,9 @@ Two tabs share one undo stack (``undo_stack``, joined to the main window's 元�
 * **単組別** — one union: rows = products, columns = the fiscal year's 12 months.
 
 Every edit is checked (whole numbers ≥ 0; a bad paste is refused as a whole with every bad
-cell listed), committed at once through ``ResultRepository.apply`` (one transaction,
-audited, one undo step) and announced on the data bus.  ``commit_pending()`` commits an
+cell listed), committed at once by the operation ``ops.entry.write_cells`` (one transaction,
+audited, one undo step: a ``ChangeCommand``) and announced on the data bus with this page
+as its origin.  ``commit_pending()`` commits an
 editor still open (the main window calls it on close).
 """
 
@@ -24,22 +25,28 @@ from PySide6.QtWidgets import QMenu, QTabWidget, QToolTip, QVBoxLayout, QWidget
 from kyosai_desktop.services.context import AppContext
 from kyosai_desktop.services.entry import (
     SOURCE_LABELS,
+    CellAddress,
     EntryRefused,
     EntryService,
     parse_clipboard,
+    source_label,
 )
+from kyosai_desktop.services.ops import ChangeKind, OpChanges
+from kyosai_desktop.services.ops import entry as entry_ops
+from kyosai_desktop.services.ops.replay import Conflict
 from kyosai_desktop.store.errors import StoreError
 from kyosai_desktop.store.results import CellChange
-from kyosai_desktop.ui.entry.entry_commands import CellEditCommand
 from kyosai_desktop.ui.entry.entry_models import EntryGridModel
 from kyosai_desktop.ui.entry.entry_panels import GridPanel, MessageBar, MonthPanel, UnionPanel
 from kyosai_desktop.ui.shared import interaction
 from kyosai_desktop.ui.shared.audit_dialog import AuditDialog
-from kyosai_desktop.ui.shared.events import DataBus
+from kyosai_desktop.ui.shared.events import ChangeEvent, DataBus
 from kyosai_desktop.ui.shared.pages import PageSpec
+from kyosai_desktop.ui.shared.undo import ChangeCommand, describe_conflicts
 
 WRITE_ERRORS = (sqlite3.Error, StoreError, ValueError, OSError)
-RELOAD_KINDS = {"results", "unions", "master", "products", "all", "fiscal_years"}
+# What the grids are built from; a change of anything but the figures also reloads the choices.
+RELOAD_KINDS = (ChangeKind.RESULTS, ChangeKind.UNIONS, ChangeKind.PRODUCTS, ChangeKind.YEARS, ChangeKind.SETTINGS)
 
 
 class EntryPage(QWidget):
@@ -53,7 +60,6 @@ class EntryPage(QWidget):
         self.undo_stack = QUndoStack(self)
         self.history_dialog: AuditDialog | None = None
         self.last_menu: QMenu | None = None
-        self._emitting = False
         self._stale = False
         self._stale_choices = False
         branch = ctx.branch
@@ -131,49 +137,42 @@ class EntryPage(QWidget):
             QToolTip.showText(panel.view.viewport().mapToGlobal(rect.bottomLeft()), first.reason, panel.view)
 
     def commit(self, changes: Sequence[CellChange], source: str) -> bool:
-        """One edit → one transaction → one undo step; False when the store refused it."""
-        # cells equal to what the grid shows still go to the store: apply() compares with
-        # the stored value (skipping true no-ops), so a stale grid never hides a difference
+        """One edit → one operation (one transaction) → one undo step; False when refused."""
+        # cells equal to what the grid shows still go to the store: the operation compares
+        # with the stored value (skipping true no-ops), so a stale grid never hides a difference
         todo = list(changes)
         if not todo:
             return True
         try:
-            done = self.service.apply(todo, source)
+            done = entry_ops.write_cells(self.ctx, todo, source)
         except WRITE_ERRORS as exc:
             self._write_failed(exc)
             return False
-        self._after_write(done or todo)
-        if done:
-            self.undo_stack.push(CellEditCommand(self, done, source))
+        self._after_write(entry_ops.cells(done) or todo, done)
+        if not done.empty:
+            n = len(done.rows)
+            self.undo_stack.push(ChangeCommand(self.ctx, done, f"{source_label(source)} ({n}セル)", self))
         self._clear_errors(todo)
         return True
 
-    def replay(self, changes: Sequence[CellChange], source: str) -> bool:
-        """Undo/redo: write ``new`` where the cell still holds ``old`` (asks before overwriting)."""
-        current = self.service.current_values(changes)
-        moved = [(c, now) for c, now in zip(changes, current, strict=True) if now != c.old]
-        if moved:
-            lines = [f"・{self.service.describe_cell(c)}: 現在 {_fmt(now)} (この操作の値 {_fmt(c.old)})"
-                     for c, now in moved[:10]]
-            more = f"\nほか {len(moved) - 10}か所" if len(moved) > 10 else ""
-            action = "元に戻す" if source == "undo" else "やり直し"
-            if not interaction.confirm(
-                self, action,
-                "次の欄はこの操作のあとで別の操作 (取込など) により変更されています。\n"
-                + "\n".join(lines) + more + f"\n\n上書きして{action}を行いますか?"):
-                self.message.show_message(f"{action}を取りやめました (この操作は履歴から外しました)。", "info")
-                return False
-        writes = [CellChange(c.union_id, c.product_id, c.month, c.new) for c in changes]
-        try:
-            done = self.service.apply(writes, source)
-        except WRITE_ERRORS as exc:
-            self._write_failed(exc)
-            return False
-        self._after_write(done or writes)
-        self.reveal(writes)
-        return True
+    # ReplayHost: the undo / redo of a step (ui/shared/undo.py)
+    def confirm_overwrite(self, conflicts: list[Conflict], action: str) -> bool:
+        return interaction.confirm(self, action, describe_conflicts(conflicts, self._cell_name, action))
 
-    def _after_write(self, done: Sequence[CellChange]) -> None:
+    def replayed(self, changes: OpChanges, action: str) -> None:
+        written = entry_ops.cells(changes)
+        self._after_write(written, changes)
+        self.reveal(written)
+
+    def replay_failed(self, message: str, action: str) -> None:
+        self.message.show_message(message, "info")
+        self.reload_all()
+
+    def _cell_name(self, row) -> str:
+        union_id, product_id, month = row.key.split(":")
+        return self.service.describe_cell(CellAddress(int(union_id), int(product_id), month))
+
+    def _after_write(self, done: Sequence[CellChange], changes: OpChanges) -> None:
         for panel in self.panels:
             if panel.stale and not panel.view.is_editing():
                 panel.reload()
@@ -181,11 +180,7 @@ class EntryPage(QWidget):
                 panel.model.update_cells(done)
                 panel.update_summary()
         if self.bus is not None:
-            self._emitting = True
-            try:
-                self.bus.changed.emit("results")
-            finally:
-                self._emitting = False
+            self.bus.announce(changes, origin=self)
 
     def _write_failed(self, exc: Exception) -> None:
         interaction.critical(self, "保存できません",
@@ -358,17 +353,18 @@ class EntryPage(QWidget):
             self.message.clear()
 
     # ----------------------------------------------------------------- refresh
-    def refresh(self, kind: str) -> None:
-        """Reload when data changed elsewhere (not for this page's own writes)."""
-        if self._emitting or kind not in RELOAD_KINDS:
+    def refresh(self, event: ChangeEvent) -> None:
+        """Reload when data changed elsewhere (this page's own writes are shown already)."""
+        if event.origin is self or not event.touches(*RELOAD_KINDS):
             return
-        if kind != "results":
+        choices = bool(event.kinds - {ChangeKind.RESULTS})
+        if choices:
             self.ctx.products.invalidate()
         if not self.isVisible():
             self._stale = True
-            self._stale_choices = self._stale_choices or kind != "results"
+            self._stale_choices = self._stale_choices or choices
             return
-        self.reload_all(choices=kind != "results")
+        self.reload_all(choices=choices)
 
     def reload_all(self, choices: bool = True) -> None:
         """Reload both grids; a grid whose editor holds a refused value reloads after it is fixed."""
@@ -396,10 +392,6 @@ class EntryPage(QWidget):
         if self._stale:
             self.reload_all(choices=self._stale_choices)
             self._stale_choices = False
-
-
-def _fmt(value: int | None) -> str:
-    return "(空欄)" if value is None else f"{value:,}"
 
 
 def _clipboard_text() -> str:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import Protocol
 
 from PySide6.QtCore import QItemSelection, QItemSelectionModel, Qt
 from PySide6.QtGui import QKeySequence, QShortcut, QUndoStack
@@ -26,17 +27,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from kyosai_desktop.domain.estimates import MEMBER, OFFICER, STATUSES, totals
+from kyosai_desktop.domain.estimates import STATUSES, default_role, totals
 from kyosai_desktop.render.estimate_paper import UnionReportPaper
 from kyosai_desktop.services import estimate_reports as er
 from kyosai_desktop.services.context import AppContext
+from kyosai_desktop.services.ops import ChangeKind, OpChanges
+from kyosai_desktop.services.ops import estimates as est_ops
 from kyosai_desktop.store.estimates import Campaign
-from kyosai_desktop.store.tx import transaction
-from kyosai_desktop.ui.estimates.estimate_commands import (
-    AddEstimate,
-    DeleteEstimates,
-    EditEstimates,
-)
 from kyosai_desktop.ui.estimates.estimate_dialog import EstimateDialog, StatusDialog
 from kyosai_desktop.ui.estimates.estimate_models import (
     COLUMN_INDEX,
@@ -48,17 +45,24 @@ from kyosai_desktop.ui.estimates.estimate_outputs import output_button, table_do
 from kyosai_desktop.ui.shared import interaction
 from kyosai_desktop.ui.shared.import_flow import ImportFlow
 from kyosai_desktop.ui.shared.report_model import FrozenTableView
+from kyosai_desktop.ui.shared.undo import ChangeCommand, ReplayHost
 
 ALL = -1
 
 
+class EstimatesHost(ReplayHost, Protocol):
+    def changed(self, changes: OpChanges) -> None:
+        """Show a write of this page and announce it on the data bus."""
+        ...
+
+
 class EstimateListPanel(QWidget):
-    def __init__(self, ctx: AppContext, undo_stack: QUndoStack, notify: Callable[[], None],
+    def __init__(self, ctx: AppContext, undo_stack: QUndoStack, host: EstimatesHost,
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.ctx = ctx
         self.undo_stack = undo_stack
-        self.notify = notify
+        self.host = host
         self.campaign: Campaign | None = None
         self.model = EstimateTableModel(self)
         self.proxy = EstimateProxy(self)
@@ -270,8 +274,8 @@ class EstimateListPanel(QWidget):
         unions = [all_unions[i] for i in ids if i in all_unions] or [u for u in all_unions.values() if u.active]
         union_id = estimate.union_id if estimate else (self.current_union() or (unions[0].id if unions else None))
         next_seq = self.ctx.estimates.next_seq(camp.id, union_id) if union_id else 1
-        role = OFFICER if camp.kind == "単組執行部見積り強化月間" else MEMBER
-        return EstimateDialog(unions, estimate=estimate, union_id=union_id, next_seq=next_seq, default_role=role,
+        return EstimateDialog(unions, estimate=estimate, union_id=union_id, next_seq=next_seq,
+                              default_role=default_role(camp.kind),
                               campaign=camp.name, parent=self,
                               seq_taken=lambda uid, seq: self.ctx.estimates.find_seq(camp.id, uid, seq) is not None)
 
@@ -281,12 +285,12 @@ class EstimateListPanel(QWidget):
             if dialog is None or not interaction.exec_dialog(dialog):
                 return
             try:
-                added = self.ctx.estimates.add(self.campaign.id, dialog.union_id, **dialog.values)  # type: ignore[union-attr, arg-type]
+                added, changes = est_ops.add_estimate(self.ctx, self.campaign.id, dialog.union_id,  # type: ignore[union-attr, arg-type]
+                                                      dialog.values)
             except ValueError as exc:
                 interaction.warning(self, "見積りの追加", str(exc))
                 return
-            self.undo_stack.push(AddEstimate(self.ctx.estimates, added, self.notify))
-            self.notify()
+            self._push(changes, f"見積りの追加 (No.{added.seq} {added.name or ''})")
             self.select_ids([added.id])
             if not dialog.next_requested:
                 return
@@ -306,14 +310,12 @@ class EstimateListPanel(QWidget):
         if dialog is None or not interaction.exec_dialog(dialog):
             return
         try:
-            after = self.ctx.estimates.update(before.id, **dialog.values)
+            changes = est_ops.edit_estimate(self.ctx, before.id, dialog.values)
         except ValueError as exc:
             interaction.warning(self, "見積りの編集", str(exc))
             return
-        if after != before:
-            self.undo_stack.push(EditEstimates(f"見積りの編集 (No.{after.seq})", self.ctx.estimates,
-                                               [before], [after], self.notify))
-            self.notify()
+        after = self.ctx.estimates.get(before.id)
+        self._push(changes, f"見積りの編集 (No.{after.seq if after else before.seq})")
 
     def change_status(self, status: str) -> None:
         ids = self.selected_ids()
@@ -323,15 +325,12 @@ class EstimateListPanel(QWidget):
         dialog = StatusDialog(status, len(ids), self)
         if not interaction.exec_dialog(dialog):
             return
-        before = [self.ctx.estimates.get(i) for i in ids]
         try:
-            after = self.ctx.estimates.set_status_many(ids, status, dialog.iso_date())
+            changes = est_ops.set_status(self.ctx, ids, status, dialog.iso_date())
         except ValueError as exc:
             interaction.warning(self, "状況の変更", str(exc))
             return
-        self.undo_stack.push(EditEstimates(f"状況を「{status}」に ({len(ids)} 件)", self.ctx.estimates,
-                                           before, after, self.notify))  # type: ignore[arg-type]
-        self.notify()
+        self._push(changes, f"状況を「{status}」に ({len(ids)} 件)")
 
     def delete_selected(self) -> None:
         ids = self.selected_ids()
@@ -342,10 +341,15 @@ class EstimateListPanel(QWidget):
         if not interaction.confirm(self, "見積りの削除", f"{len(ids)} 件の見積り ({names}{more}) を削除しますか？\n"
                                    "「元に戻す」(Ctrl+Z) で取り消せます。"):
             return
-        with transaction(self.ctx.conn):   # one edit, one commit
-            deleted = [self.ctx.estimates.delete(i) for i in ids]
-        self.undo_stack.push(DeleteEstimates(self.ctx.estimates, deleted, self.notify))
-        self.notify()
+        changes = est_ops.delete_estimates(self.ctx, ids)   # one edit, one commit
+        self._push(changes, f"見積りの削除 ({len(ids)} 件)")
+
+    def _push(self, changes: OpChanges, text: str) -> None:
+        """An operation done: one undo step, and the page shows and announces it."""
+        if changes.empty:
+            return
+        self.undo_stack.push(ChangeCommand(self.ctx, changes, text, self.host))
+        self.host.changed(changes)
 
     def import_file(self, path: Path | None = None) -> bool:
         """Import a 別紙2 sheet into the campaign × union through the one import flow."""
@@ -379,4 +383,4 @@ class EstimateListPanel(QWidget):
 
     def _imported(self, _plan, _report) -> None:
         self.undo_stack.clear()  # an import is not undoable step by step; its audit rows remain
-        self.notify()
+        self.host.changed(OpChanges.of(ChangeKind.ESTIMATES, ChangeKind.CAMPAIGNS))

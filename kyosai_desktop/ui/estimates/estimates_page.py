@@ -6,8 +6,10 @@
 * 見積り一覧: :class:`EstimateListPanel` (form, status steps, import, 別紙2 / 別紙3);
 * クロージング: open estimates by 保険(共済)満期日, "満期まで N 日以内", for union visits.
 
-Writes go through the repositories and announce ``estimates`` on the data bus; the page
-refreshes itself on ``estimates`` / ``unions`` / ``all``.  Edits are undoable (Ctrl+Z).
+Every write is an operation (``services/ops/estimates``) whose change set goes on the page's
+undo stack (Ctrl+Z; campaign add / edit / delete too) and out on the data bus with this page
+as its origin; the page refreshes itself on changes from elsewhere to estimates, campaigns,
+unions or master data.
 """
 
 from __future__ import annotations
@@ -36,7 +38,10 @@ from kyosai_desktop.render.estimate_paper import SummaryPaper, UnionReportPaper
 from kyosai_desktop.services import estimate_reports as er
 from kyosai_desktop.services.context import AppContext
 from kyosai_desktop.services.estimate_privacy import anonymise_campaign, anonymise_check
-from kyosai_desktop.store.tx import transaction
+from kyosai_desktop.services.ops import ChangeKind, OpChanges
+from kyosai_desktop.services.ops import estimates as est_ops
+from kyosai_desktop.services.ops.replay import Conflict
+from kyosai_desktop.store.audit import AuditRow
 from kyosai_desktop.ui.estimates.estimate_campaign_dialog import CampaignDialog
 from kyosai_desktop.ui.estimates.estimate_chart import EstimateChart
 from kyosai_desktop.ui.estimates.estimate_list_panel import EstimateListPanel
@@ -48,11 +53,14 @@ from kyosai_desktop.ui.estimates.estimate_outputs import (
     table_doc,
 )
 from kyosai_desktop.ui.shared import interaction
-from kyosai_desktop.ui.shared.events import DataBus
+from kyosai_desktop.ui.shared.events import ChangeEvent, DataBus
 from kyosai_desktop.ui.shared.pages import PageSpec
 from kyosai_desktop.ui.shared.report_model import ReportTableView
+from kyosai_desktop.ui.shared.undo import ChangeCommand, describe_conflicts
 
-REFRESH_KINDS = ("estimates", "unions", "master", "all")
+REFRESH_KINDS = (ChangeKind.ESTIMATES, ChangeKind.CAMPAIGNS, ChangeKind.UNIONS, ChangeKind.PRODUCTS,
+                 ChangeKind.YEARS, ChangeKind.SETTINGS)
+RECORD_NAMES = {"estimates": "見積り", "estimate_campaigns": "キャンペーン", "estimate_campaign_unions": "参加単組"}
 
 
 class EstimatesPage(QWidget):
@@ -63,7 +71,6 @@ class EstimatesPage(QWidget):
         self.undo_stack = QUndoStack(self)
         self.campaign_id: int | None = None
         self._building = True
-        self._refreshed = False
 
         # ---- campaigns
         self.campaign_model = CampaignTableModel(self)
@@ -120,7 +127,7 @@ class EstimatesPage(QWidget):
         sv.addLayout(out)
         sv.addWidget(self.chart, 2)
         sv.addWidget(self.summary_view, 3)
-        self.list_panel = EstimateListPanel(ctx, self.undo_stack, self._changed)
+        self.list_panel = EstimateListPanel(ctx, self.undo_stack, self)
         closing_tab = self.closing_tab = QWidget()
         cv = QVBoxLayout(closing_tab)
         cv.setContentsMargins(0, 4, 0, 0)
@@ -236,17 +243,39 @@ class EstimatesPage(QWidget):
             self._dirty.discard("closing")
             self.refresh_closing()
 
-    def refresh(self, kind: str) -> None:
-        if kind in REFRESH_KINDS:
-            self._refreshed = True
+    def refresh(self, event: ChangeEvent) -> None:
+        """Reload on changes made elsewhere (this page shows its own writes at once)."""
+        if event.origin is not self and event.touches(*REFRESH_KINDS):
             self.reload_campaigns()
 
-    def _changed(self) -> None:
-        """Announce a write; refresh directly when no main window relayed it back to us."""
-        self._refreshed = False
-        self.bus.changed.emit("estimates")
-        if not self._refreshed:
-            self.reload_campaigns()
+    def changed(self, changes: OpChanges) -> None:
+        """Show a write of this page and announce it."""
+        self.bus.announce(changes, origin=self)
+        self.reload_campaigns()
+
+    def _push(self, changes: OpChanges, text: str) -> None:
+        if not changes.empty:
+            self.undo_stack.push(ChangeCommand(self.ctx, changes, text, self))
+        self.changed(changes)
+
+    # ReplayHost: the undo / redo of an estimate or campaign edit (ui/shared/undo.py)
+    def confirm_overwrite(self, conflicts: list[Conflict], action: str) -> bool:
+        return interaction.confirm(self, action, describe_conflicts(conflicts, self._field_name, action))
+
+    def replayed(self, changes: OpChanges, action: str) -> None:
+        created = changes.created("estimate_campaigns")
+        if created:
+            self.campaign_id = int(created[-1].key)
+        self.changed(changes)
+
+    def replay_failed(self, message: str, action: str) -> None:
+        interaction.warning(self, action, message)
+        self.reload_campaigns()
+
+    @staticmethod
+    def _field_name(row: AuditRow) -> str:
+        what = RECORD_NAMES.get(row.table, row.table)
+        return f"{what} {row.key}" + ("" if row.field == "*" else f" の {row.field}")
 
     def _open_union(self, union_id) -> None:
         if union_id is None:
@@ -308,15 +337,13 @@ class EstimatesPage(QWidget):
         dialog = self._campaign_dialog()
         if not interaction.exec_dialog(dialog):
             return
-        try:
-            with transaction(self.ctx.conn):   # the campaign and its unions in one commit
-                camp = self.ctx.campaigns.add(dialog.values.pop("name"), dialog.values.pop("kind"), **dialog.values)  # type: ignore[arg-type]
-                self.ctx.campaigns.add_unions(camp.id, dialog.union_ids)
+        try:   # the campaign and its unions in one commit
+            camp, changes = est_ops.add_campaign(self.ctx, dialog.values, dialog.union_ids)
         except ValueError as exc:
             interaction.warning(self, "キャンペーンの追加", str(exc))
             return
         self.campaign_id = camp.id
-        self._changed()
+        self._push(changes, f"キャンペーンの追加 ({camp.name})")
 
     def edit_campaign(self) -> None:
         camp = self.campaign()
@@ -325,28 +352,24 @@ class EstimatesPage(QWidget):
         dialog = self._campaign_dialog(camp)
         if not interaction.exec_dialog(dialog):
             return
-        try:
-            with transaction(self.ctx.conn):   # all of the form or nothing
-                self.ctx.campaigns.update(camp.id, **dialog.values)
-                current = set(self.ctx.campaigns.union_ids(camp.id))
-                self.ctx.campaigns.add_unions(camp.id, [u for u in dialog.union_ids if u not in current])
-                for uid in current - set(dialog.union_ids):
-                    self.ctx.campaigns.remove_union(camp.id, uid)
+        try:   # all of the form or nothing
+            changes = est_ops.edit_campaign(self.ctx, camp.id, dialog.values, dialog.union_ids)
         except ValueError as exc:
             interaction.warning(self, "キャンペーンの編集", str(exc))
-        self._changed()
+            changes = OpChanges()
+        self._push(changes, f"キャンペーンの編集 ({camp.name})")
 
     def delete_campaign(self) -> None:
         camp = self.campaign()
         if camp is None or not interaction.confirm(self, "キャンペーンの削除", f"キャンペーン「{camp.name}」を削除しますか？"):
             return
         try:
-            self.ctx.campaigns.delete(camp.id)
+            changes = est_ops.delete_campaign(self.ctx, camp.id)
         except ValueError as exc:
             interaction.warning(self, "キャンペーンの削除", str(exc))
             return
         self.campaign_id = None
-        self._changed()
+        self._push(changes, f"キャンペーンの削除 ({camp.name})")
 
     def anonymise(self) -> None:
         camp = self.campaign()
@@ -360,7 +383,7 @@ class EstimatesPage(QWidget):
             return
         n = anonymise_campaign(self.ctx, camp.id)
         self.undo_stack.clear()  # undo must not bring the personal data back
-        self._changed()
+        self.changed(OpChanges.of(ChangeKind.ESTIMATES, ChangeKind.CAMPAIGNS))
         interaction.information(self, "個人情報の匿名化", f"{n:,} 件の見積りを匿名化しました。集計値は変わりません。")
 
 

@@ -1,8 +1,9 @@
 """The master tables of the settings screen: unions, products, fiscal years, targets.
 
 Each is a :class:`~kyosai_desktop.ui.master.master_table.MasterTableModel`: rows read through the
-repositories, edits validated by ``services/master_edit`` and written by the audited
-repositories (one commit each), then the data bus is told what changed.
+repositories, edits validated by ``services/master_edit`` and named as the stored field they
+set (``field_write``); the operation ``ops.master.edit`` writes them (one commit each), then
+the data bus is told what changed.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from dataclasses import dataclass
 from kyosai_desktop.domain.rates import join_rate, org_join_shortfall
 from kyosai_desktop.services import master_edit as me
 from kyosai_desktop.services.context import AppContext
+from kyosai_desktop.services.ops.fields import FieldWrite, start_months_value, target_key
 from kyosai_desktop.store.master import Product
 from kyosai_desktop.store.targets import VERSIONS
 from kyosai_desktop.store.unions import Union
@@ -42,7 +44,6 @@ class UnionModel(MasterTableModel):
         Col("active", "有効", FLAG, width=3, tip="無効にした単組は入力画面に出ません (実績は残ります)"),
         Col("note", "メモ", TEXT, width=14),
     ]
-    bus_kind = "unions"
 
     def __init__(self, ctx: AppContext, parent=None) -> None:
         super().__init__(parent)
@@ -72,8 +73,8 @@ class UnionModel(MasterTableModel):
     def parse(self, row: Union, col: Col, raw: object) -> object:
         return me.parse_union_value(col.key, raw)
 
-    def write(self, key: int, col: Col, value: object, source: str) -> None:
-        self.ctx.unions.update(key, source=source, **{col.key: value})
+    def field_write(self, key: int, col: Col, value: object) -> FieldWrite:
+        return FieldWrite("unions", str(key), col.key, value)
 
     def tooltip(self, row: Union, col: Col) -> str | None:
         if col.key == "org_joined":
@@ -101,7 +102,6 @@ class ProductModel(MasterTableModel):
         Col("aliases", "別名 (取り込みで使える名前)", TEXT, editable=False, width=24),
         Col("note", "メモ", TEXT, width=16),
     ]
-    bus_kind = "master"
 
     def __init__(self, ctx: AppContext, parent=None) -> None:
         super().__init__(parent)
@@ -131,8 +131,8 @@ class ProductModel(MasterTableModel):
     def parse(self, row: Product, col: Col, raw: object) -> object:
         return me.parse_product_value(self.ctx, row, col.key, raw)
 
-    def write(self, key: int, col: Col, value: object, source: str) -> None:
-        self.ctx.products.update(key, source=source, **{col.key: value})
+    def field_write(self, key: int, col: Col, value: object) -> FieldWrite:
+        return FieldWrite("products", str(key), col.key, value)
 
 
 # ---------------------------------------------------------------- fiscal years
@@ -153,7 +153,6 @@ class FiscalYearModel(MasterTableModel):
         Col("model_start_month", "モデル単組の開始月", MONTH, width=9,
             tip="加入拡大モデル単組の実績集約期間の始まり (2025年度から5月開始)"),
     ]
-    bus_kind = "master"
 
     def __init__(self, ctx: AppContext, parent=None) -> None:
         super().__init__(parent)
@@ -177,14 +176,13 @@ class FiscalYearModel(MasterTableModel):
             return me.parse_year_label(raw)
         return me.parse_start_month(raw)
 
-    def write(self, key: int, col: Col, value: object, source: str) -> None:
+    def field_write(self, key: int, col: Col, value: object) -> FieldWrite:
         if col.key == "label":
-            self.admin.set_fiscal_year_label(key, str(value), source=source)
-            return
+            return FieldWrite("fiscal_years", str(key), "label", str(value))
         row = next(r for r in self.rows if r.year == key)
         start = value if col.key == "start_month" else row.start_month
         model_start = value if col.key == "model_start_month" else row.model_start_month
-        self.ctx.fiscal_years.set_start_months(key, int(start), int(model_start), source=source)
+        return FieldWrite("fiscal_years", str(key), "start_months", start_months_value(int(start), int(model_start)))
 
 
 # ---------------------------------------------------------------- targets
@@ -206,7 +204,6 @@ class BranchTargetModel(MasterTableModel):
         Col("u第1次", "単組目標計 (第1次)", COUNT, editable=False, width=8),
         Col("u第2次", "単組目標計 (第2次)", COUNT, editable=False, width=8),
     ]
-    bus_kind = "targets"
 
     def __init__(self, ctx: AppContext, year: int, parent=None) -> None:
         super().__init__(parent)
@@ -247,9 +244,8 @@ class BranchTargetModel(MasterTableModel):
     def parse(self, row: Product, col: Col, raw: object) -> object:
         return me.parse_optional_count(raw)
 
-    def write(self, key: int, col: Col, value: object, source: str) -> None:
-        self.ctx.fiscal_years.ensure(self.year)
-        self.ctx.targets.set(self.year, key, col.key, value, None, source=source)
+    def field_write(self, key: int, col: Col, value: object) -> FieldWrite:
+        return FieldWrite("targets", target_key(self.year, key, col.key, None), "target", value)
 
 
 @dataclass(frozen=True)
@@ -263,7 +259,6 @@ class UnionTargetRow:
 class UnionTargetModel(MasterTableModel):
     """Rows = the branch's unions, columns = products; one version of one year."""
 
-    bus_kind = "targets"
 
     def __init__(self, ctx: AppContext, year: int, version: str = "第1次", parent=None) -> None:
         super().__init__(parent)
@@ -309,6 +304,5 @@ class UnionTargetModel(MasterTableModel):
     def parse(self, row: UnionTargetRow, col: Col, raw: object) -> object:
         return me.parse_optional_count(raw)
 
-    def write(self, key: int, col: Col, value: object, source: str) -> None:
-        self.ctx.fiscal_years.ensure(self.year)
-        self.ctx.targets.set(self.year, int(col.key[1:]), self.version, value, key, source=source)
+    def field_write(self, key: int, col: Col, value: object) -> FieldWrite:
+        return FieldWrite("targets", target_key(self.year, int(col.key[1:]), self.version, key), "target", value)

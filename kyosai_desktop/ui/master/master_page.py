@@ -1,7 +1,8 @@
 """マスタ・設定 (F6): the branch settings, unions, products, fiscal years, targets, imports.
 
-Every edit is validated (the reason shown in Japanese), committed at once, audited, and
-announced on the data bus ("master" / "unions" / "targets") so the other screens refresh.
+Every edit is validated (the reason shown in Japanese) and made by an operation
+(``services/ops/master``: committed at once, audited), whose change set is announced on the
+data bus so the other screens refresh.
 The page's QUndoStack joins the window's 元に戻す / やり直し.
 """
 
@@ -27,9 +28,11 @@ from PySide6.QtWidgets import (
 from kyosai_desktop.services import master_edit as me
 from kyosai_desktop.services.branch_report import RIDER_GOAL_KEY, rider_goals
 from kyosai_desktop.services.context import AppContext
+from kyosai_desktop.services.ops import ChangeKind
+from kyosai_desktop.services.ops import master as master_ops
 from kyosai_desktop.ui.master.master_table import Notice
 from kyosai_desktop.ui.shared import interaction
-from kyosai_desktop.ui.shared.events import DataBus
+from kyosai_desktop.ui.shared.events import ChangeEvent, DataBus
 from kyosai_desktop.ui.shared.import_dialog import KINDS, MasterImport
 from kyosai_desktop.ui.shared.pages import PageSpec
 
@@ -119,27 +122,27 @@ class BranchTab(QWidget):
                 "単組・実績は削除されませんが、画面には選んだ県支部の単組だけが表示されます。よろしいですか？"):
             self.refresh()
             return
-        self.ctx.settings.set_branch(code)
+        changes = master_ops.set_branch(self.ctx, code)
         self.notice.ok(f"県支部を {name} ({code}) に設定しました。")
-        self.bus.changed.emit("master")
+        self.bus.announce(changes, origin=self)
 
     def apply_support(self, flag: bool) -> None:
         if self.ctx.branch:
-            self.admin.set_support_branch(self.ctx.branch, flag)
+            changes = master_ops.set_support_branch(self.ctx, self.ctx.branch, flag)
             self.notice.ok("支援県支部の設定を保存しました。")
-            self.bus.changed.emit("master")
+            self.bus.announce(changes, origin=self)
 
     def apply_threshold(self) -> None:
         value = Decimal(str(round(self.threshold.value(), 1)))
         if value == Decimal(str(self.ctx.settings.org_join_threshold)):
             return
         try:
-            me.set_org_join_threshold(self.ctx, value)
+            _threshold, changes = master_ops.set_org_join_threshold(self.ctx, value)
         except me.EditRefused as exc:
             self.notice.refused(str(exc))
             return
         self.notice.ok(f"組織加入のしきい値を {value}% にしました。")
-        self.bus.changed.emit("master")
+        self.bus.announce(changes, origin=self)
 
     def apply_rider_goal(self) -> None:
         value = round(self.rider_goal.value(), 1)
@@ -148,9 +151,9 @@ class BranchTab(QWidget):
             return
         text = "" if value == 0 else str(Decimal(str(value)))
         key = RIDER_GOAL_KEY + RIDER_GOAL_PRODUCT
-        self.ctx.settings.set(key, text)
+        changes = master_ops.set_setting(self.ctx, key, text)
         self.notice.ok("付帯率の本部目標を保存しました。")
-        self.bus.changed.emit("master")
+        self.bus.announce(changes, origin=self)
 
 
 class ImportTab(QWidget):
@@ -209,7 +212,7 @@ class MasterPage(QWidget):
         self.import_tab = ImportTab(ctx, bus)
         for model in (self.union_tab.model, self.product_tab.model, self.year_tab.model,
                       self.target_tab.branch_model, self.target_tab.union_model):
-            model.written.connect(bus.changed.emit)
+            model.written.connect(lambda changes: bus.announce(changes, origin=self))
         self.tabs = QTabWidget()
         for widget, title in zip((self.branch_tab, self.union_tab, self.product_tab, self.year_tab,
                                   self.target_tab, self.import_tab), self.TAB_TITLES, strict=True):
@@ -223,17 +226,19 @@ class MasterPage(QWidget):
         self.tabs.setCurrentIndex(index)
         return self.tabs.widget(index)
 
-    def refresh(self, kind: str) -> None:
-        if kind in ("unions", "all", "master"):
+    def refresh(self, event: ChangeEvent) -> None:
+        # The page's own edits come back too: one tab's edit may show on another tab.
+        k = ChangeKind
+        if event.touches(k.UNIONS, k.SETTINGS):
             self.union_tab.refresh()
-        if kind in ("master", "all"):
+        if event.touches(k.SETTINGS, k.PRODUCTS, k.YEARS, k.RESULTS, k.UNIONS):
             self.branch_tab.refresh()
+        if event.touches(k.PRODUCTS):
             self.product_tab.refresh()
+        if event.touches(k.YEARS):
             self.year_tab.refresh()
-        if kind in ("targets", "unions", "master", "all"):
+        if event.touches(k.TARGETS, k.UNIONS, k.SETTINGS, k.PRODUCTS, k.YEARS):
             self.target_tab.refresh()
-        if kind in ("results", "unions", "all"):
-            self.branch_tab.refresh()
 
 
 def _build(ctx: AppContext, bus: DataBus) -> QWidget:

@@ -2,9 +2,11 @@
 
 A concrete model lists its columns (:class:`Col`), its rows, and implements ``value``
 (the stored value), ``parse`` (the clerk's text → a value, or ``EditRefused`` with the
-reason) and ``write`` (one audited repository call = one commit).  Edits go through a
-QUndoStack so 元に戻す / やり直し work on master data too; a refused edit emits
-``rejected`` with the Japanese reason and changes nothing.  :class:`MasterTable` is the view:
+reason) and ``field_write`` (which stored field a cell is: a ``FieldWrite``).  An edit is
+the operation ``ops.master.edit`` (one commit, audited); its change set goes on the page's
+QUndoStack as a ``ChangeCommand`` so 元に戻す / やり直し work on master data too, and out
+through ``written``.  A refused edit emits ``rejected`` with the Japanese reason and
+changes nothing.  :class:`MasterTable` is the view:
 Enter commits and moves down, Tab moves right, Delete clears, Ctrl+C copies, Ctrl+V pastes
 a block from Excel (all cells checked first; one undo step).
 """
@@ -15,19 +17,26 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
-from PySide6.QtGui import QBrush, QColor, QFont, QKeySequence, QUndoCommand, QUndoStack
+from PySide6.QtGui import QBrush, QColor, QFont, QKeySequence, QUndoStack
 from PySide6.QtWidgets import (
     QAbstractItemDelegate,
     QAbstractItemView,
     QApplication,
     QLabel,
     QTableView,
+    QWidget,
 )
 
 from kyosai_desktop.domain.rates import DASH
 from kyosai_desktop.services.entry import parse_clipboard
 from kyosai_desktop.services.master_edit import EditRefused
-from kyosai_desktop.store.tx import transaction
+from kyosai_desktop.services.ops import OpChanges
+from kyosai_desktop.services.ops import master as master_ops
+from kyosai_desktop.services.ops.fields import FieldWrite
+from kyosai_desktop.services.ops.replay import Conflict
+from kyosai_desktop.store.audit import AuditRow
+from kyosai_desktop.ui.shared import interaction
+from kyosai_desktop.ui.shared.undo import ChangeCommand, describe_conflicts
 
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1
 KEY_ROLE = Qt.ItemDataRole.UserRole + 2
@@ -59,38 +68,12 @@ def display(value: object, kind: str) -> str:
     return str(value)
 
 
-class EditCommand(QUndoCommand):
-    """Cells already written through the model; undo writes the old values, redo the new.
-
-    The first write happens before the command is pushed (a refused write must not leave an
-    undo step behind, and an exception cannot cross Qt's C++ ``push``), so the first
-    ``redo`` that ``push`` calls is skipped.
-    """
-
-    def __init__(self, model: MasterTableModel, changes: list[tuple[object, str, object, object]],
-                 text: str) -> None:
-        super().__init__(text)
-        self.model = model
-        self.changes = changes  # (row key, column key, old, new)
-        self._done = True
-
-    def redo(self) -> None:
-        if self._done:
-            self._done = False
-            return
-        self.model.replay([(k, c, new) for k, c, _old, new in self.changes], source="redo")
-
-    def undo(self) -> None:
-        self.model.replay([(k, c, old) for k, c, old, _new in reversed(self.changes)], source="undo")
-
-
 class MasterTableModel(QAbstractTableModel):
     """Base class; see the module docstring for what a subclass implements."""
 
-    rejected = Signal(str)   # Japanese reason of a refused edit
-    written = Signal(str)    # data-bus kind after a successful write ("unions", "targets", …)
+    rejected = Signal(str)      # Japanese reason of a refused edit
+    written = Signal(object)    # the OpChanges of a successful write (or of its undo / redo)
     columns: list[Col] = []
-    bus_kind = "master"
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
@@ -111,7 +94,8 @@ class MasterTableModel(QAbstractTableModel):
     def parse(self, row: object, col: Col, raw: object) -> object:
         return raw
 
-    def write(self, key: object, col: Col, value: object, source: str) -> None:
+    def field_write(self, key: object, col: Col, value: object) -> FieldWrite:
+        """The stored field behind the cell (row ``key``, column ``col``) set to ``value``."""
         raise NotImplementedError
 
     def reload(self) -> None:
@@ -155,21 +139,34 @@ class MasterTableModel(QAbstractTableModel):
     def is_total(self, row: int) -> bool:
         return row >= len(self.rows)
 
-    def apply_changes(self, changes: list[tuple[object, str, object]], *, source: str) -> None:
-        """Write the cells in one transaction (one commit; a pasted block is all or nothing)."""
-        with transaction(self.ctx.conn):
-            for key, col_key, value in changes:
-                self.write(key, self.col(col_key), value, source)
+    def apply_changes(self, changes: list[tuple[object, str, object]], *, source: str) -> OpChanges:
+        """Write the cells as one operation (one commit; a pasted block is all or nothing)."""
+        done = master_ops.edit(self.ctx, [self.field_write(key, self.col(col_key), value)
+                                          for key, col_key, value in changes], source)
         self.reload()
-        self.written.emit(self.bus_kind)
+        self.written.emit(done)
+        return done
 
-    def replay(self, changes: list[tuple[object, str, object]], *, source: str) -> None:
-        """Undo / redo: errors are shown as a refusal (they cannot propagate through Qt)."""
-        try:
-            self.apply_changes(changes, source=source)
-        except (EditRefused, ValueError, KeyError) as exc:
-            self.reload()
-            self.rejected.emit(f"元に戻せませんでした: {exc}")
+    # ReplayHost: the undo / redo of an edit (ui/shared/undo.py)
+    def _widget(self) -> QWidget | None:
+        parent = self.parent()
+        return parent if isinstance(parent, QWidget) else None
+
+    def confirm_overwrite(self, conflicts: list[Conflict], action: str) -> bool:
+        return interaction.confirm(self._widget(), action, describe_conflicts(conflicts, self.field_name, action))
+
+    def replayed(self, changes: OpChanges, action: str) -> None:
+        self.reload()
+        self.written.emit(changes)
+
+    def replay_failed(self, message: str, action: str) -> None:
+        self.reload()
+        self.rejected.emit(message)
+
+    def field_name(self, row: AuditRow) -> str:
+        """How a changed field is named in the overwrite question."""
+        title = next((c.title for c in self.columns if c.key == row.field), row.field)
+        return f"{title} ({row.key})"
 
     def edit_cells(self, edits: list[tuple[int, int, object]], label: str = "変更") -> bool:
         """Parse every (row, column, raw) first; refuse all with the reasons, or write as one step."""
@@ -195,13 +192,13 @@ class MasterTableModel(QAbstractTableModel):
         if not changes:
             return True
         try:
-            self.apply_changes([(k, c, new) for k, c, _old, new in changes], source="master")
-        except (EditRefused, ValueError) as exc:
+            done = self.apply_changes([(k, c, new) for k, c, _old, new in changes], source="master")
+        except (EditRefused, ValueError, KeyError) as exc:
             self.reload()
             self.rejected.emit(str(exc))
             return False
-        if self.undo_stack is not None:
-            self.undo_stack.push(EditCommand(self, changes, label))
+        if self.undo_stack is not None and not done.empty:
+            self.undo_stack.push(ChangeCommand(self.ctx, done, label, self))
         return True
 
     # ------------------------------------------------------------ Qt API

@@ -22,6 +22,8 @@ from PySide6.QtWidgets import (
 )
 
 from kyosai_desktop.services.context import AppContext
+from kyosai_desktop.services.ops import ChangeKind, OpChanges
+from kyosai_desktop.services.ops import master as master_ops
 from kyosai_desktop.store.targets import VERSIONS
 from kyosai_desktop.ui.master.master_models import (
     BranchTargetModel,
@@ -125,7 +127,7 @@ class UnionTab(QWidget):
 
     def _added(self, union) -> None:
         self.model.reload()
-        self.model.written.emit("unions")
+        self.model.written.emit(self.add_dialog.changes if self.add_dialog else OpChanges.of(ChangeKind.UNIONS))
         self.notice.ok(f"{union.pref_code}-{union.union_code} {union.name} を追加しました。")
         row = self.model.row_index(union.id)
         self.table.setCurrentIndex(self.proxy.mapFromSource(self.model.index(row, 2)))
@@ -242,9 +244,9 @@ class YearTab(QWidget):
     def add_next_year(self) -> int:
         years = [r.year for r in self.model.rows]
         year = (max(years) + 1) if years else 2025
-        self.ctx.master_admin.add_fiscal_year(year)
+        _added, changes = master_ops.add_fiscal_year(self.ctx, year)
         self.model.reload()
-        self.model.written.emit("master")
+        self.model.written.emit(changes)
         self.notice.ok(f"{year}年度を追加しました。")
         return year
 

@@ -22,6 +22,8 @@ from PySide6.QtWidgets import (
 
 from kyosai_desktop.services import master_edit as me
 from kyosai_desktop.services.context import AppContext
+from kyosai_desktop.services.ops import OpChanges
+from kyosai_desktop.services.ops import master as master_ops
 from kyosai_desktop.store.audit import AuditEntry, source_label
 from kyosai_desktop.store.unions import Union
 
@@ -82,10 +84,11 @@ class AddUnionDialog(QDialog):
         layout.addWidget(self.buttons)
         self.setMinimumWidth(460)
         self.union: Union | None = None
+        self.changes = OpChanges()
 
     def try_add(self) -> None:
         try:
-            self.union = me.add_union(
+            self.union, self.changes = master_ops.add_union(
                 self.ctx, self.pref_combo.currentData(), self.code_edit.text(), self.name_edit.text(),
                 members=self.members_edit.text(), holdings=self.holdings_edit.text(),
                 figures_as_of=self.as_of_edit.text(), effective_month=self.month_edit.text(),

@@ -27,13 +27,16 @@ from kyosai_desktop.domain.months import FiscalYear, month_label
 from kyosai_desktop.services import model_union_report as mr
 from kyosai_desktop.services.context import AppContext
 from kyosai_desktop.services.files import OutputError
+from kyosai_desktop.services.ops import ChangeKind, OpChanges
 from kyosai_desktop.services.union_progress_sheet import build_union_sheets
 from kyosai_desktop.ui.shared import interaction, runner
-from kyosai_desktop.ui.shared.events import DataBus
+from kyosai_desktop.ui.shared.events import ChangeEvent, DataBus
 from kyosai_desktop.ui.shared.pages import PageSpec
 from kyosai_desktop.ui.shared.report_model import ReportTableView
 
-REFRESH_KINDS = ("results", "unions", "master", "model_unions", "all")   # what the table is built from
+# What the table is built from.
+REFRESH_KINDS = (ChangeKind.RESULTS, ChangeKind.UNIONS, ChangeKind.PRODUCTS, ChangeKind.YEARS,
+                 ChangeKind.SETTINGS, ChangeKind.MODEL_UNIONS)
 ALL = "__all__"
 
 
@@ -43,7 +46,6 @@ class ModelUnionsPage(QWidget):
         self.ctx, self.bus = ctx, bus
         self.report: mr.ModelUnionReport | None = None
         self.last_import: tuple | None = None   # (ImportPlan, ImportReport) of the last import
-        self._emitting = False   # announcing our own import: the echo is not a change from elsewhere
 
         self.year_combo = QComboBox()
         self.month_combo = QComboBox()
@@ -286,12 +288,14 @@ class ModelUnionsPage(QWidget):
             if col.key.startswith("month:"):
                 self.view.table.setColumnHidden(i, not show)
 
-    def refresh(self, kind: str) -> None:
-        if kind in REFRESH_KINDS and not self._emitting:
-            if kind in ("master", "all", "model_unions"):
-                self._fill_years()
-                self._fill_scopes()
-            self.reload()
+    def refresh(self, event: ChangeEvent) -> None:
+        """Reload on changes made elsewhere (this page shows its own import at once)."""
+        if event.origin is self or not event.touches(*REFRESH_KINDS):
+            return
+        if event.kinds - {ChangeKind.RESULTS, ChangeKind.UNIONS}:
+            self._fill_years()
+            self._fill_scopes()
+        self.reload()
 
     # ------------------------------------------------------------ import
     def import_sheet(self, path=None) -> bool:
@@ -311,12 +315,8 @@ class ModelUnionsPage(QWidget):
         self._fill_years()
         self._fill_scopes()
         if self.bus is not None:
-            self._emitting = True
-            try:
-                self.bus.changed.emit("model_unions")
-                self.bus.changed.emit("results")
-            finally:
-                self._emitting = False
+            self.bus.announce(OpChanges.of(ChangeKind.MODEL_UNIONS, ChangeKind.RESULTS, ChangeKind.UNIONS),
+                              origin=self)
         self.select(result.fiscal_year, result.as_of)
 
     def show_last_import(self):

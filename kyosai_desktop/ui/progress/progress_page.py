@@ -23,13 +23,15 @@ from kyosai_desktop.domain.months import add_months, make_month, month_label
 from kyosai_desktop.services.branch_report import branch_progress, branch_report_table, rider_goals
 from kyosai_desktop.services.context import AppContext
 from kyosai_desktop.services.files import OutputError
+from kyosai_desktop.services.ops import ChangeKind
 from kyosai_desktop.services.report_table import ReportTable
 from kyosai_desktop.ui.shared import interaction
-from kyosai_desktop.ui.shared.events import DataBus
+from kyosai_desktop.ui.shared.events import ChangeEvent, DataBus
 from kyosai_desktop.ui.shared.pages import PageSpec
 from kyosai_desktop.ui.shared.report_model import ReportTableView
 
-REFRESH_KINDS = ("results", "targets", "unions", "master", "all")
+REFRESH_KINDS = (ChangeKind.RESULTS, ChangeKind.TARGETS, ChangeKind.UNIONS, ChangeKind.PRODUCTS,
+                 ChangeKind.YEARS, ChangeKind.SETTINGS)
 
 
 class ProgressPage(QWidget):
@@ -161,9 +163,9 @@ class ProgressPage(QWidget):
         self.title_label.setText(self.report.title)
         self.notes_label.setText("\n".join("※ " + n for n in self.report.notes))
 
-    def refresh(self, kind: str) -> None:
-        if kind in REFRESH_KINDS:
-            if kind in ("master", "all"):
+    def refresh(self, event: ChangeEvent) -> None:
+        if event.touches(*REFRESH_KINDS):
+            if event.touches(ChangeKind.PRODUCTS, ChangeKind.YEARS, ChangeKind.SETTINGS):
                 self._fill_years()
             self.reload()
 

@@ -32,7 +32,7 @@ FILE_FILTER = "Excel / CSV (*.xlsx *.xlsm *.csv);;すべてのファイル (*)"
 
 @dataclass(frozen=True)
 class ImportKind:
-    key: str                  # data-bus kind as well: "unions" / "targets" / "results"
+    key: str                  # the ChangeKind's value as well: "unions" / "targets" / "results"
     label: str                # 単組 / 目標 / 実績
     headers: str              # the columns the file needs, for the clerk
     function: str             # planner's name in services/master_import

@@ -27,6 +27,7 @@ from PySide6.QtWidgets import QWidget
 
 from kyosai_desktop.services.context import AppContext
 from kyosai_desktop.services.import_plan import ImportPlan, ImportReport, Progress
+from kyosai_desktop.services.ops import ChangeKind, OpChanges
 from kyosai_desktop.services.tabular import ImportFailed
 from kyosai_desktop.ui.shared import interaction, runner
 from kyosai_desktop.ui.shared.events import DataBus
@@ -82,8 +83,7 @@ class ImportFlow(QObject):
         if self.announce is not None:
             self.announce(self.plan, report)
         elif self.bus is not None:
-            for kind in self.plan.kinds:
-                self.bus.changed.emit(kind)
+            self.bus.announce(OpChanges.of(*(ChangeKind(kind) for kind in self.plan.kinds)))
         lines = "\n".join(self.plan.summarise(report))
         interaction.information(self.parent_widget, self.title, f"取り込みました。\n{self.source}\n{lines}")
         self._finish(report)
