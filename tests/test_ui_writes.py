@@ -20,7 +20,7 @@ PKG = Path(__file__).resolve().parents[1] / "kyosai_desktop"
 WRITE_SQL = re.compile(r"^\s*(INSERT|UPDATE|DELETE|REPLACE)\b", re.IGNORECASE)
 TX_FUNCTIONS = {"transaction", "all_or_nothing"}
 # Method names of builtin containers: such a name is a repository write only on a repository.
-COMMON = {name for t in (dict, list, set, str) for name in dir(t)} | {"write", "apply", "restore", "ensure"}
+COMMON = {name for t in (dict, list, set, str) for name in dir(t)} | {"write", "apply", "restore", "ensure", "set", "add", "update", "delete", "remove"}
 
 
 def _writes_directly(fn: ast.FunctionDef) -> bool:
