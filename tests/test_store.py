@@ -40,7 +40,7 @@ def test_fresh_database_is_migrated_and_seeded(ctx):
 def test_newer_database_is_refused_and_left_unchanged(tmp_path):
     path = tmp_path / "newer.sqlite3"
     conn = sqlite3.connect(path)
-    conn.execute("CREATE TABLE x (a)")
+    conn.execute("CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT)")   # ours, from a newer release
     conn.execute(f"PRAGMA user_version = {latest_version() + 1}")
     conn.commit()
     conn.close()

@@ -6,12 +6,18 @@ write SQL themselves.
 
 from __future__ import annotations
 
+import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from kyosai_desktop.paths import default_db_path
 from kyosai_desktop.store.audit import AuditRepository
-from kyosai_desktop.store.connection import Database, open_database, open_second_connection
+from kyosai_desktop.store.connection import (
+    Database,
+    describe_failure,
+    open_database,
+    open_second_connection,
+)
 from kyosai_desktop.store.estimates import CampaignRepository, EstimateRepository
 from kyosai_desktop.store.master import (
     FiscalYearRepository,
@@ -77,10 +83,17 @@ class AppContext:
         self.db.close()
 
 
-def open_context(path: Path | str | None = None) -> AppContext:
-    """Open (create, migrate, seed master data) the database and build the context."""
-    db = open_database(Path(path) if path else default_db_path())
-    seed_master_data(db.conn)
+def open_context(path: Path | str | None = None, *, allow_empty: bool = False) -> AppContext:
+    """Open (create, migrate, seed master data) the database and build the context.
+
+    ``allow_empty``: make an existing 0-byte file a new database (only when the clerk agreed).
+    """
+    db = open_database(Path(path) if path else default_db_path(), allow_empty=allow_empty)
+    try:
+        seed_master_data(db.conn)
+    except (sqlite3.Error, OSError) as exc:
+        db.conn.close()
+        raise describe_failure(exc, db.path) from exc
     return AppContext(db)
 
 

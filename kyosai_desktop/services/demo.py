@@ -348,6 +348,7 @@ def load_demo(ctx: AppContext, pref_code: str | None = None, *, seed: int = DEMO
         for i, step in enumerate(steps):
             report_progress(progress, i, len(steps), "デモデータ")
             step(data)
+    ctx.db.checkpoint()   # a large write: into the main file now
     ctx.products.invalidate()
     return data.summary
 

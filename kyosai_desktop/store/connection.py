@@ -1,13 +1,18 @@
 """Opening the branch database safely.
 
-Order matters: every check that can refuse a file (not SQLite, corrupt, newer than the
-code, locked) runs on a read-only connection *before* anything writes, so a refused file
-is left byte-for-byte as it was.  Then the database is copied with SQLite's backup API
-before a migration, and opened in WAL mode with ``synchronous=FULL``.
+Order matters: every check that can refuse a file (a folder, an empty file, not SQLite,
+another program's SQLite file, corrupt, newer than the code, read-only, locked) runs
+*before* anything writes — on a read-only connection — so a refused file is left
+byte-for-byte as it was.  Then the database is copied with SQLite's backup API before a
+migration, and opened in WAL mode with ``synchronous=FULL``.  Each refusal has its own
+Japanese message (:func:`describe_failure` turns a raw SQLite/OS error into one).  Closing
+checkpoints the WAL into the main file, so a lost ``-wal`` after a clean close loses nothing.
 """
 
 from __future__ import annotations
 
+import errno
+import os
 import sqlite3
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -17,9 +22,15 @@ from typing import TYPE_CHECKING
 from kyosai_desktop.paths import backups_dir_for
 from kyosai_desktop.store.errors import (
     CorruptDatabaseError,
+    DiskFullError,
+    EmptyDatabaseFileError,
+    FolderPathError,
+    ForeignDatabaseError,
     LockedDatabaseError,
+    MigrationError,
     NewerDatabaseError,
     NotADatabaseError,
+    ReadOnlyDatabaseError,
     StoreError,
 )
 from kyosai_desktop.store.migrations import apply_migrations, current_version, latest_version
@@ -29,6 +40,78 @@ if TYPE_CHECKING:
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
 LOCK_TIMEOUT_S = 2.0
+# Tables of this app (db/001–005): a SQLite file with tables but none of these is another program's.
+OUR_TABLES = frozenset({"settings", "prefectures", "products", "product_aliases", "fiscal_years", "unions",
+                        "targets", "results", "audit", "model_unions", "model_union_years",
+                        "estimate_campaigns", "estimates", "estimate_campaign_unions"})
+LOCKED_MESSAGE = ("データベースは他のプログラム (または別の画面) が使用中です。"
+                  "閉じてからもう一度開いてください。ファイルは変更していません。")
+
+
+def wal_path(path: Path) -> Path:
+    return path.with_name(path.name + "-wal")
+
+
+def shm_path(path: Path) -> Path:
+    return path.with_name(path.name + "-shm")
+
+
+def describe_failure(exc: BaseException, path: Path) -> StoreError:
+    """The Japanese refusal for a raw SQLite or OS error met while opening ``path``."""
+    if isinstance(exc, StoreError):
+        return exc
+    name = getattr(exc, "sqlite_errorname", "") or ""
+    code = getattr(exc, "errno", None)
+    text = str(exc).lower()
+    if code == errno.ENOSPC or name.startswith("SQLITE_FULL") or "disk is full" in text:
+        return DiskFullError(
+            f"ディスクの空き容量が足りないため、データベースに書き込めません: {path}\n"
+            "不要なファイルを削除して空きを作ってから、もう一度開いてください。ファイルは変更していません。")
+    if code == errno.EROFS or name.startswith("SQLITE_READONLY") or "readonly" in text:
+        return read_only_error(path)
+    if isinstance(exc, IsADirectoryError):
+        return folder_error(path)
+    if name.startswith(("SQLITE_BUSY", "SQLITE_LOCKED")) or "locked" in text or "busy" in text:
+        return LockedDatabaseError(LOCKED_MESSAGE)
+    if isinstance(exc, PermissionError):
+        return LockedDatabaseError(f"データベースファイルを開けません (アクセスが拒否されました): {path}")
+    if name.startswith(("SQLITE_CORRUPT", "SQLITE_NOTADB")):
+        return CorruptDatabaseError(
+            f"データベースが壊れています: {path}\n詳細: {exc}\nバックアップから復元してください。ファイルは変更していません。")
+    return StoreError(f"データベースファイルを開けません: {path}\n詳細: {exc}")
+
+
+def read_only_error(path: Path) -> ReadOnlyDatabaseError:
+    return ReadOnlyDatabaseError(
+        f"データベースファイルに書き込めません (読み取り専用です): {path}\n"
+        "ファイルとフォルダの読み取り専用の設定を外すか、書き込める場所にコピーしてから開いてください。"
+        "ファイルは変更していません。")
+
+
+def folder_error(path: Path) -> FolderPathError:
+    return FolderPathError(
+        f"指定された場所はフォルダです (データベースファイルではありません): {path}\n"
+        f"ファイル名まで指定してください (例: {path / 'kyosai.sqlite3'})。")
+
+
+def empty_file_error(path: Path) -> EmptyDatabaseFileError:
+    return EmptyDatabaseFileError(
+        f"{path} は空のファイル (0 バイト) です。\n"
+        "既にあるファイルを黙って新しいデータベースにはしません。新しいデータベースを作るときは、"
+        "このファイルを削除するか、別のファイル名を指定してください。ファイルは変更していません。")
+
+
+def foreign_error(path: Path) -> ForeignDatabaseError:
+    return ForeignDatabaseError(
+        f"このファイルは別のプログラムの SQLite データベースです (このアプリの表がありません): {path}\n"
+        "他のプログラムのデータを壊さないよう、開かずに中止しました。ファイルは変更していません。"
+        "このアプリのデータベースファイルを指定してください。")
+
+
+def checkpoint(conn: sqlite3.Connection, mode: str = "TRUNCATE") -> bool:
+    """Copy the WAL into the main file; True when every frame was copied (no reader in the way)."""
+    busy, log, done = conn.execute(f"PRAGMA wal_checkpoint({mode})").fetchone()
+    return busy == 0 and (log == -1 or log == done)
 
 
 @dataclass
@@ -51,9 +134,14 @@ class Database:
             self._utils = sqlite_utils.Database(self.conn)
         return self._utils
 
+    def checkpoint(self) -> bool:
+        """Write the WAL into the main file now (after a large write); True when complete."""
+        return checkpoint(self.conn)
+
     def close(self) -> None:
         try:
             self.conn.execute("PRAGMA optimize")
+            checkpoint(self.conn)   # a clean close leaves everything in the main file
         except sqlite3.Error:
             pass
         self.conn.close()
@@ -91,6 +179,8 @@ def _uri(path: Path, mode: str) -> str:
 
 def inspect_existing(path: Path) -> int:
     """Run every refusing check read-only; return the file's schema version."""
+    if path.is_dir():
+        raise folder_error(path)
     try:
         with open(path, "rb") as fh:
             head = fh.read(16)
@@ -98,17 +188,23 @@ def inspect_existing(path: Path) -> int:
         raise LockedDatabaseError(
             f"データベースファイルを開けません (アクセスが拒否されました): {path}"
         ) from exc
+    except OSError as exc:
+        raise describe_failure(exc, path) from exc
     if head and head != SQLITE_MAGIC:
         raise NotADatabaseError(
             f"このファイルはこのアプリのデータベースではありません (SQLite 形式ではありません): {path}"
         )
     if not head:
         return 0
+    _refuse_foreign(path)
     try:
         conn = _connect(_uri(path, "ro"))
     except sqlite3.Error as exc:
         raise CorruptDatabaseError(f"データベースを開けません: {path}\n詳細: {exc}") from exc
     try:
+        tables = _tables(conn)
+        if tables and not tables & OUR_TABLES:
+            raise foreign_error(path)
         version = current_version(conn)
         if version > latest_version():
             raise NewerDatabaseError(
@@ -125,10 +221,7 @@ def inspect_existing(path: Path) -> int:
         return version
     except sqlite3.OperationalError as exc:
         if "locked" in str(exc) or "busy" in str(exc):
-            raise LockedDatabaseError(
-                "データベースは他のプログラム (または別の画面) が使用中です。"
-                "閉じてからもう一度開いてください。ファイルは変更していません。"
-            ) from exc
+            raise LockedDatabaseError(LOCKED_MESSAGE) from exc
         raise CorruptDatabaseError(
             f"データベースが壊れているか読めません: {path}\n詳細: {exc}"
         ) from exc
@@ -138,6 +231,31 @@ def inspect_existing(path: Path) -> int:
         ) from exc
     finally:
         conn.close()
+
+
+def _tables(conn: sqlite3.Connection) -> set[str]:
+    return {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+
+
+def _refuse_foreign(path: Path) -> None:
+    """Refuse another program's SQLite file before a normal connection touches it.
+
+    Read as ``immutable`` (no lock, no ``-wal``/``-shm`` created beside a WAL-mode file), so
+    even the files next to it stay as they were.  Tables still only in a WAL are checked
+    again on the normal read-only connection.
+    """
+    try:
+        conn = _connect(f"{_uri(path, 'ro')}&immutable=1")
+    except sqlite3.Error:
+        return  # the normal checks give the reason
+    try:
+        tables = _tables(conn)
+    except sqlite3.Error:
+        return
+    finally:
+        conn.close()
+    if tables and not tables & OUR_TABLES:
+        raise foreign_error(path)
 
 
 def backup_to(conn: sqlite3.Connection, dest: Path) -> Path:
@@ -166,34 +284,72 @@ def open_second_connection(path: Path | str, *, timeout: float = 10.0) -> Databa
     return Database(path=path, conn=conn, migrated_from=current_version(conn))
 
 
-def open_database(path: Path | str, *, migrate: bool = True) -> Database:
-    """Open (creating if missing) and migrate the database at ``path``."""
+def _check_writable(path: Path) -> None:
+    """Refuse a read-only file or folder before SQLite opens it (it would fall back to read-only)."""
+    folder = path.parent
+    if path.exists():
+        try:
+            with open(path, "r+b"):
+                pass
+        except OSError as exc:
+            if exc.errno in (errno.EROFS, errno.EPERM) or not os.access(path, os.W_OK):
+                raise read_only_error(path) from exc
+            raise describe_failure(exc, path) from exc
+    if folder.exists() and not os.access(folder, os.W_OK):
+        raise read_only_error(path)
+
+
+def open_database(path: Path | str, *, migrate: bool = True, allow_empty: bool = False) -> Database:
+    """Open (creating if missing) and migrate the database at ``path``.
+
+    An existing empty (0-byte) file is refused unless ``allow_empty`` (the clerk agreed to
+    make it a new database); everything else that cannot be opened raises a StoreError
+    with its own Japanese message and leaves the file as it was.
+    """
     path = Path(path)
+    if path.is_dir():
+        raise folder_error(path)
+    wal = wal_path(path)
+    if (path.exists() and path.stat().st_size == 0 and not allow_empty
+            and not (wal.exists() and wal.stat().st_size > 0)):
+        raise empty_file_error(path)
     existed = path.exists() and path.stat().st_size > 0
     version = inspect_existing(path) if existed else 0
     if not existed:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise describe_failure(exc, path) from exc
+    _check_writable(path)
     try:
         conn = _connect(_uri(path, "rwc"))
+    except sqlite3.Error as exc:
+        raise describe_failure(exc, path) from exc
+    try:
         # Take the write lock briefly: a locked file is refused before anything changes.
         conn.execute("BEGIN IMMEDIATE")
         conn.execute("ROLLBACK")
         conn.execute("PRAGMA journal_mode = WAL")
         conn.execute("PRAGMA synchronous = FULL")
         conn.execute("PRAGMA foreign_keys = ON")
-    except sqlite3.OperationalError as exc:
-        raise LockedDatabaseError(
-            "データベースは他のプログラム (または別の画面) が使用中です。"
-            "閉じてからもう一度開いてください。ファイルは変更していません。"
-        ) from exc
+    except sqlite3.Error as exc:
+        conn.close()
+        raise describe_failure(exc, path) from exc
     db = Database(path=path, conn=conn, migrated_from=version)
     if migrate and version < latest_version():
-        if existed and version > 0:
-            stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
-            dest = backups_dir_for(path) / f"{path.stem}-v{version}-before-migration-{stamp}.sqlite3"
-            db.pre_migration_backup = backup_to(conn, dest)
         try:
+            if existed and version > 0:
+                stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+                dest = backups_dir_for(path) / f"{path.stem}-v{version}-before-migration-{stamp}.sqlite3"
+                db.pre_migration_backup = backup_to(conn, dest)
             apply_migrations(conn)
+        except MigrationError as exc:
+            conn.close()
+            cause = describe_failure(exc.__cause__, path) if exc.__cause__ is not None else exc
+            raise (cause if isinstance(cause, (DiskFullError, ReadOnlyDatabaseError)) else exc) from exc
+        except (sqlite3.Error, OSError) as exc:
+            conn.close()
+            raise describe_failure(exc, path) from exc
         except StoreError:
             conn.close()
             raise

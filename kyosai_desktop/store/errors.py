@@ -25,3 +25,23 @@ class LockedDatabaseError(StoreError):
 
 class MigrationError(StoreError):
     pass
+
+
+class ForeignDatabaseError(StoreError):
+    """A SQLite file of another program (tables, none of ours): never changed."""
+
+
+class EmptyDatabaseFileError(StoreError):
+    """An existing 0-byte file: only made into a new database when the clerk says so."""
+
+
+class ReadOnlyDatabaseError(StoreError):
+    pass
+
+
+class DiskFullError(StoreError):
+    pass
+
+
+class FolderPathError(StoreError):
+    """The path given for the database is a folder."""

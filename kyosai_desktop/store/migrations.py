@@ -62,7 +62,8 @@ def apply_migrations(conn: sqlite3.Connection, migrations: list[Migration] | Non
             conn.execute(f"PRAGMA user_version = {mig.version:d}")
             conn.execute("COMMIT")
         except sqlite3.Error as exc:
-            conn.execute("ROLLBACK")
+            if conn.in_transaction:   # SQLite rolls back by itself on some errors (a full disk)
+                conn.execute("ROLLBACK")
             raise MigrationError(
                 f"データベースの更新 (バージョン {mig.version}) に失敗しました。"
                 f"データは更新前のままです。詳細: {exc}"

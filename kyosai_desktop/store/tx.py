@@ -43,6 +43,7 @@ def all_or_nothing(conn: sqlite3.Connection, *, dry_run: bool = False) -> Iterat
 
     A dry run performs the very same writes and rolls them back, so what it reports is
     exactly what a real run would change.  Repository writes inside nest as SAVEPOINTs.
+    After a real run the WAL is checkpointed (passively: a reader is never blocked).
     """
     conn.execute("BEGIN IMMEDIATE")
     try:
@@ -51,3 +52,6 @@ def all_or_nothing(conn: sqlite3.Connection, *, dry_run: bool = False) -> Iterat
         conn.execute("ROLLBACK")
         raise
     conn.execute("ROLLBACK" if dry_run else "COMMIT")
+    if not dry_run:
+        # A large write: copy the WAL into the main file now rather than whenever SQLite gets to it.
+        conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
