@@ -16,7 +16,7 @@ from pathlib import Path
 from kyosai_desktop import APP_TITLE, __version__
 
 # Feature modules under kyosai_desktop/cli/ that add subcommands (see register()).
-COMMAND_MODULES = ["master", "model_unions", "estimates"]
+COMMAND_MODULES = ["master", "model_unions", "estimates", "recovery"]
 
 
 class CommandError(Exception):
@@ -57,7 +57,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return run_gui(db_path=args.db)
     from kyosai_desktop.services.files import OutputError
     from kyosai_desktop.services.tabular import ImportFailed
-    from kyosai_desktop.store.errors import StoreError
+    from kyosai_desktop.store.errors import CorruptDatabaseError, NotADatabaseError, StoreError
 
     try:
         return int(args.handler(args) or 0)
@@ -67,6 +67,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except CommandError as exc:
         print(str(exc), file=sys.stderr)
         return exc.code
+    except (CorruptDatabaseError, NotADatabaseError) as exc:
+        print(f"エラー: {exc}\n"
+              "バックアップから戻すには: kyosai restore (一覧) / kyosai restore --latest --yes", file=sys.stderr)
+        return 1
     except (StoreError, OutputError, ValueError) as exc:
         print(f"エラー: {exc}", file=sys.stderr)
         return 1

@@ -29,10 +29,37 @@ def make_backup(ctx: AppContext, dest: Path | None = None, *, keep: int = KEEP_B
             raise RuntimeError("作成したバックアップの検査に失敗しました。")
     finally:
         check.close()
-    auto = sorted(folder.glob(f"{ctx.path.stem}-2*.sqlite3"))
-    for old in auto[:-keep] if keep else []:
-        old.unlink(missing_ok=True)
+    prune_backups(ctx.path, keep=keep)
     return Path(dest)
+
+
+# The kinds of copy in the backups folder, each rotated on its own (newest ``keep`` kept):
+# the daily/manual copies, the safety copies made before a restore, and before a schema upgrade.
+BACKUP_KINDS = {
+    "daily": "{stem}-2*.sqlite3",
+    "before-restore": "{stem}-before-restore-*.sqlite3",
+    "before-upgrade": "{stem}-v*-before-migration-*.sqlite3",
+}
+
+
+def prune_backups(db_path: Path, *, keep: int = KEEP_BACKUPS) -> list[Path]:
+    """Delete all but the newest ``keep`` copies of each kind; returns the files deleted.
+
+    A copy kept beside a damaged file (its ``-wal``/``-shm``) goes with it.
+    """
+    folder = backups_dir_for(db_path)
+    removed: list[Path] = []
+    if not keep:
+        return removed
+    stem = Path(db_path).stem
+    for pattern in BACKUP_KINDS.values():
+        copies = sorted(folder.glob(pattern.format(stem=stem)), key=lambda p: (p.stat().st_mtime, p.name))
+        for old in copies[:-keep]:
+            for f in (old, old.with_name(old.name + "-wal"), old.with_name(old.name + "-shm")):
+                if f.exists():
+                    f.unlink()
+                    removed.append(f)
+    return removed
 
 
 def list_backups(ctx: AppContext) -> list[Path]:
