@@ -38,6 +38,15 @@ def branch_title(ctx: AppContext) -> str:
     return name if code == "60" else f"{name}県支部"
 
 
+def redo_shortcuts(platform: list[QKeySequence]) -> list[QKeySequence]:
+    """The platform's redo keys (only Ctrl+Shift+Z on GNOME and KDE) plus Ctrl+Y, which clerks
+    know from Excel and Windows."""
+    keys = list(platform)
+    if QKeySequence("Ctrl+Y") not in keys:
+        keys.append(QKeySequence("Ctrl+Y"))
+    return keys
+
+
 class MainWindow(QMainWindow):
     def __init__(self, ctx: AppContext, bus: DataBus | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -116,11 +125,7 @@ class MainWindow(QMainWindow):
         undo = self.undo_group.createUndoAction(self, "元に戻す")
         undo.setShortcut(QKeySequence.StandardKey.Undo)
         redo = self.undo_group.createRedoAction(self, "やり直し")
-        # Ctrl+Y as well as the platform's redo (Ctrl+Shift+Z on Linux), as clerks know it from Excel.
-        redo_keys = QKeySequence.keyBindings(QKeySequence.StandardKey.Redo)
-        if QKeySequence("Ctrl+Y") not in redo_keys:
-            redo_keys.append(QKeySequence("Ctrl+Y"))
-        redo.setShortcuts(redo_keys)
+        redo.setShortcuts(redo_shortcuts(QKeySequence.keyBindings(QKeySequence.StandardKey.Redo)))
         edit_menu.addAction(undo)
         edit_menu.addAction(redo)
         self.undo_action, self.redo_action = undo, redo
