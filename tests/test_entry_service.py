@@ -13,6 +13,7 @@ from kyosai_desktop.services.entry import (
     format_block,
     parse_clipboard,
 )
+from kyosai_desktop.services.ops.entry import write_cells
 
 
 def test_month_grid_rows_columns_and_totals(ctx, branch):  # noqa: F811
@@ -136,7 +137,7 @@ def test_clipboard_round_trip():
 def test_apply_and_history(ctx, branch):  # noqa: F811
     service = EntryService(ctx)
     grid = service.month_grid("2025-02", "05")
-    service.apply(service.plan(grid, [(0, 0, "5")]), "entry")
+    write_cells(ctx, service.plan(grid, [(0, 0, "5")]), "entry")
     address = grid.address(0, 0)
     history = service.history(address)
     assert [(e.source, e.old, e.new) for e in history] == [("import", None, "3"), ("entry", "3", "5")]

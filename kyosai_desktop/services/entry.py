@@ -6,8 +6,8 @@ No Qt here.  ``EntryService`` builds
 * the **union grid** (単組別): rows = products, columns = the 12 months of a fiscal year,
 
 each with one query for its figures, and turns what a clerk types or pastes into
-``CellChange``s for ``ResultRepository.apply`` — or into a list of problems naming every
-refused cell, so a bad paste writes nothing.  The Qt models in ``ui/entry/entry_models.py`` only
+``CellChange``s for the operation ``ops.entry.write_cells`` — or into a list of problems naming
+every refused cell, so a bad paste writes nothing.  The Qt models in ``ui/entry/entry_models.py`` only
 display an ``EntryGrid`` and hand edits back here.
 """
 
@@ -296,13 +296,6 @@ class EntryService:
         if len(problems) > 30:
             lines.append(f"ほか {len(problems) - 30}か所")
         return "\n".join(lines)
-
-    def apply(self, changes: Sequence[CellChange], source: str) -> list[CellChange]:
-        """Write the changes as one edit (one commit, audited); return those that changed."""
-        return self.ctx.results.apply(changes, source=source)
-
-    def current_values(self, changes: Sequence[CellChange]) -> list[int | None]:
-        return [self.ctx.results.get(c.union_id, c.product_id, c.month) for c in changes]
 
     # ----------------------------------------------------------------- history
     def history(self, address: CellAddress) -> list[AuditEntry]:
