@@ -36,7 +36,8 @@ def test_newer_database_shows_japanese_message_and_opens_nothing(tmp_path, promp
     con.execute("PRAGMA user_version = 999")
     con.close()
     before = path.read_bytes()
+    prompts.answers["dialog"] = False              # the start-up dialog: 終了
     assert app_module.open_main_window(path) is None
     kind, title, text = prompts[-1]
-    assert kind == "critical" and "新しい" in text
+    assert kind == "dialog" and "新しい" in text
     assert path.read_bytes() == before

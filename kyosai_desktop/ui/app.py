@@ -58,20 +58,18 @@ def install_translations(app: QApplication) -> list[QTranslator]:
 
 
 def open_main_window(db_path: Path | None = None):
-    """Open the database (showing a Japanese message on refusal) and build the window.
+    """Open the database and build the window.
 
-    Returns the window, or None when the database could not be opened or the first-launch
-    setup was cancelled.
+    When the database cannot be opened, the start-up recovery dialog says why and offers to
+    restore a backup, try again, open another file or quit (ui/startup_recovery.py).
+    Returns the window, or None when the clerk quit there or cancelled the first-launch setup.
     """
-    from kyosai_desktop.services.context import open_context
-    from kyosai_desktop.store.errors import StoreError
     from kyosai_desktop.ui.main_window import MainWindow
+    from kyosai_desktop.ui.startup_recovery import open_or_recover
 
     path = Path(db_path) if db_path else default_db_path()
-    try:
-        ctx = open_context(path)
-    except StoreError as exc:
-        interaction.critical(None, "データベースを開けません", str(exc))
+    ctx = open_or_recover(path)
+    if ctx is None:
         return None
     if ctx.branch is None:
         from kyosai_desktop.ui.setup_dialog import run_first_launch
