@@ -38,11 +38,13 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from kyosai_desktop.services.tabular import ImportFailed, Problem
 from kyosai_desktop.store.tx import all_or_nothing
 
+# The file readers (services/tabular, openpyxl) load on first use: start-up imports this
+# module through the demo loader and the runner, and should not pay for openpyxl.
 if TYPE_CHECKING:
     from kyosai_desktop.services.context import AppContext
+    from kyosai_desktop.services.tabular import ImportFailed, Problem
 
 Progress = Callable[[int, int, str], None]
 
@@ -119,7 +121,7 @@ class ImportPlan:
 
     @classmethod
     def refused(cls, title: str, source: str, problems: Sequence[Problem] | ImportFailed) -> ImportPlan:
-        if isinstance(problems, ImportFailed):
+        if not isinstance(problems, Sequence):     # an ImportFailed
             problems = problems.problems
         return cls(title=title, source=source, problems=list(problems))
 
@@ -157,6 +159,8 @@ class ImportPlan:
     def commit(self, ctx: AppContext, progress: Progress | None = None) -> ImportReport:
         """Write the parsed rows in one transaction; everything or (on any error) nothing."""
         if self.is_refused:
+            from kyosai_desktop.services.tabular import ImportFailed
+
             raise ImportFailed(self.problems)
         return self._run(ctx, progress, dry_run=False)
 
@@ -171,4 +175,4 @@ class ImportPlan:
         return report
 
 
-__all__ = ["Cancelled", "ImportFailed", "ImportPlan", "ImportReport", "Problem", "Progress", "report_progress"]
+__all__ = ["Cancelled", "ImportPlan", "ImportReport", "Progress", "report_progress"]

@@ -41,7 +41,6 @@ from kyosai_desktop.ui.entry.entry_panels import GridPanel, MessageBar, MonthPan
 from kyosai_desktop.ui.shared import interaction
 from kyosai_desktop.ui.shared.audit_dialog import AuditDialog
 from kyosai_desktop.ui.shared.events import ChangeEvent, DataBus
-from kyosai_desktop.ui.shared.pages import PageSpec
 from kyosai_desktop.ui.shared.undo import ChangeCommand, describe_conflicts
 
 WRITE_ERRORS = (sqlite3.Error, StoreError, ValueError, OSError)
@@ -400,8 +399,6 @@ def _clipboard_text() -> str:
     return QGuiApplication.clipboard().text()
 
 
-def _build(ctx: AppContext, bus: DataBus) -> QWidget:
+def build_page(ctx: AppContext, bus: DataBus) -> QWidget:
     return EntryPage(ctx, bus)
 
-
-PAGE = PageSpec(key="entry", title="月次入力", factory=_build, shortcut="F2")

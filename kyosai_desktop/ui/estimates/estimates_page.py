@@ -54,7 +54,6 @@ from kyosai_desktop.ui.estimates.estimate_outputs import (
 )
 from kyosai_desktop.ui.shared import interaction
 from kyosai_desktop.ui.shared.events import ChangeEvent, DataBus
-from kyosai_desktop.ui.shared.pages import PageSpec
 from kyosai_desktop.ui.shared.report_model import ReportTableView
 from kyosai_desktop.ui.shared.undo import ChangeCommand, describe_conflicts
 
@@ -387,8 +386,6 @@ class EstimatesPage(QWidget):
         interaction.information(self, "個人情報の匿名化", f"{n:,} 件の見積りを匿名化しました。集計値は変わりません。")
 
 
-def _build(ctx: AppContext, bus: DataBus) -> QWidget:
+def build_page(ctx: AppContext, bus: DataBus) -> QWidget:
     return EstimatesPage(ctx, bus)
 
-
-PAGE = PageSpec(key="estimates", title="見積りキャンペーン", factory=_build, shortcut="F5")

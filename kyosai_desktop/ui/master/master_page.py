@@ -34,7 +34,6 @@ from kyosai_desktop.ui.master.master_table import Notice
 from kyosai_desktop.ui.shared import interaction
 from kyosai_desktop.ui.shared.events import ChangeEvent, DataBus
 from kyosai_desktop.ui.shared.import_dialog import KINDS, MasterImport
-from kyosai_desktop.ui.shared.pages import PageSpec
 
 RIDER_GOAL_PRODUCT = "車両損害補償"
 
@@ -241,8 +240,6 @@ class MasterPage(QWidget):
             self.target_tab.refresh()
 
 
-def _build(ctx: AppContext, bus: DataBus) -> QWidget:
+def build_page(ctx: AppContext, bus: DataBus) -> QWidget:
     return MasterPage(ctx, bus)
 
-
-PAGE = PageSpec(key="master", title="マスタ・設定", factory=_build, shortcut="F6")

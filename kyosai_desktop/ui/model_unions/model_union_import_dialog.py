@@ -19,19 +19,22 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QComboBox, QDialog, QDialogButtonBox, QFormLayout, QLabel, QWidget
 
 from kyosai_desktop.services.context import AppContext
 from kyosai_desktop.services.import_plan import ImportPlan, ImportReport
-from kyosai_desktop.services.model_union_import import TITLE
-from kyosai_desktop.services.tabular import ImportFailed, Table
 from kyosai_desktop.ui.shared import interaction, runner
 from kyosai_desktop.ui.shared.events import DataBus
 from kyosai_desktop.ui.shared.import_flow import ImportFlow
 from kyosai_desktop.ui.shared.import_review import ImportReviewDialog
 
+if TYPE_CHECKING:
+    from kyosai_desktop.services.tabular import Table
+
+TITLE = "加入拡大モデル単組シートの取り込み"   # as services/model_union_import.TITLE (loaded on first use)
 FILE_FILTER = "Excel (*.xlsx *.xlsm);;CSV (*.csv);;すべてのファイル (*)"
 
 
@@ -155,6 +158,8 @@ class ModelUnionImport(QObject):
         self.running = False
 
     def _unreadable(self, source: str, exc: BaseException) -> None:
+        from kyosai_desktop.services.tabular import ImportFailed
+
         if isinstance(exc, ImportFailed):
             interaction.exec_dialog(ImportReviewDialog(ImportPlan.refused(TITLE, source, exc), self.parent_widget))
         else:

@@ -31,7 +31,6 @@ from kyosai_desktop.services.ops import ChangeKind, OpChanges
 from kyosai_desktop.services.union_progress_sheet import build_union_sheets
 from kyosai_desktop.ui.shared import interaction, runner
 from kyosai_desktop.ui.shared.events import ChangeEvent, DataBus
-from kyosai_desktop.ui.shared.pages import PageSpec
 from kyosai_desktop.ui.shared.report_model import ReportTableView
 
 # What the table is built from.
@@ -429,8 +428,6 @@ class ModelUnionsPage(QWidget):
         return preview(UnionSheetPaper(sheets), self)
 
 
-def _build(ctx: AppContext, bus: DataBus) -> QWidget:
+def build_page(ctx: AppContext, bus: DataBus) -> QWidget:
     return ModelUnionsPage(ctx, bus)
 
-
-PAGE = PageSpec(key="model_unions", title="モデル単組", factory=_build, shortcut="F4")

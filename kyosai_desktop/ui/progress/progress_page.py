@@ -27,7 +27,6 @@ from kyosai_desktop.services.ops import ChangeKind
 from kyosai_desktop.services.report_table import ReportTable
 from kyosai_desktop.ui.shared import interaction
 from kyosai_desktop.ui.shared.events import ChangeEvent, DataBus
-from kyosai_desktop.ui.shared.pages import PageSpec
 from kyosai_desktop.ui.shared.report_model import ReportTableView
 
 REFRESH_KINDS = (ChangeKind.RESULTS, ChangeKind.TARGETS, ChangeKind.UNIONS, ChangeKind.PRODUCTS,
@@ -202,8 +201,6 @@ class ProgressPage(QWidget):
         interaction.information(self, "Excel に保存", f"{path} に保存しました。")
 
 
-def _build(ctx: AppContext, bus: DataBus) -> QWidget:
+def build_page(ctx: AppContext, bus: DataBus) -> QWidget:
     return ProgressPage(ctx, bus)
 
-
-PAGE = PageSpec(key="progress", title="県支部実績", factory=_build, shortcut="F3")

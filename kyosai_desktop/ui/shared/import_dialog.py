@@ -22,10 +22,10 @@ from PySide6.QtWidgets import QWidget
 from kyosai_desktop.services.context import AppContext
 from kyosai_desktop.ui.shared import interaction
 from kyosai_desktop.ui.shared.events import DataBus
-from kyosai_desktop.ui.shared.import_flow import ImportFlow
 
 if TYPE_CHECKING:
     from kyosai_desktop.services.import_plan import ImportPlan
+    from kyosai_desktop.ui.shared.import_flow import ImportFlow
 
 FILE_FILTER = "Excel / CSV (*.xlsx *.xlsm *.csv);;すべてのファイル (*)"
 
@@ -62,7 +62,10 @@ class MasterImport(QObject):
 
     def __init__(self, ctx: AppContext, bus: DataBus | None, parent: QWidget | None) -> None:
         super().__init__(parent)
-        self.flow = ImportFlow(ctx, bus, parent)
+        # Imported here: the menus list KINDS at start-up, the flow is needed on first import.
+        from kyosai_desktop.ui.shared.import_flow import ImportFlow
+
+        self.flow: ImportFlow = ImportFlow(ctx, bus, parent)
         self.parent_widget = parent
         self.kind = ""
         self.flow.finished.connect(lambda report: self.finished.emit(self.kind, report))

@@ -28,7 +28,6 @@ from PySide6.QtWidgets import QWidget
 from kyosai_desktop.services.context import AppContext
 from kyosai_desktop.services.import_plan import ImportPlan, ImportReport, Progress
 from kyosai_desktop.services.ops import ChangeKind, OpChanges
-from kyosai_desktop.services.tabular import ImportFailed
 from kyosai_desktop.ui.shared import interaction, runner
 from kyosai_desktop.ui.shared.events import DataBus
 from kyosai_desktop.ui.shared.import_review import ImportReviewDialog
@@ -89,6 +88,8 @@ class ImportFlow(QObject):
         self._finish(report)
 
     def _plan_failed(self, exc: BaseException) -> None:
+        from kyosai_desktop.services.tabular import ImportFailed  # openpyxl loads on first use
+
         if isinstance(exc, ImportFailed):
             self.plan = ImportPlan.refused(self.title, self.source, exc)
             self.dialog = ImportReviewDialog(self.plan, self.parent_widget)
@@ -99,6 +100,8 @@ class ImportFlow(QObject):
         self._finish(None)
 
     def _commit_failed(self, exc: BaseException) -> None:
+        from kyosai_desktop.services.tabular import ImportFailed
+
         if isinstance(exc, ImportFailed):      # refused while writing (e.g. a rule of the store)
             self._plan_failed(exc)
             return

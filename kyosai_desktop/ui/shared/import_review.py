@@ -11,6 +11,8 @@ import's result for reading.  一覧をコピー puts ``plan.text()`` on the cli
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QApplication,
@@ -27,7 +29,9 @@ from PySide6.QtWidgets import (
 )
 
 from kyosai_desktop.services.import_plan import ImportPlan, ImportReport
-from kyosai_desktop.services.tabular import Problem
+
+if TYPE_CHECKING:
+    from kyosai_desktop.services.tabular import Problem
 
 SHOWN_LINES = 5_000   # per tab; the clipboard always gets everything
 
