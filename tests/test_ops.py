@@ -197,3 +197,15 @@ def test_a_campaign_with_estimates_is_not_deleted(ctx, union):
 def test_default_role_is_one_rule():
     assert default_role(OFFICER_CAMPAIGN) == OFFICER
     assert default_role("成約キャンペーン") == MEMBER
+
+
+def test_anonymise_reports_its_change_and_cannot_be_undone(ctx, union):
+    campaign, _ = est_ops.add_campaign(ctx, {"name": "済んだ", "kind": "その他", "period_to": "2024-03-31"},
+                                       [union.id])
+    est_ops.add_estimate(ctx, campaign.id, union.id, {"name": "山田", "status": "成約"})
+    n, changes = est_ops.anonymise(ctx, campaign.id)
+    assert n == 1 and changes.kinds == {ChangeKind.CAMPAIGNS, ChangeKind.ESTIMATES}
+    assert [(r.table, r.field) for r in changes.rows] == [("estimate_campaigns", "anonymised_at")]
+    assert ctx.estimates.list(campaign.id)[0].name is None
+    with pytest.raises(ValueError):
+        replay(ctx, changes, undo=True)

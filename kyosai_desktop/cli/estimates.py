@@ -117,7 +117,8 @@ def cmd_summary(args: argparse.Namespace) -> int:
 
 
 def cmd_anonymise(args: argparse.Namespace) -> int:
-    from kyosai_desktop.services.estimate_privacy import anonymise_campaign, anonymise_check
+    from kyosai_desktop.services.estimate_privacy import anonymise_check
+    from kyosai_desktop.services.ops.estimates import anonymise
 
     ctx = open_ctx(args)
     try:
@@ -126,7 +127,7 @@ def cmd_anonymise(args: argparse.Namespace) -> int:
         check = anonymise_check(ctx, camp.id, today=today)
         if not args.yes:
             raise CommandError(check.question + "\n実行するには --yes を付けてください。")
-        n = anonymise_campaign(ctx, camp.id, today=today)
+        n, _changes = anonymise(ctx, camp.id, today=today)
         print(f"キャンペーン「{camp.name}」の見積り {n} 件の個人情報を匿名化しました (集計値は変わりません)。")
     finally:
         ctx.close()

@@ -405,6 +405,6 @@ class EstimateRepository:
             at = datetime.now().isoformat(timespec="seconds")
             self.conn.execute("UPDATE estimate_campaigns SET anonymised_at = ? WHERE id = ?", (at, campaign_id))
             audit.record(self.conn, source=source, table="estimate_campaigns", key=str(campaign_id),
-                         field="anonymised_at", old=None, new=f"{at} ({len(ids)} 件)")
+                         field="anonymised_at", old=None, new=at, new_text=f"{at} ({len(ids)} 件)")
         self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         return len(ids)

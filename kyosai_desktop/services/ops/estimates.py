@@ -9,11 +9,14 @@ so that its undo puts them back too.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from datetime import date
 
 from kyosai_desktop.domain.estimates import default_role
 from kyosai_desktop.services.context import AppContext
-from kyosai_desktop.services.ops.changes import OpChanges
+from kyosai_desktop.services.estimate_privacy import anonymise_campaign
+from kyosai_desktop.services.ops.changes import ChangeKind, OpChanges
 from kyosai_desktop.services.ops.core import operation
+from kyosai_desktop.store import audit
 from kyosai_desktop.store.estimate_campaigns import Campaign
 from kyosai_desktop.store.estimates import Estimate
 
@@ -90,3 +93,12 @@ def delete_campaign(ctx: AppContext, campaign_id: int) -> OpChanges:
             ctx.campaigns.remove_union(campaign_id, union_id, source=SOURCE)
         ctx.campaigns.delete(campaign_id, source=SOURCE)
     return op.changes
+
+
+def anonymise(ctx: AppContext, campaign_id: int, *, today: date | None = None) -> tuple[int, OpChanges]:
+    """Clear a finished campaign's personal data (``services.estimate_privacy``); the number of
+    estimates and the changes.  Not undoable, by design: its own transaction is followed by a
+    WAL checkpoint, so it runs outside an ``operation`` frame and only collects its audit row."""
+    with audit.collecting(ctx.conn) as rows:
+        n = anonymise_campaign(ctx, campaign_id, today=today)
+    return n, OpChanges.from_rows(rows, "anonymise", extra=(ChangeKind.ESTIMATES,))

@@ -37,7 +37,7 @@ from PySide6.QtWidgets import (
 from kyosai_desktop.render.estimate_paper import SummaryPaper, UnionReportPaper
 from kyosai_desktop.services import estimate_reports as er
 from kyosai_desktop.services.context import AppContext
-from kyosai_desktop.services.estimate_privacy import anonymise_campaign, anonymise_check
+from kyosai_desktop.services.estimate_privacy import anonymise_check
 from kyosai_desktop.services.ops import ChangeKind, OpChanges
 from kyosai_desktop.services.ops import estimates as est_ops
 from kyosai_desktop.services.ops.replay import Conflict
@@ -380,9 +380,9 @@ class EstimatesPage(QWidget):
             return
         if not interaction.confirm(self, "個人情報の匿名化", check.question):
             return
-        n = anonymise_campaign(self.ctx, camp.id)
+        n, changes = est_ops.anonymise(self.ctx, camp.id)
         self.undo_stack.clear()  # undo must not bring the personal data back
-        self.changed(OpChanges.of(ChangeKind.ESTIMATES, ChangeKind.CAMPAIGNS))
+        self.changed(changes)
         interaction.information(self, "個人情報の匿名化", f"{n:,} 件の見積りを匿名化しました。集計値は変わりません。")
 
 
