@@ -42,9 +42,9 @@ def national_db(folder: Path, sheets: int) -> Path:
     db = folder / f"national_{sheets}.sqlite3"
     if db.exists():
         return db
+    from kyosai_desktop.services.model_union_import import import_model_unions
     from tests import national_data
     from tests.model_union_fixtures import generated_units, write_sheet
-    from kyosai_desktop.services.model_union_import import import_model_unions
 
     tmp = folder / "building.sqlite3"
     ctx = national_data.build(tmp, unions=3000)

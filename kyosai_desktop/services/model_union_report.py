@@ -16,6 +16,7 @@ from functools import cache
 from pathlib import Path
 
 from kyosai_desktop.domain.model_unions import (
+    ModelUnionInput,
     ModelUnionRow,
     ModelUnionTotals,
     TableLayout,
@@ -64,15 +65,31 @@ def default_as_of(ctx: AppContext, fiscal_year: int) -> str:
     return min(max(candidates), year.last) if candidates else year.first
 
 
+@dataclass(frozen=True)
+class YearData:
+    """Every designated unit of a year (national) and their 団生 counts over [first, last]."""
+
+    units: list[ModelUnionInput]
+    monthly: dict[int, dict[str, int]]
+
+
 def build_report(ctx: AppContext, fiscal_year: int, as_of: str, *, pref_code: str | None = None,
-                 start_month: int | None = None) -> ModelUnionReport:
-    """The table of ``fiscal_year`` as of ``as_of`` (all model unions, or one prefecture's)."""
+                 start_month: int | None = None, data: YearData | None = None) -> ModelUnionReport:
+    """The table of ``fiscal_year`` as of ``as_of`` (all model unions, or one prefecture's).
+
+    ``data``: the year's national units and counts already fetched (see :class:`ReportCache`);
+    a prefecture's table is then that data filtered, without another query.
+    """
     start = start_month or ctx.fiscal_years.model_year(fiscal_year).start_month
     check_as_of(as_of, FiscalYear(fiscal_year, start))
     layout = TableLayout(fiscal_year, start, as_of)
-    units = ctx.model_unions.inputs(fiscal_year, pref_code)
     first, last = layout.years[0].first, layout.current.last
-    monthly = ctx.model_unions.monthly_counts([u.union_id for u in units] if pref_code else None, first, last)
+    if data is None:
+        units = ctx.model_unions.inputs(fiscal_year, pref_code)
+        monthly = ctx.model_unions.monthly_counts([u.union_id for u in units] if pref_code else None, first, last)
+    else:
+        units = data.units if pref_code is None else [u for u in data.units if u.pref_code == pref_code]
+        monthly = data.monthly
     rows, totals = compute_table(units, monthly, layout)
     scope = "全国" if pref_code is None else (ctx.prefectures.name_of(pref_code) or pref_code)
     table = report_table(rows, totals, layout, scope)
@@ -85,6 +102,55 @@ def build_report(ctx: AppContext, fiscal_year: int, as_of: str, *, pref_code: st
                 f"本部シートは {info.sheet_start_month}月開始のため、{'・'.join(month_label(m) for m in missing)}"
                 " の件数は含まれていません (0 件として集計)。")
     return ModelUnionReport(layout, pref_code, scope, rows, totals, table)
+
+
+class ReportCache:
+    """Model-union reports per (year, as-of, scope, start month), each built once.
+
+    The screen asks again on every refresh and scope change; a national table of 3,000
+    unions takes a few hundred milliseconds to fetch and lay out, a cached one nothing.  The
+    year's national data is fetched once per month range and a prefecture's table is cut
+    from it.  The owner calls :meth:`drop` when the data changes (see :func:`shows`).
+    """
+
+    KEEP = 8  # reports kept (year × as-of × scope × start month); the oldest goes first
+
+    def __init__(self, ctx: AppContext) -> None:
+        self.ctx = ctx
+        self._reports: dict[tuple, ModelUnionReport] = {}
+        self._data: dict[tuple[int, str, str], YearData] = {}
+
+    def report(self, fiscal_year: int, as_of: str, *, pref_code: str | None = None,
+               start_month: int | None = None) -> ModelUnionReport:
+        start = start_month or self.ctx.fiscal_years.model_year(fiscal_year).start_month
+        key = (fiscal_year, as_of, pref_code, start)
+        found = self._reports.get(key)
+        if found is None:
+            check_as_of(as_of, FiscalYear(fiscal_year, start))
+            layout = TableLayout(fiscal_year, start, as_of)
+            span = (fiscal_year, layout.years[0].first, layout.current.last)
+            data = self._data.get(span)
+            if data is None:
+                data = self._data[span] = YearData(
+                    self.ctx.model_unions.inputs(fiscal_year),
+                    self.ctx.model_unions.monthly_counts(None, span[1], span[2]))
+            found = build_report(self.ctx, fiscal_year, as_of, pref_code=pref_code, start_month=start,
+                                 data=data)
+            while len(self._reports) >= self.KEEP:
+                self._reports.pop(next(iter(self._reports)))
+            self._reports[key] = found
+        return found
+
+    def drop(self) -> None:
+        self._reports.clear()
+        self._data.clear()
+
+
+def shows(ctx: AppContext, results_keys: Sequence[str]) -> bool:
+    """Whether results written under these audit keys (``union:product:month``) can change
+    the table: only 団体生命共済 counts are in it."""
+    product = str(ctx.model_unions.product_id())
+    return any(key.split(":")[1] == product for key in results_keys)
 
 
 # ------------------------------------------------------------------ the ReportTable

@@ -44,6 +44,7 @@ class ModelUnionsPage(QWidget):
         super().__init__(parent)
         self.ctx, self.bus = ctx, bus
         self.report: mr.ModelUnionReport | None = None
+        self.reports = mr.ReportCache(ctx)   # per year/as-of/scope/start; dropped on changes
         self.last_import: tuple | None = None   # (ImportPlan, ImportReport) of the last import
 
         self.year_combo = QComboBox()
@@ -236,8 +237,11 @@ class ModelUnionsPage(QWidget):
     def reload(self) -> None:
         if self.year_combo.currentData() is None or self.month_combo.currentData() is None:
             return
-        self.report = mr.build_report(self.ctx, self.fiscal_year, self.as_of, pref_code=self.pref_code,
-                                      start_month=self.start_month)
+        report = self.reports.report(self.fiscal_year, self.as_of, pref_code=self.pref_code,
+                                     start_month=self.start_month)
+        if report is self.report:
+            return   # the same figures are on screen already
+        self.report = report
         table = self.report.table
         self.view.set_report(table)
         self._fit_name_column()
@@ -291,6 +295,10 @@ class ModelUnionsPage(QWidget):
         """Reload on changes made elsewhere (this page shows its own import at once)."""
         if event.origin is self or not event.touches(*REFRESH_KINDS):
             return
+        results = event.changes.records("results")
+        if event.kinds == {ChangeKind.RESULTS} and results and not mr.shows(self.ctx, results):
+            return   # figures of other products: nothing in this table changed
+        self.reports.drop()
         if event.kinds - {ChangeKind.RESULTS, ChangeKind.UNIONS}:
             self._fill_years()
             self._fill_scopes()
@@ -311,6 +319,7 @@ class ModelUnionsPage(QWidget):
         self.last_import = (plan, report)
         self.result_button.setEnabled(True)
         self.result_button.setText(f"前回の取り込み結果 (不一致 {len(result.warnings)})")
+        self.reports.drop()
         self._fill_years()
         self._fill_scopes()
         if self.bus is not None:

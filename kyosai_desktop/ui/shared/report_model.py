@@ -49,6 +49,12 @@ SORT_ROLE = Qt.ItemDataRole.UserRole + 1
 ROW_KEY_ROLE = Qt.ItemDataRole.UserRole + 2
 IS_TOTAL_ROLE = Qt.ItemDataRole.UserRole + 3
 RAW_ROLE = Qt.ItemDataRole.UserRole + 4
+_R = Qt.ItemDataRole
+_DISPLAY, _FONT, _ALIGNMENT = int(_R.DisplayRole), int(_R.FontRole), int(_R.TextAlignmentRole)
+_BACKGROUND, _TOOLTIP = int(_R.BackgroundRole), int(_R.ToolTipRole)
+_SORT, _ROW_KEY, _IS_TOTAL, _RAW = int(SORT_ROLE), int(ROW_KEY_ROLE), int(IS_TOTAL_ROLE), int(RAW_ROLE)
+_UNSET_ROLES = frozenset(int(r) for r in (_R.ForegroundRole, _R.CheckStateRole, _R.DecorationRole,
+                                          _R.EditRole, _R.StatusTipRole, _R.WhatsThisRole, _R.SizeHintRole))
 
 _ALIGN = {
     "left": Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
@@ -175,28 +181,32 @@ class ReportTableModel(QAbstractTableModel):
         return 0 if parent.isValid() or self._report is None else len(self._report.columns)
 
     def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole):
-        if not index.isValid():
+        # Called ~9 times per visible cell on every paint: roles compared as plain ints,
+        # the roles a report never sets answered first.
+        if role in _UNSET_ROLES:
             return None
         row, col = index.row(), index.column()
+        if row < 0:
+            return None
         c = self._rows[row][col]
-        if role == Qt.ItemDataRole.DisplayRole:
+        if role == _DISPLAY:
             return c.text
-        if role == SORT_ROLE:
-            return _sort_key(c.value, self._numeric[col])
-        if role == Qt.ItemDataRole.TextAlignmentRole:
+        if role == _FONT:
+            return self._bold if row >= self._n_data else None
+        if role == _ALIGNMENT:
             return self._aligns[col]
-        if role == Qt.ItemDataRole.BackgroundRole:
+        if role == _BACKGROUND:
             tone = c.tone if c.tone is not None or row < self._n_data else "total"
             return self._brushes.get(tone) if tone else None
-        if role == Qt.ItemDataRole.FontRole:
-            return self._bold if row >= self._n_data else None
-        if role == Qt.ItemDataRole.ToolTipRole:
+        if role == _SORT:
+            return _sort_key(c.value, self._numeric[col])
+        if role == _TOOLTIP:
             return c.tooltip
-        if role == ROW_KEY_ROLE:
+        if role == _ROW_KEY:
             return self.row_key(row)
-        if role == IS_TOTAL_ROLE:
+        if role == _IS_TOTAL:
             return row >= self._n_data
-        if role == RAW_ROLE:
+        if role == _RAW:
             return c.value
         return None
 
