@@ -270,3 +270,32 @@ def test_an_import_in_the_main_window_rebuilds_the_table_once(ctx, qtbot, prompt
     assert page.report.totals.count == 1 and page.as_of == "2025-02"   # 自県 (高知), as of the sheet
     assert "entry" in window.pages                                      # the others still hear of it
     assert window._pending["entry"].kinds == {ChangeKind.MODEL_UNIONS, ChangeKind.RESULTS, ChangeKind.UNIONS}
+
+
+def test_the_table_is_rebuilt_only_when_its_figures_change(page, ctx):
+    """Refreshes and scope changes reuse the report built for the same year, month and scope;
+    an edit of a 団生 count (through the entry's operation, announced on the bus) rebuilds
+    it, an edit of another product does not."""
+    from kyosai_desktop.services.ops.entry import write_cells
+    from kyosai_desktop.store.results import CellChange
+
+    import_model_unions(ctx, SAMPLE, 2024)
+    page.refresh(event(ChangeKind.MODEL_UNIONS))
+    page.select(2024, "2025-02", pref_code=None)
+    national = page.report
+    page.reload()
+    assert page.report is national                          # nothing changed: the same report
+    page.select(2024, "2025-02", pref_code="41")
+    assert page.report is not national and {r.unit.pref_code for r in page.report.rows} == {"41"}
+    page.select(2024, "2025-02", pref_code=None)
+    assert page.report is national                          # back to 全国: cut from the cache
+
+    kochi = ctx.unions.find("41", "002")
+    other = next(p.id for p in ctx.products.all() if p.id != ctx.model_unions.product_id())
+    page.bus.changed.connect(page.refresh)
+    page.bus.announce(write_cells(ctx, [CellChange(kochi.id, other, "2025-02", 7, None)], "entry"))
+    assert page.report is national                          # another product: not in this table
+    page.bus.announce(write_cells(ctx, [CellChange(kochi.id, ctx.model_unions.product_id(), "2025-02", 3,
+                                                   None)], "entry"))
+    assert page.report is not national
+    assert "288 件" in page.view.summary_label.text()         # the new count is shown
