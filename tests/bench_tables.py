@@ -295,6 +295,7 @@ def main() -> int:  # noqa: C901
 
     def closing_refresh():
         est.refresh_closing()
+        closing.table.viewport().update()      # one paint
         app.processEvents()
 
     def sql_closing():

@@ -33,7 +33,8 @@ from kyosai_desktop.services import estimate_reports as er
 from kyosai_desktop.services.context import AppContext
 from kyosai_desktop.services.ops import ChangeKind, OpChanges
 from kyosai_desktop.services.ops import estimates as est_ops
-from kyosai_desktop.store.estimates import Campaign
+from kyosai_desktop.store.estimates import Campaign, Estimate
+from kyosai_desktop.store.unions import Union
 from kyosai_desktop.ui.estimates.estimate_dialog import EstimateDialog, StatusDialog
 from kyosai_desktop.ui.estimates.estimate_models import (
     COLUMN_INDEX,
@@ -64,6 +65,10 @@ class EstimateListPanel(QWidget):
         self.undo_stack = undo_stack
         self.host = host
         self.campaign: Campaign | None = None
+        # Lists read per (campaign, union filter) and the unions by id, kept until the page
+        # reports a change (drop_cache): switching the filter back and forth reads nothing.
+        self._lists: dict[tuple[int, int | None], list[Estimate]] = {}
+        self._unions: dict[int, Union] | None = None
         self.model = EstimateTableModel(self)
         self.proxy = EstimateProxy(self)
         self.proxy.setSourceModel(self.model)
@@ -150,7 +155,7 @@ class EstimateListPanel(QWidget):
         self.union_combo.clear()
         if campaign is not None:
             self.union_combo.addItem("すべての単組", ALL)
-            unions = {u.id: u for u in self.ctx.unions.list()}
+            unions = self.unions()
             counts = self.ctx.estimates.status_counts(campaign.id)
             for uid in self.ctx.campaigns.union_ids(campaign.id):
                 u = unions.get(uid)
@@ -162,6 +167,16 @@ class EstimateListPanel(QWidget):
         self.union_combo.blockSignals(False)
         self.reload()
 
+    def drop_cache(self) -> None:
+        """Forget what was read (the page calls this on every change it shows)."""
+        self._lists.clear()
+        self._unions = None
+
+    def unions(self) -> dict[int, Union]:
+        if self._unions is None:
+            self._unions = {u.id: u for u in self.ctx.unions.list()}
+        return self._unions
+
     def current_union(self) -> int | None:
         data = self.union_combo.currentData()
         return None if data in (None, ALL) else int(data)
@@ -172,8 +187,11 @@ class EstimateListPanel(QWidget):
         if camp is None:
             self.model.set_estimates([], {})
         else:
-            unions = {u.id: u for u in self.ctx.unions.list()}
-            self.model.set_estimates(self.ctx.estimates.list(camp.id, self.current_union()), unions)
+            key = (camp.id, self.current_union())
+            estimates = self._lists.get(key)
+            if estimates is None:
+                estimates = self._lists[key] = self.ctx.estimates.list(camp.id, self.current_union())
+            self.model.set_estimates(estimates, self.unions())
         self.table.setColumnHidden(COLUMN_INDEX["union"], self.current_union() is not None)
         editable = camp is not None and not camp.anonymised_at
         for b in (self.add_button, self.edit_button, self.delete_button, self.status_button, self.import_button):

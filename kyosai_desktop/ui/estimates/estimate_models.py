@@ -30,6 +30,11 @@ from kyosai_desktop.store.estimates import STATUS_DATE, Campaign, Estimate
 from kyosai_desktop.store.unions import Union
 from kyosai_desktop.ui.shared.report_model import ROW_KEY_ROLE, SORT_ROLE, ReportProxy, tone_brush
 
+_R = Qt.ItemDataRole
+_DISPLAY, _ALIGNMENT, _BACKGROUND = int(_R.DisplayRole), int(_R.TextAlignmentRole), int(_R.BackgroundRole)
+_UNSET_ROLES = frozenset(int(r) for r in (_R.ForegroundRole, _R.CheckStateRole, _R.DecorationRole, _R.FontRole,
+                                          _R.EditRole, _R.StatusTipRole, _R.WhatsThisRole, _R.SizeHintRole))
+
 _ALIGN = {
     "left": Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
     "right": Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
@@ -104,11 +109,14 @@ class EstimateTableModel(QAbstractTableModel):
         self.union_names: dict[int, str] = {}
         self._figures: dict[int, RowFigures] = {}   # by estimate id
         self._flag_brush = tone_brush("flagged")
+        self._unions_from: dict[int, Union] | None = None
 
     def set_estimates(self, estimates: list[Estimate], unions: dict[int, Union]) -> None:
         self.beginResetModel()
         self.estimates = estimates
-        self.union_names = {uid: f"{u.key} {u.name}" for uid, u in unions.items()}
+        if unions is not self._unions_from:   # the same unions as last time: names already made
+            self._unions_from = unions
+            self.union_names = {uid: f"{u.key} {u.name}" for uid, u in unions.items()}
         self._figures = {}
         self.endResetModel()
 
@@ -166,11 +174,14 @@ class EstimateTableModel(QAbstractTableModel):
         return 0 if parent.isValid() else len(COLUMNS)
 
     def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole):
-        if not index.isValid():
+        if role in _UNSET_ROLES:   # asked for every visible cell on every paint
             return None
-        row, col = index.row(), COLUMNS[index.column()]
+        row = index.row()
+        if row < 0:
+            return None
+        col = COLUMNS[index.column()]
         e = self.estimates[row]
-        if role == Qt.ItemDataRole.DisplayRole:
+        if role == _DISPLAY:
             f = self.figures(row)
             value = col.get(e, f, self.union_names.get(e.union_id, ""))
             if value is None:
@@ -183,9 +194,9 @@ class EstimateTableModel(QAbstractTableModel):
             if col.kind in NUMERIC_KINDS:
                 return float("-inf") if value is None else float(value)  # type: ignore[arg-type]
             return "" if value is None else str(value)
-        if role == Qt.ItemDataRole.TextAlignmentRole:
+        if role == _ALIGNMENT:
             return col.align
-        if role == Qt.ItemDataRole.BackgroundRole:
+        if role == _BACKGROUND:
             return self._flag_brush if self.figures(row).flags else None
         if role == Qt.ItemDataRole.ToolTipRole:
             f = self.figures(row)

@@ -65,6 +65,7 @@ RECORD_NAMES = {"estimates": "見積り", "estimate_campaigns": "キャンペー
 class EstimatesPage(QWidget):
     def __init__(self, ctx: AppContext, bus: DataBus, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self._closing: dict[tuple, object] = {}   # closing lists per (campaign, days, today)
         self.ctx = ctx
         self.bus = bus
         self.undo_stack = QUndoStack(self)
@@ -245,11 +246,13 @@ class EstimatesPage(QWidget):
     def refresh(self, event: ChangeEvent) -> None:
         """Reload on changes made elsewhere (this page shows its own writes at once)."""
         if event.origin is not self and event.touches(*REFRESH_KINDS):
+            self.drop_caches()
             self.reload_campaigns()
 
     def changed(self, changes: OpChanges) -> None:
         """Show a write of this page and announce it."""
         self.bus.announce(changes, origin=self)
+        self.drop_caches()
         self.reload_campaigns()
 
     def _push(self, changes: OpChanges, text: str) -> None:
@@ -300,8 +303,17 @@ class EstimatesPage(QWidget):
         camp = self.campaign()
         scope_all = self.closing_scope.currentData() == "all"
         days = self.within_days.value() if self.within_check.isChecked() else None
-        return er.closing_list(self.ctx, campaign_id=None if scope_all or camp is None else camp.id,
-                               within_days=days, today=date.today())
+        key = (None if scope_all or camp is None else camp.id, days, date.today())
+        table = self._closing.get(key)
+        if table is None:
+            table = self._closing[key] = er.closing_list(self.ctx, campaign_id=key[0], within_days=days,
+                                                         today=key[2])
+        return table
+
+    def drop_caches(self) -> None:
+        """Data changed: the closing lists and the estimate lists are read again when shown."""
+        self._closing.clear()
+        self.list_panel.drop_cache()
 
     def refresh_closing(self) -> None:
         self.within_days.setEnabled(self.within_check.isChecked())

@@ -148,6 +148,8 @@ class ReportTableModel(QAbstractTableModel):
 
     def set_report(self, report: ReportTable | None) -> None:
         """Replace the whole report (a refresh); views keep their column widths if unchanged."""
+        if report is self._report and report is not None:
+            return   # the same object: nothing to show anew (reports are not changed in place)
         same_shape = (
             self._report is not None and report is not None
             and [c.key for c in self._report.columns] == [c.key for c in report.columns]
