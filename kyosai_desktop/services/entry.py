@@ -24,6 +24,7 @@ from kyosai_desktop.domain.numbers import CountError, parse_count
 from kyosai_desktop.services.context import AppContext
 from kyosai_desktop.store.audit import SOURCE_LABELS, AuditEntry, source_label  # noqa: F401 - re-exported for the entry UI
 from kyosai_desktop.store.results import CellChange, record_key
+from kyosai_desktop.store.unions import Union
 
 MONTH_GRID = "month"
 UNION_GRID = "union"
@@ -171,6 +172,19 @@ class EntryService:
 
     def __init__(self, ctx: AppContext) -> None:
         self.ctx = ctx
+        # Active unions per prefecture (None: all), read once: a month switch of the national
+        # grid re-read 3,500 unions each time.  The screen calls invalidate() when unions change.
+        self._unions: dict[str | None, list[Union]] = {}
+
+    def invalidate(self) -> None:
+        """Forget the unions read (call when unions or the branch may have changed)."""
+        self._unions.clear()
+
+    def _active_unions(self, pref_code: str | None) -> list[Union]:
+        found = self._unions.get(pref_code)
+        if found is None:
+            found = self._unions[pref_code] = self.ctx.unions.list(pref_code, active_only=True)
+        return found
 
     # ----------------------------------------------------------------- grids
     def default_month(self, pref_code: str | None, today: date | None = None) -> str:
@@ -180,7 +194,7 @@ class EntryService:
     def month_grid(self, month: str, pref_code: str | None) -> EntryGrid:
         """Rows: the branch's active unions (all unions when ``pref_code`` is None)."""
         values = self.ctx.results.month_grid(month, pref_code=pref_code)
-        unions = self.ctx.unions.list(pref_code, active_only=True)
+        unions = self._active_unions(pref_code)
         shown = {u.id for u in unions}
         extra = {uid for uid, _ in values} - shown
         if extra:  # inactive unions that still hold figures this month stay visible
@@ -199,7 +213,13 @@ class EntryService:
         ]
         columns = [Heading(p.id, str(p.display_order), p.name,
                            "" if p.id in active_ids else "(取扱終了)") for p in products]
-        matrix = [[values.get((u.id, p.id)) for p in products] for u in unions]
+        row_of = {u.id: r for r, u in enumerate(unions)}
+        col_of = {p.id: c for c, p in enumerate(products)}
+        matrix: list[list[int | None]] = [[None] * len(products) for _ in unions]
+        for (uid, pid), count in values.items():   # only the cells that hold a figure
+            r, c = row_of.get(uid), col_of.get(pid)
+            if r is not None and c is not None:
+                matrix[r][c] = count
         locked: set[tuple[int, int]] = set()
         for c, p in enumerate(products):
             if p.id not in active_ids:

@@ -359,6 +359,7 @@ class EntryPage(QWidget):
         choices = bool(event.kinds - {ChangeKind.RESULTS})
         if choices:
             self.ctx.products.invalidate()
+            self.service.invalidate()
         if not self.isVisible():
             self._stale = True
             self._stale_choices = self._stale_choices or choices
