@@ -16,7 +16,7 @@ from pathlib import Path
 from kyosai_desktop import APP_TITLE, __version__
 
 # Feature modules under kyosai_desktop/cli/ that add subcommands (see register()).
-COMMAND_MODULES = ["master", "model_unions", "estimates", "recovery"]
+COMMAND_MODULES = ["master", "model_unions", "estimates", "recovery", "hq"]
 
 
 class CommandError(Exception):
@@ -56,6 +56,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         return run_gui(db_path=args.db)
     from kyosai_desktop.services.files import OutputError
+    from kyosai_desktop.services.report_package import PackageError
     from kyosai_desktop.services.tabular import ImportFailed
     from kyosai_desktop.store.errors import CorruptDatabaseError, NotADatabaseError, StoreError
 
@@ -71,6 +72,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"エラー: {exc}\n"
               "バックアップから戻すには: kyosai restore (一覧) / kyosai restore --latest --yes", file=sys.stderr)
         return 1
+    except PackageError as exc:
+        print(str(exc), file=sys.stderr)
+        return 2
     except (StoreError, OutputError, ValueError) as exc:
         print(f"エラー: {exc}", file=sys.stderr)
         return 1

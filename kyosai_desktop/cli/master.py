@@ -12,8 +12,10 @@ from kyosai_desktop.services.ops import master as master_ops
 
 def register(groups: dict) -> None:
     root = groups["root"]
-    p = root.add_parser("init", help="データベースを作成し、県支部を設定する")
-    p.add_argument("--branch", required=True, help="自治労県コード (例: 05)")
+    p = root.add_parser("init", help="データベースを作成し、県支部を設定する (--hq: 本部用)")
+    who = p.add_mutually_exclusive_group(required=True)
+    who.add_argument("--branch", help="自治労県コード (例: 05)")
+    who.add_argument("--hq", action="store_true", help="本部用データベース (全県支部の報告パッケージを集計)")
     p.set_defaults(handler=cmd_init)
 
     for kind, help_text, func in (
@@ -42,6 +44,15 @@ def register(groups: dict) -> None:
 def cmd_init(args: argparse.Namespace) -> int:
     ctx = open_ctx(args)
     try:
+        if args.hq:
+            from kyosai_desktop.services.hq_import import init_hq
+
+            init_hq(ctx)
+            print(f"{ctx.path} を本部用データベースとして設定しました。"
+                  f"`kyosai --db {ctx.path.name} hq import FILE …` で報告パッケージを取り込みます。")
+            return 0
+        if ctx.is_hq:
+            raise CommandError("このデータベースは本部用です。県支部のデータベースは別のファイルに作成してください。")
         code = args.branch.zfill(2)
         master_ops.set_branch(ctx, code)
         print(f"{ctx.path} を {ctx.prefectures.name_of(code)}県支部 ({code}) のデータベースとして設定しました。")

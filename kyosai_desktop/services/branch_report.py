@@ -30,6 +30,7 @@ from kyosai_desktop.services.report_table import (
     cell,
 )
 from kyosai_desktop.services.safe_output import csv_percent, write_csv
+from kyosai_desktop.store.national import NATIONAL
 
 HEADERS = ["商品", "目標", "実績", "到達率", "前年同期実績", "前年同期差"]
 
@@ -37,6 +38,25 @@ HEADERS = ["商品", "目標", "実績", "到達率", "前年同期実績", "前
 # ``rider_goal:<product>`` overrides or adds one; the goal is stated on contracts in force.
 RIDER_GOAL_DEFAULTS = {"車両損害補償": Decimal("60.6")}
 RIDER_GOAL_KEY = "rider_goal:"
+
+
+@dataclass(frozen=True)
+class NationalPlace:
+    """A product's national figures as headquarters sent them, and this branch's place."""
+
+    as_of: str
+    target: int | None
+    actual: int
+    rank: int | None = None        # this branch's place by 到達率 among the branches listed
+    ranked: int | None = None      # how many branches with a target were listed
+
+    @property
+    def reach(self) -> Decimal | None:
+        return reach_rate(self.actual, self.target)
+
+    @property
+    def place(self) -> str:
+        return "" if self.rank is None else f"{self.rank}位／{self.ranked}"
 
 
 @dataclass(frozen=True)
@@ -50,6 +70,7 @@ class ProgressRow:
     rider_rate: Decimal | None = None
     target_version: str | None = None   # 第1次 / 第2次: which version the target comes from
     active: bool = True                 # the product is on sale during the year
+    national: NationalPlace | None = None   # headquarters' national figures, once imported
 
     @property
     def reach(self) -> Decimal | None:
@@ -67,6 +88,11 @@ class BranchProgress:
     year: FiscalYear
     as_of: str
     rows: list[ProgressRow]
+    national_source: str | None = None   # the imported national file, when there is one
+
+    @property
+    def has_national(self) -> bool:
+        return any(r.national is not None for r in self.rows)
 
     @property
     def title(self) -> str:
@@ -79,11 +105,19 @@ class BranchProgress:
 
     def csv_rows(self) -> list[list[object]]:
         """The CSV rows (the export convention: raw numbers, rates ``46.24%``, a 合計 row last)."""
+        national = self.has_national
         rows: list[list[object]] = [
-            [r.product, r.target, r.actual, csv_percent(r.reach), r.last_year, r.diff] for r in self.rows]
+            [r.product, r.target, r.actual, csv_percent(r.reach), r.last_year, r.diff]
+            + ([csv_percent(r.national.reach if r.national else None)] if national else [])
+            for r in self.rows]
         t = totals_of(self.rows)
-        rows.append(["合計", t.target, t.actual, csv_percent(t.reach), t.last_year, t.diff])
+        rows.append(["合計", t.target, t.actual, csv_percent(t.reach), t.last_year, t.diff]
+                    + ([""] if national else []))
         return rows
+
+    def headers(self) -> list[str]:
+        """The CSV header: + 全国到達率 once headquarters' national figures are imported."""
+        return HEADERS + (["全国到達率"] if self.has_national else [])
 
 
 @dataclass(frozen=True)
@@ -122,6 +156,7 @@ def branch_progress(ctx: AppContext, fiscal_year: int, as_of: str, pref_code: st
     second = ctx.targets.by_version(fiscal_year, "第2次")
     products = ctx.products.all()
     names = {p.id: p.name for p in products}
+    national = national_places(ctx, fiscal_year, pref_code)
     rows = []
     for p in products:
         rider_rate = None
@@ -133,8 +168,40 @@ def branch_progress(ctx: AppContext, fiscal_year: int, as_of: str, pref_code: st
             rider_rate=rider_rate,
             target_version=None if p.id not in targets else ("第2次" if p.id in second else "第1次"),
             active=_active_during(p.active_from, p.active_to, year),
+            national=national.get(p.id),
         ))
-    return BranchProgress(pref_code, ctx.prefectures.name_of(pref_code) if pref_code else None, year, as_of, rows)
+    source = ctx.national.source(fiscal_year) if national else None
+    return BranchProgress(pref_code, ctx.prefectures.name_of(pref_code) if pref_code else None, year, as_of,
+                          rows, source[0] if source else None)
+
+
+def national_places(ctx: AppContext, fiscal_year: int, pref_code: str | None) -> dict[int, NationalPlace]:
+    """Per product, the imported national figures and the branch's place by 到達率 among the
+    branches headquarters listed (exact ratios; equal rates share a place)."""
+    figures = ctx.national.figures(fiscal_year)
+    by_product: dict[int, list] = {}
+    for f in figures:
+        by_product.setdefault(f.product_id, []).append(f)
+    out: dict[int, NationalPlace] = {}
+    for pid, items in by_product.items():
+        total = next((f for f in items if f.pref_code == NATIONAL), None)
+        if total is None:
+            continue
+        listed = [f for f in items if f.pref_code != NATIONAL and f.target]
+        own = next((f for f in listed if f.pref_code == pref_code), None)
+        rank = None
+        if own is not None:
+            rank = 1 + sum(1 for f in listed if f.actual * own.target > own.actual * f.target)
+        out[pid] = NationalPlace(total.as_of, total.target, total.actual, rank, len(listed) if own else None)
+    return out
+
+
+def _national_cells(r: ProgressRow) -> list[Cell]:
+    n = r.national
+    if n is None:
+        return [cell(None, PERCENT, decimals=2), cell("")]
+    tip = f"全国 {n.actual:,} ÷ {n.target:,} ({month_label(n.as_of)}集計)" if n.target else None
+    return [cell(n.reach, PERCENT, decimals=2, tooltip=tip), cell(n.place)]
 
 
 def _active_during(active_from: str | None, active_to: str | None, year: FiscalYear) -> bool:
@@ -148,7 +215,7 @@ def write_branch_report(report: BranchProgress, out: Path | str, goals: dict[str
     out = Path(out)
     suffix = out.suffix.lower()
     if suffix == ".csv":
-        write_csv(out, HEADERS, report.csv_rows())
+        write_csv(out, report.headers(), report.csv_rows())
     elif suffix == ".xlsx":
         from kyosai_desktop.services.xlsx_report import write_report_xlsx
 
@@ -196,6 +263,10 @@ def branch_report_table(report: BranchProgress, goals: dict[str, Decimal] | None
         Column("rider", "付帯率", PERCENT, width=5),
         Column("note", "備考", TEXT, width=16),
     ]
+    national = report.has_national
+    if national:  # headquarters' figures beside the branch's own (after `national import`)
+        columns[4:4] = [Column("national_reach", "全国到達率", PERCENT, width=6, decimals=2),
+                        Column("national_place", "全国順位", TEXT, width=5)]
     rows: list[list[Cell]] = []
     keys: list[object] = []
     for r in report.rows:
@@ -219,6 +290,7 @@ def branch_report_table(report: BranchProgress, goals: dict[str, Decimal] | None
             cell(r.target, COUNT),
             cell(r.actual, COUNT),
             cell(reach, PERCENT, decimals=2, tone=tone, tooltip=reach_tip),
+            *(_national_cells(r) if national else []),
             cell(r.last_year, COUNT),
             cell(r.diff, SIGNED),
             cell(r.rider_rate, PERCENT, tooltip=rider_tip) if r.rider_of else cell(None, TEXT),
@@ -233,6 +305,7 @@ def branch_report_table(report: BranchProgress, goals: dict[str, Decimal] | None
         cell(t.actual, COUNT, tone=tones.TOTAL),
         cell(t.reach, PERCENT, decimals=2, tone=tones.TOTAL,
              tooltip="目標のある商品の実績合計 ÷ 目標合計 (平均ではありません)"),
+        *([cell(None, TEXT, tone=tones.TOTAL), cell("", tone=tones.TOTAL)] if national else []),
         cell(t.last_year, COUNT, tone=tones.TOTAL),
         cell(t.diff, SIGNED, tone=tones.TOTAL),
         cell(None, TEXT, tone=tones.TOTAL),
@@ -253,6 +326,11 @@ def branch_report_table(report: BranchProgress, goals: dict[str, Decimal] | None
         "付帯率 = 付帯商品の新契約実績 ÷ 主契約商品の新契約実績 (小数第1位四捨五入)。"
         "本部の付帯率目標は保有契約ベースのため参考値。",
     ]
+    if national:
+        months = sorted({r.national.as_of for r in report.rows if r.national})
+        summary.append(("全国実績", f"{'・'.join(month_label(m) for m in months)} 集計 ({report.national_source or '本部'})"))
+        notes.append("全国到達率・全国順位は本部から受け取った全国実績 (集計月は商品ごと) による。"
+                     "順位は本部の表に載った目標のある県支部の中での到達率の順位。")
     return ReportTable(
         title=report.title, columns=columns, rows=rows, totals=totals,
         summary=summary, notes=notes, row_keys=keys,

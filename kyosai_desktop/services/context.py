@@ -19,6 +19,7 @@ from kyosai_desktop.store.connection import (
     open_second_connection,
 )
 from kyosai_desktop.store.estimates import CampaignRepository, EstimateRepository
+from kyosai_desktop.store.hq import HQRepository
 from kyosai_desktop.store.master import (
     FiscalYearRepository,
     PrefectureRepository,
@@ -27,6 +28,7 @@ from kyosai_desktop.store.master import (
 )
 from kyosai_desktop.store.master_admin import MasterAdminRepository
 from kyosai_desktop.store.model_unions import ModelUnionRepository
+from kyosai_desktop.store.national import NationalFiguresRepository
 from kyosai_desktop.store.results import ResultRepository
 from kyosai_desktop.store.search import SearchRepository
 from kyosai_desktop.store.settings import SettingsRepository
@@ -50,6 +52,8 @@ class AppContext:
     campaigns: CampaignRepository = field(init=False)
     estimates: EstimateRepository = field(init=False)
     search: SearchRepository = field(init=False)
+    hq: HQRepository = field(init=False)
+    national: NationalFiguresRepository = field(init=False)
 
     def __post_init__(self) -> None:
         conn = self.db.conn
@@ -66,6 +70,8 @@ class AppContext:
         self.campaigns = CampaignRepository(conn)
         self.estimates = EstimateRepository(conn)
         self.search = SearchRepository(conn)
+        self.hq = HQRepository(conn)
+        self.national = NationalFiguresRepository(conn)
 
     @property
     def conn(self):
@@ -78,6 +84,11 @@ class AppContext:
     @property
     def branch(self) -> str | None:
         return self.settings.branch_pref_code
+
+    @property
+    def is_hq(self) -> bool:
+        """A headquarters database (``kyosai init --hq``): many branches, no branch of its own."""
+        return self.hq.is_hq()
 
     def close(self) -> None:
         self.db.close()
