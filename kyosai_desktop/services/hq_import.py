@@ -50,7 +50,7 @@ class PackageOutcome:
     def text(self) -> str:
         who = f"{self.branch_name or '?'} ({self.branch or '??'})"
         if self.refused:
-            return f"✕ {self.path.name}: {self.refused}"
+            return f"× {self.path.name}: {self.refused}"
         head = f"{who} {self.fiscal_year}年度 (作成 {_stamp(self.created_at)})"
         if self.unchanged:
             return f"― {self.path.name}: {head} は取り込み済みです。変更はありません。"

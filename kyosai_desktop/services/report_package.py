@@ -30,6 +30,7 @@ from pathlib import Path
 from kyosai_desktop import __version__
 from kyosai_desktop.services.context import AppContext
 from kyosai_desktop.services.files import atomic_path
+from kyosai_desktop.store.estimates import PERSONAL_FIELDS
 from kyosai_desktop.store.migrations import current_version
 
 FORMAT = "kyosai-report-package"
@@ -49,10 +50,8 @@ PACKAGE_FILES: dict[str, tuple[str, ...]] = {
 }
 
 # Where personal data lives (docs/PRIVACY.md): never in a package, whatever the allow-list says.
-PERSONAL_TABLES = frozenset({"estimates", "estimate_campaigns", "campaigns", "audit"})
-PERSONAL_COLUMNS = frozenset({"name", "age", "contact", "car", "policy_maturity", "inspection_due",
-                              "notes", "note", "氏名", "年齢", "連絡先", "車名", "備考", "満期日",
-                              "車検満了日", "old_value", "new_value"})
+PERSONAL_TABLES = frozenset({"estimates", "estimate_campaigns", "estimate_campaign_unions", "audit"})
+PERSONAL_COLUMNS = frozenset({*PERSONAL_FIELDS, "name", "note", "old_value", "new_value", "actor"})
 
 # The allow-list's source: per file, the table and the columns read from it.  The query
 # selects exactly these columns from the file's base query (:data:`_BASES`), so a column
