@@ -106,13 +106,15 @@ class BranchProgress:
     def csv_rows(self) -> list[list[object]]:
         """The CSV rows (the export convention: raw numbers, rates ``46.24%``, a 合計 row last)."""
         national = self.has_national
-        rows: list[list[object]] = [
-            [r.product, r.target, r.actual, csv_percent(r.reach), r.last_year, r.diff]
-            + ([csv_percent(r.national.reach if r.national else None)] if national else [])
-            for r in self.rows]
+        rows: list[list[object]] = []
+        for r in self.rows:
+            row: list[object] = [r.product, r.target, r.actual, csv_percent(r.reach), r.last_year, r.diff]
+            if national:
+                row.append(csv_percent(r.national.reach if r.national else None))
+            rows.append(row)
         t = totals_of(self.rows)
-        rows.append(["合計", t.target, t.actual, csv_percent(t.reach), t.last_year, t.diff]
-                    + ([""] if national else []))
+        total: list[object] = ["合計", t.target, t.actual, csv_percent(t.reach), t.last_year, t.diff]
+        rows.append(total + ([""] if national else []))
         return rows
 
     def headers(self) -> list[str]:
@@ -327,8 +329,8 @@ def branch_report_table(report: BranchProgress, goals: dict[str, Decimal] | None
         "本部の付帯率目標は保有契約ベースのため参考値。",
     ]
     if national:
-        months = sorted({r.national.as_of for r in report.rows if r.national})
-        summary.append(("全国実績", f"{'・'.join(month_label(m) for m in months)} 集計 ({report.national_source or '本部'})"))
+        national_months = sorted({r.national.as_of for r in report.rows if r.national})
+        summary.append(("全国実績", f"{'・'.join(month_label(m) for m in national_months)} 集計 ({report.national_source or '本部'})"))
         notes.append("全国到達率・全国順位は本部から受け取った全国実績 (集計月は商品ごと) による。"
                      "順位は本部の表に載った目標のある県支部の中での到達率の順位。")
     return ReportTable(

@@ -15,16 +15,14 @@ product, coloured by progress, for HQ staff; the pivot is done with pandas) and
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 from kyosai_desktop.domain import tones
 from kyosai_desktop.domain.months import FiscalYear, month_label
-from kyosai_desktop.domain.rates import format_percent, reach_rate
+from kyosai_desktop.domain.rates import reach_rate
 from kyosai_desktop.services.context import AppContext
-from kyosai_desktop.services.files import atomic_path
 from kyosai_desktop.services.report_table import (
     CODE,
     COUNT,
@@ -35,6 +33,7 @@ from kyosai_desktop.services.report_table import (
     ReportTable,
     cell,
 )
+from kyosai_desktop.services.safe_output import csv_percent, write_csv
 
 CSV_HEADERS = ["商品", "集計月", "県支部コード", "県支部", "目標", "実績", "到達率", "目標達成", "目標達成県支部数"]
 NATIONAL_CODE = "00"
@@ -222,7 +221,8 @@ def branch_matrix_table(report: NationalReport, ctx_prefs: list[tuple[str, str]]
                     Column(f"a{p.product_id}", "実績", COUNT, band=band, width=4),
                     Column(f"r{p.product_id}", "到達率", PERCENT, band=band, width=5, decimals=2, toned=True)]
     elapsed = {p.product_id: tones.elapsed_share(len(report.year.months_to(p.as_of))) for p in report.products}
-    rows, keys = [], []
+    rows: list[list[Cell]] = []
+    keys: list[object] = []
     for code, name in prefs:
         row = [cell(code, CODE), cell(name)]
         for p in report.products:
@@ -247,24 +247,21 @@ def branch_matrix_table(report: NationalReport, ctx_prefs: list[tuple[str, str]]
 
 # ---------------------------------------------------------------- CSV
 
-def national_csv_rows(report: NationalReport) -> list[list[str]]:
-    rows = []
+def national_csv_rows(report: NationalReport) -> list[list[object]]:
+    """A 全国 row (code 00) per product, then each branch with a target for it."""
+    rows: list[list[object]] = []
     for p in report.products:
         reached = p.reached
-        rows.append([p.product, p.as_of, NATIONAL_CODE, NATIONAL_NAME, str(p.target), str(p.actual),
-                     format_percent(p.reach), "○" if p.actual >= p.target else "", str(len(reached))])
+        rows.append([p.product, p.as_of, NATIONAL_CODE, NATIONAL_NAME, p.target, p.actual,
+                     csv_percent(p.reach), "○" if p.actual >= p.target else "", len(reached)])
         for b in p.branches:
             if b.target is None:
                 continue
-            rows.append([p.product, p.as_of, b.pref_code, b.pref_name, str(b.target), str(b.actual),
-                         format_percent(b.reach), "○" if b.reached else "", ""])
+            rows.append([p.product, p.as_of, b.pref_code, b.pref_name, b.target, b.actual,
+                         csv_percent(b.reach), "○" if b.reached else "", ""])
     return rows
 
 
 def write_national_csv(report: NationalReport, out: Path | str) -> Path:
-    out = Path(out)
-    with atomic_path(out) as tmp, open(tmp, "w", encoding="utf-8-sig", newline="") as fh:
-        writer = csv.writer(fh)
-        writer.writerow(CSV_HEADERS)
-        writer.writerows(national_csv_rows(report))
-    return out
+    """The machine-readable national CSV (the shared safe CSV writer: UTF-8 with BOM, atomic)."""
+    return write_csv(out, CSV_HEADERS, national_csv_rows(report))

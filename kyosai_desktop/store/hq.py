@@ -47,7 +47,8 @@ class HQRepository:
         rows = self.conn.execute(
             "SELECT pref_code, fiscal_year, first_month, last_month, created_at, imported_at, file_name,"
             " sha256, app_version, schema_version, counts FROM hq_packages").fetchall()
-        return {r[0]: HeldPackage(*r[:10], json.loads(r[10] or "{}")) for r in rows}
+        return {r[0]: HeldPackage(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8], r[9],
+                                  json.loads(r[10] or "{}")) for r in rows}
 
     def held(self, pref_code: str) -> HeldPackage | None:
         return self.packages().get(pref_code)
