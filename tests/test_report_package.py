@@ -154,3 +154,24 @@ def test_hq_database_cannot_make_a_package(tmp_path):
             build_package(hq, 2024, tmp_path / "x.kyosai-report")
     finally:
         hq.close()
+
+
+def test_formula_like_union_name_is_escaped_in_the_package_and_restored_at_hq(branch, tmp_path):
+    from kyosai_desktop.services.context import open_context
+    from kyosai_desktop.services.hq_import import import_packages, init_hq
+
+    evil = '=HYPERLINK("http://x","労組")'
+    union = branch.unions.find("05", "001")
+    branch.unions.update(union.id, name=evil)
+    path = build_package(branch, 2024, tmp_path / "05.kyosai-report").path
+    with zipfile.ZipFile(path) as zf:
+        assert "'=HYPERLINK" in zf.read("unions.csv").decode("utf-8")
+    hq = open_context(tmp_path / "hq.sqlite3")
+    try:
+        init_hq(hq)
+        [outcome] = import_packages(hq, [path])
+        assert outcome.imported, outcome.refused
+        assert hq.unions.find("05", "001").name == evil
+        assert "05" in hq.hq.packages()
+    finally:
+        hq.close()

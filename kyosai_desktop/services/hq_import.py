@@ -21,6 +21,7 @@ from pathlib import Path
 from kyosai_desktop.domain.months import month_label
 from kyosai_desktop.services.context import AppContext
 from kyosai_desktop.services.report_package import Package, PackageError, read_package
+from kyosai_desktop.services.safe_output import unescape_field
 from kyosai_desktop.store import audit
 from kyosai_desktop.store.hq import HeldPackage
 from kyosai_desktop.store.tx import all_or_nothing
@@ -159,7 +160,7 @@ def _parse(ctx: AppContext, package: Package) -> _Parsed:
         if not (len(code) == 3 and code.isdigit()) or code in codes:
             raise _Refused(f"unions.csv {n}行目: 単組コード「{code}」が正しくないか重複しています")
         codes.add(code)
-        unions.append((code, name, _int(members, "組合員数"), _int(holdings, "団生保有"), as_of or None,
+        unions.append((code, unescape_field(name), _int(members, "組合員数"), _int(holdings, "団生保有"), as_of or None,
                        _int(month, "発効月", lo=1, hi=12), _int(joined, "組織加入", blank=False, hi=1),
                        _int(active, "有効", blank=False, hi=1)))
 

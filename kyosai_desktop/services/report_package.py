@@ -30,6 +30,7 @@ from pathlib import Path
 from kyosai_desktop import __version__
 from kyosai_desktop.services.context import AppContext
 from kyosai_desktop.services.files import atomic_path
+from kyosai_desktop.services.safe_output import csv_bytes
 from kyosai_desktop.store.estimates import PERSONAL_FIELDS
 from kyosai_desktop.store.migrations import current_version
 
@@ -132,14 +133,6 @@ def _rows(ctx: AppContext, file_name: str, columns: Sequence[str], params: dict[
     return ctx.conn.execute(sql, params).fetchall()
 
 
-def _csv_bytes(columns: Sequence[str], rows: Sequence[Sequence[object]]) -> bytes:
-    buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\n")
-    writer.writerow(columns)
-    writer.writerows(["" if v is None else v for v in row] for row in rows)
-    return buf.getvalue().encode("utf-8")
-
-
 def build_package(ctx: AppContext, fiscal_year: int, out: Path | str, *,
                   sources: Mapping[str, tuple[str, Sequence[str]]] | None = None,
                   created_at: datetime | None = None) -> PackageSummary:
@@ -164,7 +157,7 @@ def build_package(ctx: AppContext, fiscal_year: int, out: Path | str, *,
         if len(source_columns) != len(columns):
             raise PackageError(f"{file_name} の列数が報告パッケージの形式と違います。")
         rows = _rows(ctx, file_name, source_columns, params)
-        data = _csv_bytes(columns, rows)
+        data = csv_bytes(columns, rows)
         payload[file_name] = data
         files[file_name] = {"columns": list(columns), "rows": len(rows),
                             "sha256": hashlib.sha256(data).hexdigest()}

@@ -25,6 +25,7 @@ fails when a writer elsewhere in the package bypasses it):
 from __future__ import annotations
 
 import csv
+import io
 import re
 from collections.abc import Iterable, Sequence
 from datetime import date
@@ -169,3 +170,21 @@ def write_csv(path: Path | str, headers: Sequence[object], rows: Iterable[Sequen
         for row in rows:
             writer.writerow([csv_field(v) for v in row])
     return path
+
+
+def csv_bytes(headers: Sequence[object], rows: Iterable[Sequence[object]]) -> bytes:
+    """The same safe fields as :func:`write_csv`, as UTF-8 bytes without BOM (for a file inside
+    a package, e.g. services/report_package.py); ``unescape_field`` undoes the text prefix."""
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow([csv_field(h) for h in headers])
+    for row in rows:
+        writer.writerow([csv_field(v) for v in row])
+    return buf.getvalue().encode("utf-8")
+
+
+def unescape_field(text: str) -> str:
+    """Read back a text field written by :func:`csv_field`: drop the prefix it added."""
+    if text.startswith(CSV_PREFIX) and is_formula_like(text[len(CSV_PREFIX):]):
+        return text[len(CSV_PREFIX):]
+    return text
