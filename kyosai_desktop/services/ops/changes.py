@@ -32,6 +32,8 @@ class ChangeKind(Enum):
     MODEL_UNIONS = "model_unions"  # model-union designations and their sheets
     CAMPAIGNS = "campaigns"        # estimate campaigns and their participating unions
     ESTIMATES = "estimates"        # estimates
+    NATIONAL = "national"          # headquarters' national figures held at a branch
+    HQ_PACKAGES = "hq_packages"    # headquarters: a branch's report package replaced its figures
 
 
 ALL_KINDS = frozenset(ChangeKind)
@@ -51,6 +53,8 @@ TABLE_KINDS: dict[str, ChangeKind] = {
     "estimate_campaigns": ChangeKind.CAMPAIGNS,
     "estimate_campaign_unions": ChangeKind.CAMPAIGNS,
     "estimates": ChangeKind.ESTIMATES,
+    "national_figures": ChangeKind.NATIONAL,
+    "hq_packages": ChangeKind.HQ_PACKAGES,
 }
 
 
