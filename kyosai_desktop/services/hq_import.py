@@ -14,6 +14,7 @@ imported inside the functions, so start-up never pays for it.
 from __future__ import annotations
 
 import io
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -229,12 +230,16 @@ def _write(ctx: AppContext, package: Package, parsed: _Parsed, held: HeldPackage
         ctx.fiscal_years.ensure(int(row[0]))  # HQ's own start months decide the cut; only fill gaps
     outcome.new_unions = repo.upsert_unions(pref, parsed.unions)
     ids = repo.union_ids(pref)
-    outcome.cells_removed = repo.clear_branch(pref, years, package.first_month, package.last_month)
+    repo.clear_branch(pref, years, package.first_month, package.last_month)
     df = parsed.results
+    cells: Iterable[tuple[int, int, str, int]] = ()
     if len(df):  # type: ignore[arg-type]
         union_ids = df["union_code"].map(ids)  # type: ignore[index]
-        repo.insert_results(zip(union_ids.tolist(), df["product_id"].tolist(),  # type: ignore[index]
-                                df["month"].tolist(), df["count"].tolist(), strict=True))  # type: ignore[index]
+        cells = zip(union_ids.tolist(), df["product_id"].tolist(),  # type: ignore[index]
+                    df["month"].tolist(), df["count"].tolist(), strict=True)  # type: ignore[index]
+    outcome.cells_removed = ctx.results.replace_branch_months(pref, package.first_month, package.last_month,
+                                                             cells)
+    if len(df):  # type: ignore[arg-type]
         monthly = df.groupby(["product_id", "month"], sort=False)["count"].sum()  # type: ignore[attr-defined]
         repo.insert_branch_results(pref, ((int(p), m, int(c)) for (p, m), c in monthly.items()))
         for year in years:

@@ -91,14 +91,11 @@ class HQRepository:
                 new += 1
         return new
 
-    def clear_branch(self, pref_code: str, years: Sequence[int], first: str, last: str) -> int:
-        """Remove the branch's figures in the months and years a package covers; return the
-        number of result cells removed."""
+    def clear_branch(self, pref_code: str, years: Sequence[int], first: str, last: str) -> None:
+        """Remove the branch's targets, designations and monthly totals in the years and months
+        a package covers (its unions' results: ``ResultRepository.replace_branch_months``)."""
         unions = "SELECT id FROM unions WHERE pref_code = ?"
         marks = ",".join("?" * len(years))
-        removed = self.conn.execute(
-            f"DELETE FROM results WHERE union_id IN ({unions}) AND month BETWEEN ? AND ?",
-            (pref_code, first, last)).rowcount
         self.conn.execute(
             f"DELETE FROM targets WHERE union_id IN ({unions}) AND fiscal_year IN ({marks})",
             (pref_code, *years))
@@ -111,11 +108,6 @@ class HQRepository:
         self.conn.execute(
             "DELETE FROM hq_branch_results WHERE pref_code = ? AND month BETWEEN ? AND ?",
             (pref_code, first, last))
-        return removed
-
-    def insert_results(self, rows: Iterable[tuple[int, int, str, int]]) -> None:
-        self.conn.executemany(
-            "INSERT INTO results (union_id, product_id, month, count) VALUES (?, ?, ?, ?)", rows)
 
     def insert_branch_results(self, pref_code: str, rows: Iterable[tuple[int, str, int]]) -> None:
         self.conn.executemany(
