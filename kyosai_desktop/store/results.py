@@ -23,6 +23,11 @@ class CellChange:
     old: int | None = None
 
 
+# The statements that write ``results`` (this module is their one home).
+_INSERT = "INSERT INTO results (union_id, product_id, month, count) VALUES (?, ?, ?, ?)"
+_DELETE = "DELETE FROM results WHERE "
+
+
 def record_key(union_id: int, product_id: int, month: str) -> str:
     return f"{union_id}:{product_id}:{month}"
 
@@ -137,11 +142,10 @@ class ResultRepository:
             return
         with transaction(self.conn):
             self.conn.executemany(
-                "DELETE FROM results WHERE union_id = ? AND product_id = ? AND month = ?",
+                _DELETE + "union_id = ? AND product_id = ? AND month = ?",
                 [(c.union_id, c.product_id, c.month) for c in changes if c.new is None])
             self.conn.executemany(
-                "INSERT INTO results (union_id, product_id, month, count) VALUES (?, ?, ?, ?)"
-                " ON CONFLICT (union_id, product_id, month) DO UPDATE SET count = excluded.count",
+                _INSERT + " ON CONFLICT (union_id, product_id, month) DO UPDATE SET count = excluded.count",
                 [(c.union_id, c.product_id, c.month, c.new) for c in changes if c.new is not None])
             audit.write(self.conn, source, [
                 audit.AuditRow("results", record_key(c.union_id, c.product_id, c.month), "count", c.old, c.new)
@@ -160,8 +164,7 @@ class ResultRepository:
         dropped.  Not audited per cell: the caller's transaction records one audit row for
         the whole package (a national year is ~900,000 cells)."""
         removed = self.conn.execute(
-            "DELETE FROM results WHERE union_id IN (SELECT id FROM unions WHERE pref_code = ?)"
-            " AND month BETWEEN ? AND ?", (pref_code, first, last)).rowcount
-        self.conn.executemany(
-            "INSERT INTO results (union_id, product_id, month, count) VALUES (?, ?, ?, ?)", rows)
+            _DELETE + "union_id IN (SELECT id FROM unions WHERE pref_code = ?) AND month BETWEEN ? AND ?",
+            (pref_code, first, last)).rowcount
+        self.conn.executemany(_INSERT, rows)
         return removed
