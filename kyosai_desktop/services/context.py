@@ -18,6 +18,7 @@ from kyosai_desktop.store.connection import (
     open_database,
     open_second_connection,
 )
+from kyosai_desktop.store.errors import StoreError
 from kyosai_desktop.store.estimates import CampaignRepository, EstimateRepository
 from kyosai_desktop.store.hq import HQRepository
 from kyosai_desktop.store.master import (
@@ -94,16 +95,26 @@ class AppContext:
         self.db.close()
 
 
-def open_context(path: Path | str | None = None, *, allow_empty: bool = False) -> AppContext:
+def open_context(path: Path | str | None = None, *, allow_empty: bool = False,
+                 check_later: bool = False) -> AppContext:
     """Open (create, migrate, seed master data) the database and build the context.
 
     ``allow_empty``: make an existing 0-byte file a new database (only when the clerk agreed).
+    ``check_later``: the page-by-page integrity check runs in the background until
+    ``ctx.db.confirm_intact()`` (the GUI builds its window meanwhile, and confirms before
+    anything can be written); the other refusing checks run at once as always.
     """
-    db = open_database(Path(path) if path else default_db_path(), allow_empty=allow_empty)
+    db = open_database(Path(path) if path else default_db_path(), allow_empty=allow_empty,
+                       check_later=check_later)
     try:
+        if db.pending_check is not None and not db.conn.execute("SELECT count(*) FROM products").fetchone()[0]:
+            db.confirm_intact()                      # seeding writes: the check comes first
         seed_master_data(db.conn)
+    except StoreError:
+        db.abandon()
+        raise
     except (sqlite3.Error, OSError) as exc:
-        db.conn.close()
+        db.abandon()
         raise describe_failure(exc, db.path) from exc
     return AppContext(db)
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 import errno
 import os
 import sqlite3
+import threading
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -122,7 +123,17 @@ class Database:
     conn: sqlite3.Connection
     migrated_from: int = 0
     pre_migration_backup: Path | None = None
+    pending_check: IntegrityCheck | None = field(default=None, repr=False)
     _utils: sqlite_utils.Database | None = field(default=None, repr=False)
+
+    def confirm_intact(self) -> None:
+        """Wait for the integrity check still running (``open_database(check_later=True)``).
+
+        Raises its StoreError when the file is damaged; afterwards there is nothing to wait for.
+        """
+        check, self.pending_check = self.pending_check, None
+        if check is not None:
+            check.wait()
 
     @property
     def utils(self) -> sqlite_utils.Database:
@@ -138,7 +149,17 @@ class Database:
         """Write the WAL into the main file now (after a large write); True when complete."""
         return checkpoint(self.conn)
 
+    def abandon(self) -> None:
+        """Close after a failed check: no optimize, no checkpoint — the file stays as it was."""
+        if self.pending_check is not None:
+            self.pending_check._thread.join()
+            self.pending_check = None
+        self.conn.close()
+
     def close(self) -> None:
+        if self.pending_check is not None:        # let its connection close first
+            self.pending_check._thread.join()
+            self.pending_check = None
         try:
             self.conn.execute("PRAGMA optimize")
             checkpoint(self.conn)   # a clean close leaves everything in the main file
@@ -177,8 +198,12 @@ def _uri(path: Path, mode: str) -> str:
     return f"{path.resolve().as_uri()}?mode={mode}"
 
 
-def inspect_existing(path: Path) -> int:
-    """Run every refusing check read-only; return the file's schema version."""
+def inspect_existing(path: Path, *, quick_check: bool = True) -> int:
+    """Run every refusing check read-only; return the file's schema version.
+
+    ``quick_check=False`` leaves out the page-by-page check (PRAGMA quick_check), which
+    :class:`IntegrityCheck` then runs alongside the window's construction.
+    """
     if path.is_dir():
         raise folder_error(path)
     try:
@@ -212,12 +237,8 @@ def inspect_existing(path: Path) -> int:
                 f"(データ形式 {version}、このアプリは {latest_version()} まで対応)。"
                 "アプリを更新してから開いてください。ファイルは変更していません。"
             )
-        result = conn.execute("PRAGMA quick_check").fetchone()[0]
-        if result != "ok":
-            raise CorruptDatabaseError(
-                f"データベースが壊れています (quick_check: {result})。"
-                "バックアップから復元してください。ファイルは変更していません。"
-            )
+        if quick_check:
+            _quick_check(conn)
         return version
     except sqlite3.OperationalError as exc:
         if "locked" in str(exc) or "busy" in str(exc):
@@ -231,6 +252,67 @@ def inspect_existing(path: Path) -> int:
         ) from exc
     finally:
         conn.close()
+
+
+def _clean_wal_file(path: Path) -> bool:
+    """In WAL mode (header bytes 18–19 are 2) with no unfinished WAL beside it."""
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(20)
+        wal = wal_path(path)
+        return head[:16] == SQLITE_MAGIC and head[18:20] == b"\x02\x02" and not (
+            wal.exists() and wal.stat().st_size > 0)
+    except OSError:
+        return False
+
+
+def _quick_check(conn: sqlite3.Connection) -> None:
+    result = conn.execute("PRAGMA quick_check").fetchone()[0]
+    if result != "ok":
+        raise CorruptDatabaseError(
+            f"データベースが壊れています (quick_check: {result})。"
+            "バックアップから復元してください。ファイルは変更していません。"
+        )
+
+
+class IntegrityCheck:
+    """PRAGMA quick_check of an opened database on its own read-only connection, in a thread.
+
+    It reads every page (about 0.1 s on a national-scale file), and SQLite releases the GIL
+    while it does, so it runs while the window is being built.  ``wait`` joins it and
+    raises the same Japanese refusal as a check at open would; nothing may write to the
+    file before ``wait`` has returned.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.error: StoreError | None = None
+        self._thread = threading.Thread(target=self._run, name="quick_check", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        try:
+            conn = _connect(_uri(self.path, "ro"))
+        except sqlite3.Error as exc:
+            self.error = CorruptDatabaseError(f"データベースを開けません: {self.path}\n詳細: {exc}")
+            return
+        try:
+            _quick_check(conn)
+        except StoreError as exc:
+            self.error = exc
+        except sqlite3.OperationalError as exc:
+            self.error = (LockedDatabaseError(LOCKED_MESSAGE) if "locked" in str(exc) or "busy" in str(exc)
+                          else CorruptDatabaseError(f"データベースが壊れているか読めません: {self.path}\n詳細: {exc}"))
+        except sqlite3.DatabaseError as exc:
+            self.error = CorruptDatabaseError(
+                f"データベースが壊れています: {self.path}\n詳細: {exc}。ファイルは変更していません。")
+        finally:
+            conn.close()
+
+    def wait(self) -> None:
+        self._thread.join()
+        if self.error is not None:
+            raise self.error
 
 
 def _tables(conn: sqlite3.Connection) -> set[str]:
@@ -299,7 +381,8 @@ def _check_writable(path: Path) -> None:
         raise read_only_error(path)
 
 
-def open_database(path: Path | str, *, migrate: bool = True, allow_empty: bool = False) -> Database:
+def open_database(path: Path | str, *, migrate: bool = True, allow_empty: bool = False,
+                  check_later: bool = False) -> Database:
     """Open (creating if missing) and migrate the database at ``path``.
 
     An existing empty (0-byte) file is refused unless ``allow_empty`` (the clerk agreed to
@@ -314,7 +397,14 @@ def open_database(path: Path | str, *, migrate: bool = True, allow_empty: bool =
             and not (wal.exists() and wal.stat().st_size > 0)):
         raise empty_file_error(path)
     existed = path.exists() and path.stat().st_size > 0
-    version = inspect_existing(path) if existed else 0
+    # The integrity check may run alongside the window only when opening cannot change the
+    # file: already in WAL mode, no WAL left by a crash, no migration to write.
+    check_later = check_later and existed and _clean_wal_file(path)
+    version = inspect_existing(path, quick_check=not check_later) if existed else 0
+    migrating = migrate and version < latest_version()
+    if check_later and migrating:                # a migration writes: check before it
+        inspect_existing(path)
+        check_later = False
     if not existed:
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
@@ -336,7 +426,9 @@ def open_database(path: Path | str, *, migrate: bool = True, allow_empty: bool =
         conn.close()
         raise describe_failure(exc, path) from exc
     db = Database(path=path, conn=conn, migrated_from=version)
-    if migrate and version < latest_version():
+    if check_later:
+        db.pending_check = IntegrityCheck(path)
+    if migrating:
         try:
             if existed and version > 0:
                 stamp = datetime.now().strftime("%Y%m%d-%H%M%S")

@@ -64,24 +64,53 @@ def open_main_window(db_path: Path | None = None):
     restore a backup, try again, open another file or quit (ui/startup_recovery.py).
     Returns the window, or None when the clerk quit there or cancelled the first-launch setup.
     """
+    import sqlite3
+
+    from kyosai_desktop.store.errors import StoreError
     from kyosai_desktop.ui.main_window import MainWindow
     from kyosai_desktop.ui.startup_recovery import open_or_recover
 
     path = Path(db_path) if db_path else default_db_path()
-    ctx = open_or_recover(path)
+    # The page-by-page integrity check (PRAGMA quick_check) runs on its own connection while
+    # the window is built, and is confirmed before the window is shown: nothing is written
+    # before it has passed (tests/bench_foundation.py: about a third of the start-up).
+    ctx = open_or_recover(path, check_later=True)
     if ctx is None:
         return None
+    window = None
+    try:
+        if ctx.branch is not None:
+            window = MainWindow(ctx)
+            window.build_last_page()
+    except sqlite3.DatabaseError:       # a damaged file may already fail while the window reads it
+        window = _discard(window)
+    try:
+        ctx.db.confirm_intact()
+    except StoreError:
+        window = _discard(window)
+        damaged = ctx.path
+        ctx.db.abandon()                  # closed without a checkpoint: the file stays as it was
+        ctx = open_or_recover(damaged)    # checked again at once; the recovery dialog says why
+        if ctx is None:
+            return None
     if ctx.branch is None:
         from kyosai_desktop.ui.setup_dialog import run_first_launch
 
         if not run_first_launch(ctx):
             ctx.close()
             return None
-    window = MainWindow(ctx)
+    if window is None:
+        window = MainWindow(ctx)
     window.restore_last_page()
     # The daily automatic backup runs just after the window is up, so start-up stays fast.
     QTimer.singleShot(300, lambda: automatic_backup(window))
     return window
+
+
+def _discard(window):
+    if window is not None:
+        window.deleteLater()
+    return None
 
 
 def automatic_backup(window) -> None:

@@ -190,10 +190,17 @@ class MainWindow(QMainWindow):
         self.undo_group.setActiveStack(stack)
         QSettings().setValue(LAST_PAGE_KEY, self.specs[index].key)
 
-    def restore_last_page(self) -> None:
+    def _last_page_index(self) -> int:
         key = QSettings().value(LAST_PAGE_KEY, "")
         keys = [s.key for s in self.specs]
-        self.nav.setCurrentRow(keys.index(key) if key in keys else 0)
+        return keys.index(key) if key in keys else 0
+
+    def build_last_page(self) -> QWidget:
+        """Build the page the window will open on (before it is shown; errors propagate)."""
+        return self._ensure_page(self._last_page_index())
+
+    def restore_last_page(self) -> None:
+        self.nav.setCurrentRow(self._last_page_index())
 
     def _on_data_changed(self, event: ChangeEvent) -> None:
         """Refresh the page on screen now; hidden pages catch up when they are shown.

@@ -159,12 +159,15 @@ class StartupRecoveryDialog(QDialog):
             self._finish(OPEN_OTHER, path)
 
 
-def open_or_recover(path: Path) -> AppContext | None:
-    """Open ``path``; on refusal offer restore / retry / another file / quit. None = quit."""
+def open_or_recover(path: Path, *, check_later: bool = False) -> AppContext | None:
+    """Open ``path``; on refusal offer restore / retry / another file / quit. None = quit.
+
+    ``check_later``: see ``open_context`` (the caller confirms with ``ctx.db.confirm_intact()``).
+    """
     allow_empty = False
     while True:
         try:
-            return open_context(path, allow_empty=allow_empty)
+            return open_context(path, allow_empty=allow_empty, check_later=check_later)
         except EmptyDatabaseFileError as exc:
             if interaction.confirm(None, "空のファイル", f"{path}\nは空のファイル (0 バイト) です。"
                                    "このファイルを新しいデータベースとして使いますか？\n"
