@@ -12,6 +12,7 @@ import shutil
 import sqlite3
 from pathlib import Path
 
+from kyosai_desktop.services import exchange
 from kyosai_desktop.services.context import open_context
 from kyosai_desktop.store.migrations import latest_version
 
@@ -46,6 +47,13 @@ def test_v3_database_upgrades_with_every_figure_kept(tmp_path):
         history = ctx.audit.history("results", f"{sendai.id}:{dansei.id}:2024-06")
         assert [(h.old, h.new) for h in history] == [(None, "12"), ("12", "13")]
         assert ctx.conn.execute("PRAGMA quick_check").fetchone()[0] == "ok"
+        # 008 (exchange): ids are kept as they were; the database gets its own identity and
+        # is an office database, which can make a laptop copy at once.
+        assert (sendai.id, ctx.unions.find("05", "017").id) == (1, 2)
+        st = exchange.status(ctx.conn)
+        assert st.role == "office" and len(st.database_id) == 32 and st.pending == 0
+        info = exchange.checkout(ctx.conn, tmp_path / "copy.kyosai", "correct horse battery")
+        assert info["counts"]["unions"] == 2 and info["counts"]["results"] == 3
         backup = ctx.db.pre_migration_backup
         assert backup is not None and backup.exists()
     finally:

@@ -26,12 +26,21 @@ SOURCE_LABELS = {
     "import": "取り込み",
     "master": "マスタ編集",
     "demo": "デモデータ",
+    "exchange-resolve": "競合の解決",
 }
+# A change taken from a laptop copy's package: "exchange:<the laptop's name>".
+EXCHANGE_PREFIX = "exchange:"
 
 WHOLE_RECORD = "*"   # the field of a row that creates (old None) or deletes (new None) a record
 
 
+_INSERT = ("INSERT INTO audit (at, actor, source, table_name, record_key, field, old_value, new_value)"
+           " VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
+
+
 def source_label(source: str) -> str:
+    if source.startswith(EXCHANGE_PREFIX):
+        return f"持ち帰り ({source[len(EXCHANGE_PREFIX):]})"
     return SOURCE_LABELS.get(source, source)
 
 
@@ -95,21 +104,32 @@ def rewind(conn: sqlite3.Connection, marks: list[int]) -> None:
         del rows[n:]
 
 
-def write(conn: sqlite3.Connection, source: str, rows: Iterable[AuditRow], *, at: str | None = None) -> int:
-    """Insert audit rows inside the caller's transaction; the one writer of the audit table."""
+def write(conn: sqlite3.Connection, source: str, rows: Iterable[AuditRow], *, at: str | None = None,
+          actor: str | None = None) -> int:
+    """Insert audit rows inside the caller's transaction; the one writer of the audit table.
+
+    ``at`` / ``actor`` default to now and this computer's user (a change taken from a laptop
+    copy keeps the laptop's time and clerk).
+    """
     rows = list(rows)
     if not rows:
         return 0
     when = at or datetime.now().isoformat(timespec="seconds")
-    actor = current_actor()
+    actor = actor or current_actor()
     conn.executemany(
-        "INSERT INTO audit (at, actor, source, table_name, record_key, field, old_value, new_value)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        _INSERT,
         [(when, actor, source, r.table, r.key, r.field, r.stored_old(), r.stored_new()) for r in rows],
     )
     for collected in _collectors.get(id(conn), []):
         collected.extend(rows)
     return len(rows)
+
+
+def carry(conn: sqlite3.Connection, rows: Iterable[tuple]) -> None:
+    """Copy audit rows written elsewhere, as they were: (at, actor, source, table, key, field,
+    old text, new text) — a laptop copy keeps its own history when it is refreshed."""
+    conn.executemany(
+        _INSERT, list(rows))
 
 
 def record(

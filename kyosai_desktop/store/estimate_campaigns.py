@@ -14,6 +14,7 @@ from dataclasses import dataclass, fields, replace
 
 from kyosai_desktop.domain.estimates import CAMPAIGN_KINDS
 from kyosai_desktop.store import audit
+from kyosai_desktop.store.ids import new_id
 from kyosai_desktop.store.tx import transaction
 
 
@@ -74,8 +75,8 @@ class CampaignRepository:
         self._check(name, kind, period_from, period_to, None)
         with transaction(self.conn):
             cur = self.conn.execute(
-                "INSERT INTO estimate_campaigns (name, kind, period_from, period_to, product_id, note)"
-                " VALUES (?, ?, ?, ?, ?, ?)", (name, kind, period_from, period_to, product_id, note))
+                "INSERT INTO estimate_campaigns (id, name, kind, period_from, period_to, product_id, note)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?)", (new_id(self.conn, "estimate_campaigns"), name, kind, period_from, period_to, product_id, note))
             cid = int(cur.lastrowid)  # type: ignore[arg-type]
             audit.record(self.conn, source=source, table="estimate_campaigns", key=str(cid),
                          field=audit.WHOLE_RECORD, old=None, new=self.get(cid), new_text=f"{name} ({kind})")

@@ -28,6 +28,7 @@ from kyosai_desktop.domain.estimates import (
 )
 from kyosai_desktop.store import audit
 from kyosai_desktop.store.estimate_campaigns import Campaign, CampaignRepository, plain_rows  # noqa: F401 - re-exported
+from kyosai_desktop.store.ids import new_id
 from kyosai_desktop.store.tx import transaction
 
 ANONYMISED = "(匿名化済)"
@@ -277,10 +278,10 @@ class EstimateRepository:
                 raise ValueError(f"No. {values['seq']} は既に使われています。")
             if "vehicle_cover" in values:
                 values["vehicle_cover"] = int(bool(values["vehicle_cover"]))
-            keys = ["campaign_id", "union_id", *values]
+            keys = ["id", "campaign_id", "union_id", *values]
             cur = self.conn.execute(
                 f"INSERT INTO estimates ({', '.join(keys)}) VALUES ({', '.join('?' * len(keys))})",
-                (campaign_id, union_id, *values.values()))
+                (new_id(self.conn, "estimates"), campaign_id, union_id, *values.values()))
             eid = int(cur.lastrowid)  # type: ignore[arg-type]
             self.conn.execute("INSERT OR IGNORE INTO estimate_campaign_unions (campaign_id, union_id)"
                               " VALUES (?, ?)", (campaign_id, union_id))

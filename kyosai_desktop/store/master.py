@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from kyosai_desktop.domain.months import FiscalYear, fiscal_year_of
 from kyosai_desktop.paths import seed_dir
 from kyosai_desktop.store import audit
+from kyosai_desktop.store.ids import new_id
 from kyosai_desktop.store.tx import transaction
 
 # Start months when a year is first needed and not yet configured (DOMAIN §3):
@@ -198,9 +199,9 @@ def seed_master_data(conn: sqlite3.Connection) -> bool:
             rows = list(csv.DictReader(fh))
         for row in rows:
             cur = conn.execute(
-                "INSERT INTO products (name, display_order, has_target, active_from, note)"
-                " VALUES (?, ?, ?, ?, ?)",
-                (row["name"], int(row["display_order"]), int(row["has_target"]),
+                "INSERT INTO products (id, name, display_order, has_target, active_from, note)"
+                " VALUES (?, ?, ?, ?, ?, ?)",
+                (new_id(conn, "products"), row["name"], int(row["display_order"]), int(row["has_target"]),
                  row["active_from"] or None, row["note"] or None),
             )
             ids[row["name"]] = int(cur.lastrowid or 0)

@@ -16,6 +16,7 @@ from datetime import datetime
 
 from kyosai_desktop.domain.model_unions import ModelUnionInput
 from kyosai_desktop.store import audit
+from kyosai_desktop.store.ids import new_id
 from kyosai_desktop.store.results import CellChange, ResultRepository
 from kyosai_desktop.store.tx import transaction
 
@@ -149,9 +150,9 @@ class ModelUnionRepository:
         with transaction(self.conn):
             for pref, code, name, values in rows:
                 cur = self.conn.execute(
-                    "INSERT INTO unions (pref_code, union_code, name, members, holdings, effective_month)"
-                    " VALUES (?, ?, ?, ?, ?, ?)",
-                    (pref, code, name, values.get("members"), values.get("holdings"), values.get("effective_month")))
+                    "INSERT INTO unions (id, pref_code, union_code, name, members, holdings, effective_month)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    (new_id(self.conn, "unions"), pref, code, name, values.get("members"), values.get("holdings"), values.get("effective_month")))
                 union_id = int(cur.lastrowid)  # type: ignore[arg-type]
                 out[(pref, code)] = union_id
                 audits.append(audit.AuditRow("unions", str(union_id), "*", None, None,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlite3
 
 from kyosai_desktop.store import audit
+from kyosai_desktop.store.ids import new_id
 from kyosai_desktop.store.tx import transaction
 
 VERSIONS = ("第1次", "第2次")
@@ -38,9 +39,9 @@ class TargetRepository:
                 )
             elif old is None:
                 self.conn.execute(
-                    "INSERT INTO targets (fiscal_year, product_id, version, union_id, target)"
-                    " VALUES (?, ?, ?, ?, ?)",
-                    (fiscal_year, product_id, version, union_id, target),
+                    "INSERT INTO targets (id, fiscal_year, product_id, version, union_id, target)"
+                    " VALUES (?, ?, ?, ?, ?, ?)",
+                    (new_id(self.conn, "targets"), fiscal_year, product_id, version, union_id, target),
                 )
             else:
                 self.conn.execute(

@@ -6,6 +6,7 @@ import sqlite3
 from dataclasses import dataclass, fields
 
 from kyosai_desktop.store import audit
+from kyosai_desktop.store.ids import new_id
 from kyosai_desktop.store.tx import transaction
 
 
@@ -82,8 +83,8 @@ class UnionRepository:
     def add(self, pref_code: str, union_code: str, name: str, *, source: str = "master", **values: object) -> Union:
         with transaction(self.conn):
             cur = self.conn.execute(
-                "INSERT INTO unions (pref_code, union_code, name) VALUES (?, ?, ?)",
-                (pref_code, union_code, name),
+                "INSERT INTO unions (id, pref_code, union_code, name) VALUES (?, ?, ?, ?)",
+                (new_id(self.conn, "unions"), pref_code, union_code, name),
             )
             union_id = int(cur.lastrowid or 0)
             audit.record(self.conn, source=source, table="unions", key=str(union_id), field="*",

@@ -1,0 +1,558 @@
+"""Laptop copies (持ち出し) and bringing their changes back (持ち帰り), both ways.
+
+* :func:`checkout` — the office database as one encrypted package (a consistent copy made
+  with SQLite's backup API).
+* :func:`open_copy` — a new or empty database becomes a laptop copy of the package; an
+  existing laptop copy is refreshed from a newer package of its office, keeping its unsent
+  changes (a change the office made differently is listed as a conflict on the laptop).
+  The copy keeps its pristine base beside it (``<file>.base-<id>``, docs/PRIVACY.md).
+* :func:`export_changes` — every change since the base (the changeset base → laptop, made
+  by SQLite's session extension) with who made it and when, as one encrypted package.
+* :func:`import_changes` — the office applies a package in one transaction (a dry run rolls
+  it back): see services/exchange_engine.py for the merge rules.
+* :func:`list_conflicts` / :func:`resolve` — the listed conflicts and settling them.
+* :func:`status` — office or laptop, unsent changes, last exchange.
+
+Functions taking a path need the app's own connection to that file closed (the engine's
+SQLite library must not share an open file with Python's); the others take the app's
+connection.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import socket
+import sqlite3
+import tempfile
+import uuid
+from collections import Counter
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from kyosai_desktop import __version__
+from kyosai_desktop.services.exchange_engine import (
+    KIND_LABELS,
+    ExchangeError,
+    Source,
+    apply_changes,
+    diff_changes,
+    install_laptop_triggers,
+    kind_of,
+    record_key,
+    since,
+)
+from kyosai_desktop.services.package import PackageError, read_manifest, read_package, write_package
+from kyosai_desktop.store import audit
+from kyosai_desktop.store.ids import MAX_BLOCK
+from kyosai_desktop.store.migrations import latest_version
+from kyosai_desktop.store.tx import transaction
+
+__all__ = ["ExchangeError", "PackageError", "checkout", "open_copy", "export_changes", "import_changes",
+           "list_conflicts", "resolve", "status", "KIND_LABELS"]
+
+FORMAT = "kyosai-exchange/1"
+COUNTED = {"unions": "unions", "results": "results", "targets": "targets", "model_unions": "model_unions",
+           "estimate_campaigns": "campaigns", "estimates": "estimates"}
+
+
+def _now() -> str:
+    return datetime.now().isoformat(timespec="seconds")
+
+
+# ---------------------------------------------------------------------------- state
+def get_state(conn, key: str, default: str | None = None) -> str | None:
+    rows = conn.execute("SELECT value FROM exchange_state WHERE key = ?", (key,)).fetchall()
+    return default if not rows else rows[0][0]
+
+
+def set_state(conn, **values: object) -> None:
+    for key, value in values.items():
+        conn.execute("INSERT INTO exchange_state (key, value) VALUES (?, ?)"
+                     " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                     (key, None if value is None else str(value)))
+
+
+@dataclass(frozen=True)
+class ExchangeStatus:
+    role: str                   # office / laptop
+    pending: int                # laptop: records changed since its last package
+    database_id: str
+    origin_id: str | None
+    label: str | None
+    taken_at: str | None        # laptop: when its base was taken at the office
+    last_exchange_at: str | None
+    open_conflicts: int
+    exported: int               # laptop: packages written
+
+    def as_dict(self) -> dict:
+        return self.__dict__.copy()
+
+
+def status(conn: sqlite3.Connection) -> ExchangeStatus:
+    role = get_state(conn, "role") or "office"
+    pending = 0
+    if role == "laptop":
+        marker = int(get_state(conn, "pending_marker", "0") or 0)
+        pending = conn.execute("SELECT count(*) FROM (SELECT DISTINCT table_name, record_key FROM audit"
+                               " WHERE id > ?)", (marker,)).fetchone()[0]
+    open_n = conn.execute("SELECT count(*) FROM exchange_conflicts WHERE settled_at IS NULL").fetchone()[0]
+    return ExchangeStatus(role, pending, get_state(conn, "database_id") or "", get_state(conn, "origin_id"),
+                          get_state(conn, "label"), get_state(conn, "base_taken_at"),
+                          get_state(conn, "last_exchange_at"), open_n, int(get_state(conn, "export_seq", "0") or 0))
+
+
+def _counts(conn) -> dict[str, int]:
+    return {kind: conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0] for table, kind in COUNTED.items()}
+
+
+# ---------------------------------------------------------------------------- checkout
+def checkout(conn: sqlite3.Connection, out: Path | str, passphrase: str) -> dict:
+    """Write the whole database as a laptop-copy package; return its manifest (+ size)."""
+    if get_state(conn, "role") == "laptop":
+        raise ExchangeError("持ち出し用コピーからはさらに持ち出し用コピーを作成できません。事務所のデータベースで作成してください。")
+    branch = conn.execute("SELECT value FROM settings WHERE key = 'branch_pref_code'").fetchone()
+    with tempfile.TemporaryDirectory(prefix="kyosai-checkout-") as tmp:
+        copy = Path(tmp) / "copy.sqlite3"
+        target = sqlite3.connect(copy)
+        try:
+            conn.backup(target)
+            snapshot = uuid.uuid4().hex
+            with target:
+                # Settled conflicts stay: the office decided, so a laptop refreshed from this copy
+                # takes the decision instead of listing the same conflict again.
+                target.execute("DELETE FROM exchange_conflicts WHERE settled_at IS NULL")
+                target.execute("DELETE FROM exchange_dirty")
+                set_state(target, snapshot_id=snapshot, snapshot_taken_at=_now(),
+                          snapshot_of=get_state(conn, "database_id"))
+            target.execute("PRAGMA journal_mode = DELETE")
+            counts = _counts(target)
+        finally:
+            target.close()
+        manifest = {
+            "format": FORMAT, "kind": "checkout", "branch": branch[0] if branch else None,
+            "origin_database_id": get_state(conn, "database_id"), "snapshot_id": snapshot,
+            "created_at": _now(), "range": {"to": _now()}, "counts": counts,
+            "app_version": __version__, "schema_version": latest_version(),
+        }
+        size = write_package(out, manifest, {"database": copy.read_bytes()}, passphrase)
+    return {**manifest, "size": size}
+
+
+# ---------------------------------------------------------------------------- open / refresh
+def _read_state_ro(path: Path) -> tuple[dict[str, str], bool]:
+    """(exchange_state, holds data) of an existing database, read-only."""
+    if not path.exists() or path.stat().st_size == 0:
+        return {}, False
+    con = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+    try:
+        names = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        state = dict(con.execute("SELECT key, value FROM exchange_state").fetchall()) if "exchange_state" in names else {}
+        data = any(con.execute(f"SELECT 1 FROM {t} LIMIT 1").fetchone()
+                   for t in ("unions", "results", "targets", "estimates", "estimate_campaigns") if t in names)
+        return state, data
+    finally:
+        con.close()
+
+
+def _base_path(path: Path, snapshot_id: str) -> Path:
+    return path.with_name(f"{path.name}.base-{snapshot_id[:16]}")
+
+
+def _check_same_schema(manifest: dict) -> None:
+    if manifest.get("format") != FORMAT:
+        raise ExchangeError("このパッケージの形式はこのアプリでは読めません。")
+    if manifest.get("schema_version") != latest_version():
+        raise ExchangeError(
+            f"パッケージのデータ形式 ({manifest.get('schema_version')}) がこのアプリ ({latest_version()}) と"
+            " 違います。両方のパソコンのアプリを同じ版にしてから、もう一度書き出してください。何も変更していません。")
+
+
+def open_copy(path: Path | str, package: Path | str, passphrase: str, *, label: str | None = None) -> dict:
+    """Make ``path`` a laptop copy of the checkout ``package``, or refresh the copy it is."""
+    import apsw
+
+    path = Path(path)
+    manifest = read_manifest(package)
+    if manifest.get("kind") != "checkout":
+        raise ExchangeError("これは持ち出し用コピーのパッケージではありません (変更の取り込みは事務所のデータベースで行います)。")
+    _check_same_schema(manifest)
+    state, has_data = _read_state_ro(path)
+    refresh = state.get("role") == "laptop"
+    if not refresh and has_data:
+        raise ExchangeError("このデータベースには既にデータがあります。持ち出し用コピーは新しいファイル"
+                            " (または空のデータベース) で開いてください。何も変更していません。")
+    if refresh:
+        if state.get("origin_id") != manifest.get("origin_database_id"):
+            raise ExchangeError("このパッケージは、このコピーの持ち出し元とは別のデータベースのものです。何も変更していません。")
+        if state.get("snapshot_id") == manifest.get("snapshot_id"):
+            raise ExchangeError("このパッケージは既に開いています。何も変更していません。")
+        if (manifest.get("created_at") or "") < (state.get("base_taken_at") or ""):
+            raise ExchangeError("このパッケージは、いま使っている持ち出しデータより古いものです。何も変更していません。")
+    pkg = read_package(package, passphrase)
+    snapshot_id = manifest["snapshot_id"]
+    base = _base_path(path, snapshot_id)
+    tmp = path.with_name(path.name + ".opening")
+    base_tmp = base.with_name(base.name + ".part")
+    for p in (tmp, base_tmp):
+        p.unlink(missing_ok=True)
+    base_tmp.write_bytes(pkg.parts["database"])
+    tmp.write_bytes(pkg.parts["database"])
+    result = {"refreshed": refresh, "applied": 0, "unchanged": 0, "conflicts": 0}
+    try:
+        pending: tuple[bytes, Source, list] | None = None
+        if refresh:
+            pending = _laptop_changes(path, state)
+        db = apsw.Connection(str(tmp))
+        try:
+            if pending is not None:   # what the office already took from this copy is not reapplied
+                taken = db.execute("SELECT changeset FROM exchange_imports WHERE source_id = ? AND base_id = ?"
+                                   " ORDER BY seq DESC LIMIT 1", (state.get("database_id"), state.get("snapshot_id"))
+                                   ).fetchall()
+                if taken:
+                    pending = (since(bytes(taken[0][0]), pending[0]), *pending[1:])  # type: ignore[arg-type]
+            db.execute("PRAGMA foreign_keys = ON")
+            db.execute("BEGIN IMMEDIATE")
+            base_audit_max = db.execute("SELECT ifnull(max(id), 0) FROM audit").fetchall()[0][0]
+            set_state(db, role="laptop", database_id=state.get("database_id") or uuid.uuid4().hex,
+                      id_block=state.get("id_block") or random.randint(1, MAX_BLOCK),
+                      origin_id=manifest["origin_database_id"], snapshot_id=snapshot_id,
+                      base_taken_at=manifest["created_at"], base_file=base.name,
+                      base_audit_max=base_audit_max, pending_marker=base_audit_max,
+                      label=state.get("label") or label or socket.gethostname(),
+                      export_seq=state.get("export_seq") or 0, last_exchange_at=_now())
+            tracked = install_laptop_triggers(db)
+            set_state(db, dirty_tables=json.dumps(tracked))
+            if pending is not None:
+                changeset, src, own_audit = pending
+                res = apply_changes(db, changeset, src)
+                result.update(applied=res.applied, unchanged=res.unchanged, conflicts=res.conflicts)
+                keep = res.touched
+                audit.carry(db, [r for r in own_audit if (r[3], r[4]) in keep])  # type: ignore[arg-type]
+                _carry_conflicts(db, path)
+            db.execute("COMMIT")
+        except BaseException:
+            if db.in_transaction:
+                db.execute("ROLLBACK")
+            raise
+        finally:
+            db.close()
+        os.replace(base_tmp, base)
+        _replace_database(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+        base_tmp.unlink(missing_ok=True)
+    old_base = state.get("base_file")
+    if old_base and old_base != base.name:
+        path.with_name(old_base).unlink(missing_ok=True)
+    return {**result, "snapshot_id": snapshot_id, "taken_at": manifest["created_at"],
+            "counts": manifest.get("counts", {})}
+
+
+def _replace_database(new: Path, path: Path) -> None:
+    """Put ``new`` in place of ``path`` (whose connections are closed), WAL files included."""
+    if path.exists():
+        con = sqlite3.connect(path)
+        try:
+            con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        finally:
+            con.close()
+    for suffix in ("-wal", "-shm"):
+        Path(str(path) + suffix).unlink(missing_ok=True)
+    os.replace(new, path)
+
+
+def _carry_conflicts(db, old_path: Path) -> None:
+    con = sqlite3.connect(f"{old_path.resolve().as_uri()}?mode=ro", uri=True)
+    try:
+        cols = [r[1] for r in con.execute("PRAGMA table_info(exchange_conflicts)") if r[1] != "id"]
+        rows = con.execute(f"SELECT {', '.join(cols)} FROM exchange_conflicts ORDER BY id").fetchall()
+    finally:
+        con.close()
+    db.executemany(f"INSERT OR IGNORE INTO exchange_conflicts ({', '.join(cols)}) VALUES"
+                   f" ({', '.join('?' * len(cols))})", rows)
+
+
+# ---------------------------------------------------------------------------- laptop → package
+def _laptop_changes(path: Path, state: dict[str, str]) -> tuple[bytes, Source, list]:
+    """(changeset base → laptop, its Source, the laptop's own audit rows) of a laptop copy."""
+    base = path.with_name(state.get("base_file") or "")
+    if not state.get("base_file") or not base.exists():
+        raise ExchangeError(f"持ち出し時の元データ ({base.name}) が見つかりません。データベースと同じフォルダに"
+                            "置いてから、もう一度実行してください。何も変更していません。")
+    narrowed = json.loads(state.get("dirty_tables") or "[]")
+    changeset = diff_changes(str(path), str(base), narrowed)
+    con = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+    try:
+        own = con.execute("SELECT at, actor, source, table_name, record_key, field, old_value, new_value"
+                          " FROM audit WHERE id > ? ORDER BY id", (int(state.get("base_audit_max") or 0),)).fetchall()
+        full_rows = _full_rows(con, changeset)
+    finally:
+        con.close()
+    times: dict[tuple[str, str, str], tuple[str, str]] = {}
+    for at, actor, _src, table, key, fld, _o, _n in own:
+        times[(table, key, fld)] = (at, actor)
+    src = Source(state.get("database_id") or "", state.get("label") or "ノートPC", _now(), times, full_rows,
+                 write_audit=False)
+    return changeset, src, own
+
+
+def _full_rows(con: sqlite3.Connection, changeset: bytes) -> dict[str, dict[str, dict]]:
+    """The laptop's whole record for every UPDATE (to re-create one the office deleted)."""
+    import apsw
+
+    out: dict[str, dict[str, dict]] = {}
+    for tc in apsw.Changeset.iter(changeset):
+        if tc.op != "UPDATE":
+            continue
+        cols = [r[1] for r in con.execute(f"PRAGMA table_info({tc.name})")]
+        pk_idx = sorted(tc.pk_columns)
+        old = tc.old or ()
+        pk = [old[i] for i in pk_idx]
+        where = " AND ".join(f"{cols[i]} = ?" for i in pk_idx)
+        row = con.execute(f"SELECT * FROM {tc.name} WHERE {where}", pk).fetchone()
+        if row is not None:
+            out.setdefault(tc.name, {})[json.dumps(pk)] = dict(zip(cols, row, strict=True))
+    return out
+
+
+def _count_kinds(changeset: bytes) -> dict[str, int]:
+    import apsw
+
+    return dict(Counter(kind_of(tc.name) for tc in apsw.Changeset.iter(changeset)))
+
+
+def export_changes(path: Path | str, out: Path | str, passphrase: str) -> dict:
+    """Write the laptop's changes since its base as one package; return the manifest (+ size)."""
+    path = Path(path)
+    state, _ = _read_state_ro(path)
+    if state.get("role") != "laptop":
+        raise ExchangeError("このデータベースは持ち出し用コピーではありません。変更の書き出しはノートPCのコピーで行います。")
+    changeset, src, _own = _laptop_changes(path, state)
+    seq = int(state.get("export_seq") or 0) + 1
+    con = sqlite3.connect(path)
+    try:
+        branch = con.execute("SELECT value FROM settings WHERE key = 'branch_pref_code'").fetchone()
+        marker = con.execute("SELECT ifnull(max(id), 0) FROM audit").fetchone()[0]
+    finally:
+        con.close()
+    manifest = {
+        "format": FORMAT, "kind": "changes", "branch": branch[0] if branch else None,
+        "origin_database_id": state.get("origin_id"), "source_database_id": state.get("database_id"),
+        "package_id": uuid.uuid4().hex, "seq": seq, "created_at": _now(),
+        "range": {"base_snapshot_id": state.get("snapshot_id"), "from": state.get("base_taken_at"), "to": _now()},
+        "counts": _count_kinds(changeset), "app_version": __version__, "schema_version": latest_version(),
+    }
+    meta = {"label": src.label, "audit_times": [[*k, *v] for k, v in src.audit_times.items()],
+            "full_rows": src.full_rows}
+    size = write_package(out, manifest, {"changeset": changeset,
+                                         "meta": json.dumps(meta, ensure_ascii=False).encode("utf-8")}, passphrase)
+    con = sqlite3.connect(path)
+    try:
+        with con:
+            set_state(con, export_seq=seq, last_export_at=manifest["created_at"],
+                      last_exchange_at=manifest["created_at"], pending_marker=marker)
+    finally:
+        con.close()
+    return {**manifest, "size": size}
+
+
+# ---------------------------------------------------------------------------- office ← package
+def import_changes(path: Path | str, package: Path | str, passphrase: str, *, dry_run: bool = False) -> dict:
+    """Apply a laptop's package to the office database at ``path`` (all or nothing)."""
+    import apsw
+
+    path = Path(path)
+    manifest = read_manifest(package)
+    if manifest.get("kind") != "changes":
+        raise ExchangeError("これは変更のパッケージではありません (持ち出し用コピーはノートPCで開きます)。何も変更していません。")
+    _check_same_schema(manifest)
+    state, _ = _read_state_ro(path)
+    if state.get("role") == "laptop":
+        raise ExchangeError("持ち出し用コピーには変更を取り込めません。事務所のデータベースで取り込んでください。")
+    con = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+    try:
+        branch = con.execute("SELECT value FROM settings WHERE key = 'branch_pref_code'").fetchone()
+        last = con.execute("SELECT max(seq) FROM exchange_imports WHERE source_id = ?",
+                           (manifest.get("source_database_id"),)).fetchone()[0]
+        base_id = (manifest.get("range") or {}).get("base_snapshot_id")
+        taken = con.execute("SELECT changeset FROM exchange_imports WHERE source_id = ? AND base_id = ?"
+                            " ORDER BY seq DESC LIMIT 1", (manifest.get("source_database_id"), base_id)).fetchone()
+        done = con.execute("SELECT 1 FROM exchange_imports WHERE package_id = ?",
+                           (manifest.get("package_id"),)).fetchone()
+    finally:
+        con.close()
+    if manifest.get("branch") != (branch[0] if branch else None):
+        raise ExchangeError(f"このパッケージは別の県支部 ({manifest.get('branch')}) のものです。何も変更していません。")
+    if manifest.get("origin_database_id") != state.get("database_id"):
+        raise ExchangeError("このパッケージは、このデータベースから持ち出したコピーのものではありません。何も変更していません。")
+    if done:
+        raise ExchangeError("このパッケージは取り込み済みです。何も変更していません。", )
+    if last is not None and manifest.get("seq", 0) <= last:
+        raise ExchangeError(f"このパッケージ (第{manifest.get('seq')}回) は、既に取り込んだ第{last}回より古いものです。"
+                            "何も変更していません。")
+    pkg = read_package(package, passphrase)
+    meta = json.loads(pkg.parts["meta"].decode("utf-8"))
+    src = Source(manifest["source_database_id"], meta["label"], manifest["created_at"],
+                 {(t, k, f): (at, actor) for t, k, f, at, actor in meta["audit_times"]}, meta["full_rows"])
+    db = apsw.Connection(str(path))
+    try:
+        db.set_busy_timeout(5000)
+        db.execute("PRAGMA foreign_keys = ON")
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            cumulative = pkg.parts["changeset"]
+            res = apply_changes(db, since(taken[0] if taken else None, cumulative), src)
+            db.execute("INSERT INTO exchange_imports (package_id, source_id, source_label, seq, created_at,"
+                       " imported_at, applied, unchanged, conflicts, base_id, changeset)"
+                       " VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                       (manifest["package_id"], src.source_id, src.label, manifest["seq"], manifest["created_at"],
+                        _now(), res.applied, res.unchanged, res.conflicts, base_id, cumulative))
+            quick = db.execute("PRAGMA foreign_key_check").fetchall()
+            if quick:
+                raise ExchangeError("取り込むと参照の整合性が崩れるため、取り込みを中止しました。何も変更していません。")
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+        db.execute("ROLLBACK" if dry_run else "COMMIT")
+    finally:
+        db.close()
+    return {**res.as_dict(), "dry_run": dry_run, "source": src.label, "seq": manifest["seq"],
+            "created_at": manifest["created_at"]}
+
+
+# ---------------------------------------------------------------------------- conflicts
+@dataclass(frozen=True)
+class Conflict:
+    id: int
+    kind: str
+    table: str
+    key: str
+    field: str
+    situation: str
+    base: object
+    office: object
+    laptop: object
+    office_at: str | None
+    office_actor: str | None
+    laptop_at: str | None
+    laptop_actor: str | None
+    source: str | None
+    settled: str | None
+
+    def as_dict(self) -> dict:
+        return self.__dict__.copy()
+
+
+SITUATIONS = {"both_changed": "両方で変更", "both_added": "両方で追加",
+              "deleted_office": "事務所で削除・ノートPCで変更", "deleted_laptop": "ノートPCで削除・事務所で変更"}
+
+
+def _load(v: str | None) -> object:
+    return None if v is None else json.loads(v)
+
+
+def describe_key(conn: sqlite3.Connection, table: str, key: str) -> str:
+    """A record key as a clerk reads it (union code, product name, month, No.)."""
+    def union(uid: str) -> str:
+        row = conn.execute("SELECT pref_code || '-' || union_code FROM unions WHERE id = ?", (uid,)).fetchone()
+        return row[0] if row else f"単組#{uid}"
+
+    def product(pid: str) -> str:
+        row = conn.execute("SELECT name FROM products WHERE id = ?", (pid,)).fetchone()
+        return row[0] if row else f"商品#{pid}"
+    parts = key.split(":")
+    try:
+        if table == "results":
+            return f"{union(parts[0])} {product(parts[1])} {parts[2]}"
+        if table == "targets":
+            return f"{parts[0]}年度 {product(parts[1])} {parts[2]}" + (f" {union(parts[3])}" if parts[3] else " 県支部")
+        if table == "unions":
+            return union(parts[0])
+        if table == "estimates":
+            row = conn.execute("SELECT c.name, e.union_id, e.seq FROM estimates e JOIN estimate_campaigns c"
+                               " ON c.id = e.campaign_id WHERE e.id = ?", (parts[0],)).fetchone()
+            return f"{row[0]} {union(row[1])} No.{row[2]}" if row else f"見積り#{parts[0]}"
+        if table == "model_unions":
+            return f"{parts[0]}年度 {union(parts[1])}"
+    except (IndexError, sqlite3.Error):
+        pass
+    return key
+
+
+def list_conflicts(conn: sqlite3.Connection, *, settled: bool = False) -> list[Conflict]:
+    rows = conn.execute(
+        "SELECT id, table_name, record_key, field, situation, base_value, office_value, laptop_value,"
+        " office_at, office_actor, laptop_at, laptop_actor, source_label, settlement FROM exchange_conflicts"
+        + ("" if settled else " WHERE settled_at IS NULL") + " ORDER BY id").fetchall()
+    return [Conflict(r[0], kind_of(r[1]), r[1], describe_key(conn, r[1], r[2]), r[3], r[4], _load(r[5]),
+                     _load(r[6]), _load(r[7]), r[8], r[9], r[10], r[11], r[12], r[13]) for r in rows]
+
+
+def resolve(conn: sqlite3.Connection, ids: list[int] | None, keep: str) -> int:
+    """Settle open conflicts (``ids`` or all): keep 'office' (this database's) or take 'laptop'."""
+    if keep not in ("office", "laptop"):
+        raise ValueError("--keep は office か laptop です。")
+    sql = ("SELECT id, table_name, pk, record_key, situation, field, office_value, laptop_value, laptop_row,"
+           " source_label FROM exchange_conflicts WHERE settled_at IS NULL")
+    rows = conn.execute(sql + " ORDER BY id").fetchall()
+    if ids is not None:
+        wanted = set(ids)
+        missing = wanted - {r[0] for r in rows}
+        if missing:
+            raise ValueError(f"未解決の競合に番号 {', '.join(map(str, sorted(missing)))} はありません。")
+        rows = [r for r in rows if r[0] in wanted]
+    with transaction(conn):
+        for cid, table, pk_json, key, situation, fld, office_v, laptop_v, laptop_row, label in rows:
+            if keep == "laptop":
+                try:
+                    _take_laptop(conn, table, json.loads(pk_json), key, situation, fld, _load(office_v),
+                                 _load(laptop_v), _load(laptop_row), label)
+                except sqlite3.IntegrityError as exc:
+                    raise ValueError(f"競合 {cid} ({describe_key(conn, table, key)}) はノートPCの値を採用できません"
+                                     f" (他の記録と矛盾します: {exc})。何も変更していません。") from exc
+            conn.execute("UPDATE exchange_conflicts SET settled_at = ?, settled_by = ?, settlement = ? WHERE id = ?",
+                         (_now(), audit.current_actor(), keep, cid))
+            audit.record(conn, source="exchange-resolve", table=table, key=key, field=fld,
+                         old=None, new="競合を解決: " + ("事務所の値を維持" if keep == "office" else f"{label or 'ノートPC'}の値を採用"))
+    return len(rows)
+
+
+def _pk_where(conn: sqlite3.Connection, table: str) -> list[str]:
+    info = [(r[5], r[1]) for r in conn.execute(f"PRAGMA table_info({table})") if r[5]]
+    return [name for _, name in sorted(info)]
+
+
+def _take_laptop(conn, table, pk, key, situation, fld, office_v, laptop_v, laptop_row, label) -> None:
+    pks = _pk_where(conn, table)
+    where = " AND ".join(f"{c} = ?" for c in pks)
+    source = f"exchange:{label or 'ノートPC'}"
+    if situation == "deleted_laptop":
+        conn.execute(f"DELETE FROM {table} WHERE {where}", pk)
+        audit.record(conn, source=source, table=table, key=key, field=fld, old="(削除)", new=None)
+        return
+    exists = conn.execute(f"SELECT 1 FROM {table} WHERE {where}", pk).fetchone()
+    if fld != "*" and exists:
+        conn.execute(f"UPDATE {table} SET {fld} = ? WHERE {where}", (laptop_v, *pk))
+        audit.record(conn, source=source, table=table, key=key, field=fld, old=office_v, new=laptop_v)
+        return
+    if isinstance(laptop_row, dict):
+        if exists:
+            conn.execute(f"DELETE FROM {table} WHERE {where}", pk)
+        if table == "estimates" and conn.execute(
+                "SELECT 1 FROM estimates WHERE campaign_id = ? AND union_id = ? AND seq = ?",
+                (laptop_row["campaign_id"], laptop_row["union_id"], laptop_row["seq"])).fetchone():
+            laptop_row = {**laptop_row, "seq": conn.execute(   # the No. rule: the next free No.
+                "SELECT max(seq) + 1 FROM estimates WHERE campaign_id = ? AND union_id = ?",
+                (laptop_row["campaign_id"], laptop_row["union_id"])).fetchone()[0]}
+        cols = list(laptop_row)
+        conn.execute(f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})",
+                     tuple(laptop_row.values()))
+        audit.record(conn, source=source, table=table, key=key, field="*", old=None, new="(ノートPCの記録を採用)")
+        return
+    raise ValueError(f"競合 {key} はノートPCの値を採用できません (記録の内容がありません)。")
+
+
+__all__ += ["Conflict", "SITUATIONS", "describe_key", "record_key", "get_state", "set_state", "ExchangeStatus"]

@@ -1,0 +1,487 @@
+"""The exchange engine: SQLite's session extension (through ``apsw``) plus the merge rules.
+
+* :func:`diff_changes` makes the changeset base → laptop with ``sqlite3session_diff``.  On a
+  laptop copy, triggers note every changed record in ``exchange_dirty``; the diff then runs on
+  just those records (copied into memory from both files), so a national-size database is
+  not compared row by row.  A table without triggers is diffed whole.
+* :func:`apply_changes` applies a changeset with ``sqlite3changeset_apply`` inside the
+  caller's transaction.  Every change that does not fit reaches the conflict handler, which
+  never replaces: it merges field by field (a field only the package changed is taken, the
+  same value on both sides is no conflict, different values are a listed conflict), keeps
+  deletions against edits as conflicts, and gives a laptop's new estimate whose 別紙2 No. is
+  taken here the next free No.
+
+The app's own connection is Python's ``sqlite3``; ``apsw`` links its own SQLite, so these
+functions work on files the app has closed (two SQLite libraries must not share an open
+file in one process: closing one drops the other's POSIX locks).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+import apsw
+
+from kyosai_desktop.store import audit
+from kyosai_desktop.store.estimates import _created_text
+
+# Tables that never travel: the audit trail (the office writes its own rows), the exchange's
+# own bookkeeping, SQLite's internals.
+PRIVATE_TABLES = ("audit",)
+PRIVATE_PREFIXES = ("exchange_", "sqlite_")
+# The kinds a clerk sees, per table.
+KINDS = {
+    "results": "results", "unions": "unions", "targets": "targets",
+    "model_unions": "model_unions", "model_union_years": "model_unions",
+    "estimate_campaigns": "campaigns", "estimate_campaign_unions": "campaigns",
+    "estimates": "estimates",
+}
+KIND_LABELS = {"results": "月次実績", "unions": "単組", "targets": "目標", "model_unions": "モデル単組",
+               "campaigns": "キャンペーン", "estimates": "見積り", "other": "その他の設定・マスタ"}
+# Tables whose repository audits one field only (a cleared cell is that field → None).
+FIELD_ONLY = {"results": "count", "targets": "target", "settings": "value"}
+
+
+class ExchangeError(Exception):
+    """A refused exchange; the message is for the clerk (Japanese).  Nothing was changed."""
+
+
+def kind_of(table: str) -> str:
+    return KINDS.get(table, "other")
+
+
+# ---------------------------------------------------------------------------- schema
+def tracked_tables(db: apsw.Connection, schema: str = "main") -> list[str]:
+    """Every table that travels: has a primary key and is not private."""
+    out = []
+    # Only ordinary tables: a virtual table (the FTS5 search index) and its shadow tables are
+    # kept by triggers on each side and must not travel.
+    for name, kind in sorted((r[1], r[2]) for r in db.execute(f"PRAGMA {schema}.table_list") if r[0] == schema):
+        if kind != "table" or name in PRIVATE_TABLES or name.startswith(PRIVATE_PREFIXES):
+            continue
+        if pk_columns(db, name, schema):
+            out.append(name)
+    return out
+
+
+def columns(db: apsw.Connection, table: str, schema: str = "main") -> list[str]:
+    return [r[1] for r in db.execute(f"PRAGMA {schema}.table_info({table})")]
+
+
+def pk_columns(db: apsw.Connection, table: str, schema: str = "main") -> list[str]:
+    rows = [(r[5], r[1]) for r in db.execute(f"PRAGMA {schema}.table_info({table})") if r[5]]
+    return [name for _, name in sorted(rows)]
+
+
+def install_laptop_triggers(db: apsw.Connection) -> list[str]:
+    """Triggers noting each changed record in exchange_dirty; return the tables covered."""
+    from kyosai_desktop.store.ids import ALLOCATED_TABLES, guard_sql
+
+    tables = tracked_tables(db)
+    for t in tables:
+        pks = pk_columns(db, t)
+        new = "json_array(" + ", ".join(f"NEW.{c}" for c in pks) + ")"
+        old = "json_array(" + ", ".join(f"OLD.{c}" for c in pks) + ")"
+        # Not "INSERT OR IGNORE": an outer statement's conflict policy overrides a trigger's.
+        def note(pk: str, t: str = t) -> str:
+            return (f"INSERT INTO exchange_dirty (tbl, pk) SELECT '{t}', {pk} WHERE NOT EXISTS"
+                    f" (SELECT 1 FROM exchange_dirty WHERE tbl = '{t}' AND pk = {pk});")
+        db.execute(f"CREATE TRIGGER IF NOT EXISTS exchange_dirty_{t}_i AFTER INSERT ON {t}"
+                   f" BEGIN {note(new)} END;"
+                   f"CREATE TRIGGER IF NOT EXISTS exchange_dirty_{t}_u AFTER UPDATE ON {t}"
+                   f" BEGIN {note(old)} {note(new)} END;"
+                   f"CREATE TRIGGER IF NOT EXISTS exchange_dirty_{t}_d AFTER DELETE ON {t}"
+                   f" BEGIN {note(old)} END;")
+    for t in ALLOCATED_TABLES:
+        if t in tables:
+            db.execute(guard_sql(t))
+    return tables
+
+
+# ---------------------------------------------------------------------------- diff
+def diff_changes(current_path: str, base_path: str, narrowed: Iterable[str]) -> bytes:
+    """The changeset base → current (every tracked table of the current file).
+
+    Tables in ``narrowed`` have had dirty-tracking triggers since the base was taken: only
+    their noted records are compared.  The others are compared whole.
+    """
+    narrowed = set(narrowed)
+    mem = apsw.Connection(":memory:")
+    try:
+        mem.execute(f"ATTACH {_uri(current_path)} AS cur; ATTACH {_uri(base_path)} AS base;"
+                    " ATTACH ':memory:' AS old")
+        tables = tracked_tables(mem, "cur")
+        builder = apsw.ChangesetBuilder()
+        small = apsw.Session(mem, "main")
+        whole = apsw.Session(mem, "cur")
+        base_tables = set(tracked_tables(mem, "base"))
+        for t in tables:
+            if t not in base_tables:
+                raise ExchangeError(f"持ち出し元のデータに表 {t} がありません (アプリの版が違います)。")
+            if t in narrowed:
+                sql = str(mem.execute("SELECT sql FROM cur.sqlite_master WHERE type = 'table' AND name = ?",
+                                      (t,)).fetchall()[0][0])
+                mem.execute(sql)
+                mem.execute(re.sub(r"^\s*CREATE\s+TABLE\s+\"?" + t + "\"?", f"CREATE TABLE old.{t}", sql, count=1,
+                                   flags=re.I))
+                pks = pk_columns(mem, t, "cur")
+                match = " AND ".join(f"x.{c} = json_extract(d.pk, '$[{i}]')" for i, c in enumerate(pks))
+                for schema, into in (("cur", "main"), ("base", "old")):
+                    mem.execute(f"INSERT INTO {into}.{t} SELECT x.* FROM cur.exchange_dirty d"
+                                f" JOIN {schema}.{t} x ON {match} WHERE d.tbl = ?", (t,))
+                small.attach(t)
+                small.diff("old", t)
+            else:
+                whole.attach(t)
+                whole.diff("base", t)
+        builder.add(small.changeset())
+        builder.add(whole.changeset())
+        return builder.output()
+    finally:
+        mem.close()
+
+
+def since(previous: bytes | None, cumulative: bytes) -> bytes:
+    """The changes of ``cumulative`` made after ``previous`` (both counted from one base).
+
+    A laptop's packages are cumulative (a lost package loses nothing); combining the
+    inverse of the one already taken with the new one (SQLite's changegroup) leaves only
+    what changed since, so a value the office decided on is not brought up again.
+    """
+    if not previous:
+        return cumulative
+    builder = apsw.ChangesetBuilder()
+    builder.add(apsw.Changeset.invert(previous))
+    builder.add(cumulative)
+    return builder.output()
+
+
+def _uri(path: str) -> str:
+    """A quoted file name for ATTACH (only read here)."""
+    return "'" + str(path).replace("'", "''") + "'"
+
+
+# ---------------------------------------------------------------------------- describing
+def record_key(table: str, row: dict) -> str:
+    """The audit trail's key for a record (as the repositories write it)."""
+    if table == "targets":
+        return f"{row['fiscal_year']}:{row['product_id']}:{row['version']}:{row['union_id'] or ''}"
+    return ":".join(str(row[c]) for c in row["__pk__"])
+
+
+@dataclass
+class Change:
+    """One change copied out of the changeset (apsw's TableChange lives only in its callback)."""
+
+    table: str
+    op: str
+    old: tuple | None
+    new: tuple | None
+    pk_index: list[int]
+    cols: list[str]
+
+    @staticmethod
+    def of(tc: apsw.TableChange, cols: list[str]) -> Change:
+        return Change(tc.name, tc.op, tc.old, tc.new, sorted(tc.pk_columns), cols)
+
+    @property
+    def pk(self) -> tuple:
+        src = self.old if self.op == "DELETE" or self.op == "UPDATE" else self.new
+        return tuple(src[i] for i in self.pk_index)  # type: ignore[index]
+
+    def changed(self) -> list[int]:
+        """Indexes of the columns an UPDATE sets."""
+        return [i for i, v in enumerate(self.new or ()) if v is not apsw.no_change and i not in self.pk_index]
+
+    def row_new(self) -> dict:
+        return {c: v for c, v in zip(self.cols, self.new or (), strict=True)}
+
+    def row_old(self) -> dict:
+        return {c: v for c, v in zip(self.cols, self.old or (), strict=True)}
+
+
+def _j(value: object) -> str | None:
+    if isinstance(value, dict):
+        value = {k: v for k, v in value.items() if v is not apsw.no_change and k != "__pk__"}
+    return None if value is None or value is apsw.no_change else json.dumps(value, ensure_ascii=False)
+
+
+@dataclass
+class ApplyResult:
+    applied: int = 0
+    unchanged: int = 0
+    conflicts: int = 0
+    by_kind: Counter = field(default_factory=Counter)
+    renumbered: list[tuple[str, int, int]] = field(default_factory=list)   # (record key, laptop No., new No.)
+    touched: set[tuple[str, str]] = field(default_factory=set)            # (table, record key) applied or in conflict
+
+    def as_dict(self) -> dict:
+        return {"applied": self.applied, "unchanged": self.unchanged, "conflicts": self.conflicts,
+                "by_kind": dict(self.by_kind),
+                "renumbered": [{"key": k, "from": a, "to": b} for k, a, b in self.renumbered]}
+
+
+@dataclass
+class Source:
+    """Who the incoming changes come from (the laptop, or the office when refreshing)."""
+
+    source_id: str
+    label: str
+    created_at: str
+    audit_times: dict[tuple[str, str, str], tuple[str, str]]   # (table, key, field) → (at, actor)
+    full_rows: dict[str, dict[str, dict]]                       # table → json(pk) → whole row
+    write_audit: bool = True
+
+
+class _Applier:
+    def __init__(self, db: apsw.Connection, src: Source) -> None:
+        self.db, self.src = db, src
+        self.result = ApplyResult()
+        self.log: list[Change] = []
+        self.handled: set[tuple[str, str, tuple]] = set()
+        self.field_updates: list[tuple[Change, list[int]]] = []
+        self.renumber: list[Change] = []
+        self.fk_failed = False
+        self._cols: dict[str, list[str]] = {}
+        self.now = datetime.now().isoformat(timespec="seconds")
+
+    def cols(self, table: str) -> list[str]:
+        if table not in self._cols:
+            self._cols[table] = columns(self.db, table)
+        return self._cols[table]
+
+    # -- callbacks
+    def filter_change(self, tc: apsw.TableChange) -> bool:
+        self.log.append(Change.of(tc, self.cols(tc.name)))
+        return True
+
+    def conflict(self, reason: int, tc: apsw.TableChange) -> int:
+        omit = int(apsw.mapping_session_conflict_response["SQLITE_CHANGESET_OMIT"])
+        name = apsw.mapping_session_conflict[reason]
+        if name == "SQLITE_CHANGESET_FOREIGN_KEY":
+            self.fk_failed = True
+            return int(apsw.mapping_session_conflict_response["SQLITE_CHANGESET_ABORT"])
+        ch = Change.of(tc, self.cols(tc.name))
+        current: tuple = tuple(tc.conflict or ())
+        self.handled.add((ch.table, ch.op, ch.pk))
+        if name == "SQLITE_CHANGESET_DATA" and ch.op == "UPDATE":
+            self._merge_update(ch, current)
+        elif name == "SQLITE_CHANGESET_DATA" and ch.op == "DELETE":
+            only = FIELD_ONLY.get(ch.table)
+            office = self._row(ch.cols, current) or {}
+            if only:
+                self._conflict(ch, "deleted_laptop", only, base=ch.row_old()[only], office=office[only], laptop=None)
+            else:
+                self._conflict(ch, "deleted_laptop", "*", base=ch.row_old(), office=office, laptop=None)
+        elif name == "SQLITE_CHANGESET_NOTFOUND" and ch.op == "DELETE":
+            self.result.unchanged += 1          # deleted on both sides
+        elif name == "SQLITE_CHANGESET_NOTFOUND" and ch.op == "UPDATE":
+            only = FIELD_ONLY.get(ch.table)
+            full = self._full_row(ch)
+            if only and full is not None:
+                self._conflict(ch, "deleted_office", only, base=ch.old[ch.cols.index(only)], office=None,  # type: ignore[index]
+                               laptop=full[only], laptop_row=full)
+            else:
+                self._conflict(ch, "deleted_office", "*", base=None, office=None, laptop=full)
+        elif name == "SQLITE_CHANGESET_CONFLICT" and ch.op == "INSERT":
+            self._both_added(ch, current)
+        elif name == "SQLITE_CHANGESET_CONSTRAINT" and ch.op == "INSERT":
+            self._constraint_insert(ch)
+        else:                                   # an UPDATE breaking a unique rule (e.g. a No. taken)
+            for i in ch.changed():
+                self._conflict(ch, "both_changed", ch.cols[i], base=ch.old[i], office=None, laptop=ch.new[i])  # type: ignore[index]
+        return omit
+
+    @staticmethod
+    def _row(cols: list[str], values: tuple | None) -> dict | None:
+        return None if values is None else dict(zip(cols, values, strict=True))
+
+    def _full_row(self, ch: Change) -> dict | None:
+        rows = self.src.full_rows.get(ch.table, {})
+        return rows.get(json.dumps(list(ch.pk)))
+
+    # -- merge rules
+    def _merge_update(self, ch: Change, current: tuple) -> None:
+        take, same, clash = [], 0, []
+        for i in ch.changed():
+            if current[i] == ch.new[i]:  # type: ignore[index]
+                same += 1
+            elif current[i] == ch.old[i]:  # type: ignore[index]
+                take.append(i)
+            else:
+                clash.append(i)
+        if take:
+            self.field_updates.append((ch, take))
+        for i in clash:
+            self._conflict(ch, "both_changed", ch.cols[i], base=ch.old[i], office=current[i], laptop=ch.new[i])  # type: ignore[index]
+        if not take and not clash:
+            self.result.unchanged += 1
+
+    def _both_added(self, ch: Change, current: tuple) -> None:
+        differ = [i for i, v in enumerate(ch.new or ()) if current[i] != v
+                  # the office gave this laptop estimate another No. (see finish): its No. stands
+                  and not (ch.table == "estimates" and ch.cols[i] == "seq")]
+        if not differ:
+            self.result.unchanged += 1
+            return
+        if ch.table in FIELD_ONLY or len(differ) <= 3:
+            for i in differ:
+                self._conflict(ch, "both_added", ch.cols[i], base=None, office=current[i], laptop=ch.new[i])  # type: ignore[index]
+        else:
+            self._conflict(ch, "both_added", "*", base=None, office=self._row(ch.cols, current),
+                           laptop=ch.row_new())
+
+    def _constraint_insert(self, ch: Change) -> None:
+        row = ch.row_new()
+        if ch.table == "estimates":
+            self.renumber.append(ch)       # its No. is taken here: it gets the next free No.
+            return
+        if ch.table == "targets":
+            mine = self.db.execute(
+                "SELECT * FROM targets WHERE fiscal_year = ? AND product_id = ? AND version = ?"
+                " AND ifnull(union_id, 0) = ifnull(?, 0)",
+                (row["fiscal_year"], row["product_id"], row["version"], row["union_id"])).fetchall()
+            if mine:
+                office = dict(zip(self.cols("targets"), mine[0], strict=True))
+                if office["target"] == row["target"]:
+                    self.result.unchanged += 1
+                else:
+                    office_ch = Change("targets", "UPDATE", tuple(mine[0]), tuple(mine[0]), ch.pk_index, ch.cols)
+                    self._conflict(office_ch, "both_added", "target", base=None, office=office["target"],
+                                   laptop=row["target"], laptop_row=row)
+                return
+        self._conflict(ch, "both_added", "*", base=None, office=None, laptop=row)
+
+    def _conflict(self, ch: Change, situation: str, fld: str, *, base: object, office: object,
+                  laptop: object, laptop_row: dict | None = None) -> None:
+        row = self._key_row(ch)
+        key = record_key(ch.table, row)
+        self.result.touched.add((ch.table, key))
+        lap_at = (self.src.audit_times.get((ch.table, key, fld)) or self.src.audit_times.get((ch.table, key, "*"))
+                  or (self.src.created_at, self.src.label))
+        off = self.db.execute(
+            "SELECT at, actor FROM audit WHERE table_name = ? AND record_key = ? AND (field = ? OR field = '*')"
+            " ORDER BY id DESC LIMIT 1", (ch.table, key, fld)).fetchall()
+        pk = json.dumps(list(ch.pk))
+        if laptop_row is None and situation in ("deleted_office", "both_added") and isinstance(laptop, dict):
+            laptop_row = laptop
+        existing = self.db.execute(
+            "SELECT settled_at FROM exchange_conflicts WHERE source_id = ? AND table_name = ? AND pk = ?"
+            " AND field = ? AND ifnull(laptop_value, '') = ifnull(?, '')",
+            (self.src.source_id, ch.table, pk, fld, _j(laptop))).fetchall()
+        if existing:
+            if existing[0][0] is None:
+                self.result.conflicts += 1     # still listed
+            else:
+                self.result.unchanged += 1     # settled already: the clerk decided
+            return
+        self.db.execute(
+            "INSERT INTO exchange_conflicts (created_at, source_id, source_label, table_name, pk, record_key,"
+            " situation, field, base_value, office_value, laptop_value, office_at, office_actor, laptop_at,"
+            " laptop_actor, laptop_row) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            (self.now, self.src.source_id, self.src.label, ch.table, pk, key, situation, fld, _j(base),
+             _j(office), _j(laptop), off[0][0] if off else None, off[0][1] if off else None,
+             lap_at[0], lap_at[1], _j(laptop_row)))
+        self.result.conflicts += 1
+
+    def _key_row(self, ch: Change) -> dict:
+        """Enough of the record to name it (targets are named by their natural key)."""
+        row = (ch.row_old() if ch.op == "DELETE" else ch.row_new()) if ch.op != "UPDATE" else {}
+        if ch.table == "targets" and (ch.op == "UPDATE" or any(v is apsw.no_change for v in row.values())):
+            full = self._full_row(ch) or self._current(ch) or {}
+            row = full
+        for i in ch.pk_index:
+            row[ch.cols[i]] = ch.pk[ch.pk_index.index(i)]
+        row["__pk__"] = [ch.cols[i] for i in ch.pk_index]
+        return row
+
+    def _current(self, ch: Change) -> dict | None:
+        where = " AND ".join(f"{ch.cols[i]} = ?" for i in ch.pk_index)
+        rows = self.db.execute(f"SELECT * FROM {ch.table} WHERE {where}", ch.pk).fetchall()
+        return dict(zip(ch.cols, rows[0], strict=True)) if rows else None
+
+    # -- after the engine ran
+    def finish(self) -> ApplyResult:
+        for ch, take in self.field_updates:
+            where = " AND ".join(f"{ch.cols[i]} = ?" for i in ch.pk_index)
+            sets = ", ".join(f"{ch.cols[i]} = ?" for i in take)
+            self.db.execute(f"UPDATE {ch.table} SET {sets} WHERE {where}",
+                            (*[ch.new[i] for i in take], *ch.pk))  # type: ignore[index]
+            self._applied(ch, take)
+        for ch in sorted(self.renumber, key=lambda c: c.row_new()["seq"]):
+            row = ch.row_new()
+            nxt = self.db.execute("SELECT ifnull(max(seq), 0) + 1 FROM estimates WHERE campaign_id = ? AND union_id = ?",
+                                  (row["campaign_id"], row["union_id"])).fetchall()[0][0]
+            was, row["seq"] = row["seq"], nxt
+            self.db.execute(f"INSERT INTO estimates ({', '.join(row)}) VALUES ({', '.join('?' * len(row))})",
+                            tuple(row.values()))
+            renumbered = Change("estimates", "INSERT", None, tuple(row.values()), ch.pk_index, ch.cols)
+            self._applied(renumbered, None, note=f"No.{was} → No.{nxt} (同じ No. が既にあるため)")
+            self.result.renumbered.append((str(row["id"]), int(was), int(nxt)))  # type: ignore[arg-type]
+        for ch in self.log:
+            if (ch.table, ch.op, ch.pk) not in self.handled:
+                self._applied(ch, ch.changed() if ch.op == "UPDATE" else None)
+        return self.result
+
+    def _applied(self, ch: Change, take: list[int] | None, note: str | None = None) -> None:
+        self.result.applied += 1
+        self.result.by_kind[kind_of(ch.table)] += 1
+        row = self._key_row(ch)
+        key = record_key(ch.table, row)
+        self.result.touched.add((ch.table, key))
+        if not self.src.write_audit:
+            return
+        rows: list[tuple[str, object, object]] = []
+        only = FIELD_ONLY.get(ch.table)
+        if ch.op == "UPDATE":
+            rows = [(ch.cols[i], ch.old[i], ch.new[i]) for i in take or ()]  # type: ignore[index]
+        elif ch.op == "INSERT":
+            new = ch.row_new()
+            if only:
+                rows = [(only, None, new.get(only))]
+            else:
+                rows = [("*", None, _summary(ch.table, new, created=True))]
+                rows += [(c, None, v) for c, v in new.items()
+                         if c not in row["__pk__"] and c not in ("seq", "campaign_id", "union_id")
+                         and v not in (None, 0, "")]
+                if note:
+                    rows.append(("seq", None, note))
+        else:
+            old = ch.row_old()
+            rows = [(only, old.get(only), None)] if only else [("*", _summary(ch.table, old, created=False), None)]
+        for fld, old_v, new_v in rows:
+            # the laptop's own time and clerk for the field (else for the record, else the package's)
+            at, actor = (self.src.audit_times.get((ch.table, key, fld)) or self.src.audit_times.get((ch.table, key, "*"))
+                         or (self.src.created_at, self.src.label))
+            audit.write(self.db, f"{audit.EXCHANGE_PREFIX}{self.src.label}",  # type: ignore[arg-type]
+                        [audit.AuditRow(ch.table, key, fld, old_v, new_v)], at=at, actor=actor)
+
+
+def _summary(table: str, row: dict, *, created: bool) -> str:
+    if table == "estimates":
+        return _created_text(row["campaign_id"], row["union_id"], row["seq"]) if created else f"No.{row['seq']}"
+    if table == "unions":
+        return f"{row['pref_code']}-{row['union_code']} {row['name']}"
+    if table == "estimate_campaigns":
+        return f"{row['name']} ({row['kind']})" if created else str(row["name"])
+    return "追加" if created else "削除"
+
+
+def apply_changes(db: apsw.Connection, changeset: bytes, src: Source,
+                  progress: Callable[[str], None] | None = None) -> ApplyResult:
+    """Apply ``changeset`` inside the caller's open transaction; never overwrite a difference."""
+    applier = _Applier(db, src)
+    try:
+        apsw.Changeset.apply(changeset, db, filter_change=applier.filter_change, conflict=applier.conflict)
+    except apsw.AbortError as exc:
+        if applier.fk_failed:
+            raise ExchangeError(
+                "このパッケージには、取り込み先で削除された記録 (単組・キャンペーンなど) を参照する変更が"
+                "含まれているため取り込めません。何も変更していません。") from exc
+        raise
+    return applier.finish()

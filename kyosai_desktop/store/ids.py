@@ -1,0 +1,53 @@
+"""Ids of records two machines can create (unions, products, targets, campaigns, estimates).
+
+The office database keeps SQLite's own allocation (positive, max + 1).  A laptop copy gets a
+random block number k at its first opening and allocates in its own negative block
+``[-(k+1)·2^32, -k·2^32)``, ascending.  An id made on one machine therefore never means
+another record on another machine, so a laptop's changes travel with their ids unchanged
+(services/exchange.py) and the audit trail's keys stay valid everywhere.  A laptop copy
+also has triggers (``exchange_guard_*``) refusing a positive id, so a write path that
+forgot to call :func:`new_id` fails loudly instead of colliding later.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+
+BLOCK = 1 << 32
+MAX_BLOCK = 1 << 24
+# Tables whose integer primary key is made by the database that adds the record.
+ALLOCATED_TABLES = ("unions", "products", "targets", "estimate_campaigns", "estimates")
+
+
+def block_range(block: int) -> tuple[int, int]:
+    """The inclusive id range of laptop block ``block`` (1 … MAX_BLOCK)."""
+    return -(block + 1) * BLOCK, -block * BLOCK - 1
+
+
+def id_block(conn: sqlite3.Connection) -> int | None:
+    """This database's laptop block, or None on an office database (or before 008)."""
+    try:
+        row = conn.execute("SELECT value FROM exchange_state WHERE key = 'id_block'").fetchone()
+    except sqlite3.OperationalError:  # a database not yet migrated to 008
+        return None
+    return None if row is None or row[0] is None else int(row[0])
+
+
+def new_id(conn: sqlite3.Connection, table: str) -> int | None:
+    """The id for a new row of ``table``: None (let SQLite choose) on the office database,
+    the next free id of this laptop's block on a laptop copy."""
+    if table not in ALLOCATED_TABLES:
+        raise ValueError(f"{table} does not allocate its ids here")
+    block = id_block(conn)
+    if block is None:
+        return None
+    lo, hi = block_range(block)
+    row = conn.execute(f"SELECT max(id) FROM {table} WHERE id BETWEEN ? AND ?", (lo, hi)).fetchone()
+    return lo if row[0] is None else int(row[0]) + 1
+
+
+def guard_sql(table: str) -> str:
+    """The laptop-only trigger refusing an id SQLite chose by itself (positive)."""
+    return (f"CREATE TRIGGER IF NOT EXISTS exchange_guard_{table} AFTER INSERT ON {table}"
+            f" WHEN NEW.id > 0 BEGIN SELECT RAISE(ABORT,"
+            f" '持ち出し用コピーでは、この記録をこの方法で追加できません (番号の割り当てがありません)。'); END")

@@ -1,0 +1,98 @@
+"""Helpers for the exchange tests: a small office database and a reader of every "cell"."""
+
+from __future__ import annotations
+
+import random
+import sqlite3
+from pathlib import Path
+
+from kyosai_desktop.services.context import AppContext, open_context
+
+PASSPHRASE = "correct horse battery"
+MONTHS = ["2024-06", "2024-07", "2024-08", "2024-09"]
+CAMPAIGN = "2024年度 見積りキャンペーン"
+UNION_FIELDS = ("name", "members", "holdings")
+ESTIMATE_FIELDS = ("status", "other_premium", "notes", "name")
+
+
+def build_office(path: Path, seed: int = 1, unions: int = 5) -> None:
+    rng = random.Random(seed)
+    ctx = open_context(path)
+    try:
+        ctx.settings.set_branch("05")
+        p1, p2 = ctx.products.resolve("団生").id, ctx.products.resolve("マイカー共済").id
+        ids = [ctx.unions.add("05", f"{i:03d}", f"第{i}市職員労働組合", members=rng.randint(100, 900),
+                              holdings=rng.randint(10, 90)).id for i in range(1, unions + 1)]
+        for u in ids:
+            for p in (p1, p2):
+                for m in MONTHS:
+                    if rng.random() < 0.5:
+                        ctx.results.set(u, p, m, rng.randint(0, 20))
+        for u in [None, *ids[:3]]:
+            ctx.targets.set(2024, p1, "第1次", rng.randint(10, 60), u)
+        camp = ctx.campaigns.add(CAMPAIGN, "見積りキャンペーン")
+        for u in ids[:3]:
+            for _ in range(2):
+                ctx.estimates.add(camp.id, u, name=f"会員{rng.randint(1, 999)}", other_premium=rng.randint(3000, 9000),
+                                  jichiro_premium=rng.randint(2000, 8000), payment="月")
+    finally:
+        ctx.close()
+
+
+def cells(path: Path) -> dict[tuple, object]:
+    """Every value the exchange must keep right, keyed (table, record key, field)."""
+    con = sqlite3.connect(path)
+    try:
+        out: dict[tuple, object] = {}
+        for u, p, m, c in con.execute("SELECT union_id, product_id, month, count FROM results"):
+            out[("results", f"{u}:{p}:{m}", "count")] = c
+        for fy, p, v, u, t in con.execute("SELECT fiscal_year, product_id, version, union_id, target FROM targets"):
+            out[("targets", f"{fy}:{p}:{v}:{u or ''}", "target")] = t
+        for row in con.execute(f"SELECT id, {', '.join(UNION_FIELDS)} FROM unions"):
+            for f, v in zip(UNION_FIELDS, row[1:], strict=True):
+                out[("unions", str(row[0]), f)] = v
+        for row in con.execute(f"SELECT id, {', '.join(ESTIMATE_FIELDS)} FROM estimates"):
+            out[("estimates", str(row[0]), "*")] = True
+            for f, v in zip(ESTIMATE_FIELDS, row[1:], strict=True):
+                out[("estimates", str(row[0]), f)] = v
+        return {k: v for k, v in out.items() if v is not None}   # None = no value
+    finally:
+        con.close()
+
+
+def random_edits(ctx: AppContext, rng: random.Random, n: int, *, tag: str) -> None:
+    """``n`` random edits through the repositories (the production paths)."""
+    p1, p2 = ctx.products.resolve("団生").id, ctx.products.resolve("マイカー共済").id
+    unions = [u.id for u in ctx.unions.list()]
+    camp = ctx.campaigns.find(CAMPAIGN)
+    targets_done: set = set()
+    for _ in range(n):
+        what = rng.random()
+        if what < 0.45:
+            value = None if rng.random() < 0.2 else rng.randint(0, 25)
+            ctx.results.set(rng.choice(unions), rng.choice((p1, p2)), rng.choice(MONTHS), value)
+        elif what < 0.6:
+            u = rng.choice(unions)
+            field = rng.choice(UNION_FIELDS)
+            value = f"{tag}単組{rng.randint(1, 3)}" if field == "name" else rng.randint(100, 110)
+            ctx.unions.update(u, **{field: value})
+        elif what < 0.7:
+            key = (rng.choice([None, *unions[:4]]), rng.choice(("第1次", "第2次")))
+            if key in targets_done:
+                continue
+            targets_done.add(key)
+            ctx.targets.set(2024, p1, key[1], None if rng.random() < 0.2 else rng.randint(10, 13), key[0])
+        elif what < 0.8:
+            ctx.estimates.add(camp.id, rng.choice(unions[:3]), name=f"{tag}の依頼者{rng.randint(1, 99)}",
+                              other_premium=rng.randint(3000, 9000), jichiro_premium=4000, payment="年")
+        else:
+            existing = [e.id for e in ctx.estimates.list(camp.id)]
+            if not existing:
+                continue
+            eid = rng.choice(existing)
+            if rng.random() < 0.25:
+                ctx.estimates.delete(eid)
+            elif rng.random() < 0.5:
+                ctx.estimates.update(eid, status=rng.choice(("見積作成", "返却済")))
+            else:
+                ctx.estimates.update(eid, other_premium=rng.choice((5000, 6000)), notes=f"{tag}メモ")

@@ -1,0 +1,223 @@
+"""The exchange's property test (issue 10, "Done when").
+
+Two copies of one database — the office and a laptop copy — take random edits through the
+real repositories (cells, unions, targets, estimates, deletions), overlapping on purpose.
+After the laptop's package is imported, every value equals what the rules say (one side's
+value, or a listed conflict that kept the office's), nothing is lost or duplicated, the
+integrity checks pass and the audit trail has each taken change with the laptop's time.
+Then every conflict is settled (keep / take at random) and checked, the laptop makes more
+changes, is refreshed from a newer office copy without losing them, and sends them back:
+both databases then hold the same data.  ``EXCHANGE_ITERATIONS`` raises the number of seeds.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import sqlite3
+
+import pytest
+from exchange_fixtures import (
+    CAMPAIGN,
+    ESTIMATE_FIELDS,
+    PASSPHRASE,
+    build_office,
+    cells,
+    random_edits,
+)
+
+from kyosai_desktop.services import exchange
+from kyosai_desktop.services.context import open_context
+
+ITERATIONS = int(os.environ.get("EXCHANGE_ITERATIONS", "8"))
+
+
+def expectation(base: dict, office: dict, laptop: dict) -> tuple[dict, set]:
+    """(expected office value per cell, the cells that must be listed as conflicts)."""
+    expected, conflicts = {}, set()
+    est = {k[1] for k in (*base, *office, *laptop) if k[0] == "estimates"}
+    for eid in est:
+        keys = [("estimates", eid, f) for f in ESTIMATE_FIELDS]
+        b, o, lap = (d.get(("estimates", eid, "*")) for d in (base, office, laptop))
+        if b and not (o and lap):
+            if not o and not lap:
+                continue
+            if not lap:           # deleted on the laptop
+                if any(office.get(k) != base.get(k) for k in keys):
+                    conflicts.add(("estimates", eid, "*"))
+                    expected.update({k: office.get(k) for k in keys} | {("estimates", eid, "*"): True})
+            elif any(laptop.get(k) != base.get(k) for k in keys):   # deleted at the office
+                conflicts.add(("estimates", eid, "*"))
+            continue
+        side = office if o else laptop
+        if not b:
+            expected.update({k: side.get(k) for k in keys} | {("estimates", eid, "*"): True})
+            continue
+        expected[("estimates", eid, "*")] = True
+        for k in keys:
+            _cell(k, base, office, laptop, expected, conflicts)
+    for k in {k for k in (*base, *office, *laptop) if k[0] != "estimates"}:
+        _cell(k, base, office, laptop, expected, conflicts)
+    return {k: v for k, v in expected.items() if v is not None}, conflicts
+
+
+def _cell(k, base, office, laptop, expected, conflicts) -> None:
+    b, o, lap = base.get(k), office.get(k), laptop.get(k)
+    if o == lap or lap == b:
+        expected[k] = o
+    elif o == b:
+        expected[k] = lap
+    else:
+        expected[k] = o
+        conflicts.add(k)
+
+
+def listed(path) -> set:
+    con = sqlite3.connect(path)
+    try:
+        return {tuple(r) for r in con.execute(
+            "SELECT table_name, record_key, field FROM exchange_conflicts WHERE settled_at IS NULL")}
+    finally:
+        con.close()
+
+
+def checks_pass(path) -> None:
+    con = sqlite3.connect(path)
+    try:
+        assert con.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        assert con.execute("PRAGMA foreign_key_check").fetchall() == []
+        dup = con.execute("SELECT campaign_id, union_id, seq, count(*) FROM estimates GROUP BY 1, 2, 3"
+                          " HAVING count(*) > 1").fetchall()
+        assert dup == []
+    finally:
+        con.close()
+
+
+def dump(path) -> dict:
+    con = sqlite3.connect(path)
+    try:
+        return {t: sorted(map(tuple, con.execute(f"SELECT * FROM {t}")), key=repr)
+                for t in ("unions", "results", "targets", "estimates", "estimate_campaigns",
+                          "estimate_campaign_unions")}
+    finally:
+        con.close()
+
+
+def last_audit(path, table: str, key: str) -> tuple | None:
+    con = sqlite3.connect(path)
+    try:
+        return con.execute("SELECT at, actor, source, old_value, new_value FROM audit WHERE table_name = ?"
+                           " AND record_key = ? ORDER BY id DESC LIMIT 1", (table, key)).fetchone()
+    finally:
+        con.close()
+
+
+def edit(path, seed: int, n: int, tag: str) -> None:
+    ctx = open_context(path)
+    try:
+        random_edits(ctx, random.Random(seed), n, tag=tag)
+    finally:
+        ctx.close()
+
+
+@pytest.mark.parametrize("seed", range(ITERATIONS))
+def test_random_overlapping_edits_exchange_both_ways(tmp_path, seed):
+    rng = random.Random(seed)
+    office, laptop = tmp_path / "office.sqlite3", tmp_path / "laptop.sqlite3"
+    build_office(office, seed=seed)
+    ctx = open_context(office)
+    exchange.checkout(ctx.conn, tmp_path / "copy.kyosai", PASSPHRASE)
+    ctx.close()
+    exchange.open_copy(laptop, tmp_path / "copy.kyosai", PASSPHRASE, label="ノートPC1")
+    base = cells(laptop)
+    assert base == cells(office)
+
+    edit(office, seed * 7 + 1, 25, "事務所")
+    edit(laptop, seed * 7 + 2, 25, "ノートPC")
+    office_now, laptop_now = cells(office), cells(laptop)
+    exchange.export_changes(laptop, tmp_path / "changes1.kyosai", PASSPHRASE)
+
+    before = dump(office)
+    dry = exchange.import_changes(office, tmp_path / "changes1.kyosai", PASSPHRASE, dry_run=True)
+    assert dump(office) == before and listed(office) == set()
+    res = exchange.import_changes(office, tmp_path / "changes1.kyosai", PASSPHRASE)
+    assert (res["applied"], res["conflicts"]) == (dry["applied"], dry["conflicts"])
+
+    expected, must_conflict = expectation(base, office_now, laptop_now)
+    got = cells(office)
+    assert got == expected
+    assert listed(office) == must_conflict
+    assert res["conflicts"] == len(must_conflict)
+    checks_pass(office)
+    # nothing the laptop added is lost or duplicated
+    new_est = {k[1] for k in laptop_now if k[0] == "estimates" and k[2] == "*" and k not in base}
+    assert new_est <= {k[1] for k in got if k[0] == "estimates" and k[2] == "*"}
+    # the audit trail has each taken change, from the laptop, at the laptop's time
+    for k, v in expected.items():
+        if k[0] == "results" and v == laptop_now.get(k) != office_now.get(k):
+            at, _actor, source, _old, new = last_audit(office, "results", k[1])
+            assert source == "exchange:ノートPC1" and new == str(v)
+            assert at == last_audit(laptop, "results", k[1])[0]
+
+    # settle every conflict, some by keeping the office's value, some by taking the laptop's
+    conn = sqlite3.connect(office, isolation_level=None)
+    try:
+        choices = {}
+        for c in exchange.list_conflicts(conn):
+            choices[c.id] = rng.choice(("office", "laptop"))
+            exchange.resolve(conn, [c.id], choices[c.id])
+        settled = {(r[0], r[1], r[2]): r[3] for r in conn.execute(
+            "SELECT table_name, record_key, field, settlement FROM exchange_conflicts")}
+    finally:
+        conn.close()
+    after = cells(office)
+    for (table, key, field), keep in settled.items():
+        if field == "*":
+            k = (table, key, "*")
+            want = (laptop_now if keep == "laptop" else office_now).get(k)
+            assert after.get(k) == want
+            if want:
+                assert all(after.get((table, key, f)) == (laptop_now if keep == "laptop" else office_now).get(
+                    (table, key, f)) for f in ESTIMATE_FIELDS)
+        else:
+            side = laptop_now if keep == "laptop" else office_now
+            assert after.get((table, key, field)) == side.get((table, key, field))
+    assert listed(office) == set()
+    checks_pass(office)
+
+    # the other way: more laptop changes (not yet sent), a newer office copy refreshes the laptop
+    ctx = open_context(laptop)
+    p1 = ctx.products.resolve("団生").id
+    union_ids = [u.id for u in ctx.unions.list()]
+    for u in union_ids:
+        ctx.results.set(u, p1, "2024-12", u % 7 + 1)
+    camp = ctx.campaigns.find(CAMPAIGN)
+    unsent_est = ctx.estimates.add(camp.id, union_ids[0], name="訪問先の依頼者", other_premium=7000,
+                                   jichiro_premium=5000, payment="年").id
+    assert exchange.status(ctx.conn).pending >= len(union_ids) + 1
+    ctx.close()
+    edit(office, seed * 7 + 3, 10, "事務所2")
+    ctx = open_context(office)
+    exchange.checkout(ctx.conn, tmp_path / "copy2.kyosai", PASSPHRASE)
+    ctx.close()
+    refreshed = exchange.open_copy(laptop, tmp_path / "copy2.kyosai", PASSPHRASE)
+    assert refreshed["refreshed"] and refreshed["conflicts"] == 0
+    lap = cells(laptop)
+    assert lap[("estimates", str(unsent_est), "name")] == "訪問先の依頼者"
+    office_cells = cells(office)
+    unsent = {k for k in lap if k not in office_cells or office_cells[k] != lap[k]}
+    assert {k for k in unsent if k[0] == "results"} == {
+        ("results", f"{u}:{p1}:2024-12", "count") for u in union_ids}
+    checks_pass(laptop)
+    exchange.export_changes(laptop, tmp_path / "changes2.kyosai", PASSPHRASE)
+    res2 = exchange.import_changes(office, tmp_path / "changes2.kyosai", PASSPHRASE)
+    assert res2["conflicts"] == 0 and res2["applied"] >= len(union_ids) + 1
+    assert dump(office) == dump(laptop)
+    checks_pass(office)
+
+    # the same package again, and the older one: refused, nothing changed
+    same = dump(office)
+    for pkg in ("changes2.kyosai", "changes1.kyosai"):
+        with pytest.raises(exchange.ExchangeError):
+            exchange.import_changes(office, tmp_path / pkg, PASSPHRASE)
+    assert dump(office) == same
