@@ -116,3 +116,14 @@ def _sql_strings(pattern: str) -> list[str]:
 ])
 def test_one_writer_of_the_audit_and_results_tables(statement, writer):
     assert _sql_strings(statement) == ([writer] if writer else [])
+
+
+def test_nested_collections_each_see_their_rows(ctx):
+    from kyosai_desktop.store import audit
+
+    union = ctx.unions.add("05", "001", "秋田市職員労働組合")
+    with audit.collecting(ctx.conn) as outer:
+        with audit.collecting(ctx.conn) as inner:
+            pass                                   # two equal (empty) lists: the inner one leaves
+        ctx.unions.update(union.id, source="master", members=3)
+    assert [r.new for r in outer] == [3] and inner == []

@@ -88,7 +88,7 @@ def collecting(conn: sqlite3.Connection) -> Iterator[list[AuditRow]]:
     try:
         yield rows
     finally:
-        stack.remove(rows)
+        del stack[next(i for i, r in enumerate(stack) if r is rows)]   # by identity: equal lists are not the same block
         if not stack:
             _collectors.pop(id(conn), None)
 
