@@ -50,8 +50,11 @@ def test_geometry_is_remembered(ctx, qtbot):
     assert (second.width(), second.height()) == (720, 520)
 
 
-def test_menu_backup_makes_a_checked_copy(window, ctx):
-    window.backup_action.trigger()
+def test_menu_backup_makes_a_checked_copy(window, ctx, qtbot):
+    window.backup_action.trigger()                 # runs on the background runner
+    with qtbot.waitSignal(window.backup_task.finished, timeout=20_000) as blocker:
+        pass
+    assert blocker.args == ["done"] and "バックアップを作成しました" in window.statusBar().currentMessage()
     copies = list(backups_dir_for(ctx.path).glob("*.sqlite3"))
     assert len(copies) == 1
     con = sqlite3.connect(copies[0])

@@ -113,22 +113,31 @@ def _discard(window):
     return None
 
 
-def automatic_backup(window) -> None:
-    """Once a working day, on the window that is shown (skipped for a closed window)."""
+def automatic_backup(window):
+    """Once a working day, on the window that is shown (skipped for a closed window).
+
+    Runs on the background runner (its own connection); returns the task, or None.
+    """
     from kyosai_desktop.services.backup import backup_if_due
+    from kyosai_desktop.ui.shared import runner
 
     try:
         if not window.isVisible():
-            return
+            return None
     except RuntimeError:  # the window was already deleted
-        return
-    try:
-        dest = backup_if_due(window.ctx)
-    except Exception as exc:  # noqa: BLE001 - a failed automatic backup must not stop work
-        interaction.warning(window, "自動バックアップ", f"自動バックアップを作成できませんでした。\n{exc}")
-        return
-    if dest is not None:
-        window.statusBar().showMessage(f"自動バックアップを作成しました: {dest.name}", 8000)
+        return None
+
+    def done(dest) -> None:
+        if dest is not None:
+            window.statusBar().showMessage(f"自動バックアップを作成しました: {dest.name}", 8000)
+
+    def failed(exc: BaseException) -> None:   # a failed automatic backup must not stop work
+        interaction.warning(window, "自動バックアップ",
+                            f"自動バックアップを作成できませんでした。\n{runner.error_message(exc)}")
+
+    return runner.run(window, "自動バックアップ", "自動バックアップを作成しています…",
+                      lambda job: backup_if_due(job.ctx), ctx=window.ctx, on_done=done, on_error=failed,
+                      cancellable=False)
 
 
 def choose_platform(environ=os.environ, platform: str = sys.platform) -> str | None:

@@ -284,16 +284,23 @@ class MainWindow(QMainWindow):
         self.master_import = MasterImport(self.ctx, self.bus, self)
         return self.master_import if self.master_import.run(kind, path) else None
 
-    def make_backup(self) -> None:
+    def make_backup(self):
+        """Copy, check and rotate the database on the background runner; returns the task."""
         from kyosai_desktop.services.backup import make_backup
+        from kyosai_desktop.ui.shared import runner
 
         self.commit_pending()
-        try:
-            dest = make_backup(self.ctx)
-        except Exception as exc:  # noqa: BLE001 - shown to the clerk
-            interaction.critical(self, "バックアップ", f"バックアップを作成できませんでした。\n{exc}")
-            return
-        self.statusBar().showMessage(f"バックアップを作成しました: {dest}", 8000)
+
+        def done(dest) -> None:
+            self.statusBar().showMessage(f"バックアップを作成しました: {dest}", 8000)
+
+        def failed(exc: BaseException) -> None:
+            interaction.critical(self, "バックアップ", f"バックアップを作成できませんでした。\n{runner.error_message(exc)}")
+
+        self.backup_task = runner.run(self, "バックアップ", "バックアップを作成しています…",
+                                      lambda job: make_backup(job.ctx), ctx=self.ctx, on_done=done,
+                                      on_error=failed, cancellable=False)
+        return self.backup_task
 
     def restore_backup(self, path=None) -> bool:
         """Choose a backup, confirm, keep a safety copy of the current data, restore, reopen."""

@@ -199,13 +199,22 @@ class Task(QObject):
     @Slot()
     def _show(self) -> None:
         if self.state == "running":
-            self.dialog.show()
+            try:
+                self.dialog.show()
+            except RuntimeError:  # the dialog went with its closed parent window
+                pass
 
     @Slot(int, int, str)
     def _progress(self, done: int, total: int, label: str) -> None:
         if self.job.cancelled:
             return
         self.progressed.emit(done, total, label)
+        try:
+            self._show_progress(done, total, label)
+        except RuntimeError:      # the dialog went with its closed parent window
+            pass
+
+    def _show_progress(self, done: int, total: int, label: str) -> None:
         self.dialog.setMaximum(max(total, 0))
         self.dialog.setValue(min(done, total) if total else 0)
         if label:
@@ -240,9 +249,12 @@ class Task(QObject):
         self.state = state
         self._timer.stop()
         self.thread.wait()
-        self.dialog.reset()
-        self.dialog.hide()
-        self.dialog.deleteLater()
+        try:
+            self.dialog.reset()
+            self.dialog.hide()
+            self.dialog.deleteLater()
+        except RuntimeError:      # its parent window was closed meanwhile, and took it along
+            pass
         _RUNNER.task_ended(self)
         self.finished.emit(state)
 
