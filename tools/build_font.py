@@ -21,13 +21,13 @@ again reproduces the committed file.
 
 from __future__ import annotations
 
-import copy
 import sys
 import unicodedata
 from collections import defaultdict
 from pathlib import Path
 
 from fontTools.ttLib import TTFont
+from fontTools.ttLib.tables._g_l_y_f import Glyph
 
 ROOT = Path(__file__).resolve().parents[1]
 SOURCE = ROOT / "tools" / "font-source" / "ipaexg.ttf"
@@ -75,6 +75,13 @@ def shared_glyphs(font: TTFont) -> dict[str, list[int]]:
     return {g: sorted(cps, key=_secondary_rank) for g, cps in by_glyph.items() if len(cps) > 1}
 
 
+def _raw(glyf, glyph: str) -> bytes:
+    """A glyph's stored bytes, untouched (never expanded and recompiled, which would recompute
+    its bounding box and could move its hinting by a fraction of a pixel)."""
+    stored = glyf.glyphs[glyph]
+    return stored.data if hasattr(stored, "data") else stored.compile(glyf)
+
+
 def unshare(font: TTFont) -> dict[int, str]:
     """Give each secondary code point its own copy of the glyph; returns cp -> new glyph."""
     glyf, hmtx = font["glyf"], font["hmtx"]
@@ -84,7 +91,7 @@ def unshare(font: TTFont) -> dict[int, str]:
     for glyph, cps in sorted(shared_glyphs(font).items(), key=lambda item: item[1][0]):
         for cp in cps[1:]:
             name = f"{glyph}.u{cp:04X}"
-            glyf.glyphs[name] = copy.deepcopy(glyf[glyph])
+            glyf.glyphs[name] = Glyph(_raw(glyf, glyph))   # the same bytes: outline and hinting
             hmtx.metrics[name] = hmtx.metrics[glyph]
             if vmtx is not None:
                 vmtx.metrics[name] = vmtx.metrics[glyph]
@@ -120,7 +127,8 @@ def rename(font: TTFont) -> None:
 
 
 def build(source: Path = SOURCE, target: Path = TARGET) -> dict[int, str]:
-    font = TTFont(str(source), recalcTimestamp=False)
+    # No recalculation: every existing glyph and table keeps its bytes (screens draw as before).
+    font = TTFont(str(source), recalcTimestamp=False, recalcBBoxes=False)
     new = unshare(font)
     rename(font)
     target.parent.mkdir(parents=True, exist_ok=True)
