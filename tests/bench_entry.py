@@ -2,7 +2,7 @@
 
     .venv/bin/python tests/bench_entry.py [--db /tmp/national.sqlite3] [--reuse]
 
-Builds the national database (tests/national_data.py: ~2,500 unions × 15 products × 36
+Builds the national database (tests/national_data.py: ~3,000 unions × 15 products × 36
 months, branch 13), then measures on the real page, offscreen, with painting:
 
 * opening a month grid (query + model + view laid out and painted) for the branch's

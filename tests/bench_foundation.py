@@ -5,7 +5,7 @@
 Start-up is measured the way ``kyosai`` starts the GUI (``run_gui``: optional numpy/pandas
 skipped, as in the Windows build).
 
-1. Builds the national-scale database (tests/national_data.py: ~2,500 unions × 15 products ×
+1. Builds the national-scale database (tests/national_data.py: ~3,000 unions × 15 products ×
    36 months) in a temporary folder.
 2. Start to a usable main window, measured in a fresh subprocess each run (offscreen): from
    the moment the parent launches the process until the main window is shown and its first

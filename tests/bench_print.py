@@ -72,8 +72,8 @@ def equivalent_workbook(db: Path, out: Path) -> int:
     thin = Side(style="thin", color="A6A6A6")
     box = Border(left=thin, right=thin, top=thin, bottom=thin)
     head = PatternFill("solid", fgColor="DDEBF7")
-    bold = Font(name="IPAexGothic", bold=True, size=9)
-    body = Font(name="IPAexGothic", size=9)
+    bold = Font(name="KyosaiGothic", bold=True, size=9)     # the app's font, given to LibreOffice
+    body = Font(name="KyosaiGothic", size=9)
     wb = Workbook()
     wb.remove(wb.active)
     for n, s in enumerate(sheets, start=1):
@@ -123,15 +123,35 @@ def equivalent_workbook(db: Path, out: Path) -> int:
     return len(sheets)
 
 
+def libreoffice_env(work: Path) -> dict[str, str]:
+    """LibreOffice's environment: its own profile, and the app's Japanese font made visible to
+    it through fontconfig (a machine without Japanese fonts would print boxes, a smaller job)."""
+    from kyosai_desktop.paths import font_path
+
+    fonts = work / "lo_fonts"
+    fonts.mkdir(exist_ok=True)
+    shutil.copy(font_path(), fonts / font_path().name)
+    conf = work / "lo_fonts.conf"
+    conf.write_text('<?xml version="1.0"?><!DOCTYPE fontconfig SYSTEM "fonts.dtd"><fontconfig>'
+                    '<include ignore_missing="yes">/etc/fonts/fonts.conf</include>'
+                    f"<dir>{fonts}</dir><cachedir>{work / 'lo_fontcache'}</cachedir></fontconfig>",
+                    encoding="utf-8")
+    env = {**os.environ, "HOME": str(work / "lo_home"), "FONTCONFIG_FILE": str(conf)}
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    return env
+
+
 def pages(pdf: Path) -> int:
     from pypdf import PdfReader
 
     return len(PdfReader(pdf).pages)
 
 
-def run(cmd: list[str], **kw) -> float:
+def run(cmd: list[str], env: dict[str, str] | None = None) -> float:
+    if env is None:                 # ours: bytecode written on the warm-up and read afterwards
+        env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
     start = time.perf_counter()
-    subprocess.run(cmd, check=True, capture_output=True, timeout=900, **kw)
+    subprocess.run(cmd, check=True, capture_output=True, timeout=900, env=env)
     return time.perf_counter() - start
 
 
@@ -162,7 +182,7 @@ def main() -> int:
     book = work / "equivalent.xlsx"
     if not book.exists():
         equivalent_workbook(db, book)
-    lo_env = {**os.environ, "HOME": str(work / "lo_home")}
+    lo_env = libreoffice_env(work)
     lo_cmd = [soffice, "--headless", "--norestore", "--convert-to", "pdf", "--outdir", str(work / "lo"), str(book)]
     run(lo_cmd, env=lo_env)                         # warm-up: LibreOffice's profile made
     lo_pages = pages(work / "lo" / "equivalent.pdf")

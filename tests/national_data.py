@@ -1,6 +1,6 @@
 """A generated national-scale database for the benchmarks (not used by the unit tests).
 
-About 2,500 unions over the 47 prefectures, every product with monthly results for 36 months
+About 3,000 unions over the 47 prefectures (the national scale the goals are set for), every product with monthly results for 36 months
 (FY2022–FY2024 under 6月開始), branch and union targets.  Deterministic (seeded), written
 straight into a fresh database made by the real migrations.
 """
@@ -18,7 +18,7 @@ FIRST_MONTH = "2022-06"
 MONTHS = [add_months(FIRST_MONTH, i) for i in range(36)]  # 2022-06 … 2025-05
 
 
-def build(path: Path, *, unions: int = 2500, branch: str = "13", seed: int = 2024) -> AppContext:
+def build(path: Path, *, unions: int = 3000, branch: str = "13", seed: int = 2024) -> AppContext:
     """Create (or overwrite) ``path`` with national-scale data; returns an open context."""
     path = Path(path)
     for suffix in ("", "-wal", "-shm"):

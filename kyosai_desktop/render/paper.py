@@ -94,6 +94,19 @@ def _fine_advance(text: str, pt: float, bold: bool, dpi: int) -> float:
     return _line_metrics[(pt, bold, dpi)][1].horizontalAdvance(text)
 
 
+def _origin(f: int, x: float, y: float, w: float, h: float, width: float, line_h: float) -> tuple[float, float]:
+    """Top-left of one line of ``width`` × ``line_h`` aligned by flags ``f`` in (x, y, w, h)."""
+    if f & _RIGHT:
+        x += w - width
+    elif f & _HCENTER:
+        x += (w - width) / 2
+    if f & _BOTTOM:
+        y += h - line_h
+    elif f & _VCENTER:
+        y += (h - line_h) / 2
+    return x, y
+
+
 def draw_text(painter: QPainter, rect: QRectF, flags, text: str, pt: float, *, bold: bool = False) -> None:
     """Draw ``text`` in ``rect`` (points) at an exact, possibly fractional, point size.
 
@@ -101,6 +114,7 @@ def draw_text(painter: QPainter, rect: QRectF, flags, text: str, pt: float, *, b
     at a point (Qt would lay it out through a QTextLayout for every string, the bulk of the
     time of a many-page report); the position is the one Qt's own rectangle layout gives.
     Wrapping, several lines and text that overflows (which Qt clips) take Qt's path.
+    Many strings in a row: :class:`TextRun` sets the transform once for all of them.
     """
     if not text:
         return
@@ -114,20 +128,56 @@ def draw_text(painter: QPainter, rect: QRectF, flags, text: str, pt: float, *, b
             painter.setFont(font)
             painter.drawText(QRectF(x, y, w, h), flags, text)
         return
-    if f & _RIGHT:
-        x += w - width
-    elif f & _HCENTER:
-        x += (w - width) / 2
-    if f & _BOTTOM:
-        y += h - line_h
-    elif f & _VCENTER:
-        y += (h - line_h) / 2
+    x, y = _origin(f, x, y, w, h, width, line_h)
     transform, previous = painter.worldTransform(), painter.font()
     painter.setWorldTransform(_FINE_SCALE * transform)
     painter.setFont(font)
     painter.drawText(QPointF(x, y + ascent), text)
     painter.setWorldTransform(transform)
     painter.setFont(previous)
+
+
+class TextRun:
+    """Many strings drawn like :func:`draw_text`, with the fine transform set once for all
+    and the font set only when it changes (a table of a few hundred cells per page).
+
+        with TextRun(painter) as run:
+            run.text(rect, flags, "1,234", 8)
+
+    Inside the block the painter works in tenths of a point: draw only text through ``run``
+    (fills and lines before or after it).  Pen colour changes are fine.
+    """
+
+    def __init__(self, painter: QPainter) -> None:
+        self.painter = painter
+        self.device = painter.device()
+        self.dpi = self.device.logicalDpiY()
+        self._font: QFont | None = None
+
+    def __enter__(self) -> TextRun:
+        self._transform, self._previous = self.painter.worldTransform(), self.painter.font()
+        self.painter.setWorldTransform(_FINE_SCALE * self._transform)
+        return self
+
+    def __exit__(self, *_exc) -> None:
+        self.painter.setWorldTransform(self._transform)
+        self.painter.setFont(self._previous)
+
+    def text(self, rect: QRectF, flags, text: str, pt: float, *, bold: bool = False) -> None:
+        if not text:
+            return
+        f = int(flags)
+        font, _metrics, line_h, ascent = _fine_metrics(pt, bold, self.device)
+        if font is not self._font:
+            self.painter.setFont(font)
+            self._font = font
+        x, y, w, h = rect.x() * FINE, rect.y() * FINE, rect.width() * FINE, rect.height() * FINE
+        width = _fine_advance(text, pt, bold, self.dpi) if not f & ~_AT_A_POINT and "\n" not in text else None
+        if width is None or width > w or line_h > h:
+            self.painter.drawText(QRectF(x, y, w, h), flags, text)   # Qt's path, as draw_text
+            return
+        x, y = _origin(f, x, y, w, h, width, line_h)
+        self.painter.drawText(QPointF(x, y + ascent), text)
 
 
 @lru_cache(maxsize=2)

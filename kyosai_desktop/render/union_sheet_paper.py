@@ -17,7 +17,7 @@ from PySide6.QtGui import QColor, QPageSize, QPainter, QPen
 
 from kyosai_desktop.domain.months import month_label, split_month
 from kyosai_desktop.domain.rates import DASH, format_count, format_percent, format_signed
-from kyosai_desktop.render.paper import PaperDocument, draw_text, text_em
+from kyosai_desktop.render.paper import PaperDocument, TextRun, draw_text, text_em
 from kyosai_desktop.services.report_table import HEADER_FILL, TONE_FILLS, format_date
 from kyosai_desktop.services.union_progress_sheet import UnionSheet
 
@@ -64,6 +64,12 @@ def draw_fit(p: QPainter, rect: QRectF, align, text: str, pt: float, *, bold: bo
     """``draw_text`` that never spills out of ``rect``."""
     text, size = fit(text, rect.width(), pt, bold=bold)
     draw_text(p, rect, align, text, size, bold=bold)
+
+
+def run_fit(run: TextRun, rect: QRectF, align, text: str, pt: float, *, bold: bool = False) -> None:
+    """:func:`draw_fit` inside a :class:`TextRun`."""
+    text, size = fit(text, rect.width(), pt, bold=bold)
+    run.text(rect, align, text, size, bold=bold)
 
 
 def _fill(tone: str | None) -> QColor | None:
@@ -220,19 +226,20 @@ class UnionSheetPaper(PaperDocument):
         mw = (w - label_w - total_w) / 12
         heads = [f"{split_month(x)[1]}月" for x in m.months]
         p.fillRect(QRectF(0, y, w, row_h), _HEAD)
-        draw_text(p, QRectF(2, y, label_w - 4, row_h), _L, "月 (発効)", 8, bold=True)
-        for i, text in enumerate(heads):
-            draw_text(p, QRectF(label_w + i * mw, y, mw, row_h), _C, text, 8, bold=True)
-        draw_text(p, QRectF(w - total_w, y, total_w - 3, row_h), _C, "累計", 8, bold=True)
         rows = [(f"{m.fiscal_year}年度", m.counts, m.cumulative), (f"{m.fiscal_year - 1}年度", m.last_year, None)]
-        for k, (label, counts, total) in enumerate(rows, start=1):
-            ry = y + k * row_h
-            draw_text(p, QRectF(2, ry, label_w - 4, row_h), _L, label, 8)
-            for i, v in enumerate(counts):
-                text = "" if v is None else str(v)
-                draw_fit(p, QRectF(label_w + i * mw, ry, mw - 3, row_h), _R, text, 8.5)
-            shown = m.previous if total is None else total
-            draw_text(p, QRectF(w - total_w, ry, total_w - 4, row_h), _R, f"{shown:,}", 8.5, bold=True)
+        with TextRun(p) as run:
+            run.text(QRectF(2, y, label_w - 4, row_h), _L, "月 (発効)", 8, bold=True)
+            for i, text in enumerate(heads):
+                run.text(QRectF(label_w + i * mw, y, mw, row_h), _C, text, 8, bold=True)
+            run.text(QRectF(w - total_w, y, total_w - 3, row_h), _C, "累計", 8, bold=True)
+            for k, (label, counts, total) in enumerate(rows, start=1):
+                ry = y + k * row_h
+                run.text(QRectF(2, ry, label_w - 4, row_h), _L, label, 8)
+                for i, v in enumerate(counts):
+                    text = "" if v is None else str(v)
+                    run_fit(run, QRectF(label_w + i * mw, ry, mw - 3, row_h), _R, text, 8.5)
+                shown = m.previous if total is None else total
+                run.text(QRectF(w - total_w, ry, total_w - 4, row_h), _R, f"{shown:,}", 8.5, bold=True)
         bottom = y + 3 * row_h
         self._frame(p, QRectF(0, y, w, 3 * row_h), rows=[y + row_h, y + 2 * row_h],
                     cols=[label_w + i * mw for i in range(12)] + [w - total_w])
@@ -252,27 +259,30 @@ class UnionSheetPaper(PaperDocument):
         mw = (w - name_w - tail_w) / 12
         row_h = 13.5
         p.fillRect(QRectF(0, y, w, row_h), _HEAD)
-        draw_text(p, QRectF(3, y, name_w, row_h), _L, "商品", 8, bold=True)
-        for i, month in enumerate(s.months):
-            draw_text(p, QRectF(name_w + i * mw, y, mw, row_h), _C, f"{split_month(month)[1]}月", 7.5, bold=True)
-        x = name_w + 12 * mw
         tail_x = []
-        for label, cw in tail:
+        x = name_w + 12 * mw
+        for _label, cw in tail:
             tail_x.append(x)
-            draw_text(p, QRectF(x, y, cw, row_h), _C, label, 8, bold=True)
             x += cw
-        for k, line in enumerate(s.products, start=1):
-            ry = y + k * row_h
-            draw_fit(p, QRectF(3, ry, name_w - 5, row_h), _L, line.product, 8)
-            for i, v in enumerate(line.months):
-                if v:
-                    draw_fit(p, QRectF(name_w + i * mw, ry, mw - 3, row_h), _R, f"{v:,}", 8)
+        for k, line in enumerate(s.products, start=1):   # fills first, then every text in one run
             fill = _fill(line.tone)
             if fill is not None:
-                p.fillRect(QRectF(tail_x[2], ry, tail[2][1], row_h), fill)
-            values = [format_count(line.total), format_count(line.target), format_percent(line.rate)]
-            for (_, cw), tx, text in zip(tail, tail_x, values, strict=True):
-                draw_fit(p, QRectF(tx, ry, cw - 4, row_h), _R, text, 8, bold=tx == tail_x[0])
+                p.fillRect(QRectF(tail_x[2], y + k * row_h, tail[2][1], row_h), fill)
+        with TextRun(p) as run:
+            run.text(QRectF(3, y, name_w, row_h), _L, "商品", 8, bold=True)
+            for i, month in enumerate(s.months):
+                run.text(QRectF(name_w + i * mw, y, mw, row_h), _C, f"{split_month(month)[1]}月", 7.5, bold=True)
+            for (label, cw), tx in zip(tail, tail_x, strict=True):
+                run.text(QRectF(tx, y, cw, row_h), _C, label, 8, bold=True)
+            for k, line in enumerate(s.products, start=1):
+                ry = y + k * row_h
+                run_fit(run, QRectF(3, ry, name_w - 5, row_h), _L, line.product, 8)
+                for i, v in enumerate(line.months):
+                    if v:
+                        run_fit(run, QRectF(name_w + i * mw, ry, mw - 3, row_h), _R, f"{v:,}", 8)
+                values = [format_count(line.total), format_count(line.target), format_percent(line.rate)]
+                for (_, cw), tx, text in zip(tail, tail_x, values, strict=True):
+                    run_fit(run, QRectF(tx, ry, cw - 4, row_h), _R, text, 8, bold=tx == tail_x[0])
         n = len(s.products) + 1
         self._frame(p, QRectF(0, y, w, n * row_h), rows=[y + k * row_h for k in range(1, n)],
                     cols=[name_w + i * mw for i in range(12)] + tail_x)
@@ -297,19 +307,22 @@ class UnionSheetPaper(PaperDocument):
         p.fillRect(QRectF(0, y, w, row_h), _HEAD)
         xs = []
         x = 0.0
-        for title, cw, _a in cols:
+        for _title, cw, _a in cols:
             xs.append(x)
-            draw_text(p, QRectF(x, y, cw, row_h), _C, title, 8, bold=True)
             x += cw
         today = self.printed_on.isoformat()
-        for k, e in enumerate(shown, start=1):
-            ry = y + k * row_h
-            values = [str(e.seq), e.name, e.role, e.car, format_date(e.maturity) if e.maturity else "未記入",
-                      e.status, e.campaign]
+        for k, e in enumerate(shown, start=1):   # fills first, then every text in one run
             if e.maturity and e.maturity < today:
-                p.fillRect(QRectF(xs[4], ry, cols[4][1], row_h), QColor("#" + TONE_FILLS["far_behind"]))
-            for (_t, cw, align), cx, text in zip(cols, xs, values, strict=True):
-                draw_fit(p, QRectF(cx + 3, ry, cw - 6, row_h), align, text, 8)
+                p.fillRect(QRectF(xs[4], y + k * row_h, cols[4][1], row_h), QColor("#" + TONE_FILLS["far_behind"]))
+        with TextRun(p) as run:
+            for (title, cw, _a), cx in zip(cols, xs, strict=True):
+                run.text(QRectF(cx, y, cw, row_h), _C, title, 8, bold=True)
+            for k, e in enumerate(shown, start=1):
+                ry = y + k * row_h
+                values = [str(e.seq), e.name, e.role, e.car, format_date(e.maturity) if e.maturity else "未記入",
+                          e.status, e.campaign]
+                for (_t, cw, align), cx, text in zip(cols, xs, values, strict=True):
+                    run_fit(run, QRectF(cx + 3, ry, cw - 6, row_h), align, text, 8)
         n = len(shown) + 1
         self._frame(p, QRectF(0, y, w, n * row_h), rows=[y + k * row_h for k in range(1, n)], cols=xs[1:])
         y += n * row_h
