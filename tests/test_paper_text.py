@@ -17,6 +17,7 @@ from PySide6.QtGui import QColor, QImage, QPainter
 
 from kyosai_desktop.render.paper import (
     PaperDocument,
+    TextRun,
     draw_text,
     fine_font,
     fine_rect,
@@ -70,6 +71,30 @@ def test_draw_text_matches_qt_rect_layout(qapp, align):
     assert ours == theirs
 
 
+def _paint_run(flags_of) -> QImage:
+    """The same cases through one TextRun (the painter stays in tenths of a point)."""
+    def draw_all(painter, *_):
+        with TextRun(painter) as run:
+            for i, (rect, text, pt, bold) in enumerate(CASES):
+                run.text(rect, flags_of(i), text, pt, bold=bold)
+
+    calls = iter([True])
+
+    def once(painter, rect, flags, text, pt, bold):
+        if next(calls, False):
+            draw_all(painter)
+
+    return _paint(once, flags_of)
+
+
+@pytest.mark.parametrize("align", range(len(ALIGNS)))
+def test_text_run_matches_qt_rect_layout(qapp, align):
+    def flags_of(i: int):
+        return ALIGNS[(i + align) % len(ALIGNS)] | (Qt.TextFlag.TextWordWrap if i == 4 else 0)
+
+    assert _paint_run(flags_of) == _paint(_old_way, flags_of)
+
+
 def test_draw_text_leaves_the_painter_as_it_was(qapp):
     image = QImage(100, 100, QImage.Format.Format_ARGB32)
     painter = QPainter(image)
@@ -77,6 +102,9 @@ def test_draw_text_leaves_the_painter_as_it_was(qapp):
     font, transform = painter.font(), painter.worldTransform()
     draw_text(painter, QRectF(0, 0, 90, 20), A.AlignLeft | A.AlignVCenter, "目標", 9.5, bold=True)
     draw_text(painter, QRectF(0, 0, 10, 20), A.AlignLeft | A.AlignVCenter, "はみ出す文字列", 9.5)
+    assert painter.font() == font and painter.worldTransform() == transform
+    with TextRun(painter) as run:
+        run.text(QRectF(0, 0, 90, 20), A.AlignLeft | A.AlignVCenter, "目標", 9.5, bold=True)
     assert painter.font() == font and painter.worldTransform() == transform
     painter.end()
 
