@@ -6,7 +6,11 @@
   rows, rows_in_totals, rows_flagged, other_total, jichiro_total, saving_total,
   saving_average, flags, returned, contracts, conversion_rate (yen as integers;
   conversion_rate = 成約 ÷ returned estimates in percent, 1 decimal, or null);
-* ``estimates anonymise --campaign NAME --yes`` — clear a finished campaign's personal data;
+* ``estimates anonymise --campaign NAME --yes`` — clear a finished campaign's personal data,
+  then check the database file, its WAL/shm and the backups folder (exit 3 when the names are
+  not yet gone from the files, e.g. while another program reads the database);
+* ``estimates old-backups --campaign NAME [--delete --yes]`` — the backups that still hold an
+  anonymised campaign's personal data, and deleting them;
 * ``report estimates --campaign NAME [--union PP-UUU] --kind list|report|summary|closing
   --out FILE.pdf|FILE.xlsx [--within DAYS]`` — 別紙2, 別紙3 (all unions when --union is
   omitted), the campaign summary, the closing list.
@@ -49,6 +53,12 @@ def register(groups: dict) -> None:
     anon.add_argument("--yes", action="store_true", help="確認なしで実行する (必須)")
     anon.add_argument("--today", help=argparse.SUPPRESS)
     anon.set_defaults(handler=cmd_anonymise)
+
+    old = grp.add_parser("old-backups", help="匿名化したキャンペーンの個人情報が残る古いバックアップを一覧・削除する")
+    old.add_argument("--campaign", required=True)
+    old.add_argument("--delete", action="store_true", help="それらのバックアップを削除する")
+    old.add_argument("--yes", action="store_true", help="確認なしで削除する (--delete に必須)")
+    old.set_defaults(handler=cmd_old_backups)
 
     rep = groups["report"].add_parser("estimates", help="見積り: 別紙2 一覧 / 別紙3 報告 / 集計 / クロージング一覧")
     rep.add_argument("--campaign", required=True)
@@ -118,7 +128,7 @@ def cmd_summary(args: argparse.Namespace) -> int:
 
 def cmd_anonymise(args: argparse.Namespace) -> int:
     from kyosai_desktop.services.estimate_privacy import anonymise_check
-    from kyosai_desktop.services.ops.estimates import anonymise
+    from kyosai_desktop.services.ops.estimates import anonymise_verified
 
     ctx = open_ctx(args)
     try:
@@ -127,10 +137,38 @@ def cmd_anonymise(args: argparse.Namespace) -> int:
         check = anonymise_check(ctx, camp.id, today=today)
         if not args.yes:
             raise CommandError(check.question + "\n実行するには --yes を付けてください。")
-        n, _changes = anonymise(ctx, camp.id, today=today)
-        print(f"キャンペーン「{camp.name}」の見積り {n} 件の個人情報を匿名化しました (集計値は変わりません)。")
+        done, _changes = anonymise_verified(ctx, camp.id, today=today)
+        print(f"キャンペーン「{camp.name}」の見積り {done.estimates} 件の個人情報を匿名化しました (集計値は変わりません)。")
+        print(done.report.text())
+        if not done.report.ok:
+            return 3   # anonymised in the tables, but not yet gone from the files: said above
     finally:
         ctx.close()
+    return 0
+
+
+def cmd_old_backups(args: argparse.Namespace) -> int:
+    from kyosai_desktop.services.privacy_check import backups_holding, delete_backups
+
+    ctx = open_ctx(args)
+    try:
+        camp = _campaign(ctx, args.campaign)
+        holding = backups_holding(ctx, camp.id)
+    finally:
+        ctx.close()
+    if not holding:
+        print(f"backups フォルダに、キャンペーン「{camp.name}」の個人情報を含むバックアップはありません。")
+        return 0
+    print(f"キャンペーン「{camp.name}」の個人情報がまだ残っているバックアップ ({len(holding)} 個):")
+    for p in holding:
+        print(f"  {p}")
+    if not args.delete:
+        print("削除するには --delete --yes を付けて実行してください。")
+        return 0
+    if not args.yes:
+        raise CommandError("削除するには --yes も付けてください (削除したバックアップからは復元できなくなります)。")
+    gone = delete_backups(holding)
+    print(f"{len(holding)} 個のバックアップを削除しました ({len(gone)} ファイル)。")
     return 0
 
 

@@ -5,6 +5,8 @@ A campaign is *finished* when its period has an end date before today.  Anonymis
 campaign and the same fields in their audit history; premiums, 支払, 車両, grades, roles,
 statuses and status dates stay, so 別紙3, the summary and the CLI figures do not change.
 The GUI asks for confirmation with :attr:`AnonymiseCheck.question`; the CLI needs ``--yes``.
+:func:`anonymise_and_verify` then checks the bytes of the database file, its WAL and shm and
+the backups folder (services/privacy_check.py) and reports what it found.
 """
 
 from __future__ import annotations
@@ -13,6 +15,11 @@ from dataclasses import dataclass
 from datetime import date
 
 from kyosai_desktop.services.context import AppContext
+from kyosai_desktop.services.privacy_check import (
+    PrivacyCheck,
+    PrivacyReport,
+    collect_personal_texts,
+)
 
 
 class NotFinished(ValueError):
@@ -68,3 +75,23 @@ def anonymise_campaign(ctx: AppContext, campaign_id: int, *, today: date | None 
     if check.reason:
         raise NotFinished(check.reason)
     return ctx.estimates.anonymise_campaign(campaign_id)
+
+
+@dataclass
+class Anonymised:
+    """The result of :func:`anonymise_and_verify`: how many estimates, and the check."""
+
+    estimates: int
+    report: PrivacyReport
+    check: PrivacyCheck   # run again (``check.run()``) once a reader has let go
+
+
+def anonymise_and_verify(ctx: AppContext, campaign_id: int, *, today: date | None = None) -> Anonymised:
+    """Anonymise a finished campaign, then verify the texts are gone from the files."""
+    check = anonymise_check(ctx, campaign_id, today=today)
+    if check.reason:
+        raise NotFinished(check.reason)
+    texts = collect_personal_texts(ctx.conn, campaign_id)   # kept in memory only, for the check
+    n = ctx.estimates.anonymise_campaign(campaign_id)
+    verify = PrivacyCheck(ctx, campaign_id, check.campaign, texts)
+    return Anonymised(n, verify.run(), verify)

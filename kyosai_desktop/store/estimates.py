@@ -376,6 +376,14 @@ class EstimateRepository:
             raise ValueError("このキャンペーンは匿名化済みのため、見積りを追加・変更できません。")
 
     # ------------------------------------------------------------------ personal data
+    def history_keys(self, campaign_id: int) -> builtins.list[str]:
+        """Audit keys of the campaign's estimates, those deleted earlier included (by their creation row)."""
+        ids = [r[0] for r in self.conn.execute("SELECT id FROM estimates WHERE campaign_id = ?", (campaign_id,))]
+        created = self.conn.execute(
+            "SELECT DISTINCT record_key FROM audit WHERE table_name = 'estimates' AND field = '*'"
+            " AND old_value IS NULL AND new_value LIKE ?", (_created_text(campaign_id, "%", "%"),))
+        return sorted({estimate_key(i) for i in ids} | {r[0] for r in created})
+
     def anonymise_campaign(self, campaign_id: int, *, source: str = "anonymise") -> int:
         """Clear every personal field of the campaign's estimates, and their audit history.
 
@@ -386,10 +394,7 @@ class EstimateRepository:
         the file itself.  Returns the number of estimates anonymised.
         """
         ids = [r[0] for r in self.conn.execute("SELECT id FROM estimates WHERE campaign_id = ?", (campaign_id,))]
-        created = self.conn.execute(
-            "SELECT DISTINCT record_key FROM audit WHERE table_name = 'estimates' AND field = '*'"
-            " AND old_value IS NULL AND new_value LIKE ?", (_created_text(campaign_id, "%", "%"),))
-        keys = sorted({estimate_key(i) for i in ids} | {r[0] for r in created})
+        keys = self.history_keys(campaign_id)
         self.conn.execute("PRAGMA secure_delete = ON")
         with transaction(self.conn):
             sets = ", ".join(f"{f} = NULL" for f in PERSONAL_FIELDS)

@@ -13,7 +13,11 @@ from datetime import date
 
 from kyosai_desktop.domain.estimates import default_role
 from kyosai_desktop.services.context import AppContext
-from kyosai_desktop.services.estimate_privacy import anonymise_campaign
+from kyosai_desktop.services.estimate_privacy import (
+    Anonymised,
+    anonymise_and_verify,
+    anonymise_campaign,
+)
 from kyosai_desktop.services.ops.changes import ChangeKind, OpChanges
 from kyosai_desktop.services.ops.core import operation
 from kyosai_desktop.store import audit
@@ -102,3 +106,12 @@ def anonymise(ctx: AppContext, campaign_id: int, *, today: date | None = None) -
     with audit.collecting(ctx.conn) as rows:
         n = anonymise_campaign(ctx, campaign_id, today=today)
     return n, OpChanges.from_rows(rows, "anonymise", extra=(ChangeKind.ESTIMATES,))
+
+
+def anonymise_verified(ctx: AppContext, campaign_id: int, *,
+                       today: date | None = None) -> tuple[Anonymised, OpChanges]:
+    """:func:`anonymise`, then the check that the names are gone from the files and backups
+    (``services.privacy_check``); the result carries the report and can run the check again."""
+    with audit.collecting(ctx.conn) as rows:
+        done = anonymise_and_verify(ctx, campaign_id, today=today)
+    return done, OpChanges.from_rows(rows, "anonymise", extra=(ChangeKind.ESTIMATES,))

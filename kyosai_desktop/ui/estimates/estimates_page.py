@@ -41,6 +41,7 @@ from kyosai_desktop.services.estimate_privacy import anonymise_check
 from kyosai_desktop.services.ops import ChangeKind, OpChanges
 from kyosai_desktop.services.ops import estimates as est_ops
 from kyosai_desktop.services.ops.replay import Conflict
+from kyosai_desktop.services.privacy_check import backups_holding, delete_backups
 from kyosai_desktop.store.audit import AuditRow
 from kyosai_desktop.ui.estimates.estimate_campaign_dialog import CampaignDialog
 from kyosai_desktop.ui.estimates.estimate_chart import EstimateChart
@@ -386,16 +387,43 @@ class EstimatesPage(QWidget):
         camp = self.campaign()
         if camp is None:
             return
+        title = "個人情報の匿名化"
         check = anonymise_check(self.ctx, camp.id)
+        if check.already:
+            self._offer_old_backups(camp.id, check.reason)
+            return
         if check.reason:
-            interaction.warning(self, "個人情報の匿名化", check.reason)
+            interaction.warning(self, title, check.reason)
             return
-        if not interaction.confirm(self, "個人情報の匿名化", check.question):
+        if not interaction.confirm(self, title, check.question):
             return
-        n, changes = est_ops.anonymise(self.ctx, camp.id)
+        done, changes = est_ops.anonymise_verified(self.ctx, camp.id)
         self.undo_stack.clear()  # undo must not bring the personal data back
         self.changed(changes)
-        interaction.information(self, "個人情報の匿名化", f"{n:,} 件の見積りを匿名化しました。集計値は変わりません。")
+        report = done.report
+        head = f"{done.estimates:,} 件の見積りを匿名化しました。集計値は変わりません。\n\n"
+        while not report.ok and interaction.confirm(
+                self, title, head + report.text() + "\n\n読み込み中の画面やプログラムを閉じたら「はい」で、もう一度確認します。"):
+            report = done.check.run()
+        (interaction.information if report.ok else interaction.warning)(self, title, head + report.text())
+        if report.holding:
+            self._delete_backups(report.holding)
+
+    def _offer_old_backups(self, campaign_id: int, reason: str) -> None:
+        holding = backups_holding(self.ctx, campaign_id)
+        if not holding:
+            interaction.information(self, "個人情報の匿名化", reason + "\nbackups フォルダに、このキャンペーンの"
+                                    "個人情報を含むバックアップはありません。")
+            return
+        self._delete_backups(holding, lead=reason + "\n")
+
+    def _delete_backups(self, holding, lead: str = "") -> None:
+        names = "\n".join(f"  {p.name}" for p in holding)
+        if interaction.confirm(self, "古いバックアップの削除",
+                               f"{lead}次の古いバックアップ {len(holding)} 個には、このキャンペーンの個人情報が残っています:\n"
+                               f"{names}\n\nこれらを削除しますか？ (削除したバックアップからは復元できなくなります)"):
+            delete_backups(holding)
+            interaction.information(self, "古いバックアップの削除", f"{len(holding)} 個のバックアップを削除しました。")
 
 
 def build_page(ctx: AppContext, bus: DataBus) -> QWidget:

@@ -1,0 +1,154 @@
+"""Privacy that is checked: after anonymising, the names are searched for in the bytes (issue 12, item 4).
+
+The database file, its WAL and shm, the safety copies of the backups folder (rewritten) and
+the older backups (listed, deletable) — with a real second connection reading meanwhile.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import date
+from pathlib import Path
+
+import pytest
+from estimate_fixtures import add_union, seed_csv
+
+from kyosai_desktop.cli import main
+from kyosai_desktop.paths import backups_dir_for
+from kyosai_desktop.services.backup import KEEP_BACKUPS, make_backup, prune_backups
+from kyosai_desktop.services.estimate_import import import_estimates
+from kyosai_desktop.services.estimate_privacy import anonymise_and_verify
+from kyosai_desktop.services.estimate_reports import summary_json
+from kyosai_desktop.services.privacy_check import backups_holding, delete_backups
+from kyosai_desktop.store.connection import shm_path, wal_path
+
+NAME = "匿名化確認用の氏名"
+PHONE = "090-1234-5678"
+NOTE = "自宅に電話可 (夕方)"
+SECRETS = (NAME, PHONE, NOTE, "デイズルークス", "エクストレイル")
+TODAY = date(2025, 1, 31)
+
+
+@pytest.fixture
+def campaign(ctx, tmp_path):
+    add_union(ctx)
+    import_estimates(ctx, seed_csv(tmp_path), campaign="2024執行部", union="05-001")
+    camp = ctx.campaigns.find("2024執行部")
+    ctx.campaigns.update(camp.id, period_from="2024-10-01", period_to="2024-12-31")
+    first = ctx.estimates.list(camp.id)[0]
+    ctx.estimates.update(first.id, name="旧姓の氏名")           # an earlier value, only in the audit trail
+    ctx.estimates.update(first.id, name=NAME, contact=PHONE, notes=NOTE)
+    return ctx.campaigns.get(camp.id)
+
+
+def raw(path: Path) -> bytes:
+    return b"".join(p.read_bytes() for p in (path, wal_path(path), shm_path(path)) if p.exists())
+
+
+def test_anonymise_verifies_the_names_are_gone_from_db_wal_and_shm(ctx, campaign):
+    assert all(s.encode() in raw(ctx.path) for s in SECRETS[:3])
+    done = anonymise_and_verify(ctx, campaign.id, today=TODAY)
+    report = done.report
+    assert done.estimates == 20 and report.ok and report.checkpoint_ok and report.live == {}
+    assert report.searched >= 20 and "ひとつも残っていません" in report.text()
+    data = raw(ctx.path)
+    for secret in (*SECRETS, "旧姓の氏名"):
+        assert secret.encode() not in data, secret
+
+
+def test_a_reader_holding_the_wal_is_reported_not_hidden(ctx, campaign):
+    reader = sqlite3.connect(ctx.path, isolation_level=None)
+    reader.execute("BEGIN")
+    assert reader.execute("SELECT count(*) FROM estimates").fetchone()[0] == 20   # an older snapshot, held
+    try:
+        done = anonymise_and_verify(ctx, campaign.id, today=TODAY)
+        report = done.report
+        assert not report.ok and not report.checkpoint_ok
+        assert "読み込み中" in report.text() and "まだ消し切れていません" in report.text()
+        assert NAME.encode() in wal_path(ctx.path).read_bytes()     # it says so because it is so
+    finally:
+        reader.execute("COMMIT")
+        reader.close()
+    again = done.check.run()                                         # the reader let go: check again
+    assert again.ok and NAME.encode() not in raw(ctx.path)
+
+
+def test_safety_copies_are_rewritten_and_older_backups_listed(ctx, campaign):
+    before = summary_json(ctx, campaign.id)
+    folder = backups_dir_for(ctx.path)
+    daily = make_backup(ctx)
+    safety = make_backup(ctx, folder / f"{ctx.path.stem}-before-restore-20250101-000000.sqlite3")
+    upgrade = make_backup(ctx, folder / f"{ctx.path.stem}-v4-before-migration-20250101-000000.sqlite3")
+    assert NAME.encode() in daily.read_bytes() and NAME.encode() in safety.read_bytes()
+
+    report = anonymise_and_verify(ctx, campaign.id, today=TODAY).report
+    assert report.ok
+    assert sorted(report.rewritten) == sorted([safety, upgrade]) and report.holding == [daily]
+    assert daily.name in report.text() and "old-backups" in report.text()
+    for copy in (safety, upgrade):
+        data = copy.read_bytes()
+        assert all(s.encode() not in data for s in SECRETS)
+        con = sqlite3.connect(copy)
+        assert con.execute("PRAGMA quick_check").fetchone()[0] == "ok"
+        assert con.execute("SELECT count(*) FROM estimates WHERE other_premium IS NOT NULL").fetchone()[0] == 18
+        con.close()
+    assert NAME.encode() in daily.read_bytes()                        # a backup is not rewritten…
+    assert backups_holding(ctx, campaign.id) == [daily]              # …but found, by its content
+    assert delete_backups(backups_holding(ctx, campaign.id)) == [daily]
+    assert backups_holding(ctx, campaign.id) == [] and summary_json(ctx, campaign.id) == before
+
+
+def test_cli_reports_and_deletes_old_backups(ctx, campaign, capsys):
+    daily = make_backup(ctx)
+    path = ctx.path
+    ctx.close()
+    args = ["--db", str(path), "estimates"]
+    assert main([*args, "anonymise", "--campaign", "2024執行部", "--yes", "--today", "2025-01-31"]) == 0
+    out = capsys.readouterr().out
+    assert "ひとつも残っていません" in out and daily.name in out
+    assert main([*args, "old-backups", "--campaign", "2024執行部"]) == 0
+    assert str(daily) in capsys.readouterr().out and daily.exists()
+    assert main([*args, "old-backups", "--campaign", "2024執行部", "--delete"]) == 1   # asks for --yes
+    assert daily.exists() and "--yes" in capsys.readouterr().err
+    assert main([*args, "old-backups", "--campaign", "2024執行部", "--delete", "--yes"]) == 0
+    assert not daily.exists() and "削除しました" in capsys.readouterr().out
+    assert main([*args, "old-backups", "--campaign", "2024執行部"]) == 0
+    assert "ありません" in capsys.readouterr().out
+
+
+def test_safety_copies_are_rotated_like_daily_backups(ctx):
+    folder = backups_dir_for(ctx.path)
+    stem = ctx.path.stem
+    made = []
+    for i in range(KEEP_BACKUPS + 3):
+        for name in (f"{stem}-before-restore-2025010{i // 10}-{i:06d}.sqlite3",
+                     f"{stem}-v4-before-migration-2025010{i // 10}-{i:06d}.sqlite3"):
+            p = folder / name
+            p.write_bytes(b"x")
+            made.append(p)
+    wal_path(made[0]).write_bytes(b"w")            # a damaged file's WAL kept beside its copy
+    keep_daily = make_backup(ctx)                   # prunes every kind
+    assert keep_daily.exists()
+    left = sorted(p.name for p in folder.glob(f"{stem}-before-restore-*.sqlite3"))
+    assert len(left) == KEEP_BACKUPS and left[0].endswith("000003.sqlite3")
+    assert len(list(folder.glob(f"{stem}-v4-before-migration-*.sqlite3"))) == KEEP_BACKUPS
+    assert not wal_path(made[0]).exists()
+    assert prune_backups(ctx.path) == []
+
+
+def test_the_page_reports_the_check_and_offers_to_delete_old_backups(ctx, campaign, qtbot, prompts):
+    from kyosai_desktop.ui.estimates.estimates_page import EstimatesPage
+    from kyosai_desktop.ui.shared.events import DataBus
+
+    daily = make_backup(ctx)
+    page = EstimatesPage(ctx, DataBus())
+    qtbot.addWidget(page)
+    page.show()
+    assert page.campaign().id == campaign.id
+    page.anonymise()
+    kinds = [k for k, _t, _x in prompts]
+    assert kinds == ["confirm", "information", "confirm", "information"]
+    assert "ひとつも残っていません" in prompts[1][2] and daily.name in prompts[2][2]
+    assert not daily.exists() and "削除しました" in prompts[3][2]
+    page.anonymise()                                  # already anonymised: says so, nothing left to delete
+    assert prompts[-1][0] == "information" and "匿名化済み" in prompts[-1][2] and "ありません" in prompts[-1][2]
