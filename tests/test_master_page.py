@@ -174,6 +174,16 @@ def test_fiscal_year_edits_and_new_year(page, ctx):
     assert year == max(ctx.fiscal_years.all_years())
 
 
+def test_both_start_months_pasted_together_are_both_kept(page, ctx):
+    tab = page.show_tab("年度")
+    row = next(i for i, r in enumerate(tab.model.rows) if r.year == 2025)
+    tab.table.setCurrentIndex(tab.table.model().index(row, tab.model.column_index("start_month")))
+    assert tab.table.paste_text("4\t4\n")                    # one block over both columns
+    assert (ctx.fiscal_years.results_year(2025).start_month, ctx.fiscal_years.model_year(2025).start_month) == (4, 4)
+    page.undo_stack.undo()
+    assert (ctx.fiscal_years.results_year(2025).start_month, ctx.fiscal_years.model_year(2025).start_month) == (6, 5)
+
+
 def test_target_grids_edit_and_paste(page, ctx, db_path, qtbot):
     tab = page.show_tab("目標")
     tab.year_combo.setCurrentIndex(tab.year_combo.findData(2025))

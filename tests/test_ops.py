@@ -209,3 +209,36 @@ def test_anonymise_reports_its_change_and_cannot_be_undone(ctx, union):
     assert ctx.estimates.list(campaign.id)[0].name is None
     with pytest.raises(ValueError):
         replay(ctx, changes, undo=True)
+
+
+def test_add_union_operation(ctx, db_path):
+    since = last_id(ctx)
+    union, changes = master_ops.add_union(ctx, "05", "7", "男鹿市職員労働組合", members="1,200")
+    assert union.union_code == "007" and union.members == 1200
+    assert changes.kinds == {ChangeKind.UNIONS}
+    assert audit_rows(db_path, since) == [
+        ("master", "unions", str(union.id), "*", None, "05-007 男鹿市職員労働組合"),
+        ("master", "unions", str(union.id), "members", None, "1200")]
+    with pytest.raises(NotReplayable):           # adding a union is not an undo step
+        replay(ctx, changes, undo=True)
+
+
+def test_campaign_operations_write_their_audit_rows(ctx, db_path, union):
+    since = last_id(ctx)
+    campaign, added = est_ops.add_campaign(ctx, {"name": "見積りキャンペーン2025", "kind": "見積りキャンペーン"},
+                                           [union.id])
+    assert audit_rows(db_path, since) == [
+        ("estimates", "estimate_campaigns", str(campaign.id), "*", None, "見積りキャンペーン2025 (見積りキャンペーン)"),
+        ("estimates", "estimate_campaign_unions", f"{campaign.id}:{union.id}", "*", None, "参加")]
+    assert added.rows[0].new == campaign                    # the record itself, for its undo
+    since = last_id(ctx)
+    replay(ctx, added, undo=True)
+    assert audit_rows(db_path, since) == [
+        ("undo", "estimate_campaign_unions", f"{campaign.id}:{union.id}", "*", "参加", None),
+        ("undo", "estimate_campaigns", str(campaign.id), "*", "見積りキャンペーン2025", None)]
+    since = last_id(ctx)
+    replay(ctx, added, undo=False)
+    assert audit_rows(db_path, since) == [
+        ("redo", "estimate_campaigns", str(campaign.id), "*", None, "見積りキャンペーン2025 (見積りキャンペーン) (復元)"),
+        ("redo", "estimate_campaign_unions", f"{campaign.id}:{union.id}", "*", None, "参加")]
+    assert ctx.campaigns.get(campaign.id) == campaign

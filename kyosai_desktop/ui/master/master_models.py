@@ -177,12 +177,24 @@ class FiscalYearModel(MasterTableModel):
         return me.parse_start_month(raw)
 
     def field_write(self, key: int, col: Col, value: object) -> FieldWrite:
-        if col.key == "label":
-            return FieldWrite("fiscal_years", str(key), "label", str(value))
-        row = next(r for r in self.rows if r.year == key)
-        start = value if col.key == "start_month" else row.start_month
-        model_start = value if col.key == "model_start_month" else row.model_start_month
-        return FieldWrite("fiscal_years", str(key), "start_months", start_months_value(int(start), int(model_start)))
+        return self.field_writes([(key, col.key, value)])[0]
+
+    def field_writes(self, changes: list[tuple[object, str, object]]) -> list[FieldWrite]:
+        """Both start months of a year are one stored field: a block pasted over the two
+        columns sets them together (one write per year, not the second undoing the first)."""
+        writes: list[FieldWrite] = []
+        months: dict[int, list[int]] = {}
+        for key, col_key, value in changes:
+            if col_key == "label":
+                writes.append(FieldWrite("fiscal_years", str(key), "label", str(value)))
+                continue
+            if key not in months:
+                row = next(r for r in self.rows if r.year == key)
+                months[key] = [row.start_month, row.model_start_month]
+            months[key][0 if col_key == "start_month" else 1] = int(value)
+        writes += [FieldWrite("fiscal_years", str(year), "start_months", start_months_value(*pair))
+                   for year, pair in months.items()]
+        return writes
 
 
 # ---------------------------------------------------------------- targets

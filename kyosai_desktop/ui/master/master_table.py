@@ -98,6 +98,10 @@ class MasterTableModel(QAbstractTableModel):
         """The stored field behind the cell (row ``key``, column ``col``) set to ``value``."""
         raise NotImplementedError
 
+    def field_writes(self, changes: list[tuple[object, str, object]]) -> list[FieldWrite]:
+        """The stored fields behind several (row key, column key, value) cells of one edit."""
+        return [self.field_write(key, self.col(col_key), value) for key, col_key, value in changes]
+
     def reload(self) -> None:
         """Re-read every row from the store."""
         raise NotImplementedError
@@ -141,8 +145,7 @@ class MasterTableModel(QAbstractTableModel):
 
     def apply_changes(self, changes: list[tuple[object, str, object]], *, source: str) -> OpChanges:
         """Write the cells as one operation (one commit; a pasted block is all or nothing)."""
-        done = master_ops.edit(self.ctx, [self.field_write(key, self.col(col_key), value)
-                                          for key, col_key, value in changes], source)
+        done = master_ops.edit(self.ctx, self.field_writes(changes), source)
         self.reload()
         self.written.emit(done)
         return done
