@@ -410,9 +410,11 @@ def import_changes(path: Path | str, package: Path | str, passphrase: str, *, dr
                        " VALUES (?,?,?,?,?,?,?,?,?,?,?)",
                        (manifest["package_id"], src.source_id, src.label, manifest["seq"], manifest["created_at"],
                         _now(), res.applied, res.unchanged, res.conflicts, base_id, cumulative))
-            quick = db.execute("PRAGMA foreign_key_check").fetchall()
-            if quick:
-                raise ExchangeError("取り込むと参照の整合性が崩れるため、取り込みを中止しました。何も変更していません。")
+        except apsw.ConstraintError as exc:
+            # (the engine reports a broken reference itself; this is a write after it)
+            db.execute("ROLLBACK")
+            raise ExchangeError("取り込むと記録どうしの整合性が崩れるため、取り込みを中止しました。"
+                                f"何も変更していません。詳細: {exc}") from exc
         except BaseException:
             db.execute("ROLLBACK")
             raise
