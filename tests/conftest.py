@@ -79,6 +79,10 @@ def _recording_interaction(log: PromptLog):
             answer = self._ask("save_file", title, suggested)
             return Path(answer) if answer else None  # type: ignore[arg-type]
 
+        def passphrase(self, parent, title, text):
+            answer = self._ask("passphrase", title, text)
+            return answer if isinstance(answer, str) else None
+
         def exec_dialog(self, dialog):
             text = dialog.summary_text() if hasattr(dialog, "summary_text") else ""
             answer = self._ask("dialog", dialog.windowTitle(), text)

@@ -403,8 +403,10 @@ def import_changes(path: Path | str, package: Path | str, passphrase: str, *, dr
         db.execute("PRAGMA foreign_keys = ON")
         db.execute("BEGIN IMMEDIATE")
         try:
+            before = db.execute("SELECT ifnull(max(id), 0) FROM exchange_conflicts").fetchall()[0][0]
             cumulative = pkg.parts["changeset"]
             res = apply_changes(db, since(taken[0] if taken else None, cumulative), src)
+            details = _describe(db, res.lines, int(before))  # type: ignore[arg-type]
             db.execute("INSERT INTO exchange_imports (package_id, source_id, source_label, seq, created_at,"
                        " imported_at, applied, unchanged, conflicts, base_id, changeset)"
                        " VALUES (?,?,?,?,?,?,?,?,?,?,?)",
@@ -422,7 +424,41 @@ def import_changes(path: Path | str, package: Path | str, passphrase: str, *, dr
     finally:
         db.close()
     return {**res.as_dict(), "dry_run": dry_run, "source": src.label, "seq": manifest["seq"],
-            "created_at": manifest["created_at"]}
+            "created_at": manifest["created_at"], **details}
+
+
+FIELD_LABELS = {"count": "件数", "target": "目標", "members": "組合員数", "holdings": "団生保有",
+                "name": "名称・氏名", "status": "状況", "other_premium": "他社掛金", "jichiro_premium": "じちろう掛金",
+                "payment": "支払", "notes": "備考", "note": "備考", "seq": "No.", "age": "年齢", "contact": "連絡先",
+                "car": "車名", "kind": "種類", "effective_month": "発効月", "org_joined": "組織加入",
+                "value": "値", "*": "記録"}
+
+
+def field_label(name: str) -> str:
+    return FIELD_LABELS.get(name, name)
+
+
+def _show(value: object) -> str:
+    return "(なし)" if value is None else str(value)
+
+
+def _describe(db, lines: list, conflicts_after: int) -> dict[str, list[str]]:
+    """The applied changes and the new conflicts, as a clerk reads them (for the review)."""
+    changed, added = [], []
+    for table, key, fld, old, new in lines[:5000]:
+        what = f"{KIND_LABELS[kind_of(table)]} {describe_key(db, table, key)}"
+        if fld == "*":
+            added.append(f"{what}: {'追加' if old is None else '削除'}")
+        elif old is None:
+            added.append(f"{what} {field_label(fld)}: {_show(new)}")
+        else:
+            changed.append(f"{what} {field_label(fld)}: {_show(old)} → {_show(new)}")
+    conflicts = [f"{KIND_LABELS[kind_of(t)]} {describe_key(db, t, k)} {field_label(f)}: 事務所 {_show(_load(o))} /"
+                 f" ノートPC {_show(_load(lap))} ({SITUATIONS[sit]})"
+                 for t, k, f, o, lap, sit in db.execute(
+                     "SELECT table_name, record_key, field, office_value, laptop_value, situation"
+                     " FROM exchange_conflicts WHERE id > ? ORDER BY id", (conflicts_after,)).fetchall()]
+    return {"changed": changed, "added": added, "conflict_list": conflicts}
 
 
 # ---------------------------------------------------------------------------- conflicts
@@ -479,6 +515,10 @@ def describe_key(conn: sqlite3.Connection, table: str, key: str) -> str:
             return f"{row[0]} {union(row[1])} No.{row[2]}" if row else f"見積り#{parts[0]}"
         if table == "model_unions":
             return f"{parts[0]}年度 {union(parts[1])}"
+        if table in ("estimate_campaigns", "estimate_campaign_unions"):
+            row = conn.execute("SELECT name FROM estimate_campaigns WHERE id = ?", (parts[0],)).fetchone()
+            name = row[0] if row else f"キャンペーン#{parts[0]}"
+            return name if len(parts) == 1 else f"{name} {union(parts[1])}"
     except (IndexError, sqlite3.Error):
         pass
     return key
@@ -557,4 +597,4 @@ def _take_laptop(conn, table, pk, key, situation, fld, office_v, laptop_v, lapto
     raise ValueError(f"競合 {key} はノートPCの値を採用できません (記録の内容がありません)。")
 
 
-__all__ += ["Conflict", "SITUATIONS", "describe_key", "record_key", "get_state", "set_state", "ExchangeStatus"]
+__all__ += ["field_label", "Conflict", "SITUATIONS", "describe_key", "record_key", "get_state", "set_state", "ExchangeStatus"]

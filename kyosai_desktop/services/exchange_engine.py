@@ -219,6 +219,7 @@ class ApplyResult:
     by_kind: Counter = field(default_factory=Counter)
     renumbered: list[tuple[str, int, int]] = field(default_factory=list)   # (record key, laptop No., new No.)
     touched: set[tuple[str, str]] = field(default_factory=set)            # (table, record key) applied or in conflict
+    lines: list[tuple[str, str, str, object, object]] = field(default_factory=list)  # applied (table, key, field, old, new)
 
     def as_dict(self) -> dict:
         return {"applied": self.applied, "unchanged": self.unchanged, "conflicts": self.conflicts,
@@ -434,8 +435,6 @@ class _Applier:
         row = self._key_row(ch)
         key = record_key(ch.table, row)
         self.result.touched.add((ch.table, key))
-        if not self.src.write_audit:
-            return
         rows: list[tuple[str, object, object]] = []
         only = FIELD_ONLY.get(ch.table)
         if ch.op == "UPDATE":
@@ -454,6 +453,9 @@ class _Applier:
         else:
             old = ch.row_old()
             rows = [(only, old.get(only), None)] if only else [("*", _summary(ch.table, old, created=False), None)]
+        self.result.lines += [(ch.table, key, fld, o, n) for fld, o, n in rows]
+        if not self.src.write_audit:
+            return
         for fld, old_v, new_v in rows:
             # the laptop's own time and clerk for the field (else for the record, else the package's)
             at, actor = (self.src.audit_times.get((ch.table, key, fld)) or self.src.audit_times.get((ch.table, key, "*"))

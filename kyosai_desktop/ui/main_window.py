@@ -91,6 +91,9 @@ class MainWindow(QMainWindow):
         self.branch_label = QLabel()
         self.path_label = QLabel()
         self.path_label.setStyleSheet("color: #595959;")
+        self.exchange_label = QLabel()
+        self.exchange_label.setObjectName("exchange_status")
+        self.statusBar().addPermanentWidget(self.exchange_label)
         self.statusBar().addPermanentWidget(self.branch_label)
         self.statusBar().addPermanentWidget(self.path_label)
         self.resize(1280, 800)
@@ -115,6 +118,14 @@ class MainWindow(QMainWindow):
             key: self._action(import_menu, f"{spec.label}ファイル…", lambda k=key: self.import_file(k))
             for key, spec in KINDS.items()
         }
+        file_menu.addSeparator()
+        from kyosai_desktop.ui.exchange.actions import ExchangeActions
+
+        self.exchange = ExchangeActions(self)
+        self.checkout_action = self._action(file_menu, "持ち出し用コピーを作成…", lambda: self.exchange.checkout())
+        self.export_changes_action = self._action(file_menu, "変更を書き出す…", lambda: self.exchange.export())
+        self.import_changes_action = self._action(file_menu, "変更を取り込む…", lambda: self.exchange.import_package())
+        self.conflicts_action = self._action(file_menu, "競合の一覧…", lambda: self.exchange.show_conflicts())
         file_menu.addSeparator()
         self.backup_action = self._action(file_menu, "バックアップを作成(&B)", self.make_backup)
         self.restore_action = self._action(file_menu, "バックアップから復元(&R)…", self.restore_backup)
@@ -243,7 +254,16 @@ class MainWindow(QMainWindow):
     def update_title(self) -> None:
         branch = branch_title(self.ctx)
         demo = "【デモデータ】" if is_demo(self.ctx) else ""
-        self.setWindowTitle(f"{APP_TITLE} — {branch}{demo}")
+        from kyosai_desktop.services.exchange import status as exchange_status
+        from kyosai_desktop.ui.exchange.actions import status_text
+
+        st = exchange_status(self.ctx.conn)
+        laptop = "【持ち出し用コピー】" if st.role == "laptop" else ""
+        self.setWindowTitle(f"{APP_TITLE} — {branch}{demo}{laptop}")
+        self.exchange_label.setText(status_text(st))
+        self.exchange_label.setVisible(bool(self.exchange_label.text()))
+        self.export_changes_action.setEnabled(st.role == "laptop")
+        self.checkout_action.setEnabled(st.role != "laptop")
         code = self.ctx.branch
         self.branch_label.setText(f"{branch} ({code})" if code else branch)
         self.path_label.setText(f"データベース: {self.ctx.path}")

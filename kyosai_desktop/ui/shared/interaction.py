@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtWidgets import QDialog, QFileDialog, QMessageBox, QWidget
+from PySide6.QtWidgets import QDialog, QFileDialog, QInputDialog, QLineEdit, QMessageBox, QWidget
 
 
 class Interaction:
@@ -44,6 +44,11 @@ class Interaction:
     def exec_dialog(self, dialog: QDialog) -> bool:
         """Show ``dialog`` modally; True when the clerk accepted it."""
         return dialog.exec() == QDialog.DialogCode.Accepted
+
+    def passphrase(self, parent: QWidget | None, title: str, text: str) -> str | None:
+        """A secret typed without echo (a package's passphrase); None when cancelled."""
+        value, ok = QInputDialog.getText(parent, title, text, QLineEdit.EchoMode.Password)
+        return value if ok else None
 
 
 _current: Interaction = Interaction()
@@ -86,3 +91,7 @@ def save_file(parent: QWidget | None, title: str, suggested: str, filters: str) 
 
 def exec_dialog(dialog: QDialog) -> bool:
     return _current.exec_dialog(dialog)
+
+
+def passphrase(parent: QWidget | None, title: str, text: str) -> str | None:
+    return _current.passphrase(parent, title, text)

@@ -1,0 +1,1 @@
+"""Laptop copies and exchange packages: the menu actions and the conflict list."""

@@ -1,0 +1,118 @@
+"""The exchange in the main window: ファイル menu actions, the review in the one import review
+dialog, the conflict list, and a laptop copy's title and status bar.  Screenshots of the
+review and the conflict list go to $EXCHANGE_SHOTS when it is set."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from exchange_fixtures import PASSPHRASE, build_office
+from foundation_fixtures import isolated_settings  # noqa: F401 - fixture
+from PySide6.QtCore import QItemSelectionModel, Qt
+
+from kyosai_desktop.services import exchange
+from kyosai_desktop.services.context import open_context
+from kyosai_desktop.ui.main_window import MainWindow
+
+SHOTS = os.environ.get("EXCHANGE_SHOTS")
+
+
+def shot(widget, name: str) -> None:
+    if SHOTS:
+        Path(SHOTS).mkdir(parents=True, exist_ok=True)
+        widget.grab().save(str(Path(SHOTS) / f"{name}.png"))
+
+
+@pytest.fixture
+def office_and_laptop(tmp_path):
+    office, laptop = tmp_path / "office.sqlite3", tmp_path / "laptop.sqlite3"
+    build_office(office)
+    return office, laptop
+
+
+def window_on(path: Path, qtbot) -> MainWindow:
+    win = MainWindow(open_context(path))
+    qtbot.addWidget(win)
+    win.show()
+    return win
+
+
+def test_checkout_export_import_and_settle_in_the_window(office_and_laptop, tmp_path, qtbot, prompts,
+                                                         isolated_settings, app_font):  # noqa: F811
+    office, laptop = office_and_laptop
+    prompts.answers["passphrase"] = PASSPHRASE
+    win = window_on(office, qtbot)
+    assert not win.export_changes_action.isEnabled() and win.checkout_action.isEnabled()
+    assert "持ち出し用コピー" not in win.windowTitle()
+    info = win.exchange.checkout(tmp_path / "copy.kyosai")
+    assert info is not None and (tmp_path / "copy.kyosai").exists()
+    assert [k for k, *_ in prompts].count("passphrase") == 2      # set, then confirmed
+
+    # the laptop: an empty database opens the copy from the same menu item
+    lap = window_on(laptop, qtbot)
+    prompts.clear()
+    assert lap.exchange.import_package(tmp_path / "copy.kyosai")["refreshed"] is False
+    assert "【持ち出し用コピー】" in lap.windowTitle()
+    assert lap.exchange_label.text().startswith("持ち出し用コピー 未送信の変更 0 件 · 最終やり取り ")
+    ctx = lap.ctx
+    union = ctx.unions.list()[0]
+    p = ctx.products.resolve("団生")
+    old = ctx.results.get(union.id, p.id, "2024-06")
+    ctx.results.set(union.id, p.id, "2024-06", 91)
+    ctx.results.set(union.id, p.id, "2024-11", 5)
+    lap.update_title()
+    assert "未送信の変更 2 件" in lap.exchange_label.text()
+    shot(lap, "exchange_laptop_window")
+    assert lap.exchange.export(tmp_path / "changes.kyosai") is not None
+    assert "未送信の変更 0 件" in lap.exchange_label.text()
+
+    # the office changed the same cell: a conflict; the other cell is applied
+    win.ctx.results.set(union.id, p.id, "2024-06", 77)
+    seen = {}
+
+    def review(dialog):
+        seen["review"] = dialog.summary_text()
+        shot(dialog, "exchange_review")
+        qtbot.mouseClick(dialog.import_button, Qt.MouseButton.LeftButton)
+        return True
+
+    def settle(dialog):
+        seen["conflicts"] = dialog.model.rowCount()
+        shot(dialog, "exchange_conflicts")
+        dialog.view.selectionModel().select(dialog.model.index(0, 0), QItemSelectionModel.SelectionFlag.Select
+                                            | QItemSelectionModel.SelectionFlag.Rows)
+        qtbot.mouseClick(dialog.take_laptop, Qt.MouseButton.LeftButton)
+        seen["after"] = dialog.model.rowCount()
+        return False
+
+    answers = iter([review, settle])
+    prompts.answers["dialog"] = lambda d: next(answers)(d)
+    res = win.exchange.import_package(tmp_path / "changes.kyosai")
+    assert res is not None and (res["applied"], res["conflicts"]) == (1, 1)
+    assert "競合 1 件" in seen["review"] and "2024-11" in seen["review"]
+    assert "事務所 77 / ノートPC 91" in seen["review"]
+    assert (seen["conflicts"], seen["after"]) == (1, 0)
+    assert win.ctx.results.get(union.id, p.id, "2024-06") == 91          # laptop's taken
+    assert win.ctx.results.get(union.id, p.id, "2024-11") == 5
+    assert old != 91
+    history = win.ctx.audit.history("results", f"{union.id}:{p.id}:2024-11")
+    assert history[-1].source.startswith("exchange:")
+
+
+def test_wrong_passphrase_is_a_message_and_nothing_changes(office_and_laptop, tmp_path, qtbot, prompts,
+                                                          isolated_settings):  # noqa: F811
+    office, laptop = office_and_laptop
+    ctx = open_context(office)
+    exchange.checkout(ctx.conn, tmp_path / "copy.kyosai", PASSPHRASE)
+    ctx.close()
+    exchange.open_copy(laptop, tmp_path / "copy.kyosai", PASSPHRASE)
+    exchange.export_changes(laptop, tmp_path / "changes.kyosai", PASSPHRASE)
+    win = window_on(office, qtbot)
+    prompts.answers["passphrase"] = "wrong passphrase"
+    assert win.exchange.import_package(tmp_path / "changes.kyosai") is None
+    kinds = [k for k, *_ in prompts]
+    assert "critical" in kinds and "dialog" not in kinds
+    assert any("パスフレーズが違います" in text for k, _t, text in prompts if k == "critical")
+    assert win.ctx.conn.execute("SELECT count(*) FROM exchange_imports").fetchone()[0] == 0
