@@ -175,3 +175,47 @@ def test_formula_like_union_name_is_escaped_in_the_package_and_restored_at_hq(br
         assert "05" in hq.hq.packages()
     finally:
         hq.close()
+
+
+def _resealed(src, dst, file_name, change):
+    """A package whose ``file_name`` was edited and its manifest made consistent again."""
+    with zipfile.ZipFile(src) as a:
+        files = {n: a.read(n) for n in a.namelist()}
+    files[file_name] = change(files[file_name].decode("utf-8")).encode("utf-8")
+    m = json.loads(files["manifest.json"])
+    m["files"][file_name]["sha256"] = hashlib.sha256(files[file_name]).hexdigest()
+    m["files"][file_name]["rows"] = files[file_name].decode("utf-8").count("\n") - 1
+    files["manifest.json"] = json.dumps(m, ensure_ascii=False).encode("utf-8")
+    with zipfile.ZipFile(dst, "w") as b:
+        for n, data in files.items():
+            b.writestr(n, data)
+    return dst
+
+
+@pytest.mark.parametrize("file_name, change, message", [
+    ("results.csv", lambda t: t.replace(",2024-07,4", ",2024-07,四"), "整数ではありません"),
+    ("results.csv", lambda t: t.replace(",2024-07,4", ",2024-07,-4"), "整数ではありません"),
+    ("results.csv", lambda t: t.replace(",2024-07,4", ",2024-07,99999999999999999999999"), "整数ではありません"),
+    ("results.csv", lambda t: t.replace(",2024-07,", ",2026-07,"), "範囲外"),
+    ("results.csv", lambda t: t.replace("05,001,", "07,001,", 1), "県コード"),
+    ("results.csv", lambda t: t + t.splitlines()[1] + "\n", "重複"),
+    ("results.csv", lambda t: t.replace("団体生命共済", "なぞの共済"), "なぞの共済"),
+    ("targets.csv", lambda t: t.replace(",44", ",x44"), "整数ではありません"),
+])
+def test_hq_refuses_consistent_but_wrong_content(branch, tmp_path, file_name, change, message):
+    from kyosai_desktop.services.context import open_context
+    from kyosai_desktop.services.hq_import import import_packages, init_hq
+
+    good = build_package(branch, 2024, tmp_path / "05.kyosai-report").path
+    bad = _resealed(good, tmp_path / "bad.kyosai-report", file_name, change)
+    read_package(bad)      # the checksums agree: the content checks must catch it
+    hq = open_context(tmp_path / "hq.sqlite3")
+    try:
+        init_hq(hq)
+        [outcome] = import_packages(hq, [bad])
+        assert outcome.refused and message in outcome.refused, outcome.refused
+        assert "本部のデータは変更していません" in outcome.refused
+        assert hq.conn.execute("SELECT count(*) FROM unions").fetchone()[0] == 0
+        assert hq.hq.packages() == {}
+    finally:
+        hq.close()

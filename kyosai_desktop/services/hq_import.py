@@ -19,15 +19,13 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from kyosai_desktop.domain.months import month_label
+from kyosai_desktop.domain.months import month_label, months_between
 from kyosai_desktop.services.context import AppContext
 from kyosai_desktop.services.report_package import Package, PackageError, read_package
 from kyosai_desktop.services.safe_output import unescape_field
 from kyosai_desktop.store import audit
-from kyosai_desktop.store.hq import HeldPackage
+from kyosai_desktop.store.hq import HeldPackage, bulk_writes
 from kyosai_desktop.store.tx import all_or_nothing
-
-MONTH_PATTERN = r"^\d{4}-(0[1-9]|1[0-2])$"
 
 
 @dataclass
@@ -106,7 +104,7 @@ def import_package(ctx: AppContext, path: Path, *, dry_run: bool = False) -> Pac
                     f"{outcome.branch_name}県支部の取り込み済みのパッケージ (作成 {_stamp(held.created_at)}) より"
                     f"古いパッケージ (作成 {_stamp(package.created_at)}) です。新しいパッケージを取り込んでください")
         parsed = _parse(ctx, package)
-        with all_or_nothing(ctx.conn, dry_run=dry_run):
+        with bulk_writes(ctx.conn), all_or_nothing(ctx.conn, dry_run=dry_run):
             _write(ctx, package, parsed, held, outcome)
         outcome.imported = not dry_run
     except _Refused as exc:
@@ -166,7 +164,8 @@ def _parse(ctx: AppContext, package: Package) -> _Parsed:
                        _int(active, "有効", blank=False, hi=1)))
 
     try:
-        df = pd.read_csv(io.BytesIO(package.data["results.csv"]), dtype=str, keep_default_na=False)
+        df = pd.read_csv(io.BytesIO(package.data["results.csv"]), keep_default_na=False,
+                         dtype={"県コード": str, "単組コード": str, "商品": str, "発効年月": str})
     except Exception as exc:  # noqa: BLE001 - any parser failure is a refused package
         raise _Refused(f"results.csv を読めません ({exc})") from exc
     df.columns = ["pref", "union_code", "product", "month", "count"]
@@ -176,15 +175,14 @@ def _parse(ctx: AppContext, package: Package) -> _Parsed:
         unknown = set(df["union_code"].unique()) - codes
         if unknown:
             raise _Refused(f"results.csv に unions.csv にない単組コードがあります: {', '.join(sorted(unknown)[:5])}")
-        bad_month = ~df["month"].str.match(MONTH_PATTERN)
-        outside = (df["month"] < package.first_month) | (df["month"] > package.last_month)
-        if bad_month.any() or outside.any():
-            first = df.loc[bad_month | outside, "month"].iloc[0]
+        outside = ~df["month"].isin(months_between(package.first_month, package.last_month))
+        if outside.any():
+            first = df.loc[outside, "month"].iloc[0]
             raise _Refused(f"results.csv の発効年月「{first}」が {package.first_month}〜{package.last_month} の範囲外か正しくありません")
-        if not df["count"].str.fullmatch(r"\d{1,9}").all():
-            first = df.loc[~df["count"].str.fullmatch(r"\d{1,9}"), "count"].iloc[0]
-            raise _Refused(f"results.csv の件数「{first}」が 0 以上の整数ではありません")
-        df["count"] = df["count"].astype("int64")
+        if df["count"].dtype.kind != "i" or (df["count"] < 0).any() or (df["count"] > 10**9).any():
+            numbers = pd.to_numeric(df["count"], errors="coerce")
+            bad = df.loc[numbers.isna() | (numbers < 0) | (numbers > 10**9) | (numbers % 1 != 0), "count"]
+            raise _Refused(f"results.csv の件数「{bad.iloc[0] if len(bad) else '?'}」が 0 以上の整数ではありません")
         df["product_id"] = df["product"].map({name: product_id(name) for name in df["product"].unique()})
         if df.duplicated(["union_code", "product_id", "month"]).any():
             raise _Refused("results.csv に同じ単組・商品・発効年月の行が重複しています")

@@ -21,6 +21,7 @@ import csv
 import hashlib
 import io
 import json
+import re
 import zipfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -28,6 +29,7 @@ from datetime import datetime
 from pathlib import Path
 
 from kyosai_desktop import __version__
+from kyosai_desktop.domain.months import months_between
 from kyosai_desktop.services.context import AppContext
 from kyosai_desktop.services.files import atomic_path
 from kyosai_desktop.services.safe_output import csv_bytes
@@ -38,6 +40,8 @@ FORMAT = "kyosai-report-package"
 FORMAT_VERSION = 1
 SUFFIX = ".kyosai-report"
 MANIFEST = "manifest.json"
+_MONTH = re.compile(r"\d{4}-(0[1-9]|1[0-2])")
+_STAMP = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?")
 MAX_MEMBER_BYTES = 512 * 1024 * 1024  # a national year is ~20 MB; anything far bigger is not ours
 
 # The allow-list: the only tables and columns a package may carry (file name → columns).
@@ -297,5 +301,11 @@ def _check_manifest(path: Path, manifest: object, names: list[str]) -> None:
     branch = manifest["branch"]
     if not (isinstance(branch, str) and len(branch) == 2 and branch.isdigit()):
         raise _refuse(path, f"県支部コード {branch!r} が正しくありません")
-    if not isinstance(manifest["fiscal_year"], int):
+    if not isinstance(manifest["fiscal_year"], int) or not 1900 <= manifest["fiscal_year"] <= 9999:
         raise _refuse(path, "年度が正しくありません")
+    first, last = manifest["first_month"], manifest["last_month"]
+    if not all(isinstance(m, str) and _MONTH.fullmatch(m) for m in (first, last)) or not first <= last \
+            or len(months_between(first, last)) > 36:
+        raise _refuse(path, f"集計期間 {first!r}〜{last!r} が正しくありません")
+    if not isinstance(manifest["created_at"], str) or not _STAMP.fullmatch(manifest["created_at"]):
+        raise _refuse(path, "作成日時が正しくありません")

@@ -11,11 +11,29 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 ROLE_KEY = "role"
 ROLE_HQ = "hq"
+
+
+@contextmanager
+def bulk_writes(conn: sqlite3.Connection) -> Iterator[None]:
+    """Foreign-key checks off for a package import (outside its transaction), back on after.
+
+    A national year is ~900,000 result cells; checking two foreign keys per cell more than
+    doubles the write time (tests/bench_hq.py).  The import resolves every union and
+    product id against this database itself before writing, so the references hold.
+    """
+    if conn.in_transaction:
+        raise RuntimeError("bulk_writes must start outside a transaction")
+    conn.execute("PRAGMA foreign_keys = OFF")
+    try:
+        yield
+    finally:
+        conn.execute("PRAGMA foreign_keys = ON")
 
 
 @dataclass(frozen=True)
