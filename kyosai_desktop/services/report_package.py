@@ -270,7 +270,8 @@ def read_package(path: Path | str) -> Package:
         header = next(reader, None)
         if header != list(PACKAGE_FILES[file_name]):
             raise _refuse(path, f"{file_name} の列が報告パッケージの形式と違います: {header}")
-        count = sum(1 for _ in reader)
+        # without a quoted field every line is one row (results.csv: ~900,000 lines a year)
+        count = text.count("\n") - 1 if '"' not in text and text.endswith("\n") else sum(1 for _ in reader)
         if count != spec.get("rows"):
             raise _refuse(path, f"{file_name} の行数 {count} が manifest の {spec.get('rows')} と違います")
         data[file_name] = body
