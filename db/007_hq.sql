@@ -1,9 +1,9 @@
 -- 007_hq: headquarters mode (the roll-up of the branches' report packages) and the
 -- national figures a branch receives back from headquarters.
 --
--- A headquarters database (settings role = 'hq') keeps each branch's unions, their
--- monthly results and per-union targets and model-union designations in the ordinary
--- tables (unions are unique by 県コード + 単組コード); what only HQ needs is here.
+-- A headquarters database (settings role = 'hq') keeps each branch's unions, per-union
+-- targets and model-union designations in the ordinary tables (unions are unique by
+-- 県コード + 単組コード); what only HQ needs is here (and in 009).
 
 -- The package each branch sent last (one per branch: a newer one replaces it).
 CREATE TABLE hq_packages (

@@ -121,14 +121,14 @@ def main() -> int:
     rows.append(("import dry run of 47 packages", dry, ""))
     real, outcomes = timed(lambda: import_packages(hq, packages))
     assert all(o.imported for o in outcomes), [o.refused for o in outcomes if o.refused]
-    n_cells = hq.conn.execute("SELECT count(*) FROM results").fetchone()[0]
+    n_cells = hq.conn.execute("SELECT count(*) FROM hq_union_results").fetchone()[0]
     rows.append(("import of 47 packages — goal < 5 s", real, f"{n_cells:,} cells, "
                  f"{real / floor_insert:.1f}× the bare insert, {real / floor_read:.0f}× the read floor"))
     # re-send every package (newer ones): replace, not add
     again = [make_branch(work / f"again_{pref}.sqlite3", pref, n, rng) for pref, n in zip(prefs, counts, strict=True)]
     resend, outcomes = timed(lambda: import_packages(hq, again))
     assert all(o.imported for o in outcomes)
-    assert hq.conn.execute("SELECT count(*) FROM results").fetchone()[0] == n_cells
+    assert hq.conn.execute("SELECT count(*) FROM hq_union_results").fetchone()[0] == n_cells
     rows.append(("re-import of 47 newer packages (replace)", resend, "cell count unchanged"))
 
     from kyosai_desktop.services.national_report import build_national_report, national_report_table

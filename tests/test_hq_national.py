@@ -64,6 +64,7 @@ def test_roll_up_reproduces_seed_004_section_1(hq, national):
     outcomes = import_packages(hq, list(packages.values()))
     assert [o.refused for o in outcomes if o.refused] == []
     assert all(o.imported for o in outcomes) and len(outcomes) == 48
+    _assert_totals_match_unions(hq)
     report = build_national_report(hq, 2024, "2025-01", _seed_as_of(hq))
     _assert_seed(report)
     assert report.senders == 47
@@ -77,6 +78,17 @@ def test_roll_up_reproduces_seed_004_section_1(hq, national):
         ["福岡", "45", "106", "235.55%"], ["佐賀", "18", "990", "5500.00%"]]
     j = texts.index(["自賠責共済", "2024年12月", "全国", "12,824", "5,931", "46.24%", "0 県"])
     assert texts[j + 1][2] == "なし"
+
+
+def _assert_totals_match_unions(hq) -> None:
+    """The branch totals the report reads are the sums of the unions' figures as received."""
+    mismatch = hq.conn.execute(
+        "SELECT count(*) FROM (SELECT u.pref_code, r.product_id, r.month, sum(r.count) AS s"
+        " FROM hq_union_results r JOIN unions u ON u.id = r.union_id GROUP BY 1, 2, 3) x"
+        " FULL OUTER JOIN hq_branch_results b USING (pref_code, product_id, month)"
+        " WHERE x.s IS NOT b.count").fetchone()[0]
+    assert mismatch == 0
+    assert hq.conn.execute("SELECT count(*) FROM results").fetchone()[0] == 0
 
 
 def test_one_as_of_month_for_all_products_differs(hq, national):
@@ -99,13 +111,13 @@ def test_resending_replaces_without_double_counting(hq, national, tmp_path):
     newer = build_package(branch, 2024, tmp_path / "06-new.kyosai-report").path
     branch.close()
     audit_before = hq.audit.count()
-    cells_before = hq.conn.execute("SELECT count(*) FROM results").fetchone()[0]
+    cells_before = hq.conn.execute("SELECT count(*) FROM hq_union_results").fetchone()[0]
     dry = import_packages(hq, [newer], dry_run=True)[0]
     assert dry.refused is None and not dry.imported and dry.replaced is not None
     assert hq.audit.count() == audit_before                       # a dry run writes nothing
     [done] = import_packages(hq, [newer])
     assert done.imported and done.cells_removed > 0
-    assert hq.conn.execute("SELECT count(*) FROM results").fetchone()[0] == cells_before
+    assert hq.conn.execute("SELECT count(*) FROM hq_union_results").fetchone()[0] == cells_before
     assert hq.audit.count() == audit_before + 1                   # one audit row per import
     entry = hq.audit.history("hq_packages", "06")[-1]
     assert "06-new.kyosai-report" in entry.new and "06.kyosai-report" in entry.old
@@ -119,12 +131,13 @@ def test_resending_replaces_without_double_counting(hq, national, tmp_path):
     [same] = import_packages(hq, [newer])
     assert same.unchanged and hq.audit.count() == audit_before + 1
     assert build_national_report(hq, 2024, "2025-01", _seed_as_of(hq)).product("団体生命共済").actual == 8317
+    _assert_totals_match_unions(hq)
 
 
 def test_damaged_package_is_refused_and_changes_nothing(hq, national, tmp_path):
     _folder, packages = national
     import_packages(hq, [packages["05"]])
-    before = hq.conn.execute("SELECT sum(count) FROM results").fetchone()[0]
+    before = hq.conn.execute("SELECT sum(count) FROM hq_union_results").fetchone()[0]
     truncated = tmp_path / "05-cut.kyosai-report"
     truncated.write_bytes(packages["05"].read_bytes()[:-200])
     tampered = tmp_path / "05-edit.kyosai-report"
@@ -137,7 +150,7 @@ def test_damaged_package_is_refused_and_changes_nothing(hq, national, tmp_path):
     outcomes = import_packages(hq, [truncated, tampered])
     assert "途中で切れています" in outcomes[0].refused
     assert "チェックサムが一致しません" in outcomes[1].refused
-    assert hq.conn.execute("SELECT sum(count) FROM results").fetchone()[0] == before
+    assert hq.conn.execute("SELECT sum(count) FROM hq_union_results").fetchone()[0] == before
 
 
 def test_cli_round_trip_and_national_csv(hq, national, tmp_path, capsys):

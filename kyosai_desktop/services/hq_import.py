@@ -235,8 +235,7 @@ def _write(ctx: AppContext, package: Package, parsed: _Parsed, held: HeldPackage
         union_ids = df["union_code"].map(ids)  # type: ignore[index]
         cells = zip(union_ids.tolist(), df["product_id"].tolist(),  # type: ignore[index]
                     df["month"].tolist(), df["count"].tolist(), strict=True)  # type: ignore[index]
-    outcome.cells_removed = ctx.results.replace_branch_months(pref, package.first_month, package.last_month,
-                                                             cells)
+    outcome.cells_removed = repo.replace_union_results(pref, package.first_month, package.last_month, cells)
     if len(df):  # type: ignore[arg-type]
         monthly = df.groupby(["product_id", "month"], sort=False)["count"].sum()  # type: ignore[attr-defined]
         repo.insert_branch_results(pref, ((int(p), m, int(c)) for (p, m), c in monthly.items()))

@@ -110,7 +110,7 @@ class HQRepository:
 
     def clear_branch(self, pref_code: str, years: Sequence[int], first: str, last: str) -> None:
         """Remove the branch's targets, designations and monthly totals in the years and months
-        a package covers (its unions' results: ``ResultRepository.replace_branch_months``)."""
+        a package covers (its unions' figures: :meth:`replace_union_results`)."""
         unions = "SELECT id FROM unions WHERE pref_code = ?"
         marks = ",".join("?" * len(years))
         self.conn.execute(
@@ -125,6 +125,21 @@ class HQRepository:
         self.conn.execute(
             "DELETE FROM hq_branch_results WHERE pref_code = ? AND month BETWEEN ? AND ?",
             (pref_code, first, last))
+
+    def replace_union_results(self, pref_code: str, first: str, last: str,
+                              rows: Iterable[tuple[int, int, str, int]]) -> int:
+        """Drop the branch's per-union figures in [first, last] and insert ``rows`` (union_id,
+        product_id, month, count) in bulk; return the cells dropped.  Audited by the caller,
+        once for the whole package (a national year is ~900,000 cells)."""
+        removed = self.conn.execute(
+            "DELETE FROM hq_union_results WHERE union_id IN (SELECT id FROM unions WHERE pref_code = ?)"
+            " AND month BETWEEN ? AND ?", (pref_code, first, last)).rowcount
+        self.conn.executemany(
+            "INSERT INTO hq_union_results (union_id, product_id, month, count) VALUES (?, ?, ?, ?)", rows)
+        return removed
+
+    def union_result_count(self) -> int:
+        return self.conn.execute("SELECT count(*) FROM hq_union_results").fetchone()[0]
 
     def insert_branch_results(self, pref_code: str, rows: Iterable[tuple[int, str, int]]) -> None:
         self.conn.executemany(

@@ -155,16 +155,3 @@ class ResultRepository:
         """Set one cell (None clears it); return the old value."""
         done = self.apply([CellChange(union_id, product_id, month, value)], source=source)
         return done[0].old if done else value
-
-    # ------------------------------------------------------------ headquarters
-    def replace_branch_months(self, pref_code: str, first: str, last: str,
-                              rows: Iterable[tuple[int, int, str, int]]) -> int:
-        """Headquarters' package import: drop every cell of the branch's unions in [first, last]
-        and insert ``rows`` (union_id, product_id, month, count) in bulk; return the cells
-        dropped.  Not audited per cell: the caller's transaction records one audit row for
-        the whole package (a national year is ~900,000 cells)."""
-        removed = self.conn.execute(
-            _DELETE + "union_id IN (SELECT id FROM unions WHERE pref_code = ?) AND month BETWEEN ? AND ?",
-            (pref_code, first, last)).rowcount
-        self.conn.executemany(_INSERT, rows)
-        return removed
