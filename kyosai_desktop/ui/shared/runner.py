@@ -167,6 +167,7 @@ class Task(QObject):
         self.thread.failed.connect(self._failed, Qt.ConnectionType.QueuedConnection)
         self.dialog = QProgressDialog(label, "キャンセル" if cancellable else "", 0, 0, parent)
         self.dialog.setWindowTitle(title)
+        self.dialog.setMinimumWidth(380)
         self.dialog.setWindowModality(Qt.WindowModality.WindowModal)
         self.dialog.setAutoClose(False)
         self.dialog.setAutoReset(False)
