@@ -68,7 +68,7 @@ def open_main_window(db_path: Path | None = None):
 
     from kyosai_desktop.store.errors import StoreError
     from kyosai_desktop.ui.main_window import MainWindow
-    from kyosai_desktop.ui.startup_recovery import open_or_recover
+    from kyosai_desktop.ui.startup import open_or_recover
 
     path = Path(db_path) if db_path else default_db_path()
     # The page-by-page integrity check (PRAGMA quick_check) runs on its own connection while

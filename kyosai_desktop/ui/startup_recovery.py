@@ -1,6 +1,6 @@
 """Before the main window: open the database, or offer a way out when it cannot be opened.
 
-:func:`open_or_recover` opens the database; when that is refused it shows
+:func:`~kyosai_desktop.ui.startup.open_or_recover` opens the database; when that is refused it shows
 :class:`StartupRecoveryDialog` with the reason (each cause has its own Japanese message,
 store/connection.py) and what can be done about it:
 
@@ -30,7 +30,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from kyosai_desktop.services.context import AppContext, open_context
 from kyosai_desktop.services.restore import (
     Candidate,
     backup_candidates,
@@ -40,7 +39,6 @@ from kyosai_desktop.services.restore import (
 from kyosai_desktop.store.errors import (
     CorruptDatabaseError,
     DiskFullError,
-    EmptyDatabaseFileError,
     LockedDatabaseError,
     MigrationError,
     NotADatabaseError,
@@ -48,6 +46,7 @@ from kyosai_desktop.store.errors import (
     StoreError,
 )
 from kyosai_desktop.ui.shared import interaction
+from kyosai_desktop.ui.startup import open_or_recover  # noqa: F401 - its home until start-up got lighter
 
 RESTORE, OPEN_OTHER, RETRY = "restore", "open_other", "retry"
 # Refusals a backup can mend (the file is ours but damaged, or its upgrade failed).
@@ -157,36 +156,6 @@ class StartupRecoveryDialog(QDialog):
         path = interaction.open_file(self, "別のデータベースファイルを開く", DB_FILTER)
         if path is not None:
             self._finish(OPEN_OTHER, path)
-
-
-def open_or_recover(path: Path, *, check_later: bool = False) -> AppContext | None:
-    """Open ``path``; on refusal offer restore / retry / another file / quit. None = quit.
-
-    ``check_later``: see ``open_context`` (the caller confirms with ``ctx.db.confirm_intact()``).
-    """
-    allow_empty = False
-    while True:
-        try:
-            return open_context(path, allow_empty=allow_empty, check_later=check_later)
-        except EmptyDatabaseFileError as exc:
-            if interaction.confirm(None, "空のファイル", f"{path}\nは空のファイル (0 バイト) です。"
-                                   "このファイルを新しいデータベースとして使いますか？\n"
-                                   "(「いいえ」を選ぶと、別のファイルを開くか終了できます)"):
-                allow_empty = True
-                continue
-            error: StoreError = exc
-        except StoreError as exc:
-            error = exc
-        dialog = StartupRecoveryDialog(path, error)
-        accepted = interaction.exec_dialog(dialog)
-        action, target = dialog.action, dialog.target
-        dialog.deleteLater()
-        if not accepted or action is None:
-            return None
-        if action == OPEN_OTHER and target is not None:
-            path, allow_empty = target, False
-        elif action == RESTORE and target is not None:
-            _restore(path, target)
 
 
 def _restore(path: Path, backup: Path) -> bool:
