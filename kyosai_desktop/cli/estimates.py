@@ -40,6 +40,7 @@ def register(groups: dict) -> None:
     imp.add_argument("--union", required=True, help="単組 PP-UUU (例: 05-001)")
     imp.add_argument("--kind", choices=CAMPAIGN_KINDS, help="新しく作るキャンペーンの種類 (省略時 その他)")
     imp.add_argument("--dry-run", action="store_true", help="書き込まずに結果だけ表示する")
+    imp.add_argument("--sheet", metavar="NAME", help="取り込むシート名 (表示されているシートが複数ある xlsx)")
     imp.set_defaults(handler=cmd_import)
 
     summ = grp.add_parser("summary", help="キャンペーンの集計 (節約総額・成約率など)")
@@ -93,7 +94,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     ctx = open_ctx(args)
     try:
         result = import_estimates(ctx, args.file, campaign=args.campaign, union=args.union,
-                                  kind=args.kind, dry_run=args.dry_run)
+                                  kind=args.kind, dry_run=args.dry_run, sheet=args.sheet)
         print(result.text())
     finally:
         ctx.close()

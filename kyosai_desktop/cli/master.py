@@ -27,6 +27,7 @@ def register(groups: dict) -> None:
         imp = grp.add_parser("import", help=help_text + " (CSV / xlsx)")
         imp.add_argument("file", type=Path)
         imp.add_argument("--dry-run", action="store_true", help="書き込まずに変更内容だけ表示する")
+        imp.add_argument("--sheet", metavar="NAME", help="取り込むシート名 (表示されているシートが複数ある xlsx)")
         imp.set_defaults(handler=cmd_import, importer=func)
 
     rep = groups["report"].add_parser("branch", help="県支部 実績 (商品別 目標・実績・到達率)")
@@ -66,7 +67,7 @@ def cmd_import(args: argparse.Namespace) -> int:
 
     ctx = open_ctx(args)
     try:
-        summary = getattr(master_import, args.importer)(ctx, args.file, dry_run=args.dry_run)
+        summary = getattr(master_import, args.importer)(ctx, args.file, dry_run=args.dry_run, sheet=args.sheet)
         print(summary.text())
         if args.dry_run:
             for line in summary.details[:200]:

@@ -30,6 +30,7 @@ def register(groups: dict) -> None:
     imp.add_argument("--start-month", type=int, choices=(6, 5),
                      help="この年度の集計開始月 (6=6月開始, 5=5月開始)。省略時は設定のまま")
     imp.add_argument("--dry-run", action="store_true", help="書き込まずに変更内容と検算結果だけ表示する")
+    imp.add_argument("--sheet", metavar="NAME", help="取り込むシート名 (表示されているシートが複数ある xlsx)")
     imp.set_defaults(handler=cmd_import)
 
     rep = groups["report"].add_parser("model-unions", help="加入拡大モデル単組 進捗表 (CSV / xlsx / PDF)")
@@ -76,7 +77,8 @@ def cmd_import(args: argparse.Namespace) -> int:
 
     ctx = open_ctx(args)
     try:
-        result = import_model_unions(ctx, args.file, args.fy, start_month=args.start_month, dry_run=args.dry_run)
+        result = import_model_unions(ctx, args.file, args.fy, start_month=args.start_month, dry_run=args.dry_run,
+                                     sheet=args.sheet)
         print(result.text())
         if not args.dry_run:
             print(f"取り込みました: {ctx.path}")

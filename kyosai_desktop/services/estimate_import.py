@@ -308,9 +308,9 @@ def _pct(rate: Decimal) -> str:
 
 
 def import_estimates(ctx: AppContext, path: Path | str, *, campaign: str, union: str,
-                     kind: str | None = None, dry_run: bool = False) -> EstimateImport:
+                     kind: str | None = None, dry_run: bool = False, sheet: str | None = None) -> EstimateImport:
     """Import a 別紙2 sheet into ``campaign`` (created when unknown) for the union ``PP-UUU``."""
-    plan = plan_estimates(ctx, path, campaign=campaign, union=union, kind=kind, preview=dry_run)
+    plan = plan_estimates(ctx, path, campaign=campaign, union=union, kind=kind, preview=dry_run, sheet=sheet)
     report = plan.preview if dry_run else plan.commit(ctx)
     result = report.result
     assert isinstance(result, EstimateImport)
@@ -319,7 +319,8 @@ def import_estimates(ctx: AppContext, path: Path | str, *, campaign: str, union:
 
 
 def plan_estimates(ctx: AppContext, path: Path | str, *, campaign: str, union: str, kind: str | None = None,
-                   preview: bool = True, progress: Progress | None = None) -> ImportPlan:
+                   preview: bool = True, progress: Progress | None = None,
+                   sheet: str | None = None) -> ImportPlan:
     """Read and check a 別紙2 sheet once; the plan's preview is what ``commit`` will write."""
     problems: list[Problem] = []
     union_obj = None
@@ -336,7 +337,7 @@ def plan_estimates(ctx: AppContext, path: Path | str, *, campaign: str, union: s
     existing = ctx.campaigns.find(campaign) if campaign.strip() else None
     if existing is not None and existing.anonymised_at:
         problems.append(Problem(f"キャンペーン「{campaign}」は匿名化済みのため、取り込めません。"))
-    table = read_table(path)
+    table = read_table(path, sheet=sheet)
     rows, row_problems, warnings, skipped = parse_sheet(table)
     problems += row_problems
     if not rows and not row_problems:

@@ -70,9 +70,9 @@ def _fiscal_year(value: object) -> int:
 
 
 def _import(plan: Callable[..., ImportPlan], kind: str, ctx: AppContext, path: Path | str,
-            dry_run: bool) -> ImportSummary:
+            dry_run: bool, sheet: str | None = None) -> ImportSummary:
     """The CLI's one call: plan (and, unless ``dry_run``, commit) one file."""
-    p = plan(ctx, path, preview=dry_run)
+    p = plan(ctx, path, preview=dry_run, sheet=sheet)
     report = p.preview if dry_run else p.commit(ctx)
     return ImportSummary.of(kind, report, dry_run=dry_run)
 
@@ -90,13 +90,14 @@ def _cell(table: Table, problems: list[Problem], i: int, col: int | None, parse,
 UNION_HEADERS = ["自治労県コード", "単組コード", "単組名", "組合員数", "団生保有", "発効月"]
 
 
-def import_unions(ctx: AppContext, path: Path | str, *, dry_run: bool = False) -> ImportSummary:
-    return _import(plan_unions, "単組", ctx, path, dry_run)
+def import_unions(ctx: AppContext, path: Path | str, *, dry_run: bool = False,
+                 sheet: str | None = None) -> ImportSummary:
+    return _import(plan_unions, "単組", ctx, path, dry_run, sheet)
 
 
 def plan_unions(ctx: AppContext, path: Path | str, *, preview: bool = True,
-                progress: Progress | None = None) -> ImportPlan:
-    table = read_table(path)
+                progress: Progress | None = None, sheet: str | None = None) -> ImportPlan:
+    table = read_table(path, sheet=sheet)
     header = find_header(table, UNION_HEADERS[:3], UNION_HEADERS[3:] + ["組織加入", "基準日"],
                          aliases={"単組名": ["単組", "加入拡大モデル単組"], "発効月": ["発効"]})
     col = header.columns
@@ -181,13 +182,14 @@ def _shown(value: object) -> str:
 
 # ---------------------------------------------------------------- targets
 
-def import_targets(ctx: AppContext, path: Path | str, *, dry_run: bool = False) -> ImportSummary:
-    return _import(plan_targets, "目標", ctx, path, dry_run)
+def import_targets(ctx: AppContext, path: Path | str, *, dry_run: bool = False,
+                 sheet: str | None = None) -> ImportSummary:
+    return _import(plan_targets, "目標", ctx, path, dry_run, sheet)
 
 
 def plan_targets(ctx: AppContext, path: Path | str, *, preview: bool = True,
-                 progress: Progress | None = None) -> ImportPlan:
-    table = read_table(path)
+                 progress: Progress | None = None, sheet: str | None = None) -> ImportPlan:
+    table = read_table(path, sheet=sheet)
     header = find_header(table, ["年度", "商品", "目標件数"], ["版", "自治労県コード", "単組コード"],
                          aliases={"目標件数": ["目標"]})
     col = header.columns
@@ -261,13 +263,14 @@ def _union_label(ctx: AppContext, union_id: int | None) -> str:
 
 # ---------------------------------------------------------------- results
 
-def import_results(ctx: AppContext, path: Path | str, *, dry_run: bool = False) -> ImportSummary:
-    return _import(plan_results, "実績", ctx, path, dry_run)
+def import_results(ctx: AppContext, path: Path | str, *, dry_run: bool = False,
+                 sheet: str | None = None) -> ImportSummary:
+    return _import(plan_results, "実績", ctx, path, dry_run, sheet)
 
 
 def plan_results(ctx: AppContext, path: Path | str, *, preview: bool = True,
-                 progress: Progress | None = None) -> ImportPlan:
-    table = read_table(path)
+                 progress: Progress | None = None, sheet: str | None = None) -> ImportPlan:
+    table = read_table(path, sheet=sheet)
     header = find_header(table, ["自治労県コード", "単組コード", "商品", "発効年月", "件数"])
     col = header.columns
     problems: list[Problem] = []

@@ -231,6 +231,7 @@ def import_model_unions(
     start_month: int | None = None,
     dry_run: bool = False,
     progress: Progress | None = None,
+    sheet: str | None = None,
 ) -> ModelUnionImportResult:
     """The CLI's one call: check the sheet, then write it (a dry run stops after the preview).
 
@@ -238,7 +239,8 @@ def import_model_unions(
     ``start_month`` (6 or 5) sets the fiscal year's model-union start month; by default the
     configured one is kept.
     """
-    plan = plan_model_unions(ctx, path, fiscal_year, start_month=start_month, preview=dry_run, progress=progress)
+    plan = plan_model_unions(ctx, path, fiscal_year, start_month=start_month, preview=dry_run, progress=progress,
+                             sheet=sheet)
     report = plan.preview if dry_run else plan.commit(ctx, progress)
     result = report.result
     assert isinstance(result, ModelUnionImportResult)
@@ -259,6 +261,7 @@ def plan_model_unions(
     start_month: int | None = None,
     preview: bool = True,
     progress: Progress | None = None,
+    sheet: str | None = None,
 ) -> ImportPlan:
     """Read and check the sheet once; the plan's preview says exactly what the import changes."""
     if start_month is not None and not 1 <= start_month <= 12:
@@ -266,11 +269,11 @@ def plan_model_unions(
     if not 2000 <= fiscal_year <= 2100:
         raise ImportFailed(f"年度 {fiscal_year} は西暦4桁で指定してください。")
     report_progress(progress, 0, 3, "シートを読んでいます…")
-    table = source if isinstance(source, Table) else read_table(source)
+    table = source if isinstance(source, Table) else read_table(source, sheet=sheet)
     prefs = {p.code: p for p in ctx.prefectures.all()}
-    sheet = parse_sheet(table, fiscal_year, {c: (p.name, p.in_national) for c, p in prefs.items()})
+    parsed = parse_sheet(table, fiscal_year, {c: (p.name, p.in_national) for c, p in prefs.items()})
     report_progress(progress, 1, 3, "シートの値を検算しています…")
-    warnings = check_sheet(sheet)
+    warnings = check_sheet(parsed)
     configured = ctx.fiscal_years.model_year(fiscal_year).start_month
     target_start = start_month or configured
     name = Path(table.source).name
@@ -279,17 +282,17 @@ def plan_model_unions(
         report_progress(progress, 2, 3, "書き込んでいます…")
         result = ModelUnionImportResult(
             fiscal_year=fiscal_year, source=name, dry_run=False,
-            sheet_start_month=sheet.start_month, start_month=target_start, as_of=sheet.as_of,
-            rows=len(sheet.rows), other_rows=sum(1 for r in sheet.rows if not r.in_national),
-            warnings=warnings, notes=list(sheet.notes),
+            sheet_start_month=parsed.start_month, start_month=target_start, as_of=parsed.as_of,
+            rows=len(parsed.rows), other_rows=sum(1 for r in parsed.rows if not r.in_national),
+            warnings=warnings, notes=list(parsed.notes),
         )
-        if sheet.start_month != target_start:
+        if parsed.start_month != target_start:
             result.notes.append(
-                f"シートは {sheet.start_month}月開始の並びですが、{fiscal_year}年度の集計は {target_start}月開始です。"
+                f"シートは {parsed.start_month}月開始の並びですが、{fiscal_year}年度の集計は {target_start}月開始です。"
                 " 月別件数は暦月で取り込むので、どちらの並びでも表示できます。"
-                + ("" if start_month else f" 集計開始月をシートに合わせるときは、{sheet.start_month}月開始を選んで"
+                + ("" if start_month else f" 集計開始月をシートに合わせるときは、{parsed.start_month}月開始を選んで"
                                           "取り込み直してください。"))
-        _write(ctx, sheet, result, start_month, configured)
+        _write(ctx, parsed, result, start_month, configured)
         report.result = result
         report.rows = result.rows
         report.added = len(result.designated) + len(result.created_unions)

@@ -8,13 +8,18 @@ message.
 
 from __future__ import annotations
 
-import csv
-import io
 import unicodedata
-import zipfile
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from kyosai_desktop.services.sheet_reader import (
+    SheetChoiceNeeded,
+    SheetRefused,
+    column_letter,
+    read_csv,
+    read_xlsx,
+)
 
 
 @dataclass(frozen=True)
@@ -48,6 +53,16 @@ class ImportFailed(Exception):
         return "\n".join([head, *(f"  - {p}" for p in self.problems)])
 
 
+class SheetChoiceRequired(ImportFailed):
+    """Several sheets are visible: ``sheets`` lists them (``active`` is the one Excel showed);
+    call the import again with ``sheet=`` one of them."""
+
+    def __init__(self, message: str, sheets: list[str], active: str | None) -> None:
+        super().__init__(message)
+        self.sheets = sheets
+        self.active = active
+
+
 @dataclass
 class Table:
     """A sheet's cell values; ``rows[i][j]`` is at sheet row ``first_row + i``, column j+1."""
@@ -62,9 +77,7 @@ class Table:
         """Cell address like ``C5`` (xlsx only) for a 0-based (row, col) in ``rows``."""
         if not self.is_excel:
             return None
-        from openpyxl.utils import get_column_letter  # only xlsx tables have cell addresses
-
-        return f"{get_column_letter(col_index + 1)}{self.first_row + row_index}"
+        return f"{column_letter(col_index + 1)}{self.first_row + row_index}"
 
     def line(self, row_index: int) -> int:
         return self.first_row + row_index
@@ -86,60 +99,45 @@ def is_blank(value: object) -> bool:
 
 
 def read_table(path: Path | str, *, sheet: str | None = None) -> Table:
-    """Read the first (or named) sheet of an xlsx, or a CSV (UTF-8 with/without BOM, or CP932)."""
+    """Read an xlsx (its one visible sheet, or ``sheet``) or a CSV / tab-separated text file.
+
+    Every refusal is an :class:`ImportFailed` with a Japanese message; with several visible
+    sheets and no ``sheet`` it is :class:`SheetChoiceRequired`.
+    """
     path = Path(path)
-    if not path.exists():
-        raise ImportFailed(f"ファイルが見つかりません: {path}")
     try:
         data = path.read_bytes()
+    except FileNotFoundError:
+        raise ImportFailed(f"ファイルが見つかりません: {path}") from None
+    except IsADirectoryError:
+        raise ImportFailed(f"{path} はフォルダです。取り込むファイルを指定してください。") from None
     except PermissionError:
         raise ImportFailed(f"ファイルを開けません (他のプログラムが使用中か、権限がありません): {path}") from None
+    except OSError:
+        raise ImportFailed(f"ファイルを読めません: {path}") from None
     if not data.strip():
         raise ImportFailed(f"ファイルが空です: {path.name}")
-    if data[:2] == b"PK":
-        return _read_xlsx(path, data, sheet)
     if data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
         raise ImportFailed(
-            f"{path.name} は古い Excel 形式 (.xls) です。Excel で .xlsx 形式に保存し直してから取り込んでください。"
+            f"{path.name} は古い Excel 形式 (.xls) か、パスワード付きの Excel ファイルです。"
+            "Excel で .xlsx 形式 (パスワードなし) に保存し直してから取り込んでください。"
         )
-    if path.suffix.lower() in (".xlsx", ".xlsm"):
-        raise ImportFailed(f"{path.name} は Excel ファイルとして読めません (壊れているか、別の形式です)。")
-    return _read_csv(path, data)
-
-
-def _read_csv(path: Path, data: bytes) -> Table:
-    if b"\x00" in data[:4096]:
-        raise ImportFailed(f"{path.name} は CSV でも Excel でもありません (バイナリファイルです)。")
-    for encoding in ("utf-8-sig", "cp932"):
-        try:
-            text = data.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:
-        raise ImportFailed(f"{path.name} の文字コードを判別できません (UTF-8 か Shift_JIS で保存してください)。")
-    rows: list[list[object]] = [list(r) for r in csv.reader(io.StringIO(text))]
-    return Table(rows=rows, is_excel=False, source=path.name)
-
-
-def _read_xlsx(path: Path, data: bytes, sheet: str | None) -> Table:
-    from openpyxl import load_workbook
-
     try:
-        wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
-        raise ImportFailed(f"{path.name} は Excel ファイルとして読めません (壊れているか、別の形式です): {exc}") from None
-    try:
-        ws = wb[sheet] if sheet else wb.worksheets[0]
-    except KeyError:
-        raise ImportFailed(f"シート「{sheet}」が {path.name} にありません。") from None
-    rows = [list(r) for r in ws.iter_rows(values_only=True)]
-    wb.close()
-    while rows and all(is_blank(v) for v in rows[-1]):
-        rows.pop()
-    if not rows:
-        raise ImportFailed(f"{path.name} のシート「{ws.title}」にデータがありません。")
-    return Table(rows=rows, is_excel=True, source=path.name, sheet=ws.title)
+        if data[:2] == b"PK":
+            grid = read_xlsx(path.name, data, sheet)
+            rows = grid.rows
+            while rows and all(is_blank(v) for v in rows[-1]):
+                rows.pop()
+            if not rows:
+                raise ImportFailed(f"{path.name} のシート「{grid.sheet}」にデータがありません。")
+            return Table(rows=rows, is_excel=True, source=path.name, sheet=grid.sheet)
+        if path.suffix.lower() in (".xlsx", ".xlsm"):
+            raise ImportFailed(f"{path.name} は Excel ファイルとして読めません (壊れているか、別の形式です)。")
+        return Table(rows=read_csv(path.name, data).rows, is_excel=False, source=path.name)
+    except SheetChoiceNeeded as exc:
+        raise SheetChoiceRequired(str(exc), exc.sheets, exc.active) from None
+    except SheetRefused as exc:
+        raise ImportFailed(str(exc)) from None
 
 
 @dataclass

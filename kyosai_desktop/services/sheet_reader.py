@@ -1,0 +1,278 @@
+"""Reading the cells of an imported file: xlsx with python-calamine, CSV in any of Excel's encodings.
+
+Whatever the bytes, the result is a grid of values or :class:`SheetRefused` with a Japanese
+message (never a zip, zlib or XML detail in English):
+
+* **xlsx** — values come from python-calamine (Rust; about ten times faster than openpyxl's
+  read-only mode).  What calamine does not give is read from the package itself with the
+  standard library: the workbook's sheet list, states and active tab (``xl/workbook.xml``) and
+  formula cells saved without a value (a file written by a program that does not calculate),
+  found by a scan of that one sheet's XML.  openpyxl is not used for reading.
+* **which sheet** — the one visible worksheet; a hidden or very hidden sheet is never read in
+  its place.  With several visible sheets the caller must name one (``sheet=``):
+  :class:`SheetChoiceNeeded` lists them, so the CLI can point at ``--sheet`` and a window
+  can ask.
+* **CSV** — UTF-8 (with or without BOM), UTF-16 with BOM (Excel's "Unicode text", tab
+  separated), UTF-16 without BOM, Shift_JIS (cp932); comma or tab separated; CR, LF or CRLF
+  line ends; fields of any length.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import datetime as dt
+import io
+import re
+import zipfile
+import zlib
+from collections.abc import Sequence
+from dataclasses import dataclass
+from xml.etree import ElementTree as ET
+
+_MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+_REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+_PKG_REL_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
+_MAX_CELLS = 5_000_000            # a sheet larger than this is not one of ours
+_MAX_XML_BYTES = 400_000_000      # refuse zip bombs before inflating them
+_EXACT_FLOAT = 2**53
+
+csv.field_size_limit(2**31 - 1)   # a long field is a value to check, not a reason to crash
+
+
+class SheetRefused(Exception):
+    """The file cannot be read as a table; ``str(exc)`` is a Japanese message."""
+
+
+class SheetChoiceNeeded(SheetRefused):
+    """Several sheets are visible; the caller must say which (``sheets`` lists them)."""
+
+    def __init__(self, message: str, sheets: list[str], active: str | None) -> None:
+        super().__init__(message)
+        self.sheets = sheets
+        self.active = active
+
+
+@dataclass
+class Grid:
+    rows: list[list[object]]
+    sheet: str | None = None
+
+
+def column_letter(index: int) -> str:
+    """1 → A, 27 → AA (no openpyxl import needed for a cell address)."""
+    out = ""
+    while index > 0:
+        index, rem = divmod(index - 1, 26)
+        out = chr(65 + rem) + out
+    return out
+
+
+# ------------------------------------------------------------------ xlsx
+
+
+def _damaged(name: str) -> SheetRefused:
+    return SheetRefused(
+        f"{name} は Excel ファイル (.xlsx) として読めません。ファイルが壊れているか、別の形式です。"
+        " Excel で開いて .xlsx 形式で保存し直してから取り込んでください。"
+    )
+
+
+@dataclass
+class _SheetEntry:
+    name: str
+    state: str            # visible | hidden | veryHidden
+    part: str | None      # zip member of its XML
+
+
+def _read_member(zf: zipfile.ZipFile, member: str, name: str) -> bytes:
+    try:
+        info = zf.getinfo(member)
+        if info.file_size > _MAX_XML_BYTES:
+            raise SheetRefused(f"{name} のシートが大きすぎます (展開すると {info.file_size / 1e6:,.0f} MB)。")
+        return zf.read(member)
+    except SheetRefused:
+        raise
+    except (KeyError, zipfile.BadZipFile, zlib.error, NotImplementedError, RuntimeError, OSError,
+            EOFError, ValueError, OverflowError):
+        raise _damaged(name) from None
+
+
+def _workbook_sheets(zf: zipfile.ZipFile, name: str) -> tuple[list[_SheetEntry], int]:
+    """Every sheet of the workbook in tab order, and the index of the active tab."""
+    try:
+        book = ET.fromstring(_read_member(zf, "xl/workbook.xml", name))
+        rels = ET.fromstring(_read_member(zf, "xl/_rels/workbook.xml.rels", name))
+    except ET.ParseError:
+        raise _damaged(name) from None
+    targets = {r.get("Id"): r.get("Target", "") for r in rels.iter(f"{{{_PKG_REL_NS}}}Relationship")}
+    sheets = []
+    for el in book.iter(f"{{{_MAIN_NS}}}sheet"):
+        target = targets.get(el.get(f"{{{_REL_NS}}}id"))
+        if target:
+            target = target.lstrip("/") if target.startswith("/") else "xl/" + target
+            target = re.sub(r"[^/]+/\.\./", "", target)
+        sheets.append(_SheetEntry(el.get("name", ""), el.get("state", "visible"), target))
+    view = book.find(f"{{{_MAIN_NS}}}bookViews/{{{_MAIN_NS}}}workbookView")
+    try:
+        active = int(view.get("activeTab", "0")) if view is not None else 0
+    except ValueError:
+        active = 0
+    return sheets, active
+
+
+def _choose(sheets: list[_SheetEntry], active: int, wanted: str | None, name: str) -> _SheetEntry:
+    if wanted is not None:
+        for entry in sheets:
+            if entry.name == wanted:
+                return entry
+        shown = "、".join(f"「{s.name}」" for s in sheets if s.state == "visible") or "(なし)"
+        raise SheetRefused(f"シート「{wanted}」が {name} にありません。表示されているシート: {shown}")
+    visible = [s for s in sheets if s.state == "visible"]
+    if not visible:
+        raise SheetRefused(f"{name} には表示されているシートがありません (すべて非表示です)。")
+    if len(visible) == 1:
+        return visible[0]
+    active_name = sheets[active].name if 0 <= active < len(sheets) else None
+    listed = "、".join(f"「{s.name}」" for s in visible)
+    raise SheetChoiceNeeded(
+        f"{name} には表示されているシートが {len(visible)} 枚あります ({listed})。"
+        "取り込むシートを指定してください (コマンドでは --sheet シート名)。",
+        [s.name for s in visible], active_name if any(s.name == active_name for s in visible) else None,
+    )
+
+
+_TOKEN = re.compile(
+    rb"<(?:\w+:)?row\b([^>]*)>|<(?:\w+:)?c\b([^>]*?)(?:/>|>(.*?)</(?:\w+:)?c>)", re.S)
+_ATTR_R = re.compile(rb'\br="([A-Z]+)([0-9]+)"')
+_ATTR_ROW = re.compile(rb'\br="([0-9]+)"')
+_ATTR_T = re.compile(rb'\bt="(\w+)"')
+_HAS_F = re.compile(rb"<(?:\w+:)?f\b")
+_V = re.compile(rb"<(?:\w+:)?v\b[^>]*?(?:/>|>(.*?)</(?:\w+:)?v>)", re.S)
+
+
+def formulas_without_value(xml: bytes, limit: int = 20) -> list[str]:
+    """Addresses of formula cells saved without a calculated value (at most ``limit``)."""
+    if not _HAS_F.search(xml):
+        return []
+    out: list[str] = []
+    row = 0
+    col = 0
+    for m in _TOKEN.finditer(xml):
+        if m.group(1) is not None:
+            r = _ATTR_ROW.search(m.group(1))
+            row = int(r.group(1)) if r else row + 1
+            col = 0
+            continue
+        attrs, body = m.group(2), m.group(3)
+        ref = _ATTR_R.search(attrs)
+        if ref:
+            address = (ref.group(1) + ref.group(2)).decode("ascii")
+            col = _column_index(ref.group(1).decode("ascii"))
+        else:
+            col += 1
+            address = f"{column_letter(col)}{row}"
+        if not body or not _HAS_F.search(body):
+            continue
+        v = _V.search(body)
+        kind = _ATTR_T.search(attrs)
+        text_result = kind is not None and kind.group(1) in (b"str", b"inlineStr")
+        if v is None or (not v.group(1) and not text_result):
+            out.append(address)
+            if len(out) >= limit:
+                break
+    return out
+
+
+def _column_index(letters: str) -> int:
+    n = 0
+    for ch in letters:
+        n = n * 26 + ord(ch) - 64
+    return n
+
+
+def _plain(value: object) -> object:
+    if value == "":
+        return None
+    if type(value) is float and value.is_integer() and -_EXACT_FLOAT <= value <= _EXACT_FLOAT:
+        return int(value)
+    if isinstance(value, dt.time | dt.timedelta):
+        return str(value)
+    return value
+
+
+def read_xlsx(name: str, data: bytes, sheet: str | None = None) -> Grid:
+    """The chosen sheet's values, row 1 column A first; refusals are Japanese."""
+    try:
+        zf = zipfile.ZipFile(io.BytesIO(data))
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError, NotImplementedError):
+        raise _damaged(name) from None
+    with zf:
+        sheets, active = _workbook_sheets(zf, name)
+        entry = _choose(sheets, active, sheet, name)
+        if entry.part is None:
+            raise _damaged(name)
+        xml = _read_member(zf, entry.part, name)
+        missing = formulas_without_value(xml)
+        if missing:
+            more = " ほか" if len(missing) >= 20 else ""
+            raise SheetRefused(
+                f"{name} のシート「{entry.name}」に、計算結果が保存されていない数式のセルがあります"
+                f" (セル {', '.join(missing)}{more})。Excel で開いて保存し直してから取り込んでください。")
+        if xml.count(b"<c ") + xml.count(b":c ") > _MAX_CELLS:
+            raise SheetRefused(f"{name} のシート「{entry.name}」はセルが多すぎます。")
+    rows = _calamine_rows(name, data, entry.name)
+    return Grid([[_plain(v) for v in row] for row in rows], entry.name)
+
+
+def _calamine_rows(name: str, data: bytes, sheet: str) -> Sequence[Sequence[object]]:
+    from python_calamine import CalamineWorkbook
+
+    try:
+        with CalamineWorkbook.from_filelike(io.BytesIO(data)) as book:
+            return book.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
+    except (KeyboardInterrupt, SystemExit, MemoryError):
+        raise
+    except BaseException:  # calamine's own errors, and a Rust panic (a BaseException)
+        raise _damaged(name) from None
+
+
+# ------------------------------------------------------------------ CSV
+
+
+def _decode(name: str, data: bytes) -> str:
+    if data.startswith(codecs.BOM_UTF8):
+        encodings = ["utf-8-sig"]
+    elif data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        encodings = ["utf-16"]
+    elif b"\x00" in data[:4096]:
+        # UTF-16 without a BOM: the NUL halves of ASCII characters sit on odd (LE) or even (BE) bytes
+        head = data[:4096]
+        odd, even = head[1::2].count(0), head[0::2].count(0)
+        encodings = ["utf-16-le"] if odd > 4 * even else ["utf-16-be"] if even > 4 * odd else []
+    else:
+        encodings = ["utf-8", "cp932"]
+    for encoding in encodings:
+        try:
+            text = data.decode(encoding)
+        except (UnicodeDecodeError, UnicodeError):
+            continue
+        if "\x00" in text:
+            break
+        return text
+    if b"\x00" in data[:4096]:
+        raise SheetRefused(f"{name} は CSV でも Excel でもありません (バイナリファイルです)。")
+    raise SheetRefused(
+        f"{name} の文字コードを判別できません (UTF-8、UTF-16 (Unicode テキスト) か Shift_JIS で保存してください)。")
+
+
+def read_csv(name: str, data: bytes) -> Grid:
+    """A CSV or tab-separated text file as rows of strings."""
+    text = _decode(name, data)
+    first = next((line for line in text.splitlines() if line.strip()), "")
+    delimiter = "\t" if first.count("\t") > first.count(",") else ","
+    try:
+        rows: list[list[object]] = [list(r) for r in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)]
+    except csv.Error:
+        raise SheetRefused(f"{name} は CSV として読めません (引用符 \" の対応が崩れているなど)。") from None
+    return Grid(rows)
