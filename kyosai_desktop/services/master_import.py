@@ -139,6 +139,8 @@ def plan_unions(ctx: AppContext, path: Path | str, *, preview: bool = True,
             values["figures_as_of"] = _cell(table, problems, i, col["基準日"],
                                             lambda v: cells.parse_date(v, label="基準日"), header.get(row, "基準日"))
         parsed.append((pref, code, values))
+    if not parsed and not problems:
+        problems.append(Problem(f"{table.source}: 見出しの下にデータの行がありません。"))
     if problems:
         raise ImportFailed(problems)
     labels = {"name": "単組名", "members": "組合員数", "holdings": "団生保有", "effective_month": "発効月",
@@ -226,6 +228,8 @@ def plan_targets(ctx: AppContext, path: Path | str, *, preview: bool = True,
             problems.append(table.problem(i, None, f"{table.line(seen[key])}行目と同じ目標が重複しています。"))
         seen[key] = i
         parsed.append((fy, product.id, version, union_id, target))
+    if not parsed and not problems:
+        problems.append(Problem(f"{table.source}: 見出しの下にデータの行がありません。"))
     if problems:
         raise ImportFailed(problems)
     def write(ctx: AppContext, report: ImportReport, progress: Progress | None) -> None:
@@ -296,6 +300,8 @@ def plan_results(ctx: AppContext, path: Path | str, *, preview: bool = True,
             problems.append(table.problem(i, None, f"{table.line(seen[key])}行目と同じ単組・商品・発効年月です。"))
         seen[key] = i
         changes.append(CellChange(union_id, product.id, month, count))
+    if not changes and not problems:
+        problems.append(Problem(f"{table.source}: 見出しの下にデータの行がありません。"))
     if problems:
         raise ImportFailed(problems)
     def write(ctx: AppContext, report: ImportReport, progress: Progress | None) -> None:
