@@ -36,6 +36,7 @@ _PKG_REL_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
 _MAX_CELLS = 5_000_000            # a sheet larger than this is not one of ours
 _MAX_XML_BYTES = 400_000_000      # refuse zip bombs before inflating them
 _EXACT_FLOAT = 2**53
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 csv.field_size_limit(2**31 - 1)   # a long field is a value to check, not a reason to crash
 
@@ -222,7 +223,10 @@ def read_xlsx(name: str, data: bytes, sheet: str | None = None) -> Grid:
         if xml.count(b"<c ") + xml.count(b":c ") > _MAX_CELLS:
             raise SheetRefused(f"{name} のシート「{entry.name}」はセルが多すぎます。")
     rows = _calamine_rows(name, data, entry.name)
-    return Grid([[_plain(v) for v in row] for row in rows], entry.name)
+    e = _EXACT_FLOAT
+    return Grid([[(v or None) if type(v) is str else
+                  (int(v) if v.is_integer() and -e <= v <= e else v) if type(v) is float else
+                  _plain(v) for v in row] for row in rows], entry.name)
 
 
 def _calamine_rows(name: str, data: bytes, sheet: str) -> Sequence[Sequence[object]]:
@@ -248,8 +252,9 @@ def _decode(name: str, data: bytes) -> str:
     elif b"\x00" in data[:4096]:
         # UTF-16 without a BOM: the NUL halves of ASCII characters sit on odd (LE) or even (BE) bytes
         head = data[:4096]
-        odd, even = head[1::2].count(0), head[0::2].count(0)
-        encodings = ["utf-16-le"] if odd > 4 * even else ["utf-16-be"] if even > 4 * odd else []
+        odd, even, half = head[1::2].count(0), head[0::2].count(0), len(head) // 2
+        encodings = (["utf-16-le"] if odd >= half // 4 and odd > 4 * even else
+                     ["utf-16-be"] if even >= half // 4 and even > 4 * odd else [])
     else:
         encodings = ["utf-8", "cp932"]
     for encoding in encodings:
@@ -257,8 +262,8 @@ def _decode(name: str, data: bytes) -> str:
             text = data.decode(encoding)
         except (UnicodeDecodeError, UnicodeError):
             continue
-        if "\x00" in text:
-            break
+        if "\x00" in text or (encoding.startswith("utf-16-") and _CONTROL.search(text[:2048])):
+            break  # a guess that gives control characters was binary after all
         return text
     if b"\x00" in data[:4096]:
         raise SheetRefused(f"{name} は CSV でも Excel でもありません (バイナリファイルです)。")
