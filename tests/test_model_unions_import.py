@@ -321,3 +321,20 @@ def test_seed_004_five_month_total_row_error_is_found(ctx, tmp_path):
     assert [str(w) for w in result.warnings] == [
         f"4行目 セル {col}4: 15-900 2023年度実績: シートの値 2487 と計算値 2451 が違います"]
     assert result.sheet_start_month == 5
+
+
+def test_bulk_counts_are_audited_compactly_with_every_cells_history(ctx, tmp_path):
+    """One audit row per union for the monthly counts of an import, yet each cell's history is whole."""
+    units = sample_units()
+    first = import_model_unions(ctx, write_sheet(tmp_path / "a.xlsx", units), 2024)
+    rows = ctx.conn.execute("SELECT count(*) FROM audit WHERE table_name = 'results'").fetchone()[0]
+    assert first.counts_written > 3 * len(units) and rows <= len(units)
+    kochi = ctx.unions.find("41", "002")
+    key = f"{kochi.id}:{dan(ctx)}:2024-07"
+    v = ctx.results.get(kochi.id, dan(ctx), "2024-07")
+    assert [(h.source, h.old, h.new) for h in ctx.audit.history("results", key)] == [("import", None, str(v))]
+    ctx.results.set(kochi.id, dan(ctx), "2024-07", v + 1, source="entry")   # a clerk's edit in between
+    import_model_unions(ctx, write_sheet(tmp_path / "b.xlsx", units), 2024)
+    assert [(h.source, h.old, h.new) for h in ctx.audit.history("results", key)] == [
+        ("import", None, str(v)), ("entry", str(v), str(v + 1)), ("import", str(v + 1), str(v))]
+    assert ctx.results.get(kochi.id, dan(ctx), "2024-07") == v

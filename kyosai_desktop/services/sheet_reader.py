@@ -74,8 +74,8 @@ def column_letter(index: int) -> str:
 
 def _damaged(name: str) -> SheetRefused:
     return SheetRefused(
-        f"{name} は Excel ファイル (.xlsx) として読めません。ファイルが壊れているか、別の形式です。"
-        " Excel で開いて .xlsx 形式で保存し直してから取り込んでください。"
+        f"{name} は Excel ファイルとして読めません (ファイルが壊れているか、.xlsx 形式ではありません)。"
+        "Excel で開いて .xlsx 形式で保存し直してから取り込んでください。"
     )
 
 

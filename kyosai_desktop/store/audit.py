@@ -10,6 +10,7 @@ without each repository returning it separately.
 from __future__ import annotations
 
 import getpass
+import json
 import sqlite3
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -32,6 +33,10 @@ SOURCE_LABELS = {
 EXCHANGE_PREFIX = "exchange:"
 
 WHOLE_RECORD = "*"   # the field of a row that creates (old None) or deletes (new None) a record
+# A compact row of a bulk import holds the cells of one record-key prefix ("12:3" of "12:3:2024-06"):
+# its key is the prefix + COMPACT, its new_value {"2024-06": [old, new], …} (JSON).  history()
+# reads it back as one entry per cell, so every cell's history stays complete.
+COMPACT = ":*"
 
 
 _INSERT = ("INSERT INTO audit (at, actor, source, table_name, record_key, field, old_value, new_value)"
@@ -105,20 +110,26 @@ def rewind(conn: sqlite3.Connection, marks: list[int]) -> None:
 
 
 def write(conn: sqlite3.Connection, source: str, rows: Iterable[AuditRow], *, at: str | None = None,
-          actor: str | None = None) -> int:
+          actor: str | None = None, compact: bool = False) -> int:
     """Insert audit rows inside the caller's transaction; the one writer of the audit table.
 
     ``at`` / ``actor`` default to now and this computer's user (a change taken from a laptop
-    copy keeps the laptop's time and clerk).
+    copy keeps the laptop's time and clerk).  ``compact`` (bulk imports): the cells of one key
+    prefix and field are stored as one row (see ``COMPACT``); collectors still receive every
+    cell's row.
     """
     rows = list(rows)
     if not rows:
         return 0
     when = at or datetime.now().isoformat(timespec="seconds")
     actor = actor or current_actor()
+    if compact:
+        params = _compacted(rows, when, actor, source)
+    else:
+        params = [(when, actor, source, r.table, r.key, r.field, r.stored_old(), r.stored_new()) for r in rows]
     conn.executemany(
         _INSERT,
-        [(when, actor, source, r.table, r.key, r.field, r.stored_old(), r.stored_new()) for r in rows],
+        params,
     )
     for collected in _collectors.get(id(conn), []):
         collected.extend(rows)
@@ -130,6 +141,26 @@ def carry(conn: sqlite3.Connection, rows: Iterable[tuple]) -> None:
     old text, new text) — a laptop copy keeps its own history when it is refreshed."""
     conn.executemany(
         _INSERT, list(rows))
+
+
+def _compacted(rows: list[AuditRow], when: str, actor: str, source: str) -> list[tuple]:
+    groups: dict[tuple[str, str, str], dict[str, list[str | None]]] = {}
+    single: list[AuditRow] = []
+    for r in rows:
+        prefix, sep, last = r.key.rpartition(":")
+        if not sep or r.field == WHOLE_RECORD:
+            single.append(r)
+        else:
+            groups.setdefault((r.table, prefix, r.field), {})[last] = [r.stored_old(), r.stored_new()]
+    params = [(when, actor, source, r.table, r.key, r.field, r.stored_old(), r.stored_new()) for r in single]
+    for (table, prefix, field), cells in groups.items():
+        if len(cells) == 1:
+            (last, (old, new)), = cells.items()
+            params.append((when, actor, source, table, f"{prefix}:{last}", field, old, new))
+        else:
+            params.append((when, actor, source, table, prefix + COMPACT, field, None,
+                           json.dumps(cells, ensure_ascii=False, separators=(",", ":"))))
+    return params
 
 
 def record(
@@ -164,12 +195,23 @@ class AuditRepository:
         self.conn = conn
 
     def history(self, table: str, key: str) -> list[AuditEntry]:
+        """Every change of one record, oldest first, compact bulk-import rows included."""
+        prefix, sep, last = key.rpartition(":")
+        keys = (key, prefix + COMPACT) if sep else (key, key)
         rows = self.conn.execute(
-            "SELECT at, actor, source, field, old_value, new_value FROM audit"
-            " WHERE table_name = ? AND record_key = ? ORDER BY id",
-            (table, key),
+            "SELECT at, actor, source, field, old_value, new_value, record_key FROM audit"
+            " WHERE table_name = ? AND record_key IN (?, ?) ORDER BY id",
+            (table, *keys),
         ).fetchall()
-        return [AuditEntry(*row) for row in rows]
+        out = []
+        for at, actor, source, field, old, new, record_key in rows:
+            if record_key == key:
+                out.append(AuditEntry(at, actor, source, field, old, new))
+                continue
+            cell = json.loads(new or "{}").get(last)
+            if cell is not None:
+                out.append(AuditEntry(at, actor, source, field, cell[0], cell[1]))
+        return out
 
     def count(self) -> int:
         return self.conn.execute("SELECT count(*) FROM audit").fetchone()[0]

@@ -242,7 +242,7 @@ class ModelUnionRepository:
                 unchanged += 1
                 continue
             changes.append(CellChange(union_id, product_id, month, new, old))
-        ResultRepository(self.conn).write(changes, source=source)
+        ResultRepository(self.conn).write(changes, source=source, bulk=True)
         return changes, unchanged
 
     def remove_missing(self, fiscal_year: int, keep: Iterable[int], *, source: str = "import") -> list[int]:

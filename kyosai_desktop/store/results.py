@@ -129,12 +129,14 @@ class ResultRepository:
             self.write(done, source=source)
         return done
 
-    def write(self, changes: Sequence[CellChange], *, source: str) -> None:
+    def write(self, changes: Sequence[CellChange], *, source: str, bulk: bool = False) -> None:
         """The one writer of ``results``: store each ``new`` (None deletes the figure) and audit
         ``old`` → ``new``, in bulk, in the caller's transaction (or one commit of its own).
 
         ``old`` must be what the table holds now (``apply`` reads it; a bulk import reads
-        the whole range in one query).
+        the whole range in one query), so a cell whose ``old`` is None is known to be absent
+        and gets a plain INSERT.  ``bulk`` (an import of thousands of cells) writes the audit
+        compactly: one row per union and product, every cell's old → new still in it.
         """
         if any(c.new is not None and c.new < 0 for c in changes):
             raise ValueError("件数は0以上の整数です。")
@@ -144,10 +146,14 @@ class ResultRepository:
             self.conn.executemany(
                 _DELETE + "union_id = ? AND product_id = ? AND month = ?",
                 [(c.union_id, c.product_id, c.month) for c in changes if c.new is None])
+            self.conn.executemany(   # known absent: a plain insert
+                _INSERT, [(c.union_id, c.product_id, c.month, c.new) for c in changes
+                         if c.new is not None and c.old is None])
             self.conn.executemany(
                 _INSERT + " ON CONFLICT (union_id, product_id, month) DO UPDATE SET count = excluded.count",
-                [(c.union_id, c.product_id, c.month, c.new) for c in changes if c.new is not None])
-            audit.write(self.conn, source, [
+                [(c.union_id, c.product_id, c.month, c.new) for c in changes
+                 if c.new is not None and c.old is not None])
+            audit.write(self.conn, source, compact=bulk, rows=[
                 audit.AuditRow("results", record_key(c.union_id, c.product_id, c.month), "count", c.old, c.new)
                 for c in changes])
 
