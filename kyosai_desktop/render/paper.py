@@ -153,6 +153,7 @@ class TextRun:
         self.device = painter.device()
         self.dpi = self.device.logicalDpiY()
         self._font: QFont | None = None
+        self._lines: dict[tuple[float, bool], _LineMetrics] = {}
 
     def __enter__(self) -> TextRun:
         self._transform, self._previous = self.painter.worldTransform(), self.painter.font()
@@ -164,19 +165,33 @@ class TextRun:
         self.painter.setFont(self._previous)
 
     def text(self, rect: QRectF, flags, text: str, pt: float, *, bold: bool = False) -> None:
+        self.at(rect.x(), rect.y(), rect.width(), rect.height(), flags, text, pt, bold)
+
+    def at(self, x: float, y: float, w: float, h: float, flags, text: str, pt: float, bold: bool = False) -> None:
+        """:meth:`text` for the rectangle (x, y, w, h) in points (no QRectF to make per cell)."""
         if not text:
             return
-        f = int(flags)
-        font, _metrics, line_h, ascent = _fine_metrics(pt, bold, self.device)
+        line = self._lines.get((pt, bold))
+        if line is None:
+            line = self._lines[(pt, bold)] = _fine_metrics(pt, bold, self.device)
+        font, _metrics, line_h, ascent = line
         if font is not self._font:
             self.painter.setFont(font)
             self._font = font
-        x, y, w, h = rect.x() * FINE, rect.y() * FINE, rect.width() * FINE, rect.height() * FINE
+        f = int(flags)
+        x, y, w, h = x * FINE, y * FINE, w * FINE, h * FINE
         width = _fine_advance(text, pt, bold, self.dpi) if not f & ~_AT_A_POINT and "\n" not in text else None
         if width is None or width > w or line_h > h:
             self.painter.drawText(QRectF(x, y, w, h), flags, text)   # Qt's path, as draw_text
             return
-        x, y = _origin(f, x, y, w, h, width, line_h)
+        if f & _RIGHT:
+            x += w - width
+        elif f & _HCENTER:
+            x += (w - width) / 2
+        if f & _BOTTOM:
+            y += h - line_h
+        elif f & _VCENTER:
+            y += (h - line_h) / 2
         self.painter.drawText(QPointF(x, y + ascent), text)
 
 

@@ -21,9 +21,9 @@ from kyosai_desktop.render.paper import PaperDocument, TextRun, draw_text, text_
 from kyosai_desktop.services.report_table import HEADER_FILL, TONE_FILLS, format_date
 from kyosai_desktop.services.union_progress_sheet import UnionSheet
 
-_L = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
-_R = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
-_C = Qt.AlignmentFlag.AlignCenter
+_L = int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)   # ints: drawn per cell
+_R = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+_C = int(Qt.AlignmentFlag.AlignCenter)
 _GRID = QColor("#A6A6A6")
 _DARK = QColor("#404040")
 _BLACK = QColor("#000000")
@@ -66,10 +66,11 @@ def draw_fit(p: QPainter, rect: QRectF, align, text: str, pt: float, *, bold: bo
     draw_text(p, rect, align, text, size, bold=bold)
 
 
-def run_fit(run: TextRun, rect: QRectF, align, text: str, pt: float, *, bold: bool = False) -> None:
-    """:func:`draw_fit` inside a :class:`TextRun`."""
-    text, size = fit(text, rect.width(), pt, bold=bold)
-    run.text(rect, align, text, size, bold=bold)
+def run_fit(run: TextRun, x: float, y: float, w: float, h: float, align, text: str, pt: float, *,
+            bold: bool = False) -> None:
+    """:func:`draw_fit` inside a :class:`TextRun`, for the rectangle (x, y, w, h)."""
+    text, size = fit(text, w, pt, bold=bold)
+    run.at(x, y, w, h, align, text, size, bold)
 
 
 def _fill(tone: str | None) -> QColor | None:
@@ -228,16 +229,16 @@ class UnionSheetPaper(PaperDocument):
         p.fillRect(QRectF(0, y, w, row_h), _HEAD)
         rows = [(f"{m.fiscal_year}年度", m.counts, m.cumulative), (f"{m.fiscal_year - 1}年度", m.last_year, None)]
         with TextRun(p) as run:
-            run.text(QRectF(2, y, label_w - 4, row_h), _L, "月 (発効)", 8, bold=True)
+            run.at(2, y, label_w - 4, row_h, _L, "月 (発効)", 8, True)
             for i, text in enumerate(heads):
-                run.text(QRectF(label_w + i * mw, y, mw, row_h), _C, text, 8, bold=True)
-            run.text(QRectF(w - total_w, y, total_w - 3, row_h), _C, "累計", 8, bold=True)
+                run.at(label_w + i * mw, y, mw, row_h, _C, text, 8, True)
+            run.at(w - total_w, y, total_w - 3, row_h, _C, "累計", 8, True)
             for k, (label, counts, total) in enumerate(rows, start=1):
                 ry = y + k * row_h
-                run.text(QRectF(2, ry, label_w - 4, row_h), _L, label, 8)
+                run.at(2, ry, label_w - 4, row_h, _L, label, 8)
                 for i, v in enumerate(counts):
                     text = "" if v is None else str(v)
-                    run_fit(run, QRectF(label_w + i * mw, ry, mw - 3, row_h), _R, text, 8.5)
+                    run_fit(run, label_w + i * mw, ry, mw - 3, row_h, _R, text, 8.5)
                 shown = m.previous if total is None else total
                 run.text(QRectF(w - total_w, ry, total_w - 4, row_h), _R, f"{shown:,}", 8.5, bold=True)
         bottom = y + 3 * row_h
@@ -269,20 +270,20 @@ class UnionSheetPaper(PaperDocument):
             if fill is not None:
                 p.fillRect(QRectF(tail_x[2], y + k * row_h, tail[2][1], row_h), fill)
         with TextRun(p) as run:
-            run.text(QRectF(3, y, name_w, row_h), _L, "商品", 8, bold=True)
+            run.at(3, y, name_w, row_h, _L, "商品", 8, True)
             for i, month in enumerate(s.months):
-                run.text(QRectF(name_w + i * mw, y, mw, row_h), _C, f"{split_month(month)[1]}月", 7.5, bold=True)
+                run.at(name_w + i * mw, y, mw, row_h, _C, f"{split_month(month)[1]}月", 7.5, True)
             for (label, cw), tx in zip(tail, tail_x, strict=True):
-                run.text(QRectF(tx, y, cw, row_h), _C, label, 8, bold=True)
+                run.at(tx, y, cw, row_h, _C, label, 8, True)
             for k, line in enumerate(s.products, start=1):
                 ry = y + k * row_h
-                run_fit(run, QRectF(3, ry, name_w - 5, row_h), _L, line.product, 8)
+                run_fit(run, 3, ry, name_w - 5, row_h, _L, line.product, 8)
                 for i, v in enumerate(line.months):
                     if v:
-                        run_fit(run, QRectF(name_w + i * mw, ry, mw - 3, row_h), _R, f"{v:,}", 8)
+                        run_fit(run, name_w + i * mw, ry, mw - 3, row_h, _R, f"{v:,}", 8)
                 values = [format_count(line.total), format_count(line.target), format_percent(line.rate)]
                 for (_, cw), tx, text in zip(tail, tail_x, values, strict=True):
-                    run_fit(run, QRectF(tx, ry, cw - 4, row_h), _R, text, 8, bold=tx == tail_x[0])
+                    run_fit(run, tx, ry, cw - 4, row_h, _R, text, 8, bold=tx == tail_x[0])
         n = len(s.products) + 1
         self._frame(p, QRectF(0, y, w, n * row_h), rows=[y + k * row_h for k in range(1, n)],
                     cols=[name_w + i * mw for i in range(12)] + tail_x)
@@ -316,13 +317,13 @@ class UnionSheetPaper(PaperDocument):
                 p.fillRect(QRectF(xs[4], y + k * row_h, cols[4][1], row_h), QColor("#" + TONE_FILLS["far_behind"]))
         with TextRun(p) as run:
             for (title, cw, _a), cx in zip(cols, xs, strict=True):
-                run.text(QRectF(cx, y, cw, row_h), _C, title, 8, bold=True)
+                run.at(cx, y, cw, row_h, _C, title, 8, True)
             for k, e in enumerate(shown, start=1):
                 ry = y + k * row_h
                 values = [str(e.seq), e.name, e.role, e.car, format_date(e.maturity) if e.maturity else "未記入",
                           e.status, e.campaign]
                 for (_t, cw, align), cx, text in zip(cols, xs, values, strict=True):
-                    run_fit(run, QRectF(cx + 3, ry, cw - 6, row_h), align, text, 8)
+                    run_fit(run, cx + 3, ry, cw - 6, row_h, align, text, 8)
         n = len(shown) + 1
         self._frame(p, QRectF(0, y, w, n * row_h), rows=[y + k * row_h for k in range(1, n)], cols=xs[1:])
         y += n * row_h
