@@ -152,3 +152,73 @@ def test_the_page_reports_the_check_and_offers_to_delete_old_backups(ctx, campai
     assert not daily.exists() and "削除しました" in prompts[3][2]
     page.anonymise()                                  # already anonymised: says so, nothing left to delete
     assert prompts[-1][0] == "information" and "匿名化済み" in prompts[-1][2] and "ありません" in prompts[-1][2]
+
+
+def test_the_laptop_exchange_keeps_no_name_after_anonymising(tmp_path):
+    """Exchange tables (db/008) hold estimate values: a listed conflict over a name, and the
+    laptop package's changeset with a new estimate's name, contact and car."""
+    from exchange_fixtures import PASSPHRASE, build_office
+
+    from kyosai_desktop.services import exchange
+    from kyosai_desktop.services.context import open_context
+
+    office, laptop = tmp_path / "office.sqlite3", tmp_path / "laptop.sqlite3"
+    build_office(office)
+    ctx = open_context(office)
+    exchange.checkout(ctx.conn, tmp_path / "copy.kyosai", PASSPHRASE)
+    ctx.close()
+    exchange.open_copy(laptop, tmp_path / "copy.kyosai", PASSPHRASE)
+    ctx = open_context(laptop)
+    camp = ctx.campaigns.list()[0]
+    first = ctx.estimates.list(camp.id)[0]
+    ctx.estimates.add(camp.id, ctx.unions.list()[0].id, name="持出花子", contact="090-8765-4321", car="プリウスα")
+    ctx.estimates.update(first.id, name="ノートで直した氏名")
+    ctx.close()
+    exchange.export_changes(laptop, tmp_path / "c1.kyosai", PASSPHRASE)
+    ctx = open_context(office)
+    ctx.estimates.update(first.id, name="事務所で直した氏名")      # the same field: a conflict
+    ctx.close()
+    res = exchange.import_changes(office, tmp_path / "c1.kyosai", PASSPHRASE)
+    assert res["conflicts"] == 1
+    secrets = ("持出花子", "090-8765-4321", "プリウスα", "ノートで直した氏名", "事務所で直した氏名")
+    con = sqlite3.connect(office)
+    listed = repr(con.execute("SELECT * FROM exchange_conflicts").fetchall())
+    taken = b"".join(bytes(r[0]) for r in con.execute("SELECT changeset FROM exchange_imports"))
+    con.close()
+    assert "ノートで直した氏名" in listed and "事務所で直した氏名" in listed
+    assert "持出花子".encode() in taken and "プリウスα".encode() in taken
+    ctx = open_context(office)
+    ctx.campaigns.update(camp.id, period_from="2024-10-01", period_to="2024-12-31")
+    report = anonymise_and_verify(ctx, camp.id, today=TODAY).report
+    assert report.ok, report.text()
+    assert ctx.conn.execute("SELECT count(*) FROM exchange_imports WHERE changeset IS NOT NULL").fetchone()[0] == 0
+    conflicts = repr(ctx.conn.execute("SELECT * FROM exchange_conflicts").fetchall())
+    ctx.close()
+    data = raw(office)
+    for secret in secrets:
+        assert secret not in conflicts and secret.encode() not in data, secret
+
+
+def test_a_laptop_copys_base_is_anonymised_with_it(tmp_path):
+    from exchange_fixtures import PASSPHRASE, build_office
+
+    from kyosai_desktop.services import exchange
+    from kyosai_desktop.services.context import open_context
+
+    office, laptop = tmp_path / "office.sqlite3", tmp_path / "laptop.sqlite3"
+    build_office(office)
+    ctx = open_context(office)
+    camp = ctx.campaigns.list()[0]
+    ctx.campaigns.update(camp.id, period_from="2024-10-01", period_to="2024-12-31")
+    names = [e.name for e in ctx.estimates.list(camp.id)]
+    exchange.checkout(ctx.conn, tmp_path / "copy.kyosai", PASSPHRASE)
+    ctx.close()
+    exchange.open_copy(laptop, tmp_path / "copy.kyosai", PASSPHRASE)
+    [base] = list(tmp_path.glob("laptop.sqlite3.base-*"))
+    assert all(n.encode() in base.read_bytes() for n in names)
+    ctx = open_context(laptop)
+    report = anonymise_and_verify(ctx, camp.id, today=TODAY).report
+    ctx.close()
+    assert report.ok and base in report.rewritten, report.text()
+    assert not any(n.encode() in base.read_bytes() or n.encode() in raw(laptop) for n in names)
+    exchange.export_changes(laptop, tmp_path / "after.kyosai", PASSPHRASE)   # the copy still works

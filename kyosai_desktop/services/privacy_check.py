@@ -38,7 +38,9 @@ SEARCHED_FIELDS = ("name", "contact", "car", "notes")
 SAFETY_COPY_MARKS = ("-before-restore-", "-before-migration-")
 CHECKPOINT_TRIES = 4
 CHECKPOINT_WAIT_S = 0.25
-_FTS_PREFIX = "search_index"
+# Tables that hold copies of records (the search index, the laptop exchange's conflicts and
+# changesets): a text found there is residue, never a legitimate use elsewhere.
+_COPY_TABLE_PREFIXES = ("search_index", "exchange_")
 
 
 def _searchable(text: str) -> bool:
@@ -93,10 +95,10 @@ class TextFinder:
 
 
 def _logical_text(conn: sqlite3.Connection) -> str:
-    """Every text value of the database's own tables (the search index excluded), joined."""
+    """Every text value of the database's own tables (copies such as the search index excluded), joined."""
     parts: list[str] = []
     tables = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
-              if not r[0].startswith((_FTS_PREFIX, "sqlite_"))]
+              if not r[0].startswith((*_COPY_TABLE_PREFIXES, "sqlite_"))]
     for table in tables:
         for row in conn.execute(f'SELECT * FROM "{table}"'):
             parts.extend(v for v in row if isinstance(v, str))
@@ -181,7 +183,8 @@ class PrivacyReport:
             lines.append(f"※ {self.shared:,} 種類は、ほかの見積りや単組名などにも同じ文字列があるため、"
                          "ファイルからの確認はできません (データベース上は消去済みです)。")
         if self.rewritten:
-            lines.append(f"backups フォルダの安全用コピー {len(self.rewritten)} 個 (復元前・更新前) も匿名化しました。")
+            lines.append(f"安全用コピー {len(self.rewritten)} 個 (backups フォルダの復元前・更新前のコピー、"
+                         "持ち出し用コピーの元データ) も匿名化しました。")
         if self.holding:
             lines.append(f"次の古いバックアップ {len(self.holding)} 個には、まだこのキャンペーンの個人情報が残っています:")
             lines += [f"  {p.name}" for p in self.holding]
@@ -240,7 +243,32 @@ class PrivacyCheck:
             report.checkpoint_ok = self._checkpoint(tries)
             report.live = self._live_residue(finder)
         self._backups(report, finder)
+        self._laptop_base(report, finder)
         return report
+
+    def _laptop_base(self, report: PrivacyReport, finder: TextFinder) -> None:
+        """A laptop copy keeps the office data it was made from beside it (services/exchange.py):
+        the campaign is anonymised there too, so the copy and its base stay alike."""
+        try:
+            row = self.ctx.conn.execute("SELECT value FROM exchange_state WHERE key = 'base_file'").fetchone()
+            role = self.ctx.conn.execute("SELECT value FROM exchange_state WHERE key = 'role'").fetchone()
+        except sqlite3.Error:
+            return
+        if not row or not row[0] or not role or role[0] != "laptop":
+            return
+        base = self.ctx.path.with_name(row[0])
+        if not base.exists():
+            return
+        if holds_campaign(base, self.campaign_id, self.campaign_name) or finder.search_file(base):
+            try:
+                _rewrite_safety_copy(base, self.campaign_id)
+            except sqlite3.Error:
+                report.holding.append(base)
+                return
+            if finder.search_file(base) or holds_campaign(base, self.campaign_id, self.campaign_name):
+                report.holding.append(base)
+            else:
+                report.rewritten.append(base)
 
     def _backups(self, report: PrivacyReport, finder: TextFinder) -> None:
         folder = self.ctx.path.resolve().parent / "backups"

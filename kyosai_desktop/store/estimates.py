@@ -10,6 +10,7 @@ Personal fields can be anonymised for a finished campaign, including their audit
 from __future__ import annotations
 
 import builtins
+import json
 import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass, fields
@@ -384,12 +385,46 @@ class EstimateRepository:
             " AND old_value IS NULL AND new_value LIKE ?", (_created_text(campaign_id, "%", "%"),))
         return sorted({estimate_key(i) for i in ids} | {r[0] for r in created})
 
+    def _anonymise_exchange(self, keys: builtins.list[str]) -> None:
+        """The laptop exchange (db/008) keeps estimate values too: its listed conflicts (values and
+        the laptop's whole record, as JSON) and each package's changeset.  A conflict over a personal
+        field of these estimates is dropped (moot: they can no longer be edited); other conflicts keep
+        their row without the personal fields; a changeset holding these estimates is dropped (the
+        next package from that laptop is then taken whole — what was already applied comes back
+        unchanged)."""
+        tables = {r[0] for r in self.conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        wanted = set(keys)
+        if "exchange_conflicts" in tables and wanted:
+            rows = self.conn.execute(
+                "SELECT id, record_key, field, base_value, office_value, laptop_value, laptop_row"
+                " FROM exchange_conflicts WHERE table_name = 'estimates'").fetchall()
+            for cid, key, fld, *values in rows:
+                if key not in wanted:
+                    continue
+                if fld in PERSONAL_FIELDS:
+                    self.conn.execute("DELETE FROM exchange_conflicts WHERE id = ?", (cid,))
+                    continue
+                try:
+                    self.conn.execute("UPDATE exchange_conflicts SET base_value = ?, office_value = ?,"
+                                      " laptop_value = ?, laptop_row = ? WHERE id = ?",
+                                      (*(_without_personal(v) for v in values), cid))
+                except sqlite3.IntegrityError:   # now equal to another listed conflict
+                    self.conn.execute("DELETE FROM exchange_conflicts WHERE id = ?", (cid,))
+        if "exchange_imports" in tables and wanted:
+            cols = [r[1] for r in self.conn.execute("PRAGMA table_info(estimates)")]
+            for package_id, changeset in self.conn.execute(
+                    "SELECT package_id, changeset FROM exchange_imports WHERE changeset IS NOT NULL").fetchall():
+                if _changeset_touches(bytes(changeset), cols.index("id"), wanted):
+                    self.conn.execute("UPDATE exchange_imports SET changeset = NULL WHERE package_id = ?",
+                                      (package_id,))
+
     def anonymise_campaign(self, campaign_id: int, *, source: str = "anonymise") -> int:
         """Clear every personal field of the campaign's estimates, and their audit history.
 
         Premiums, 支払, 車両, grades, roles, statuses and status dates are kept, so every
         aggregate (別紙3, the summary) is unchanged.  The history of estimates deleted from
-        the campaign earlier is cleared too (found by their creation row).  Freed bytes are
+        the campaign earlier is cleared too (found by their creation row), and so are the laptop
+        exchange's copies of them (listed conflicts, the changesets taken in).  Freed bytes are
         zeroed (``secure_delete``) and the WAL is checkpointed, so the names are gone from
         the file itself.  Returns the number of estimates anonymised.
         """
@@ -408,9 +443,41 @@ class EstimateRepository:
                     " new_value = CASE WHEN new_value IS NULL THEN NULL ELSE ? END"
                     f" WHERE table_name = 'estimates' AND field IN ({marks}) AND record_key IN ({in_chunk})",
                     (ANONYMISED, ANONYMISED, *PERSONAL_FIELDS, *chunk))
+            self._anonymise_exchange(keys)
             at = datetime.now().isoformat(timespec="seconds")
             self.conn.execute("UPDATE estimate_campaigns SET anonymised_at = ? WHERE id = ?", (at, campaign_id))
             audit.record(self.conn, source=source, table="estimate_campaigns", key=str(campaign_id),
                          field="anonymised_at", old=None, new=at, new_text=f"{at} ({len(ids)} 件)")
         self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         return len(ids)
+
+
+def _without_personal(value: str | None) -> str | None:
+    """A JSON-encoded record (or value) of the exchange with the personal fields emptied."""
+    if value is None:
+        return None
+    try:
+        data = json.loads(value)
+    except ValueError:
+        return value
+    if isinstance(data, dict):
+        for f in PERSONAL_FIELDS:
+            if data.get(f) is not None:
+                data[f] = None
+        return json.dumps(data, ensure_ascii=False)
+    return value
+
+
+def _changeset_touches(changeset: bytes, id_column: int, keys: set[str]) -> bool:
+    """Does a session changeset hold a row of one of these estimates (by id)?"""
+    try:
+        import apsw
+    except ImportError:
+        return True   # cannot look inside: assume it does
+    for change in apsw.Changeset.iter(changeset):
+        if change.name != "estimates":
+            continue
+        for values in (change.old, change.new):
+            if values and id_column < len(values) and str(values[id_column]) in keys:
+                return True
+    return False
