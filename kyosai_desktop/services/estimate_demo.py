@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from kyosai_desktop.domain.estimates import DEFAULT_PRODUCT, OFFICER
+from kyosai_desktop.domain.estimates import DEFAULT_PRODUCT, OFFICER_CAMPAIGN, default_role
 from kyosai_desktop.domain.months import add_months
 
 SURNAMES = ["佐藤", "鈴木", "高橋", "田中", "伊藤", "渡辺", "山本", "中村", "小林", "加藤", "吉田", "山田", "佐々木",
@@ -35,7 +35,7 @@ def demo_step(data) -> None:  # data: services.demo.DemoData
     year = int(data.until[:4]) - (1 if int(data.until[5:7]) < 10 else 0)
     start, end = date(year, 10, 1), date(year, 12, 26)
     product = ctx.products.resolve(DEFAULT_PRODUCT)
-    camp = ctx.campaigns.add(f"{year}年度 単組執行部見積り強化月間", "単組執行部見積り強化月間",
+    camp = ctx.campaigns.add(f"{year}年度 {OFFICER_CAMPAIGN}", OFFICER_CAMPAIGN,
                              period_from=start.isoformat(), period_to=end.isoformat(),
                              product_id=product.id if product else None, source="demo",
                              note="デモデータ (架空の氏名・掛金)")
@@ -54,7 +54,7 @@ def demo_step(data) -> None:  # data: services.demo.DemoData
             grade = rng.randint(6, 20)
             requested = _day(start, rng, 30)
             e = ctx.estimates.add(
-                camp.id, u.id, seq=seq, role=OFFICER, source="demo",
+                camp.id, u.id, seq=seq, role=default_role(camp.kind), source="demo",
                 name=f"{rng.choice(SURNAMES)} {rng.choice(GIVEN)}", age=rng.randint(22, 62),
                 contact=f"内線{rng.randint(1000, 9999)}", car=rng.choice(CARS),
                 grade_now=str(grade), grade_new=str(min(20, grade + 1)), vehicle_cover=rng.random() < 0.6,
