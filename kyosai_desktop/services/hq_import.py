@@ -21,11 +21,11 @@ from pathlib import Path
 
 from kyosai_desktop.domain.months import month_label, months_between
 from kyosai_desktop.services.context import AppContext
+from kyosai_desktop.services.import_plan import ImportPlan, ImportReport, Progress, report_progress
 from kyosai_desktop.services.report_package import Package, PackageError, read_package
 from kyosai_desktop.services.safe_output import unescape_field
 from kyosai_desktop.store import audit
 from kyosai_desktop.store.hq import HeldPackage, bulk_writes
-from kyosai_desktop.store.tx import all_or_nothing
 
 
 @dataclass
@@ -54,15 +54,15 @@ class PackageOutcome:
         head = f"{who} {self.fiscal_year}年度 (作成 {_stamp(self.created_at)})"
         if self.unchanged:
             return f"― {self.path.name}: {head} は取り込み済みです。変更はありません。"
-        verb = "取り込みます (試行、書き込みなし)" if self.dry_run else "取り込みました"
+        verb = "取り込みました" if self.imported else ("試行 (書き込みなし)" if self.dry_run else "取り込み内容")
         parts = [f"単組 {self.counts.get('unions.csv', 0):,}" + (f" (新規 {self.new_unions:,})" if self.new_unions else ""),
                  f"実績 {self.counts.get('results.csv', 0):,} セル",
                  f"目標 {self.counts.get('targets.csv', 0):,} 件",
                  f"モデル単組 {self.counts.get('model_unions.csv', 0):,}"]
         sums = "、".join(f"{y}年度 実績計 {s:,}件" for y, s in sorted(self.totals.items()))
-        replaced = (f" 前回のパッケージ (作成 {_stamp(self.replaced.created_at)}、{self.replaced.fiscal_year}年度) の"
-                    f"数値 {self.cells_removed:,} セルを置き換えます。" if self.replaced else " 初めての取り込みです。")
-        return f"○ {self.path.name}: {head} を{verb}: {'、'.join(parts)}。{sums}。{replaced}"
+        replaced = (f"前回のパッケージ (作成 {_stamp(self.replaced.created_at)}、{self.replaced.fiscal_year}年度) の"
+                    f"数値 {self.cells_removed:,} セルを置き換え。" if self.replaced else "初めての取り込み。")
+        return f"○ {self.path.name}: {head} {verb}: {'、'.join(parts)}。{sums}。{replaced}"
 
 
 def _stamp(iso: str | None) -> str:
@@ -75,41 +75,88 @@ class _Refused(Exception):
 
 def import_packages(ctx: AppContext, paths: list[Path | str], *, dry_run: bool = False) -> list[PackageOutcome]:
     """Import each package on its own (a refused one does not stop the others)."""
-    if not ctx.is_hq:
-        raise PackageError("このデータベースは本部用ではありません。`kyosai --db HQ init --hq` で作成した"
-                           "本部用データベースに取り込んでください。")
+    _require_hq(ctx)
     return [import_package(ctx, Path(p), dry_run=dry_run) for p in paths]
 
 
+def _require_hq(ctx: AppContext) -> None:
+    if not ctx.is_hq:
+        raise PackageError("このデータベースは本部用ではありません。`kyosai --db HQ init --hq` で作成した"
+                           "本部用データベースに取り込んでください。")
+
+
 def import_package(ctx: AppContext, path: Path, *, dry_run: bool = False) -> PackageOutcome:
-    outcome = PackageOutcome(path=path, dry_run=dry_run)
+    """The command line's way: the same plan as the screen's, committed (or only previewed)
+    with foreign-key checks off for the bulk write (store/hq.bulk_writes)."""
+    from kyosai_desktop.services.tabular import ImportFailed
+
+    try:
+        with bulk_writes(ctx.conn):
+            plan = plan_package(ctx, path, preview=dry_run)
+            report = plan.preview if dry_run else plan.commit(ctx)
+    except ImportFailed as exc:
+        return PackageOutcome(path=path, dry_run=dry_run, refused=str(exc.problems[0].message))
+    outcome = report.result
+    assert isinstance(outcome, PackageOutcome)
+    outcome.dry_run, outcome.imported = dry_run, not dry_run and not outcome.unchanged
+    return outcome
+
+
+def plan_package(ctx: AppContext, path: Path | str, *, progress: Progress | None = None,
+                 preview: bool = True) -> ImportPlan:
+    """Read and check one package into an ImportPlan (services/import_plan): the review
+    dialog shows its preview; ``commit`` replaces the branch's figures.  A refused package
+    raises ImportFailed with the reason (the data stays as it was)."""
+    from kyosai_desktop.services.tabular import ImportFailed, Problem
+
+    _require_hq(ctx)
+    path = Path(path)
+    report_progress(progress, 0, 3, "検証")
     try:
         package = read_package(path)
     except PackageError as exc:
-        outcome.refused = str(exc)
-        return outcome
-    outcome.branch, outcome.fiscal_year = package.branch, package.fiscal_year
-    outcome.created_at, outcome.counts = package.created_at, package.counts()
-    outcome.branch_name = ctx.prefectures.name_of(package.branch)
+        raise ImportFailed([Problem(str(exc))]) from exc
+    outcome = PackageOutcome(path=path, branch=package.branch, fiscal_year=package.fiscal_year,
+                             created_at=package.created_at, counts=package.counts(),
+                             branch_name=ctx.prefectures.name_of(package.branch))
+    title = "報告パッケージの取り込み"
     try:
         if outcome.branch_name is None:
             raise _Refused(f"県コード {package.branch} は登録されていません")
         held = ctx.hq.held(package.branch)
-        if held is not None:
-            if held.sha256 == package.sha256:
-                outcome.unchanged = True
-                return outcome
-            if package.created_at <= held.created_at:
-                raise _Refused(
-                    f"{outcome.branch_name}県支部の取り込み済みのパッケージ (作成 {_stamp(held.created_at)}) より"
-                    f"古いパッケージ (作成 {_stamp(package.created_at)}) です。新しいパッケージを取り込んでください")
-        parsed = _parse(ctx, package)
-        with bulk_writes(ctx.conn), all_or_nothing(ctx.conn, dry_run=dry_run):
-            _write(ctx, package, parsed, held, outcome)
-        outcome.imported = not dry_run
+        if held is not None and held.sha256 != package.sha256 and package.created_at <= held.created_at:
+            raise _Refused(
+                f"{outcome.branch_name}県支部の取り込み済みのパッケージ (作成 {_stamp(held.created_at)}) より"
+                f"古いパッケージ (作成 {_stamp(package.created_at)}) です。新しいパッケージを取り込んでください")
+        report_progress(progress, 1, 3, "内容の確認")
+        parsed = None if held is not None and held.sha256 == package.sha256 else _parse(ctx, package)
     except _Refused as exc:
-        outcome.refused = f"{exc}。本部のデータは変更していません。"
-    return outcome
+        raise ImportFailed([Problem(f"{exc}。本部のデータは変更していません。")]) from exc
+
+    def write(ctx: AppContext, report: ImportReport, progress: Progress | None) -> None:
+        done = PackageOutcome(**{**outcome.__dict__, "totals": {}})
+        report.result = done
+        if parsed is None:
+            done.unchanged = True
+            report.unchanged = 1
+            report.notes.append(done.text())
+            return
+        report_progress(progress, 2, 3, "書き込み")
+        _write(ctx, package, parsed, held, done)
+        report.rows = done.counts.get("results.csv", 0)
+        report.added = done.new_unions
+        report.updated = 1
+        report.details.append(done.text())
+        if held is not None:
+            report.changes.append(f"前回のパッケージ ({_describe(held)}) の {done.cells_removed:,} セルを置き換えます")
+
+    def summarise(report: ImportReport) -> list[str]:
+        done = report.result
+        return [done.text()] if isinstance(done, PackageOutcome) else [report.counts()]
+
+    plan = ImportPlan.prepare(ctx, title=title, source=path.name, write=write, kinds=("hq_packages",),
+                              summarise=summarise, progress=progress, preview=preview)
+    return plan
 
 
 # ---------------------------------------------------------------- checking

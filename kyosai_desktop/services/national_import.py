@@ -23,6 +23,7 @@ from pathlib import Path
 from kyosai_desktop.domain.months import parse_month
 from kyosai_desktop.domain.rates import format_percent, reach_rate
 from kyosai_desktop.services.context import AppContext
+from kyosai_desktop.services.import_plan import ImportPlan, ImportReport, Progress
 from kyosai_desktop.services.tabular import (
     ImportFailed,
     Problem,
@@ -33,7 +34,6 @@ from kyosai_desktop.services.tabular import (
 )
 from kyosai_desktop.store import audit
 from kyosai_desktop.store.national import NATIONAL, NationalFigure
-from kyosai_desktop.store.tx import all_or_nothing
 
 ALIASES = {
     "商品": ["product"],
@@ -79,7 +79,9 @@ def _count(value: object, what: str, problems: list[Problem], line: int) -> int 
     return number
 
 
-def import_national(ctx: AppContext, path: Path | str, *, dry_run: bool = False) -> NationalImportSummary:
+def plan_national(ctx: AppContext, path: Path | str, *, progress: Progress | None = None,
+                  preview: bool = True) -> ImportPlan:
+    """Read and check the file into an ImportPlan; ``commit`` replaces the years it holds."""
     path = Path(path)
     if ctx.is_hq:
         raise ImportFailed("このデータベースは本部用です。全国実績は県支部のデータベースに取り込んでください。")
@@ -87,7 +89,7 @@ def import_national(ctx: AppContext, path: Path | str, *, dry_run: bool = False)
     header = find_header(table, ["商品", "集計月", "目標", "実績"], ["到達率", "目標達成県支部数", "県支部コード"],
                          aliases=ALIASES)
     problems: list[Problem] = []
-    summary = NationalImportSummary(path.name, dry_run)
+    summary = NationalImportSummary(path.name, not preview)
     figures: dict[tuple[int, int, str], NationalFigure] = {}
     for i, row in data_rows(table, header):
         line = table.line(i)
@@ -133,16 +135,40 @@ def import_national(ctx: AppContext, path: Path | str, *, dry_run: bool = False)
     by_year: dict[int, list[NationalFigure]] = {}
     for f in figures.values():
         by_year.setdefault(f.fiscal_year, []).append(f)
-    now = datetime.now().isoformat(timespec="seconds")
-    with all_or_nothing(ctx.conn, dry_run=dry_run):
+
+    def write(ctx: AppContext, report: ImportReport, progress: Progress | None) -> None:
+        done = NationalImportSummary(path.name, False, warnings=list(summary.warnings))
+        report.result = done
+        now = datetime.now().isoformat(timespec="seconds")
         for year, items in sorted(by_year.items()):
             before = ctx.national.source(year)
             removed = ctx.national.replace_year(year, items, source=path.name, imported_at=now)
             if removed:
-                summary.replaced[year] = removed
-            summary.years[year] = sum(1 for f in items if f.pref_code == NATIONAL)
-            summary.branch_rows += sum(1 for f in items if f.pref_code != NATIONAL)
+                done.replaced[year] = removed
+                report.changes.append(f"{year}年度の全国実績 (前回 {before[0] if before else ''}) を置き換えます")
+            done.years[year] = sum(1 for f in items if f.pref_code == NATIONAL)
+            done.branch_rows += sum(1 for f in items if f.pref_code != NATIONAL)
             audit.record(ctx.conn, source="import", table="national_figures", key=str(year), field="source",
                          old=None if before is None else f"{before[0]} ({before[1]})",
                          new=f"{path.name} ({now})", at=now)
-    return summary
+        report.rows = len(figures)
+        report.added = len(figures)
+        report.details += [f"{year}年度 {n} 商品" for year, n in sorted(done.years.items())]
+        report.notes += done.warnings
+
+    def summarise(report: ImportReport) -> list[str]:
+        done = report.result
+        return done.text().splitlines() if isinstance(done, NationalImportSummary) else [report.counts()]
+
+    return ImportPlan.prepare(ctx, title="全国実績の取り込み", source=path.name, write=write,
+                              kinds=("national",), summarise=summarise, progress=progress, preview=preview)
+
+
+def import_national(ctx: AppContext, path: Path | str, *, dry_run: bool = False) -> NationalImportSummary:
+    """The command line's way: the plan previewed (``dry_run``) or committed."""
+    plan = plan_national(ctx, path, preview=dry_run)
+    report = plan.preview if dry_run else plan.commit(ctx)
+    done = report.result
+    assert isinstance(done, NationalImportSummary)
+    done.dry_run = dry_run
+    return done
