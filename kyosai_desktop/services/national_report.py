@@ -265,3 +265,37 @@ def national_csv_rows(report: NationalReport) -> list[list[object]]:
 def write_national_csv(report: NationalReport, out: Path | str) -> Path:
     """The machine-readable national CSV (the shared safe CSV writer: UTF-8 with BOM, atomic)."""
     return write_csv(out, CSV_HEADERS, national_csv_rows(report))
+
+
+# ---------------------------------------------------------------- who has sent a package
+
+def branch_status_table(ctx: AppContext) -> ReportTable:
+    """The 47 branches (and 社保労連) with the package held for each: 年度, 作成, 取り込み;
+    the ones that have not sent one are marked 未送信 (tone flagged) and listed in the summary."""
+    held = ctx.hq.packages()
+    columns = [Column("pref_code", "県コード", CODE, width=3), Column("pref", "県支部", TEXT, width=5),
+               Column("state", "状況", TEXT, width=4), Column("fy", "年度", TEXT, width=5),
+               Column("created", "作成日時 (県支部)", TEXT, width=9), Column("imported", "取り込み日時", TEXT, width=9),
+               Column("cells", "実績セル数", COUNT, width=5), Column("file", "ファイル", TEXT, width=12)]
+    rows: list[list[Cell]] = []
+    keys: list[object] = []
+    missing = []
+    for p in ctx.prefectures.all():
+        h = held.get(p.code)
+        if h is None:
+            if p.in_national:
+                missing.append(p.name)
+            rows.append([cell(p.code, CODE), cell(p.name), cell("未送信", tone=tones.FLAGGED if p.in_national else None),
+                         cell(None), cell(None), cell(None), cell(None, COUNT), cell(None)])
+        else:
+            rows.append([cell(p.code, CODE), cell(p.name), cell("報告済み", tone=tones.ACHIEVED),
+                         cell(h.fiscal_year, text=f"{h.fiscal_year}年度"),
+                         cell(h.created_at, text=h.created_at[:16].replace("T", " ")),
+                         cell(h.imported_at, text=h.imported_at[:16].replace("T", " ")),
+                         cell(h.counts.get("results.csv"), COUNT), cell(h.file_name or "")])
+        keys.append(p.code)
+    sent = sum(1 for p in ctx.prefectures.all() if p.in_national and p.code in held)
+    summary = [("報告済み", f"{sent} / 47 県支部"),
+               ("未送信", "、".join(missing) if missing else "なし")]
+    return ReportTable(title="県支部からの報告パッケージ", columns=columns, rows=rows, row_keys=keys,
+                       summary=summary, notes=["社保労連 (60) は全国計に含めません。"])

@@ -177,3 +177,7 @@ class HQRepository:
         return self.conn.execute(
             "SELECT pref_code, product_id, month, count FROM hq_branch_results"
             " WHERE month BETWEEN ? AND ?", (first, last)).fetchall()
+
+    def latest_month(self) -> str | None:
+        """The latest effective month any branch has a figure for."""
+        return self.conn.execute("SELECT max(month) FROM hq_branch_results").fetchone()[0]

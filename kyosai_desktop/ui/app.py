@@ -79,7 +79,7 @@ def open_main_window(db_path: Path | None = None):
         return None
     window = None
     try:
-        if ctx.branch is not None:
+        if ctx.branch is not None or ctx.is_hq:
             window = MainWindow(ctx)
             window.build_last_page()
     except sqlite3.DatabaseError:       # a damaged file may already fail while the window reads it
@@ -93,7 +93,7 @@ def open_main_window(db_path: Path | None = None):
         ctx = open_or_recover(damaged)    # checked again at once; the recovery dialog says why
         if ctx is None:
             return None
-    if ctx.branch is None:
+    if ctx.branch is None and not ctx.is_hq:   # a headquarters database has no branch of its own
         from kyosai_desktop.ui.setup_dialog import run_first_launch
 
         if not run_first_launch(ctx):

@@ -31,6 +31,8 @@ LAST_PAGE_KEY = "main/last_page"
 
 
 def branch_title(ctx: AppContext) -> str:
+    if ctx.is_hq:
+        return "本部 (全国集計)"
     code = ctx.branch
     name = ctx.prefectures.name_of(code) if code else None
     if not name:
@@ -52,7 +54,7 @@ class MainWindow(QMainWindow):
         super().__init__(parent)
         self.ctx = ctx
         self.bus = bus or DataBus(self)
-        self.specs: list[PageSpec] = page_specs()
+        self.specs: list[PageSpec] = page_specs(hq=ctx.is_hq)
         self.pages: dict[str, QWidget] = {}
         self._pending: dict[str, ChangeEvent] = {}  # data changes a hidden page has not seen
         self.undo_group = QUndoGroup(self)
@@ -118,6 +120,13 @@ class MainWindow(QMainWindow):
             key: self._action(import_menu, f"{spec.label}ファイル…", lambda k=key: self.import_file(k))
             for key, spec in KINDS.items()
         }
+        import_menu.addSeparator()
+        if self.ctx.is_hq:   # headquarters: the branches' report packages
+            self.package_action = self._action(import_menu, "報告パッケージ (県支部から)…",
+                                               lambda: self.import_report_package())
+        else:                # a branch: headquarters' national figures
+            self.national_action = self._action(import_menu, "全国実績ファイル (本部から)…",
+                                                lambda: self.import_national())
         file_menu.addSeparator()
         from kyosai_desktop.ui.exchange.actions import ExchangeActions
 
@@ -303,6 +312,29 @@ class MainWindow(QMainWindow):
         self.commit_pending()
         self.master_import = MasterImport(self.ctx, self.bus, self)
         return self.master_import if self.master_import.run(kind, path) else None
+
+    def import_national(self, path=None):
+        """Import headquarters' national figures (全国実績) through the one import flow."""
+        from pathlib import Path
+
+        from kyosai_desktop.services.national_import import plan_national
+        from kyosai_desktop.ui.shared.import_flow import ImportFlow
+
+        self.commit_pending()
+        if path is None:
+            path = interaction.open_file(self, "全国実績ファイルを選択", "CSV / Excel (*.csv *.xlsx)")
+            if path is None:
+                return None
+        chosen = Path(path)
+        self.national_flow = ImportFlow(self.ctx, self.bus, self)
+        self.national_flow.start("全国実績の取り込み", chosen.name,
+                                 lambda ctx, progress: plan_national(ctx, chosen, progress=progress))
+        return self.national_flow
+
+    def import_report_package(self, path=None):
+        """HQ mode: import a branch's report package (through the 県支部一覧 page's flow)."""
+        page = self.show_page("hq_branches")
+        return page.import_package(path)
 
     def make_backup(self):
         """Copy, check and rotate the database on the background runner; returns the task."""

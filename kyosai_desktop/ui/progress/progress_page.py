@@ -30,7 +30,7 @@ from kyosai_desktop.ui.shared.events import ChangeEvent, DataBus
 from kyosai_desktop.ui.shared.report_model import ReportTableView
 
 REFRESH_KINDS = (ChangeKind.RESULTS, ChangeKind.TARGETS, ChangeKind.UNIONS, ChangeKind.PRODUCTS,
-                 ChangeKind.YEARS, ChangeKind.SETTINGS)
+                 ChangeKind.YEARS, ChangeKind.SETTINGS, ChangeKind.NATIONAL)
 
 
 class ProgressPage(QWidget):

@@ -45,5 +45,12 @@ PAGES = [
 ]
 
 
-def page_specs() -> list[PageSpec]:
-    return list(PAGES)
+# A headquarters database (``kyosai init --hq``) shows these instead.
+HQ_PAGES = [
+    PageSpec("hq_branches", "県支部一覧", "kyosai_desktop.ui.hq.branches_page", "F2"),
+    PageSpec("hq_national", "全国集計", "kyosai_desktop.ui.hq.national_page", "F3"),
+]
+
+
+def page_specs(hq: bool = False) -> list[PageSpec]:
+    return list(HQ_PAGES if hq else PAGES)
