@@ -330,8 +330,8 @@ def branch_report_table(report: BranchProgress, goals: dict[str, Decimal] | None
     ]
     if national:
         national_months = sorted({r.national.as_of for r in report.rows if r.national})
-        summary.append(("全国実績", f"{'・'.join(month_label(m) for m in national_months)} 集計 ({report.national_source or '本部'})"))
-        notes.append("全国到達率・全国順位は本部から受け取った全国実績 (集計月は商品ごと) による。"
+        summary.append(("全国", "・".join(month_label(m) for m in national_months)))
+        notes.append(f"全国到達率・全国順位は本部の全国実績 ({report.national_source or '本部'}、集計月は商品ごと) による。"
                      "順位は本部の表に載った目標のある県支部の中での到達率の順位。")
     return ReportTable(
         title=report.title, columns=columns, rows=rows, totals=totals,

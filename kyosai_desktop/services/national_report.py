@@ -227,9 +227,10 @@ def branch_matrix_table(report: NationalReport, ctx_prefs: list[tuple[str, str]]
         row = [cell(code, CODE), cell(name)]
         for p in report.products:
             t, a = value(target, code, p.product_id), value(actual, code, p.product_id)
-            a = a or 0
+            if a is None and code in actual.index:
+                a = 0          # a branch that reported, with no figure for this product
             row += [cell(t, COUNT), cell(a, COUNT),
-                    cell(reach_rate(a, t), PERCENT, decimals=2,
+                    cell(None if a is None else reach_rate(a, t), PERCENT, decimals=2,
                          tone=tones.progress_tone(a, t, elapsed[p.product_id]))]
         rows.append(row)
         keys.append(code)
