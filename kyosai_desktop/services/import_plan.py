@@ -20,7 +20,8 @@ exchange and report packages to come) offers a *planner*::
 ``preview`` report says exactly what the import would add, change and overwrite (the same
 code writes both times; the file is not read again).  ``plan.commit(ctx, progress)`` runs
 ``write`` again from the parsed rows inside the one all-or-nothing transaction and returns
-the final :class:`ImportReport`; any exception — including :class:`Cancelled` raised by
+the final :class:`ImportReport` — its ``op_changes`` are the audit rows the import wrote
+(``services.ops.OpChanges``), what an undo of the whole import replays; any exception — including :class:`Cancelled` raised by
 ``progress`` — rolls every write back.  The plan holds no connection: it may be prepared
 on a worker's connection and committed on another.
 
@@ -38,6 +39,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from kyosai_desktop.services.ops.changes import TABLE_KINDS, OpChanges
+from kyosai_desktop.store import audit
 from kyosai_desktop.store.tx import all_or_nothing
 
 # The file readers (services/tabular, openpyxl) load on first use: start-up imports this
@@ -73,6 +76,9 @@ class ImportReport:
     changes: list[str] = field(default_factory=list)   # figures already entered that change
     notes: list[str] = field(default_factory=list)
     result: object = None                              # the importer's own result, if any
+    # What a committed import wrote, row by row from its audit rows (None for a preview):
+    # what an undo of the whole import replays (``services.ops.replay``).
+    op_changes: OpChanges | None = None
 
     @property
     def has_changes(self) -> bool:
@@ -168,11 +174,19 @@ class ImportPlan:
         assert self.write is not None
         report = ImportReport()
         try:
-            with all_or_nothing(ctx.conn, dry_run=dry_run):
+            with audit.collecting(ctx.conn) as rows, all_or_nothing(ctx.conn, dry_run=dry_run):
                 self.write(ctx, report, progress)
         finally:
             ctx.products.invalidate()
+        if not dry_run:
+            report.op_changes = import_changes(rows)
         return report
+
+
+def import_changes(rows: Sequence[audit.AuditRow]) -> OpChanges:
+    """The change set of a committed import: every audit row it wrote, old → new."""
+    kinds = frozenset(TABLE_KINDS[r.table] for r in rows if r.table in TABLE_KINDS)
+    return OpChanges(kinds, tuple(rows), "import")
 
 
 __all__ = ["Cancelled", "ImportPlan", "ImportReport", "Progress", "report_progress"]

@@ -8,7 +8,7 @@ status bar shows the branch and the database file; the window remembers its geom
 from __future__ import annotations
 
 from PySide6.QtCore import QSettings, Qt
-from PySide6.QtGui import QAction, QKeySequence, QUndoGroup
+from PySide6.QtGui import QAction, QKeySequence, QUndoGroup, QUndoStack
 from PySide6.QtWidgets import (
     QLabel,
     QListWidget,
@@ -58,6 +58,9 @@ class MainWindow(QMainWindow):
         self.pages: dict[str, QWidget] = {}
         self._pending: dict[str, ChangeEvent] = {}  # data changes a hidden page has not seen
         self.undo_group = QUndoGroup(self)
+        # The window's own steps (an import made on a page without an undo stack of its own).
+        self.window_undo = QUndoStack(self)
+        self.undo_group.addStack(self.window_undo)
         self._build()
         self.bus.changed.connect(self._on_data_changed)
         self.update_title()
@@ -207,8 +210,16 @@ class MainWindow(QMainWindow):
         self._catch_up(self.specs[index].key)
         self.stack.setCurrentIndex(index)
         stack = getattr(widget, "undo_stack", None)
-        self.undo_group.setActiveStack(stack)
+        self.undo_group.setActiveStack(stack if stack is not None else self.window_undo)
         QSettings().setValue(LAST_PAGE_KEY, self.specs[index].key)
+
+    def import_undo_stack(self) -> QUndoStack:
+        """Where an import's undo step goes: the stack Ctrl+Z acts on now (the page's own)."""
+        stack = self.undo_group.activeStack()
+        if stack is None:
+            stack = self.window_undo
+            self.undo_group.setActiveStack(stack)
+        return stack
 
     def _last_page_index(self) -> int:
         key = QSettings().value(LAST_PAGE_KEY, "")
@@ -403,6 +414,7 @@ class MainWindow(QMainWindow):
             widget.deleteLater()
         self.pages.clear()
         self._pending.clear()
+        self.window_undo.clear()   # its steps replay on the database just closed
         self.ctx = ctx
         self.show_page_index(max(0, current))
         self.update_title()

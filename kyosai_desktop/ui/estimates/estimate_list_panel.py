@@ -44,7 +44,7 @@ from kyosai_desktop.ui.estimates.estimate_models import (
 )
 from kyosai_desktop.ui.estimates.estimate_outputs import output_button, table_doc
 from kyosai_desktop.ui.shared import interaction
-from kyosai_desktop.ui.shared.import_flow import ImportFlow
+from kyosai_desktop.ui.shared.import_flow import ImportFlow, ImportUndoHost
 from kyosai_desktop.ui.shared.report_model import FrozenTableView
 from kyosai_desktop.ui.shared.undo import ChangeCommand, ReplayHost
 
@@ -396,9 +396,10 @@ class EstimateListPanel(QWidget):
 
         self.import_flow = ImportFlow(self.ctx, None, self)
         self.import_flow.announce = self._imported
+        self.import_flow.undo_stack = self.undo_stack   # Ctrl+Z takes the whole import back
+        self.import_flow.undo_host = ImportUndoHost(self.ctx, None, self, self.host.changed)
         self.import_flow.start("別紙2 の取り込み", path.name, planner)
         return True
 
     def _imported(self, _plan, _report) -> None:
-        self.undo_stack.clear()  # an import is not undoable step by step; its audit rows remain
         self.host.changed(OpChanges.of(ChangeKind.ESTIMATES, ChangeKind.CAMPAIGNS))
