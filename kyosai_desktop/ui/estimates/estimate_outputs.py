@@ -25,6 +25,7 @@ TableFactory = Callable[[], ReportTable | None]
 def safe_name(text: str) -> str:
     for ch in '\\/:*?"<>|':
         text = text.replace(ch, "_")
+    text = "".join(ch for ch in text if ch >= " ")   # control characters: no file name can hold them
     return text.strip() or "帳票"
 
 
