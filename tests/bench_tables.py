@@ -289,6 +289,16 @@ def main() -> int:  # noqa: C901
     out.line(f"estimate list, all {panel.model.rowCount():,} estimates", median, runs,
              {"SQL": floor_sql, "bare": floor_bare})
 
+    from kyosai_desktop.services.ops import ChangeKind as _Kind
+
+    def estimate_changed():
+        bus.announce(OpChanges.of(_Kind.ESTIMATES), origin=None)   # an edit elsewhere: reread
+        app.processEvents()
+
+    est.bus.changed.connect(est.refresh)
+    median, runs = timed(estimate_changed, 3)
+    out.info(f"estimate list after an estimate changed ({panel.model.rowCount():,}, reread)", median, runs)
+
     est.tabs.setCurrentWidget(est.closing_tab)
     app.processEvents()
     closing = est.closing_view
@@ -308,6 +318,8 @@ def main() -> int:  # noqa: C901
     floor_bare = bare_window(app, max(n_closing, 1), closing.table.model().columnCount(), closing.table.size())
     out.line(f"closing list ({n_closing:,} open estimates), refresh", median, runs,
              {"SQL": floor_sql, "bare": floor_bare})
+    median, runs = timed(estimate_changed, 3)
+    out.info("closing list after an estimate changed (reread)", median, runs)
     est.close()
     ctx.close()
     print(f"load after: {os.getloadavg()[0]:.2f}")
