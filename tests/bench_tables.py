@@ -212,8 +212,8 @@ def main() -> int:  # noqa: C901
 
     median, runs = timed(edited(other), args.runs)
     out.line("model-union table, another product edited", median, runs, {"SQL": floor_sql, "bare": floor_bare})
-    median, runs = timed(edited(dansei), 3)
-    out.info("model-union table, a 団生 count edited (rebuild)", median, runs)
+    median, runs = timed(edited(dansei), args.runs)
+    out.line("model-union table, a 団生 count edited", median, runs, {"SQL": floor_sql, "bare": floor_bare})
     scopes = [page.scope_combo.findText("全国"), page.scope_combo.findData("13")]
     if scopes[1] < 0:
         scopes[1] = 1

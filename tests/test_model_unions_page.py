@@ -295,7 +295,25 @@ def test_the_table_is_rebuilt_only_when_its_figures_change(page, ctx):
     page.bus.changed.connect(page.refresh)
     page.bus.announce(write_cells(ctx, [CellChange(kochi.id, other, "2025-02", 7, None)], "entry"))
     assert page.report is national                          # another product: not in this table
-    page.bus.announce(write_cells(ctx, [CellChange(kochi.id, ctx.model_unions.product_id(), "2025-02", 3,
-                                                   None)], "entry"))
+    dansei = ctx.model_unions.product_id()
+    page.bus.announce(write_cells(ctx, [CellChange(kochi.id, dansei, "2025-02", 3, None)], "entry"))
     assert page.report is not national
     assert "288 件" in page.view.summary_label.text()         # the new count is shown
+
+    # The written unions are computed again in the cached reports (both scopes): the same
+    # cells, totals and summary as a report built from the database.
+    from kyosai_desktop.services import model_union_report as mr
+
+    def texts_of(report):
+        t = report.table
+        return [[c.text for c in row] for row in [*t.rows, *t.totals]], t.summary
+
+    page.select(2024, "2025-02", pref_code="41")
+    elsewhere = next(r.unit.union_id for r in national.rows if r.unit.pref_code != "41")
+    writes = [CellChange(kochi.id, dansei, "2024-07", 5, None), CellChange(kochi.id, dansei, "2025-02", None, 3),
+              CellChange(elsewhere, dansei, "2024-12", 6, None),          # cleared, and another prefecture
+              CellChange(kochi.id, dansei, "2023-08", 4, None)]           # last year's months too
+    page.bus.announce(write_cells(ctx, writes, "entry"))
+    assert texts_of(page.report) == texts_of(mr.build_report(ctx, 2024, "2025-02", pref_code="41"))
+    page.select(2024, "2025-02", pref_code=None)
+    assert texts_of(page.report) == texts_of(mr.build_report(ctx, 2024, "2025-02"))

@@ -295,9 +295,13 @@ class ModelUnionsPage(QWidget):
         """Reload on changes made elsewhere (this page shows its own import at once)."""
         if event.origin is self or not event.touches(*REFRESH_KINDS):
             return
-        results = event.changes.records("results")
-        if event.kinds == {ChangeKind.RESULTS} and results and not mr.shows(self.ctx, results):
-            return   # figures of other products: nothing in this table changed
+        if event.kinds == {ChangeKind.RESULTS} and event.changes.rows:
+            counts = mr.model_counts(self.ctx, event.changes)
+            if not counts:
+                return   # figures of other products: nothing in this table changed
+            self.reports.apply_counts(counts)   # only the unions written are computed again
+            self.reload()
+            return
         self.reports.drop()
         if event.kinds - {ChangeKind.RESULTS, ChangeKind.UNIONS}:
             self._fill_years()
