@@ -351,3 +351,38 @@ def test_campaign_form_offers_only_the_branch_unions(page, ctx):
     assert "05-003 第三職員組合" in offered
     assert not any(text.startswith("41-") for text in offered)
     dialog.close()
+
+
+def test_lists_follow_estimates_written_elsewhere(page, ctx):
+    """The lists are kept between refreshes; estimates edited, added, deleted or restored
+    elsewhere (announced on the bus) are put in place — the same list as read afresh."""
+    from kyosai_desktop.services.ops import estimates as est_ops
+    from kyosai_desktop.services.ops.replay import replay
+
+    panel = page.list_panel
+    page.tabs.setCurrentWidget(panel)
+    page.bus.changed.connect(page.refresh)
+    camp = page.campaign()
+
+    def shown() -> list[tuple]:
+        return [(e.id, e.union_id, e.seq, e.name, e.status, e.car) for e in panel.model.estimates]
+
+    def afresh(union_id=None) -> list[tuple]:
+        return [(e.id, e.union_id, e.seq, e.name, e.status, e.car)
+                for e in ctx.estimates.list(camp.id, union_id)]
+
+    panel.union_combo.setCurrentIndex(0)                    # すべての単組
+    assert shown() == afresh() and len(shown()) > 3
+    first = panel.model.estimates[0]
+    page.bus.announce(est_ops.edit_estimate(ctx, first.id, {"car": "プリウス改"}))
+    assert shown() == afresh()
+    added, changes = est_ops.add_estimate(ctx, camp.id, first.union_id, {"name": "新規 花子"})
+    page.bus.announce(changes)
+    assert shown() == afresh() and added.id in [row[0] for row in shown()]
+    deleted = est_ops.delete_estimates(ctx, [first.id])
+    page.bus.announce(deleted)
+    assert shown() == afresh() and first.id not in [row[0] for row in shown()]
+    page.bus.announce(replay(ctx, deleted, undo=True))      # restored (an undo elsewhere)
+    assert shown() == afresh() and first.id in [row[0] for row in shown()]
+    panel.union_combo.setCurrentIndex(1)                    # one union's list, kept as well
+    assert shown() == afresh(panel.current_union())

@@ -172,6 +172,37 @@ class EstimateListPanel(QWidget):
         self._lists.clear()
         self._unions = None
 
+    def take_changes(self, changes: OpChanges) -> None:
+        """Keep the lists read current after ``changes``: estimates written (edited, added,
+        deleted, restored) are read again by id and put in their place; any other change (or
+        one known only by its kinds) makes every list be read again."""
+        if changes.kinds - {ChangeKind.ESTIMATES} or not changes.rows:
+            self.drop_cache()
+            return
+        fresh = {int(k): self.ctx.estimates.get(int(k)) for k in changes.records("estimates")}
+        rank: dict[int, int] | None = None
+        for (campaign_id, union_id), old in list(self._lists.items()):
+            position = {e.id: n for n, e in enumerate(old)}
+            kept: list[Estimate | None] = list(old)
+            added = False
+            for eid, e in fresh.items():
+                belongs = e is not None and e.campaign_id == campaign_id and union_id in (None, e.union_id)
+                n = position.get(eid)
+                if n is not None:
+                    kept[n] = e if belongs else None
+                elif belongs:
+                    kept.append(e)
+                    added = True
+            new = [e for e in kept if e is not None]
+            if added:   # the order the repository reads: by union (code order) then No.
+                if union_id is None:
+                    if rank is None:
+                        rank = {uid: i for i, uid in enumerate(self.unions())}
+                    new.sort(key=lambda e: (rank.get(e.union_id, -1), e.seq))
+                else:
+                    new.sort(key=lambda e: e.seq)
+            self._lists[(campaign_id, union_id)] = new
+
     def unions(self) -> dict[int, Union]:
         if self._unions is None:
             self._unions = {u.id: u for u in self.ctx.unions.list()}

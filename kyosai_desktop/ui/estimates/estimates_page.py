@@ -247,13 +247,13 @@ class EstimatesPage(QWidget):
     def refresh(self, event: ChangeEvent) -> None:
         """Reload on changes made elsewhere (this page shows its own writes at once)."""
         if event.origin is not self and event.touches(*REFRESH_KINDS):
-            self.drop_caches()
+            self.drop_caches(event.changes)
             self.reload_campaigns()
 
     def changed(self, changes: OpChanges) -> None:
         """Show a write of this page and announce it."""
         self.bus.announce(changes, origin=self)
-        self.drop_caches()
+        self.drop_caches(changes)
         self.reload_campaigns()
 
     def _push(self, changes: OpChanges, text: str) -> None:
@@ -311,10 +311,14 @@ class EstimatesPage(QWidget):
                                                          today=key[2])
         return table
 
-    def drop_caches(self) -> None:
-        """Data changed: the closing lists and the estimate lists are read again when shown."""
+    def drop_caches(self, changes: OpChanges | None = None) -> None:
+        """Data changed: the closing lists are read again when shown; the estimate lists take
+        the estimates written (or are read again, see EstimateListPanel.take_changes)."""
         self._closing.clear()
-        self.list_panel.drop_cache()
+        if changes is None:
+            self.list_panel.drop_cache()
+        else:
+            self.list_panel.take_changes(changes)
 
     def refresh_closing(self) -> None:
         self.within_days.setEnabled(self.within_check.isChecked())
