@@ -349,3 +349,30 @@ def test_laptop_ids_come_from_its_own_block_and_a_forgotten_path_is_refused(pair
         assert source_label("exchange:ノートPC1") == "持ち帰り (ノートPC1)"
     finally:
         ctx.close()
+
+
+def test_anonymising_a_campaign_also_clears_the_exchange_copies_of_its_names(pair):
+    office, laptop, tmp = pair
+    ctx = open_context(laptop)
+    camp = ctx.campaigns.list()[0]
+    first = ctx.estimates.list(camp.id)[0]
+    ctx.estimates.update(first.id, name="出先次郎")
+    ctx.close()
+    exchange.export_changes(laptop, tmp / "c2.kyosai", PASSPHRASE)
+    ctx = open_context(office)
+    ctx.estimates.update(first.id, name="事務所太郎")
+    ctx.close()
+    res = exchange.import_changes(office, tmp / "c2.kyosai", PASSPHRASE)
+    assert res["conflicts"] == 1
+    ctx = open_context(office)
+    try:
+        [c] = exchange.list_conflicts(ctx.conn)
+        assert (c.field, c.office, c.laptop) == ("name", "事務所太郎", "出先次郎")
+        ctx.estimates.anonymise_campaign(camp.id)
+        for c in exchange.list_conflicts(ctx.conn, settled=True):
+            assert "出先次郎" not in repr(c) and "事務所太郎" not in repr(c)
+    finally:
+        ctx.close()
+    raw = office.read_bytes()
+    for name in ("出先次郎", "事務所太郎", "持出花子"):
+        assert name.encode("utf-8") not in raw
