@@ -376,3 +376,43 @@ def test_anonymising_a_campaign_also_clears_the_exchange_copies_of_its_names(pai
     raw = office.read_bytes()
     for name in ("出先次郎", "事務所太郎", "持出花子"):
         assert name.encode("utf-8") not in raw
+
+
+def test_a_union_created_on_both_sides_is_one_union_and_everything_follows_it(pair):
+    office, laptop, tmp = pair
+    ctx = open_context(laptop)
+    p = ctx.products.resolve("団生")
+    lap_union = ctx.unions.add("05", "901", "新設職員労働組合", members=120)
+    ctx.results.set(lap_union.id, p.id, "2024-07", 3)
+    camp = ctx.campaigns.list()[0]
+    est = ctx.estimates.add(camp.id, lap_union.id, name="新設の依頼者")
+    ctx.close()
+    ctx = open_context(office)
+    off_union = ctx.unions.add("05", "901", "新設職労", members=120)
+    ctx.results.set(off_union.id, p.id, "2024-06", 2)
+    ctx.close()
+    assert lap_union.id != off_union.id
+    exchange.export_changes(laptop, tmp / "c2.kyosai", PASSPHRASE)
+    res = exchange.import_changes(office, tmp / "c2.kyosai", PASSPHRASE)
+    ctx = open_context(office)
+    try:
+        assert ctx.conn.execute("SELECT count(*) FROM unions WHERE union_code = '901'").fetchone()[0] == 1
+        assert ctx.results.get(off_union.id, p.id, "2024-07") == 3
+        assert ctx.results.get(off_union.id, p.id, "2024-06") == 2
+        assert ctx.estimates.get(est.id).union_id == off_union.id
+        [c] = exchange.list_conflicts(ctx.conn)           # only the differing name
+        assert (c.kind, c.key, c.field, c.office, c.laptop) == ("unions", "05-901", "name", "新設職労",
+                                                                 "新設職員労働組合")
+        assert res["conflicts"] == 1
+        exchange.checkout(ctx.conn, tmp / "copy2.kyosai", PASSPHRASE)
+    finally:
+        ctx.close()
+    # the laptop, refreshed, has the one union too; nothing left to send
+    exchange.open_copy(laptop, tmp / "copy2.kyosai", PASSPHRASE)
+    ctx = open_context(laptop)
+    try:
+        assert [u.id for u in ctx.unions.list() if u.union_code == "901"] == [off_union.id]
+        assert ctx.results.get(off_union.id, p.id, "2024-07") == 3
+        assert ctx.conn.execute("PRAGMA foreign_key_check").fetchall() == []
+    finally:
+        ctx.close()

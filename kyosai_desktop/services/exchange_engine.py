@@ -220,6 +220,7 @@ class ApplyResult:
     renumbered: list[tuple[str, int, int]] = field(default_factory=list)   # (record key, laptop No., new No.)
     touched: set[tuple[str, str]] = field(default_factory=set)            # (table, record key) applied or in conflict
     lines: list[tuple[str, str, str, object, object]] = field(default_factory=list)  # applied (table, key, field, old, new)
+    merged: dict[str, dict[object, object]] = field(default_factory=dict)  # created on both sides: package id → id here
 
     def as_dict(self) -> dict:
         return {"applied": self.applied, "unchanged": self.unchanged, "conflicts": self.conflicts,
@@ -474,10 +475,69 @@ def _summary(table: str, row: dict, *, created: bool) -> str:
     return "追加" if created else "削除"
 
 
+# A record both sides can create with the same natural key (the same 単組 code, the same
+# campaign or product name): the package's one is taken as the existing one, and every reference
+# to it follows.
+NATURAL_KEYS = {"unions": ("pref_code", "union_code"), "estimate_campaigns": ("name",), "products": ("name",)}
+REFERENCES = {
+    "unions": {"results": "union_id", "targets": "union_id", "model_unions": "union_id", "estimates": "union_id",
+               "estimate_campaign_unions": "union_id"},
+    "estimate_campaigns": {"estimates": "campaign_id", "estimate_campaign_unions": "campaign_id"},
+    "products": {"results": "product_id", "targets": "product_id", "product_aliases": "product_id",
+                 "estimate_campaigns": "product_id", "products": "rider_of"},
+}
+
+
+def merge_created(db: apsw.Connection, changeset: bytes) -> tuple[bytes, dict[str, dict[object, object]]]:
+    """Rewrite a changeset so a record created on both sides is one record (the existing id).
+
+    Returns the changeset (the same bytes when nothing matched) and {table: {package id: id here}}.
+    The created record then meets the existing one as "added on both sides": equal fields are
+    no conflict, different ones are listed.
+    """
+    maps: dict[str, dict[object, object]] = {t: {} for t in NATURAL_KEYS}
+    for tc in apsw.Changeset.iter(changeset):
+        if tc.op != "INSERT" or tc.name not in NATURAL_KEYS:
+            continue
+        row = dict(zip(columns(db, tc.name), tc.new or (), strict=True))
+        keys = NATURAL_KEYS[tc.name]
+        found = db.execute(f"SELECT id FROM {tc.name} WHERE " + " AND ".join(f"{k} = ?" for k in keys),
+                           [row[k] for k in keys]).fetchall()
+        if found and found[0][0] != row["id"]:
+            maps[tc.name][row["id"]] = found[0][0]
+    if not any(maps.values()):
+        return changeset, {}
+    # which column of which table holds an id that moves
+    moves: dict[str, dict[str, dict[object, object]]] = {}
+    for table, mapping in maps.items():
+        if mapping:
+            moves.setdefault(table, {})["id"] = mapping
+            for ref_table, col in REFERENCES[table].items():
+                moves.setdefault(ref_table, {})[col] = mapping
+    builder = apsw.ChangesetBuilder()
+    builder.schema(db, "main")
+    for tc in apsw.Changeset.iter(changeset):
+        cols = columns(db, tc.name)
+        fix = moves.get(tc.name, {})
+
+        def moved(values, cols=cols, fix=fix):
+            return tuple(fix[c].get(v, v) if c in fix and v is not apsw.no_change else v
+                         for c, v in zip(cols, values, strict=True))
+        if tc.op == "INSERT":
+            builder.add_insert(tc.name, tc.indirect, moved(tc.new))
+        elif tc.op == "DELETE":
+            builder.add_delete(tc.name, tc.indirect, moved(tc.old))
+        else:
+            builder.add_update(tc.name, tc.indirect, moved(tc.old), moved(tc.new))
+    return builder.output(), {t: m for t, m in maps.items() if m}
+
+
 def apply_changes(db: apsw.Connection, changeset: bytes, src: Source,
                   progress: Callable[[str], None] | None = None) -> ApplyResult:
     """Apply ``changeset`` inside the caller's open transaction; never overwrite a difference."""
+    changeset, merged = merge_created(db, changeset)
     applier = _Applier(db, src)
+    applier.result.merged = merged
     try:
         apsw.Changeset.apply(changeset, db, filter_change=applier.filter_change, conflict=applier.conflict)
     except apsw.AbortError as exc:
