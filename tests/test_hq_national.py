@@ -242,3 +242,15 @@ def test_pandas_is_not_imported_at_start_up():
             "print('pandas' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "False"
+
+
+def test_national_report_refuses_a_month_outside_the_year(hq, capsys):
+    path = str(hq.path)
+    hq.close()
+    base = ["--db", path, "report", "national", "--fy", "2024", "--out", "/tmp/never.csv"]
+    assert cli_main([*base, "--as-of", "2025-06"]) == 1
+    assert "2024年度 (2024年6月〜2025年5月) が終わった後" in capsys.readouterr().err
+    assert cli_main([*base, "--as-of", "2025-01", "--product-as-of", "マイカー=2024-05"]) == 1
+    assert "が始まる前" in capsys.readouterr().err
+    assert cli_main([*base, "--as-of", "2025-01", "--product-as-of", "なぞ共済=2024-12"]) == 1
+    assert "なぞ共済" in capsys.readouterr().err

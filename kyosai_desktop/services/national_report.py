@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from kyosai_desktop.domain import tones
-from kyosai_desktop.domain.months import FiscalYear, month_label
+from kyosai_desktop.domain.months import FiscalYear, check_as_of, month_label
 from kyosai_desktop.domain.rates import reach_rate
 from kyosai_desktop.services.context import AppContext
 from kyosai_desktop.services.report_table import (
@@ -99,11 +99,13 @@ def build_national_report(ctx: AppContext, fiscal_year: int, as_of: str,
     """Roll every held branch up; ``product_as_of`` = {product id: YYYY-MM} overrides ``as_of``."""
     product_as_of = dict(product_as_of or {})
     year = ctx.fiscal_years.results_year(fiscal_year)
+    for month in (as_of, *product_as_of.values()):
+        check_as_of(month, year)      # a month outside the year would print zeros or stop silently
     prefs = ctx.prefectures.all()
     names = {p.code: p.name for p in prefs}
     national = {p.code for p in prefs if p.in_national}
     targets = ctx.hq.branch_targets(fiscal_year)
-    cut = {pid: min(month, year.last) for pid, month in product_as_of.items()}
+    cut = dict(product_as_of)
     last = max([as_of, *cut.values()])
     actual: dict[tuple[str, int], int] = {}
     for pref, product, month, count in ctx.hq.branch_actuals(year.first, min(last, year.last)):
