@@ -16,7 +16,7 @@ from pathlib import Path
 from kyosai_desktop import APP_TITLE, __version__
 
 # Feature modules under kyosai_desktop/cli/ that add subcommands (see register()).
-COMMAND_MODULES = ["master", "model_unions", "estimates", "recovery", "hq", "exchange"]
+COMMAND_MODULES = ["master", "model_unions", "estimates", "recovery", "hq", "exchange", "templates"]
 
 
 class CommandError(Exception):

@@ -88,6 +88,8 @@ def _cell(table: Table, problems: list[Problem], i: int, col: int | None, parse,
 # ---------------------------------------------------------------- unions
 
 UNION_HEADERS = ["自治労県コード", "単組コード", "単組名", "組合員数", "団生保有", "発効月"]
+TARGET_HEADERS = ["年度", "商品", "目標件数", "版", "単組コード"]      # 版 and 単組コード optional
+RESULT_HEADERS = ["自治労県コード", "単組コード", "商品", "発効年月", "件数"]
 
 
 def import_unions(ctx: AppContext, path: Path | str, *, dry_run: bool = False,
@@ -192,7 +194,7 @@ def import_targets(ctx: AppContext, path: Path | str, *, dry_run: bool = False,
 def plan_targets(ctx: AppContext, path: Path | str, *, preview: bool = True,
                  progress: Progress | None = None, sheet: str | None = None) -> ImportPlan:
     table = read_table(path, sheet=sheet)
-    header = find_header(table, ["年度", "商品", "目標件数"], ["版", "自治労県コード", "単組コード"],
+    header = find_header(table, TARGET_HEADERS[:3], ["版", "自治労県コード", "単組コード"],
                          aliases={"目標件数": ["目標"]})
     col = header.columns
     problems: list[Problem] = []
@@ -275,7 +277,7 @@ def import_results(ctx: AppContext, path: Path | str, *, dry_run: bool = False,
 def plan_results(ctx: AppContext, path: Path | str, *, preview: bool = True,
                  progress: Progress | None = None, sheet: str | None = None) -> ImportPlan:
     table = read_table(path, sheet=sheet)
-    header = find_header(table, ["自治労県コード", "単組コード", "商品", "発効年月", "件数"])
+    header = find_header(table, RESULT_HEADERS)
     col = header.columns
     problems: list[Problem] = []
     changes: list[CellChange] = []
