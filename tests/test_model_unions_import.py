@@ -338,3 +338,13 @@ def test_bulk_counts_are_audited_compactly_with_every_cells_history(ctx, tmp_pat
     assert [(h.source, h.old, h.new) for h in ctx.audit.history("results", key)] == [
         ("import", None, str(v)), ("entry", str(v), str(v + 1)), ("import", str(v + 1), str(v))]
     assert ctx.results.get(kochi.id, dan(ctx), "2024-07") == v
+
+
+def test_a_collector_still_gets_every_cell_of_a_compact_import(ctx, tmp_path):
+    from kyosai_desktop.store import audit
+
+    with audit.collecting(ctx.conn) as rows:
+        result = import_model_unions(ctx, write_sheet(tmp_path / "a.xlsx", sample_units()), 2024)
+    cells = [r for r in rows if r.table == "results"]
+    assert len(cells) == result.counts_written > 0
+    assert ctx.conn.execute("SELECT count(*) FROM audit WHERE table_name = 'results'").fetchone()[0] < len(cells)

@@ -234,6 +234,8 @@ def percent_candidates(value: object, *, label: str = "引下率") -> list[Decim
 
 def parse_code(value: object, width: int, *, label: str = "コード") -> str | None:
     """A code as text with its leading zeros ("7" / 7 / 7.0 / "７" → "007"); blank → None."""
+    if type(value) is str and 0 < len(value) <= width and value.isascii() and value.isdigit():
+        return value.zfill(width)   # the common case, already plain ASCII digits
     if is_blank(value):
         return None
     if isinstance(value, float) and value.is_integer() and 0 <= value < 10**width:

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from kyosai_desktop.domain import cells
-from kyosai_desktop.domain.cells import CellError, parse_count
+from kyosai_desktop.domain.cells import MAX_COUNT, CellError, parse_count
 from kyosai_desktop.domain.model_unions import calendar_month
 from kyosai_desktop.domain.months import month_label
 from kyosai_desktop.services.tabular import (
@@ -462,6 +462,10 @@ def parse_rate(value: object) -> Decimal:
     return cells.parse_rate(value)
 
 
+_RATES = frozenset({"join_rate", "rate"})
+_SIGNED = frozenset({"yoy", "remaining"})
+
+
 def _stated(table: Table, i: int, row: list, derived, month_items, problems: list[Problem]
             ) -> dict[str, tuple[int, object]]:
     """Parsed values of the derived columns (and, for the 合計 row, the months)."""
@@ -470,6 +474,9 @@ def _stated(table: Table, i: int, row: list, derived, month_items, problems: lis
     items += [(f"month:{m}", col) for m, col in month_items]
     for key, col in items:
         value = row[col] if col < len(row) else None
+        if type(value) is int and key not in _RATES and (value >= 0 or key in _SIGNED) and abs(value) <= MAX_COUNT:
+            out[key] = (col, value)   # the common case: a plain whole number
+            continue
         if is_blank(value) or (isinstance(value, str) and value.strip() in _DASHES):
             out[key] = (col, None)
             continue
@@ -477,9 +484,9 @@ def _stated(table: Table, i: int, row: list, derived, month_items, problems: lis
             out[key] = (col, value.strip())
             continue
         try:
-            if key in ("join_rate", "rate"):
+            if key in _RATES:
                 parsed: object = parse_rate(value)
-            elif key in ("yoy", "remaining"):
+            elif key in _SIGNED:
                 parsed = parse_signed(value)
             else:
                 parsed = parse_count(value)

@@ -143,6 +143,38 @@ def carry(conn: sqlite3.Connection, rows: Iterable[tuple]) -> None:
         _INSERT, list(rows))
 
 
+def write_cells(conn: sqlite3.Connection, source: str, table: str, field: str,
+                cells: Iterable[tuple[str, object, object]], *, compact: bool = False) -> int:
+    """Audit many cells of one table and field, given as (record key, old, new).
+
+    The same rows as :func:`write` with ``AuditRow`` objects; without a collector open on
+    ``conn`` a compact write builds its rows straight from the tuples (a bulk import's tens of
+    thousands of cells).
+    """
+    if not compact or _collectors.get(id(conn)):
+        return write(conn, source, [AuditRow(table, k, field, o, n) for k, o, n in cells], compact=compact)
+    groups: dict[str, dict[str, list[str | None]]] = {}
+    n = 0
+    for key, old, new in cells:
+        prefix, _, last = key.rpartition(":")
+        groups.setdefault(prefix, {})[last] = [_text(old), _text(new)]
+        n += 1
+    if not n:
+        return 0
+    when = datetime.now().isoformat(timespec="seconds")
+    actor = current_actor()
+    params = []
+    for prefix, values in groups.items():
+        if len(values) == 1:
+            (last, (old_text, new_text)), = values.items()
+            params.append((when, actor, source, table, f"{prefix}:{last}", field, old_text, new_text))
+        else:
+            params.append((when, actor, source, table, prefix + COMPACT, field, None,
+                           json.dumps(values, ensure_ascii=False, separators=(",", ":"))))
+    conn.executemany(_INSERT, params)
+    return n
+
+
 def _compacted(rows: list[AuditRow], when: str, actor: str, source: str) -> list[tuple]:
     groups: dict[tuple[str, str, str], dict[str, list[str | None]]] = {}
     single: list[AuditRow] = []

@@ -153,9 +153,8 @@ class ResultRepository:
                 _INSERT + " ON CONFLICT (union_id, product_id, month) DO UPDATE SET count = excluded.count",
                 [(c.union_id, c.product_id, c.month, c.new) for c in changes
                  if c.new is not None and c.old is not None])
-            audit.write(self.conn, source, compact=bulk, rows=[
-                audit.AuditRow("results", record_key(c.union_id, c.product_id, c.month), "count", c.old, c.new)
-                for c in changes])
+            audit.write_cells(self.conn, source, "results", "count", compact=bulk, cells=[
+                (record_key(c.union_id, c.product_id, c.month), c.old, c.new) for c in changes])
 
     def set(self, union_id: int, product_id: int, month: str, value: int | None, *, source: str = "entry") -> int | None:
         """Set one cell (None clears it); return the old value."""
