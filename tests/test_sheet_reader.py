@@ -126,3 +126,26 @@ def test_damaged_packages_get_a_japanese_message_without_zip_details(ctx, tmp_pa
     text = str(info.value)
     assert "Excel ファイル" in text and "CRC" not in text and "zlib" not in text and "Error" not in text
     assert ctx.unions.list() == []
+
+
+@pytest.mark.parametrize("far", ["XFD1048576", "ZZ200000", "AAA9000"])
+def test_a_value_far_away_is_refused_before_it_is_laid_out(ctx, tmp_path, far):
+    """One stray value at XFD1048576 would make the reader allocate the whole range (an abort)."""
+    wb = Workbook()
+    ws = wb.active
+    for row in GOOD:
+        ws.append(row)
+    ws[far] = 1
+    wb.save(tmp_path / "far.xlsx")
+    with pytest.raises(ImportFailed, match=f"範囲が広すぎます.*{far}"):
+        import_unions(ctx, tmp_path / "far.xlsx")
+
+
+@pytest.mark.parametrize("corner,rows", [("A60000", 60000), ("XFD2", 2)])
+def test_a_tall_or_wide_sheet_within_bounds_is_read(tmp_path, corner, rows):
+    wb = Workbook()
+    ws = wb.active
+    ws["A1"] = "x"
+    ws[corner] = 1
+    wb.save(tmp_path / "ok.xlsx")
+    assert len(read_table(tmp_path / "ok.xlsx").rows) == rows

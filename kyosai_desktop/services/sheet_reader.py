@@ -33,7 +33,7 @@ from xml.etree import ElementTree as ET
 _MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 _REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 _PKG_REL_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
-_MAX_CELLS = 5_000_000            # a sheet larger than this is not one of ours
+_MAX_CELLS = 5_000_000            # a used range larger than this is not one of ours
 _MAX_XML_BYTES = 400_000_000      # refuse zip bombs before inflating them
 _EXACT_FLOAT = 2**53
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
@@ -185,6 +185,30 @@ def formulas_without_value(xml: bytes, limit: int = 20) -> list[str]:
     return out
 
 
+_WIDE_OR_FAR = re.compile(rb'\br="(?:[A-Z]{3}[0-9]|[A-Z]{1,2}[0-9]{6})')
+_REF = re.compile(rb'\br="([A-Z]{1,3})([0-9]{1,7})"')
+
+
+def _far_corner(xml: bytes) -> str | None:
+    """The last cell of a sheet whose used range is too large to read, else None.
+
+    calamine lays the used range out densely, so one value far away (XFD1048576) would ask for
+    hundreds of gigabytes and abort the process; the range is checked before it reads.
+    """
+    pos = max(xml.rfind(b"<row "), xml.rfind(b":row "))
+    last = _ATTR_ROW.search(xml, pos, pos + 400) if pos >= 0 else None
+    last_row = int(last.group(1)) if last else 0
+    if last_row * 702 <= _MAX_CELLS and not _WIDE_OR_FAR.search(xml):
+        return None   # at most column ZZ and few rows: decided without reading every cell address
+    max_row = max_col = 0
+    for letters, digits in _REF.findall(xml):
+        max_row = max(max_row, int(digits))
+        max_col = max(max_col, _column_index(letters.decode("ascii")))
+    if max_row * max_col > _MAX_CELLS:
+        return f"{column_letter(max_col)}{max_row}"
+    return None
+
+
 def _column_index(letters: str) -> int:
     n = 0
     for ch in letters:
@@ -220,8 +244,11 @@ def read_xlsx(name: str, data: bytes, sheet: str | None = None) -> Grid:
             raise SheetRefused(
                 f"{name} のシート「{entry.name}」に、計算結果が保存されていない数式のセルがあります"
                 f" (セル {', '.join(missing)}{more})。Excel で開いて保存し直してから取り込んでください。")
-        if xml.count(b"<c ") + xml.count(b":c ") > _MAX_CELLS:
-            raise SheetRefused(f"{name} のシート「{entry.name}」はセルが多すぎます。")
+        far = _far_corner(xml)
+        if far is not None:
+            raise SheetRefused(
+                f"{name} のシート「{entry.name}」は使われている範囲が広すぎます (最後のセル {far})。"
+                "表の外の不要な行・列を削除して保存し直してから取り込んでください。")
     rows = _calamine_rows(name, data, entry.name)
     e = _EXACT_FLOAT
     return Grid([[(v or None) if type(v) is str else
