@@ -55,26 +55,34 @@ def main(argv: Sequence[str] | None = None) -> int:
         from kyosai_desktop.ui.app import run_gui
 
         return run_gui(db_path=args.db)
+    try:
+        return int(args.handler(args) or 0)
+    except CommandError as exc:
+        print(str(exc), file=sys.stderr)
+        return exc.code
+    except Exception as exc:  # noqa: BLE001 - known failures get their message, others re-raise
+        return _failure(exc)
+
+
+def _failure(exc: Exception) -> int:
+    """The exit code for a failure, its message printed; the error classes are imported only
+    now, so a command does not load the modules of failures it never had (tests/test_cli_imports)."""
     from kyosai_desktop.services.files import OutputError
     from kyosai_desktop.services.report_package import PackageError
     from kyosai_desktop.services.tabular import ImportFailed
     from kyosai_desktop.store.errors import CorruptDatabaseError, NotADatabaseError, StoreError
 
-    try:
-        return int(args.handler(args) or 0)
-    except ImportFailed as exc:
+    if isinstance(exc, ImportFailed):
         print(exc.summary(), file=sys.stderr)
         return 2
-    except CommandError as exc:
-        print(str(exc), file=sys.stderr)
-        return exc.code
-    except (CorruptDatabaseError, NotADatabaseError) as exc:
+    if isinstance(exc, (CorruptDatabaseError, NotADatabaseError)):
         print(f"エラー: {exc}\n"
               "バックアップから戻すには: kyosai restore (一覧) / kyosai restore --latest --yes", file=sys.stderr)
         return 1
-    except PackageError as exc:
+    if isinstance(exc, PackageError):
         print(str(exc), file=sys.stderr)
         return 2
-    except (StoreError, OutputError, ValueError) as exc:
+    if isinstance(exc, (StoreError, OutputError, ValueError)):
         print(f"エラー: {exc}", file=sys.stderr)
         return 1
+    raise exc

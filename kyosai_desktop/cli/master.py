@@ -7,7 +7,6 @@ from pathlib import Path
 
 from kyosai_desktop.cli import CommandError, open_ctx
 from kyosai_desktop.domain.months import MonthOutsideYear, parse_month
-from kyosai_desktop.services.ops import master as master_ops
 
 
 def register(groups: dict) -> None:
@@ -55,6 +54,8 @@ def cmd_init(args: argparse.Namespace) -> int:
         if ctx.is_hq:
             raise CommandError("このデータベースは本部用です。県支部のデータベースは別のファイルに作成してください。")
         code = args.branch.zfill(2)
+        from kyosai_desktop.services.ops import master as master_ops
+
         master_ops.set_branch(ctx, code)
         print(f"{ctx.path} を {ctx.prefectures.name_of(code)}県支部 ({code}) のデータベースとして設定しました。")
     finally:
