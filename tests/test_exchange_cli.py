@@ -416,3 +416,24 @@ def test_a_union_created_on_both_sides_is_one_union_and_everything_follows_it(pa
         assert ctx.conn.execute("PRAGMA foreign_key_check").fetchall() == []
     finally:
         ctx.close()
+
+
+def test_every_insert_of_a_record_two_machines_create_takes_its_id_from_new_id():
+    """A plain INSERT of these tables without an id would take SQLite's max+1 on a laptop copy
+    (the guard trigger refuses it there); only HQ's roll-up (never a laptop copy) may."""
+    import ast
+
+    from kyosai_desktop.store.ids import ALLOCATED_TABLES
+
+    pkg = Path(exchange.__file__).resolve().parents[1]
+    found = []
+    for path in sorted(pkg.rglob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        # f-strings name their columns at run time (all of them, the id included): plain strings only
+        in_fstring = {id(v) for n in ast.walk(tree) if isinstance(n, ast.JoinedStr) for v in n.values}
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in in_fstring:
+                for table in ALLOCATED_TABLES:
+                    if f"INSERT INTO {table} (" in node.value and f"INSERT INTO {table} (id," not in node.value:
+                        found.append(f"{path.relative_to(pkg)}: {table}")
+    assert found and all(f.startswith("store/hq.py") for f in found), found

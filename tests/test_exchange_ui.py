@@ -116,3 +116,37 @@ def test_wrong_passphrase_is_a_message_and_nothing_changes(office_and_laptop, tm
     assert "critical" in kinds and "dialog" not in kinds
     assert any("パスフレーズが違います" in text for k, _t, text in prompts if k == "critical")
     assert win.ctx.conn.execute("SELECT count(*) FROM exchange_imports").fetchone()[0] == 0
+
+
+def test_laptop_refresh_keeps_unsent_changes_and_lists_the_conflict(office_and_laptop, tmp_path, qtbot, prompts,
+                                                                    isolated_settings):  # noqa: F811
+    office, laptop = office_and_laptop
+    ctx = open_context(office)
+    exchange.checkout(ctx.conn, tmp_path / "copy.kyosai", PASSPHRASE)
+    ctx.close()
+    exchange.open_copy(laptop, tmp_path / "copy.kyosai", PASSPHRASE)
+    lap = window_on(laptop, qtbot)
+    union = lap.ctx.unions.list()[2]
+    p = lap.ctx.products.resolve("団生")
+    lap.ctx.unions.update(union.id, members=321)
+    lap.ctx.results.set(union.id, p.id, "2025-03", 6)
+    ctx = open_context(office)
+    ctx.unions.update(union.id, members=123)
+    exchange.checkout(ctx.conn, tmp_path / "copy2.kyosai", PASSPHRASE)
+    ctx.close()
+    prompts.answers["passphrase"] = PASSPHRASE
+    seen = {}
+
+    def conflicts(dialog):
+        seen["rows"] = [dialog.model.text(c, col) for c in dialog.model.rows for col in (4, 6)]
+        return False
+
+    prompts.answers["dialog"] = conflicts
+    res = lap.exchange.import_package(tmp_path / "copy2.kyosai")
+    assert res["refreshed"] and res["conflicts"] == 1
+    assert any(k == "confirm" for k, *_ in prompts)
+    assert seen["rows"] == ["123", "321"]
+    assert lap.ctx.results.get(union.id, p.id, "2025-03") == 6          # unsent, kept
+    assert lap.ctx.unions.get(union.id).members == 123                   # the office's until settled
+    assert "未解決の競合 1 件" in lap.exchange_label.text()
+    assert "【持ち出し用コピー】" in lap.windowTitle()
