@@ -194,6 +194,29 @@ def test_estimate_edit_undo_and_redo_by_keys(qtbot, window, estimates, ctx, prom
     assert ctx.estimates.get(first.id).name == "改名 太郎"
 
 
+def test_undo_of_an_estimate_changed_since_names_the_field(qtbot, window, estimates, ctx, prompts):
+    from kyosai_desktop.services.ops import estimates as est_ops
+
+    page = estimates
+    panel = page.list_panel
+    page.tabs.setCurrentWidget(panel)
+    first = ctx.estimates.find_seq(page.campaign().id, page.union.id, 1)
+    prompts.answers["dialog"] = lambda dialog: (dialog.name.setText("改名 太郎"), dialog.save(),
+                                                dialog.result() == dialog.DialogCode.Accepted)[-1]
+    panel.select_ids([first.id])
+    focused(qtbot, panel.table)
+    qtbot.keyClick(panel.table, Qt.Key.Key_Return)
+    est_ops.edit_estimate(ctx, first.id, {"name": "別の 名前"})      # changed since (another clerk's edit)
+    prompts.answers["confirm"] = False
+    focused(qtbot, panel.table)
+    undo(qtbot, panel.table)
+    (kind, _t, question), (then, _t2, told) = prompts[-2:]
+    assert kind == "confirm" and "見積り No.1 の氏名: 現在 別の 名前 (この操作の値 改名 太郎)" in question
+    assert then == "warning" and "取りやめました" in told               # the step leaves the history
+    assert ctx.estimates.get(first.id).name == "別の 名前"
+    assert page.undo_stack.count() == 0
+
+
 def test_campaign_edit_undo_and_redo_by_keys(qtbot, window, estimates, ctx, prompts):
     page = estimates
     camp = page.campaign()

@@ -61,6 +61,15 @@ from kyosai_desktop.ui.shared.undo import ChangeCommand, describe_conflicts
 REFRESH_KINDS = (ChangeKind.ESTIMATES, ChangeKind.CAMPAIGNS, ChangeKind.UNIONS, ChangeKind.PRODUCTS,
                  ChangeKind.YEARS, ChangeKind.SETTINGS)
 RECORD_NAMES = {"estimates": "見積り", "estimate_campaigns": "キャンペーン", "estimate_campaign_unions": "参加単組"}
+# Field names in the question asked before an undo overwrites a later change.
+FIELD_NAMES = {
+    "seq": "No.", "role": "区分", "name": "氏名", "age": "年齢", "contact": "連絡先", "car": "車名",
+    "grade_now": "現在等級", "grade_new": "適応等級", "vehicle_cover": "車両", "other_premium": "他社掛金",
+    "jichiro_premium": "じちろう掛金", "payment": "支払", "policy_maturity": "保険(共済)満期日",
+    "inspection_due": "車検満了日", "status": "状況", "requested_on": "依頼受付日", "estimated_on": "見積作成日",
+    "returned_on": "返却日", "closed_on": "成約・不成約の日付", "notes": "備考",
+    "kind": "種類", "period_from": "期間の開始日", "period_to": "期間の終了日", "product_id": "商品", "note": "メモ",
+}
 
 
 class EstimatesPage(QWidget):
@@ -275,10 +284,20 @@ class EstimatesPage(QWidget):
         interaction.warning(self, action, message)
         self.reload_campaigns()
 
-    @staticmethod
-    def _field_name(row: AuditRow) -> str:
+    def _field_name(self, row: AuditRow) -> str:
         what = RECORD_NAMES.get(row.table, row.table)
-        return f"{what} {row.key}" + ("" if row.field == "*" else f" の {row.field}")
+        if row.table == "estimates":
+            estimate = self.ctx.estimates.get(int(row.key))
+            if estimate is not None:
+                what = f"見積り No.{estimate.seq}"
+        elif row.table == "estimate_campaigns":
+            campaign = self.ctx.campaigns.get(int(row.key))
+            what = f"キャンペーン「{campaign.name}」" if campaign is not None else what
+        if row.field == "*":
+            return what
+        label = "キャンペーン名" if row.table == "estimate_campaigns" and row.field == "name" else \
+            FIELD_NAMES.get(row.field, row.field)
+        return f"{what} の{label}"
 
     def _open_union(self, union_id) -> None:
         if union_id is None:
