@@ -147,3 +147,42 @@ def test_branch_menu_imports_national_figures_and_progress_shows_them(ctx, qtbot
     assert keys[4:6] == ["national_reach", "national_place"]
     rows = {r[0]: r for r in progress.report.display_rows()}
     assert rows["団体生命共済"][4] == "66.81%"
+
+
+def test_a_headquarters_database_opens_without_the_branch_setup(tmp_path, prompts, qtbot, isolated_settings):  # noqa: F811
+    from kyosai_desktop.ui import app as app_module
+
+    path = tmp_path / "hq.sqlite3"
+    ctx = open_context(path)
+    init_hq(ctx)
+    ctx.close()
+    window = app_module.open_main_window(path)
+    try:
+        assert window is not None and [k for k, _t, _x in prompts if k == "dialog"] == []
+        assert window.current_page_key() in ("hq_branches", "hq_national")
+        assert not hasattr(window, "national_action") and window.package_action.text().startswith("報告パッケージ")
+    finally:
+        window.close()
+        window.ctx.close()
+
+
+def test_national_page_is_usable_from_the_keyboard(hq_window, packages, prompts, qtbot):
+    window = hq_window
+    prompts.answers["dialog"] = click_import(qtbot)
+    import_via_page(qtbot, window, packages["14"])
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow)
+    qtbot.keyClick(window, Qt.Key.Key_F3)
+    page = window.pages["hq_national"]
+    page.year_combo.setFocus()
+    qtbot.keyClick(page.year_combo, Qt.Key.Key_Tab)
+    assert page.focusWidget() is page.month_combo
+    qtbot.keyClick(page.month_combo, Qt.Key.Key_Up)           # one month earlier
+    assert page.as_of == "2025-01" and page.report.summary[1] == ("集計月", "2025年1月")
+    qtbot.keyClick(page.month_combo, Qt.Key.Key_Tab)
+    assert page.focusWidget() is page.view_combo
+    qtbot.keyClick(page.view_combo, Qt.Key.Key_Down)           # 全県支部 × 商品
+    assert page.report.title.endswith("(全県支部 × 商品)")
+    assert page.views.currentWidget() is page.matrix_view
+    qtbot.keyClick(page.view_combo, Qt.Key.Key_Up)             # back to the §1 form
+    assert page.views.currentWidget() is page.section_view and "主要共済" in page.report.title
