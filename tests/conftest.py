@@ -47,6 +47,7 @@ class PromptLog(list):
         super().__init__()
         self.answers: dict[str, object] = {}
         self.dialogs: list = []
+        self.choices: tuple[list[str], str | None] | None = None   # the last choose(): items, current
 
 
 def _recording_interaction(log: PromptLog):
@@ -78,6 +79,12 @@ def _recording_interaction(log: PromptLog):
         def save_file(self, parent, title, suggested, filters):
             answer = self._ask("save_file", title, suggested)
             return Path(answer) if answer else None  # type: ignore[arg-type]
+
+        def choose(self, parent, title, text, items, current=None):
+            log.append(("choose", title, text))
+            log.choices = (list(items), current)
+            answer = log.answers.get("choose", current)
+            return answer(items) if callable(answer) else answer
 
         def passphrase(self, parent, title, text):
             answer = self._ask("passphrase", title, text)

@@ -420,10 +420,10 @@ class EstimateListPanel(QWidget):
         path = Path(path)
         name, key = camp.name, union.key
 
-        def planner(ctx, progress):
+        def planner(ctx, progress, sheet=None):
             from kyosai_desktop.services.estimate_import import plan_estimates
 
-            return plan_estimates(ctx, path, campaign=name, union=key, progress=progress)
+            return plan_estimates(ctx, path, campaign=name, union=key, progress=progress, sheet=sheet)
 
         self.import_flow = ImportFlow(self.ctx, None, self)
         self.import_flow.announce = self._imported

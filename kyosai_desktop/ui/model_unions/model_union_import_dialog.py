@@ -116,20 +116,21 @@ class ModelUnionImport(QObject):
             path = interaction.open_file(self.parent_widget, "本部の加入拡大モデル単組シートを選択", FILE_FILTER)
             if path is None:
                 return False
-        path = Path(path)
         self.running = True
+        self._read(Path(path), None)
+        return True
 
+    def _read(self, path: Path, sheet: str | None) -> None:
         def read(_job) -> tuple[Table, int | None, int | None]:
             from kyosai_desktop.services.model_union_import import sheet_year
             from kyosai_desktop.services.tabular import read_table
 
-            table = read_table(path)
+            table = read_table(path, sheet=sheet)
             return (table, *sheet_year(table))
 
         runner.run(self.parent_widget, TITLE, f"{path.name} を読んでいます…", read,
                    on_done=lambda got: self._confirm_year(path.name, *got),
-                   on_error=lambda exc: self._unreadable(path.name, exc), on_cancel=self._stop)
-        return True
+                   on_error=lambda exc: self._unreadable(path, exc), on_cancel=self._stop)
 
     def _confirm_year(self, source: str, table: Table, sheet_year: int | None, sheet_start: int | None) -> None:
         years_known = self.ctx.fiscal_years.all_years()
@@ -157,9 +158,19 @@ class ModelUnionImport(QObject):
         self.flow.finished.disconnect(self._done)
         self.running = False
 
-    def _unreadable(self, source: str, exc: BaseException) -> None:
-        from kyosai_desktop.services.tabular import ImportFailed
+    def _unreadable(self, path: Path, exc: BaseException) -> None:
+        from kyosai_desktop.services.tabular import ImportFailed, SheetChoiceRequired
+        from kyosai_desktop.ui.shared.import_flow import ask_sheet
 
+        source = path.name
+        if isinstance(exc, SheetChoiceRequired):   # several visible sheets: the clerk picks one
+            sheet = ask_sheet(self.parent_widget, TITLE, source, exc)
+            if sheet is None:
+                interaction.information(self.parent_widget, TITLE, "キャンセルしました。データは変更していません。")
+                self._stop()
+            else:
+                self._read(path, sheet)
+            return
         if isinstance(exc, ImportFailed):
             interaction.exec_dialog(ImportReviewDialog(ImportPlan.refused(TITLE, source, exc), self.parent_widget))
         else:

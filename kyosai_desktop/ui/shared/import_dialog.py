@@ -82,7 +82,7 @@ class MasterImport(QObject):
         self.kind = kind
         planner = spec.planner
         self.flow.start(f"{spec.label}の取り込み", path.name,
-                        lambda ctx, progress: planner(ctx, path, progress=progress))
+                        lambda ctx, progress, sheet=None: planner(ctx, path, progress=progress, sheet=sheet))
         return True
 
     @property

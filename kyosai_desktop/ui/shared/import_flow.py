@@ -10,6 +10,9 @@ packages) runs the same way::
 
 1. the planner (``services/import_plan``: read and check the file once, preview the writes)
    runs on the background runner with a progress bar and キャンセル, on its own connection;
+   a workbook with several visible sheets (``SheetChoiceRequired``) makes the flow ask which
+   sheet (``interaction.choose``, the sheet Excel showed preselected) and plan again with
+   ``sheet=`` — when the planner takes a ``sheet`` argument;
 2. the one :class:`ImportReviewDialog` shows the plan — or the file's problems, each with
    its cell, when it was refused; a file that changes nothing says so and stops;
 3. 取り込む commits the parsed plan on the runner (one transaction; キャンセル or an error
@@ -60,6 +63,7 @@ class ImportFlow(QObject):
         self.dialog: ImportReviewDialog | None = None
         self.task: runner.Task | None = None
         self.running = False
+        self.planner: Planner | None = None
         # Called instead of the plain bus announcement when set (a page that also moves to
         # what was imported): (plan, report) -> None.
         self.announce: Callable[[ImportPlan, ImportReport], None] | None = None
@@ -71,7 +75,7 @@ class ImportFlow(QObject):
 
     def start(self, title: str, source: str, planner: Planner) -> None:
         """Plan ``source`` with ``planner`` in the background; the rest follows by signal."""
-        self.title, self.source = title, source
+        self.title, self.source, self.planner = title, source, planner
         self.plan, self.report, self.running = None, None, True
         self.task = runner.run(self.parent_widget, title, f"{source} を確認しています…",
                                lambda job: planner(job.ctx, job.progress), ctx=self.ctx,
@@ -123,8 +127,18 @@ class ImportFlow(QObject):
         return "「元に戻す」(Ctrl+Z) で、この取り込み全体を取り消せます。"
 
     def _plan_failed(self, exc: BaseException) -> None:
-        from kyosai_desktop.services.tabular import ImportFailed  # openpyxl loads on first use
+        # openpyxl loads on first use
+        from kyosai_desktop.services.tabular import ImportFailed, SheetChoiceRequired
 
+        planner = self.planner
+        if isinstance(exc, SheetChoiceRequired) and planner is not None and takes_sheet(planner):
+            sheet = ask_sheet(self.parent_widget, self.title, self.source, exc)
+            if sheet is None:
+                self._cancelled()
+                return
+            self.start(self.title, self.source,
+                       lambda ctx, progress: planner(ctx, progress, sheet=sheet))  # type: ignore[call-arg]
+            return
         if isinstance(exc, ImportFailed):
             self.plan = ImportPlan.refused(self.title, self.source, exc)
             self.dialog = ImportReviewDialog(self.plan, self.parent_widget)
@@ -151,6 +165,23 @@ class ImportFlow(QObject):
     def _finish(self, report: ImportReport | None) -> None:
         self.running = False
         self.finished.emit(report)
+
+
+def takes_sheet(planner: Callable) -> bool:
+    """Whether ``planner`` accepts ``sheet=`` (the sheet to read of a workbook)."""
+    import inspect
+
+    try:
+        return "sheet" in inspect.signature(planner).parameters
+    except (TypeError, ValueError):
+        return False
+
+
+def ask_sheet(parent: QWidget | None, title: str, source: str, exc) -> str | None:
+    """Which sheet of ``source`` to import (``exc``: SheetChoiceRequired); None when cancelled."""
+    return interaction.choose(parent, title,
+                              f"{source} には表示中のシートが {len(exc.sheets)} 枚あります。\n"
+                              "取り込むシートを選んでください。", list(exc.sheets), exc.active)
 
 
 def _commit(plan: ImportPlan, job) -> tuple[ImportReport, str]:
@@ -220,4 +251,4 @@ class ImportUndoHost:
         return f"{row.table} {row.key} {row.field}"
 
 
-__all__ = ["ImportFlow", "ImportUndoHost", "Planner"]
+__all__ = ["ImportFlow", "ImportUndoHost", "Planner", "ask_sheet", "takes_sheet"]

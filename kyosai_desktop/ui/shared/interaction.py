@@ -41,6 +41,13 @@ class Interaction:
         name, _ = QFileDialog.getSaveFileName(parent, title, suggested, filters)
         return Path(name) if name else None
 
+    def choose(self, parent: QWidget | None, title: str, text: str, items: list[str],
+               current: str | None = None) -> str | None:
+        """One of ``items`` (a sheet of a workbook …), ``current`` preselected; None when cancelled."""
+        index = items.index(current) if current in items else 0
+        value, ok = QInputDialog.getItem(parent, title, text, items, index, False)
+        return value if ok and value in items else None
+
     def exec_dialog(self, dialog: QDialog) -> bool:
         """Show ``dialog`` modally; True when the clerk accepted it."""
         return dialog.exec() == QDialog.DialogCode.Accepted
@@ -87,6 +94,10 @@ def open_file(parent: QWidget | None, title: str, filters: str = "Excel / CSV (*
 
 def save_file(parent: QWidget | None, title: str, suggested: str, filters: str) -> Path | None:
     return _current.save_file(parent, title, suggested, filters)
+
+
+def choose(parent: QWidget | None, title: str, text: str, items: list[str], current: str | None = None) -> str | None:
+    return _current.choose(parent, title, text, items, current)
 
 
 def exec_dialog(dialog: QDialog) -> bool:
