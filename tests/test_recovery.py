@@ -30,6 +30,7 @@ def test_cli_restores_a_damaged_database_from_the_newest_good_backup(tmp_path, c
     out = capsys.readouterr().out
     assert out.index("branch-29991231-000000.sqlite3") < out.index(backup.name)
     assert "使えません" in out and "検査 OK" in out
+    assert not [p.name for p in (tmp_path / "backups").iterdir() if p.name.endswith(("-wal", "-shm"))]
 
     assert main(["--db", str(db), "restore", "--latest"]) == 1     # without --yes nothing happens
     assert "--yes" in capsys.readouterr().out and db.read_bytes() == damaged

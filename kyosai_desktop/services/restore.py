@@ -33,6 +33,7 @@ from kyosai_desktop.store.connection import (
     backup_to,
     folder_error,
     inspect_existing,
+    read_only_uri,
     shm_path,
     wal_path,
 )
@@ -87,8 +88,8 @@ def inspect_backup(path: Path | str, current: Path | None = None) -> BackupInfo:
         raise StoreError("使用中のデータベースそのものは復元元に選べません。backups フォルダのファイルを選んでください。")
     if path.stat().st_size == 0:
         raise NotADatabaseError(f"{path.name} は空のファイルです。")
-    version = inspect_existing(path)
-    conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+    version = inspect_existing(path, at_rest=True)
+    conn = sqlite3.connect(read_only_uri(path, at_rest=True), uri=True)
     try:
         if not all(_table_exists(conn, t) for t in ("settings", "unions", "results", "prefectures")):
             raise NotADatabaseError(f"{path.name} はこのアプリのバックアップではありません。")
@@ -137,7 +138,7 @@ def restore_backup(ctx: AppContext, path: Path | str) -> tuple[AppContext, Path]
 
 def _copy_into(source_path: Path, dest: sqlite3.Connection) -> None:
     """Write a database file's pages into ``dest`` with SQLite's backup API."""
-    source = sqlite3.connect(f"{source_path.resolve().as_uri()}?mode=ro", uri=True)
+    source = sqlite3.connect(read_only_uri(source_path, at_rest=True), uri=True)
     try:
         source.backup(dest)
     finally:

@@ -198,11 +198,13 @@ def _uri(path: Path, mode: str) -> str:
     return f"{path.resolve().as_uri()}?mode={mode}"
 
 
-def inspect_existing(path: Path, *, quick_check: bool = True) -> int:
+def inspect_existing(path: Path, *, quick_check: bool = True, at_rest: bool = False) -> int:
     """Run every refusing check read-only; return the file's schema version.
 
     ``quick_check=False`` leaves out the page-by-page check (PRAGMA quick_check), which
-    :class:`IntegrityCheck` then runs alongside the window's construction.
+    :class:`IntegrityCheck` then runs alongside the window's construction.  ``at_rest``: a
+    file nobody writes (a backup) with no ``-wal`` beside it is read ``immutable``, so reading
+    it leaves no ``-wal``/``-shm`` behind.
     """
     if path.is_dir():
         raise folder_error(path)
@@ -223,7 +225,7 @@ def inspect_existing(path: Path, *, quick_check: bool = True) -> int:
         return 0
     _refuse_foreign(path)
     try:
-        conn = _connect(_uri(path, "ro"))
+        conn = _connect(read_only_uri(path, at_rest=at_rest))
     except sqlite3.Error as exc:
         raise CorruptDatabaseError(f"データベースを開けません: {path}\n詳細: {exc}") from exc
     try:
@@ -313,6 +315,13 @@ class IntegrityCheck:
         self._thread.join()
         if self.error is not None:
             raise self.error
+
+
+def read_only_uri(path: Path, *, at_rest: bool = False) -> str:
+    """A read-only URI; ``immutable`` for a file at rest without a ``-wal`` (nothing created beside it)."""
+    if at_rest and not wal_path(path).exists():
+        return f"{_uri(path, 'ro')}&immutable=1"
+    return _uri(path, "ro")
 
 
 def _tables(conn: sqlite3.Connection) -> set[str]:
