@@ -62,7 +62,7 @@ class Case:
 # ------------------------------------------------------------------ writers
 
 
-def xlsx_bytes(sheets: list[tuple[str, list[list[object]], str]], formulas: dict[str, str] | None = None) -> bytes:
+def xlsx_bytes(sheets: list[tuple[str, list[list[object]], str]], formulas: dict[str, object] | None = None) -> bytes:
     wb = Workbook()
     wb.remove(wb.active)
     for title, rows, state in sheets:
@@ -285,6 +285,9 @@ def structure_cases(seed: Seed, rng: random.Random) -> list[Case]:
         ref = f"{_col_letter(col)}{seed.data_rows[-1] + 1}"
         cases.append(Case(seed.importer, f"formula without value at {ref}", ".xlsx",
                           xlsx_bytes([("Sheet", good, "visible")], formulas={ref: "=1+1"})))
+    for corner in ("XFD1048576", "H1048576"):
+        cases.append(Case(seed.importer, f"stray value at {corner}", ".xlsx",
+                          xlsx_bytes([("Sheet", good, "visible")], formulas={corner: 1})))
     cases.append(Case(seed.importer, "unbalanced quote", ".csv", csv_bytes(good).replace(b",", b',"', 1)
                       + b'\x00"abc'))
     return cases
