@@ -187,15 +187,19 @@ class ReportCache:
                                                   totals, table)
 
 
-def model_counts(ctx: AppContext, changes: OpChanges) -> list[tuple[int, str, int | None]]:
-    """The 団体生命共済 counts a change set wrote, as (union id, month, new count), in order;
-    the only results this table shows."""
+def model_counts(ctx: AppContext, changes: OpChanges) -> list[tuple[int, str, int | None]] | None:
+    """The 団体生命共済 counts a change set wrote, as (union id, month, new count), in order —
+    the only results this table shows; None when a results row is not a plain count write
+    (then the table must be built again)."""
     product = str(ctx.model_unions.product_id())
     out = []
     for row in changes.rows_of("results"):
-        union_id, product_id, month = row.key.split(":")
+        parts = row.key.split(":")
+        if len(parts) != 3 or row.field != "count" or not (row.new is None or isinstance(row.new, int)):
+            return None
+        union_id, product_id, month = parts
         if product_id == product:
-            out.append((int(union_id), month, row.new if isinstance(row.new, int) else None))
+            out.append((int(union_id), month, row.new))
     return out
 
 

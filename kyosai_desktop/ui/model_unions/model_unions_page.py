@@ -295,8 +295,8 @@ class ModelUnionsPage(QWidget):
         """Reload on changes made elsewhere (this page shows its own import at once)."""
         if event.origin is self or not event.touches(*REFRESH_KINDS):
             return
-        if event.kinds == {ChangeKind.RESULTS} and event.changes.rows:
-            counts = mr.model_counts(self.ctx, event.changes)
+        counts = mr.model_counts(self.ctx, event.changes) if event.kinds == {ChangeKind.RESULTS} else None
+        if counts is not None and event.changes.rows:
             if not counts:
                 return   # figures of other products: nothing in this table changed
             self.reports.apply_counts(counts)   # only the unions written are computed again
