@@ -161,6 +161,23 @@ def test_master_edit_undo_and_redo_by_keys(qtbot, window, ctx, db_path):
         ["master", "undo", "redo"]
 
 
+def test_master_undo_of_a_field_changed_since_names_it(qtbot, window, ctx, prompts):
+    from kyosai_desktop.services.ops import master as master_ops
+    from kyosai_desktop.services.ops.fields import FieldWrite
+
+    union = ctx.unions.add("05", "001", "仙台市職員労働組合", members=4210)
+    page = window.show_page("master")
+    tab = page.show_tab("単組")
+    assert tab.model.setData(tab.model.index(0, tab.model.column_index("members")), "4300")
+    master_ops.edit(ctx, [FieldWrite("unions", str(union.id), "members", 4400)], source="import")
+    prompts.answers["confirm"] = False
+    undo(qtbot, focused(qtbot, tab.table))
+    kind, _title, question = prompts[-1]
+    assert kind == "confirm" and "001 仙台市職員労働組合 の組合員数: 現在 4,400 (この操作の値 4,300)" in question
+    assert ctx.unions.get(union.id).members == 4400 and page.undo_stack.count() == 0
+    assert "取りやめました" in tab.notice.text()
+
+
 # ---------------------------------------------------------------- estimates
 @pytest.fixture
 def estimates(window, ctx, tmp_path, app_font):

@@ -76,6 +76,10 @@ class UnionModel(MasterTableModel):
     def field_write(self, key: int, col: Col, value: object) -> FieldWrite:
         return FieldWrite("unions", str(key), col.key, value)
 
+    def record_label(self, key: str) -> str | None:
+        union = self.ctx.unions.get(int(key))
+        return None if union is None else f"{union.union_code} {union.name}"
+
     def tooltip(self, row: Union, col: Col) -> str | None:
         if col.key == "org_joined":
             rate = join_rate(row.holdings, row.members)
@@ -134,6 +138,9 @@ class ProductModel(MasterTableModel):
     def field_write(self, key: int, col: Col, value: object) -> FieldWrite:
         return FieldWrite("products", str(key), col.key, value)
 
+    def record_label(self, key: str) -> str | None:
+        return self._names.get(int(key))
+
 
 # ---------------------------------------------------------------- fiscal years
 
@@ -178,6 +185,9 @@ class FiscalYearModel(MasterTableModel):
 
     def field_write(self, key: int, col: Col, value: object) -> FieldWrite:
         return self.field_writes([(key, col.key, value)])[0]
+
+    def record_label(self, key: str) -> str | None:
+        return f"{key}年度"
 
     def field_writes(self, changes: list[tuple[object, str, object]]) -> list[FieldWrite]:
         """Both start months of a year are one stored field: a block pasted over the two

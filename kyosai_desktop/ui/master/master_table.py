@@ -68,6 +68,9 @@ def display(value: object, kind: str) -> str:
     return str(value)
 
 
+FIELD_TITLES = {"start_months": "開始月 (実績/モデル単組)", "target": "目標", "label": "表示名"}
+
+
 class MasterTableModel(QAbstractTableModel):
     """Base class; see the module docstring for what a subclass implements."""
 
@@ -167,9 +170,14 @@ class MasterTableModel(QAbstractTableModel):
         self.rejected.emit(message)
 
     def field_name(self, row: AuditRow) -> str:
-        """How a changed field is named in the overwrite question."""
-        title = next((c.title for c in self.columns if c.key == row.field), row.field)
-        return f"{title} ({row.key})"
+        """How a changed field is named in the overwrite question: "001 仙台市職員労働組合 の組合員数"."""
+        title = next((c.title for c in self.columns if c.key == row.field), FIELD_TITLES.get(row.field, row.field))
+        record = self.record_label(row.key)
+        return f"{record} の{title}" if record else f"{title} ({row.key})"
+
+    def record_label(self, key: str) -> str | None:
+        """The record of an audit key as the clerk knows it (None: not shown in this table)."""
+        return None
 
     def edit_cells(self, edits: list[tuple[int, int, object]], label: str = "変更") -> bool:
         """Parse every (row, column, raw) first; refuse all with the reasons, or write as one step."""
