@@ -71,6 +71,12 @@ def random_edits(ctx: AppContext, rng: random.Random, n: int, *, tag: str) -> No
         if what < 0.45:
             value = None if rng.random() < 0.2 else rng.randint(0, 25)
             ctx.results.set(rng.choice(unions), rng.choice((p1, p2)), rng.choice(MONTHS), value)
+        elif what < 0.5:
+            # a new union (office codes 9xx from 900, the laptop's from 950): it and its figures arrive
+            code = f"{(900 if tag.startswith('事務所') else 950) + rng.randint(0, 40):03d}"
+            if ctx.unions.find("05", code) is None:
+                new = ctx.unions.add("05", code, f"{tag}で登録した組合{code}", members=rng.randint(50, 99))
+                ctx.results.set(new.id, p1, rng.choice(MONTHS), rng.randint(1, 9))
         elif what < 0.6:
             u = rng.choice(unions)
             field = rng.choice(UNION_FIELDS)
