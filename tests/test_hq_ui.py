@@ -161,6 +161,8 @@ def test_a_headquarters_database_opens_without_the_branch_setup(tmp_path, prompt
         assert window is not None and [k for k, _t, _x in prompts if k == "dialog"] == []
         assert window.current_page_key() in ("hq_branches", "hq_national")
         assert not hasattr(window, "national_action") and window.package_action.text().startswith("報告パッケージ")
+        assert not any(a.isVisible() for a in window.import_actions.values())
+        assert not window.checkout_action.isVisible() and window.package_action.isVisible()
     finally:
         window.close()
         window.ctx.close()

@@ -138,6 +138,10 @@ class MainWindow(QMainWindow):
         self.export_changes_action = self._action(file_menu, "変更を書き出す…", lambda: self.exchange.export())
         self.import_changes_action = self._action(file_menu, "変更を取り込む…", lambda: self.exchange.import_package())
         self.conflicts_action = self._action(file_menu, "競合の一覧…", lambda: self.exchange.show_conflicts())
+        if self.ctx.is_hq:   # a branch's own imports and laptop exchange have no place at headquarters
+            for act in (*self.import_actions.values(), self.checkout_action, self.export_changes_action,
+                        self.import_changes_action, self.conflicts_action):
+                act.setVisible(False)
         file_menu.addSeparator()
         self.backup_action = self._action(file_menu, "バックアップを作成(&B)", self.make_backup)
         self.restore_action = self._action(file_menu, "バックアップから復元(&R)…", self.restore_backup)
