@@ -142,3 +142,43 @@ def test_every_writer_goes_through_safe_output():
                 offenders.append(f"{path.relative_to(root)}:{n}: {line.strip()}")
     assert not offenders, ("write CSV with safe_output.write_csv and workbooks with safe_output.new_workbook/"
                            "save_workbook:\n" + "\n".join(offenders))
+
+
+def test_the_screens_excel_buttons_write_no_formula(hostile, tmp_path, qtbot, prompts):
+    """The 見積りキャンペーン page's own Excel outputs (menu action 「Excel に保存…」 of each button)."""
+    from PySide6.QtWidgets import QPushButton
+
+    from kyosai_desktop.ui.estimates.estimates_page import EstimatesPage
+    from kyosai_desktop.ui.shared.events import DataBus
+
+    page = EstimatesPage(hostile, DataBus())
+    qtbot.addWidget(page)
+    page.resize(1400, 850)
+    page.show()
+    panel = page.list_panel
+    page.tabs.setCurrentWidget(panel)
+    panel.union_combo.setCurrentIndex(1)       # one union: 別紙2 and 別紙3 are per union
+    written = {}
+    for button in page.findChildren(QPushButton):
+        if not button.objectName().startswith("output_") or button.menu() is None:
+            continue
+        action = next((a for a in button.menu().actions() if a.text().startswith("Excel")), None)
+        if action is None:
+            continue
+        path = tmp_path / f"{button.objectName()}.xlsx"
+        prompts.answers["save_file"] = str(path)
+        action.trigger()
+        if path.exists():
+            written[button.objectName()] = path
+    assert set(written) == {"output_集計表", "output_クロージング一覧", "output_別紙2 一覧", "output_別紙3 報告"}, written
+    for name, path in written.items():
+        texts = []
+        for row in load_workbook(path).active.iter_rows():
+            for c in row:
+                assert c.data_type != "f", f"{name} {c.coordinate}: {c.value!r}"
+                if isinstance(c.value, str):
+                    texts.append(c.value)
+                    assert "\x01" not in c.value
+                    if c.value.startswith(TRIGGERS):
+                        assert c.quotePrefix, f"{name} {c.coordinate}: {c.value!r}"
+        assert any(t.startswith("=HYPERLINK(") for t in texts), name
