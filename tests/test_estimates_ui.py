@@ -122,7 +122,7 @@ def test_form_refuses_bad_values_at_the_field(ctx, qtbot, app_font):
     assert values["other_premium"] == 60_000 and values["policy_maturity"] == "2022-02-28"
 
 
-def test_enter_moves_to_the_next_field(ctx, qtbot, app_font):
+def test_enter_moves_to_the_next_field(ctx, qtbot, app_font, prompts):  # prompts: closing asks (typed text)
     union = add_union(ctx)
     dialog = EstimateDialog([union], union_id=union.id)
     qtbot.addWidget(dialog)

@@ -78,7 +78,7 @@ def test_refused_union_edit_shows_the_reason_and_writes_nothing(page, db_path, q
     assert page.emitted == []
 
 
-def test_add_union_keeps_007_and_is_audited(page, ctx, db_path, qtbot):
+def test_add_union_keeps_007_and_is_audited(page, ctx, db_path, qtbot, prompts):
     tab = page.show_tab("単組")
     dialog = tab.open_add_dialog()
     dialog.code_edit.setText("7")
@@ -99,7 +99,8 @@ def test_add_union_keeps_007_and_is_audited(page, ctx, db_path, qtbot):
     again.name_edit.setText("別の単組")
     again.try_add()
     assert "既に「七ヶ浜町職員労働組合」" in again.error_label.text() and again.isVisible()
-    again.reject()
+    again.reject()                                   # typed values: asks before dropping them
+    assert [t for _k, t, _x in prompts] == ["入力の破棄"] and not again.isVisible()
 
 
 def test_deactivate_keeps_the_union_and_its_figures(page, ctx, prompts, qtbot):

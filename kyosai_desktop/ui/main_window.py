@@ -146,7 +146,7 @@ class MainWindow(QMainWindow):
         self.backup_action = self._action(file_menu, "バックアップを作成(&B)", self.make_backup)
         self.restore_action = self._action(file_menu, "バックアップから復元(&R)…", self.restore_backup)
         file_menu.addSeparator()
-        self._action(file_menu, "終了(&X)", self.close, QKeySequence.StandardKey.Quit)
+        self._action(file_menu, "終了(&X)", self.close, "Ctrl+Q")  # StandardKey.Quit is empty on Windows
 
         edit_menu = self.menuBar().addMenu("編集(&E)")
         undo = self.undo_group.createUndoAction(self, "元に戻す")

@@ -30,6 +30,7 @@ from kyosai_desktop.services.report_table import format_date
 from kyosai_desktop.store.estimates import Campaign
 from kyosai_desktop.store.master import Product
 from kyosai_desktop.store.unions import Union
+from kyosai_desktop.ui.shared.discard_guard import DiscardGuard
 
 
 class _UnionFilter(QSortFilterProxyModel):
@@ -136,6 +137,11 @@ class CampaignDialog(QDialog):
         layout.addWidget(self.message)
         layout.addWidget(buttons)
         self.resize(560, 620)
+        self.guard = DiscardGuard(self, extra=lambda: tuple(self.checked_ids()))
+
+    def reject(self) -> None:
+        if self.guard.allow_close():
+            super().reject()
 
     def _check_visible(self, on: bool) -> None:
         for row in range(self.proxy.rowCount()):

@@ -2,7 +2,8 @@
 
 The form has every 別紙2 field plus 区分, 連絡先, 状況 with the date of each step, and 備考.
 It works from the keyboard: Enter moves to the next field (as in Excel), Ctrl+Enter saves
-and opens a blank form for the next person of the batch, Ctrl+S saves, Esc cancels.
+and opens a blank form for the next person of the batch, Ctrl+S saves, Esc cancels (asking
+first when something was typed).
 Premiums are typed as ``¥49,690`` or ``49690``, dates as ``2022年2月14日`` or ``2022-02-14``;
 年間差額 and 引下率 are shown live as the premiums are typed.  Invalid values are refused
 with the reason beside the field, and nothing is saved until every field is valid.
@@ -45,6 +46,7 @@ from kyosai_desktop.domain.estimates import MEMBER, ROLES, STATUS_RANK, STATUSES
 from kyosai_desktop.services.report_table import format_date
 from kyosai_desktop.store.estimates import STATUS_DATE, Estimate
 from kyosai_desktop.store.unions import Union
+from kyosai_desktop.ui.shared.discard_guard import DiscardGuard
 
 DATE_HINT = "2022-02-14 / 2022年2月14日"
 YEN_HINT = "¥49,690 または 49690"
@@ -130,6 +132,12 @@ class EstimateDialog(QDialog):
         QShortcut(QKeySequence("Ctrl+Return"), self, activated=self.save_and_next)
         QShortcut(QKeySequence("Ctrl+Enter"), self, activated=self.save_and_next)
         self.name.setFocus()
+        self.guard = DiscardGuard(self)
+
+    def reject(self) -> None:
+        """Esc, キャンセル and × ask before throwing typed values away."""
+        if self.guard.allow_close():
+            super().reject()
 
     # ------------------------------------------------------------------ layout
     def _line(self, label: str, hint: str, width: int | None = None) -> QLineEdit:

@@ -26,6 +26,7 @@ from kyosai_desktop.services.ops import OpChanges
 from kyosai_desktop.services.ops import master as master_ops
 from kyosai_desktop.store.audit import AuditEntry, source_label
 from kyosai_desktop.store.unions import Union
+from kyosai_desktop.ui.shared.discard_guard import DiscardGuard
 
 FIELD_NAMES = {
     "*": "登録", "name": "単組名", "members": "組合員数", "holdings": "団生保有",
@@ -85,6 +86,11 @@ class AddUnionDialog(QDialog):
         self.setMinimumWidth(460)
         self.union: Union | None = None
         self.changes = OpChanges()
+        self.guard = DiscardGuard(self)
+
+    def reject(self) -> None:
+        if self.guard.allow_close():
+            super().reject()
 
     def try_add(self) -> None:
         try:

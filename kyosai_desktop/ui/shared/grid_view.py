@@ -279,7 +279,11 @@ class GridView(FrozenTableView):
         if any(event.matches(k) for k in (QKeySequence.StandardKey.Copy, QKeySequence.StandardKey.Paste,
                                          QKeySequence.StandardKey.Cut)):
             return True
-        return event.key() in (*_ENTER_KEYS, *_CLEAR_KEYS, Qt.Key.Key_F2)
+        if event.key() in _ENTER_KEYS:
+            # Enter / Shift+Enter move the cell; Ctrl+Enter stays a shortcut (「単組別で開く」)
+            mods = event.modifiers() & ~(Qt.KeyboardModifier.KeypadModifier | Qt.KeyboardModifier.ShiftModifier)
+            return not mods
+        return event.key() in (*_CLEAR_KEYS, Qt.Key.Key_F2)
 
     def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802
         key = event.key()
