@@ -170,19 +170,44 @@ class ImportTab(QWidget):
         intro.setWordWrap(True)
         layout.addWidget(intro)
         self.buttons: dict[str, QPushButton] = {}
+        self.template_buttons: dict[str, QPushButton] = {}
         for key, spec in KINDS.items():
             button = QPushButton(f"{spec.label}を取り込む…")
             button.setMinimumWidth(180)
             button.clicked.connect(lambda _=False, k=key: self.run(k))
             self.buttons[key] = button
+            template = QPushButton("テンプレート…")
+            template.setToolTip(f"{spec.label}の見出しだけが入った空の Excel ファイルを保存します")
+            template.clicked.connect(lambda _=False, k=key: self.save_template(k))
+            self.template_buttons[key] = template
             row = QHBoxLayout()
             row.addWidget(button)
+            row.addWidget(template)
             hint = QLabel(f"必要な列: {spec.headers}")
             hint.setWordWrap(True)
             row.addWidget(hint, 1)
             layout.addLayout(row)
         layout.addWidget(self.result)
         layout.addStretch(1)
+
+    def save_template(self, kind: str):
+        """Save the blank template of ``kind`` where the clerk chooses; returns the path or None."""
+        from kyosai_desktop.services.files import OutputError
+        from kyosai_desktop.services.templates import template, write_template
+
+        label = KINDS[kind].label
+        path = interaction.save_file(self, f"{label}のテンプレートを保存", f"{label}_取り込みテンプレート.xlsx",
+                                     "Excel (*.xlsx)")
+        if path is None:
+            return None
+        try:
+            write_template(kind, path)
+        except (OutputError, ValueError) as exc:
+            interaction.critical(self, "テンプレート", f"テンプレートを保存できませんでした。\n{exc}")
+            return None
+        self.result.setText(f"{label}のテンプレートを保存しました: {path}\n"
+                            f"1行目の見出し ({'・'.join(template(kind).headers)}) の下に入力して取り込んでください。")
+        return path
 
     def run(self, kind: str, path=None) -> bool:
         """Start importing a file of ``kind``; the outcome arrives through ``flow.finished``."""
