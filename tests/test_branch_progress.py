@@ -101,8 +101,15 @@ def test_totals_row_sums_counts_and_recomputes_the_rate(branch):
     assert total[col["target"]].value == sum(targets) == 12824 + 45 + 100 + 100
     actuals = [r[col["actual"]].value for r in table.rows]
     assert total[col["actual"]].value == sum(actuals)
+    # The printed 実績 ÷ the printed 目標 gives the printed 到達率 (products without a target
+    # count in 実績, as 新契約総件数 counts every new contract, and the row says how many).
+    assert total[col["reach"]].value == Decimal(sum(actuals) * 10000 // 13069) / 100
+    assert total[col["reach"]].tooltip == f"{sum(actuals):,} ÷ 13,069 (実績合計 ÷ 目標合計、平均ではありません)"
     with_target = 5931 + 106 + 60 + 20 + 4   # 火災 has a (zero) target
-    assert total[col["reach"]].value == Decimal(with_target * 10000 // 13069) / 100
+    untargeted = sum(actuals) - with_target
+    assert untargeted > 0 and total[col["note"]].text == f"目標なし商品 {untargeted:,}件を含む"
+    assert any(n.startswith(f"合計の到達率 = 実績合計 {sum(actuals):,} ÷ 目標合計 13,069 = "
+                            f"{total[col['reach']].text}") and f"{untargeted:,}件を含みます" in n for n in table.notes)
     assert all(c.tone == tones.TOTAL for c in total)
 
 

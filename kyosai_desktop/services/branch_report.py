@@ -124,16 +124,27 @@ class BranchProgress:
 
 @dataclass(frozen=True)
 class ProgressTotals:
-    """The 合計 row: 目標 summed where set, 到達率 from the targeted products' 実績 (never averaged)."""
+    """The 合計 (新契約総件数) row: its printed 実績 ÷ its printed 目標, never averaged.
+
+    目標 is the sum of the targets set; 実績 counts every product, those without a target
+    included (新契約総件数 counts every new contract), so the printed figures give the printed
+    rate.  ``untargeted_actual`` (and ``untargeted``, their names) say how much of 実績 comes
+    from products without a target, for the label and the footnote.
+    """
 
     target: int | None
     actual: int
     targeted_actual: int
     last_year: int
+    untargeted: tuple[str, ...] = ()
 
     @property
     def reach(self) -> Decimal | None:
-        return reach_rate(self.targeted_actual, self.target)
+        return reach_rate(self.actual, self.target)
+
+    @property
+    def untargeted_actual(self) -> int:
+        return self.actual - self.targeted_actual
 
     @property
     def diff(self) -> int:
@@ -142,8 +153,10 @@ class ProgressTotals:
 
 def totals_of(rows: list[ProgressRow]) -> ProgressTotals:
     target = sum(r.target for r in rows if r.target is not None)
+    untargeted = tuple(r.product for r in rows if r.target is None and r.actual)
     return ProgressTotals(target or None, sum(r.actual for r in rows),
-                          sum(r.actual for r in rows if r.target is not None), sum(r.last_year for r in rows))
+                          sum(r.actual for r in rows if r.target is not None), sum(r.last_year for r in rows),
+                          untargeted)
 
 
 def branch_progress(ctx: AppContext, fiscal_year: int, as_of: str, pref_code: str | None = None) -> BranchProgress:
@@ -204,6 +217,16 @@ def _national_cells(r: ProgressRow) -> list[Cell]:
         return [cell(None, PERCENT, decimals=2), cell("")]
     tip = f"全国 {n.actual:,} ÷ {n.target:,} ({month_label(n.as_of)}集計)" if n.target else None
     return [cell(n.reach, PERCENT, decimals=2, tooltip=tip), cell(n.place)]
+
+
+def _total_note(t: ProgressTotals) -> str:
+    """The 合計 row's footnote: which figures its rate divides, and what 実績 includes."""
+    rate = "—" if t.reach is None else format_percent(t.reach)
+    target = "—" if t.target is None else f"{t.target:,}"
+    text = f"合計の到達率 = 実績合計 {t.actual:,} ÷ 目標合計 {target} = {rate} (各商品の到達率の平均ではありません)。"
+    if t.untargeted_actual:
+        text += f"実績合計には目標のない商品 ({'・'.join(t.untargeted)}) の {t.untargeted_actual:,}件を含みます。"
+    return text
 
 
 def _active_during(active_from: str | None, active_to: str | None, year: FiscalYear) -> bool:
@@ -306,12 +329,12 @@ def branch_report_table(report: BranchProgress, goals: dict[str, Decimal] | None
         cell(t.target, COUNT, tone=tones.TOTAL),
         cell(t.actual, COUNT, tone=tones.TOTAL),
         cell(t.reach, PERCENT, decimals=2, tone=tones.TOTAL,
-             tooltip="目標のある商品の実績合計 ÷ 目標合計 (平均ではありません)"),
+             tooltip=None if t.reach is None else f"{t.actual:,} ÷ {t.target:,} (実績合計 ÷ 目標合計、平均ではありません)"),
         *([cell(None, TEXT, tone=tones.TOTAL), cell("", tone=tones.TOTAL)] if national else []),
         cell(t.last_year, COUNT, tone=tones.TOTAL),
         cell(t.diff, SIGNED, tone=tones.TOTAL),
         cell(None, TEXT, tone=tones.TOTAL),
-        cell("", tone=tones.TOTAL),
+        cell(f"目標なし商品 {t.untargeted_actual:,}件を含む" if t.untargeted_actual else "", tone=tones.TOTAL),
     ]]
     summary = [("集計期間", report.period),
                ("経過", f"{months}か月／12か月 ({percent_round(months, 12, 1)}%)")]
@@ -324,7 +347,8 @@ def branch_report_table(report: BranchProgress, goals: dict[str, Decimal] | None
         "実績は発効月で集計 (年度の開始月から集計月まで)。前年同期は12か月前の同じ期間。",
         "到達率 = 実績 ÷ 目標 (小数第2位未満切り捨て)。目標が0または未設定の商品は「—」。"
         "第2次目標がある商品は第2次で計算。",
-        f"色分けは年度の経過割合 ({months}/12) と比べた進み具合。合計の到達率は合計件数から計算。",
+        f"色分けは年度の経過割合 ({months}/12) と比べた進み具合。",
+        _total_note(t),
         "付帯率 = 付帯商品の新契約実績 ÷ 主契約商品の新契約実績 (小数第1位四捨五入)。"
         "本部の付帯率目標は保有契約ベースのため参考値。",
     ]
