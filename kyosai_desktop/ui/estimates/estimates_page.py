@@ -120,6 +120,7 @@ class EstimatesPage(QWidget):
         self.header = QLabel()
         self.header.setObjectName("campaignHeader")
         self.header.setTextFormat(Qt.TextFormat.RichText)
+        self.header.setWordWrap(True)  # a long campaign name wraps instead of widening the window
         self.tabs = QTabWidget()
         self.chart = EstimateChart()
         self.summary_view = ReportTableView(show_filter=True)

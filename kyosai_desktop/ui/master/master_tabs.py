@@ -88,11 +88,11 @@ class UnionTab(QWidget):
         for w in (self.filter_edit, self.all_prefs, self.inactive):
             bar.addWidget(w)
         bar.addStretch(1)
-        for w in (self.count_label, self.add_button, self.deactivate_button, self.judge_button,
-                  self.history_button):
+        for w in (self.add_button, self.deactivate_button, self.judge_button, self.history_button):
             bar.addWidget(w)
         layout = QVBoxLayout(self)
         layout.addLayout(bar)
+        layout.addWidget(self.count_label)  # its own line, so the bar fits a 1280-wide screen
         layout.addWidget(self.notice)
         layout.addWidget(self.table, 1)
         self.add_dialog: AddUnionDialog | None = None
