@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtWidgets import QDialog, QFileDialog, QInputDialog, QLineEdit, QMessageBox, QWidget
+from PySide6.QtWidgets import QDialog, QInputDialog, QLineEdit, QMessageBox, QWidget
 
 
 class Interaction:
@@ -34,12 +34,14 @@ class Interaction:
         return box.exec() == QMessageBox.StandardButton.Yes
 
     def open_file(self, parent: QWidget | None, title: str, filters: str) -> Path | None:
-        name, _ = QFileDialog.getOpenFileName(parent, title, "", filters)
-        return Path(name) if name else None
+        from kyosai_desktop.ui.shared import file_dialogs  # the folder last used (QSettings)
+
+        return file_dialogs.open_file(parent, title, filters)
 
     def save_file(self, parent: QWidget | None, title: str, suggested: str, filters: str) -> Path | None:
-        name, _ = QFileDialog.getSaveFileName(parent, title, suggested, filters)
-        return Path(name) if name else None
+        from kyosai_desktop.ui.shared import file_dialogs
+
+        return file_dialogs.save_file(parent, title, suggested, filters)
 
     def choose(self, parent: QWidget | None, title: str, text: str, items: list[str],
                current: str | None = None) -> str | None:
