@@ -62,6 +62,22 @@ def test_menu_backup_makes_a_checked_copy(window, ctx, qtbot):
     con.close()
 
 
+def test_backup_to_a_folder_the_clerk_chooses(window, ctx, qtbot, prompts, tmp_path):
+    usb = tmp_path / "USB"
+    usb.mkdir()
+    prompts.answers["save_file"] = str(usb / "kyosai-copy.sqlite3")
+    window.backup_to_action.trigger()
+    assert prompts[0][:2] == ("save_file", "バックアップを別の場所に保存 (USB メモリなど)")
+    with qtbot.waitSignal(window.backup_task.finished, timeout=20_000) as blocker:
+        pass
+    assert blocker.args == ["done"] and str(usb / "kyosai-copy.sqlite3") in window.statusBar().currentMessage()
+    con = sqlite3.connect(usb / "kyosai-copy.sqlite3")
+    assert con.execute("SELECT name FROM unions").fetchall() == [("仙台市職員労働組合",)]
+    con.close()
+    prompts.answers["save_file"] = None                 # キャンセル: nothing is written
+    assert window.backup_to_action.trigger() is None and list(usb.iterdir()) == [usb / "kyosai-copy.sqlite3"]
+
+
 def test_restore_from_backup_after_confirmation(window, ctx, db_path, prompts):
     backup = make_backup(ctx)
     window.show_page("master")

@@ -144,6 +144,7 @@ class MainWindow(QMainWindow):
                 act.setVisible(False)
         file_menu.addSeparator()
         self.backup_action = self._action(file_menu, "バックアップを作成(&B)", self.make_backup)
+        self.backup_to_action = self._action(file_menu, "バックアップを別の場所に保存(&U)…", self.backup_elsewhere)
         self.restore_action = self._action(file_menu, "バックアップから復元(&R)…", self.restore_backup)
         file_menu.addSeparator()
         self._action(file_menu, "終了(&X)", self.close, "Ctrl+Q")  # StandardKey.Quit is empty on Windows
@@ -351,7 +352,16 @@ class MainWindow(QMainWindow):
         page = self.show_page("hq_branches")
         return page.import_package(path)
 
-    def make_backup(self):
+    def backup_elsewhere(self):
+        """A backup where the clerk chooses (a USB stick); the dialog remembers the folder."""
+        from datetime import datetime
+
+        name = f"{self.ctx.path.stem}-{datetime.now():%Y%m%d-%H%M%S}.sqlite3"
+        dest = interaction.save_file(self, "バックアップを別の場所に保存 (USB メモリなど)", name,
+                                     "バックアップ (*.sqlite3)")
+        return None if dest is None else self.make_backup(dest)
+
+    def make_backup(self, dest=None):
         """Copy, check and rotate the database on the background runner; returns the task."""
         from kyosai_desktop.services.backup import make_backup
         from kyosai_desktop.ui.shared import runner
@@ -365,7 +375,7 @@ class MainWindow(QMainWindow):
             interaction.critical(self, "バックアップ", f"バックアップを作成できませんでした。\n{runner.error_message(exc)}")
 
         self.backup_task = runner.run(self, "バックアップ", "バックアップを作成しています…",
-                                      lambda job: make_backup(job.ctx), ctx=self.ctx, on_done=done,
+                                      lambda job: make_backup(job.ctx, dest), ctx=self.ctx, on_done=done,
                                       on_error=failed, cancellable=False)
         return self.backup_task
 
