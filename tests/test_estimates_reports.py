@@ -166,6 +166,8 @@ def test_summary_pdf_has_chart_page_and_table(ctx, seeded, tmp_path, qapp):
     first = page_text(reader.pages[0])
     assert "2024執行部実施状況" in first and "横断旗" in first and "33.3%" in first
     assert "単組別" in first
+    assert "1/2ページ" in first and "2/2ページ" in page_text(reader.pages[1])   # counts the whole document
+    assert "1/1ページ" not in page_text(reader.pages[1])
     for name in PEOPLE:
         assert name not in pdf_text(pdf)
 

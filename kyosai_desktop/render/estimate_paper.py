@@ -109,9 +109,12 @@ class SummaryPaper(PaperDocument):
         self.title = self.report.title
         self.printed_on = printed_on or date.today()
         self.table_paper = TablePaper(self.report, paper="A4", landscape=True, printed_on=self.printed_on)
+        self.table_paper.page_offset = 1   # the table's pages come after the cover page …
 
     def page_count(self) -> int:
-        return 1 + self.table_paper.page_count()
+        total = 1 + self.table_paper.page_count()
+        self.table_paper.document_pages = total   # … and number themselves n / N of the whole
+        return total
 
     def paint_page(self, painter: QPainter, index: int, rect: QRectF) -> None:
         if index > 0:

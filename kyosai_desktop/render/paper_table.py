@@ -59,6 +59,10 @@ class TablePaper(PaperDocument):
         self.printed_on = printed_on or date.today()
         self._pages: list[list[tuple[list[Cell], bool]]] | None = None
         self._notes_page = False
+        # Inside a larger document (the campaign summary's cover page first), the footer
+        # counts the whole document: page ``index + page_offset`` of ``document_pages``.
+        self.page_offset = 0
+        self.document_pages: int | None = None
 
     # ---------------------------------------------------------------- layout
     def _measure(self) -> None:
@@ -123,7 +127,7 @@ class TablePaper(PaperDocument):
         if self._pages is None:
             self._paginate()
         assert self._pages is not None
-        total_pages = self.page_count()
+        total_pages = self.document_pages or self.page_count()
         painter.setPen(QPen(QColor("#000000"), 0.5))
         if index == 0:
             y = self._paint_title_block(painter)
@@ -138,7 +142,7 @@ class TablePaper(PaperDocument):
                 self._paint_notes(painter, y + 6)
         else:
             self._paint_notes(painter, y)
-        self._paint_footer(painter, index, total_pages)
+        self._paint_footer(painter, index + self.page_offset, total_pages)
 
     def _paint_title_block(self, painter: QPainter) -> float:
         rep = self.report
