@@ -550,3 +550,21 @@ def test_branch_change_reloads_unions(qtbot, page, ctx, branch, bus):  # noqa: F
     assert [model.index(r, model.COL_CODE).data() for r in range(model.n_rows)] == ["001"]
     assert model.index(0, model.COL_NAME).data() == "盛岡市職員労働組合"
     assert page.union_panel.union_combo.currentText() == "001 盛岡市職員労働組合"
+
+
+def test_a_figure_above_the_unions_members_is_saved_with_a_warning(qtbot, page, ctx, branch):  # noqa: F811
+    ctx.unions.update(branch.unions["010"], members=40)
+    page.reload_all()
+    view = page.month_panel.view
+    go(page, 2, col(page, "総合共済"))                   # 010 総合共済 2025-02, now 1
+    type_text(qtbot, view, "400")
+    press(qtbot, view, Qt.Key.Key_Return)
+    assert branch.read("010", "総合共済", "2025-02") == 400           # saved: a warning, not a refusal
+    assert page.message.kind == "warning" and page.message.isVisible()
+    text = page.message.label.text()
+    assert "05-010 宮城県職員労働組合 総合共済 2025年2月: 400件は組合員数 40人より多い件数です" in text
+    go(page, 2, col(page, "総合共済"))
+    type_text(qtbot, view, "4")
+    press(qtbot, view, Qt.Key.Key_Return)
+    assert branch.read("010", "総合共済", "2025-02") == 4
+    assert page.message.kind != "warning"               # a plausible figure: no warning

@@ -152,7 +152,16 @@ class EntryPage(QWidget):
             n = len(done.rows)
             self.undo_stack.push(ChangeCommand(self.ctx, done, f"{source_label(source)} ({n}セル)", self))
         self._clear_errors(todo)
+        self._warn_if_implausible(todo)
         return True
+
+    def _warn_if_implausible(self, changes: Sequence[CellChange]) -> None:
+        """Saved, but a figure above the union's members is most likely a slip: say so."""
+        from kyosai_desktop.services.plausibility import above_members, warning_text
+
+        found = above_members(self.ctx, changes)
+        if found:
+            self.message.show_message(warning_text(found), "warning")
 
     # ReplayHost: the undo / redo of a step (ui/shared/undo.py)
     def confirm_overwrite(self, conflicts: list[Conflict], action: str) -> bool:

@@ -51,6 +51,7 @@ class MessageBar(QFrame):
     STYLES = {
         "error": "QFrame#entryMessage { background: #FDE9E7; border: 1px solid #C0504D; border-radius: 3px; }",
         "info": "QFrame#entryMessage { background: #EAF1DD; border: 1px solid #9BBB59; border-radius: 3px; }",
+        "warning": "QFrame#entryMessage { background: #FFF2CC; border: 1px solid #BF9000; border-radius: 3px; }",
     }
 
     def __init__(self, parent: QWidget | None = None) -> None:
