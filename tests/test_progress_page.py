@@ -147,3 +147,24 @@ def test_a_changed_start_month_moves_the_month_list(page, ctx):
     months = [page.month_combo.itemData(i) for i in range(page.month_combo.count())]
     assert months[0] == "2024-04" and months[-1] == "2025-03"
     assert page.as_of in months and "2024年4月〜" in page.report.summary[0][1]
+
+
+def test_the_chart_draws_each_products_rate_against_the_elapsed_year(page, qtbot):
+    from fractions import Fraction
+
+    from kyosai_desktop.domain import tones
+    from kyosai_desktop.render.reach_chart import BAR_COLOURS, reach_bars
+
+    bars, without = reach_bars(page.report)
+    assert [(b.label, str(b.reach)) for b in bars] == [("団体生命共済", "60.00"), ("自賠責共済", "46.24"),
+                                                       ("交通災害共済", "235.55")]
+    assert "火災共済" in without and "親子共済" in without        # no rate, named in the note
+    assert page.chart.elapsed == Fraction(7, 12)                 # June → December
+    image = page.chart.grab().toImage()
+    colours = {image.pixelColor(x, y).name().upper() for x in range(image.width()) for y in range(0, image.height(), 3)}
+    assert "#C00000" in colours                                  # the elapsed-share line
+    for tone in (tones.ACHIEVED, tones.ON_TRACK, tones.BEHIND):   # 235.55 %, 60 % ≥ 7/12, 46.24 %
+        assert BAR_COLOURS[tone].name().upper() in colours
+    ctx_month = page.month_combo.findData("2024-06")
+    page.month_combo.setCurrentIndex(ctx_month)
+    assert page.chart.elapsed == Fraction(1, 12)                 # the chart follows the chosen month

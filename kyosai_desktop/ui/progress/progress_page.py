@@ -9,22 +9,31 @@ an entry, an import or a target change refreshes it at once.
 from __future__ import annotations
 
 from datetime import date
+from fractions import Fraction
 
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
     QLabel,
     QPushButton,
+    QSplitter,
     QVBoxLayout,
     QWidget,
 )
 
+from kyosai_desktop.domain import tones
 from kyosai_desktop.domain.months import add_months, make_month, month_label
-from kyosai_desktop.services.branch_report import branch_progress, branch_report_table, rider_goals
+from kyosai_desktop.services.branch_report import (
+    branch_progress,
+    branch_report_table,
+    elapsed_months,
+    rider_goals,
+)
 from kyosai_desktop.services.context import AppContext
 from kyosai_desktop.services.files import OutputError
 from kyosai_desktop.services.ops import ChangeKind
 from kyosai_desktop.services.report_table import ReportTable
+from kyosai_desktop.ui.progress.reach_chart_widget import ReachChart
 from kyosai_desktop.ui.shared import interaction
 from kyosai_desktop.ui.shared.events import ChangeEvent, DataBus
 from kyosai_desktop.ui.shared.report_model import ReportTableView
@@ -38,6 +47,7 @@ class ProgressPage(QWidget):
         super().__init__(parent)
         self.ctx, self.bus = ctx, bus
         self.report: ReportTable | None = None
+        self.elapsed = Fraction(0)
         self.year_combo = QComboBox()
         self.month_combo = QComboBox()
         self.latest_button = QPushButton("最新月")
@@ -68,7 +78,15 @@ class ProgressPage(QWidget):
         layout.setContentsMargins(8, 8, 8, 8)
         layout.addLayout(bar)
         layout.addWidget(self.title_label)
-        layout.addWidget(self.view, 1)
+        self.chart = ReachChart()
+        self.chart.setToolTip("商品ごとの到達率 (棒) と年度の経過割合 (赤い線)。色は表と同じ進み具合。")
+        split = QSplitter()
+        split.addWidget(self.view)
+        split.addWidget(self.chart)
+        split.setStretchFactor(0, 3)
+        split.setStretchFactor(1, 1)
+        split.setSizes([760, 300])
+        layout.addWidget(split, 1)
         layout.addWidget(self.notes_label)
 
         self._fill_years()
@@ -150,6 +168,7 @@ class ProgressPage(QWidget):
     # ------------------------------------------------------------ figures
     def build_report(self) -> ReportTable:
         progress = branch_progress(self.ctx, self.fiscal_year, self.as_of, self.ctx.branch)
+        self.elapsed = tones.elapsed_share(elapsed_months(progress))
         return branch_report_table(progress, rider_goals(self.ctx))
 
     def reload(self) -> None:
@@ -159,6 +178,7 @@ class ProgressPage(QWidget):
             self._fill_months(self.as_of)   # the year's start month was changed: its months moved
         self.report = self.build_report()
         self.view.set_report(self.report)
+        self.chart.set_data(self.report, self.elapsed)
         self.title_label.setText(self.report.title)
         self.notes_label.setText("\n".join("※ " + n for n in self.report.notes))
 
