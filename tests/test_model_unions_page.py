@@ -317,3 +317,12 @@ def test_the_table_is_rebuilt_only_when_its_figures_change(page, ctx):
     assert texts_of(page.report) == texts_of(mr.build_report(ctx, 2024, "2025-02", pref_code="41"))
     page.select(2024, "2025-02", pref_code=None)
     assert texts_of(page.report) == texts_of(mr.build_report(ctx, 2024, "2025-02"))
+
+
+def test_a_filter_says_what_it_limits_and_what_it_does_not(page, qtbot):
+    note = page.filter_note
+    assert not note.isVisible()
+    page.view.filter_edit.setText("仙台")
+    assert note.isVisible() and "合計の行・印刷・PDF・Excel は範囲内のすべての単組" in note.text()
+    page.view.filter_edit.clear()
+    assert not note.isVisible()

@@ -39,6 +39,12 @@ REFRESH_KINDS = (ChangeKind.RESULTS, ChangeKind.UNIONS, ChangeKind.PRODUCTS, Cha
 ALL = "__all__"
 
 
+# What a filter does and does not limit, said where the clerk types it (issue 13: a filter
+# applies alike everywhere or says clearly that it does not).
+FILTER_NOTE = ("絞り込み中: 表に出ている単組だけを表示しています。合計の行・印刷・PDF・Excel は"
+               "範囲内のすべての単組です。単組進捗シートの「表示中のすべての単組」は絞り込んだ単組だけです。")
+
+
 class ModelUnionsPage(QWidget):
     def __init__(self, ctx: AppContext, bus: DataBus | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -115,6 +121,13 @@ class ModelUnionsPage(QWidget):
         layout.addLayout(out)
         layout.addWidget(self.subtitle_label)
         layout.addWidget(self.empty_label)
+        self.filter_note = QLabel(FILTER_NOTE)
+        self.filter_note.setObjectName("filterNote")
+        self.filter_note.setWordWrap(True)
+        self.filter_note.setStyleSheet("background: #FFF2CC; border: 1px solid #BF9000; padding: 2px 6px;")
+        self.filter_note.hide()
+        self.view.filter_edit.textChanged.connect(lambda text: self.filter_note.setVisible(bool(text.strip())))
+        layout.addWidget(self.filter_note)
         layout.addWidget(self.view, 1)
         layout.addWidget(self.notes_label)
         layout.addWidget(self.status_label)
