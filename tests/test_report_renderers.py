@@ -194,3 +194,19 @@ def test_paper_shrinks_the_font_to_fit_wide_tables(qapp):
     name_width = doc.col_w[1]
     assert text_em("公立八女総合病院職員労働組合") * doc.font_pt < name_width
     assert Decimal(str(doc.font_pt)) > 0
+
+
+def test_a_long_text_cell_shows_its_whole_text_on_hover(qapp):
+    from PySide6.QtCore import Qt
+
+    from kyosai_desktop.services.report_table import COUNT, TEXT, Column, ReportTable, cell
+    from kyosai_desktop.ui.shared.report_model import ReportTableModel
+
+    table = ReportTable(title="t", columns=[Column("name", "単組名", TEXT), Column("n", "件数", COUNT)],
+                        rows=[[cell("若松地区清掃事業労働組合"), cell(12345678, COUNT)], [cell("短い名"), cell(1, COUNT)]],
+                        totals=[])
+    model = ReportTableModel()
+    model.set_report(table)
+    tip = Qt.ItemDataRole.ToolTipRole
+    assert model.index(0, 0).data(tip) == "若松地区清掃事業労働組合"
+    assert model.index(1, 0).data(tip) is None and model.index(0, 1).data(tip) is None

@@ -52,6 +52,7 @@ RAW_ROLE = Qt.ItemDataRole.UserRole + 4
 _R = Qt.ItemDataRole
 _DISPLAY, _FONT, _ALIGNMENT = int(_R.DisplayRole), int(_R.FontRole), int(_R.TextAlignmentRole)
 _BACKGROUND, _TOOLTIP = int(_R.BackgroundRole), int(_R.ToolTipRole)
+LONG_TEXT = 8  # characters; a text cell longer than this shows its whole text as its tooltip
 _SORT, _ROW_KEY, _IS_TOTAL, _RAW = int(SORT_ROLE), int(ROW_KEY_ROLE), int(IS_TOTAL_ROLE), int(RAW_ROLE)
 _UNSET_ROLES = frozenset(int(r) for r in (_R.ForegroundRole, _R.CheckStateRole, _R.DecorationRole,
                                           _R.EditRole, _R.StatusTipRole, _R.WhatsThisRole, _R.SizeHintRole))
@@ -203,6 +204,8 @@ class ReportTableModel(QAbstractTableModel):
         if role == _SORT:
             return _sort_key(c.value, self._numeric[col])
         if role == _TOOLTIP:
+            if c.tooltip is None and not self._numeric[col] and len(c.text) > LONG_TEXT:
+                return c.text   # a long name may be elided in its column: the whole of it on hover
             return c.tooltip
         if role == _ROW_KEY:
             return self.row_key(row)
