@@ -49,7 +49,8 @@ def seeded(ctx, tmp_path):
 def test_list_report_is_the_seed_list(ctx, seeded):
     camp, union = seeded
     table = er.list_report(ctx, camp.id, union.id)
-    assert table.title == "〇〇〇職員労働組合_執行部見積り結果一覧"
+    assert table.title == "〇〇〇職員労働組合　執行部見積り結果一覧"
+    assert table.subtitle.startswith("<別紙2>　")
     assert [c.title for c in table.columns][:3] == ["No.", "氏名", "年齢"]
     assert [r[10].text for r in table.rows] == [r[10] for r in SEED_ROWS]
     assert [r[11].text for r in table.rows] == [r[11] for r in SEED_ROWS]

@@ -130,11 +130,11 @@ def list_report(ctx: AppContext, campaign_id: int, union_id: int) -> ReportTable
         notes.append(f"※ 網掛けの行 (No. {', '.join(map(str, flagged))}) は掛金または支払が未記入のため、合計に含めていません。")
     notes.append("※ 年間差額 = (じちろう掛金 − 他社掛金) × 12 (月払) または × 1 (年払)。マイナスは掛金が下がる額です。")
     return ReportTable(
-        title=f"{_union_name(union)}_{kind}",
+        title=f"{_union_name(union)}　{kind}",   # the seed's sheet joins them with "_": a file name, not a title
         columns=LIST_COLUMNS,
         rows=list_rows(estimates),
         totals=[foot] if estimates else [],
-        subtitle=f"{camp.name} ({camp.kind}・{camp.period_text})",
+        subtitle=f"<別紙2>　{camp.name} ({camp.kind}・{camp.period_text})",   # marked as the seed's form
         summary=[("集計対象", f"{t.rows_in_totals}人"), ("集計外", f"{t.rows_flagged}人"),
                  ("年間の節約総額", f"{t.saving_total:,}円")],
         notes=notes,
