@@ -173,21 +173,39 @@ def test_summary_pdf_has_chart_page_and_table(ctx, seeded, tmp_path, qapp):
         assert name not in pdf_text(pdf)
 
 
-def test_closing_list_orders_by_maturity_and_filters_days(ctx, seeded):
+def test_closing_list_orders_by_next_renewal_with_premiums_and_filters_days(ctx, seeded):
     camp, union = seeded
     es = _progress(ctx, camp, union)
     table = er.closing_list(ctx, campaign_id=camp.id, today=date(2020, 8, 20))
-    maturities = [v for v in table.column_values("maturity")]
-    known = [m for m in maturities if m]
-    assert known == sorted(known)
-    assert maturities[-2:] == [None, None]      # rows 8–9: no maturity, listed last
+    renewals = table.column_values("renewal")
+    known = [m for m in renewals if m]
+    assert known == sorted(known) and min(known) >= "2020-08-20"     # past maturities rolled forward
+    assert renewals[-2:] == [None, None]      # rows 8–9: no maturity, listed last
     assert len(table.rows) == 17                # 20 − 2 成約 − 1 不成約
     assert es[0].id not in table.row_keys
+    by_name = {r[table.index("name")].text: r for r in table.rows}
+    s = by_name[PEOPLE[18]]                     # S: 保険満期 2019-12-28, a yearly policy
+    assert (s[table.index("maturity")].value, s[table.index("renewal")].value) == ("2019-12-28", "2020-12-28")
+    assert s[table.index("days")].value == 130
+    assert (s[table.index("other")].text, s[table.index("jichiro")].text, s[table.index("payment")].text) == (
+        "¥4,020", "¥2,490", "月")
+    assert any("繰り越しています" in n for n in table.notes)
     soon = er.closing_list(ctx, campaign_id=camp.id, within_days=14, today=date(2020, 8, 20))
-    # open estimates maturing 2020-08-20 … 2020-09-03: R (08-24), J (08-25), E (08-31)
-    assert [r[5].text for r in soon.rows] == [PEOPLE[17], PEOPLE[9], PEOPLE[4]]
+    # open estimates renewing 2020-08-20 … 2020-09-03: R (08-24), J (08-25), E (08-31)
+    assert [r[table.index("name")].text for r in soon.rows] == [PEOPLE[17], PEOPLE[9], PEOPLE[4]]
     assert [r[1].value for r in soon.rows] == [4, 5, 11]
     assert all(r[0].tone == "flagged" for r in soon.rows)
+    later = er.closing_list(ctx, campaign_id=camp.id, within_days=14, today=date(2021, 8, 20))
+    assert [r[table.index("name")].text for r in later.rows] == [PEOPLE[17], PEOPLE[9], PEOPLE[4]]   # a year on
+
+
+def test_next_renewal_rolls_a_yearly_policy_forward():
+    from kyosai_desktop.domain.estimates import next_renewal
+
+    assert next_renewal(date(2020, 9, 30), date(2020, 8, 20)) == date(2020, 9, 30)     # still ahead
+    assert next_renewal(date(2019, 12, 28), date(2020, 8, 20)) == date(2020, 12, 28)
+    assert next_renewal(date(2018, 8, 20), date(2020, 8, 20)) == date(2020, 8, 20)     # today counts
+    assert next_renewal(date(2020, 2, 29), date(2021, 1, 1)) == date(2021, 2, 28)      # leap day
 
 
 def test_open_for_union_is_what_the_progress_sheet_reads(ctx, seeded):

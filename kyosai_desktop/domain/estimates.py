@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 
 from kyosai_desktop.domain.rates import percent_round
@@ -199,3 +200,18 @@ def totals_from_sums(rows: int, groups: Iterable[tuple[str, int, int, int]]) -> 
 def conversion_rate(contracts: int, returned: int) -> Decimal | None:
     """成約率 = 成約 ÷ returned estimates, percent with 1 decimal; None when none returned."""
     return percent_round(contracts, returned, 1) if returned else None
+
+
+def next_renewal(maturity: date, today: date) -> date:
+    """The policy's next 満期日 on or after ``today``: a yearly policy renews on the same day
+    each year, so a maturity already past rolls forward by whole years (29 Feb → 28 Feb)."""
+    years = max(0, today.year - maturity.year)
+    while True:
+        year = maturity.year + years
+        try:
+            candidate = maturity.replace(year=year)
+        except ValueError:          # 29 February in a common year
+            candidate = date(year, 2, 28)
+        if candidate >= today:
+            return candidate
+        years += 1

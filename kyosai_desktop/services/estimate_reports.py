@@ -15,7 +15,7 @@ All figures come from ``domain/estimates.py``.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 
 from kyosai_desktop.domain.estimates import (
@@ -23,6 +23,7 @@ from kyosai_desktop.domain.estimates import (
     OFFICER,
     Totals,
     conversion_rate,
+    next_renewal,
     row_figures,
     totals,
     totals_from_sums,
@@ -363,46 +364,64 @@ def summary_json(ctx: AppContext, campaign_id: int, union_id: int | None = None)
 
 def closing_list(ctx: AppContext, *, campaign_id: int | None = None, union_id: int | None = None,
                  within_days: int | None = None, today: date | None = None) -> ReportTable:
-    """Open estimates (not 成約/不成約) by 保険(共済)満期日; ``within_days`` keeps today … today+N."""
+    """Open estimates (not 成約/不成約) by their next 満期日, with the premiums.
+
+    A yearly policy renews every year, so a 保険(共済)満期日 already past rolls forward to its
+    next renewal (domain ``next_renewal``): the list is about the next chance to convert, not
+    about a date gone.  ``within_days`` keeps the next renewals from today to today + N.
+    """
     today = today or date.today()
-    frm = to = None
-    if within_days is not None:
-        if within_days < 0:
-            raise ValueError("日数は0以上で指定してください。")
-        frm, to = today.isoformat(), (today + timedelta(days=within_days)).isoformat()
-    items = ctx.estimates.open_estimates(campaign_id=campaign_id, union_id=union_id,
-                                         matures_from=frm, matures_to=to)
+    if within_days is not None and within_days < 0:
+        raise ValueError("日数は0以上で指定してください。")
+    items = ctx.estimates.open_estimates(campaign_id=campaign_id, union_id=union_id)
     unions = {u.id: u for u in ctx.unions.list()}
     cols = [
-        Column("maturity", "保険(共済)満期日", DATE, width=8, frozen=True),
+        Column("renewal", "次の満期日", DATE, width=8, frozen=True),
         Column("days", "満期まで (日)", SIGNED, width=4),
+        Column("maturity", "保険(共済)満期日 (記入)", DATE, width=8),
         Column("code", "単組コード", CODE, width=4.5),
         Column("union", "単組名", TEXT, width=11),
         Column("seq", "No.", COUNT, width=2.5),
         Column("name", "氏名", TEXT, width=6),
         Column("car", "車名", TEXT, width=7),
         Column("contact", "連絡先", TEXT, width=7),
+        Column("other", "他社掛金", YEN, width=5.5),
+        Column("jichiro", "じちろう掛金", YEN, width=5.5),
+        Column("payment", "支払", TEXT, width=2.5),
         Column("status", "状況", TEXT, width=4),
         Column("returned", "返却日", DATE, width=8),
         Column("campaign", "キャンペーン", TEXT, width=10),
     ]
+    dated = []
+    for position, o in enumerate(items):
+        renewal = next_renewal(date.fromisoformat(o.policy_maturity), today) if o.policy_maturity else None
+        days = None if renewal is None else (renewal - today).days
+        if within_days is not None and (days is None or days > within_days):
+            continue
+        dated.append((renewal is None, renewal or today, position, o, renewal, days))
+    dated.sort(key=lambda t: t[:3])
     rows = []
-    soon = 0
-    for o in items:
-        days = None
-        if o.policy_maturity:
-            days = (date.fromisoformat(o.policy_maturity) - today).days
+    soon = rolled = 0
+    for _unknown, _key, _pos, o, renewal, days in dated:
         tone = FLAGGED if days is not None and 0 <= days <= 30 else None
         soon += tone is not None
+        moved = renewal is not None and renewal.isoformat() != o.policy_maturity
+        rolled += moved
         u = unions.get(o.union_id)
         rows.append([
-            cell(o.policy_maturity, DATE, tone=tone, text=None if o.policy_maturity else "未記入"),
+            cell(renewal.isoformat() if renewal else None, DATE, tone=tone, text=None if renewal else "未記入"),
             cell(days, SIGNED, tone=tone, text="" if days is None else None),
+            cell(o.policy_maturity, DATE, tone=tone, text=None if o.policy_maturity else "",
+                 tooltip="1年ごとの更新として次の満期日に繰り越しました" if moved else None),
             cell(u.key if u else "", CODE, tone=tone), cell(_union_name(u), tone=tone),
             cell(o.seq, COUNT, tone=tone), cell(o.name if o.name is not None else ANONYMOUS, tone=tone),
-            cell(o.car, tone=tone), cell(o.contact, tone=tone), cell(o.status, tone=tone),
+            cell(o.car, tone=tone), cell(o.contact, tone=tone),
+            cell(o.other_premium, YEN, tone=tone, text=_yen_or_blank(o.other_premium)),
+            cell(o.jichiro_premium, YEN, tone=tone, text=_yen_or_blank(o.jichiro_premium)),
+            cell(o.payment, tone=tone), cell(o.status, tone=tone),
             cell(o.returned_on, DATE, tone=tone), cell(o.campaign, tone=tone),
         ])
+    items = [t[3] for t in dated]
     where = []
     if campaign_id is not None:
         where.append(_campaign(ctx, campaign_id).name)
@@ -410,12 +429,14 @@ def closing_list(ctx: AppContext, *, campaign_id: int | None = None, union_id: i
         where.append(_union_name(unions.get(union_id)))
     window = f"{_jdate(today)}から{within_days}日以内に満期" if within_days is not None else "未成約の見積りすべて"
     return ReportTable(
-        title="クロージング対象一覧 (保険(共済)満期日順)",
+        title="クロージング対象一覧 (次の満期日順)",
         columns=cols,
         rows=rows,
         subtitle="　".join([*where, window]),
         summary=[("対象", f"{len(rows)}人"), ("30日以内に満期", f"{soon}人")],
         notes=["※ 成約・不成約になった見積りは載りません。満期前の適切な時期にクロージングを行ってください。",
+               f"※ 次の満期日 = 保険(共済)満期日が過ぎている見積りは、1年ごとの更新として次の満期日に繰り越しています"
+               f" ({rolled}人)。",
                "※ 個人情報を含みます。単組訪問の後は回収・廃棄してください。"],
         row_keys=[o.id for o in items],
         legend={FLAGGED: "30日以内に満期"},

@@ -108,6 +108,9 @@ class OpenEstimate:
     role: str
     contact: str | None
     returned_on: str | None
+    other_premium: int | None = None
+    jichiro_premium: int | None = None
+    payment: str | None = None
 
 
 @dataclass(frozen=True)
@@ -239,7 +242,7 @@ class EstimateRepository:
         """
         marks = ",".join("?" * len(OPEN_STATUSES))
         sql = ("SELECT e.id, e.campaign_id, c.name, e.union_id, e.seq, e.name, e.car, e.policy_maturity,"
-               " e.status, e.role, e.contact, e.returned_on"
+               " e.status, e.role, e.contact, e.returned_on, e.other_premium, e.jichiro_premium, e.payment"
                " FROM estimates e JOIN estimate_campaigns c ON c.id = e.campaign_id"
                " JOIN unions u ON u.id = e.union_id"
                f" WHERE e.status IN ({marks})")
