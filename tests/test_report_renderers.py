@@ -210,3 +210,19 @@ def test_a_long_text_cell_shows_its_whole_text_on_hover(qapp):
     tip = Qt.ItemDataRole.ToolTipRole
     assert model.index(0, 0).data(tip) == "若松地区清掃事業労働組合"
     assert model.index(1, 0).data(tip) is None and model.index(0, 1).data(tip) is None
+
+
+def test_xlsx_header_rows_are_tall_enough_for_their_wrapped_titles(tmp_path):
+    from openpyxl import load_workbook
+
+    from kyosai_desktop.services.report_table import COUNT, TEXT, Column, ReportTable, cell
+    from kyosai_desktop.services.xlsx_report import write_report_xlsx
+
+    table = ReportTable(title="t", columns=[Column("a", "満期まで (日)", COUNT, width=2), Column("b", "名", TEXT)],
+                        rows=[[cell(3, COUNT), cell("x")]], totals=[])
+    out = write_report_xlsx(table, tmp_path / "t.xlsx")
+    ws = load_workbook(out).active
+    header = next(r for r in range(1, ws.max_row + 1) if ws.cell(r, 1).value == "満期まで (日)")
+    width = ws.column_dimensions["A"].width
+    assert ws.row_dimensions[header].height >= 15 * 2      # wraps to two lines or more in its width
+    assert width < 2.1 * 7                                 # (it would not fit on one line)

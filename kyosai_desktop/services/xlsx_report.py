@@ -113,6 +113,35 @@ def _title_block(ws: Worksheet, report: ReportTable) -> int:
     return row + 1
 
 
+LINE_PT = 15.0  # the height of one line of 11-point text, in points
+
+
+def _text_width(text: str) -> float:
+    """Width in Excel's character units (a full-width character counts about two)."""
+    return sum(1.1 if ch.isascii() else 2.1 for ch in text)
+
+
+def _lines(text: str, width: float) -> int:
+    usable = max(width - 1.5, 1.0)
+    return sum(max(1, -(-int(_text_width(part) * 10) // int(usable * 10))) for part in text.split("\n"))
+
+
+def _fit_header_heights(ws: Worksheet, report: ReportTable, header_row: int, last_header: int) -> None:
+    """Set the header rows' heights for their wrapped titles: LibreOffice does not grow a row
+    for wrapped text on opening, so a long title (「満期まで (日)」 in a narrow column) was cut."""
+    widths = [ws.column_dimensions[get_column_letter(j + 1)].width or 8.43 for j in range(len(report.columns))]
+    lines = {row: 1 for row in range(header_row, last_header + 1)}
+    if report.has_bands():
+        for first, count, band in report.band_spans():
+            if band is None:
+                continue   # the title spans both rows: the lower row's count below covers it
+            lines[header_row] = max(lines[header_row], _lines(band, sum(widths[first:first + count])))
+    for j, col in enumerate(report.columns):
+        lines[last_header] = max(lines[last_header], _lines(col.title, widths[j]))
+    for row, n in lines.items():
+        ws.row_dimensions[row].height = LINE_PT * n + 3
+
+
 def write_report_sheet(ws: Worksheet, report: ReportTable, *, paper: str = "A4", landscape: bool = True) -> None:
     """Lay ``report`` out on ``ws`` (an existing worksheet)."""
     cols = report.columns
@@ -197,6 +226,7 @@ def write_report_sheet(ws: Worksheet, report: ReportTable, *, paper: str = "A4",
                       (x[j] for x in [*report.rows[:500], *report.totals])] + [0])
         ws.column_dimensions[get_column_letter(j + 1)].width = max(col.width * 2.1, widest, 4) + 1.5
 
+    _fit_header_heights(ws, report, header_row, last_header)
     frozen = sum(1 for c in cols if c.frozen)
     ws.freeze_panes = ws.cell(first_data, frozen + 1)
     ws.print_title_rows = f"{header_row}:{last_header}"
