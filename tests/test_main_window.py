@@ -201,3 +201,20 @@ def test_gui_process_skips_numpy_and_pandas_and_still_works(tmp_path):
     )
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert proc.returncode == 0 and proc.stdout.strip() == "ok", proc.stderr
+
+
+def test_every_page_fits_a_1280_by_720_screen(ctx, qtbot):
+    """At 1280×720 (and 1920×1080 at 150 %, the same logical size) no page forces the window
+    wider or taller (the estimates page forced 1,355 px); demo data brings long names."""
+    from kyosai_desktop.services.demo import load_demo
+
+    load_demo(ctx)
+    win = MainWindow(ctx)
+    qtbot.addWidget(win)
+    win.resize(1280, 720)
+    win.show()
+    for spec in win.specs:
+        win.show_page(spec.key)
+        hint = win.minimumSizeHint()
+        assert hint.width() <= 1280 and hint.height() <= 720, (spec.key, hint)
+    assert (win.width(), win.height()) == (1280, 720)
