@@ -390,3 +390,14 @@ def test_lists_follow_estimates_written_elsewhere(page, ctx):
     assert shown() == afresh() and first.id in [row[0] for row in shown()]
     panel.union_combo.setCurrentIndex(1)                    # one union's list, kept as well
     assert shown() == afresh(panel.current_union())
+
+
+def test_a_long_union_name_in_the_list_shows_whole_on_hover(page):
+    from kyosai_desktop.ui.estimates.estimate_models import COLUMN_INDEX
+
+    page.tabs.setCurrentWidget(page.list_panel)
+    model = page.list_panel.model
+    tip = model.index(0, COLUMN_INDEX["union"]).data(Qt.ItemDataRole.ToolTipRole)
+    shown = model.index(0, COLUMN_INDEX["union"]).data()
+    assert tip == shown and len(shown) > 8
+    assert model.index(0, COLUMN_INDEX["seq"]).data(Qt.ItemDataRole.ToolTipRole) is None

@@ -200,7 +200,12 @@ class EstimateTableModel(QAbstractTableModel):
             return self._flag_brush if self.figures(row).flags else None
         if role == Qt.ItemDataRole.ToolTipRole:
             f = self.figures(row)
-            return ("集計外: " + "・".join(f.flags)) if f.flags else None
+            if f.flags:
+                return "集計外: " + "・".join(f.flags)
+            if col.kind not in NUMERIC_KINDS:   # a long name elided in its column: the whole of it
+                text = str(col.get(e, f, self.union_names.get(e.union_id, "")) or "")
+                return text if len(text) > 8 else None
+            return None
         if role == ROW_KEY_ROLE:
             return e.id
         return None
