@@ -254,3 +254,18 @@ def test_reports_refuse_an_as_of_month_after_the_year(db_path, tmp_path, capsys)
         assert build_union_sheets(ctx, ids[:1], 2024, "2024-05")   # May is in the 5月開始 layout
     finally:
         ctx.close()
+
+
+def test_csv_puts_shaho_rouren_after_the_total_under_its_note(loaded, tmp_path):
+    from kyosai_desktop.store.model_unions import Designation
+
+    shaho = loaded.unions.add("60", "001", "社保労連テスト単組", members=100, holdings=40)
+    loaded.model_unions.designate_many([Designation(2024, shaho.id, 5, 100, 40, 10)])
+    report = build_report(loaded, 2024, "2025-02")
+    rows = read_csv(write_csv(report, tmp_path / "mu.csv"))
+    names = [r[3] for r in rows[1:]]
+    assert [r[0] for r in rows].index("合計") == len(rows) - 3          # 合計, then the note, then 60
+    assert rows[-2][0].startswith("※ 社保労連 (60)") and rows[-1][0] == "60"
+    assert names[-1] == "社保労連テスト単組" and names.count("社保労連テスト単組") == 1
+    total = dict(zip(rows[0], rows[-3], strict=True))
+    assert total["組合員数"] == "11622"                                  # the 合計 leaves 60 out

@@ -357,21 +357,34 @@ def csv_headers(layout: TableLayout) -> list[str]:
     return [*FIXED_CSV, *years, *TAIL_CSV, *months]
 
 
+OUTSIDE_NOTE = "※ 社保労連 (60) は加入拡大モデル単組の全国集計 (合計) に含みません。"
+
+
 def csv_rows(report: ModelUnionReport) -> list[list[object]]:
-    """The CSV convention: raw numbers, rates ``59.5%``, blank where there is no figure, 合計 last."""
-    out: list[list[object]] = []
-    for r in report.rows:
+    """The CSV convention: raw numbers, rates ``59.5%``, blank where there is no figure.
+
+    As headquarters prints it (DOMAIN §5): the unions of the national total, the 合計 row, then
+    the ※ note and the 社保労連 (60) rows, which the 合計 does not include.
+    """
+    def union_row(r) -> list[object]:
         u = r.unit
-        out.append([
+        return [
             u.pref_code, u.pref_name, u.union_code, u.name, u.members, u.holdings,
             csv_percent(r.join_rate), f"{u.effective_month}月" if u.effective_month else "",
             *r.year_totals, r.cumulative, u.target, r.yoy, csv_percent(r.rate), r.remaining, *r.months[-1],
-        ])
+        ]
+
+    out: list[list[object]] = [union_row(r) for r in report.rows if r.unit.in_national]
     t = report.totals
     out.append([
         "合計", "", "", "", t.members, t.holdings, csv_percent(t.join_rate), "",
         *t.year_totals, t.cumulative, t.target, t.yoy, csv_percent(t.rate), t.remaining, *t.months[-1],
     ])
+    outside = [union_row(r) for r in report.rows if not r.unit.in_national]
+    if outside:
+        note: list[object] = [OUTSIDE_NOTE, *([""] * (len(out[-1]) - 1))]
+        out.append(note)
+        out += outside
     return out
 
 
