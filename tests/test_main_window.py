@@ -35,7 +35,9 @@ def test_pages_are_built_on_first_show_and_keys_switch_them(window):
 
 
 def test_title_and_status_bar_show_branch_and_database(window, ctx):
-    assert window.windowTitle().endswith("宮城県支部")
+    from kyosai_desktop import APP_TITLE
+
+    assert window.windowTitle() == f"宮城県支部 — {APP_TITLE}"   # ends with the app name: Qt adds it no more
     assert window.branch_label.text() == "宮城県支部 (05)"
     assert str(ctx.path) in window.path_label.text()
 

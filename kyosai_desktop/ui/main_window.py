@@ -284,7 +284,9 @@ class MainWindow(QMainWindow):
 
         st = exchange_status(self.ctx.conn)
         laptop = "【持ち出し用コピー】" if st.role == "laptop" else ""
-        self.setWindowTitle(f"{APP_TITLE} — {branch}{demo}{laptop}")
+        # The app's name last: Qt appends the application display name to a title that does not
+        # end with it, so "APP — branch" showed the name twice ("APP — branch — APP").
+        self.setWindowTitle(f"{branch}{demo}{laptop} — {APP_TITLE}")
         self.exchange_label.setText(status_text(st))
         self.exchange_label.setVisible(bool(self.exchange_label.text()))
         self.export_changes_action.setEnabled(st.role == "laptop")
