@@ -47,7 +47,7 @@ def test_branch_and_demo_data_open_the_main_window(tmp_path, qtbot, prompts):
     assert not errors, errors
     qtbot.addWidget(window)
     assert window is not None and "宮城県支部" in window.windowTitle()
-    assert window.windowTitle().endswith("【デモデータ】")   # never mistaken for real figures
+    assert "宮城県支部【デモデータ】 — " in window.windowTitle()   # never mistaken for real figures
     assert "宮城県支部 (05)" in window.branch_label.text()
     assert window.ctx.branch == "05"
     assert 30 <= len(window.ctx.unions.list("05")) <= 60
@@ -82,7 +82,7 @@ def test_cancel_leaves_the_database_without_a_branch(tmp_path, qtbot, prompts):
     window = app_module.open_main_window(path)
     assert not errors, errors
     qtbot.addWidget(window)
-    assert window.windowTitle().endswith("社保労連")
+    assert window.windowTitle().startswith("社保労連 — ")
     window.ctx.close()
 
 
