@@ -69,3 +69,26 @@ def test_the_real_save_dialog_remembers_the_folder_per_kind(qtbot, tmp_path, iso
     _answer_with(existing, seen)
     assert Interaction().open_file(None, "開く", "Excel (*.xlsx)") == existing
     assert seen["folder"] == docs                                     # xlsx had no folder yet
+
+
+def test_qts_print_dialog_has_no_english_left(qapp):
+    from PySide6.QtPrintSupport import QPrintDialog, QPrinter
+    from PySide6.QtWidgets import QAbstractButton, QGroupBox, QLabel, QWidget
+
+    from kyosai_desktop.ui.app import install_translations
+
+    translators = install_translations(qapp)
+    try:
+        printer = QPrinter()
+        dialog = QPrintDialog(printer)
+        dialog.show()
+        texts = [w.text() for w in dialog.findChildren(QLabel)] + \
+                [w.text() for w in dialog.findChildren(QAbstractButton)] + \
+                [w.title() for w in dialog.findChildren(QGroupBox)] + \
+                [w.toolTip() for w in dialog.findChildren(QWidget)]
+        english = [t for t in texts if t and t.isascii() and any(c.isalpha() for c in t.replace("&", ""))]
+        assert english == [], english
+        dialog.close()
+    finally:
+        for t in translators:
+            qapp.removeTranslator(t)

@@ -54,6 +54,11 @@ def install_translations(app: QApplication) -> list[QTranslator]:
                 app.installTranslator(translator)
                 installed.append(translator)
                 break
+    from kyosai_desktop.ui.qt_ja_extra import MissingJapanese
+
+    extra = MissingJapanese(app)   # installed last = asked first; defers everything else
+    app.installTranslator(extra)
+    installed.append(extra)
     return installed
 
 
