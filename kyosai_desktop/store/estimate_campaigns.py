@@ -40,7 +40,18 @@ class Campaign:
     def period_text(self) -> str:
         if not self.period_from and not self.period_to:
             return "期間未設定"
-        return f"{self.period_from or ''}〜{self.period_to or ''}"
+        return f"{_jp_date(self.period_from)}〜{_jp_date(self.period_to)}"
+
+
+def _jp_date(iso: str | None) -> str:
+    """``2025-10-01`` → ``2025年10月1日``, the one date format of screens and prints."""
+    if not iso:
+        return ""
+    try:
+        y, m, d = (int(p) for p in iso[:10].split("-"))
+    except ValueError:
+        return iso
+    return f"{y}年{m}月{d}日"
 
 
 JOINED = "参加"   # the audit value of a participating union
