@@ -65,14 +65,10 @@ def make_dialog(parent: QWidget | None, title: str, folder: Path, filters: str, 
     return dialog
 
 
-def open_file(parent: QWidget | None, title: str, filters: str) -> Path | None:
+def open_dialog(parent: QWidget | None, title: str, filters: str) -> tuple[QFileDialog, str]:
+    """The open dialog, in the folder last used for this kind of file; the seam shows it."""
     kind = kind_of(filters)
-    dialog = make_dialog(parent, title, start_dir(kind), filters, save=False)
-    if not dialog.exec() or not dialog.selectedFiles():
-        return None
-    chosen = Path(dialog.selectedFiles()[0])
-    remember(kind, chosen)
-    return chosen
+    return make_dialog(parent, title, start_dir(kind), filters, save=False), kind
 
 
 def suggested_path(suggested: str, kind: str) -> Path:
@@ -81,16 +77,22 @@ def suggested_path(suggested: str, kind: str) -> Path:
     return path if path.is_absolute() else start_dir(kind) / path
 
 
-def save_file(parent: QWidget | None, title: str, suggested: str, filters: str) -> Path | None:
+def save_dialog(parent: QWidget | None, title: str, suggested: str, filters: str) -> tuple[QFileDialog, str]:
+    """The save dialog, in the folder last used for this kind, the suggested name filled in."""
     kind = kind_of(filters)
     target = suggested_path(suggested, kind)
     dialog = make_dialog(parent, title, target.parent, filters, save=True)
     dialog.selectFile(target.name)
-    suffix = kind if kind != "file" else ""
-    if suffix:
-        dialog.setDefaultSuffix(suffix)
-    if not dialog.exec() or not dialog.selectedFiles():
+    if kind != "file":
+        dialog.setDefaultSuffix(kind)
+    return dialog, kind
+
+
+def chosen(dialog: QFileDialog, kind: str) -> Path | None:
+    """The file the clerk accepted (its folder remembered for the kind), or None."""
+    files = dialog.selectedFiles()
+    if not files:
         return None
-    chosen = Path(dialog.selectedFiles()[0])
-    remember(kind, chosen)
-    return chosen
+    path = Path(files[0])
+    remember(kind, path)
+    return path

@@ -36,12 +36,14 @@ class Interaction:
     def open_file(self, parent: QWidget | None, title: str, filters: str) -> Path | None:
         from kyosai_desktop.ui.shared import file_dialogs  # the folder last used (QSettings)
 
-        return file_dialogs.open_file(parent, title, filters)
+        dialog, kind = file_dialogs.open_dialog(parent, title, filters)
+        return file_dialogs.chosen(dialog, kind) if dialog.exec() else None
 
     def save_file(self, parent: QWidget | None, title: str, suggested: str, filters: str) -> Path | None:
         from kyosai_desktop.ui.shared import file_dialogs
 
-        return file_dialogs.save_file(parent, title, suggested, filters)
+        dialog, kind = file_dialogs.save_dialog(parent, title, suggested, filters)
+        return file_dialogs.chosen(dialog, kind) if dialog.exec() else None
 
     def choose(self, parent: QWidget | None, title: str, text: str, items: list[str],
                current: str | None = None) -> str | None:
