@@ -60,11 +60,11 @@ def test_cli_round_trip_on_fresh_databases(tmp_path, pw, capsys):
                "自治労県コード,単組コード,商品,発効年月,件数\n05,001,団生,2024-06,12\n05,002,団生,2024-06,3\n"))) == 0
     copy = tmp_path / "copy.kyosai"
     assert run(office, "exchange", "checkout", "--out", str(copy), "--passphrase-file", str(pw)) == 0
-    assert run(laptop, "exchange", "open", str(copy), "--passphrase-file", str(pw)) == 0
+    assert run(laptop, "exchange", "open", str(copy), "--passphrase-file", str(pw), "--label", "ノートPC2") == 0
     capsys.readouterr()
     assert run(laptop, "exchange", "status", "--json") == 0
     st = json.loads(capsys.readouterr().out)
-    assert st["role"] == "laptop" and st["pending"] == 0
+    assert st["role"] == "laptop" and st["pending"] == 0 and st["label"] == "ノートPC2"
     # the laptop: two cells (one the office changes too); the office: the same cell differently
     assert run(laptop, "results", "import", str(write_csv(tmp_path / "r2.csv",
                "自治労県コード,単組コード,商品,発効年月,件数\n05,001,団生,2024-06,15\n05,002,団生,2024-07,4\n"))) == 0
@@ -105,7 +105,7 @@ def test_cli_round_trip_on_fresh_databases(tmp_path, pw, capsys):
         assert ctx.results.get(u1.id, dansei.id, "2024-06") == 15
         assert ctx.results.get(u2.id, dansei.id, "2024-07") == 4
         history = ctx.audit.history("results", f"{u2.id}:{dansei.id}:2024-07")
-        assert history[-1].source.startswith("exchange:") and history[-1].new == "4"
+        assert history[-1].source == "exchange:ノートPC2" and history[-1].new == "4"
     finally:
         ctx.close()
     assert run(office, "exchange", "status", "--json") == 0

@@ -1,7 +1,7 @@
 """Laptop exchange commands: ``kyosai exchange checkout|open|export|import|conflicts|resolve|status``.
 
 * ``checkout --out COPY.kyosai --passphrase-file PW`` — the office database as a laptop copy;
-* ``open COPY.kyosai --passphrase-file PW`` — a new or empty database becomes a laptop copy;
+* ``open COPY.kyosai --passphrase-file PW [--label NAME]`` — a new or empty database becomes a laptop copy;
   an existing laptop copy is refreshed from it, keeping its unsent changes;
 * ``export --out CHANGES.kyosai --passphrase-file PW`` — the laptop's changes as one package;
 * ``import CHANGES.kyosai --passphrase-file PW [--dry-run] [--json]`` — the office takes
@@ -32,6 +32,7 @@ def register(groups: dict) -> None:
     p.set_defaults(handler=cmd_checkout)
     p = pw(grp.add_parser("open", help="持ち出し用コピーを開く・更新する (ノートPC)"))
     p.add_argument("package", type=Path)
+    p.add_argument("--label", help="このノートPCの名前 (事務所の変更履歴に「持ち帰り (名前)」と残る。省略時はコンピューター名)")
     p.set_defaults(handler=cmd_open)
     p = pw(grp.add_parser("export", help="変更を書き出す (ノートPC)"))
     p.add_argument("--out", type=Path, required=True)
@@ -97,7 +98,7 @@ def cmd_open(args) -> int:
 
     path = _path(args)
     try:
-        res = exchange.open_copy(path, args.package, _passphrase(args))
+        res = exchange.open_copy(path, args.package, _passphrase(args), label=args.label)
     except (exchange.ExchangeError, exchange.PackageError) as exc:
         raise _refusal(exc) from exc
     if res["refreshed"]:

@@ -221,7 +221,7 @@ def open_copy(path: Path | str, package: Path | str, passphrase: str, *, label: 
                       origin_id=manifest["origin_database_id"], snapshot_id=snapshot_id,
                       base_taken_at=manifest["created_at"], base_file=base.name,
                       base_audit_max=base_audit_max, pending_marker=base_audit_max,
-                      label=state.get("label") or label or socket.gethostname(),
+                      label=label or state.get("label") or socket.gethostname(),
                       export_seq=state.get("export_seq") or 0, last_exchange_at=_now())
             tracked = install_laptop_triggers(db)
             set_state(db, dirty_tables=json.dumps(tracked))
