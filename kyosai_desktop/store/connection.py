@@ -162,7 +162,10 @@ class Database:
             self.pending_check = None
         try:
             self.conn.execute("PRAGMA optimize")
-            checkpoint(self.conn)   # a clean close leaves everything in the main file
+            # A clean close leaves everything in the main file; a reader in the middle of a
+            # query (another window, a worker) is waited for briefly, never for long.
+            self.conn.execute("PRAGMA busy_timeout = 300")
+            checkpoint(self.conn)
         except sqlite3.Error:
             pass
         self.conn.close()
