@@ -176,10 +176,11 @@ class EstimateListPanel(QWidget):
         """Keep the lists read current after ``changes``: estimates written (edited, added,
         deleted, restored) are read again by id and put in their place; any other change (or
         one known only by its kinds) makes every list be read again."""
-        if changes.kinds - {ChangeKind.ESTIMATES} or not changes.rows:
-            self.drop_cache()
+        written = changes.records("estimates")
+        if changes.kinds - {ChangeKind.ESTIMATES} or not written or len(written) > 200:
+            self.drop_cache()   # many estimates (an import, anonymising): one read is quicker
             return
-        fresh = {int(k): self.ctx.estimates.get(int(k)) for k in changes.records("estimates")}
+        fresh = {int(k): self.ctx.estimates.get(int(k)) for k in written}
         rank: dict[int, int] | None = None
         for (campaign_id, union_id), old in list(self._lists.items()):
             position = {e.id: n for n, e in enumerate(old)}
