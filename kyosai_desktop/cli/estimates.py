@@ -193,7 +193,7 @@ def cmd_report(args: argparse.Namespace) -> int:
             if suffix == ".xlsx":
                 if len(reports) != 1:
                     raise CommandError("別紙3 の Excel 出力は単組ごとです。--union PP-UUU を指定してください。")
-                _write_table(reports[0].table(), args.out, landscape=False)
+                reports[0].write_xlsx(args.out)   # laid out as the 別紙3 form
             else:
                 from kyosai_desktop.render.estimate_paper import UnionReportPaper
                 from kyosai_desktop.render.paper import render_pdf

@@ -29,6 +29,7 @@ from kyosai_desktop.services.report_table import (
     HEADER_FILL,
     NUMERIC_KINDS,
     TONE_FILLS,
+    YEN,
     Cell,
     ReportTable,
 )
@@ -208,6 +209,7 @@ class TablePaper(PaperDocument):
         fills = {tone: QColor("#" + rgb) for tone, rgb in TONE_FILLS.items()}
         aligns = [_ALIGN[c.align] for c in cols]
         numeric = [c.kind in NUMERIC_KINDS for c in cols]
+        money = [c.kind == YEN for c in cols]
         group_col = rep.index(rep.group_by) if rep.group_by else None
         top = y
         # 1. fills, and which rows start a group (a group's name prints once per page)
@@ -235,8 +237,8 @@ class TablePaper(PaperDocument):
                     if not text or (j == group_col and not is_total and not starts[row_index]):
                         continue
                     inner = QRectF(self.col_x[j] + pad, ry, self.col_w[j] - 2 * pad, self.row_h)
-                    if numeric[j]:
-                        negative = isinstance(c.value, (int, Decimal)) and c.value < 0
+                    if numeric[j]:   # money prints black with its sign, as the seed forms do
+                        negative = isinstance(c.value, (int, Decimal)) and c.value < 0 and not money[j]
                         painter.setPen(red if negative else black)
                     else:
                         painter.setPen(black)

@@ -17,6 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from pathlib import Path
 
 from kyosai_desktop.domain.estimates import (
     MEMBER,
@@ -199,8 +200,14 @@ class UnionReport:
         out += [self.average_text, self.union_name, "(注意)", REPORT_CAUTION]
         return out
 
+    def write_xlsx(self, path: Path | str) -> Path:
+        """別紙3 as an Excel sheet laid out like the form (``services/estimate_form_xlsx``)."""
+        from kyosai_desktop.services.estimate_form_xlsx import write_union_report_xlsx
+
+        return write_union_report_xlsx(self, path)
+
     def table(self) -> ReportTable:
-        """The same figures as a two-column table (for the .xlsx output)."""
+        """The same figures as a three-column table (the screen's view of it)."""
         t = self.totals
         cols = [Column("item", "項目", TEXT, width=26), Column("value", "金額・件数", YEN, width=10),
                 Column("note", "備考", TEXT, width=24)]

@@ -312,7 +312,7 @@ class EstimateListPanel(QWidget):
         reports = self._reports()
         if len(reports) != 1:
             raise ValueError("別紙3 の Excel 出力は単組ごとです。上の「単組」で単組を選んでください。")
-        return reports[0].table()
+        return reports[0]   # a UnionReport: saved as the 別紙3 form (its write_xlsx)
 
     # ------------------------------------------------------------------ editing
     def _dialog(self, estimate=None) -> EstimateDialog | None:

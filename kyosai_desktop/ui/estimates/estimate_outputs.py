@@ -98,7 +98,10 @@ def save_xlsx(parent: QWidget, make_table: TableFactory, stem: str, landscape: b
     if path is None:
         return None
     try:
-        write_report_xlsx(table, path, landscape=landscape)
+        if hasattr(table, "write_xlsx"):   # a form with its own layout (別紙3)
+            table.write_xlsx(path)
+        else:
+            write_report_xlsx(table, path, landscape=landscape)
     except OutputError as exc:
         interaction.critical(parent, "Excel に保存", str(exc))
         return None
