@@ -1,4 +1,5 @@
-"""元に戻す of a whole import, pressed like a clerk does: Ctrl+Z after an import in the main window.
+"""元に戻す of a whole import, pressed like a clerk does: Ctrl+Z after an import in the main window
+(and the import review warning for a figure above the union's members).
 
 The import runs through the real flow (ファイル → 取り込み, the runner, the review dialog's
 取り込む); its change set (the audit rows it wrote) goes on the window's undo stack as one
@@ -126,3 +127,26 @@ def test_an_import_that_adds_unions_says_it_cannot_be_undone(qtbot, window, ctx,
     assert report is not None and ctx.unions.find("05", "007") is not None
     assert "この取り込みは「元に戻す」で取り消せません (単組の追加は元に戻せません)。" in prompts[-1][2]
     assert not window.undo_action.isEnabled()
+
+
+def test_a_figure_above_the_unions_members_is_imported_with_a_warning(qtbot, window, ctx, tmp_path, prompts):
+    window.show_page("progress")
+    seen = {}
+
+    def review(dialog):
+        assert isinstance(dialog, ImportReviewDialog)
+        seen["tabs"] = [dialog.tabs.tabText(i) for i in range(dialog.tabs.count())]
+        seen["text"] = dialog.summary_text()
+        qtbot.mouseClick(dialog.import_button, Qt.MouseButton.LeftButton)
+
+    prompts.answers["dialog"] = review
+    path = write_csv(tmp_path / "r.csv", [HEAD, ["05", "001", "団生", "2025-02", "5"],
+                                          ["05", "001", "団生", "2025-03", "42100"]])   # 4,210 members
+    importer = window.import_file("results", path)
+    with qtbot.waitSignal(importer.flow.finished, timeout=WAIT_MS) as blocker:
+        pass
+    qtbot.waitUntil(lambda: not runner.busy(), timeout=WAIT_MS)
+    assert blocker.args[0] is not None                                # a warning, not a refusal
+    assert "警告 (1)" in seen["tabs"]
+    assert "\n  3行目: 件数 42,100 は 05-001 仙台市職員労働組合 の組合員数 4,210人より多い件数です。" in seen["text"]
+    assert cell(ctx, "2025-03") == 42100

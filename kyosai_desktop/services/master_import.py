@@ -282,7 +282,10 @@ def plan_results(ctx: AppContext, path: Path | str, *, preview: bool = True,
     problems: list[Problem] = []
     changes: list[CellChange] = []
     seen: dict[tuple, int] = {}
-    unions = {(u.pref_code, u.union_code): u.id for u in ctx.unions.list()}
+    warnings: list[Problem] = []
+    known = ctx.unions.list()
+    unions = {(u.pref_code, u.union_code): u.id for u in known}
+    members = {u.id: (u.members, f"{u.key} {u.name}") for u in known}
     for i, row in data_rows(table, header):
         pref = _cell(table, problems, i, col["自治労県コード"], lambda v: _code(v, 2), header.get(row, "自治労県コード"))
         code = _cell(table, problems, i, col["単組コード"], lambda v: _code(v, 3), header.get(row, "単組コード"))
@@ -302,6 +305,10 @@ def plan_results(ctx: AppContext, path: Path | str, *, preview: bool = True,
             problems.append(table.problem(i, None, f"{table.line(seen[key])}行目と同じ単組・商品・発効年月です。"))
         seen[key] = i
         changes.append(CellChange(union_id, product.id, month, count))
+        size, name = members[union_id]
+        if size is not None and count > size:   # allowed, but most likely a slip (an extra 0, a shifted row)
+            warnings.append(table.problem(i, col["件数"], f"件数 {count:,} は {name} の組合員数 {size:,}人より多い件数です。"
+                                          "取り込みますが、入力の誤りでないか確かめてください。"))
     if not changes and not problems:
         problems.append(Problem(f"{table.source}: 見出しの下にデータの行がありません。"))
     if problems:
@@ -322,4 +329,4 @@ def plan_results(ctx: AppContext, path: Path | str, *, preview: bool = True,
         report_progress(progress, len(changes), len(changes), "実績")
 
     return ImportPlan.prepare(ctx, title="実績の取り込み", source=table.source, write=write, kinds=("results",),
-                              preview=preview, progress=progress)
+                              warnings=warnings, preview=preview, progress=progress)
