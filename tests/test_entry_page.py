@@ -194,6 +194,21 @@ def test_paste_with_bad_cells_refused_whole(qtbot, page, branch):  # noqa: F811
     assert branch.digest() == before
 
 
+def test_closing_a_refused_paste_message_takes_its_marks_away(qtbot, page, branch):  # noqa: F811
+    from kyosai_desktop.ui.entry.entry_models import ERROR_BRUSH
+
+    view, model = page.month_panel.view, page.month_panel.model
+    go(page, 0, col(page, "総合共済"))
+    QGuiApplication.clipboard().setText("1\tx\n-2\t4\n")
+    press(qtbot, view, Qt.Key.Key_V, Qt.KeyboardModifier.ControlModifier)
+    marked = [(r, c) for r in range(model.rowCount()) for c in range(model.columnCount())
+              if model.index(r, c).data(Qt.ItemDataRole.BackgroundRole) == ERROR_BRUSH]
+    assert len(marked) == 2 and page.message.text
+    qtbot.mouseClick(page.message.close_button, Qt.MouseButton.LeftButton)   # the clerk closes the message
+    assert not page.message.text and model.errors == {}
+    assert not any(model.index(r, c).data(Qt.ItemDataRole.BackgroundRole) == ERROR_BRUSH for r, c in marked)
+
+
 def test_delete_clears_selection_one_step(qtbot, page, branch):  # noqa: F811
     view = page.month_panel.view
     sogo = col(page, "総合共済")

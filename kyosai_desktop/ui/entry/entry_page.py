@@ -65,6 +65,7 @@ class EntryPage(QWidget):
         self.month_panel = MonthPanel(self.service, branch)
         self.union_panel = UnionPanel(self.service, branch)
         self.message = MessageBar()
+        self.message.dismissed.connect(self._clear_marks)   # a refused paste's marks go with its message
         self.tabs = QTabWidget()
         self.tabs.setObjectName("entryTabs")
         self.tabs.addTab(self.month_panel, "&1 月別 (1か月・全単組)")
@@ -250,6 +251,11 @@ class EntryPage(QWidget):
         tip = panel.model.data(index, Qt.ItemDataRole.ToolTipRole) if index.isValid() else None
         self.message.show_message(
             tip or "見出しの欄には入力できません。件数は白い入力欄に入力してください。", "info")
+
+    def _clear_marks(self) -> None:
+        for panel in self.panels:
+            if panel.model.errors:
+                panel.model.set_errors({})
 
     def _editing_cancelled(self, panel: GridPanel) -> None:
         panel.model.set_errors({})

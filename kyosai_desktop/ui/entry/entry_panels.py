@@ -46,7 +46,11 @@ TOTAL_KEY = "__total__"
 
 
 class MessageBar(QFrame):
-    """An inline message under the grid: red for a refusal, green for information."""
+    """An inline message under the grid: red for a refusal, green for information.
+
+    ``dismissed`` is emitted when the clerk closes it with ×."""
+
+    dismissed = Signal()
 
     STYLES = {
         "error": "QFrame#entryMessage { background: #FDE9E7; border: 1px solid #C0504D; border-radius: 3px; }",
@@ -65,7 +69,8 @@ class MessageBar(QFrame):
         close.setAutoRaise(True)
         close.setToolTip("閉じる")
         close.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        close.clicked.connect(self.clear)
+        close.clicked.connect(self.dismiss)
+        self.close_button = close
         layout = QHBoxLayout(self)
         layout.setContentsMargins(8, 4, 4, 4)
         layout.addWidget(self.label, 1)
@@ -83,6 +88,11 @@ class MessageBar(QFrame):
         self.kind = ""
         self.label.clear()
         self.hide()
+
+    def dismiss(self) -> None:
+        """The clerk closed the message (×): it and what it points at (a refused paste's marks) go."""
+        self.clear()
+        self.dismissed.emit()
 
     @property
     def text(self) -> str:
