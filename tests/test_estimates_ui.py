@@ -236,6 +236,11 @@ def test_import_from_the_page_and_a_refused_file(page, ctx, prompts, tmp_path, q
     assert "05-002 第二職員組合 の見積り: 20 行を読み込み、追加 20 件" in prompts[-2][2]   # the review
     assert ctx.estimates.count(camp.id) == 40
     assert panel.model.rowCount() == 20
+    assert page.undo_stack.count() == 1 and "別紙2 の取り込み" in page.undo_stack.undoText()
+    page.undo_stack.undo()                     # the whole import is one step: its 20 estimates go
+    assert ctx.estimates.count(camp.id) == 20 and panel.model.rowCount() == 0
+    page.undo_stack.redo()
+    assert ctx.estimates.count(camp.id) == 40 and panel.model.rowCount() == 20
     rows = [list(r) for r in seed_sheet_rows()]
     rows[2][9] = "半年"
     before = ctx.estimates.count(camp.id)
