@@ -269,3 +269,19 @@ def test_csv_puts_shaho_rouren_after_the_total_under_its_note(loaded, tmp_path):
     assert names[-1] == "社保労連テスト単組" and names.count("社保労連テスト単組") == 1
     total = dict(zip(rows[0], rows[-3], strict=True))
     assert total["組合員数"] == "11622"                                  # the 合計 leaves 60 out
+
+
+def test_xlsx_puts_shaho_rouren_after_the_total_under_its_note(loaded, tmp_path):
+    from openpyxl import load_workbook
+
+    from kyosai_desktop.services.model_union_report import OUTSIDE_NOTE, write_xlsx
+    from kyosai_desktop.store.model_unions import Designation
+
+    shaho = loaded.unions.add("60", "001", "社保労連テスト単組", members=100, holdings=40)
+    loaded.model_unions.designate_many([Designation(2024, shaho.id, 5, 100, 40, 10)])
+    ws = load_workbook(write_xlsx(build_report(loaded, 2024, "2025-02"), tmp_path / "mu.xlsx")).active
+    first_col = [ws.cell(r, 1).value for r in range(1, ws.max_row + 1)]
+    names = [ws.cell(r, 4).value for r in range(1, ws.max_row + 1)]
+    total = first_col.index("合計")
+    assert first_col[total + 1] == OUTSIDE_NOTE and names[total + 2] == "社保労連テスト単組"
+    assert names.count("社保労連テスト単組") == 1

@@ -398,5 +398,14 @@ def write_xlsx(report: ModelUnionReport, path: Path | str, *, paper: str = "A4")
     layout = report.layout
     from kyosai_desktop.services.xlsx_report import write_report_xlsx  # openpyxl: xlsx only
 
-    return write_report_xlsx(report.table, path, paper=paper, landscape=True,
+    table = report.table
+    outside = {r.unit.union_id for r in report.rows if not r.unit.in_national}
+    if outside:   # as headquarters prints it: after the 合計 row, under the ※ note
+        keep = [i for i, key in enumerate(table.row_keys) if key not in outside]
+        table = replace(table, rows=[table.rows[i] for i in keep], row_keys=[table.row_keys[i] for i in keep],
+                        after_totals=[row for row, key in zip(table.rows, table.row_keys, strict=True)
+                                      if key in outside],
+                        after_totals_note=OUTSIDE_NOTE,
+                        notes=[n for n in table.notes if not n.startswith("社保労連 (60)")])
+    return write_report_xlsx(table, path, paper=paper, landscape=True,
                              sheet_title=f"モデル単組 {layout.fiscal_year} {layout.start_label}")

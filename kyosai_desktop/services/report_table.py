@@ -113,9 +113,13 @@ class ReportTable:
     row_keys: list[object] = field(default_factory=list)           # e.g. union ids, per row
     group_by: str | None = None  # a column whose repeated values print once per group (県名)
     legend: dict[str, str] = field(default_factory=dict)           # tone → label, if coloured
+    # Rows printed after the totals under a ※ line (社保労連, which the 合計 leaves out); only
+    # the xlsx writer lays them out there so far.
+    after_totals: list[list[Cell]] = field(default_factory=list)
+    after_totals_note: str = ""
 
     def __post_init__(self) -> None:
-        for r in [*self.rows, *self.totals]:
+        for r in [*self.rows, *self.totals, *self.after_totals]:
             if len(r) != len(self.columns):
                 raise ValueError(f"row has {len(r)} cells for {len(self.columns)} columns: {self.title}")
 

@@ -184,7 +184,15 @@ def write_report_sheet(ws: Worksheet, report: ReportTable, *, paper: str = "A4",
     # would spend seconds on it.  Each distinct look is styled once and its style array copied.
     looks: dict[tuple, StyleArray] = {}
     r = first_data
-    for row_cells, is_total in [*((x, False) for x in report.rows), *((x, True) for x in report.totals)]:
+    entries: list[tuple[list[Cell] | None, bool]] = [*((x, False) for x in report.rows),
+                                                     *((x, True) for x in report.totals)]
+    if report.after_totals:   # the ※ line (None), then the rows the totals leave out
+        entries += [(None, False), *((x, False) for x in report.after_totals)]
+    for row_cells, is_total in entries:
+        if row_cells is None:
+            put(ws, r, 1, report.after_totals_note)
+            r += 1
+            continue
         for j, (col, c) in enumerate(zip(cols, row_cells, strict=True)):
             xc = put(ws, r, j + 1, excel_value(col, c))
             tone = "total" if is_total and c.tone is None else c.tone
