@@ -24,6 +24,8 @@ from dataclasses import dataclass, field
 from kyosai_desktop.domain.months import months_between
 from kyosai_desktop.domain.rates import join_rate
 from kyosai_desktop.services.context import AppContext
+from kyosai_desktop.services.demo_mark import DEMO_KEY
+from kyosai_desktop.services.demo_mark import is_demo as is_demo  # re-exported
 from kyosai_desktop.services.import_plan import Progress, report_progress
 from kyosai_desktop.store.master import Product
 from kyosai_desktop.store.results import CellChange
@@ -294,16 +296,9 @@ def add_results(data: DemoData) -> None:
     )
 
 
-DEMO_KEY = "demo_data"   # setting present = this database holds demo figures
-
-
 def mark_demo(data: DemoData) -> None:
     """Record that the database holds demo figures (the window title says so)."""
     data.ctx.settings.set(DEMO_KEY, f"{data.pref_code}:{DEMO_SEED}", source="demo")
-
-
-def is_demo(ctx: AppContext) -> bool:
-    return bool(ctx.settings.get(DEMO_KEY))
 
 
 # Built-in steps, in order.  Features append their own (model unions, estimates).

@@ -134,6 +134,8 @@ class Database:
         check, self.pending_check = self.pending_check, None
         if check is not None:
             check.wait()
+            # Until now the connection was query-only (``open_database(check_later=True)``).
+            self.conn.execute("PRAGMA query_only = OFF")
 
     @property
     def utils(self) -> sqlite_utils.Database:
@@ -158,8 +160,12 @@ class Database:
 
     def close(self) -> None:
         if self.pending_check is not None:        # let its connection close first
-            self.pending_check._thread.join()
-            self.pending_check = None
+            check, self.pending_check = self.pending_check, None
+            check._thread.join()
+            if check.error is not None:           # damaged: no optimize, no checkpoint
+                self.conn.close()
+                return
+            self.conn.execute("PRAGMA query_only = OFF")
         try:
             self.conn.execute("PRAGMA optimize")
             # A clean close leaves everything in the main file; a reader in the middle of a
@@ -439,6 +445,9 @@ def open_database(path: Path | str, *, migrate: bool = True, allow_empty: bool =
         raise describe_failure(exc, path) from exc
     db = Database(path=path, conn=conn, migrated_from=version)
     if check_later:
+        # Nothing may write before the check has passed: SQLite refuses every write on this
+        # connection until ``confirm_intact`` (the window may be on screen meanwhile).
+        conn.execute("PRAGMA query_only = ON")
         db.pending_check = IntegrityCheck(path)
     if migrating:
         try:

@@ -6,7 +6,7 @@ import os
 import sys
 from pathlib import Path
 
-from PySide6.QtCore import QLibraryInfo, QLocale, QTimer, QTranslator
+from PySide6.QtCore import QEvent, QLibraryInfo, QLocale, QObject, QTimer, QTranslator
 from PySide6.QtWidgets import QApplication
 
 from kyosai_desktop import APP_NAME, APP_TITLE
@@ -62,12 +62,17 @@ def install_translations(app: QApplication) -> list[QTranslator]:
     return installed
 
 
-def open_main_window(db_path: Path | None = None):
+def open_main_window(db_path: Path | None = None, *, confirm_after_paint: bool = False):
     """Open the database and build the window.
 
     When the database cannot be opened, the start-up recovery dialog says why and offers to
     restore a backup, try again, open another file or quit (ui/startup_recovery.py).
     Returns the window, or None when the clerk quit there or cancelled the first-launch setup.
+
+    ``confirm_after_paint`` (how ``run_gui`` starts): when the page-by-page integrity check
+    is still running once the window is built, the window is returned at once and the check
+    is confirmed just after its first paint (``StartupCheckGate``); until then the
+    connection is query-only and no input reaches the window.
     """
     import sqlite3
 
@@ -89,6 +94,10 @@ def open_main_window(db_path: Path | None = None):
             window.build_last_page()
     except sqlite3.DatabaseError:       # a damaged file may already fail while the window reads it
         window = _discard(window)
+    if confirm_after_paint and window is not None and ctx.db.pending_check is not None:
+        window.restore_last_page()
+        window.startup_gate = StartupCheckGate(window)
+        return window
     try:
         ctx.db.confirm_intact()
     except StoreError:
@@ -110,6 +119,108 @@ def open_main_window(db_path: Path | None = None):
     # The daily automatic backup runs just after the window is up, so start-up stays fast.
     QTimer.singleShot(300, lambda: automatic_backup(window))
     return window
+
+
+class StartupCheckGate(QObject):
+    """Confirms the start-up integrity check just after the window's first paint.
+
+    PRAGMA quick_check reads every page of the file (about 0.1 s on a national-scale
+    database, more on a busy machine); it runs on its own connection from the moment the
+    file is opened, and the window is shown without waiting for it.  Until it is confirmed:
+    the window's connection is query-only (SQLite refuses any write), and the first input
+    event (a key, a click, a shortcut) waits for the check before it is delivered — so
+    nothing a clerk does can write to a file the check has not passed.  The check is
+    confirmed right after the first paint (or after ``FALLBACK_MS`` without one); the
+    daily automatic backup starts only after it passed.  A damaged file: the window is
+    hidden, its connection closed without writing (``Database.abandon``), and the start-up
+    recovery dialog says why (``open_or_recover``); the window goes on with the file the
+    clerk chooses there, and the application quits when the clerk quits.
+    """
+
+    FALLBACK_MS = 300
+    _INPUT = frozenset({
+        QEvent.Type.KeyPress, QEvent.Type.KeyRelease, QEvent.Type.ShortcutOverride, QEvent.Type.Shortcut,
+        QEvent.Type.MouseButtonPress, QEvent.Type.MouseButtonRelease, QEvent.Type.MouseButtonDblClick,
+        QEvent.Type.Wheel, QEvent.Type.ContextMenu, QEvent.Type.InputMethod, QEvent.Type.TouchBegin,
+        QEvent.Type.TabletPress, QEvent.Type.Drop, QEvent.Type.Close,
+    })
+
+    def __init__(self, window) -> None:
+        super().__init__(window)
+        self.window = window
+        self.done = False
+        self.intact: bool | None = None     # None while the check is not confirmed
+        self.quit = False                   # the clerk quit in the recovery dialog
+        app = QApplication.instance()
+        assert app is not None
+        app.installEventFilter(self)
+        self._fallback = QTimer(self)
+        self._fallback.setSingleShot(True)
+        self._fallback.timeout.connect(self.confirm)
+        self._fallback.start(self.FALLBACK_MS)
+
+    def eventFilter(self, obj, event) -> bool:  # noqa: N802 - Qt API
+        kind = event.type()
+        if kind == QEvent.Type.Paint and not self.done:
+            QTimer.singleShot(0, self.confirm)          # after this paint has reached the screen
+        elif kind in self._INPUT and not self.done:
+            if not self.confirm():
+                return True                             # damaged: the event never arrives
+        return False
+
+    def confirm(self) -> bool:
+        """Wait for the check (if still running); True when the file is intact."""
+        if self.done:
+            return bool(self.intact)
+        self.done = True
+        self._fallback.stop()
+        app = QApplication.instance()
+        if app is not None:
+            app.removeEventFilter(self)
+        from kyosai_desktop.store.errors import StoreError
+
+        try:
+            self.window.ctx.db.confirm_intact()
+        except StoreError:
+            self.intact = False
+            self.window.setEnabled(False)               # queued input must not reach the pages
+            QTimer.singleShot(0, self._recover)
+            return False
+        self.intact = True
+        QTimer.singleShot(300, lambda: automatic_backup(self.window))
+        return True
+
+    def _recover(self) -> None:
+        from kyosai_desktop.ui.startup import open_or_recover
+
+        window = self.window
+        app = QApplication.instance()
+        quit_on_close = app.quitOnLastWindowClosed() if app is not None else True
+        if app is not None:
+            app.setQuitOnLastWindowClosed(False)        # the dialog may be the only window a while
+        try:
+            window.hide()
+            damaged = window.ctx.path
+            window.ctx.db.abandon()                     # closed without a checkpoint: unchanged
+            ctx = open_or_recover(damaged)              # checked at once; the dialog says why
+            if ctx is not None and ctx.branch is None and not ctx.is_hq:
+                from kyosai_desktop.ui.setup_dialog import run_first_launch
+
+                if not run_first_launch(ctx):
+                    ctx.close()
+                    ctx = None
+        finally:
+            if app is not None:
+                app.setQuitOnLastWindowClosed(quit_on_close)
+        if ctx is None:
+            self.quit = True
+            if app is not None:
+                app.exit(1)
+            return
+        window.replace_context(ctx)
+        window.setEnabled(True)
+        window.show()
+        QTimer.singleShot(300, lambda: automatic_backup(window))
 
 
 def _discard(window):
@@ -165,10 +276,12 @@ def run_gui(db_path: Path | None = None) -> int:
     skip_unused_optional_modules()
     choose_platform()
     app = make_application()
-    window = open_main_window(db_path)
+    window = open_main_window(db_path, confirm_after_paint=True)
     if window is None:
         return 1
     window.show()
     code = app.exec()
-    window.ctx.close()
+    gate = getattr(window, "startup_gate", None)
+    if gate is None or not gate.quit:   # after quitting in the recovery dialog it is closed
+        window.ctx.close()
     return code

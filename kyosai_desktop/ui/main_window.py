@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 
 from kyosai_desktop import APP_TITLE, __version__
 from kyosai_desktop.services.context import AppContext
-from kyosai_desktop.services.demo import is_demo
+from kyosai_desktop.services.demo_mark import is_demo
 from kyosai_desktop.ui.shared import interaction
 from kyosai_desktop.ui.shared.events import ChangeEvent, DataBus
 from kyosai_desktop.ui.shared.pages import PageSpec, page_specs
@@ -131,9 +131,6 @@ class MainWindow(QMainWindow):
             self.national_action = self._action(import_menu, "全国実績ファイル (本部から)…",
                                                 lambda: self.import_national())
         file_menu.addSeparator()
-        from kyosai_desktop.ui.exchange.actions import ExchangeActions
-
-        self.exchange = ExchangeActions(self)
         self.checkout_action = self._action(file_menu, "持ち出し用コピーを作成…", lambda: self.exchange.checkout())
         self.export_changes_action = self._action(file_menu, "変更を書き出す…", lambda: self.exchange.export())
         self.import_changes_action = self._action(file_menu, "変更を取り込む…", lambda: self.exchange.import_package())
@@ -177,6 +174,15 @@ class MainWindow(QMainWindow):
         help_menu.addSeparator()
         self._action(help_menu, "バージョン情報", lambda: interaction.information(
             self, "バージョン情報", f"{APP_TITLE}\nバージョン {__version__}\nデータベース: {self.ctx.path}"))
+
+    @property
+    def exchange(self):
+        """The laptop-exchange menu actions, loaded on first use (the engine is not start-up's)."""
+        if getattr(self, "_exchange", None) is None:
+            from kyosai_desktop.ui.exchange.actions import ExchangeActions
+
+            self._exchange = ExchangeActions(self)
+        return self._exchange
 
     # ----------------------------------------------------------------- pages
     def page(self, key: str) -> QWidget:
@@ -279,8 +285,8 @@ class MainWindow(QMainWindow):
     def update_title(self) -> None:
         branch = branch_title(self.ctx)
         demo = "【デモデータ】" if is_demo(self.ctx) else ""
-        from kyosai_desktop.services.exchange import status as exchange_status
-        from kyosai_desktop.ui.exchange.actions import status_text
+        from kyosai_desktop.services.exchange_status import status as exchange_status
+        from kyosai_desktop.ui.exchange.status_bar import status_text
 
         st = exchange_status(self.ctx.conn)
         laptop = "【持ち出し用コピー】" if st.role == "laptop" else ""

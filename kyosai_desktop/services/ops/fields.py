@@ -14,8 +14,6 @@ from dataclasses import dataclass
 
 from kyosai_desktop.services.context import AppContext
 from kyosai_desktop.store.audit import WHOLE_RECORD
-from kyosai_desktop.store.estimate_campaigns import JOINED, Campaign
-from kyosai_desktop.store.estimates import Estimate
 from kyosai_desktop.store.results import CellChange
 
 
@@ -135,6 +133,8 @@ def _write_prefecture(ctx: AppContext, key: str, field: str, value: object, sour
 
 
 # ---------------------------------------------------------------- estimates and campaigns
+# (their store modules are imported on use: the entry page, which replays through this
+# module, opens at start-up without them — tests/bench_foundation.py)
 def _read_estimate(ctx: AppContext, key: str, field: str) -> object:
     estimate = ctx.estimates.get(int(key))
     if field == WHOLE_RECORD:
@@ -150,6 +150,8 @@ def _write_estimate(ctx: AppContext, key: str, field: str, value: object, source
     elif value is None:
         ctx.estimates.delete(int(key), source=source)
     else:
+        from kyosai_desktop.store.estimates import Estimate
+
         assert isinstance(value, Estimate)
         ctx.estimates.restore(value, source=source)
 
@@ -169,11 +171,15 @@ def _write_campaign(ctx: AppContext, key: str, field: str, value: object, source
     elif value is None:
         ctx.campaigns.delete(int(key), source=source)
     else:
+        from kyosai_desktop.store.estimate_campaigns import Campaign
+
         assert isinstance(value, Campaign)
         ctx.campaigns.restore(value, source=source)
 
 
 def _read_joined(ctx: AppContext, key: str, field: str) -> object:
+    from kyosai_desktop.store.estimate_campaigns import JOINED
+
     campaign_id, union_id = (int(v) for v in _ids(key))
     row = ctx.conn.execute("SELECT 1 FROM estimate_campaign_unions WHERE campaign_id = ? AND union_id = ?",
                            (campaign_id, union_id)).fetchone()
