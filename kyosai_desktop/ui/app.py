@@ -6,7 +6,7 @@ import os
 import sys
 from pathlib import Path
 
-from PySide6.QtCore import QEvent, QLibraryInfo, QLocale, QObject, QTimer, QTranslator
+from PySide6.QtCore import QEvent, QLibraryInfo, QLocale, QObject, QTimer, QTranslator, Signal
 from PySide6.QtWidgets import QApplication
 
 from kyosai_desktop import APP_NAME, APP_TITLE
@@ -134,10 +134,11 @@ class StartupCheckGate(QObject):
     daily automatic backup starts only after it passed.  A damaged file: the window is
     hidden, its connection closed without writing (``Database.abandon``), and the start-up
     recovery dialog says why (``open_or_recover``); the window goes on with the file the
-    clerk chooses there, and the application quits when the clerk quits.
+    clerk chooses there, and ``quit_requested`` is emitted when the clerk quits.
     """
 
     FALLBACK_MS = 300
+    quit_requested = Signal()                           # the clerk quit in the recovery dialog
     _INPUT = frozenset({
         QEvent.Type.KeyPress, QEvent.Type.KeyRelease, QEvent.Type.ShortcutOverride, QEvent.Type.Shortcut,
         QEvent.Type.MouseButtonPress, QEvent.Type.MouseButtonRelease, QEvent.Type.MouseButtonDblClick,
@@ -214,8 +215,7 @@ class StartupCheckGate(QObject):
                 app.setQuitOnLastWindowClosed(quit_on_close)
         if ctx is None:
             self.quit = True
-            if app is not None:
-                app.exit(1)
+            self.quit_requested.emit()                  # run_gui ends the application
             return
         window.replace_context(ctx)
         window.setEnabled(True)
@@ -279,9 +279,11 @@ def run_gui(db_path: Path | None = None) -> int:
     window = open_main_window(db_path, confirm_after_paint=True)
     if window is None:
         return 1
+    gate = getattr(window, "startup_gate", None)
+    if gate is not None:
+        gate.quit_requested.connect(lambda: app.exit(1))
     window.show()
     code = app.exec()
-    gate = getattr(window, "startup_gate", None)
     if gate is None or not gate.quit:   # after quitting in the recovery dialog it is closed
         window.ctx.close()
     return code
