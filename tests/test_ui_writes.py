@@ -69,8 +69,12 @@ def repository_attributes() -> set[str]:
     """The repository fields of AppContext (ctx.results, ctx.unions, …)."""
     tree = ast.parse((PKG / "services" / "context.py").read_text(encoding="utf-8"))
     cls = next(n for n in tree.body if isinstance(n, ast.ClassDef) and n.name == "AppContext")
-    return {n.target.id for n in cls.body if isinstance(n, ast.AnnAssign) and isinstance(n.target, ast.Name)
-            and isinstance(n.annotation, ast.Name) and n.annotation.id.endswith("Repository")}
+    fields = {n.target.id for n in cls.body if isinstance(n, ast.AnnAssign) and isinstance(n.target, ast.Name)
+              and isinstance(n.annotation, ast.Name) and n.annotation.id.endswith("Repository")}
+    # made on first use: ``@cached_property def results(self) -> ResultRepository``
+    lazy = {n.name for n in cls.body if isinstance(n, ast.FunctionDef) and isinstance(n.returns, ast.Name)
+            and n.returns.id.endswith("Repository")}
+    return fields | lazy
 
 
 def offences(source: str, writes: set[str], repos: set[str]) -> list[str]:
