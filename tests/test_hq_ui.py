@@ -185,6 +185,10 @@ def test_national_page_is_usable_from_the_keyboard(hq_window, packages, prompts,
     assert page.focusWidget() is page.view_combo
     qtbot.keyClick(page.view_combo, Qt.Key.Key_Down)           # 全県支部 × 商品
     assert page.report.title.endswith("(全県支部 × 商品)")
-    assert page.views.currentWidget() is page.matrix_view
-    qtbot.keyClick(page.view_combo, Qt.Key.Key_Up)             # back to the §1 form
-    assert page.views.currentWidget() is page.section_view and "主要共済" in page.report.title
+    assert page.view.report is page.report and page.view.table.frozen_view.isVisible()
+    qtbot.keyClick(page.view_combo, Qt.Key.Key_Up)             # back to the §1 form (same view)
+    assert "主要共済" in page.report.title and page.view.report is page.report
+    assert not page.view.table.frozen_view.isVisible()
+    assert page.view.proxy.columnCount() == len(page.report.columns)
+    qtbot.keyClick(page.view_combo, Qt.Key.Key_Down)           # and to the matrix again
+    assert page.view.table.frozen_view.isVisible() and page.view.proxy.columnCount() == len(page.report.columns)

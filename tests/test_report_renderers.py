@@ -226,3 +226,44 @@ def test_xlsx_header_rows_are_tall_enough_for_their_wrapped_titles(tmp_path):
     width = ws.column_dimensions["A"].width
     assert ws.row_dimensions[header].height >= 15 * 2      # wraps to two lines or more in its width
     assert width < 2.1 * 7                                 # (it would not fit on one line)
+
+
+def _plain(n_rows: int) -> ReportTable:
+    """A report without frozen columns or bands, narrower than ``sample`` (like the §1 form)."""
+    cols = [Column("kind", "区分"), Column("target", "目標", COUNT), Column("done", "実績", COUNT)]
+    rows = [[cell(f"行{i}"), cell(i, COUNT), cell(2 * i, COUNT)] for i in range(n_rows)]
+    return ReportTable("全国", cols, rows)
+
+
+@pytest.mark.parametrize("sort_first", [False, True])
+def test_one_view_switches_between_frozen_and_plain_reports(qtbot, sort_first):
+    """A view showing frozen columns and bands takes a narrower report without them and back.
+
+    The frozen view shares the model; during the reset its header still counted the old
+    columns and asked the model for bands that no longer exist (this crashed the process)."""
+    from kyosai_desktop.ui.shared.report_model import ReportTableView
+
+    view = ReportTableView(sample(30))
+    qtbot.addWidget(view)
+    view.resize(500, 300)
+    view.show()
+    qtbot.waitExposed(view)
+    frozen = view.table.frozen_view
+    if sort_first:
+        view.table.sortByColumn(view.report.index("cum"), Qt.SortOrder.DescendingOrder)
+        view.table.selectRow(3)
+    for _round in range(2):
+        view.set_report(_plain(12))
+        qtbot.wait(10)   # let the deferred layout run, as a shown page would
+        assert not frozen.isVisible()
+        assert view.proxy.columnCount() == 3 and view.proxy.rowCount() == 12
+        assert view.table.horizontalHeader().count() == 3 and frozen.horizontalHeader().count() == 3
+        assert view.proxy.index(11, 2).data() == "22"
+        view.set_report(sample(30))
+        qtbot.wait(10)
+        assert frozen.isVisible() and frozen.horizontalHeader().count() == 9
+        assert not frozen.isColumnHidden(1) and frozen.isColumnHidden(2)
+        assert frozen.geometry().width() == view.table.columnWidth(0) + view.table.columnWidth(1)
+    view.set_report(None)
+    qtbot.wait(10)
+    assert view.proxy.columnCount() == 0 and not frozen.isVisible()

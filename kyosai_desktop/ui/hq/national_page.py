@@ -13,7 +13,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QPushButton,
-    QStackedWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -84,15 +83,9 @@ class NationalPage(QWidget):
         self.csv_button.setToolTip("県支部が `kyosai national import` / 取り込みメニューで読む CSV")
         self.title_label = QLabel()
         self.title_label.setStyleSheet("font-size: 13pt; font-weight: bold;")
-        # One view per layout: the matrix has frozen columns, the §1 form none (a view that
-        # switched between them crashed in FrozenTableView's geometry update during the reset).
-        self.section_view = ReportTableView(show_filter=True)
-        self.matrix_view = ReportTableView(show_filter=True)
-        self.views = QStackedWidget()
-        for v in (self.section_view, self.matrix_view):
-            v.summary_label.setWordWrap(True)
-            self.views.addWidget(v)
-        self.view = self.section_view
+        # One view for both layouts: the matrix has frozen columns and bands, the §1 form none.
+        self.view = ReportTableView(show_filter=True)
+        self.view.summary_label.setWordWrap(True)
         self.notes_label = QLabel()
         self.notes_label.setWordWrap(True)
         self.notes_label.setStyleSheet("color: #404040;")
@@ -111,7 +104,7 @@ class NationalPage(QWidget):
         layout.setContentsMargins(8, 8, 8, 8)
         layout.addLayout(bar)
         layout.addWidget(self.title_label)
-        layout.addWidget(self.views, 1)
+        layout.addWidget(self.view, 1)
         layout.addWidget(self.notes_label)
 
         self._fill_years()
@@ -194,9 +187,7 @@ class NationalPage(QWidget):
         self.national = build_national_report(self.ctx, self.fiscal_year, self.as_of, self.product_months)
         matrix = self.view_combo.currentData() == MATRIX
         self.report = branch_matrix_table(self.national) if matrix else national_report_table(self.national)
-        self.view = self.matrix_view if matrix else self.section_view
         self.view.set_report(self.report)
-        self.views.setCurrentWidget(self.view)
         self.title_label.setText(self.report.title)
         notes = list(self.report.notes)
         if not self.national.products:

@@ -219,6 +219,8 @@ class ReportTableModel(QAbstractTableModel):
         if self._report is None:
             return None
         if orientation == Qt.Orientation.Horizontal:
+            if not 0 <= section < len(self._report.columns):
+                return None
             col = self._report.columns[section]
             if role == Qt.ItemDataRole.DisplayRole:
                 return col.title
@@ -230,7 +232,12 @@ class ReportTableModel(QAbstractTableModel):
         return None
 
     def band_of(self, section: int) -> str | None:
-        return None if self._report is None else self._report.columns[section].band
+        """The band over ``section``, None for a section the report does not have.
+
+        A header can ask for a section it still counts while the model is being reset to a
+        narrower report (an exception raised inside a Qt override there crashes PySide)."""
+        columns = [] if self._report is None else self._report.columns
+        return columns[section].band if 0 <= section < len(columns) else None
 
 
 class ReportProxy(QSortFilterProxyModel):
@@ -335,6 +342,7 @@ class FrozenTableView(QTableView):
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
         self._frozen = 0
+        self._resetting = False   # between the model's reset signals (see setModel)
         self.frozen_view = QTableView(self)
         self.frozen_view.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.frozen_view.verticalHeader().hide()
@@ -354,38 +362,68 @@ class FrozenTableView(QTableView):
             lambda col, order: self.sortByColumn(col, order))
 
     def setModel(self, model) -> None:  # noqa: N802
+        """Share ``model`` and the selection with the frozen view.
+
+        On a model reset this view is told first and lays itself out at once, while the
+        frozen view's header still has the old columns: geometry work on the frozen view
+        waits until both have taken the reset (the slots below are connected last, so they
+        run last), then the frozen columns are applied to the new columns.
+        """
+        old = self.model()
+        if old is not None:
+            old.modelAboutToBeReset.disconnect(self._reset_begins)
+            old.modelReset.disconnect(self._reset_ends)
         super().setModel(model)
         self.frozen_view.setModel(model)
         self.frozen_view.setSelectionModel(self.selectionModel())
         self.frozen_view.setSelectionBehavior(self.selectionBehavior())
         self.frozen_view.doubleClicked.connect(self.doubleClicked.emit)
+        if model is not None:
+            model.modelAboutToBeReset.connect(self._reset_begins)
+            model.modelReset.connect(self._reset_ends)
         self.apply_frozen()
+
+    def _reset_begins(self) -> None:
+        self._resetting = True
+
+    def _reset_ends(self) -> None:
+        self._resetting = False
+        self.apply_frozen()
+
+    def _frozen_count(self) -> int:
+        """The frozen columns the current model has (fewer if it has fewer columns)."""
+        model = self.model()
+        return min(self._frozen, 0 if model is None else model.columnCount())
 
     def set_frozen(self, count: int) -> None:
         self._frozen = count
         self.apply_frozen()
 
     def apply_frozen(self) -> None:
+        if self._resetting:
+            return   # _reset_ends applies it to the new columns
         model = self.model()
         n = 0 if model is None else model.columnCount()
-        self.frozen_view.setVisible(self._frozen > 0)
+        frozen = self._frozen_count()
+        self.frozen_view.setVisible(frozen > 0)
         for col in range(n):
-            self.frozen_view.setColumnHidden(col, col >= self._frozen)
-            if col < self._frozen:
+            self.frozen_view.setColumnHidden(col, col >= frozen)
+            if col < frozen:
                 self.frozen_view.setColumnWidth(col, self.columnWidth(col))
         self.frozen_view.horizontalHeader().setFixedHeight(self.horizontalHeader().height())
         self.frozen_view.verticalHeader().setDefaultSectionSize(self.verticalHeader().defaultSectionSize())
         self._update_geometry()
 
     def _section_resized(self, logical: int, _old: int, new: int) -> None:
-        if logical < self._frozen:
+        if logical < self._frozen and not self._resetting:
             self.frozen_view.setColumnWidth(logical, new)
             self._update_geometry()
 
     def _update_geometry(self) -> None:
-        if self._frozen <= 0:
+        frozen = self._frozen_count()
+        if frozen <= 0 or self._resetting:
             return
-        width = sum(self.columnWidth(c) for c in range(self._frozen) if not self.isColumnHidden(c))
+        width = sum(self.columnWidth(c) for c in range(frozen) if not self.isColumnHidden(c))
         self.frozen_view.setGeometry(
             self.verticalHeader().width() + self.frameWidth(), self.frameWidth(),
             width, self.viewport().height() + self.horizontalHeader().height())
