@@ -185,9 +185,20 @@ def test_refusals_change_nothing(pair, pw, capsys):
     exchange.export_changes(other_laptop, tmp / "other_changes.kyosai", PASSPHRASE)
     assert "別の県支部" in _refused(office, tmp / "other_changes.kyosai", pw, capsys)
 
-    # imported once; the same package again and an older one are refused
+    # imported once; the same package again changes nothing (not an error), an older one is refused
     assert run(office, "exchange", "import", str(pkg), "--passphrase-file", str(pw)) == 0
-    assert "取り込み済み" in _refused(office, pkg, pw, capsys)
+    capsys.readouterr()
+    once = digest(office)
+    assert run(office, "exchange", "import", str(pkg), "--passphrase-file", str(pw), "--json") == 0
+    again = json.loads(capsys.readouterr().out)
+    assert (again["applied"], again["conflicts"], again["already_imported"]) == (0, 0, True)
+    assert digest(office) == once
+    assert run(office, "exchange", "import", str(pkg), "--passphrase-file", str(pw)) == 0
+    assert "取り込み済み" in capsys.readouterr().out
+    assert digest(office) == once
+    bad = tmp / "wrong_pw.txt"
+    bad.write_text("まちがい", encoding="utf-8")
+    assert run(office, "exchange", "import", str(pkg), "--passphrase-file", str(bad)) == 2
     exchange.export_changes(laptop, tmp / "c2.kyosai", PASSPHRASE)
     exchange.export_changes(laptop, tmp / "c3.kyosai", PASSPHRASE)
     assert run(office, "exchange", "import", str(tmp / "c3.kyosai"), "--passphrase-file", str(pw)) == 0

@@ -132,6 +132,8 @@ def cmd_import(args) -> int:
         raise _refusal(exc) from exc
     if args.json:
         print(json.dumps(res, ensure_ascii=False))
+    elif res.get("already_imported"):
+        print(f"{res['source']} 第{res['seq']}回のパッケージは取り込み済みです。何も変更していません。")
     else:
         head = "取り込みの確認 (書き込んでいません)" if args.dry_run else "取り込みました"
         kinds = "、".join(f"{exchange.KIND_LABELS[k]} {n}" for k, n in res["by_kind"].items())

@@ -351,12 +351,14 @@ def import_changes(path: Path | str, package: Path | str, passphrase: str, *, dr
         raise ExchangeError(f"このパッケージは別の県支部 ({manifest.get('branch')}) のものです。何も変更していません。")
     if manifest.get("origin_database_id") != state.get("database_id"):
         raise ExchangeError("このパッケージは、このデータベースから持ち出したコピーのものではありません。何も変更していません。")
+    pkg = read_package(package, passphrase)  # the passphrase and checksum are checked even for a repeat
     if done:
-        raise ExchangeError("このパッケージは取り込み済みです。何も変更していません。", )
+        # Importing the same package again is not an error: it changes nothing and says so.
+        label = json.loads(pkg.parts["meta"].decode("utf-8")).get("label")
+        return _already_imported(manifest, label, dry_run)
     if last is not None and manifest.get("seq", 0) <= last:
         raise ExchangeError(f"このパッケージ (第{manifest.get('seq')}回) は、既に取り込んだ第{last}回より古いものです。"
                             "何も変更していません。")
-    pkg = read_package(package, passphrase)
     meta = json.loads(pkg.parts["meta"].decode("utf-8"))
     src = Source(manifest["source_database_id"], meta["label"], manifest["created_at"],
                  {(t, k, f): (at, actor) for t, k, f, at, actor in meta["audit_times"]}, meta["full_rows"])
@@ -388,6 +390,16 @@ def import_changes(path: Path | str, package: Path | str, passphrase: str, *, dr
         db.close()
     return {**res.as_dict(), "dry_run": dry_run, "source": src.label, "seq": manifest["seq"],
             "created_at": manifest["created_at"], **details}
+
+
+def _already_imported(manifest: dict, label: str | None, dry_run: bool) -> dict:
+    """The result of importing a package the office has taken already: nothing changes."""
+    counts = manifest.get("counts") or {}
+    return {"applied": 0, "unchanged": int(sum(counts.values())), "conflicts": 0, "by_kind": {},
+            "renumbered": [], "dry_run": dry_run, "already_imported": True,
+            "source": label or manifest.get("source_database_id"),
+            "seq": manifest.get("seq"), "created_at": manifest.get("created_at"),
+            "changed": [], "added": [], "conflict_list": []}
 
 
 FIELD_LABELS = {"count": "件数", "target": "目標", "members": "組合員数", "holdings": "団生保有",
