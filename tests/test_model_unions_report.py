@@ -285,3 +285,27 @@ def test_xlsx_puts_shaho_rouren_after_the_total_under_its_note(loaded, tmp_path)
     total = first_col.index("合計")
     assert first_col[total + 1] == OUTSIDE_NOTE and names[total + 2] == "社保労連テスト単組"
     assert names.count("社保労連テスト単組") == 1
+
+
+def test_pdf_puts_shaho_rouren_after_the_total_under_its_note(loaded, db_path, tmp_path):
+    """The national PDF (``kyosai report model-unions`` without --pref): the 合計 row, then the
+    ※ note, then the 社保労連 (60) rows, as headquarters prints them (DOMAIN §5)."""
+    import subprocess
+
+    from kyosai_desktop.services.model_union_report import OUTSIDE_NOTE
+    from kyosai_desktop.store.model_unions import Designation
+
+    shaho = loaded.unions.add("60", "001", "社保労連テスト単組", members=100, holdings=40)
+    loaded.model_unions.designate_many([Designation(2024, shaho.id, 5, 100, 40, 10)])
+    out = tmp_path / "mu.pdf"
+    assert run(db_path, "report", "model-unions", "--fy", "2024", "--as-of", "2025-02", "--out", str(out)) == 0
+    text = subprocess.run(["pdftotext", "-layout", str(out), "-"], capture_output=True, text=True,
+                          check=True).stdout
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    total = next(i for i, line in enumerate(lines) if line.startswith("合計"))
+    note = next(i for i, line in enumerate(lines) if line.startswith("※ 社保労連 (60)"))
+    shaho_rows = [i for i, line in enumerate(lines) if "社保労連テスト単組" in line]
+    assert total < note < shaho_rows[0] and len(shaho_rows) == 1
+    assert lines[note] == OUTSIDE_NOTE
+    assert "11,622" in lines[total]                                # the 合計 leaves 60 out
+    assert not any(line.startswith("社保労連 (60)") for line in lines)   # the note is not printed twice

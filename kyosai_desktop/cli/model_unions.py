@@ -108,7 +108,7 @@ def cmd_report(args: argparse.Namespace) -> int:
             from kyosai_desktop.render.paper import render_pdf
             from kyosai_desktop.render.paper_table import TablePaper
 
-            out = render_pdf(TablePaper(report.table, paper=args.paper, landscape=True), args.out)
+            out = render_pdf(TablePaper(mr.printed_table(report), paper=args.paper, landscape=True), args.out)
         summary = "　".join(f"{k} {v}" for k, v in report.table.summary)
         print(f"{report.table.title} ({report.scope_label}) を {out} に出力しました。\n{summary}")
     finally:

@@ -4,7 +4,7 @@
 subtitle, summary and colour legend on the first page, a short running title on the
 others, the band header (年度) and column header repeated on every page, columns fitted to
 the page width (the font shrinks to fit, never the figures), tone fills, the totals rows at
-the end, the notes under the table, and 「n / N ページ」 with the print date in the footer.
+the end (then any rows the totals leave out, under their ※ line: 社保労連), the notes under the table, and 「n / N ページ」 with the print date in the footer.
 Widths are measured from the actual texts, so nothing is clipped.
 """
 
@@ -58,7 +58,8 @@ class TablePaper(PaperDocument):
         self.title = report.title
         self.max_font_pt = max_font_pt
         self.printed_on = printed_on or date.today()
-        self._pages: list[list[tuple[list[Cell], bool]]] | None = None
+        # A page's items: (cells, is_total); cells None is the ※ line of ``after_totals``.
+        self._pages: list[list[tuple[list[Cell] | None, bool]]] | None = None
         self._notes_page = False
         # Inside a larger document (the campaign summary's cover page first), the footer
         # counts the whole document: page ``index + page_offset`` of ``document_pages``.
@@ -72,7 +73,7 @@ class TablePaper(PaperDocument):
         self.width_pt, self.height_pt = rect.width(), rect.height()
         ems = []
         for j, col in enumerate(rep.columns):
-            texts = {r[j].text for r in rep.rows} | {r[j].text for r in rep.totals}
+            texts = {r[j].text for r in [*rep.rows, *rep.totals, *rep.after_totals]}
             widest = max((text_em(t, bold=False) for t in texts if t), default=0.0)
             widest_total = max((text_em(r[j].text, bold=True) for r in rep.totals if r[j].text), default=0.0)
             # short titles (県名, 10月, 発効) never wrap; longer ones wrap over up to three lines
@@ -102,8 +103,11 @@ class TablePaper(PaperDocument):
 
     def _paginate(self) -> None:
         self._measure()
-        items = [(r, False) for r in self.report.rows] + [(r, True) for r in self.report.totals]
-        pages: list[list[tuple[list[Cell], bool]]] = []
+        rep = self.report
+        items: list[tuple[list[Cell] | None, bool]] = [(r, False) for r in rep.rows] + [(r, True) for r in rep.totals]
+        if rep.after_totals:   # as headquarters prints 社保労連: the ※ line, then its rows
+            items += [(None, False), *((r, False) for r in rep.after_totals)]
+        pages: list[list[tuple[list[Cell] | None, bool]]] = []
         i = 0
         while i < len(items) or not pages:
             top = self.first_top if not pages else self.other_top
@@ -202,7 +206,7 @@ class TablePaper(PaperDocument):
                                  Qt.AlignmentFlag.AlignCenter if band else wrap, text)
         return y + self.header_h
 
-    def _paint_rows(self, painter: QPainter, y: float, items: list[tuple[list[Cell], bool]]) -> float:
+    def _paint_rows(self, painter: QPainter, y: float, items: list[tuple[list[Cell] | None, bool]]) -> float:
         rep = self.report
         cols = rep.columns
         pad = self.font_pt * _PAD_EM / 2
@@ -217,6 +221,10 @@ class TablePaper(PaperDocument):
         previous: str | None = None
         for row_index, (cells, is_total) in enumerate(items):
             ry = top + row_index * self.row_h
+            if cells is None:   # the ※ line: no fills; the group name prints again after it
+                starts.append(False)
+                previous = None
+                continue
             for j, c in enumerate(cells):
                 tone = c.tone if c.tone is not None or not is_total else "total"
                 if tone in fills:
@@ -232,6 +240,11 @@ class TablePaper(PaperDocument):
             for row_index, (cells, is_total) in enumerate(items):
                 ry = top + row_index * self.row_h
                 painter.setFont(fonts[is_total])
+                if cells is None:
+                    painter.setPen(black)
+                    painter.drawText(fine_rect(QRectF(pad, ry, self.width_pt - 2 * pad, self.row_h)), _LEFT,
+                                     self.report.after_totals_note)
+                    continue
                 for j, c in enumerate(cells):
                     text = c.text
                     if not text or (j == group_col and not is_total and not starts[row_index]):
@@ -251,12 +264,16 @@ class TablePaper(PaperDocument):
         for row_index in range(1, len(items) + 1):
             ry = top + row_index * self.row_h
             painter.drawLine(QPointF(0, ry), QPointF(self.width_pt, ry))
-        for x in [*self.col_x, self.width_pt]:
-            painter.drawLine(QPointF(x, top), QPointF(x, y))
+        for row_index, (cells, _total) in enumerate(items):   # column lines, not across the ※ line
+            if cells is not None:
+                ry = top + row_index * self.row_h
+                for x in self.col_x[1:]:
+                    painter.drawLine(QPointF(x, ry), QPointF(x, ry + self.row_h))
         painter.setPen(QPen(QColor("#404040"), 0.9))
-        for row_index, (_cells, is_total) in enumerate(items):
+        for row_index, (cells, is_total) in enumerate(items):
             first_total = is_total and (row_index == 0 or not items[row_index - 1][1])
-            if row_index and (starts[row_index] or first_total):
+            after_note = row_index > 0 and items[row_index - 1][0] is None
+            if row_index and (starts[row_index] or first_total or cells is None or after_note):
                 ry = top + row_index * self.row_h
                 painter.drawLine(QPointF(0, ry), QPointF(self.width_pt, ry))
         painter.setPen(QPen(QColor("#404040"), 0.8))

@@ -393,19 +393,26 @@ def write_csv(report: ModelUnionReport, path: Path | str) -> Path:
     return write_table_csv(path, csv_headers(report.layout), csv_rows(report))
 
 
+def printed_table(report: ModelUnionReport) -> ReportTable:
+    """``report.table`` as headquarters prints it (DOMAIN §5): the 社保労連 (60) rows, which the
+    合計 leaves out, after the 合計 row under the ※ note (xlsx, PDF and screen alike)."""
+    table = report.table
+    outside = {r.unit.union_id for r in report.rows if not r.unit.in_national}
+    if not outside:
+        return table
+    keep = [i for i, key in enumerate(table.row_keys) if key not in outside]
+    moved = [i for i, key in enumerate(table.row_keys) if key in outside]
+    return replace(table, rows=[table.rows[i] for i in keep], row_keys=[table.row_keys[i] for i in keep],
+                   after_totals=[table.rows[i] for i in moved],
+                   after_totals_keys=[table.row_keys[i] for i in moved],
+                   after_totals_note=OUTSIDE_NOTE,
+                   notes=[n for n in table.notes if not n.startswith("社保労連 (60)")])
+
+
 def write_xlsx(report: ModelUnionReport, path: Path | str, *, paper: str = "A4") -> Path:
     """The print-ready workbook (print titles, one page wide, number formats, fills)."""
     layout = report.layout
     from kyosai_desktop.services.xlsx_report import write_report_xlsx  # openpyxl: xlsx only
 
-    table = report.table
-    outside = {r.unit.union_id for r in report.rows if not r.unit.in_national}
-    if outside:   # as headquarters prints it: after the 合計 row, under the ※ note
-        keep = [i for i, key in enumerate(table.row_keys) if key not in outside]
-        table = replace(table, rows=[table.rows[i] for i in keep], row_keys=[table.row_keys[i] for i in keep],
-                        after_totals=[row for row, key in zip(table.rows, table.row_keys, strict=True)
-                                      if key in outside],
-                        after_totals_note=OUTSIDE_NOTE,
-                        notes=[n for n in table.notes if not n.startswith("社保労連 (60)")])
-    return write_report_xlsx(table, path, paper=paper, landscape=True,
+    return write_report_xlsx(printed_table(report), path, paper=paper, landscape=True,
                              sheet_title=f"モデル単組 {layout.fiscal_year} {layout.start_label}")

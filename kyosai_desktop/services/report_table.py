@@ -113,10 +113,11 @@ class ReportTable:
     row_keys: list[object] = field(default_factory=list)           # e.g. union ids, per row
     group_by: str | None = None  # a column whose repeated values print once per group (県名)
     legend: dict[str, str] = field(default_factory=dict)           # tone → label, if coloured
-    # Rows printed after the totals under a ※ line (社保労連, which the 合計 leaves out); only
-    # the xlsx writer lays them out there so far.
+    # Rows printed after the totals under a ※ line (社保労連, which the 合計 leaves out), as the
+    # xlsx and PDF writers and the screen lay them out; their keys as ``row_keys``.
     after_totals: list[list[Cell]] = field(default_factory=list)
     after_totals_note: str = ""
+    after_totals_keys: list[object] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         for r in [*self.rows, *self.totals, *self.after_totals]:

@@ -360,7 +360,7 @@ class ModelUnionsPage(QWidget):
         from kyosai_desktop.render.paper_table import TablePaper
 
         assert self.report is not None
-        return TablePaper(self.report.table, paper=self.paper, landscape=True)
+        return TablePaper(mr.printed_table(self.report), paper=self.paper, landscape=True)
 
     def print_preview(self):
         from kyosai_desktop.ui.shared.print_preview import preview
