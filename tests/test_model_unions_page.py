@@ -326,3 +326,29 @@ def test_a_filter_says_what_it_limits_and_what_it_does_not(page, qtbot):
     assert note.isVisible() and "合計の行・印刷・PDF・Excel は範囲内のすべての単組" in note.text()
     page.view.filter_edit.clear()
     assert not note.isVisible()
+
+
+def test_shaho_rouren_rows_stay_after_the_total_when_sorted_and_filtered(page, ctx, qtbot):
+    """社保労連 (60) is not in the 合計: on screen its rows come after the 合計 row, as printed,
+    whatever the sort; the filter finds them; Enter on one opens that union."""
+    from kyosai_desktop.services.model_union_report import OUTSIDE_NOTE
+    from kyosai_desktop.store.model_unions import Designation
+
+    import_model_unions(ctx, SAMPLE, 2024)
+    shaho = ctx.unions.add("60", "001", "社保労連テスト単組", members=100, holdings=40)
+    ctx.model_unions.designate_many([Designation(2024, shaho.id, 5, 100, 40, 10)])
+    page.refresh(event(ChangeKind.MODEL_UNIONS))
+    page.select(2024, "2025-02", pref_code=None)
+    assert texts(page, "pref_code")[-2:] == ["合計", "60"]
+    assert OUTSIDE_NOTE in page.notes_label.text()
+    rate = page.view.report.index("rate")
+    for order in (Qt.SortOrder.AscendingOrder, Qt.SortOrder.DescendingOrder):
+        page.view.table.sortByColumn(rate, order)
+        assert texts(page, "name")[-2:] == ["9 単組", "社保労連テスト単組"]
+    page.view.filter_edit.setText("社保")
+    assert texts(page, "name") == ["9 単組", "社保労連テスト単組"]
+    page.view.filter_edit.setText("")
+    model = page.view.model
+    last = model.rowCount() - 1
+    assert model.row_key(last) == shaho.id and not model.is_total(last)
+    assert model.index(last, rate).data(Qt.ItemDataRole.FontRole) is None   # not bold like the 合計

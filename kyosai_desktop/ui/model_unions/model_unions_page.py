@@ -255,14 +255,15 @@ class ModelUnionsPage(QWidget):
         if report is self.report:
             return   # the same figures are on screen already
         self.report = report
-        table = self.report.table
+        table = mr.printed_table(self.report)   # 社保労連 after the 合計 row, as headquarters prints it
         self.view.set_report(table)
         self._fit_name_column()
         self._apply_month_columns()
         self.title_label.setText(table.title)
         self.title_label.setToolTip(table.title)
         self.subtitle_label.setText(table.subtitle)
-        self.notes_label.setText("\n".join("※ " + n for n in table.notes))
+        self.notes_label.setText("\n".join([*("※ " + n for n in table.notes),
+                                            *([table.after_totals_note] if table.after_totals else [])]))
         empty = not self.report.rows
         self.empty_label.setVisible(empty)
         if empty:

@@ -3,7 +3,8 @@
 ``ReportTableModel`` shows each cell's display text, keeps the raw value under
 ``SORT_ROLE`` (so "1,234" sorts as a number and "—" sorts first), colours cells by tone
 with the same fills as Excel and paper, and marks totals rows bold.  ``ReportProxy``
-sorts and filters but always keeps the totals rows last.  ``ReportTableView`` puts them
+sorts and filters but always keeps the totals rows last (then the report's ``after_totals``,
+the 社保労連 rows the 合計 leaves out, in their own order).  ``ReportTableView`` puts them
 together: a summary line, a filter box, a two-level header (year bands over months) and
 frozen leading columns (code / name stay in view when scrolling sideways).
 """
@@ -83,7 +84,7 @@ def _sort_key(value: object, numeric: bool) -> object:
 
 
 class ReportTableModel(QAbstractTableModel):
-    """Read-only model over a ReportTable: rows first, then the totals rows."""
+    """Read-only model over a ReportTable: rows first, then the totals rows, then ``after_totals``."""
 
     def __init__(self, report: ReportTable | None = None, parent=None) -> None:
         super().__init__(parent)
@@ -98,6 +99,7 @@ class ReportTableModel(QAbstractTableModel):
     def _prepare(self) -> None:
         r = self._report
         self._n_data = 0 if r is None else len(r.rows)
+        self._n_totals = 0 if r is None else len(r.totals)
         self._numeric = [] if r is None else [c.kind in NUMERIC_KINDS for c in r.columns]
         self._aligns = [] if r is None else [_ALIGN[c.align] for c in r.columns]
         if r is not None and self._sort_column >= len(r.columns):
@@ -107,7 +109,7 @@ class ReportTableModel(QAbstractTableModel):
 
     def _arrange(self) -> None:
         r = self._report
-        self._rows = [] if r is None else [*(r.rows[i] for i in self._order), *r.totals]
+        self._rows = [] if r is None else [*(r.rows[i] for i in self._order), *r.totals, *r.after_totals]
 
     def _sorted_order(self) -> list[int]:
         """Report row indices in display order: the report's own, or by the sort column."""
@@ -154,7 +156,7 @@ class ReportTableModel(QAbstractTableModel):
         same_shape = (
             self._report is not None and report is not None
             and [c.key for c in self._report.columns] == [c.key for c in report.columns]
-            and len(self._rows) == len(report.rows) + len(report.totals)
+            and len(self._rows) == len(report.rows) + len(report.totals) + len(report.after_totals)
         )
         if same_shape:
             self._report = report
@@ -169,10 +171,20 @@ class ReportTableModel(QAbstractTableModel):
         self.endResetModel()
 
     def is_total(self, row: int) -> bool:
-        return row >= self._n_data
+        return self._n_data <= row < self._n_data + self._n_totals
+
+    def is_after_totals(self, row: int) -> bool:
+        """A row of ``after_totals`` (after the 合計, not in it: 社保労連)."""
+        return row >= self._n_data + self._n_totals
 
     def row_key(self, row: int) -> object:
-        if self._report is None or row >= self._n_data or not self._report.row_keys:
+        if self._report is None:
+            return None
+        if self.is_after_totals(row):
+            keys = self._report.after_totals_keys
+            i = row - self._n_data - self._n_totals
+            return keys[i] if i < len(keys) else None
+        if row >= self._n_data or not self._report.row_keys:
             return None
         return self._report.row_keys[self._order[row]]
 
@@ -194,12 +206,13 @@ class ReportTableModel(QAbstractTableModel):
         c = self._rows[row][col]
         if role == _DISPLAY:
             return c.text
+        total = self._n_data <= row < self._n_data + self._n_totals
         if role == _FONT:
-            return self._bold if row >= self._n_data else None
+            return self._bold if total else None
         if role == _ALIGNMENT:
             return self._aligns[col]
         if role == _BACKGROUND:
-            tone = c.tone if c.tone is not None or row < self._n_data else "total"
+            tone = c.tone if c.tone is not None or not total else "total"
             return self._brushes.get(tone) if tone else None
         if role == _SORT:
             return _sort_key(c.value, self._numeric[col])
@@ -210,7 +223,7 @@ class ReportTableModel(QAbstractTableModel):
         if role == _ROW_KEY:
             return self.row_key(row)
         if role == _IS_TOTAL:
-            return row >= self._n_data
+            return total
         if role == _RAW:
             return c.value
         return None
