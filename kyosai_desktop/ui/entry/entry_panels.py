@@ -142,6 +142,7 @@ class GridPanel(QWidget):
         self.view = GridView(self)
         self.view.setModel(self.model)
         self.view.set_frozen(self.model.LABEL_COLUMNS)
+        self.view.set_pinned_totals(True)
         self.view.verticalHeader().hide()
         fm = self.view.fontMetrics()
         self.view.verticalHeader().setDefaultSectionSize(fm.height() + 10)

@@ -26,6 +26,7 @@ from PySide6.QtCore import (
     QItemSelectionModel,
     QModelIndex,
     QPoint,
+    QRect,
     Qt,
     QTimer,
     Signal,
@@ -41,6 +42,7 @@ from PySide6.QtWidgets import (
 )
 
 from kyosai_desktop.services.entry import format_block
+from kyosai_desktop.ui.shared.pinned_totals import PinnedTotals
 from kyosai_desktop.ui.shared.report_model import FrozenTableView
 
 UP, DOWN, LEFT, RIGHT, STAY = (-1, 0), (1, 0), (0, -1), (0, 1), (0, 0)
@@ -155,11 +157,54 @@ class GridView(FrozenTableView):
         self.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectItems)
         self.setHorizontalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+        # per pixel, so at the end of the range the 合計 row lies exactly under its pinned copy
+        self.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+        self.frozen_view.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+        self.pinned = PinnedTotals(self)
         self.setContextMenuPolicy(Qt.ContextMenuPolicy.DefaultContextMenu)
         self.setWordWrap(False)
         self._tab_origin: int | None = None
         self._moving = False
         self._editor_has_focus = False
+
+    # ----------------------------------------------------------------- pinned totals
+    def set_pinned_totals(self, on: bool) -> None:
+        """Keep the last row and column (合計) in view while the grid scrolls."""
+        self.pinned.enabled = on
+        self.apply_frozen()
+
+    def setModel(self, model) -> None:  # noqa: N802
+        super().setModel(model)
+        self.pinned.set_model(model)
+        self.apply_frozen()
+
+    def apply_frozen(self) -> None:
+        super().apply_frozen()
+        if getattr(self, "pinned", None) is not None and not self._resetting:
+            self.pinned.apply(self._frozen_count())
+
+    def _update_geometry(self) -> None:
+        super()._update_geometry()
+        if getattr(self, "pinned", None) is not None and not self._resetting:
+            self.pinned.update_geometry(self._frozen_count())
+
+    def open_rect(self) -> QRect:
+        """The part of the viewport not covered by the pinned 合計 row and column."""
+        return self.pinned.open_rect(self.viewport().rect())
+
+    def scrollTo(self, index, hint=QAbstractItemView.ScrollHint.EnsureVisible) -> None:  # noqa: N802
+        """Scroll so ``index`` is visible clear of the pinned totals, not underneath them."""
+        super().scrollTo(index, hint)
+        model = self.model()
+        if not index.isValid() or model is None or not self.pinned.pinned_size()[0]:
+            return
+        rect, room = self.visualRect(index), self.open_rect()
+        if index.row() < model.rowCount() - 1 and rect.bottom() > room.bottom():
+            bar = self.verticalScrollBar()
+            bar.setValue(bar.value() + rect.bottom() - room.bottom())
+        if index.column() < model.columnCount() - 1 and rect.right() > room.right():
+            bar = self.horizontalScrollBar()
+            bar.setValue(bar.value() + rect.right() - room.right())
 
     # ----------------------------------------------------------------- state
     def is_editing(self) -> bool:
@@ -198,7 +243,7 @@ class GridView(FrozenTableView):
         row = max(0, min(model.rowCount() - 1, row + move[0]))
         col = max(0, min(model.columnCount() - 1, col + move[1]))
         target = model.index(row, col)
-        if move[0] and not self.viewport().rect().contains(self.visualRect(target)):
+        if move[0] and not self.open_rect().contains(self.visualRect(target)):
             # Enter past the bottom edge: bring the row to the middle, so the next dozen
             # rows are in view and do not each scroll (and repaint) the whole grid
             self.scrollTo(target, QAbstractItemView.ScrollHint.PositionAtCenter)
