@@ -122,6 +122,8 @@ class PinnedTotals:
             self.corner.setColumnHidden(col, col != last)
             self.bottom_left.setColumnHidden(col, col >= frozen)
         self.bottom_left.setVisible(frozen > 0)
+        for view in self.views():   # above the grid's frozen columns (never per layout: costly)
+            view.raise_()
         self.update_geometry(frozen)
 
     def _section_resized(self, logical: int, _old: int, new: int) -> None:
@@ -157,8 +159,6 @@ class PinnedTotals:
         # the overlays' viewports match the grid's, so the synced scroll values line up
         self.bottom.horizontalScrollBar().setValue(self.grid.horizontalScrollBar().value())
         self.right.verticalScrollBar().setValue(self.grid.verticalScrollBar().value())
-        for view in self.views():
-            view.raise_()
 
     def open_rect(self, rect: QRect) -> QRect:
         """``rect`` (the grid's viewport rect) less the strips the overlays cover."""
