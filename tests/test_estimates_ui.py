@@ -406,3 +406,19 @@ def test_a_long_union_name_in_the_list_shows_whole_on_hover(page):
     shown = model.index(0, COLUMN_INDEX["union"]).data()
     assert tip == shown and len(shown) > 8
     assert model.index(0, COLUMN_INDEX["seq"]).data(Qt.ItemDataRole.ToolTipRole) is None
+
+
+def test_campaign_list_period_in_the_one_date_style(page, ctx):
+    """The list's short period reads like every other date on screen (年月), not 2025/10〜."""
+    ctx.campaigns.add("年内", "その他", period_from="2025-10-01", period_to="2025-12-31")
+    ctx.campaigns.add("年度", "その他", period_from="2024-10-01", period_to="2025-03-31")
+    ctx.campaigns.add("始まりだけ", "その他", period_from="2026-01-05")
+    page.reload_campaigns()
+    model = page.campaign_model
+    shown = {model.index(r, 0).data(): model.index(r, 2).data() for r in range(model.rowCount())}
+    assert shown["年内"] == "2025年10月〜12月"
+    assert shown["年度"] == "2024年10月〜2025年3月"
+    assert shown["始まりだけ"] == "2026年1月〜"
+    assert "/" not in "".join(shown.values())
+    row = next(r for r in range(model.rowCount()) if model.index(r, 0).data() == "年内")
+    assert "2025年10月1日〜2025年12月31日" in model.index(row, 0).data(Qt.ItemDataRole.ToolTipRole)

@@ -241,12 +241,25 @@ CAMPAIGN_HEADERS = ["キャンペーン", "種類", "期間", "単組", "見積�
 
 
 def short_period(c: Campaign) -> str:
-    """``2024/10〜2025/03`` for the narrow campaign list (the full dates are in the tooltip)."""
-    def ym(d: str | None) -> str:
-        return "" if not d else f"{d[:4]}/{d[5:7]}"
+    """The period by month for the narrow campaign list, in the 年月日 style of every screen and
+    print: ``2025年10月〜12月``, ``2024年10月〜2025年3月`` (the full dates are in the tooltip)."""
     if not c.period_from and not c.period_to:
         return "—"
-    return f"{ym(c.period_from)}〜{ym(c.period_to)}"
+
+    def ym(d: str | None) -> tuple[int, int] | None:
+        try:
+            return (int(d[:4]), int(d[5:7])) if d else None
+        except ValueError:
+            return None
+    start, end = ym(c.period_from), ym(c.period_to)
+    left = f"{start[0]}年{start[1]}月" if start else ""
+    if end is None:
+        right = ""
+    elif start is not None and start[0] == end[0]:
+        right = f"{end[1]}月"
+    else:
+        right = f"{end[0]}年{end[1]}月"
+    return f"{left}〜{right}"
 
 
 class CampaignTableModel(QAbstractTableModel):
