@@ -55,7 +55,7 @@ def totals_in_view(view, model) -> bool:
     row, column = view.rowAt(middle.y()), view.columnAt(middle.x())
     assert 0 <= row < model.total_row and model.LABEL_COLUMNS <= column < model.total_column
     return (shown_in(pinned.bottom, model.index(model.total_row, column))
-            and shown_in(pinned.bottom_left, model.index(model.total_row, 1))
+            and shown_in(pinned.bottom_left, model.index(model.total_row, model.LABEL_COLUMNS - 1))
             and shown_in(pinned.right, model.index(row, model.total_column))
             and shown_in(pinned.corner, model.index(model.total_row, model.total_column)))
 
@@ -124,3 +124,26 @@ def test_screenshot_scrolled_to_the_middle(qtbot, page):
     out = os.environ.get("KYOSAI_SHOT_DIR")
     if out:
         page.grab().save(os.path.join(out, "pinned_totals_middle.png"))
+
+
+def test_union_grid_totals_stay_in_view(qtbot, page, branch):  # noqa: F811
+    page.tabs.setCurrentIndex(1)
+    panel = page.union_panel
+    view, model = panel.view, panel.model
+    view.setFocus()
+    qtbot.wait(10)
+    assert view.verticalScrollBar().maximum() > 0 and view.horizontalScrollBar().maximum() > 0
+    press(qtbot, view, Qt.Key.Key_End, CTRL)
+    assert totals_in_view(view, model)
+    press(qtbot, view, Qt.Key.Key_Home, CTRL)
+    press(qtbot, view, Qt.Key.Key_Right)
+    assert view.verticalScrollBar().value() == 0 and view.horizontalScrollBar().value() == 0
+    assert totals_in_view(view, model)
+    column = view.currentIndex().column()
+    before = int(model.index(model.total_row, column).data(Qt.ItemDataRole.EditRole))
+    old = int(model.index(0, column).data(Qt.ItemDataRole.EditRole) or 0)
+    for ch in "7":
+        press(qtbot, view, ch)
+    press(qtbot, view, Qt.Key.Key_Return)
+    assert view.pinned.bottom.model().index(model.total_row, column).data() == str(before - old + 7)
+    assert shown_in(view.pinned.bottom, model.index(model.total_row, column))
