@@ -29,7 +29,9 @@ def _data_root() -> Path:
     for root in candidates:
         if (root / "db").is_dir() and (root / "resources").is_dir():
             return root
-    raise RuntimeError("同梱データ (db/, resources/) が見つかりません。インストールをやり直してください。")
+    raise RuntimeError(
+        "同梱データ (db/, resources/) が見つかりません。インストールをやり直してください。"
+    )
 
 
 def migrations_dir() -> Path:

@@ -53,8 +53,10 @@ def settle(app) -> None:
 def line(label: str, values: list[float], target: float) -> bool:
     med, worst = statistics.median(values), max(values)
     ok = worst < target
-    print(f"{label:<46} median {med:7.1f} ms  max {worst:7.1f} ms  (n={len(values)}, target < {target:.0f} ms)"
-          f"  {'OK' if ok else 'SLOW'}")
+    print(
+        f"{label:<46} median {med:7.1f} ms  max {worst:7.1f} ms  (n={len(values)}, target < {target:.0f} ms)"
+        f"  {'OK' if ok else 'SLOW'}"
+    )
     return ok
 
 
@@ -68,12 +70,21 @@ def full_window(app, ctx, edits: int) -> None:
         from kyosai_desktop.ui.main_window import MainWindow
         from kyosai_desktop.ui.shared import interaction
 
-        class Answering(interaction.Interaction):   # answer every prompt "yes" without showing it
-            def information(self, *_): pass
-            def warning(self, *_): pass
-            def critical(self, *_): pass
-            def confirm(self, *_): return True
-            def exec_dialog(self, dialog): return True
+        class Answering(interaction.Interaction):  # answer every prompt "yes" without showing it
+            def information(self, *_):
+                pass
+
+            def warning(self, *_):
+                pass
+
+            def critical(self, *_):
+                pass
+
+            def confirm(self, *_):
+                return True
+
+            def exec_dialog(self, dialog):
+                return True
 
         interaction.install(Answering())
         window = MainWindow(ctx)
@@ -99,8 +110,10 @@ def full_window(app, ctx, edits: int) -> None:
             model.setData(index, str(value))
             settle(app)
             timings.append(ms(start))
-        print(f"(info) edit in the main window, all pages open: median {statistics.median(timings):.1f} ms"
-              f"  max {max(timings):.1f} ms; refresh('results') per page: {', '.join(costs)} ms")
+        print(
+            f"(info) edit in the main window, all pages open: median {statistics.median(timings):.1f} ms"
+            f"  max {max(timings):.1f} ms; refresh('results') per page: {', '.join(costs)} ms"
+        )
         window.close()
     except Exception as exc:  # noqa: BLE001 - informational only; other pages may be mid-change
         print(f"(info) main-window measurement skipped: {exc!r}")
@@ -133,7 +146,9 @@ def main() -> int:
     settle(app)
     print(f"{'page built and shown (first month grid)':<46} {ms(start):7.1f} ms")
     panel = page.month_panel
-    print(f"  branch grid: {panel.model.rowCount() - 1} unions × {panel.model.grid and len(panel.model.grid.columns)} products")
+    print(
+        f"  branch grid: {panel.model.rowCount() - 1} unions × {panel.model.grid and len(panel.model.grid.columns)} products"
+    )
 
     timings = []
     month = "2022-06"
@@ -153,7 +168,9 @@ def main() -> int:
         everyone.set_month(add_months(month, i))
         settle(app)
         timings.append(ms(start))
-    ok &= line(f"open month grid, all {everyone.model.rowCount() - 1} unions", timings, TARGET_OPEN_MS)
+    ok &= line(
+        f"open month grid, all {everyone.model.rowCount() - 1} unions", timings, TARGET_OPEN_MS
+    )
     everyone.close()
 
     panel.set_month("2025-02")
@@ -206,7 +223,9 @@ def main() -> int:
     ok &= line("undo of one edit (write + show the cell)", timings, TARGET_OPEN_MS)
 
     # a whole month pasted from Excel (all the branch's unions × all products): one step
-    block = "".join("\t".join(str((r * 7 + c) % 13) for c in range(cols)) + "\r\n" for r in range(rows))
+    block = "".join(
+        "\t".join(str((r * 7 + c) % 13) for c in range(cols)) + "\r\n" for r in range(rows)
+    )
     view.setCurrentIndex(model.index_of(0, 0))
     steps = page.undo_stack.index()
     start = time.perf_counter()
@@ -218,8 +237,10 @@ def main() -> int:
     page.undo_stack.undo()
     settle(app)
     undo_ms = ms(start)
-    print(f"{'paste of a whole month (' + str(rows) + ' × ' + str(cols) + ' cells)':<46} {paste_ms:7.1f} ms;"
-          f" its undo {undo_ms:.1f} ms (one commit each)")
+    print(
+        f"{'paste of a whole month (' + str(rows) + ' × ' + str(cols) + ' cells)':<46} {paste_ms:7.1f} ms;"
+        f" its undo {undo_ms:.1f} ms (one commit each)"
+    )
 
     page.tabs.setCurrentIndex(1)
     settle(app)

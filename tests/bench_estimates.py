@@ -28,9 +28,33 @@ from kyosai_desktop.store.tx import transaction  # noqa: E402
 UNIONS = 300
 ESTIMATES = 20_000
 BUDGETS = {"summary": 0.200, "list_view": 0.300, "all_reports_pdf": 5.0}
-SURNAMES = ["佐藤", "鈴木", "高橋", "田中", "伊藤", "渡辺", "山本", "中村", "小林", "加藤", "吉田", "山田"]
+SURNAMES = [
+    "佐藤",
+    "鈴木",
+    "高橋",
+    "田中",
+    "伊藤",
+    "渡辺",
+    "山本",
+    "中村",
+    "小林",
+    "加藤",
+    "吉田",
+    "山田",
+]
 GIVEN = ["太郎", "花子", "一郎", "美咲", "翔", "陽子", "大輔", "由美", "誠", "愛", "聡", "恵"]
-CARS = ["アクア", "プリウス", "N-BOX", "タント", "フィット", "ノート", "ヤリス", "セレナ", "ハスラー", "ワゴンR"]
+CARS = [
+    "アクア",
+    "プリウス",
+    "N-BOX",
+    "タント",
+    "フィット",
+    "ノート",
+    "ヤリス",
+    "セレナ",
+    "ハスラー",
+    "ワゴンR",
+]
 STEPS = ["依頼受付", "見積作成", "返却済", "成約", "不成約"]
 
 
@@ -42,16 +66,21 @@ def build(path: Path, seed: int = 4) -> tuple[AppContext, int]:
     rng = random.Random(seed)
     conn = ctx.conn
     with transaction(conn):
-        conn.executemany("INSERT INTO unions (pref_code, union_code, name) VALUES ('13', ?, ?)",
-                         [(f"{i:03d}", f"第{i}区職員労働組合") for i in range(1, UNIONS + 1)])
+        conn.executemany(
+            "INSERT INTO unions (pref_code, union_code, name) VALUES ('13', ?, ?)",
+            [(f"{i:03d}", f"第{i}区職員労働組合") for i in range(1, UNIONS + 1)],
+        )
         union_ids = [r[0] for r in conn.execute("SELECT id FROM unions ORDER BY union_code")]
         product = ctx.products.resolve("マイカー共済")
         cid = conn.execute(
             "INSERT INTO estimate_campaigns (name, kind, period_from, period_to, product_id)"
             " VALUES ('2024年度 単組執行部見積り強化月間', '単組執行部見積り強化月間', '2024-10-01', '2025-03-31', ?)",
-            (product.id if product else None,)).lastrowid
-        conn.executemany("INSERT INTO estimate_campaign_unions (campaign_id, union_id) VALUES (?, ?)",
-                         [(cid, u) for u in union_ids])
+            (product.id if product else None,),
+        ).lastrowid
+        conn.executemany(
+            "INSERT INTO estimate_campaign_unions (campaign_id, union_id) VALUES (?, ?)",
+            [(cid, u) for u in union_ids],
+        )
         seqs = dict.fromkeys(union_ids, 0)
         rows = []
         for _ in range(ESTIMATES):
@@ -61,16 +90,32 @@ def build(path: Path, seed: int = 4) -> tuple[AppContext, int]:
             other = rng.randint(3000, 9000) if monthly else rng.randint(30000, 120000)
             complete = rng.random() > 0.05
             status = rng.choices(STEPS, [5, 20, 45, 20, 10])[0] if complete else "依頼受付"
-            rows.append((cid, uid, seqs[uid], "執行部", rng.choice(SURNAMES) + " " + rng.choice(GIVEN),
-                         rng.randint(20, 65), rng.choice(CARS), str(rng.randint(6, 20)), str(rng.randint(6, 20)),
-                         int(rng.random() < 0.6), other if complete else None,
-                         int(other * rng.uniform(0.5, 1.05)) if complete else None,
-                         ("月" if monthly else "年") if complete else None,
-                         f"2025-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}", status, "2024-10-15"))
+            rows.append(
+                (
+                    cid,
+                    uid,
+                    seqs[uid],
+                    "執行部",
+                    rng.choice(SURNAMES) + " " + rng.choice(GIVEN),
+                    rng.randint(20, 65),
+                    rng.choice(CARS),
+                    str(rng.randint(6, 20)),
+                    str(rng.randint(6, 20)),
+                    int(rng.random() < 0.6),
+                    other if complete else None,
+                    int(other * rng.uniform(0.5, 1.05)) if complete else None,
+                    ("月" if monthly else "年") if complete else None,
+                    f"2025-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}",
+                    status,
+                    "2024-10-15",
+                )
+            )
         conn.executemany(
             "INSERT INTO estimates (campaign_id, union_id, seq, role, name, age, car, grade_now, grade_new,"
             " vehicle_cover, other_premium, jichiro_premium, payment, policy_maturity, status, requested_on)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            rows,
+        )
     conn.execute("ANALYZE")
     return ctx, cid
 
@@ -92,7 +137,9 @@ def main() -> int:
     db = args.db or folder / "bench.sqlite3"
     t0 = time.perf_counter()
     ctx, cid = build(db)
-    print(f"built {ESTIMATES:,} estimates over {UNIONS} unions in {time.perf_counter() - t0:.1f} s ({db})")
+    print(
+        f"built {ESTIMATES:,} estimates over {UNIONS} unions in {time.perf_counter() - t0:.1f} s ({db})"
+    )
 
     from kyosai_desktop.services import estimate_reports as er
 
@@ -118,7 +165,9 @@ def main() -> int:
     page.resize(1400, 850)
     page.show()
     app.processEvents()
-    print(f"  page opened on the summary tab (summary, chart): {(time.perf_counter() - start) * 1000:.0f} ms")
+    print(
+        f"  page opened on the summary tab (summary, chart): {(time.perf_counter() - start) * 1000:.0f} ms"
+    )
     page.tabs.setCurrentWidget(page.list_panel)
     app.processEvents()
     panel = page.list_panel
@@ -127,7 +176,7 @@ def main() -> int:
         panel.union_combo.setCurrentIndex(1)
         app.processEvents()
         start = time.perf_counter()
-        panel.union_combo.setCurrentIndex(0)   # すべての単組: 20,000 rows
+        panel.union_combo.setCurrentIndex(0)  # すべての単組: 20,000 rows
         panel.table.viewport().repaint()
         app.processEvents()
         figures.setdefault("_list", [])  # type: ignore[arg-type]
@@ -138,15 +187,23 @@ def main() -> int:
     figures["list_view"] = statistics.median(figures.pop("_list"))  # type: ignore[arg-type]
     print(f"list view (すべての単組) rows shown: {rows:,}")
 
-    t, _ = timed(lambda: (panel.union_combo.setCurrentIndex(2), panel.table.viewport().repaint(),
-                          app.processEvents()), repeat=1)
+    t, _ = timed(
+        lambda: (
+            panel.union_combo.setCurrentIndex(2),
+            panel.table.viewport().repaint(),
+            app.processEvents(),
+        ),
+        repeat=1,
+    )
     print(f"  list view of one union ({panel.model.rowCount()} rows): {t * 1000:.0f} ms")
     panel.union_combo.setCurrentIndex(0)
     app.processEvents()
     start = time.perf_counter()
     page.tabs.setCurrentWidget(page.closing_tab)
     app.processEvents()
-    print(f"  closing tab ({len(page.closing_view.report.rows):,} rows, 60 days): {(time.perf_counter() - start) * 1000:.0f} ms")
+    print(
+        f"  closing tab ({len(page.closing_view.report.rows):,} rows, 60 days): {(time.perf_counter() - start) * 1000:.0f} ms"
+    )
     page.tabs.setCurrentWidget(panel)
     app.processEvents()
     start = time.perf_counter()
@@ -156,7 +213,9 @@ def main() -> int:
     start = time.perf_counter()
     panel.filter_edit.setText("アクア")
     app.processEvents()
-    print(f"  filter 20,000 rows (アクア → {panel.proxy.rowCount():,}): {(time.perf_counter() - start) * 1000:.0f} ms")
+    print(
+        f"  filter 20,000 rows (アクア → {panel.proxy.rowCount():,}): {(time.perf_counter() - start) * 1000:.0f} ms"
+    )
 
     from kyosai_desktop.render.estimate_paper import UnionReportPaper
     from kyosai_desktop.render.paper import render_pdf
@@ -174,7 +233,9 @@ def main() -> int:
         value = figures[key]
         ok = value <= budget
         failed |= not ok
-        print(f"{key:<26} {value * 1000:8.0f} ms  < {budget * 1000:.0f} ms  {'OK' if ok else 'OVER'}")
+        print(
+            f"{key:<26} {value * 1000:8.0f} ms  < {budget * 1000:.0f} ms  {'OK' if ok else 'OVER'}"
+        )
     ctx.close()
     return 1 if failed else 0
 

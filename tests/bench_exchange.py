@@ -52,15 +52,29 @@ def add_estimates(path: Path, n: int = 20_000, seed: int = 9) -> None:
         for _ in range(n):
             u = rng.choice(unions)
             seqs[u] += 1
-            rows.append((camp.id, u, seqs[u], f"会員{rng.randint(1, 99999)}", rng.randint(20, 65),
-                         rng.choice(["プリウス", "アクア", "N-BOX"]), rng.randint(3000, 9000),
-                         rng.randint(2000, 8000), rng.choice(["年", "月"])))
+            rows.append(
+                (
+                    camp.id,
+                    u,
+                    seqs[u],
+                    f"会員{rng.randint(1, 99999)}",
+                    rng.randint(20, 65),
+                    rng.choice(["プリウス", "アクア", "N-BOX"]),
+                    rng.randint(3000, 9000),
+                    rng.randint(2000, 8000),
+                    rng.choice(["年", "月"]),
+                )
+            )
         with transaction(ctx.conn):
             ctx.conn.executemany(
                 "INSERT INTO estimates (campaign_id, union_id, seq, name, age, car, other_premium,"
-                " jichiro_premium, payment) VALUES (?,?,?,?,?,?,?,?,?)", rows)
-            ctx.conn.executemany("INSERT OR IGNORE INTO estimate_campaign_unions VALUES (?, ?)",
-                                 [(camp.id, u) for u in unions])
+                " jichiro_premium, payment) VALUES (?,?,?,?,?,?,?,?,?)",
+                rows,
+            )
+            ctx.conn.executemany(
+                "INSERT OR IGNORE INTO estimate_campaign_unions VALUES (?, ?)",
+                [(camp.id, u) for u in unions],
+            )
     finally:
         ctx.close()
 
@@ -71,12 +85,23 @@ def laptop_edits(path: Path, seed: int = 10) -> None:
     try:
         unions = [u.id for u in ctx.unions.list()]
         products = [p.id for p in ctx.products.all()][:15]
-        cells = {(rng.choice(unions), rng.choice(products), rng.choice(national_data.MONTHS)) for _ in range(600)}
-        ctx.results.apply([CellChange(u, p, m, rng.randint(0, 30)) for u, p, m in list(cells)[:500]])
+        cells = {
+            (rng.choice(unions), rng.choice(products), rng.choice(national_data.MONTHS))
+            for _ in range(600)
+        }
+        ctx.results.apply(
+            [CellChange(u, p, m, rng.randint(0, 30)) for u, p, m in list(cells)[:500]]
+        )
         camp = ctx.campaigns.list()[0]
         for _ in range(200):
-            ctx.estimates.add(camp.id, rng.choice(unions[:600]), name="訪問先の依頼者", other_premium=6000,
-                              jichiro_premium=4500, payment="年")
+            ctx.estimates.add(
+                camp.id,
+                rng.choice(unions[:600]),
+                name="訪問先の依頼者",
+                other_premium=6000,
+                jichiro_premium=4500,
+                payment="年",
+            )
     finally:
         ctx.close()
 
@@ -99,10 +124,15 @@ def main() -> int:
     national_data.build(office).close()
     add_estimates(office)
     con = sqlite3.connect(office)
-    counts = {t: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in ("unions", "results", "estimates")}
+    counts = {
+        t: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
+        for t in ("unions", "results", "estimates")
+    }
     con.close()
-    print(f"office: {counts['unions']:,} unions, {counts['results']:,} result cells, "
-          f"{counts['estimates']:,} estimates; file {office.stat().st_size / 1e6:.1f} MB")
+    print(
+        f"office: {counts['unions']:,} unions, {counts['results']:,} result cells, "
+        f"{counts['estimates']:,} estimates; file {office.stat().st_size / 1e6:.1f} MB"
+    )
 
     times: dict[str, float] = {}
     ctx = open_context(office)
@@ -122,18 +152,26 @@ def main() -> int:
     laptop_edits(laptop)
     best = []
     for _ in range(3):
-        t, info = timed(lambda: exchange.export_changes(laptop, work / "changes.kyosai", PASSPHRASE))
+        t, info = timed(
+            lambda: exchange.export_changes(laptop, work / "changes.kyosai", PASSPHRASE)
+        )
         best.append(t)
     times["export"] = min(best)
     changes_size = info["size"]  # type: ignore[index]
     best = []
     for _ in range(3):
-        t, dry = timed(lambda: exchange.import_changes(office, work / "changes.kyosai", PASSPHRASE, dry_run=True))
+        t, dry = timed(
+            lambda: exchange.import_changes(
+                office, work / "changes.kyosai", PASSPHRASE, dry_run=True
+            )
+        )
         best.append(t)
     times["dry_run"] = min(best)
     pristine = work / "office-before-import.sqlite3"
     shutil.copy(office, pristine)
-    times["import"], res = timed(lambda: exchange.import_changes(office, work / "changes.kyosai", PASSPHRASE))
+    times["import"], res = timed(
+        lambda: exchange.import_changes(office, work / "changes.kyosai", PASSPHRASE)
+    )
     assert res["applied"] == dry["applied"] > 600 and res["conflicts"] == 0, res  # type: ignore[index]
 
     print(f"floor (backup API copy of the office database): {floor:.3f} s")
@@ -141,11 +179,15 @@ def main() -> int:
     for name, goal in GOALS.items():
         within = times[name] < goal
         ok &= within
-        print(f"{name:9s} {times[name]:6.3f} s  = {times[name] / floor:5.1f}× floor  (goal < {goal:.0f} s)"
-              f"  {'OK' if within else 'OVER'}")
+        print(
+            f"{name:9s} {times[name]:6.3f} s  = {times[name] / floor:5.1f}× floor  (goal < {goal:.0f} s)"
+            f"  {'OK' if within else 'OVER'}"
+        )
     print(f"open on the laptop (not a goal): {t_open:.3f} s")
-    print(f"packages: checkout {copy_size / 1e6:.2f} MB, changes {changes_size / 1e3:.1f} kB"
-          f" ({res['applied']} changes applied)")  # type: ignore[index]
+    print(
+        f"packages: checkout {copy_size / 1e6:.2f} MB, changes {changes_size / 1e3:.1f} kB"
+        f" ({res['applied']} changes applied)"
+    )  # type: ignore[index]
     if not args.keep:
         shutil.rmtree(work, ignore_errors=True)
     return 0 if ok else 1

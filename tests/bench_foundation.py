@@ -121,15 +121,23 @@ def build_db(folder: Path) -> Path:
     n_unions = ctx.conn.execute("SELECT count(*) FROM unions").fetchone()[0]
     n_cells = ctx.conn.execute("SELECT count(*) FROM results").fetchone()[0]
     ctx.close()
-    print(f"national database: {n_unions:,} unions, {n_cells:,} result cells, "
-          f"built in {time.perf_counter() - start:.1f} s")
+    print(
+        f"national database: {n_unions:,} unions, {n_cells:,} result cells, "
+        f"built in {time.perf_counter() - start:.1f} s"
+    )
     return path
 
 
 def _run_child(code: str, args: list[str], env: dict) -> dict:
     launched = time.time()
-    proc = subprocess.run([sys.executable, "-c", code, repr(launched), *args],
-                          capture_output=True, text=True, env=env, cwd=ROOT, timeout=120)
+    proc = subprocess.run(
+        [sys.executable, "-c", code, repr(launched), *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=ROOT,
+        timeout=120,
+    )
     if proc.returncode != 0:
         raise SystemExit(f"start-up run failed:\n{proc.stderr}")
     return json.loads(proc.stdout.strip().splitlines()[-1])
@@ -143,7 +151,7 @@ def measure_start(db: Path, pages: list[str], runs: int, folder: Path) -> dict[s
     env.pop("PYTHONDONTWRITEBYTECODE", None)
     env["PYTHONPYCACHEPREFIX"] = str(folder / "pycache")
     out: dict[str, list[dict]] = {"bare": [], **{p: [] for p in pages}}
-    for i in range(runs + 1):        # the first round warms the OS file cache and is not counted
+    for i in range(runs + 1):  # the first round warms the OS file cache and is not counted
         bare = _run_child(BARE, [], env)
         got = {"bare": bare}
         for page in pages:
@@ -167,7 +175,8 @@ def measure_refresh(db: Path, runs: int) -> dict[str, float]:
     app = make_application()
     ctx = open_context(db)
     branch = ctx.conn.execute(
-        "SELECT pref_code FROM unions GROUP BY pref_code ORDER BY count(*) DESC LIMIT 1").fetchone()[0]
+        "SELECT pref_code FROM unions GROUP BY pref_code ORDER BY count(*) DESC LIMIT 1"
+    ).fetchone()[0]
     ctx.settings.set_branch(branch)
     n_unions = len(ctx.unions.list(branch))
     page = ProgressPage(ctx, DataBus())
@@ -182,29 +191,40 @@ def measure_refresh(db: Path, runs: int) -> dict[str, float]:
         branch_report_table(branch_progress(ctx, page.fiscal_year, page.as_of, branch))
         service.append((time.perf_counter() - t0) * 1000)
         t0 = time.perf_counter()
-        page.refresh(event(ChangeKind.RESULTS))          # what an entry triggers through the data bus
+        page.refresh(event(ChangeKind.RESULTS))  # what an entry triggers through the data bus
         page.view.table.viewport().repaint()
         refresh.append((time.perf_counter() - t0) * 1000)
     ctx.close()
-    return {"branch": branch, "unions": n_unions, "as_of": latest,
-            "service_ms": statistics.median(service), "refresh_ms": statistics.median(refresh),
-            "refresh_max_ms": max(refresh)}
+    return {
+        "branch": branch,
+        "unions": n_unions,
+        "as_of": latest,
+        "service_ms": statistics.median(service),
+        "refresh_ms": statistics.median(refresh),
+        "refresh_max_ms": max(refresh),
+    }
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--runs", type=int, default=5)
     args = parser.parse_args()
     ok = True
     with tempfile.TemporaryDirectory(prefix="kyosai-bench-") as tmp:
         folder = Path(tmp)
         db = build_db(folder)
-        print(f"\nstart to a usable main window (subprocess, offscreen, median of {args.runs}; target < {START_TARGET_S:.1f} s)")
+        print(
+            f"\nstart to a usable main window (subprocess, offscreen, median of {args.runs}; target < {START_TARGET_S:.1f} s)"
+        )
         pages = ["entry", "progress"]
         results = measure_start(db, pages, args.runs, folder)
         bare = statistics.median(r["painted"] for r in results["bare"])
-        print(f"  bare PySide6 window    Qt ready {statistics.median(r['app'] for r in results['bare']):.3f} s · "
-              f"first paint {bare:.3f} s  (the floor)")
+        print(
+            f"  bare PySide6 window    Qt ready {statistics.median(r['app'] for r in results['bare']):.3f} s · "
+            f"first paint {bare:.3f} s  (the floor)"
+        )
         for page in pages:
             runs = results[page]
             painted = statistics.median(r["painted"] for r in runs)
@@ -214,18 +234,26 @@ def main() -> int:
             ratio = painted / bare
             fast = painted < START_TARGET_S and ratio <= BARE_RATIO_TARGET
             ok &= fast
-            print(f"  opening on {runs[0]['page']:<9} Qt ready {app_ready:.3f} s · window built {built:.3f} s · "
-                  f"first page painted {painted:.3f} s = {ratio:.2f}× bare (target ≤ {BARE_RATIO_TARGET:.0f}×)  "
-                  f"{'OK' if fast else 'SLOW'}")
-            print(f"  {'':<20} integrity check confirmed {confirmed:.3f} s = {confirmed / bare:.2f}× bare "
-                  "(after the first paint; no input reaches the window before)")
+            print(
+                f"  opening on {runs[0]['page']:<9} Qt ready {app_ready:.3f} s · window built {built:.3f} s · "
+                f"first page painted {painted:.3f} s = {ratio:.2f}× bare (target ≤ {BARE_RATIO_TARGET:.0f}×)  "
+                f"{'OK' if fast else 'SLOW'}"
+            )
+            print(
+                f"  {'':<20} integrity check confirmed {confirmed:.3f} s = {confirmed / bare:.2f}× bare "
+                "(after the first paint; no input reaches the window before)"
+            )
         r = measure_refresh(db, max(args.runs, 10))
         ok &= r["refresh_ms"] < REFRESH_TARGET_MS
-        print(f"\nbranch progress view refresh (branch {r['branch']}, {r['unions']} unions, as of {r['as_of']}; "
-              f"target < {REFRESH_TARGET_MS:.0f} ms)")
-        print(f"  report from the database {r['service_ms']:.1f} ms · refresh incl. redraw "
-              f"{r['refresh_ms']:.1f} ms (max {r['refresh_max_ms']:.1f})  "
-              f"{'OK' if r['refresh_ms'] < REFRESH_TARGET_MS else 'SLOW'}")
+        print(
+            f"\nbranch progress view refresh (branch {r['branch']}, {r['unions']} unions, as of {r['as_of']}; "
+            f"target < {REFRESH_TARGET_MS:.0f} ms)"
+        )
+        print(
+            f"  report from the database {r['service_ms']:.1f} ms · refresh incl. redraw "
+            f"{r['refresh_ms']:.1f} ms (max {r['refresh_max_ms']:.1f})  "
+            f"{'OK' if r['refresh_ms'] < REFRESH_TARGET_MS else 'SLOW'}"
+        )
     return 0 if ok else 1
 
 

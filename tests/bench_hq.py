@@ -61,19 +61,34 @@ def make_branch(path: Path, pref: str, unions: int, rng: random.Random) -> Path:
             conn.executemany(
                 "INSERT INTO unions (pref_code, union_code, name, members, holdings, effective_month)"
                 " VALUES (?, ?, ?, ?, ?, ?)",
-                [(pref, f"{n:03d}", f"{pref}県 第{n}単組職員労働組合", 1000 + n, 400 + n, 10)
-                 for n in range(1, unions + 1)])
+                [
+                    (pref, f"{n:03d}", f"{pref}県 第{n}単組職員労働組合", 1000 + n, 400 + n, 10)
+                    for n in range(1, unions + 1)
+                ],
+            )
             ids = [r[0] for r in conn.execute("SELECT id FROM unions ORDER BY id")]
             conn.executemany(
                 "INSERT INTO results (union_id, product_id, month, count) VALUES (?, ?, ?, ?)",
-                [(u, p, m, rng.randint(1, 9)) for u in ids for p in products for m in MONTHS])
-            targets = [(y, p, v, None, rng.randint(100, 900)) for y in (2023, 2024) for p in products
-                       for v in ("第1次", "第2次")]
-            targets += [(2024, p, "第1次", u, rng.randint(5, 50)) for u in ids[::5] for p in products]
-            conn.executemany("INSERT INTO targets (fiscal_year, product_id, version, union_id, target)"
-                             " VALUES (?, ?, ?, ?, ?)", targets)
-            conn.executemany("INSERT INTO model_unions (fiscal_year, union_id, target) VALUES (?, ?, ?)",
-                             [(y, u, 20) for y in (2023, 2024) for u in ids[:3]])
+                [(u, p, m, rng.randint(1, 9)) for u in ids for p in products for m in MONTHS],
+            )
+            targets = [
+                (y, p, v, None, rng.randint(100, 900))
+                for y in (2023, 2024)
+                for p in products
+                for v in ("第1次", "第2次")
+            ]
+            targets += [
+                (2024, p, "第1次", u, rng.randint(5, 50)) for u in ids[::5] for p in products
+            ]
+            conn.executemany(
+                "INSERT INTO targets (fiscal_year, product_id, version, union_id, target)"
+                " VALUES (?, ?, ?, ?, ?)",
+                targets,
+            )
+            conn.executemany(
+                "INSERT INTO model_unions (fiscal_year, union_id, target) VALUES (?, ?, ?)",
+                [(y, u, 20) for y in (2023, 2024) for u in ids[:3]],
+            )
         return build_package(ctx, 2024, path.with_suffix(".kyosai-report")).path
     finally:
         ctx.close()
@@ -93,10 +108,18 @@ def main() -> int:
     ctx0.close()
     weights = [rng.uniform(0.4, 2.5) for _ in prefs]
     counts = [max(1, round(w * args.unions / sum(weights))) for w in weights]
-    print(f"generating 47 branch databases, {sum(counts):,} unions × 15 products × 24 months …", flush=True)
+    print(
+        f"generating 47 branch databases, {sum(counts):,} unions × 15 products × 24 months …",
+        flush=True,
+    )
     start = time.perf_counter()
-    packages = [make_branch(work / f"branch_{pref}.sqlite3", pref, n, rng) for pref, n in zip(prefs, counts, strict=True)]
-    print(f"  {time.perf_counter() - start:.1f} s, packages {sum(p.stat().st_size for p in packages) / 1e6:.1f} MB")
+    packages = [
+        make_branch(work / f"branch_{pref}.sqlite3", pref, n, rng)
+        for pref, n in zip(prefs, counts, strict=True)
+    ]
+    print(
+        f"  {time.perf_counter() - start:.1f} s, packages {sum(p.stat().st_size for p in packages) / 1e6:.1f} MB"
+    )
 
     rows: list[tuple[str, float, str]] = []
     # floors
@@ -106,11 +129,20 @@ def main() -> int:
 
     def bare_insert():
         con = sqlite3.connect(":memory:")
-        con.execute("CREATE TABLE r (u INTEGER, p INTEGER, m TEXT, c INTEGER, PRIMARY KEY (u, p, m)) WITHOUT ROWID")
+        con.execute(
+            "CREATE TABLE r (u INTEGER, p INTEGER, m TEXT, c INTEGER, PRIMARY KEY (u, p, m)) WITHOUT ROWID"
+        )
         con.executemany("INSERT INTO r VALUES (?, ?, ?, ?)", cells)
         con.close()
+
     floor_insert, _ = timed(bare_insert)
-    rows.append(("floor: executemany of the same cells into a bare table", floor_insert, f"{len(cells):,} cells"))
+    rows.append(
+        (
+            "floor: executemany of the same cells into a bare table",
+            floor_insert,
+            f"{len(cells):,} cells",
+        )
+    )
 
     hq_path = work / "hq.sqlite3"
     for suffix in ("", "-wal", "-shm"):
@@ -122,10 +154,19 @@ def main() -> int:
     real, outcomes = timed(lambda: import_packages(hq, packages))
     assert all(o.imported for o in outcomes), [o.refused for o in outcomes if o.refused]
     n_cells = hq.conn.execute("SELECT count(*) FROM hq_union_results").fetchone()[0]
-    rows.append(("import of 47 packages — goal < 5 s", real, f"{n_cells:,} cells, "
-                 f"{real / floor_insert:.1f}× the bare insert, {real / floor_read:.0f}× the read floor"))
+    rows.append(
+        (
+            "import of 47 packages — goal < 5 s",
+            real,
+            f"{n_cells:,} cells, "
+            f"{real / floor_insert:.1f}× the bare insert, {real / floor_read:.0f}× the read floor",
+        )
+    )
     # re-send every package (newer ones): replace, not add
-    again = [make_branch(work / f"again_{pref}.sqlite3", pref, n, rng) for pref, n in zip(prefs, counts, strict=True)]
+    again = [
+        make_branch(work / f"again_{pref}.sqlite3", pref, n, rng)
+        for pref, n in zip(prefs, counts, strict=True)
+    ]
     resend, outcomes = timed(lambda: import_packages(hq, again))
     assert all(o.imported for o in outcomes)
     assert hq.conn.execute("SELECT count(*) FROM hq_union_results").fetchone()[0] == n_cells
@@ -136,21 +177,40 @@ def main() -> int:
     product = hq.products.resolve("マイカー共済")
     over = {product.id: "2024-12"}
     cold, _ = timed(lambda: national_report_table(build_national_report(hq, 2024, "2025-01", over)))
-    warm, table = timed(lambda: national_report_table(build_national_report(hq, 2024, "2025-01", over)), 5)
-    rows.append(("national report built (roll-up + ReportTable) — goal < 200 ms", warm,
-                 f"first call {cold * 1000:.0f} ms; {len(table.rows)} rows"))
+    warm, table = timed(
+        lambda: national_report_table(build_national_report(hq, 2024, "2025-01", over)), 5
+    )
+    rows.append(
+        (
+            "national report built (roll-up + ReportTable) — goal < 200 ms",
+            warm,
+            f"first call {cold * 1000:.0f} ms; {len(table.rows)} rows",
+        )
+    )
     from kyosai_desktop.services.national_report import branch_matrix_table
 
     mcold, _ = timed(lambda: branch_matrix_table(build_national_report(hq, 2024, "2025-01", over)))
-    mwarm, _ = timed(lambda: branch_matrix_table(build_national_report(hq, 2024, "2025-01", over)), 3)
-    rows.append(("all branches × products table (pandas pivot)", mwarm, f"first call incl. pandas import {mcold * 1000:.0f} ms"))
+    mwarm, _ = timed(
+        lambda: branch_matrix_table(build_national_report(hq, 2024, "2025-01", over)), 3
+    )
+    rows.append(
+        (
+            "all branches × products table (pandas pivot)",
+            mwarm,
+            f"first call incl. pandas import {mcold * 1000:.0f} ms",
+        )
+    )
 
     from kyosai_desktop.render.paper import ensure_gui_app, render_pdf
     from kyosai_desktop.render.paper_table import TablePaper
 
     ensure_gui_app()
-    pdf, _ = timed(lambda: render_pdf(TablePaper(table, paper="A4", landscape=False), work / "national.pdf"), 3)
-    rows.append(("its PDF — goal < 2 s", pdf, f"{(work / 'national.pdf').stat().st_size / 1e3:.0f} kB"))
+    pdf, _ = timed(
+        lambda: render_pdf(TablePaper(table, paper="A4", landscape=False), work / "national.pdf"), 3
+    )
+    rows.append(
+        ("its PDF — goal < 2 s", pdf, f"{(work / 'national.pdf').stat().st_size / 1e3:.0f} kB")
+    )
     hq.close()
 
     print()

@@ -63,7 +63,9 @@ def main() -> int:
         ctx = open_context(base)
         ctx.settings.set_branch("13")
         ctx.close()
-        print(f"{args.unions:,} unions, {sheet.stat().st_size / 1e6:.1f} MB, {args.runs} runs each (medians)")
+        print(
+            f"{args.unions:,} unions, {sheet.stat().st_size / 1e6:.1f} MB, {args.runs} runs each (medians)"
+        )
 
         py = sys.executable
         kyosai = [py, "-c", "import sys; from kyosai_desktop.cli import main; sys.exit(main())"]
@@ -71,7 +73,9 @@ def main() -> int:
         def ours(i: int) -> float:
             db = work / f"run{i}.sqlite3"
             shutil.copyfile(base, db)
-            return timed([*kyosai, "--db", str(db), "import", "model-unions", str(sheet), "--fy", "2024"])
+            return timed(
+                [*kyosai, "--db", str(db), "import", "model-unions", str(sheet), "--fy", "2024"]
+            )
 
         def floor() -> float:
             return timed([py, "-c", FLOOR, str(sheet)])
@@ -83,9 +87,15 @@ def main() -> int:
             floors.append(floor())
             imports.append(ours(i))
         f, o = statistics.median(floors), statistics.median(imports)
-        print(f"  openpyxl read-only pass (floor)      {f:7.2f} s   runs {', '.join(f'{x:.2f}' for x in floors)}")
-        print(f"  kyosai import model-unions (whole)   {o:7.2f} s   runs {', '.join(f'{x:.2f}' for x in imports)}")
-        print(f"  ratio import / floor                 {o / f:7.2f}    goal ≤ 0.60 {'OK' if o / f <= 0.6 else 'NOT MET'}")
+        print(
+            f"  openpyxl read-only pass (floor)      {f:7.2f} s   runs {', '.join(f'{x:.2f}' for x in floors)}"
+        )
+        print(
+            f"  kyosai import model-unions (whole)   {o:7.2f} s   runs {', '.join(f'{x:.2f}' for x in imports)}"
+        )
+        print(
+            f"  ratio import / floor                 {o / f:7.2f}    goal ≤ 0.60 {'OK' if o / f <= 0.6 else 'NOT MET'}"
+        )
     finally:
         shutil.rmtree(work, ignore_errors=True)
     return 0

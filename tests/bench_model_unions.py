@@ -65,13 +65,29 @@ def main() -> int:
     ctx.settings.set_branch("13")
 
     dry, preview = timed(lambda: import_model_unions(ctx, sheet, 2024, dry_run=True))
-    rows.append(("import dry run (3,000 unions)", dry, f"{preview.counts_written:,} counts, "
-                 f"{len(preview.warnings)} warnings"))
+    rows.append(
+        (
+            "import dry run (3,000 unions)",
+            dry,
+            f"{preview.counts_written:,} counts, {len(preview.warnings)} warnings",
+        )
+    )
     real, result = timed(lambda: import_model_unions(ctx, sheet, 2024))
-    rows.append(("import (read, check, write, commit) — goal < 2 s", real,
-                 f"{result.rows:,} unions, {result.counts_written:,} counts, {len(result.created_unions):,} new unions"))
+    rows.append(
+        (
+            "import (read, check, write, commit) — goal < 2 s",
+            real,
+            f"{result.rows:,} unions, {result.counts_written:,} counts, {len(result.created_unions):,} new unions",
+        )
+    )
     again, result2 = timed(lambda: import_model_unions(ctx, sheet, 2024))
-    rows.append(("re-import of the same sheet (nothing changes)", again, f"{result2.counts_written} written"))
+    rows.append(
+        (
+            "re-import of the same sheet (nothing changes)",
+            again,
+            f"{result2.counts_written} written",
+        )
+    )
 
     # 2. on screen
     from PySide6.QtWidgets import QApplication
@@ -89,9 +105,9 @@ def main() -> int:
     page.scope_combo.blockSignals(False)
 
     def show_table():
-        page.reports.drop()                    # rebuilt from the database, as after a change
+        page.reports.drop()  # rebuilt from the database, as after a change
         page.reload()
-        QApplication.processEvents()           # the one paint the new report scheduled
+        QApplication.processEvents()  # the one paint the new report scheduled
         return page.report
 
     from kyosai_desktop.domain import model_unions as dmu
@@ -103,11 +119,16 @@ def main() -> int:
     build, report = timed(lambda: mr.build_report(ctx, 2024, "2025-02"), repeat=3)
     rows.append(("table data: build_report (3,000 unions, 68 columns)", build, ""))
     screen, report = timed(show_table, repeat=3)
-    rows.append(("table rebuilt on screen (after a change) — goal < 300 ms", screen,
-                 f"{len(report.rows):,} rows, summary: {report.table.summary}"))
+    rows.append(
+        (
+            "table rebuilt on screen (after a change) — goal < 300 ms",
+            screen,
+            f"{len(report.rows):,} rows, summary: {report.table.summary}",
+        )
+    )
 
     def refresh():
-        page.reload()                          # the cached report: nothing to rebuild
+        page.reload()  # the cached report: nothing to rebuild
         page.view.table.viewport().update()
         QApplication.processEvents()
 
@@ -115,11 +136,17 @@ def main() -> int:
     rows.append(("table refreshed, unchanged (cached report, one paint)", cached, ""))
     from PySide6.QtCore import Qt
 
-    sort, _ = timed(lambda: page.view.table.sortByColumn(report.table.index("rate"), Qt.SortOrder.DescendingOrder))
+    sort, _ = timed(
+        lambda: page.view.table.sortByColumn(
+            report.table.index("rate"), Qt.SortOrder.DescendingOrder
+        )
+    )
     rows.append(("sort by 達成率", sort, ""))
 
     # 3. the union sheets of 110 model unions
-    ids = [r.unit.union_id for r in report.rows[:: max(1, len(report.rows) // args.sheets)]][: args.sheets]
+    ids = [r.unit.union_id for r in report.rows[:: max(1, len(report.rows) // args.sheets)]][
+        : args.sheets
+    ]
     from kyosai_desktop.render.paper import render_pdf
     from kyosai_desktop.render.union_sheet_paper import UnionSheetPaper
 
@@ -128,13 +155,20 @@ def main() -> int:
         return render_pdf(UnionSheetPaper(data), work / "union_sheets.pdf")
 
     sheets_s, _ = timed(sheets)
-    rows.append((f"単組進捗シート PDF, {len(ids)} unions — goal < 5 s", sheets_s,
-                 f"{(work / 'union_sheets.pdf').stat().st_size / 1e6:.1f} MB"))
+    rows.append(
+        (
+            f"単組進捗シート PDF, {len(ids)} unions — goal < 5 s",
+            sheets_s,
+            f"{(work / 'union_sheets.pdf').stat().st_size / 1e6:.1f} MB",
+        )
+    )
 
     # 4. our PDF vs xlsx → LibreOffice PDF for the whole table
     from kyosai_desktop.render.paper_table import TablePaper
 
-    ours, _ = timed(lambda: render_pdf(TablePaper(report.table, paper="A3"), work / "table_ours.pdf"))
+    ours, _ = timed(
+        lambda: render_pdf(TablePaper(report.table, paper="A3"), work / "table_ours.pdf")
+    )
     rows.append(("table PDF by TablePaper (A3)", ours, ""))
     xlsx_s, _ = timed(lambda: mr.write_xlsx(report, work / "table.xlsx", paper="A3"))
     rows.append(("table xlsx (write_report_xlsx, A3)", xlsx_s, ""))

@@ -38,8 +38,10 @@ def prepare(folder: Path) -> tuple[Path, int]:
     db = folder / "bench.sqlite3"
     ctx, cid = build(db)
     with transaction(ctx.conn):
-        ctx.conn.execute("UPDATE estimates SET contact = '090-' || printf('%04d', id) || '-' || printf('%04d', id * 7 % 10000),"
-                         " notes = '連絡は夕方 ' || id || ' 番'")
+        ctx.conn.execute(
+            "UPDATE estimates SET contact = '090-' || printf('%04d', id) || '-' || printf('%04d', id * 7 % 10000),"
+            " notes = '連絡は夕方 ' || id || ' 番'"
+        )
     for i in range(3):
         make_backup(ctx, folder / "backups" / f"bench-2025010{i}-000000.sqlite3")
     make_backup(ctx, folder / "backups" / "bench-before-restore-20250101-000000.sqlite3")
@@ -54,7 +56,9 @@ def main() -> int:
     t0 = time.perf_counter()
     db, cid = prepare(src)
     size = db.stat().st_size
-    print(f"built in {time.perf_counter() - t0:.1f} s: {size / 1e6:.1f} MB database, 4 copies in backups/")
+    print(
+        f"built in {time.perf_counter() - t0:.1f} s: {size / 1e6:.1f} MB database, 4 copies in backups/"
+    )
     runs = {}
     for label in ("clear", "verify"):
         work = root / label
@@ -69,9 +73,11 @@ def main() -> int:
         runs[label] = time.perf_counter() - start
         ctx.close()
     print(f"  clearing alone (floor):      {runs['clear']:.2f} s")
-    print(f"  anonymise_and_verify:        {runs['verify']:.2f} s  "
-          f"(searched {report.searched:,} texts, not checkable {report.shared:,}, ok={report.ok},"
-          f" rewritten {len(report.rewritten)}, backups still holding {len(report.holding)})")
+    print(
+        f"  anonymise_and_verify:        {runs['verify']:.2f} s  "
+        f"(searched {report.searched:,} texts, not checkable {report.shared:,}, ok={report.ok},"
+        f" rewritten {len(report.rewritten)}, backups still holding {len(report.holding)})"
+    )
     print(f"  ratio verify / clear:        {runs['verify'] / runs['clear']:.1f}")
     shutil.rmtree(root)
     return 0 if report.ok else 1

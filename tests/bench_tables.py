@@ -50,7 +50,10 @@ def build(folder: Path) -> Path:
     import_model_unions(ctx, write_sheet(folder / "hq_3000.xlsx", generated_units(3000)), 2024)
     rng = random.Random(4)
     conn = ctx.conn
-    union_ids = [r[0] for r in conn.execute("SELECT id FROM unions WHERE pref_code = '13' ORDER BY union_code")][:300]
+    union_ids = [
+        r[0]
+        for r in conn.execute("SELECT id FROM unions WHERE pref_code = '13' ORDER BY union_code")
+    ][:300]
     product = ctx.products.resolve("マイカー共済")
     steps = ["依頼受付", "見積作成", "返却済", "成約", "不成約"]
     today = date.today()
@@ -58,9 +61,12 @@ def build(folder: Path) -> Path:
         cid = conn.execute(
             "INSERT INTO estimate_campaigns (name, kind, period_from, period_to, product_id)"
             " VALUES (?, '単組執行部見積り強化月間', '2024-10-01', '2025-03-31', ?)",
-            (CAMPAIGN, product.id if product else None)).lastrowid
-        conn.executemany("INSERT INTO estimate_campaign_unions (campaign_id, union_id) VALUES (?, ?)",
-                         [(cid, u) for u in union_ids])
+            (CAMPAIGN, product.id if product else None),
+        ).lastrowid
+        conn.executemany(
+            "INSERT INTO estimate_campaign_unions (campaign_id, union_id) VALUES (?, ?)",
+            [(cid, u) for u in union_ids],
+        )
         seqs = dict.fromkeys(union_ids, 0)
         rows = []
         for _ in range(ESTIMATES):
@@ -68,15 +74,32 @@ def build(folder: Path) -> Path:
             seqs[uid] += 1
             monthly = rng.random() < 0.4
             other = rng.randint(3000, 9000) if monthly else rng.randint(30000, 120000)
-            rows.append((cid, uid, seqs[uid], "執行部", rng.choice(["佐藤", "鈴木", "高橋"]) + " " + rng.choice(["太郎", "花子"]),
-                         rng.randint(20, 65), rng.choice(["アクア", "プリウス", "N-BOX"]), "10", "12",
-                         int(rng.random() < 0.6), other, int(other * rng.uniform(0.5, 1.05)),
-                         "月" if monthly else "年", (today + timedelta(days=rng.randint(-30, 330))).isoformat(),
-                         rng.choices(steps, [5, 20, 45, 20, 10])[0], "2024-10-15"))
+            rows.append(
+                (
+                    cid,
+                    uid,
+                    seqs[uid],
+                    "執行部",
+                    rng.choice(["佐藤", "鈴木", "高橋"]) + " " + rng.choice(["太郎", "花子"]),
+                    rng.randint(20, 65),
+                    rng.choice(["アクア", "プリウス", "N-BOX"]),
+                    "10",
+                    "12",
+                    int(rng.random() < 0.6),
+                    other,
+                    int(other * rng.uniform(0.5, 1.05)),
+                    "月" if monthly else "年",
+                    (today + timedelta(days=rng.randint(-30, 330))).isoformat(),
+                    rng.choices(steps, [5, 20, 45, 20, 10])[0],
+                    "2024-10-15",
+                )
+            )
         conn.executemany(
             "INSERT INTO estimates (campaign_id, union_id, seq, role, name, age, car, grade_now, grade_new,"
             " vehicle_cover, other_premium, jichiro_premium, payment, policy_maturity, status, requested_on)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            rows,
+        )
     conn.execute("ANALYZE")
     conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     ctx.close()
@@ -85,7 +108,7 @@ def build(folder: Path) -> Path:
 
 
 def timed(fn, runs: int) -> tuple[float, list[float]]:
-    fn()                                            # warm-up
+    fn()  # warm-up
     times = []
     for _ in range(runs):
         start = time.perf_counter()
@@ -131,14 +154,22 @@ class Report:
         self.ok = True
 
     def info(self, name: str, median: float, runs: list[float]) -> None:
-        print(f"{name:<44} {median:7.1f} ms (info, no goal)   runs {' '.join(f'{t:.0f}' for t in runs)}", flush=True)
+        print(
+            f"{name:<44} {median:7.1f} ms (info, no goal)   runs {' '.join(f'{t:.0f}' for t in runs)}",
+            flush=True,
+        )
 
     def line(self, name: str, median: float, runs: list[float], floors: dict[str, float]) -> None:
         over = median > GOAL_MS
         self.ok &= not over
-        ratios = "  ".join(f"{k} {v:.1f} ms (×{median / v:.1f})" for k, v in floors.items() if v > 0)
-        print(f"{name:<44} {median:7.1f} ms {'OVER' if over else 'ok  '}  floors: {ratios}"
-              f"   runs {' '.join(f'{t:.0f}' for t in runs)}", flush=True)
+        ratios = "  ".join(
+            f"{k} {v:.1f} ms (×{median / v:.1f})" for k, v in floors.items() if v > 0
+        )
+        print(
+            f"{name:<44} {median:7.1f} ms {'OVER' if over else 'ok  '}  floors: {ratios}"
+            f"   runs {' '.join(f'{t:.0f}' for t in runs)}",
+            flush=True,
+        )
 
 
 def main() -> int:  # noqa: C901
@@ -159,8 +190,11 @@ def main() -> int:  # noqa: C901
     ctx = open_context(db)
     n_unions = ctx.conn.execute("SELECT count(*) FROM unions").fetchone()[0]
     n_cells = ctx.conn.execute("SELECT count(*) FROM results").fetchone()[0]
-    print(f"{n_unions:,} unions, {n_cells:,} result cells, "
-          f"{ctx.conn.execute('SELECT count(*) FROM estimates').fetchone()[0]:,} estimates", flush=True)
+    print(
+        f"{n_unions:,} unions, {n_cells:,} result cells, "
+        f"{ctx.conn.execute('SELECT count(*) FROM estimates').fetchone()[0]:,} estimates",
+        flush=True,
+    )
     bus = DataBus()
     out = Report()
 
@@ -188,11 +222,16 @@ def main() -> int:  # noqa: C901
 
     def refresh():
         page.reload()
-        view.viewport().update()            # one paint, whether or not anything changed
+        view.viewport().update()  # one paint, whether or not anything changed
         app.processEvents()
 
     median, runs = timed(refresh, args.runs)
-    out.line(f"model-union table, refresh ({rows:,} unions)", median, runs, {"SQL": floor_sql, "bare": floor_bare})
+    out.line(
+        f"model-union table, refresh ({rows:,} unions)",
+        median,
+        runs,
+        {"SQL": floor_sql, "bare": floor_bare},
+    )
 
     from kyosai_desktop.services.ops import OpChanges
     from kyosai_desktop.store.audit import AuditRow
@@ -208,12 +247,23 @@ def main() -> int:  # noqa: C901
             bus.announce(OpChanges.from_rows([row]), origin=None)
             view.viewport().update()
             app.processEvents()
+
         return announce
 
     median, runs = timed(edited(other), args.runs)
-    out.line("model-union table, another product edited", median, runs, {"SQL": floor_sql, "bare": floor_bare})
+    out.line(
+        "model-union table, another product edited",
+        median,
+        runs,
+        {"SQL": floor_sql, "bare": floor_bare},
+    )
     median, runs = timed(edited(dansei), args.runs)
-    out.line("model-union table, a 団生 count edited", median, runs, {"SQL": floor_sql, "bare": floor_bare})
+    out.line(
+        "model-union table, a 団生 count edited",
+        median,
+        runs,
+        {"SQL": floor_sql, "bare": floor_bare},
+    )
     scopes = [page.scope_combo.findText("全国"), page.scope_combo.findData("13")]
     if scopes[1] < 0:
         scopes[1] = 1
@@ -221,10 +271,15 @@ def main() -> int:  # noqa: C901
 
     def scope_change():
         page.scope_combo.setCurrentIndex(scopes[next(flip) % 2])
-        app.processEvents()                 # the one paint the change scheduled
+        app.processEvents()  # the one paint the change scheduled
 
     median, runs = timed(scope_change, args.runs * 2)
-    out.line("model-union table, scope change (全国 ↔ 県)", median, runs, {"SQL": floor_sql, "bare": floor_bare})
+    out.line(
+        "model-union table, scope change (全国 ↔ 県)",
+        median,
+        runs,
+        {"SQL": floor_sql, "bare": floor_bare},
+    )
     page.close()
 
     # 2. the month grid of all unions
@@ -247,14 +302,19 @@ def main() -> int:  # noqa: C901
     grid_rows = everyone.model.rowCount()
 
     def sql_grid():
-        return ctx.conn.execute("SELECT union_id, product_id, count FROM results WHERE month = ?",
-                                ("2024-07",)).fetchall()
+        return ctx.conn.execute(
+            "SELECT union_id, product_id, count FROM results WHERE month = ?", ("2024-07",)
+        ).fetchall()
 
     floor_sql, _ = timed(sql_grid, args.runs)
     floor_bare = bare_window(app, grid_rows, everyone.model.columnCount(), everyone.view.size())
     median, runs = timed(month_switch, args.runs)
-    out.line(f"month grid, all {grid_rows - 1:,} unions, month switch", median, runs,
-             {"SQL": floor_sql, "bare": floor_bare})
+    out.line(
+        f"month grid, all {grid_rows - 1:,} unions, month switch",
+        median,
+        runs,
+        {"SQL": floor_sql, "bare": floor_bare},
+    )
     everyone.close()
 
     # 3. the estimate list and 4. the closing list
@@ -267,7 +327,9 @@ def main() -> int:  # noqa: C901
     est.tabs.setCurrentWidget(est.list_panel)
     app.processEvents()
     panel = est.list_panel
-    cid = ctx.conn.execute("SELECT id FROM estimate_campaigns WHERE name = ?", (CAMPAIGN,)).fetchone()[0]
+    cid = ctx.conn.execute(
+        "SELECT id FROM estimate_campaigns WHERE name = ?", (CAMPAIGN,)
+    ).fetchone()[0]
 
     def show_all():
         panel.union_combo.setCurrentIndex(1)
@@ -285,9 +347,15 @@ def main() -> int:  # noqa: C901
         return ctx.conn.execute("SELECT * FROM estimates WHERE campaign_id = ?", (cid,)).fetchall()
 
     floor_sql, _ = timed(sql_list, args.runs)
-    floor_bare = bare_window(app, panel.model.rowCount(), panel.model.columnCount(), panel.table.size())
-    out.line(f"estimate list, all {panel.model.rowCount():,} estimates", median, runs,
-             {"SQL": floor_sql, "bare": floor_bare})
+    floor_bare = bare_window(
+        app, panel.model.rowCount(), panel.model.columnCount(), panel.table.size()
+    )
+    out.line(
+        f"estimate list, all {panel.model.rowCount():,} estimates",
+        median,
+        runs,
+        {"SQL": floor_sql, "bare": floor_bare},
+    )
 
     from kyosai_desktop.services.ops import estimates as est_ops
 
@@ -296,13 +364,17 @@ def main() -> int:  # noqa: C901
 
     def estimate_changed():
         changes = est_ops.edit_estimate(ctx, edited, {"car": f"プリウス{next(cars)}"})
-        bus.announce(changes, origin=None)       # an edit elsewhere (another window, an undo)
+        bus.announce(changes, origin=None)  # an edit elsewhere (another window, an undo)
         app.processEvents()
 
     est.bus.changed.connect(est.refresh)
     median, runs = timed(estimate_changed, args.runs)
-    out.info(f"estimate list after an estimate was edited ({panel.model.rowCount():,}; with the "
-             "campaign header and summary)", median, runs)
+    out.info(
+        f"estimate list after an estimate was edited ({panel.model.rowCount():,}; with the "
+        "campaign header and summary)",
+        median,
+        runs,
+    )
 
     est.tabs.setCurrentWidget(est.closing_tab)
     app.processEvents()
@@ -310,19 +382,26 @@ def main() -> int:  # noqa: C901
 
     def closing_refresh():
         est.refresh_closing()
-        closing.table.viewport().update()      # one paint
+        closing.table.viewport().update()  # one paint
         app.processEvents()
 
     def sql_closing():
         return ctx.conn.execute(
-            "SELECT * FROM estimates WHERE status IN ('依頼受付', '見積作成', '返却済') ORDER BY policy_maturity").fetchall()
+            "SELECT * FROM estimates WHERE status IN ('依頼受付', '見積作成', '返却済') ORDER BY policy_maturity"
+        ).fetchall()
 
     floor_sql, _ = timed(sql_closing, args.runs)
     median, runs = timed(closing_refresh, args.runs)
     n_closing = closing.table.model().rowCount()
-    floor_bare = bare_window(app, max(n_closing, 1), closing.table.model().columnCount(), closing.table.size())
-    out.line(f"closing list ({n_closing:,} open estimates), refresh", median, runs,
-             {"SQL": floor_sql, "bare": floor_bare})
+    floor_bare = bare_window(
+        app, max(n_closing, 1), closing.table.model().columnCount(), closing.table.size()
+    )
+    out.line(
+        f"closing list ({n_closing:,} open estimates), refresh",
+        median,
+        runs,
+        {"SQL": floor_sql, "bare": floor_bare},
+    )
     median, runs = timed(estimate_changed, 3)
     out.info("closing list after an estimate was edited (reread)", median, runs)
     est.close()

@@ -47,7 +47,9 @@ class PromptLog(list):
         super().__init__()
         self.answers: dict[str, object] = {}
         self.dialogs: list = []
-        self.choices: tuple[list[str], str | None] | None = None   # the last choose(): items, current
+        self.choices: tuple[list[str], str | None] | None = (
+            None  # the last choose(): items, current
+        )
 
 
 def _recording_interaction(log: PromptLog):
@@ -97,7 +99,7 @@ def _recording_interaction(log: PromptLog):
             dialog.show()
             if callable(answer):
                 answer = answer(dialog)
-            if dialog.isVisible():   # the answer did not press a button that closes it
+            if dialog.isVisible():  # the answer did not press a button that closes it
                 dialog.done(QDialog.DialogCode.Accepted if answer else QDialog.DialogCode.Rejected)
             return dialog.result() == QDialog.DialogCode.Accepted
 

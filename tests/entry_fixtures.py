@@ -25,8 +25,8 @@ from kyosai_desktop.store.results import CellChange
 class Branch:
     ctx: object
     path: Path
-    unions: dict[str, int]      # union code → id (branch 05)
-    products: dict[str, int]    # product name → id
+    unions: dict[str, int]  # union code → id (branch 05)
+    products: dict[str, int]  # product name → id
     other_union: int
 
     def read(self, code: str, product: str, month: str) -> int | None:
@@ -35,7 +35,8 @@ class Branch:
         try:
             row = conn.execute(
                 "SELECT count FROM results WHERE union_id = ? AND product_id = ? AND month = ?",
-                (self.unions[code], self.products[product], month)).fetchone()
+                (self.unions[code], self.products[product], month),
+            ).fetchone()
         finally:
             conn.close()
         return None if row is None else row[0]
@@ -43,8 +44,12 @@ class Branch:
     def audit(self) -> list[tuple[str, str | None, str | None]]:
         conn = sqlite3.connect(self.path)
         try:
-            return [tuple(r) for r in conn.execute(
-                "SELECT source, old_value, new_value FROM audit WHERE table_name = 'results' ORDER BY id")]
+            return [
+                tuple(r)
+                for r in conn.execute(
+                    "SELECT source, old_value, new_value FROM audit WHERE table_name = 'results' ORDER BY id"
+                )
+            ]
         finally:
             conn.close()
 
@@ -61,21 +66,27 @@ class Branch:
 @pytest.fixture
 def branch(ctx, db_path) -> Branch:
     ids = {}
-    for code, name in (("001", "仙台市職員労働組合"), ("002", "石巻市職員労働組合"),
-                       ("010", "宮城県職員労働組合")):
+    for code, name in (
+        ("001", "仙台市職員労働組合"),
+        ("002", "石巻市職員労働組合"),
+        ("010", "宮城県職員労働組合"),
+    ):
         ids[code] = ctx.unions.add("05", code, name).id
     ids["003"] = ctx.unions.add("05", "003", "塩竈市職員労働組合", active=False).id
     other = ctx.unions.add("04", "001", "盛岡市職員労働組合").id
     products = {p.name: p.id for p in ctx.products.all()}
     sogo, dansei, car = products["総合共済"], products["団体生命共済"], products["マイカー共済"]
-    ctx.results.apply([
-        CellChange(ids["001"], sogo, "2025-02", 3),
-        CellChange(ids["001"], dansei, "2025-02", 2),
-        CellChange(ids["002"], car, "2025-02", 5),
-        CellChange(ids["010"], sogo, "2025-02", 1),
-        CellChange(ids["001"], sogo, "2024-05", 7),
-        CellChange(ids["001"], sogo, "2024-06", 4),
-        CellChange(other, sogo, "2025-03", 9),
-        CellChange(other, sogo, "2025-02", 8),
-    ], source="import")
+    ctx.results.apply(
+        [
+            CellChange(ids["001"], sogo, "2025-02", 3),
+            CellChange(ids["001"], dansei, "2025-02", 2),
+            CellChange(ids["002"], car, "2025-02", 5),
+            CellChange(ids["010"], sogo, "2025-02", 1),
+            CellChange(ids["001"], sogo, "2024-05", 7),
+            CellChange(ids["001"], sogo, "2024-06", 4),
+            CellChange(other, sogo, "2025-03", 9),
+            CellChange(other, sogo, "2025-02", 8),
+        ],
+        source="import",
+    )
     return Branch(ctx, db_path, ids, products, other)

@@ -21,8 +21,16 @@ def build_office(path: Path, seed: int = 1, unions: int = 5) -> None:
     try:
         ctx.settings.set_branch("05")
         p1, p2 = ctx.products.resolve("団生").id, ctx.products.resolve("マイカー共済").id
-        ids = [ctx.unions.add("05", f"{i:03d}", f"第{i}市職員労働組合", members=rng.randint(100, 900),
-                              holdings=rng.randint(10, 90)).id for i in range(1, unions + 1)]
+        ids = [
+            ctx.unions.add(
+                "05",
+                f"{i:03d}",
+                f"第{i}市職員労働組合",
+                members=rng.randint(100, 900),
+                holdings=rng.randint(10, 90),
+            ).id
+            for i in range(1, unions + 1)
+        ]
         for u in ids:
             for p in (p1, p2):
                 for m in MONTHS:
@@ -33,8 +41,14 @@ def build_office(path: Path, seed: int = 1, unions: int = 5) -> None:
         camp = ctx.campaigns.add(CAMPAIGN, "見積りキャンペーン")
         for u in ids[:3]:
             for _ in range(2):
-                ctx.estimates.add(camp.id, u, name=f"会員{rng.randint(1, 999)}", other_premium=rng.randint(3000, 9000),
-                                  jichiro_premium=rng.randint(2000, 8000), payment="月")
+                ctx.estimates.add(
+                    camp.id,
+                    u,
+                    name=f"会員{rng.randint(1, 999)}",
+                    other_premium=rng.randint(3000, 9000),
+                    jichiro_premium=rng.randint(2000, 8000),
+                    payment="月",
+                )
     finally:
         ctx.close()
 
@@ -46,7 +60,9 @@ def cells(path: Path) -> dict[tuple, object]:
         out: dict[tuple, object] = {}
         for u, p, m, c in con.execute("SELECT union_id, product_id, month, count FROM results"):
             out[("results", f"{u}:{p}:{m}", "count")] = c
-        for fy, p, v, u, t in con.execute("SELECT fiscal_year, product_id, version, union_id, target FROM targets"):
+        for fy, p, v, u, t in con.execute(
+            "SELECT fiscal_year, product_id, version, union_id, target FROM targets"
+        ):
             out[("targets", f"{fy}:{p}:{v}:{u or ''}", "target")] = t
         for row in con.execute(f"SELECT id, {', '.join(UNION_FIELDS)} FROM unions"):
             for f, v in zip(UNION_FIELDS, row[1:], strict=True):
@@ -55,7 +71,7 @@ def cells(path: Path) -> dict[tuple, object]:
             out[("estimates", str(row[0]), "*")] = True
             for f, v in zip(ESTIMATE_FIELDS, row[1:], strict=True):
                 out[("estimates", str(row[0]), f)] = v
-        return {k: v for k, v in out.items() if v is not None}   # None = no value
+        return {k: v for k, v in out.items() if v is not None}  # None = no value
     finally:
         con.close()
 
@@ -75,7 +91,9 @@ def random_edits(ctx: AppContext, rng: random.Random, n: int, *, tag: str) -> No
             # a new union (office codes 9xx from 900, the laptop's from 950): it and its figures arrive
             code = f"{(900 if tag.startswith('事務所') else 950) + rng.randint(0, 40):03d}"
             if ctx.unions.find("05", code) is None:
-                new = ctx.unions.add("05", code, f"{tag}で登録した組合{code}", members=rng.randint(50, 99))
+                new = ctx.unions.add(
+                    "05", code, f"{tag}で登録した組合{code}", members=rng.randint(50, 99)
+                )
                 ctx.results.set(new.id, p1, rng.choice(MONTHS), rng.randint(1, 9))
         elif what < 0.6:
             u = rng.choice(unions)
@@ -87,10 +105,18 @@ def random_edits(ctx: AppContext, rng: random.Random, n: int, *, tag: str) -> No
             if key in targets_done:
                 continue
             targets_done.add(key)
-            ctx.targets.set(2024, p1, key[1], None if rng.random() < 0.2 else rng.randint(10, 13), key[0])
+            ctx.targets.set(
+                2024, p1, key[1], None if rng.random() < 0.2 else rng.randint(10, 13), key[0]
+            )
         elif what < 0.8:
-            ctx.estimates.add(camp.id, rng.choice(unions[:3]), name=f"{tag}の依頼者{rng.randint(1, 99)}",
-                              other_premium=rng.randint(3000, 9000), jichiro_premium=4000, payment="年")
+            ctx.estimates.add(
+                camp.id,
+                rng.choice(unions[:3]),
+                name=f"{tag}の依頼者{rng.randint(1, 99)}",
+                other_premium=rng.randint(3000, 9000),
+                jichiro_premium=4000,
+                payment="年",
+            )
         else:
             existing = [e.id for e in ctx.estimates.list(camp.id)]
             if not existing:
@@ -101,4 +127,6 @@ def random_edits(ctx: AppContext, rng: random.Random, n: int, *, tag: str) -> No
             elif rng.random() < 0.5:
                 ctx.estimates.update(eid, status=rng.choice(("見積作成", "返却済")))
             else:
-                ctx.estimates.update(eid, other_premium=rng.choice((5000, 6000)), notes=f"{tag}メモ")
+                ctx.estimates.update(
+                    eid, other_premium=rng.choice((5000, 6000)), notes=f"{tag}メモ"
+                )

@@ -8,7 +8,16 @@ from pathlib import Path
 
 import pytest
 
-TABLES = ("settings", "prefectures", "unions", "products", "fiscal_years", "targets", "results", "audit")
+TABLES = (
+    "settings",
+    "prefectures",
+    "unions",
+    "products",
+    "fiscal_years",
+    "targets",
+    "results",
+    "audit",
+)
 
 
 def digest(path: Path | str, tables=TABLES) -> str:

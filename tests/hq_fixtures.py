@@ -26,26 +26,37 @@ YEAR = FiscalYear(FY, 6)
 
 # seed 004 §1 (lines 1–100): the branches that reached their target, with their figures.
 SEED_REACHED: dict[str, list[tuple[str, int, int, str]]] = {
-    "団体生命共済": [("秋田", 140, 144, "102.85%"), ("東京", 139, 183, "131.65%"),
-                  ("和歌山", 214, 220, "102.80%"), ("熊本", 324, 372, "114.81%")],
+    "団体生命共済": [
+        ("秋田", 140, 144, "102.85%"),
+        ("東京", 139, 183, "131.65%"),
+        ("和歌山", 214, 220, "102.80%"),
+        ("熊本", 324, 372, "114.81%"),
+    ],
     "長期共済": [("愛媛", 115, 131, "113.91%")],
     "こども保障満期金付タイプ": [("埼玉", 5, 5, "100.00%")],
-    "交通災害共済": [("北海道", 13, 14, "107.69%"), ("福井", 10, 394, "3940.00%"),
-                  ("徳島", 192, 207, "107.81%"), ("福岡", 45, 106, "235.55%"),
-                  ("佐賀", 18, 990, "5500.00%")],
+    "交通災害共済": [
+        ("北海道", 13, 14, "107.69%"),
+        ("福井", 10, 394, "3940.00%"),
+        ("徳島", 192, 207, "107.81%"),
+        ("福岡", 45, 106, "235.55%"),
+        ("佐賀", 18, 990, "5500.00%"),
+    ],
 }
 # The sample CSV names products as printed; the app's names (aliases resolve them).
-APP_NAME = {"じちろう退職者団体生命共済": "退職者団体生命共済", "じちろうマイカー共済": "マイカー共済",
-            "こども保障満期金付きタイプ": "こども保障満期金付タイプ"}
+APP_NAME = {
+    "じちろう退職者団体生命共済": "退職者団体生命共済",
+    "じちろうマイカー共済": "マイカー共済",
+    "こども保障満期金付きタイプ": "こども保障満期金付タイプ",
+}
 
 
 @dataclass(frozen=True)
 class SeedLine:
-    product: str      # the app's name
+    product: str  # the app's name
     as_of: str
     target: int
     actual: int
-    rate: str         # as printed
+    rate: str  # as printed
     reached: int
 
 
@@ -55,9 +66,17 @@ def sample_path() -> Path:
 
 def seed_lines() -> list[SeedLine]:
     with open(sample_path(), encoding="utf-8") as fh:
-        return [SeedLine(APP_NAME.get(r["product"], r["product"]), r["as_of"], int(r["target"]),
-                         int(r["actual"]), r["reach_rate_printed"], int(r["branches_reached"]))
-                for r in csv.DictReader(fh)]
+        return [
+            SeedLine(
+                APP_NAME.get(r["product"], r["product"]),
+                r["as_of"],
+                int(r["target"]),
+                int(r["actual"]),
+                r["reach_rate_printed"],
+                int(r["branches_reached"]),
+            )
+            for r in csv.DictReader(fh)
+        ]
 
 
 def prefectures() -> list[tuple[str, str]]:
@@ -103,13 +122,29 @@ def _months(as_of: str) -> list[str]:
     return months_between(YEAR.first, as_of)
 
 
-def build_branch(path: Path, pref: str, figures: dict[str, dict[str, tuple[int, int]]],
-                 as_of: dict[str, str], *, unions: int = 3, extra: int = 0):
+def build_branch(
+    path: Path,
+    pref: str,
+    figures: dict[str, dict[str, tuple[int, int]]],
+    as_of: dict[str, str],
+    *,
+    unions: int = 3,
+    extra: int = 0,
+):
     """One branch database: unions, 第1次/第2次 targets, monthly results; returns the context."""
     ctx = open_context(path)
     ctx.settings.set_branch(pref)
-    made = [ctx.unions.add(pref, f"{n:03d}", f"{pref}県 第{n}単組", members=100 * n, holdings=40 * n,
-                           effective_month=10) for n in range(1, unions + 1)]
+    made = [
+        ctx.unions.add(
+            pref,
+            f"{n:03d}",
+            f"{pref}県 第{n}単組",
+            members=100 * n,
+            holdings=40 * n,
+            effective_month=10,
+        )
+        for n in range(1, unions + 1)
+    ]
     changes = []
     for k, (product, per_branch) in enumerate(figures.items()):
         if pref not in per_branch:
@@ -117,7 +152,7 @@ def build_branch(path: Path, pref: str, figures: dict[str, dict[str, tuple[int, 
         pid = ctx.products.resolve(product).id
         target, actual = per_branch[pref]
         if (int(pref) + k) % 2:
-            ctx.targets.set(FY, pid, "第1次", target + 7)   # superseded by the 第2次 target
+            ctx.targets.set(FY, pid, "第1次", target + 7)  # superseded by the 第2次 target
             ctx.targets.set(FY, pid, "第2次", target)
         else:
             ctx.targets.set(FY, pid, "第1次", target)
@@ -143,7 +178,7 @@ def build_national(folder: Path, *, extra: int = 0) -> dict[str, Path]:
     as_of = {line.product: line.as_of for line in seed_lines()}
     packages = {}
     for pref, _name in prefectures():
-        if pref == "60":   # 社保労連: big figures that must never reach the national total
+        if pref == "60":  # 社保労連: big figures that must never reach the national total
             own = {p: {"60": (500, 900)} for p in figures}
         else:
             own = figures

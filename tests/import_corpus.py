@@ -25,11 +25,29 @@ from openpyxl import Workbook
 BAD = {
     "count": [2**63, "9" * 5000, "1e400", -1, 1.5, "abc", "٣", "²", "1_000", "十二", 10**20, "NaN"],
     "code": ["٣", "00٣", "1234", "A1", -1, 1.5, "²", 10**20, "0x1", "①"],
-    "month": ["0000-01", "9999-12", "2024-13", "2024-00", "令和99年1月", "٢٠٢٤-06", 2**63, "abc", "1999-12"],
+    "month": [
+        "0000-01",
+        "9999-12",
+        "2024-13",
+        "2024-00",
+        "令和99年1月",
+        "٢٠٢٤-06",
+        2**63,
+        "abc",
+        "1999-12",
+    ],
     "month_of_year": [13, 0, "13月", "٣", 2**63, "abc", 1.5],
     "name": ["\x01組合", "組合\n改行", "あ" * 61, "\x7f", "組合\x1b[31m"],
     "text": ["\x01", "備考\x08", "x" * 201],
-    "date": ["2025-02-30", "0001-01-01", "9999-12-31", "昨日", "令和99年13月1日", 2**63, "٢٠٢٥-01-01"],
+    "date": [
+        "2025-02-30",
+        "0001-01-01",
+        "9999-12-31",
+        "昨日",
+        "令和99年13月1日",
+        2**63,
+        "٢٠٢٥-01-01",
+    ],
     "yen": [2**63, "9" * 5000, "-5", "1.5", "abc", "٣٠٠٠", 10**12],
     "year": ["0000", "9999", "abc", 2**63, "٢٠٢٤", 1.5],
     "product": ["存在しない商品", "商" * 70_000],
@@ -45,24 +63,26 @@ BAD = {
 class Seed:
     importer: str
     rows: list[list[object]]
-    header_row: int                  # 0-based index of the header in rows
-    kinds: dict[str, str]            # header label → kind of value (keys of BAD)
-    data_rows: list[int]             # rows to mutate
+    header_row: int  # 0-based index of the header in rows
+    kinds: dict[str, str]  # header label → kind of value (keys of BAD)
+    data_rows: list[int]  # rows to mutate
 
 
 @dataclass
 class Case:
     importer: str
-    name: str                        # what was done (for a failing assertion)
+    name: str  # what was done (for a failing assertion)
     suffix: str
     data: bytes
-    may_pass: bool = False           # a damaged CSV can still be a valid (shorter) file
+    may_pass: bool = False  # a damaged CSV can still be a valid (shorter) file
 
 
 # ------------------------------------------------------------------ writers
 
 
-def xlsx_bytes(sheets: list[tuple[str, list[list[object]], str]], formulas: dict[str, object] | None = None) -> bytes:
+def xlsx_bytes(
+    sheets: list[tuple[str, list[list[object]], str]], formulas: dict[str, object] | None = None
+) -> bytes:
     wb = Workbook()
     wb.remove(wb.active)
     for title, rows, state in sheets:
@@ -73,14 +93,19 @@ def xlsx_bytes(sheets: list[tuple[str, list[list[object]], str]], formulas: dict
         for ref, formula in (formulas or {}).items():
             if state == "visible":
                 ws[ref] = formula
-    wb.active = next(i for i, (_, _, state) in enumerate(sheets) if state == "visible") if any(
-        s == "visible" for _, _, s in sheets) else 0
+    wb.active = (
+        next(i for i, (_, _, state) in enumerate(sheets) if state == "visible")
+        if any(s == "visible" for _, _, s in sheets)
+        else 0
+    )
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()
 
 
-def csv_bytes(rows: list[list[object]], encoding: str = "utf-8", sep: str = ",", newline: str = "\r\n") -> bytes:
+def csv_bytes(
+    rows: list[list[object]], encoding: str = "utf-8", sep: str = ",", newline: str = "\r\n"
+) -> bytes:
     out = io.StringIO()
     writer = csv.writer(out, delimiter=sep, lineterminator=newline)
     writer.writerows([["" if v is None else v for v in row] for row in rows])
@@ -99,7 +124,9 @@ def _col_letter(index: int) -> str:
     return out
 
 
-def _rezip(data: bytes, change: Callable[[str, bytes], bytes | None], method: int = zipfile.ZIP_DEFLATED) -> bytes:
+def _rezip(
+    data: bytes, change: Callable[[str, bytes], bytes | None], method: int = zipfile.ZIP_DEFLATED
+) -> bytes:
     out = io.BytesIO()
     with zipfile.ZipFile(io.BytesIO(data)) as zin, zipfile.ZipFile(out, "w", method) as zout:
         for item in zin.infolist():
@@ -113,20 +140,24 @@ def _member_offset(data: bytes, member: str) -> tuple[int, int, int]:
     """(local header offset, data start, compressed size) of a member."""
     with zipfile.ZipFile(io.BytesIO(data)) as zf:
         info = zf.getinfo(member)
-    start = info.header_offset + 30 + int.from_bytes(data[info.header_offset + 26: info.header_offset + 28], "little") \
-        + int.from_bytes(data[info.header_offset + 28: info.header_offset + 30], "little")
+    start = (
+        info.header_offset
+        + 30
+        + int.from_bytes(data[info.header_offset + 26 : info.header_offset + 28], "little")
+        + int.from_bytes(data[info.header_offset + 28 : info.header_offset + 30], "little")
+    )
     return info.header_offset, start, info.compress_size
 
 
 def _set_method(data: bytes, member: str, method: int) -> bytes:
     buf = bytearray(data)
     local, _, _ = _member_offset(data, member)
-    buf[local + 8: local + 10] = method.to_bytes(2, "little")
+    buf[local + 8 : local + 10] = method.to_bytes(2, "little")
     pos = buf.find(b"PK\x01\x02")
     while pos != -1:
-        n = int.from_bytes(buf[pos + 28: pos + 30], "little")
-        if bytes(buf[pos + 46: pos + 46 + n]) == member.encode():
-            buf[pos + 10: pos + 12] = method.to_bytes(2, "little")
+        n = int.from_bytes(buf[pos + 28 : pos + 30], "little")
+        if bytes(buf[pos + 46 : pos + 46 + n]) == member.encode():
+            buf[pos + 10 : pos + 12] = method.to_bytes(2, "little")
         pos = buf.find(b"PK\x01\x02", pos + 4)
     return bytes(buf)
 
@@ -150,15 +181,23 @@ def package_cases(importer: str, good: bytes, rng: random.Random) -> list[Case]:
     for k in range(3):
         buf = bytearray(good)
         at = start + rng.randrange(max(1, size - 16))
-        buf[at: at + 16] = bytes(rng.randrange(256) for _ in range(16))
+        buf[at : at + 16] = bytes(rng.randrange(256) for _ in range(16))
         add(f"zlib garbage {k}", bytes(buf))
     for method in (99, 6, 1, 12, 14, 95):
         add(f"compression method {method}", _set_method(good, SHEET, method))
     for member in (SHEET, "xl/workbook.xml", "xl/_rels/workbook.xml.rels", "[Content_Types].xml"):
         add(f"missing {member}", _rezip(good, lambda n, b, m=member: None if n == m else b))
-        add(f"broken xml {member}", _rezip(good, lambda n, b, m=member: b[: len(b) * 2 // 3] if n == m else b))
-    add("xml not well formed", _rezip(good, lambda n, b: b.replace(b"<sheetData>", b"<sheetData><row><c>")
-                                      if n == SHEET else b))
+        add(
+            f"broken xml {member}",
+            _rezip(good, lambda n, b, m=member: b[: len(b) * 2 // 3] if n == m else b),
+        )
+    add(
+        "xml not well formed",
+        _rezip(
+            good,
+            lambda n, b: b.replace(b"<sheetData>", b"<sheetData><row><c>") if n == SHEET else b,
+        ),
+    )
     add("stored sheet, bad crc", _flip_stored(good))
     return cases
 
@@ -190,7 +229,7 @@ def byte_cases(importer: str, good: bytes, suffix: str, rng: random.Random) -> l
     add("bom only", b"\xef\xbb\xbf")
     add("ole header (.xls or encrypted)", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + good[:512])
     add("random", bytes(rng.randrange(256) for _ in range(2048)))
-    add("nul bytes inside", good[: n // 2] + b"\x00" * 64 + good[n // 2:])
+    add("nul bytes inside", good[: n // 2] + b"\x00" * 64 + good[n // 2 :])
     add("pdf", b"%PDF-1.4\n" + bytes(rng.randrange(256) for _ in range(512)))
     add("zip of nothing", _empty_zip())
     return cases
@@ -207,8 +246,13 @@ def cell_cases(seed: Seed, rng: random.Random) -> list[Case]:
     """One cell replaced by a value its column must refuse; xlsx and CSV (rotating encodings)."""
     cases: list[Case] = []
     header = [str(v).strip() if v is not None else "" for v in seed.rows[seed.header_row]]
-    encodings = [("utf-8", ",", "\r\n"), ("utf-8-sig", ",", "\n"), ("utf-16", "\t", "\r\n"),
-                 ("cp932", ",", "\r"), ("utf-16-le", ",", "\n")]
+    encodings = [
+        ("utf-8", ",", "\r\n"),
+        ("utf-8-sig", ",", "\n"),
+        ("utf-16", "\t", "\r\n"),
+        ("cp932", ",", "\r"),
+        ("utf-16-le", ",", "\n"),
+    ]
     k = 0
     for label, kind in seed.kinds.items():
         col = header.index(label)
@@ -230,7 +274,9 @@ def cell_cases(seed: Seed, rng: random.Random) -> list[Case]:
                     enc = "utf-8"
                 if "\n" in str(value) or "\r" in str(value):
                     nl = "\r\n"
-                cases.append(Case(seed.importer, f"{name} as {enc}", ".csv", csv_bytes(rows, enc, sep, nl)))
+                cases.append(
+                    Case(seed.importer, f"{name} as {enc}", ".csv", csv_bytes(rows, enc, sep, nl))
+                )
     return cases
 
 
@@ -262,34 +308,85 @@ def structure_cases(seed: Seed, rng: random.Random) -> list[Case]:
         rows = [list(row) for row in seed.rows]
         idx = [str(v).strip() if v is not None else "" for v in header].index(label)
         rows[seed.header_row][idx] = label + "?"
-        cases.append(Case(seed.importer, f"header {label} renamed", ".xlsx", xlsx_bytes([("Sheet", rows, "visible")])))
+        cases.append(
+            Case(
+                seed.importer,
+                f"header {label} renamed",
+                ".xlsx",
+                xlsx_bytes([("Sheet", rows, "visible")]),
+            )
+        )
         cases.append(Case(seed.importer, f"header {label} renamed", ".csv", csv_bytes(rows)))
     only_header = [list(row) for row in seed.rows[: seed.header_row + 1]]
-    cases.append(Case(seed.importer, "header only", ".xlsx", xlsx_bytes([("Sheet", only_header, "visible")])))
+    cases.append(
+        Case(seed.importer, "header only", ".xlsx", xlsx_bytes([("Sheet", only_header, "visible")]))
+    )
     cases.append(Case(seed.importer, "header only", ".csv", csv_bytes(only_header)))
     good = seed.rows
     bad = [list(row) for row in seed.rows]
     label, kind = next(iter(seed.kinds.items()))
     col = [str(v).strip() if v is not None else "" for v in header].index(label)
     bad[seed.data_rows[0]][col] = BAD[kind][0]
-    cases.append(Case(seed.importer, "hidden good sheet first, visible bad", ".xlsx",
-                      xlsx_bytes([("隠し", good, "hidden"), ("表示", bad, "visible")])))
-    cases.append(Case(seed.importer, "two visible sheets", ".xlsx",
-                      xlsx_bytes([("一", good, "visible"), ("二", good, "visible")])))
+    cases.append(
+        Case(
+            seed.importer,
+            "hidden good sheet first, visible bad",
+            ".xlsx",
+            xlsx_bytes([("隠し", good, "hidden"), ("表示", bad, "visible")]),
+        )
+    )
+    cases.append(
+        Case(
+            seed.importer,
+            "two visible sheets",
+            ".xlsx",
+            xlsx_bytes([("一", good, "visible"), ("二", good, "visible")]),
+        )
+    )
     both = xlsx_bytes([("一", good, "visible"), ("二", good, "veryHidden")])
-    cases.append(Case(seed.importer, "all sheets hidden", ".xlsx",
-                      _rezip(both, lambda n, b: b.replace(b'state="visible"', b'state="hidden"')
-                             if n == "xl/workbook.xml" else b)))
+    cases.append(
+        Case(
+            seed.importer,
+            "all sheets hidden",
+            ".xlsx",
+            _rezip(
+                both,
+                lambda n, b: (
+                    b.replace(b'state="visible"', b'state="hidden"')
+                    if n == "xl/workbook.xml"
+                    else b
+                ),
+            ),
+        )
+    )
     for label in list(seed.kinds)[:4]:
         col = [str(v).strip() if v is not None else "" for v in header].index(label)
         ref = f"{_col_letter(col)}{seed.data_rows[-1] + 1}"
-        cases.append(Case(seed.importer, f"formula without value at {ref}", ".xlsx",
-                          xlsx_bytes([("Sheet", good, "visible")], formulas={ref: "=1+1"})))
+        cases.append(
+            Case(
+                seed.importer,
+                f"formula without value at {ref}",
+                ".xlsx",
+                xlsx_bytes([("Sheet", good, "visible")], formulas={ref: "=1+1"}),
+            )
+        )
     for corner in ("XFD1048576", "H1048576"):
-        cases.append(Case(seed.importer, f"stray value at {corner}", ".xlsx",
-                          xlsx_bytes([("Sheet", good, "visible")], formulas={corner: 1})))
-    cases.append(Case(seed.importer, "unbalanced quote", ".csv", csv_bytes(good).replace(b",", b',"', 1)
-                      + b'\x00"abc'))
+        cases.append(
+            Case(
+                seed.importer,
+                f"stray value at {corner}",
+                ".xlsx",
+                xlsx_bytes([("Sheet", good, "visible")], formulas={corner: 1}),
+            )
+        )
+    cases.append(
+        Case(
+            seed.importer,
+            "unbalanced quote",
+            ".csv",
+            csv_bytes(good).replace(b",", b',"', 1) + b'\x00"abc',
+        )
+    )
     return cases
 
 

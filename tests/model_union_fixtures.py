@@ -22,6 +22,7 @@ SAMPLE = Path("/work/shared/samples/model_unions_sample.xlsx")
 if not SAMPLE.exists():  # a checkout elsewhere: the samples sit beside the repository
     SAMPLE = Path(__file__).resolve().parents[2] / "shared" / "samples" / "model_unions_sample.xlsx"
 
+
 def _pref_names() -> dict[str, str]:
     import csv
 
@@ -42,7 +43,7 @@ class Unit:
     holdings: int
     effective: int
     target: int
-    counts: dict[str, int] = field(default_factory=dict)   # calendar month → count
+    counts: dict[str, int] = field(default_factory=dict)  # calendar month → count
 
 
 def fy_months(year: int, start: int) -> list[str]:
@@ -59,10 +60,21 @@ def to_date(months: list[str], as_of_month: int) -> list[str]:
     return months[: end + 1]
 
 
-def write_sheet(path: Path, units: list[Unit], *, fy: int = 2024, start: int = 6, as_of_month: int = 2,
-                band_row: bool = True, title: bool = True, totals: bool = True, after_totals: list[Unit] = (),
-                overrides: dict[tuple[int, str], object] | None = None, drop: tuple[str, ...] = (),
-                extra: bool = False) -> Path:
+def write_sheet(
+    path: Path,
+    units: list[Unit],
+    *,
+    fy: int = 2024,
+    start: int = 6,
+    as_of_month: int = 2,
+    band_row: bool = True,
+    title: bool = True,
+    totals: bool = True,
+    after_totals: list[Unit] = (),
+    overrides: dict[tuple[int, str], object] | None = None,
+    drop: tuple[str, ...] = (),
+    extra: bool = False,
+) -> Path:
     """Write the sheet; ``overrides[(unit index, column title)]`` replaces a cell's value.
 
     ``unit index`` −1 addresses the 合計 row; month titles are "2024年度6月" style.
@@ -70,8 +82,18 @@ def write_sheet(path: Path, units: list[Unit], *, fy: int = 2024, start: int = 6
     overrides = overrides or {}
     years = [fy - 2, fy - 1, fy]
     month_lists = [fy_months(y, start) for y in years]
-    fixed = ["自治労県コード", "県名", "単組コード", "加入拡大モデル単組", "組合員数", "団生保有", "加入率", "発効",
-             f"{fy - 2}年度実績", f"{fy - 1}年度実績"]
+    fixed = [
+        "自治労県コード",
+        "県名",
+        "単組コード",
+        "加入拡大モデル単組",
+        "組合員数",
+        "団生保有",
+        "加入率",
+        "発効",
+        f"{fy - 2}年度実績",
+        f"{fy - 1}年度実績",
+    ]
     if extra:
         fixed.insert(4, "備考")
     titles: list[str] = [t for t in fixed if t not in drop]
@@ -86,7 +108,9 @@ def write_sheet(path: Path, units: list[Unit], *, fy: int = 2024, start: int = 6
             titles.append(f"{as_of_month}月累計")
             keys.append(f"{y}年度累計")
             bands.append(f"{y}年度")
-    tail = [t for t in ["累積件数", "目標件数", "実績", "達成率", "残件数", "県名"] if t not in drop]
+    tail = [
+        t for t in ["累積件数", "目標件数", "実績", "達成率", "残件数", "県名"] if t not in drop
+    ]
     titles += tail
     keys += tail
     bands += [None] * len(tail)
@@ -100,10 +124,16 @@ def write_sheet(path: Path, units: list[Unit], *, fy: int = 2024, start: int = 6
         cum = count(to_date(month_lists[2], as_of_month))
         prev = count(to_date(month_lists[1], as_of_month))
         out: dict[str, object] = {
-            "組合員数": members, "団生保有": holdings, "加入率": holdings / members if members else 0,
-            f"{fy - 2}年度実績": count(month_lists[0]), f"{fy - 1}年度実績": count(month_lists[1]),
-            "累積件数": cum, "目標件数": target, "実績": cum - prev,
-            "達成率": cum / target if target else 0, "残件数": target - cum,
+            "組合員数": members,
+            "団生保有": holdings,
+            "加入率": holdings / members if members else 0,
+            f"{fy - 2}年度実績": count(month_lists[0]),
+            f"{fy - 1}年度実績": count(month_lists[1]),
+            "累積件数": cum,
+            "目標件数": target,
+            "実績": cum - prev,
+            "達成率": cum / target if target else 0,
+            "残件数": target - cum,
         }
         for y, months in zip(years, month_lists, strict=True):
             shown = months if y != fy else to_date(months, as_of_month)
@@ -112,8 +142,16 @@ def write_sheet(path: Path, units: list[Unit], *, fy: int = 2024, start: int = 6
             if y != fy:
                 out[f"{y}年度累計"] = count(to_date(months, as_of_month))
         if u is not None:
-            out.update({"自治労県コード": u.pref, "県名": PREF_NAMES.get(u.pref, u.pref), "単組コード": u.code,
-                        "加入拡大モデル単組": u.name, "発効": f"{u.effective}月", "備考": "メモ"})
+            out.update(
+                {
+                    "自治労県コード": u.pref,
+                    "県名": PREF_NAMES.get(u.pref, u.pref),
+                    "単組コード": u.code,
+                    "加入拡大モデル単組": u.name,
+                    "発効": f"{u.effective}月",
+                    "備考": "メモ",
+                }
+            )
         else:
             out["自治労県コード"] = "合計"
         return out
@@ -142,7 +180,9 @@ def write_sheet(path: Path, units: list[Unit], *, fy: int = 2024, start: int = 6
         ws.cell(r, j, t)
     header_row = r
     body = list(units)
-    rows_out: list[tuple[int, dict[str, object]]] = [(i, values(u, body)) for i, u in enumerate(body)]
+    rows_out: list[tuple[int, dict[str, object]]] = [
+        (i, values(u, body)) for i, u in enumerate(body)
+    ]
     if totals:
         rows_out.append((-1, values(None, body)))
     rows_out += [(100 + i, values(u, list(after_totals))) for i, u in enumerate(after_totals)]
@@ -182,7 +222,9 @@ def sample_units(rng: random.Random | None = None) -> list[Unit]:
     return units
 
 
-def set_cumulative(u: Unit, total: int, fy: int = 2024, start: int = 6, as_of_month: int = 2) -> None:
+def set_cumulative(
+    u: Unit, total: int, fy: int = 2024, start: int = 6, as_of_month: int = 2
+) -> None:
     months = to_date(fy_months(fy, start), as_of_month)
     for m in months:
         u.counts.pop(m, None)
@@ -201,8 +243,15 @@ def generated_units(n: int, seed: int = 3) -> list[Unit]:
     for k in range(n):
         pref = prefs[k // per]
         members = rng.randint(50, 8000)
-        u = Unit(pref, f"{k % per + 1:03d}", f"{pref}県 第{k % per + 1}職員労働組合", members,
-                 int(members * rng.uniform(0.05, 0.95)), rng.randint(1, 12), rng.choice([10, 20, 30, 50]))
+        u = Unit(
+            pref,
+            f"{k % per + 1:03d}",
+            f"{pref}県 第{k % per + 1}職員労働組合",
+            members,
+            int(members * rng.uniform(0.05, 0.95)),
+            rng.randint(1, 12),
+            rng.choice([10, 20, 30, 50]),
+        )
         for m in months:
             if rng.random() < 0.35:
                 u.counts[m] = rng.randint(1, 9)
@@ -215,8 +264,16 @@ def digest(path: Path) -> str:
     con = sqlite3.connect(path)
     try:
         parts = []
-        for table in ("unions", "targets", "results", "audit", "settings", "fiscal_years", "model_unions",
-                      "model_union_years"):
+        for table in (
+            "unions",
+            "targets",
+            "results",
+            "audit",
+            "settings",
+            "fiscal_years",
+            "model_unions",
+            "model_union_years",
+        ):
             parts.append(repr(con.execute(f"SELECT * FROM {table} ORDER BY 1, 2").fetchall()))
         return hashlib.sha256("\n".join(parts).encode()).hexdigest()
     finally:

@@ -36,13 +36,24 @@ def build(path: Path, *, unions: int = 3000, branch: str = "13", seed: int = 202
     for pref, weight in zip(prefs, weights, strict=True):
         for n in range(1, max(1, round(weight * scale)) + 1):
             members = rng.randint(30, 9000)
-            union_rows.append((pref, f"{n:03d}", f"{pref}県 第{n}単組職員労働組合", members,
-                               int(members * rng.uniform(0.2, 0.8)), "2024-04-01",
-                               rng.choice([4, 5, 6, 7, 10]), rng.random() < 0.8))
+            union_rows.append(
+                (
+                    pref,
+                    f"{n:03d}",
+                    f"{pref}県 第{n}単組職員労働組合",
+                    members,
+                    int(members * rng.uniform(0.2, 0.8)),
+                    "2024-04-01",
+                    rng.choice([4, 5, 6, 7, 10]),
+                    rng.random() < 0.8,
+                )
+            )
     with transaction(conn):
         conn.executemany(
             "INSERT INTO unions (pref_code, union_code, name, members, holdings, figures_as_of,"
-            " effective_month, org_joined) VALUES (?,?,?,?,?,?,?,?)", union_rows[:unions + 200])
+            " effective_month, org_joined) VALUES (?,?,?,?,?,?,?,?)",
+            union_rows[: unions + 200],
+        )
         for year in (2022, 2023, 2024):
             ctx.fiscal_years.ensure(year)
         union_ids = [r[0] for r in conn.execute("SELECT id FROM unions")]
@@ -55,16 +66,20 @@ def build(path: Path, *, unions: int = 3000, branch: str = "13", seed: int = 202
                     value = int(rng.expovariate(1 / (rates[p] * activity)))
                     if value:
                         results.append((uid, p, month, value))
-        conn.executemany("INSERT INTO results (union_id, product_id, month, count) VALUES (?,?,?,?)",
-                         results)
+        conn.executemany(
+            "INSERT INTO results (union_id, product_id, month, count) VALUES (?,?,?,?)", results
+        )
         targets = []
         for year in (2022, 2023, 2024):
             for p in products:
                 targets.append((year, p, "第1次", None, rng.randint(200, 3000)))
-                for uid in union_ids[:: 7]:
+                for uid in union_ids[::7]:
                     targets.append((year, p, "第1次", uid, rng.randint(5, 60)))
-        conn.executemany("INSERT INTO targets (fiscal_year, product_id, version, union_id, target)"
-                         " VALUES (?,?,?,?,?)", targets)
+        conn.executemany(
+            "INSERT INTO targets (fiscal_year, product_id, version, union_id, target)"
+            " VALUES (?,?,?,?,?)",
+            targets,
+        )
     conn.execute("ANALYZE")
     return ctx
 

@@ -34,14 +34,14 @@ def damaged_database(folder: Path) -> tuple[Path, Path]:
     ctx.close()
     assert main(["--db", str(db), "backup"]) == 0
     ctx = open_context(db)
-    ctx.unions.add("05", "003", "あとから追加した単組")   # committed into the WAL
+    ctx.unions.add("05", "003", "あとから追加した単組")  # committed into the WAL
     crashed = {p: p.read_bytes() for p in (db, wal_path(db))}
     ctx.close()
-    for p, data in crashed.items():                        # as if the laptop died here
+    for p, data in crashed.items():  # as if the laptop died here
         p.write_bytes(data)
     assert wal_path(db).stat().st_size > 0
     data = bytearray(db.read_bytes())
-    data[100:4096] = b"\xff" * (4096 - 100)                 # the schema page is smashed
+    data[100:4096] = b"\xff" * (4096 - 100)  # the schema page is smashed
     db.write_bytes(bytes(data))
     backup = next((folder / "backups").glob("branch-2*.sqlite3"))
     return db, backup

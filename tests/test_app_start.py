@@ -11,7 +11,9 @@ def test_standard_buttons_read_in_japanese(qapp):
     translators = app_module.install_translations(qapp)
     try:
         assert translators, "qtbase_ja が見つかりません"
-        box = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        box = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
         assert box.button(QDialogButtonBox.StandardButton.Cancel).text() == "キャンセル"
     finally:
         for t in translators:
@@ -36,7 +38,7 @@ def test_newer_database_shows_japanese_message_and_opens_nothing(tmp_path, promp
     con.execute("PRAGMA user_version = 999")
     con.close()
     before = path.read_bytes()
-    prompts.answers["dialog"] = False              # the start-up dialog: 終了
+    prompts.answers["dialog"] = False  # the start-up dialog: 終了
     assert app_module.open_main_window(path) is None
     kind, title, text = prompts[-1]
     assert kind == "dialog" and "新しい" in text

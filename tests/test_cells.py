@@ -11,19 +11,35 @@ from kyosai_desktop.domain import cells
 from kyosai_desktop.domain.cells import CellError
 
 
-@pytest.mark.parametrize("value,expected", [
-    ("令和7年4月1日", "2025-04-01"), ("R7.4.1", "2025-04-01"), ("令和元年5月1日", "2019-05-01"),
-    ("平成31年4月30日", "2019-04-30"), ("2025/4/1", "2025-04-01"), ("２０２５年４月１日", "2025-04-01"),
-    (dt.datetime(2025, 4, 1), "2025-04-01"), ("2025-04-01 00:00:00", "2025-04-01"), ("", None),
-])
+@pytest.mark.parametrize(
+    "value,expected",
+    [
+        ("令和7年4月1日", "2025-04-01"),
+        ("R7.4.1", "2025-04-01"),
+        ("令和元年5月1日", "2019-05-01"),
+        ("平成31年4月30日", "2019-04-30"),
+        ("2025/4/1", "2025-04-01"),
+        ("２０２５年４月１日", "2025-04-01"),
+        (dt.datetime(2025, 4, 1), "2025-04-01"),
+        ("2025-04-01 00:00:00", "2025-04-01"),
+        ("", None),
+    ],
+)
 def test_one_date_rule(value, expected):
     assert cells.parse_date(value) == expected
 
 
-@pytest.mark.parametrize("value,reason", [
-    ("2025-02-30", "存在しない日付"), ("昨日", "日付ではありません"), ("0001-01-01", "範囲外"),
-    ("9999-12-31", "範囲外"), ("٢٠٢٥-04-01", "使えない数字"), (3.5, "日付ではありません"),
-])
+@pytest.mark.parametrize(
+    "value,reason",
+    [
+        ("2025-02-30", "存在しない日付"),
+        ("昨日", "日付ではありません"),
+        ("0001-01-01", "範囲外"),
+        ("9999-12-31", "範囲外"),
+        ("٢٠٢٥-04-01", "使えない数字"),
+        (3.5, "日付ではありません"),
+    ],
+)
 def test_dates_refused_with_a_reason(value, reason):
     with pytest.raises(CellError, match=reason):
         cells.parse_date(value)
@@ -33,7 +49,11 @@ def test_the_union_form_and_the_estimate_form_share_the_date_rule():
     from kyosai_desktop.domain.estimate_values import parse_date as estimate_date
     from kyosai_desktop.services.master_edit import parse_union_value
 
-    assert parse_union_value("figures_as_of", "令和7年4月1日") == estimate_date("令和7年4月1日") == "2025-04-01"
+    assert (
+        parse_union_value("figures_as_of", "令和7年4月1日")
+        == estimate_date("令和7年4月1日")
+        == "2025-04-01"
+    )
 
 
 @pytest.mark.parametrize("value", ["0000-01", "9999-12", "1999-12", "2101-01", "10000-01"])
@@ -56,14 +76,20 @@ def test_codes_take_only_ascii_or_full_width_digits(value):
 
 
 def test_codes_keep_their_zeros():
-    assert cells.parse_code("７", 3) == "007" and cells.parse_code(12.0, 3) == "012" and cells.parse_code(" ", 3) is None
+    assert (
+        cells.parse_code("７", 3) == "007"
+        and cells.parse_code(12.0, 3) == "012"
+        and cells.parse_code(" ", 3) is None
+    )
     with pytest.raises(CellError, match="3桁までの数字"):
         cells.parse_code("1234", 3)
     with pytest.raises(CellError):
         cells.parse_code(1e300, 3)
 
 
-@pytest.mark.parametrize("value", [2**63, str(2**63), "9" * 5000, 1e300, "1e5", float("inf"), float("nan")])
+@pytest.mark.parametrize(
+    "value", [2**63, str(2**63), "9" * 5000, 1e300, "1e5", float("inf"), float("nan")]
+)
 def test_counts_are_bounded_and_never_overflow(value):
     with pytest.raises(CellError) as info:
         cells.parse_count(value)
@@ -72,20 +98,28 @@ def test_counts_are_bounded_and_never_overflow(value):
 
 
 def test_counts_accept_the_clerks_forms():
-    assert cells.parse_count("１，２３４件") == 1234 and cells.parse_count(cells.MAX_COUNT) == cells.MAX_COUNT
+    assert (
+        cells.parse_count("１，２３４件") == 1234
+        and cells.parse_count(cells.MAX_COUNT) == cells.MAX_COUNT
+    )
     with pytest.raises(CellError, match="99,999,999"):
         cells.parse_count(cells.MAX_COUNT + 1)
 
 
 def test_yen_bounds_and_forms():
-    assert cells.parse_yen("￥４９，６９０") == 49690 and cells.parse_yen("-¥25,820", signed=True) == -25820
+    assert (
+        cells.parse_yen("￥４９，６９０") == 49690
+        and cells.parse_yen("-¥25,820", signed=True) == -25820
+    )
     for bad in ("9" * 400, 2**63, "1e400"):
         with pytest.raises(CellError):
             cells.parse_yen(bad)
 
 
 def test_percent_and_rate_are_bounded_before_arithmetic():
-    assert cells.parse_percent("80") == Decimal(80) and cells.parse_percent("80.5%") == Decimal("80.5")
+    assert cells.parse_percent("80") == Decimal(80) and cells.parse_percent("80.5%") == Decimal(
+        "80.5"
+    )
     with pytest.raises(CellError, match="1〜100"):
         cells.parse_percent("1e999999")
     with pytest.raises(CellError, match="率として読めません"):
@@ -94,7 +128,11 @@ def test_percent_and_rate_are_bounded_before_arithmetic():
 
 
 def test_flags_are_strict():
-    assert cells.parse_flag("○") is True and cells.parse_flag("") is False and cells.parse_flag(None) is False
+    assert (
+        cells.parse_flag("○") is True
+        and cells.parse_flag("") is False
+        and cells.parse_flag(None) is False
+    )
     with pytest.raises(CellError, match="○"):
         cells.parse_flag("たぶん", label="組織加入")
 

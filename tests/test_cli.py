@@ -55,14 +55,14 @@ TARGETS = [
 ]
 RESULTS = [
     ["自治労県コード", "単組コード", "商品", "発効年月", "件数"],
-    ["05", "001", "団体生命共済", "2024-05", "9"],   # May: still FY2023 under 6月開始
+    ["05", "001", "団体生命共済", "2024-05", "9"],  # May: still FY2023 under 6月開始
     ["05", "001", "団体生命共済", "2024-06", "12"],
     ["05", "017", "団体生命共済", "2024-09", "7"],
-    ["05", "001", "団体生命共済", "2024-11", "5"],   # after the as-of month
+    ["05", "001", "団体生命共済", "2024-11", "5"],  # after the as-of month
     ["05", "001", "マイカー共済", "2024-07", "30"],
     ["05", "001", "車両損害補償", "2024-07", "24"],
     ["05", "001", "団体生命共済", "2023-08", "10"],  # same period last year
-    ["05", "017", "団体生命共済", "2023-10", "4"],   # after the same-period end
+    ["05", "017", "団体生命共済", "2023-10", "4"],  # after the same-period end
 ]
 
 
@@ -78,7 +78,10 @@ def loaded(tmp_path):
 
 def test_branch_report_csv_counts_from_the_fiscal_year_start(loaded, tmp_path, capsys):
     out = tmp_path / "branch.csv"
-    assert run(loaded, "report", "branch", "--fy", "2024", "--as-of", "2024-09", "--out", str(out)) == 0
+    assert (
+        run(loaded, "report", "branch", "--fy", "2024", "--as-of", "2024-09", "--out", str(out))
+        == 0
+    )
     with out.open(encoding="utf-8-sig") as fh:
         rows = list(csv.reader(fh))
     assert rows[0] == ["商品", "目標", "実績", "到達率", "前年同期実績", "前年同期差"]
@@ -90,7 +93,11 @@ def test_branch_report_csv_counts_from_the_fiscal_year_start(loaded, tmp_path, c
     assert by_product["マイカー共済"] == ["マイカー共済", "90", "30", "33.33%", "0", "30"]
     assert by_product["車両損害補償"][2] == "24"
     assert len(rows) - 2 == 16  # every product of the 2025 list, in display order, then 合計
-    assert all(r[1] == "" for r in rows[1:-1] if r[0] not in ("団体生命共済", "マイカー共済", "車両損害補償"))
+    assert all(
+        r[1] == ""
+        for r in rows[1:-1]
+        if r[0] not in ("団体生命共済", "マイカー共済", "車両損害補償")
+    )
     total = rows[-1]
     products = rows[1:-1]
     assert total[0] == "合計"
@@ -101,14 +108,17 @@ def test_branch_report_csv_counts_from_the_fiscal_year_start(loaded, tmp_path, c
 
 def test_branch_report_xlsx_reads_back(loaded, tmp_path):
     out = tmp_path / "branch.xlsx"
-    assert run(loaded, "report", "branch", "--fy", "2024", "--as-of", "2024-09", "--out", str(out)) == 0
+    assert (
+        run(loaded, "report", "branch", "--fy", "2024", "--as-of", "2024-09", "--out", str(out))
+        == 0
+    )
     ws = load_workbook(out).active
     values = [[c.value for c in row] for row in ws.iter_rows()]
     header_row = next(i for i, r in enumerate(values) if r and r[0] == "商品")
-    data = {r[0]: r for r in values[header_row + 1:] if r and r[0]}
+    data = {r[0]: r for r in values[header_row + 1 :] if r and r[0]}
     assert data["団体生命共済"][1:3] in ([100, 19], ["100", "19"])
     # the same print-ready workbook as the screen's Excel export: real numbers, print titles
-    assert data["団体生命共済"][3] == pytest.approx(0.19)        # 19 / 100 → 19.00 %
+    assert data["団体生命共済"][3] == pytest.approx(0.19)  # 19 / 100 → 19.00 %
     assert ws.print_title_rows and ws.page_setup.fitToWidth == 1
 
 
@@ -124,15 +134,18 @@ def test_dry_run_writes_nothing(loaded, tmp_path, capsys):
 
 def test_bad_file_lists_every_problem_and_writes_nothing(loaded, tmp_path, capsys):
     before = digest(loaded)
-    bad = write_csv(tmp_path / "bad.csv", [
-        RESULTS[0],
-        ["05", "001", "団体生命共済", "2024-10", "3"],      # fine on its own
-        ["05", "001", "火災共済X", "2024-10", "1"],          # unknown product
-        ["05", "999", "団体生命共済", "2024-10", "1"],       # unknown union
-        ["05", "017", "団体生命共済", "2024-13", "1"],       # impossible month
-        ["05", "017", "団体生命共済", "2024-10", "三"],      # text in a number cell
-        ["05", "017", "団体生命共済", "2024-10", "-2"],      # negative
-    ])
+    bad = write_csv(
+        tmp_path / "bad.csv",
+        [
+            RESULTS[0],
+            ["05", "001", "団体生命共済", "2024-10", "3"],  # fine on its own
+            ["05", "001", "火災共済X", "2024-10", "1"],  # unknown product
+            ["05", "999", "団体生命共済", "2024-10", "1"],  # unknown union
+            ["05", "017", "団体生命共済", "2024-13", "1"],  # impossible month
+            ["05", "017", "団体生命共済", "2024-10", "三"],  # text in a number cell
+            ["05", "017", "団体生命共済", "2024-10", "-2"],  # negative
+        ],
+    )
     assert run(loaded, "results", "import", str(bad)) == 2
     err = capsys.readouterr().err
     assert "データは変更していません" in err
@@ -171,8 +184,22 @@ def test_commands_work_without_init_and_report_needs_a_branch(tmp_path, capsys):
     assert run(db, "report", "branch", "--fy", "2024", "--as-of", "2024-09", "--out", str(out)) == 1
     assert "kyosai init --branch" in capsys.readouterr().err
     assert not out.exists()
-    assert run(db, "report", "branch", "--fy", "2024", "--as-of", "2024-09", "--out", str(out),
-               "--pref", "05") == 0
+    assert (
+        run(
+            db,
+            "report",
+            "branch",
+            "--fy",
+            "2024",
+            "--as-of",
+            "2024-09",
+            "--out",
+            str(out),
+            "--pref",
+            "05",
+        )
+        == 0
+    )
 
 
 def test_backup_command_makes_a_readable_copy(loaded, tmp_path):
@@ -188,8 +215,23 @@ def test_installed_console_script(loaded, tmp_path):
     if exe is None:
         pytest.skip("console script not installed in this environment")
     out = tmp_path / "b.csv"
-    proc = subprocess.run([exe, "--db", str(loaded), "report", "branch", "--fy", "2024",
-                           "--as-of", "2024-09", "--out", str(out)], capture_output=True, text=True)
+    proc = subprocess.run(
+        [
+            exe,
+            "--db",
+            str(loaded),
+            "report",
+            "branch",
+            "--fy",
+            "2024",
+            "--as-of",
+            "2024-09",
+            "--out",
+            str(out),
+        ],
+        capture_output=True,
+        text=True,
+    )
     assert proc.returncode == 0, proc.stderr
     assert "団体生命共済" in out.read_text(encoding="utf-8-sig")
 
@@ -198,9 +240,15 @@ def test_reports_refuse_an_as_of_month_outside_the_fiscal_year(loaded, tmp_path,
     """2024年度 runs 2024年6月〜2025年5月: 2024-03 printed zeros and "2024年6月〜2024年3月" before."""
     out = tmp_path / "b.csv"
     for as_of, where in (("2024-03", "が始まる前です"), ("2025-06", "が終わった後です")):
-        assert run(loaded, "report", "branch", "--fy", "2024", "--as-of", as_of, "--out", str(out)) == 1
+        assert (
+            run(loaded, "report", "branch", "--fy", "2024", "--as-of", as_of, "--out", str(out))
+            == 1
+        )
         err = capsys.readouterr().err
         assert f"は 2024年度 (2024年6月〜2025年5月) {where}" in err and "--as-of" in err
         assert not out.exists()
-    for as_of in ("2024-06", "2025-05"):   # the first and the last month are fine
-        assert run(loaded, "report", "branch", "--fy", "2024", "--as-of", as_of, "--out", str(out)) == 0
+    for as_of in ("2024-06", "2025-05"):  # the first and the last month are fine
+        assert (
+            run(loaded, "report", "branch", "--fy", "2024", "--as-of", as_of, "--out", str(out))
+            == 0
+        )

@@ -22,12 +22,27 @@ NEVER = {"pypdf", "fontTools", "pypdfium2"}
 def _imported(args: list[str], cwd) -> tuple[set[str], set[str]]:
     """(top-level packages, full module names) a command imported."""
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
-    run = subprocess.run([sys.executable, "-X", "importtime", "-c",
-                          "import sys; from kyosai_desktop.cli import main; sys.exit(main(sys.argv[1:]))",
-                          *args], capture_output=True, text=True, env=env, cwd=cwd, timeout=120)
+    run = subprocess.run(
+        [
+            sys.executable,
+            "-X",
+            "importtime",
+            "-c",
+            "import sys; from kyosai_desktop.cli import main; sys.exit(main(sys.argv[1:]))",
+            *args,
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=cwd,
+        timeout=120,
+    )
     assert run.returncode == 0, run.stderr[-2000:]
-    modules = {line.rsplit("|", 1)[1].strip() for line in run.stderr.splitlines()
-               if line.startswith("import time:") and "|" in line}
+    modules = {
+        line.rsplit("|", 1)[1].strip()
+        for line in run.stderr.splitlines()
+        if line.startswith("import time:") and "|" in line
+    }
     names = {m.split(".")[0] for m in modules}
     assert "kyosai_desktop" in names
     return names, modules
@@ -40,23 +55,49 @@ def loaded_db(ctx, db_path):
     return str(db_path)
 
 
-@pytest.mark.parametrize("command, qt, openpyxl", [
-    (["report", "union-sheets", "--fy", "2024", "--as-of", "2025-02", "--out", "s.pdf"], True, False),
-    (["report", "model-unions", "--fy", "2024", "--as-of", "2025-02", "--out", "t.pdf"], True, False),
-    (["report", "model-unions", "--fy", "2024", "--as-of", "2025-02", "--out", "t.csv"], False, False),
-    (["report", "branch", "--fy", "2024", "--as-of", "2025-02", "--out", "b.csv"], False, False),
-    (["backup", "--out", "copy.sqlite3"], False, False),
-    (["report", "model-unions", "--fy", "2024", "--as-of", "2025-02", "--out", "t.xlsx"], False, True),
-])
+@pytest.mark.parametrize(
+    "command, qt, openpyxl",
+    [
+        (
+            ["report", "union-sheets", "--fy", "2024", "--as-of", "2025-02", "--out", "s.pdf"],
+            True,
+            False,
+        ),
+        (
+            ["report", "model-unions", "--fy", "2024", "--as-of", "2025-02", "--out", "t.pdf"],
+            True,
+            False,
+        ),
+        (
+            ["report", "model-unions", "--fy", "2024", "--as-of", "2025-02", "--out", "t.csv"],
+            False,
+            False,
+        ),
+        (
+            ["report", "branch", "--fy", "2024", "--as-of", "2025-02", "--out", "b.csv"],
+            False,
+            False,
+        ),
+        (["backup", "--out", "copy.sqlite3"], False, False),
+        (
+            ["report", "model-unions", "--fy", "2024", "--as-of", "2025-02", "--out", "t.xlsx"],
+            False,
+            True,
+        ),
+    ],
+)
 def test_subcommand_imports_only_what_it_uses(loaded_db, tmp_path, command, qt, openpyxl):
     names, modules = _imported(["--db", loaded_db, *command], tmp_path)
     assert ("PySide6" in names) == qt, sorted(names)
     assert ("openpyxl" in names) == openpyxl, sorted(names)
     assert not names & NEVER, sorted(names & NEVER)
     if not openpyxl:
-        assert "PIL" not in names          # openpyxl loads Pillow when it is installed
+        assert "PIL" not in names  # openpyxl loads Pillow when it is installed
     # our own modules of other commands: the file readers and the HQ package (their error
     # classes are imported only when such an error happens)
-    for module in ("kyosai_desktop.services.tabular", "kyosai_desktop.services.report_package",
-                   "kyosai_desktop.services.ops.master"):
+    for module in (
+        "kyosai_desktop.services.tabular",
+        "kyosai_desktop.services.report_package",
+        "kyosai_desktop.services.ops.master",
+    ):
         assert module not in modules, module

@@ -16,8 +16,10 @@ from kyosai_desktop.services.branch_report import branch_progress
 def digest(path) -> str:
     con = sqlite3.connect(path)
     try:
-        parts = [repr(con.execute(f"SELECT * FROM {t} ORDER BY 1, 2, 3").fetchall())
-                 for t in ("unions", "targets", "results")]
+        parts = [
+            repr(con.execute(f"SELECT * FROM {t} ORDER BY 1, 2, 3").fetchall())
+            for t in ("unions", "targets", "results")
+        ]
         return hashlib.sha256("\n".join(parts).encode()).hexdigest()
     finally:
         con.close()
@@ -35,7 +37,9 @@ def test_demo_is_plausible_for_one_prefecture(ctx):
     assert any(n.endswith("町職員労働組合") for n in names)
     assert any("病院労働組合" in n for n in names)
     assert all(len(u.union_code) == 3 and u.union_code.isdigit() for u in unions)
-    assert all(u.members and u.holdings is not None and 1 <= u.effective_month <= 12 for u in unions)
+    assert all(
+        u.members and u.holdings is not None and 1 <= u.effective_month <= 12 for u in unions
+    )
     assert [u.active for u in unions].count(False) == 1
     # 組織加入 follows the 80 % threshold of 団生保有 ÷ 組合員数 (DOMAIN §4).
     for u in unions:
@@ -52,8 +56,10 @@ def test_targets_are_scaled_and_union_targets_add_up(ctx):
         assert 0.005 < share < 0.07
         rows = ctx.conn.execute(
             "SELECT product_id, sum(target) FROM targets WHERE fiscal_year = ? AND version = '第1次'"
-            " AND union_id IS NOT NULL GROUP BY product_id", (year,)).fetchall()
-        assert {p: s for p, s in rows} == branch   # union targets sum to the branch's 第1次
+            " AND union_id IS NOT NULL GROUP BY product_id",
+            (year,),
+        ).fetchall()
+        assert {p: s for p, s in rows} == branch  # union targets sum to the branch's 第1次
         assert 1 <= len(ctx.targets.by_version(year, "第2次")) <= 4
     assert ctx.targets.by_version(2023, "第1次") == {}
 
@@ -65,10 +71,13 @@ def test_results_have_seasonality_and_stop_at_the_demo_month(ctx):
     assert first == "2023-06" and last == demo.DEMO_UNTIL
     dansei = ctx.products.resolve("団生").id
     by_month = Counter()
-    for month, count in con.execute("SELECT month, sum(count) FROM results WHERE product_id = ?"
-                                    " AND month BETWEEN '2024-06' AND '2025-05' GROUP BY month", (dansei,)):
+    for month, count in con.execute(
+        "SELECT month, sum(count) FROM results WHERE product_id = ?"
+        " AND month BETWEEN '2024-06' AND '2025-05' GROUP BY month",
+        (dansei,),
+    ):
         by_month[month] = count
-    assert by_month["2025-04"] > sum(by_month.values()) / 12 * 1.5   # April hires
+    assert by_month["2025-04"] > sum(by_month.values()) / 12 * 1.5  # April hires
     # Riders follow their parent: 車両 ÷ マイカー near the national new-contract ratio.
     report = branch_progress(ctx, 2024, "2025-05")
     rider = {r.product: r.rider_rate for r in report.rows if r.rider_rate is not None}
@@ -77,8 +86,12 @@ def test_results_have_seasonality_and_stop_at_the_demo_month(ctx):
     assert all(40 < v < 140 for v in reach.values()), reach
     # The merged (inactive) union has no results after it merged.
     merged = next(u for u in ctx.unions.list("05") if not u.active)
-    assert con.execute("SELECT count(*) FROM results WHERE union_id = ? AND month >= '2025-03'",
-                       (merged.id,)).fetchone()[0] == 0
+    assert (
+        con.execute(
+            "SELECT count(*) FROM results WHERE union_id = ? AND month >= '2025-03'", (merged.id,)
+        ).fetchone()[0]
+        == 0
+    )
     # Audited as demo data.
     assert con.execute("SELECT count(*) FROM audit WHERE source = 'demo'").fetchone()[0] > 1000
 
@@ -132,8 +145,12 @@ def test_extra_step_modules_run_after_the_built_in_steps(ctx, monkeypatch, tmp_p
 def all_tables_digest(path) -> str:
     con = sqlite3.connect(path)
     try:
-        names = [r[0] for r in con.execute(
-            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")]
+        names = [
+            r[0]
+            for r in con.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name"
+            )
+        ]
         parts = [repr(con.execute(f"SELECT * FROM {n}").fetchall()) for n in names]
         return hashlib.sha256("\n".join(parts).encode()).hexdigest()
     finally:
@@ -145,8 +162,10 @@ def test_feature_steps_run_in_the_same_transaction(ctx, db_path, monkeypatch):
     import sys
     import types
 
-    assert demo.EXTRA_STEP_MODULES == ["kyosai_desktop.services.model_union_demo",
-                                       "kyosai_desktop.services.estimate_demo"]
+    assert demo.EXTRA_STEP_MODULES == [
+        "kyosai_desktop.services.model_union_demo",
+        "kyosai_desktop.services.estimate_demo",
+    ]
     broken = types.ModuleType("demo_broken_for_test")
 
     def fail(data):
@@ -154,7 +173,9 @@ def test_feature_steps_run_in_the_same_transaction(ctx, db_path, monkeypatch):
 
     broken.demo_step = fail
     monkeypatch.setitem(sys.modules, "demo_broken_for_test", broken)
-    monkeypatch.setattr(demo, "EXTRA_STEP_MODULES", [*demo.EXTRA_STEP_MODULES, "demo_broken_for_test"])
+    monkeypatch.setattr(
+        demo, "EXTRA_STEP_MODULES", [*demo.EXTRA_STEP_MODULES, "demo_broken_for_test"]
+    )
     before = all_tables_digest(db_path)
     with pytest.raises(RuntimeError):
         demo.load_demo(ctx)

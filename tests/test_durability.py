@@ -36,8 +36,9 @@ CHILD = textwrap.dedent(
 def test_edit_survives_sigkill(ctx, db_path):
     ctx.unions.add("05", "001", "仙台市職員労働組合")
     ctx.close()
-    proc = subprocess.run([sys.executable, "-c", CHILD, str(db_path)], capture_output=True, text=True,
-                          timeout=120)
+    proc = subprocess.run(
+        [sys.executable, "-c", CHILD, str(db_path)], capture_output=True, text=True, timeout=120
+    )
     assert proc.returncode == -signal.SIGKILL, proc.stderr
     assert proc.stdout.strip() == "committed"
     reopened = open_context(db_path)
@@ -46,7 +47,8 @@ def test_edit_survives_sigkill(ctx, db_path):
         product = reopened.products.resolve("団生")
         assert reopened.results.get(union.id, product.id, "2025-02") == 42
         audit = reopened.conn.execute(
-            "SELECT old_value, new_value FROM audit WHERE table_name = 'results'").fetchall()
+            "SELECT old_value, new_value FROM audit WHERE table_name = 'results'"
+        ).fetchall()
         assert [tuple(r) for r in audit] == [(None, "42")]
     finally:
         reopened.close()

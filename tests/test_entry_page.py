@@ -99,24 +99,24 @@ def test_typing_enter_tab_commit_and_move(qtbot, page, branch, bus):  # noqa: F8
     go(page, 1, sogo)
     type_text(qtbot, view, "6")
     assert view.is_editing()
-    press(qtbot, view, Qt.Key.Key_Tab)                  # commit, move right
+    press(qtbot, view, Qt.Key.Key_Tab)  # commit, move right
     assert branch.read("002", "総合共済", "2025-02") == 6
     assert (view.currentIndex().row(), view.currentIndex().column()) == (1, sogo + 1)
     type_text(qtbot, view, "2")
-    press(qtbot, view, Qt.Key.Key_Return)               # commit, back to the Tab run's column
+    press(qtbot, view, Qt.Key.Key_Return)  # commit, back to the Tab run's column
     assert branch.read("002", "団体生命共済", "2025-02") == 2
     assert (view.currentIndex().row(), view.currentIndex().column()) == (2, sogo)
-    type_text(qtbot, view, "0")                         # 0 is a real figure
+    type_text(qtbot, view, "0")  # 0 is a real figure
     press(qtbot, view, Qt.Key.Key_Return)
     assert branch.read("010", "総合共済", "2025-02") == 0
-    assert view.currentIndex().row() == 3               # the totals row
+    assert view.currentIndex().row() == 3  # the totals row
     press(qtbot, view, Qt.Key.Key_Return, Qt.KeyboardModifier.ShiftModifier)
-    assert view.currentIndex().row() == 2               # Shift+Enter goes up
+    assert view.currentIndex().row() == 2  # Shift+Enter goes up
     assert seen == ["results"] * 3
     assert page.undo_stack.count() == 3
     model = page.month_panel.model
-    assert model.index(model.total_row, sogo).data() == "9"        # 3 + 6 + 0
-    assert model.index(model.total_row, model.total_column).data() == "18"   # 11 + 6 + 2 - 1
+    assert model.index(model.total_row, sogo).data() == "9"  # 3 + 6 + 0
+    assert model.index(model.total_row, model.total_column).data() == "18"  # 11 + 6 + 2 - 1
     assert [a[0] for a in branch.audit()[-3:]] == ["entry"] * 3
 
 
@@ -125,16 +125,20 @@ def test_refusal_keeps_text_and_shows_reason(qtbot, page, branch):  # noqa: F811
     model = page.month_panel.model
     before = branch.digest()
     sogo = col(page, "総合共済")
-    for text, reason in (("abc", "数値ではありません"), ("-1", "負の数"), ("1.5", "整数ではありません")):
+    for text, reason in (
+        ("abc", "数値ではありません"),
+        ("-1", "負の数"),
+        ("1.5", "整数ではありません"),
+    ):
         go(page, 0, sogo)
         type_text(qtbot, view, text)
         press(qtbot, view, Qt.Key.Key_Return)
         editor = view.current_editor()
-        assert editor is not None and editor.text() == text      # still there to correct
+        assert editor is not None and editor.text() == text  # still there to correct
         assert reason in page.message.text and page.message.isVisible()
         assert reason in model.index(0, sogo).data(Qt.ItemDataRole.ToolTipRole)
-        assert view.currentIndex().row() == 0                   # did not move
-        assert branch.digest() == before                          # nothing written
+        assert view.currentIndex().row() == 0  # did not move
+        assert branch.digest() == before  # nothing written
         press(qtbot, view, Qt.Key.Key_Escape)
         assert not view.is_editing() and not page.message.isVisible()
     assert page.undo_stack.count() == 0
@@ -154,7 +158,7 @@ def test_paste_block_is_one_undo_step(qtbot, page, branch):  # noqa: F811
     view = page.month_panel.view
     sogo = col(page, "総合共済")
     go(page, 0, sogo)
-    QGuiApplication.clipboard().setText("10\t11\r\n12\t13\r\n")   # as Excel copies 2×2
+    QGuiApplication.clipboard().setText("10\t11\r\n12\t13\r\n")  # as Excel copies 2×2
     press(qtbot, view, Qt.Key.Key_V, Qt.KeyboardModifier.ControlModifier)
     assert branch.read("001", "総合共済", "2025-02") == 10
     assert branch.read("001", "団体生命共済", "2025-02") == 11
@@ -164,15 +168,18 @@ def test_paste_block_is_one_undo_step(qtbot, page, branch):  # noqa: F811
     assert [a[0] for a in branch.audit()[-4:]] == ["paste"] * 4
     assert len(view.selected_indexes()) == 4
     page.undo_stack.undo()
-    assert [branch.read(u, p, "2025-02") for u in ("001", "002") for p in ("総合共済", "団体生命共済")] == \
-        [3, 2, None, None]
+    assert [
+        branch.read(u, p, "2025-02") for u in ("001", "002") for p in ("総合共済", "団体生命共済")
+    ] == [3, 2, None, None]
     assert [a[0] for a in branch.audit()[-4:]] == ["undo"] * 4
     model = page.month_panel.model
     assert model.index(model.total_row, model.total_column).data() == "11"
     page.undo_stack.redo()
     assert branch.read("002", "団体生命共済", "2025-02") == 13
     assert [a[0] for a in branch.audit()[-4:]] == ["redo"] * 4
-    assert model.index(model.total_row, model.total_column).data() == str(11 - 3 - 2 + 10 + 11 + 12 + 13)
+    assert model.index(model.total_row, model.total_column).data() == str(
+        11 - 3 - 2 + 10 + 11 + 12 + 13
+    )
 
 
 def test_paste_with_bad_cells_refused_whole(qtbot, page, branch):  # noqa: F811
@@ -185,7 +192,10 @@ def test_paste_with_bad_cells_refused_whole(qtbot, page, branch):  # noqa: F811
     assert page.undo_stack.count() == 0
     text = page.message.text
     assert "2か所" in text
-    assert "001 仙台市職員労働組合 × 団体生命共済" in text and "002 石巻市職員労働組合 × 総合共済" in text
+    assert (
+        "001 仙台市職員労働組合 × 団体生命共済" in text
+        and "002 石巻市職員労働組合 × 総合共済" in text
+    )
     # a block that does not fit is refused too
     go(page, 2, col(page, "総合共済"))
     QGuiApplication.clipboard().setText("1\n2\n")
@@ -201,12 +211,20 @@ def test_closing_a_refused_paste_message_takes_its_marks_away(qtbot, page, branc
     go(page, 0, col(page, "総合共済"))
     QGuiApplication.clipboard().setText("1\tx\n-2\t4\n")
     press(qtbot, view, Qt.Key.Key_V, Qt.KeyboardModifier.ControlModifier)
-    marked = [(r, c) for r in range(model.rowCount()) for c in range(model.columnCount())
-              if model.index(r, c).data(Qt.ItemDataRole.BackgroundRole) == ERROR_BRUSH]
+    marked = [
+        (r, c)
+        for r in range(model.rowCount())
+        for c in range(model.columnCount())
+        if model.index(r, c).data(Qt.ItemDataRole.BackgroundRole) == ERROR_BRUSH
+    ]
     assert len(marked) == 2 and page.message.text
-    qtbot.mouseClick(page.message.close_button, Qt.MouseButton.LeftButton)   # the clerk closes the message
+    qtbot.mouseClick(
+        page.message.close_button, Qt.MouseButton.LeftButton
+    )  # the clerk closes the message
     assert not page.message.text and model.errors == {}
-    assert not any(model.index(r, c).data(Qt.ItemDataRole.BackgroundRole) == ERROR_BRUSH for r, c in marked)
+    assert not any(
+        model.index(r, c).data(Qt.ItemDataRole.BackgroundRole) == ERROR_BRUSH for r, c in marked
+    )
 
 
 def test_delete_clears_selection_one_step(qtbot, page, branch):  # noqa: F811
@@ -217,7 +235,7 @@ def test_delete_clears_selection_one_step(qtbot, page, branch):  # noqa: F811
     assert branch.read("001", "総合共済", "2025-02") is None
     assert branch.read("001", "団体生命共済", "2025-02") is None
     assert branch.read("010", "総合共済", "2025-02") is None
-    assert branch.read("002", "マイカー共済", "2025-02") == 5        # outside the selection
+    assert branch.read("002", "マイカー共済", "2025-02") == 5  # outside the selection
     assert page.undo_stack.count() == 1
     assert [a[0] for a in branch.audit()[-3:]] == ["clear"] * 3
     model = page.month_panel.model
@@ -245,14 +263,21 @@ def test_history_dialog_shows_old_to_new(qtbot, page, branch):  # noqa: F811
     press(qtbot, view, Qt.Key.Key_Return)
     page.undo_stack.undo()
     index = page.month_panel.model.index(0, sogo)
-    menu = page.open_menu(page.month_panel, index, view.viewport().mapToGlobal(view.visualRect(index).center()))
+    menu = page.open_menu(
+        page.month_panel, index, view.viewport().mapToGlobal(view.visualRect(index).center())
+    )
     action = next(a for a in menu.actions() if a.text().startswith("変更履歴"))
     action.trigger()
     dialog = page.history_dialog
     assert dialog is not None and dialog.isVisible()
     m = dialog.model
     rows = [[m.index(r, c).data() for c in range(2, 5)] for r in range(m.rowCount())]
-    assert rows == [["取り込み", "(空欄)", "3"], ["入力", "3", "5"], ["入力", "5", "7"], ["元に戻す", "7", "5"]]
+    assert rows == [
+        ["取り込み", "(空欄)", "3"],
+        ["入力", "3", "5"],
+        ["入力", "5", "7"],
+        ["元に戻す", "7", "5"],
+    ]
     assert m.headerData(3, Qt.Orientation.Horizontal) == "変更前"
     assert "001 仙台市職員労働組合 / 総合共済 / 2025年2月発効" in dialog.heading.text()
     assert "現在の値: 5件" in dialog.heading.text()
@@ -277,8 +302,10 @@ def test_refresh_after_external_write_keeps_cell(qtbot, page, ctx, branch, bus):
     view = page.month_panel.view
     car = col(page, "マイカー共済")
     go(page, 1, car)
-    ctx.results.apply([CellChange(branch.unions["002"], branch.products["マイカー共済"], "2025-02", 50)],
-                      source="import")
+    ctx.results.apply(
+        [CellChange(branch.unions["002"], branch.products["マイカー共済"], "2025-02", 50)],
+        source="import",
+    )
     bus.announce(OpChanges.of(ChangeKind.RESULTS))
     model = page.month_panel.model
     assert model.index(1, car).data() == "50"
@@ -296,13 +323,15 @@ def test_undo_of_cell_changed_elsewhere_asks(qtbot, page, ctx, branch, prompts):
     go(page, 0, col(page, "総合共済"))
     type_text(qtbot, view, "5")
     press(qtbot, view, Qt.Key.Key_Return)
-    ctx.results.apply([CellChange(branch.unions["001"], branch.products["総合共済"], "2025-02", 9)],
-                      source="import")
+    ctx.results.apply(
+        [CellChange(branch.unions["001"], branch.products["総合共済"], "2025-02", 9)],
+        source="import",
+    )
     prompts.answers["confirm"] = False
     page.undo_stack.undo()
     assert prompts[-1][0] == "confirm" and "現在 9" in prompts[-1][2]
-    assert branch.read("001", "総合共済", "2025-02") == 9   # the import's figure kept
-    assert page.undo_stack.count() == 0                       # the step was dropped
+    assert branch.read("001", "総合共済", "2025-02") == 9  # the import's figure kept
+    assert page.undo_stack.count() == 0  # the step was dropped
 
 
 def test_union_grid_fiscal_year_and_entry(qtbot, page, ctx, branch):  # noqa: F811
@@ -311,12 +340,12 @@ def test_union_grid_fiscal_year_and_entry(qtbot, page, ctx, branch):  # noqa: F8
     panel = page.union_panel
     model = panel.model
     assert panel.union_combo.currentText() == "001 仙台市職員労働組合"
-    assert panel.year_combo.currentText() == "2024年度"          # the year holding 2025-02
+    assert panel.year_combo.currentText() == "2024年度"  # the year holding 2025-02
     assert model.headerData(1, Qt.Orientation.Horizontal) == "2024年\n6月"
     assert model.headerData(12, Qt.Orientation.Horizontal) == "\n5月"
     assert model.headerData(8, Qt.Orientation.Horizontal) == "2025年\n1月"
     sogo_row = [h.label for h in model.grid.rows].index("総合共済")
-    assert model.index(sogo_row, model.total_column).data() == "7"   # 4 (2024-06) + 3 (2025-02)
+    assert model.index(sogo_row, model.total_column).data() == "7"  # 4 (2024-06) + 3 (2025-02)
     # enter April 2025 for 総合共済 in the union grid; the month grid follows
     view = panel.view
     view.setCurrentIndex(model.index(sogo_row, 11))
@@ -335,7 +364,11 @@ def test_union_selector_search_and_step(qtbot, page, branch):  # noqa: F811
     page.tabs.setCurrentIndex(1)
     panel = page.union_panel
     assert [panel.union_combo.itemText(i) for i in range(panel.union_combo.count())] == [
-        "001 仙台市職員労働組合", "002 石巻市職員労働組合", "003 塩竈市職員労働組合 (無効)", "010 宮城県職員労働組合"]
+        "001 仙台市職員労働組合",
+        "002 石巻市職員労働組合",
+        "003 塩竈市職員労働組合 (無効)",
+        "010 宮城県職員労働組合",
+    ]
     completer = panel.union_combo.completer()
     completer.setCompletionPrefix("石巻")
     assert completer.currentCompletion() == "002 石巻市職員労働組合"
@@ -364,8 +397,10 @@ def test_whole_month_by_keyboard_alone(qtbot, page, branch):  # noqa: F811
             type_text(qtbot, view, str(value))
             press(qtbot, view, Qt.Key.Key_Return if i == len(values) - 1 else Qt.Key.Key_Tab)
     for code, values in figures.items():
-        assert [branch.read(code, p, "2025-03") for p in ("総合共済", "団体生命共済", "退職者団体生命共済")] \
-            == list(values)
+        assert [
+            branch.read(code, p, "2025-03")
+            for p in ("総合共済", "団体生命共済", "退職者団体生命共済")
+        ] == list(values)
     model = page.month_panel.model
     assert model.index(model.total_row, model.total_column).data() == "40"
     assert view.currentIndex().row() == model.total_row and view.currentIndex().column() == sogo
@@ -403,12 +438,14 @@ def test_main_window_undo_and_close_commit(qtbot, ctx, branch, prompts):  # noqa
     assert view.current_editor() is not None and view.current_editor().text() == "5"
     press(qtbot, view, Qt.Key.Key_Escape)
     go(page, 1, col(page, "総合共済"))
-    type_text(qtbot, view, "77")                      # editor left open …
-    window.close()                                     # … committed on close
+    type_text(qtbot, view, "77")  # editor left open …
+    window.close()  # … committed on close
     assert branch.read("002", "総合共済", "2025-02") == 77
 
 
-def test_main_window_stays_open_while_a_refused_value_is_being_corrected(qtbot, ctx, branch, prompts):  # noqa: F811
+def test_main_window_stays_open_while_a_refused_value_is_being_corrected(
+    qtbot, ctx, branch, prompts
+):  # noqa: F811
     from kyosai_desktop.ui.main_window import MainWindow
 
     window = MainWindow(ctx)
@@ -420,14 +457,14 @@ def test_main_window_stays_open_while_a_refused_value_is_being_corrected(qtbot, 
     view.setFocus()
     go(page, 1, col(page, "総合共済"))
     type_text(qtbot, view, "-3")
-    assert window.close() is False                     # refused value: the window stays open …
+    assert window.close() is False  # refused value: the window stays open …
     assert window.isVisible()
-    assert view.current_editor() is not None and view.current_editor().text() == "-3"   # … text kept
+    assert view.current_editor() is not None and view.current_editor().text() == "-3"  # … text kept
     assert prompts[-1][0] == "warning"
-    press(qtbot, view, Qt.Key.Key_Backspace)           # the clerk corrects it …
+    press(qtbot, view, Qt.Key.Key_Backspace)  # the clerk corrects it …
     press(qtbot, view, Qt.Key.Key_Backspace)
     type_text(qtbot, view, "4")
-    assert window.close() is True                      # … and the window saves it and closes
+    assert window.close() is True  # … and the window saves it and closes
     assert branch.read("002", "総合共済", "2025-02") == 4
 
 
@@ -437,7 +474,7 @@ def test_full_width_ime_input(qtbot, page, branch):  # noqa: F811
     view = page.month_panel.view
     go(page, 1, col(page, "団体生命共済"))
     event = QInputMethodEvent()
-    event.setCommitString("１２")          # full-width digits from a Japanese IME
+    event.setCommitString("１２")  # full-width digits from a Japanese IME
     QGuiApplication.sendEvent(view, event)
     assert view.is_editing() and view.current_editor().text() == "１２"
     press(qtbot, view, Qt.Key.Key_Return)
@@ -449,7 +486,7 @@ def test_refused_editor_comes_back_after_click_elsewhere(qtbot, page, branch):  
     sogo = col(page, "総合共済")
     go(page, 0, sogo)
     type_text(qtbot, view, "abc")
-    go(page, 2, sogo + 2)                  # the clerk clicks another cell
+    go(page, 2, sogo + 2)  # the clerk clicks another cell
     qtbot.waitUntil(lambda: view.current_editor() is not None)
     assert (view.currentIndex().row(), view.currentIndex().column()) == (0, sogo)
     assert view.current_editor().text() == "abc"
@@ -496,11 +533,13 @@ def test_ctrl_enter_opens_the_union_at_the_same_cell(qtbot, page, branch):  # no
 
 def test_hidden_page_reloads_when_shown(qtbot, page, ctx, branch, bus):  # noqa: F811
     page.hide()
-    ctx.results.apply([CellChange(branch.unions["001"], branch.products["総合共済"], "2025-02", 30)],
-                      source="import")
+    ctx.results.apply(
+        [CellChange(branch.unions["001"], branch.products["総合共済"], "2025-02", 30)],
+        source="import",
+    )
     bus.announce(OpChanges.of(ChangeKind.RESULTS))
     model = page.month_panel.model
-    assert model.index(0, col(page, "総合共済")).data() == "3"     # not reloaded while hidden
+    assert model.index(0, col(page, "総合共済")).data() == "3"  # not reloaded while hidden
     page.show()
     assert model.index(0, col(page, "総合共済")).data() == "30"
 
@@ -533,8 +572,8 @@ def test_month_typed_in_selector(qtbot, page):
     edit = page.month_panel.month_edit
     edit.setFocus()
     edit.setSelectedSection(edit.Section.YearSection)
-    qtbot.keyClicks(edit, "2024")                       # typed over the year …
-    assert page.month_panel.month == "2025-02"          # … not loaded digit by digit
+    qtbot.keyClicks(edit, "2024")  # typed over the year …
+    assert page.month_panel.month == "2025-02"  # … not loaded digit by digit
     edit.setSelectedSection(edit.Section.MonthSection)
     qtbot.keyClicks(edit, "6")
     qtbot.keyClick(edit, Qt.Key.Key_Return)
@@ -549,7 +588,7 @@ def test_empty_branch_explains(qtbot, ctx, prompts):
     page = EntryPage(ctx, DataBus())
     qtbot.addWidget(page)
     page.show()
-    assert page.month_panel.model.rowCount() == 1                 # only the 合計 row
+    assert page.month_panel.model.rowCount() == 1  # only the 合計 row
     assert "単組が登録されていません" in page.message.label.text()
     ctx.unions.add("06", "001", "秋田市職員労働組合")
     page.refresh(event(ChangeKind.UNIONS))
@@ -571,15 +610,17 @@ def test_a_figure_above_the_unions_members_is_saved_with_a_warning(qtbot, page, 
     ctx.unions.update(branch.unions["010"], members=40)
     page.reload_all()
     view = page.month_panel.view
-    go(page, 2, col(page, "総合共済"))                   # 010 総合共済 2025-02, now 1
+    go(page, 2, col(page, "総合共済"))  # 010 総合共済 2025-02, now 1
     type_text(qtbot, view, "400")
     press(qtbot, view, Qt.Key.Key_Return)
-    assert branch.read("010", "総合共済", "2025-02") == 400           # saved: a warning, not a refusal
+    assert branch.read("010", "総合共済", "2025-02") == 400  # saved: a warning, not a refusal
     assert page.message.kind == "warning" and page.message.isVisible()
     text = page.message.label.text()
-    assert "05-010 宮城県職員労働組合 総合共済 2025年2月: 400件は組合員数 40人より多い件数です" in text
+    assert (
+        "05-010 宮城県職員労働組合 総合共済 2025年2月: 400件は組合員数 40人より多い件数です" in text
+    )
     go(page, 2, col(page, "総合共済"))
     type_text(qtbot, view, "4")
     press(qtbot, view, Qt.Key.Key_Return)
     assert branch.read("010", "総合共済", "2025-02") == 4
-    assert page.message.kind != "warning"               # a plausible figure: no warning
+    assert page.message.kind != "warning"  # a plausible figure: no warning

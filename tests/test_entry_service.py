@@ -20,12 +20,19 @@ def test_month_grid_rows_columns_and_totals(ctx, branch):  # noqa: F811
     grid = EntryService(ctx).month_grid("2025-02", "05")
     # the branch's active unions in code order, codes with their leading zeros
     assert [(h.code, h.label) for h in grid.rows] == [
-        ("001", "仙台市職員労働組合"), ("002", "石巻市職員労働組合"), ("010", "宮城県職員労働組合")]
+        ("001", "仙台市職員労働組合"),
+        ("002", "石巻市職員労働組合"),
+        ("010", "宮城県職員労働組合"),
+    ]
     # products in display order (DOMAIN §2 list, 16 products incl. the two without target)
     names = [h.label for h in grid.columns]
     assert names[:3] == ["総合共済", "団体生命共済", "退職者団体生命共済"]
     assert len(names) == 16 and names[-1] == "個人賠償責任共済"
-    i_sogo, i_dansei, i_car = names.index("総合共済"), names.index("団体生命共済"), names.index("マイカー共済")
+    i_sogo, i_dansei, i_car = (
+        names.index("総合共済"),
+        names.index("団体生命共済"),
+        names.index("マイカー共済"),
+    )
     assert grid.values[0][i_sogo] == 3 and grid.values[0][i_dansei] == 2
     assert grid.values[1][i_car] == 5 and grid.values[2][i_sogo] == 1
     assert grid.row_totals() == [5, 5, 1]
@@ -61,8 +68,19 @@ def test_union_grid_follows_fiscal_year_start(ctx, branch):  # noqa: F811
     sogo = branch.products["総合共済"]
     grid = service.union_grid(branch.unions["001"], 2024)
     assert [h.key for h in grid.columns] == [
-        "2024-06", "2024-07", "2024-08", "2024-09", "2024-10", "2024-11",
-        "2024-12", "2025-01", "2025-02", "2025-03", "2025-04", "2025-05"]
+        "2024-06",
+        "2024-07",
+        "2024-08",
+        "2024-09",
+        "2024-10",
+        "2024-11",
+        "2024-12",
+        "2025-01",
+        "2025-02",
+        "2025-03",
+        "2025-04",
+        "2025-05",
+    ]
     row = [h.key for h in grid.rows].index(sogo)
     # 2024-05 (7) belongs to FY2023 under 6月開始; 2024-06 (4) and 2025-02 (3) to FY2024
     assert grid.row_totals()[row] == 7
@@ -90,7 +108,9 @@ def test_plan_refuses_every_bad_cell_and_names_it(ctx, branch):  # noqa: F811
 def test_plan_accepts_clerk_forms_and_blank(ctx, branch):  # noqa: F811
     service = EntryService(ctx)
     grid = service.month_grid("2025-02", "05")
-    changes = service.plan(grid, [(0, 0, "1,234"), (0, 1, "１２"), (0, 2, "5件"), (1, 0, ""), (1, 1, "0")])
+    changes = service.plan(
+        grid, [(0, 0, "1,234"), (0, 1, "１２"), (0, 2, "5件"), (1, 0, ""), (1, 1, "0")]
+    )
     assert [c.new for c in changes] == [1234, 12, 5, None, 0]
     assert changes[0].old == 3  # what the grid showed
 
@@ -100,8 +120,11 @@ def test_paste_plan_bounds_and_fill(ctx, branch):  # noqa: F811
     grid = service.month_grid("2025-02", "05")
     changes = service.plan_paste(grid, 1, 2, [["1", "2"], ["3", "4"]])
     assert [(c.union_id, c.new) for c in changes] == [
-        (branch.unions["002"], 1), (branch.unions["002"], 2),
-        (branch.unions["010"], 3), (branch.unions["010"], 4)]
+        (branch.unions["002"], 1),
+        (branch.unions["002"], 2),
+        (branch.unions["010"], 3),
+        (branch.unions["010"], 4),
+    ]
     with pytest.raises(EntryRefused) as info:
         service.plan_paste(grid, 2, 0, [["1"], ["2"]])  # one row too many
     assert "はみ出します" in str(info.value)
@@ -140,5 +163,8 @@ def test_apply_and_history(ctx, branch):  # noqa: F811
     write_cells(ctx, service.plan(grid, [(0, 0, "5")]), "entry")
     address = grid.address(0, 0)
     history = service.history(address)
-    assert [(e.source, e.old, e.new) for e in history] == [("import", None, "3"), ("entry", "3", "5")]
+    assert [(e.source, e.old, e.new) for e in history] == [
+        ("import", None, "3"),
+        ("entry", "3", "5"),
+    ]
     assert service.describe_cell(address) == "001 仙台市職員労働組合 / 総合共済 / 2025年2月発効"

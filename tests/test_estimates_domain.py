@@ -112,10 +112,19 @@ def test_conversion_rate_is_contracts_over_returned():
     assert conversion_rate(0, 0) is None
 
 
-@pytest.mark.parametrize("text,expected", [
-    ("¥49,690", 49_690), ("49690", 49_690), ("49,690円", 49_690), ("￥４９，６９０", 49_690),
-    (49690, 49_690), (49690.0, 49_690), ("", None), (None, None),
-])
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        ("¥49,690", 49_690),
+        ("49690", 49_690),
+        ("49,690円", 49_690),
+        ("￥４９，６９０", 49_690),
+        (49690, 49_690),
+        (49690.0, 49_690),
+        ("", None),
+        (None, None),
+    ],
+)
 def test_parse_yen_accepts_the_clerks_forms(text, expected):
     assert parse_yen(text) == expected
 
@@ -131,10 +140,17 @@ def test_parse_signed_yen_for_the_difference_column():
     assert parse_yen("-¥25,820", signed=True) == -25_820
 
 
-@pytest.mark.parametrize("text,expected", [
-    ("2022年2月14日", "2022-02-14"), ("2022-02-14", "2022-02-14"), ("2022/2/14", "2022-02-14"),
-    ("令和4年2月14日", "2022-02-14"), ("R4.2.14", "2022-02-14"), ("平成31年4月30日", "2019-04-30"),
-])
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        ("2022年2月14日", "2022-02-14"),
+        ("2022-02-14", "2022-02-14"),
+        ("2022/2/14", "2022-02-14"),
+        ("令和4年2月14日", "2022-02-14"),
+        ("R4.2.14", "2022-02-14"),
+        ("平成31年4月30日", "2019-04-30"),
+    ],
+)
 def test_parse_date_forms(text, expected):
     assert parse_date(text) == expected
 
@@ -146,7 +162,9 @@ def test_parse_date_refuses_impossible_dates(text):
 
 
 def test_payment_cover_age_grade():
-    assert parse_payment("年") == "年" and parse_payment("月払") == "月" and parse_payment("") is None
+    assert (
+        parse_payment("年") == "年" and parse_payment("月払") == "月" and parse_payment("") is None
+    )
     with pytest.raises(ValueError):
         parse_payment("半年")
     assert parse_cover("○") and parse_cover("〇") and not parse_cover("") and not parse_cover(None)

@@ -28,7 +28,9 @@ TABLES = ("estimate_campaigns", "estimate_campaign_unions", "estimates", "audit"
 
 
 def digest(ctx) -> str:
-    parts = [repr([tuple(r) for r in ctx.conn.execute(f"SELECT * FROM {t} ORDER BY 1")]) for t in TABLES]
+    parts = [
+        repr([tuple(r) for r in ctx.conn.execute(f"SELECT * FROM {t} ORDER BY 1")]) for t in TABLES
+    ]
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()
 
 
@@ -39,8 +41,13 @@ def union(ctx):
 
 @pytest.mark.parametrize("writer", [seed_xlsx, seed_csv], ids=["xlsx", "csv"])
 def test_seed_sheet_imports_with_its_figures(ctx, union, tmp_path, writer):
-    result = import_estimates(ctx, writer(tmp_path), campaign="2024 執行部見積り強化月間",
-                              union="05-001", kind="単組執行部見積り強化月間")
+    result = import_estimates(
+        ctx,
+        writer(tmp_path),
+        campaign="2024 執行部見積り強化月間",
+        union="05-001",
+        kind="単組執行部見積り強化月間",
+    )
     assert (result.rows, result.added, result.campaign_created) == (20, 20, True)
     assert result.skipped_notes == 2  # the 【注意】 notice and the "↑(1年間差額)" caption
     camp = ctx.campaigns.find("2024 執行部見積り強化月間")
@@ -53,7 +60,11 @@ def test_seed_sheet_imports_with_its_figures(ctx, union, tmp_path, writer):
     assert rows[0].role == "執行部"
     assert rows[7].status == "依頼受付" and rows[0].status == "見積作成"
     s = summary_json(ctx, camp.id)
-    assert (s["other_total"], s["jichiro_total"], s["saving_total"]) == (OTHER_TOTAL, JICHIRO_TOTAL, SAVING_TOTAL)
+    assert (s["other_total"], s["jichiro_total"], s["saving_total"]) == (
+        OTHER_TOTAL,
+        JICHIRO_TOTAL,
+        SAVING_TOTAL,
+    )
     assert (s["rows_in_totals"], s["rows_flagged"], s["saving_average"]) == (18, 2, 24_694)
 
 
@@ -69,10 +80,12 @@ def test_every_row_agrees_and_only_the_seed_foot_line_is_reported(ctx, union, tm
 def test_each_derived_disagreement_is_reported_with_its_cell(ctx, union, tmp_path):
     rows = seed_sheet_rows(with_foot=False)
     rows[2] = list(rows[2])
-    rows[2][10] = "¥-25,000"   # No.1: 年間差額 should be ¥-25,820
+    rows[2][10] = "¥-25,000"  # No.1: 年間差額 should be ¥-25,820
     rows[3] = list(rows[3])
-    rows[3][11] = "-25.0%"     # No.2: 引下率 should be -25.7%
-    result = import_estimates(ctx, write_xlsx(tmp_path / "x.xlsx", rows), campaign="c", union="05-001")
+    rows[3][11] = "-25.0%"  # No.2: 引下率 should be -25.7%
+    result = import_estimates(
+        ctx, write_xlsx(tmp_path / "x.xlsx", rows), campaign="c", union="05-001"
+    )
     cells = sorted((w.cell, w.message) for w in result.warnings)
     assert [c for c, _ in cells] == ["K3", "L4"]
     assert "¥-25,000" in cells[0][1] and "¥-25,820" in cells[0][1]
@@ -84,23 +97,32 @@ def test_reimport_updates_by_number_without_duplicates(ctx, union, tmp_path):
     import_estimates(ctx, seed_csv(tmp_path), campaign="c", union="05-001")
     rows = seed_sheet_rows()
     rows[2] = list(rows[2])
-    rows[2][8] = "¥23,000"   # No.1 じちろう掛金 corrected
+    rows[2][8] = "¥23,000"  # No.1 じちろう掛金 corrected
     rows[2][10] = ""
     rows[2][11] = ""
-    second = import_estimates(ctx, write_csv(tmp_path / "v2.csv", rows), campaign="c", union="05-001")
+    second = import_estimates(
+        ctx, write_csv(tmp_path / "v2.csv", rows), campaign="c", union="05-001"
+    )
     assert (second.added, second.updated, second.unchanged) == (0, 1, 19)
     camp = ctx.campaigns.find("c")
     assert ctx.estimates.count(camp.id) == 20
     e1 = ctx.estimates.find_seq(camp.id, union.id, 1)
     assert e1.jichiro_premium == 23_000
     history = ctx.audit.history("estimates", str(e1.id))
-    assert any(h.field == "jichiro_premium" and h.old == "23870" and h.new == "23000" and h.source == "import"
-               for h in history)
+    assert any(
+        h.field == "jichiro_premium"
+        and h.old == "23870"
+        and h.new == "23000"
+        and h.source == "import"
+        for h in history
+    )
 
 
 def test_dry_run_writes_nothing(ctx, union, tmp_path):
     before = digest(ctx)
-    result = import_estimates(ctx, seed_xlsx(tmp_path), campaign="new", union="05-001", dry_run=True)
+    result = import_estimates(
+        ctx, seed_xlsx(tmp_path), campaign="new", union="05-001", dry_run=True
+    )
     assert result.added == 20 and result.dry_run
     assert digest(ctx) == before
 
@@ -140,7 +162,7 @@ def test_every_problem_is_listed_at_once(ctx, union, tmp_path):
     _bad(rows, "1", 9, "週")
     _bad(rows, "2", 7, "-1")
     _bad(rows, "5", 13, "2021-02-29")
-    _bad(rows, "6", 0, "5")   # duplicate No.
+    _bad(rows, "6", 0, "5")  # duplicate No.
     before = digest(ctx)
     with pytest.raises(ImportFailed) as info:
         import_estimates(ctx, write_csv(tmp_path / "bad.csv", rows), campaign="c", union="05-001")
@@ -163,7 +185,9 @@ def test_missing_columns_are_named(ctx, union, tmp_path):
     header = [h for h in HEADER if h not in ("支払", "車検満了日")]
     before = digest(ctx)
     with pytest.raises(ImportFailed) as info:
-        import_estimates(ctx, write_csv(tmp_path / "h.csv", [header, ["1", "A"]]), campaign="c", union="05-001")
+        import_estimates(
+            ctx, write_csv(tmp_path / "h.csv", [header, ["1", "A"]]), campaign="c", union="05-001"
+        )
     assert "支払" in info.value.summary() and "車検満了日" in info.value.summary()
     assert digest(ctx) == before
 
@@ -189,10 +213,17 @@ def test_premiums_without_payment_are_refused(ctx, union, tmp_path):
 def test_optional_columns_status_role_contact(ctx, union, tmp_path):
     header = HEADER + ["区分", "連絡先", "状況", "返却日", "申込日"]
     row = SEED_ROWS[0] + ["組合員", "090-0000-0000", "成約", "2024-11-01", "2024年12月3日"]
-    import_estimates(ctx, write_csv(tmp_path / "o.csv", [header, row]), campaign="c", union="05-001")
+    import_estimates(
+        ctx, write_csv(tmp_path / "o.csv", [header, row]), campaign="c", union="05-001"
+    )
     e = ctx.estimates.list(ctx.campaigns.find("c").id)[0]
     assert (e.role, e.contact, e.status, e.returned_on, e.closed_on) == (
-        "組合員", "090-0000-0000", "成約", "2024-11-01", "2024-12-03")
+        "組合員",
+        "090-0000-0000",
+        "成約",
+        "2024-11-01",
+        "2024-12-03",
+    )
 
 
 def test_anonymised_campaign_refuses_imports(ctx, union, tmp_path):
@@ -211,8 +242,12 @@ def test_file_path_is_kept_as_given(tmp_path):
 
 
 def test_kind_of_an_existing_campaign_is_kept_and_said(ctx, union, tmp_path):
-    import_estimates(ctx, seed_csv(tmp_path), campaign="c", union="05-001", kind="見積りキャンペーン")
-    again = import_estimates(ctx, seed_csv(tmp_path), campaign="c", union="05-001", kind="成約キャンペーン")
+    import_estimates(
+        ctx, seed_csv(tmp_path), campaign="c", union="05-001", kind="見積りキャンペーン"
+    )
+    again = import_estimates(
+        ctx, seed_csv(tmp_path), campaign="c", union="05-001", kind="成約キャンペーン"
+    )
     assert ctx.campaigns.find("c").kind == "見積りキャンペーン"
     assert again.kind_ignored == "見積りキャンペーン" and "使っていません" in again.text()
 
@@ -237,6 +272,11 @@ def test_a_hand_made_total_label_is_a_footer(ctx, union, tmp_path):
     rows = seed_sheet_rows(with_foot=False)
     width = len(rows[-1])
     total = ["合計", "", "", "", "", "", "", "999999", "999999"] + [""] * (width - 9)
-    result = import_estimates(ctx, write_xlsx(tmp_path / "hand.xlsx", [*rows, total]),
-                              campaign="手作り", union="05-001", dry_run=True)
+    result = import_estimates(
+        ctx,
+        write_xlsx(tmp_path / "hand.xlsx", [*rows, total]),
+        campaign="手作り",
+        union="05-001",
+        dry_run=True,
+    )
     assert result.rows == len(SEED_ROWS)

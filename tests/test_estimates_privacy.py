@@ -34,12 +34,18 @@ def campaign(ctx, tmp_path):
 
 def test_aggregates_are_equal_before_and_after(ctx, campaign):
     camp, union = campaign
-    before = (summary_json(ctx, camp.id), union_report(ctx, camp.id, union.id),
-              campaign_summary(ctx, camp.id).table().display_rows())
+    before = (
+        summary_json(ctx, camp.id),
+        union_report(ctx, camp.id, union.id),
+        campaign_summary(ctx, camp.id).table().display_rows(),
+    )
     n = anonymise_campaign(ctx, camp.id, today=date(2025, 1, 31))
     assert n == 20
-    after = (summary_json(ctx, camp.id), union_report(ctx, camp.id, union.id),
-             campaign_summary(ctx, camp.id).table().display_rows())
+    after = (
+        summary_json(ctx, camp.id),
+        union_report(ctx, camp.id, union.id),
+        campaign_summary(ctx, camp.id).table().display_rows(),
+    )
     assert after == before
     assert before[0]["saving_total"] == 444_500 and before[0]["contracts"] == 1
 
@@ -63,7 +69,8 @@ def test_names_are_gone_from_the_database_file(ctx, campaign):
     path = ctx.path
     anonymise_campaign(ctx, camp.id, today=date(2025, 1, 31))
     raw = path.read_bytes() + b"".join(
-        p.read_bytes() for p in path.parent.glob(path.name + "-wal") if p.exists())
+        p.read_bytes() for p in path.parent.glob(path.name + "-wal") if p.exists()
+    )
     for secret in (NAME, PHONE, "デイズルークス", "エクストレイル"):
         assert secret.encode() not in raw, secret
 
@@ -116,7 +123,9 @@ def test_history_of_an_estimate_deleted_before_is_cleared_too(ctx, campaign):
     for secret in ("削除された人", "080-0000-1111", "デイズルークス"):
         assert secret not in audit_text, secret
     # another campaign's history is left alone
-    assert [h.new for h in ctx.audit.history("estimates", str(kept.id)) if h.field == "name"] == ["別キャンペーンの人"]
+    assert [h.new for h in ctx.audit.history("estimates", str(kept.id)) if h.field == "name"] == [
+        "別キャンペーンの人"
+    ]
 
 
 def test_a_deleted_estimate_id_is_never_reused(ctx, campaign):

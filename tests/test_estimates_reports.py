@@ -26,8 +26,28 @@ from kyosai_desktop.services import estimate_reports as er
 from kyosai_desktop.services.estimate_import import import_estimates
 from kyosai_desktop.services.xlsx_report import write_report_xlsx
 
-PEOPLE = ["山田太郎", "佐藤花子", "鈴木一郎", "高橋健", "田中美咲", "伊藤翔", "渡辺陽子", "中村大輔", "小林由美",
-          "加藤誠", "吉田愛", "山口聡", "松本恵", "井上拓也", "木村真理", "林浩二", "斎藤明美", "清水隆", "森田优", "池田亮"]
+PEOPLE = [
+    "山田太郎",
+    "佐藤花子",
+    "鈴木一郎",
+    "高橋健",
+    "田中美咲",
+    "伊藤翔",
+    "渡辺陽子",
+    "中村大輔",
+    "小林由美",
+    "加藤誠",
+    "吉田愛",
+    "山口聡",
+    "松本恵",
+    "井上拓也",
+    "木村真理",
+    "林浩二",
+    "斎藤明美",
+    "清水隆",
+    "森田优",
+    "池田亮",
+]
 
 
 @pytest.fixture
@@ -40,8 +60,13 @@ def seeded(ctx, tmp_path):
         if len(r) == 14 and r[0].isdigit():
             r[1] = PEOPLE[i]
             i += 1
-    import_estimates(ctx, write_csv(tmp_path / "named.csv", rows), campaign="2024執行部",
-                     union="05-001", kind="単組執行部見積り強化月間")
+    import_estimates(
+        ctx,
+        write_csv(tmp_path / "named.csv", rows),
+        campaign="2024執行部",
+        union="05-001",
+        kind="単組執行部見積り強化月間",
+    )
     camp = ctx.campaigns.find("2024執行部")
     return camp, union
 
@@ -58,7 +83,9 @@ def test_list_report_is_the_seed_list(ctx, seeded):
     assert table.rows[7][0].tone == "flagged" and table.rows[8][1].tone == "flagged"
     assert table.rows[0][0].tone is None
     assert table.totals[0][10].text == "¥-444,500"
-    assert table.notes[0].startswith("【注意】この一覧は、単組の学習会や募集活動には使用できません。")
+    assert table.notes[0].startswith(
+        "【注意】この一覧は、単組の学習会や募集活動には使用できません。"
+    )
     assert "No. 8, 9" in table.notes[1]
 
 
@@ -84,8 +111,11 @@ def test_union_report_figures_and_wording(ctx, seeded):
     assert rep.role == "執行部" and rep.people == 18
     assert rep.lead == "執行部（18人）の掛金見積りを実施した結果、以下の通りとなりました"
     labels = [i[0] for i in rep.items()]
-    assert labels == ["★他保険・他共済の保険料総額", "★じちろうマイカー共済の掛金見積総額",
-                      "★マイカー共済に移行した場合の年間あたりの節約総額"]
+    assert labels == [
+        "★他保険・他共済の保険料総額",
+        "★じちろうマイカー共済の掛金見積総額",
+        "★マイカー共済に移行した場合の年間あたりの節約総額",
+    ]
     assert [i[2] for i in rep.items()] == ["1,233,150円/年", "788,650円/年", "444,500円/年"]
     assert rep.items()[2][1] == "【可処分所得の向上額】"
     assert rep.average_text == "※1人あたり平均24,694円"
@@ -96,7 +126,9 @@ def test_union_report_pdf_has_no_name_and_no_individual_figure(ctx, seeded, tmp_
     from kyosai_desktop.render.paper import render_pdf
 
     camp, union = seeded
-    pdf = render_pdf(UnionReportPaper([er.union_report(ctx, camp.id, union.id)]), tmp_path / "b3.pdf")
+    pdf = render_pdf(
+        UnionReportPaper([er.union_report(ctx, camp.id, union.id)]), tmp_path / "b3.pdf"
+    )
     compact = pdf_text(pdf)
     assert "1,233,150円/年" in compact and "444,500円/年" in compact and "24,694円" in compact
     assert "可処分所得の向上額" in compact and "〇〇〇職員労働組合" in compact
@@ -141,7 +173,7 @@ def test_campaign_summary_counts_and_conversion(ctx, seeded):
     assert (c.requests, c.estimated, c.returned, c.contracts, c.declined) == (20, 18, 6, 2, 1)
     assert s.total.conversion == Decimal("33.3")
     assert s.total.flags == 18
-    assert c.contracts_in_period == 2   # no period: every 成約 counts
+    assert c.contracts_in_period == 2  # no period: every 成約 counts
     ctx.campaigns.update(camp.id, period_from="2024-10-01", period_to="2024-12-31")
     # campaigns count by 申込日: the 成約 applied on 2025-01-10 is after the period
     assert er.campaign_summary(ctx, camp.id).total.counts.contracts_in_period == 1
@@ -150,9 +182,19 @@ def test_campaign_summary_counts_and_conversion(ctx, seeded):
     assert table.totals[0][table.index("conversion")].text == "33.3%"
     assert table.totals[0][table.index("saving")].text == "¥444,500"
     j = er.summary_json(ctx, camp.id)
-    assert j == {"rows": 20, "rows_in_totals": 18, "rows_flagged": 2, "other_total": 1_233_150,
-                 "jichiro_total": 788_650, "saving_total": 444_500, "saving_average": 24_694, "flags": 18,
-                 "returned": 6, "contracts": 2, "conversion_rate": 33.3}
+    assert j == {
+        "rows": 20,
+        "rows_in_totals": 18,
+        "rows_flagged": 2,
+        "other_total": 1_233_150,
+        "jichiro_total": 788_650,
+        "saving_total": 444_500,
+        "saving_average": 24_694,
+        "flags": 18,
+        "returned": 6,
+        "contracts": 2,
+        "conversion_rate": 33.3,
+    }
 
 
 def test_summary_pdf_has_chart_page_and_table(ctx, seeded, tmp_path, qapp):
@@ -167,7 +209,9 @@ def test_summary_pdf_has_chart_page_and_table(ctx, seeded, tmp_path, qapp):
     first = page_text(reader.pages[0])
     assert "2024執行部実施状況" in first and "横断旗" in first and "33.3%" in first
     assert "単組別" in first
-    assert "1/2ページ" in first and "2/2ページ" in page_text(reader.pages[1])   # counts the whole document
+    assert "1/2ページ" in first and "2/2ページ" in page_text(
+        reader.pages[1]
+    )  # counts the whole document
     assert "1/1ページ" not in page_text(reader.pages[1])
     for name in PEOPLE:
         assert name not in pdf_text(pdf)
@@ -179,16 +223,22 @@ def test_closing_list_orders_by_next_renewal_with_premiums_and_filters_days(ctx,
     table = er.closing_list(ctx, campaign_id=camp.id, today=date(2020, 8, 20))
     renewals = table.column_values("renewal")
     known = [m for m in renewals if m]
-    assert known == sorted(known) and min(known) >= "2020-08-20"     # past maturities rolled forward
-    assert renewals[-2:] == [None, None]      # rows 8–9: no maturity, listed last
-    assert len(table.rows) == 17                # 20 − 2 成約 − 1 不成約
+    assert known == sorted(known) and min(known) >= "2020-08-20"  # past maturities rolled forward
+    assert renewals[-2:] == [None, None]  # rows 8–9: no maturity, listed last
+    assert len(table.rows) == 17  # 20 − 2 成約 − 1 不成約
     assert es[0].id not in table.row_keys
     by_name = {r[table.index("name")].text: r for r in table.rows}
-    s = by_name[PEOPLE[18]]                     # S: 保険満期 2019-12-28, a yearly policy
-    assert (s[table.index("maturity")].value, s[table.index("renewal")].value) == ("2019-12-28", "2020-12-28")
+    s = by_name[PEOPLE[18]]  # S: 保険満期 2019-12-28, a yearly policy
+    assert (s[table.index("maturity")].value, s[table.index("renewal")].value) == (
+        "2019-12-28",
+        "2020-12-28",
+    )
     assert s[table.index("days")].value == 130
-    assert (s[table.index("other")].text, s[table.index("jichiro")].text, s[table.index("payment")].text) == (
-        "¥4,020", "¥2,490", "月")
+    assert (
+        s[table.index("other")].text,
+        s[table.index("jichiro")].text,
+        s[table.index("payment")].text,
+    ) == ("¥4,020", "¥2,490", "月")
     assert any("繰り越しています" in n for n in table.notes)
     soon = er.closing_list(ctx, campaign_id=camp.id, within_days=14, today=date(2020, 8, 20))
     # open estimates renewing 2020-08-20 … 2020-09-03: R (08-24), J (08-25), E (08-31)
@@ -196,16 +246,20 @@ def test_closing_list_orders_by_next_renewal_with_premiums_and_filters_days(ctx,
     assert [r[1].value for r in soon.rows] == [4, 5, 11]
     assert all(r[0].tone == "flagged" for r in soon.rows)
     later = er.closing_list(ctx, campaign_id=camp.id, within_days=14, today=date(2021, 8, 20))
-    assert [r[table.index("name")].text for r in later.rows] == [PEOPLE[17], PEOPLE[9], PEOPLE[4]]   # a year on
+    assert [r[table.index("name")].text for r in later.rows] == [
+        PEOPLE[17],
+        PEOPLE[9],
+        PEOPLE[4],
+    ]  # a year on
 
 
 def test_next_renewal_rolls_a_yearly_policy_forward():
     from kyosai_desktop.domain.estimates import next_renewal
 
-    assert next_renewal(date(2020, 9, 30), date(2020, 8, 20)) == date(2020, 9, 30)     # still ahead
+    assert next_renewal(date(2020, 9, 30), date(2020, 8, 20)) == date(2020, 9, 30)  # still ahead
     assert next_renewal(date(2019, 12, 28), date(2020, 8, 20)) == date(2020, 12, 28)
-    assert next_renewal(date(2018, 8, 20), date(2020, 8, 20)) == date(2020, 8, 20)     # today counts
-    assert next_renewal(date(2020, 2, 29), date(2021, 1, 1)) == date(2021, 2, 28)      # leap day
+    assert next_renewal(date(2018, 8, 20), date(2020, 8, 20)) == date(2020, 8, 20)  # today counts
+    assert next_renewal(date(2020, 2, 29), date(2021, 1, 1)) == date(2021, 2, 28)  # leap day
 
 
 def test_open_for_union_is_what_the_progress_sheet_reads(ctx, seeded):
@@ -214,7 +268,12 @@ def test_open_for_union_is_what_the_progress_sheet_reads(ctx, seeded):
     items = ctx.estimates.open_for_union(union.id)
     assert len(items) == 17
     first = items[0]
-    assert (first.name, first.car, first.policy_maturity, first.campaign) == (PEOPLE[18], "ゼスト", "2019-12-28", "2024執行部")
+    assert (first.name, first.car, first.policy_maturity, first.campaign) == (
+        PEOPLE[18],
+        "ゼスト",
+        "2019-12-28",
+        "2024執行部",
+    )
     assert first.status == "見積作成"
 
 
@@ -245,15 +304,25 @@ def test_sql_sums_give_the_same_totals_as_the_row_arithmetic(ctx):
     for _ in range(300):
         u = rng.choice(unions)
         pay = rng.choice(["年", "月", None])
-        ctx.estimates.add(camp.id, u.id, name="x", payment=pay,
-                          other_premium=rng.choice([None, rng.randint(0, 200_000)]),
-                          jichiro_premium=rng.choice([None, rng.randint(0, 200_000)]))
+        ctx.estimates.add(
+            camp.id,
+            u.id,
+            name="x",
+            payment=pay,
+            other_premium=rng.choice([None, rng.randint(0, 200_000)]),
+            jichiro_premium=rng.choice([None, rng.randint(0, 200_000)]),
+        )
     for rep in er.union_reports(ctx, camp.id):
         uid = ctx.unions.find_key(rep.union_key).id
-        rows = [(e.other_premium, e.jichiro_premium, e.payment) for e in ctx.estimates.list(camp.id, uid)]
+        rows = [
+            (e.other_premium, e.jichiro_premium, e.payment)
+            for e in ctx.estimates.list(camp.id, uid)
+        ]
         assert rep.totals == totals(rows)
     whole = er.campaign_summary(ctx, camp.id).total.totals
-    assert whole == totals((e.other_premium, e.jichiro_premium, e.payment) for e in ctx.estimates.list(camp.id))
+    assert whole == totals(
+        (e.other_premium, e.jichiro_premium, e.payment) for e in ctx.estimates.list(camp.id)
+    )
 
 
 def test_contract_without_application_date_in_a_dated_campaign(ctx):
@@ -261,8 +330,15 @@ def test_contract_without_application_date_in_a_dated_campaign(ctx):
     申込日) counts 0 within the period, and the summary still adds up."""
     union = add_union(ctx)
     camp = ctx.campaigns.add("期間あり", "その他", period_from="2024-10-01", period_to="2024-12-31")
-    ctx.estimates.add(camp.id, union.id, name="x", other_premium=60_000, jichiro_premium=40_000,
-                      payment="年", status="成約")
+    ctx.estimates.add(
+        camp.id,
+        union.id,
+        name="x",
+        other_premium=60_000,
+        jichiro_premium=40_000,
+        payment="年",
+        status="成約",
+    )
     counts = ctx.estimates.status_counts(camp.id)[union.id]
     assert (counts.contracts, counts.contracts_in_period) == (1, 0)
     j = er.summary_json(ctx, camp.id)

@@ -23,7 +23,9 @@ CAMPAIGN = "2024執行部"
 @pytest.fixture
 def page(ctx, tmp_path, qtbot, app_font, prompts):
     union = add_union(ctx)
-    import_estimates(ctx, seed_csv(tmp_path), campaign=CAMPAIGN, union="05-001", kind="単組執行部見積り強化月間")
+    import_estimates(
+        ctx, seed_csv(tmp_path), campaign=CAMPAIGN, union="05-001", kind="単組執行部見積り強化月間"
+    )
     bus = DataBus()
     widget = EstimatesPage(ctx, bus)
     qtbot.addWidget(widget)
@@ -35,6 +37,7 @@ def page(ctx, tmp_path, qtbot, app_font, prompts):
 
 def fill_and_save(**fields):
     """A prompts answer for the estimate form: type into the fields, then save."""
+
     def answer(dialog: EstimateDialog) -> bool:
         for name, text in fields.items():
             widget = getattr(dialog, name)
@@ -44,6 +47,7 @@ def fill_and_save(**fields):
                 widget.setText(text)
         dialog.save()
         return dialog.result() == dialog.DialogCode.Accepted
+
     return answer
 
 
@@ -56,7 +60,9 @@ def test_page_shows_the_campaign_and_its_summary(page, ctx):
     assert total[report.index("flags")].text == "18"
     assert "2024執行部" in page.header.text()
     image = page.chart.grab().toImage()
-    assert image.width() > 300 and image.pixelColor(image.width() // 2, image.height() // 2).isValid()
+    assert (
+        image.width() > 300 and image.pixelColor(image.width() // 2, image.height() // 2).isValid()
+    )
 
 
 def test_list_shows_computed_figures_and_flags(page):
@@ -77,7 +83,7 @@ def test_list_shows_computed_figures_and_flags(page):
     panel.filter_edit.clear()
     panel.table.sortByColumn(diff, Qt.SortOrder.AscendingOrder)
     names = [panel.proxy.index(r, COLUMN_INDEX["name"]).data() for r in range(20)]
-    assert names[:3] == ["H", "I", "N"]           # missing figures first (as every table), then ¥-91,920
+    assert names[:3] == ["H", "I", "N"]  # missing figures first (as every table), then ¥-91,920
     assert panel.proxy.index(19, diff).data() == "¥25,080"  # the premium increase last
     panel.table.sortByColumn(COLUMN_INDEX["rate"], Qt.SortOrder.DescendingOrder)
     assert panel.proxy.index(0, COLUMN_INDEX["rate"]).data() == "119.4%"
@@ -86,8 +92,9 @@ def test_list_shows_computed_figures_and_flags(page):
 def test_add_through_the_form_then_undo_and_redo(page, ctx, prompts):
     panel = page.list_panel
     page.tabs.setCurrentWidget(panel)
-    prompts.answers["dialog"] = fill_and_save(name="新人 花子", other="¥60,000", jichiro="45,000", payment="年",
-                                              maturity="2026年12月1日")
+    prompts.answers["dialog"] = fill_and_save(
+        name="新人 花子", other="¥60,000", jichiro="45,000", payment="年", maturity="2026年12月1日"
+    )
     panel.add_estimate()
     camp = page.campaign()
     added = ctx.estimates.find_seq(camp.id, page.union.id, 21)
@@ -122,7 +129,9 @@ def test_form_refuses_bad_values_at_the_field(ctx, qtbot, app_font):
     assert values["other_premium"] == 60_000 and values["policy_maturity"] == "2022-02-28"
 
 
-def test_enter_moves_to_the_next_field(ctx, qtbot, app_font, prompts):  # prompts: closing asks (typed text)
+def test_enter_moves_to_the_next_field(
+    ctx, qtbot, app_font, prompts
+):  # prompts: closing asks (typed text)
     union = add_union(ctx)
     dialog = EstimateDialog([union], union_id=union.id)
     qtbot.addWidget(dialog)
@@ -139,13 +148,16 @@ def test_status_step_for_a_selection_is_one_undo(page, ctx, prompts):
     panel = page.list_panel
     page.tabs.setCurrentWidget(panel)
     for r in range(3):
-        panel.table.selectionModel().select(panel.proxy.index(r, 0),
-                                            panel.table.selectionModel().SelectionFlag.Select
-                                            | panel.table.selectionModel().SelectionFlag.Rows)
+        panel.table.selectionModel().select(
+            panel.proxy.index(r, 0),
+            panel.table.selectionModel().SelectionFlag.Select
+            | panel.table.selectionModel().SelectionFlag.Rows,
+        )
 
     def answer(dialog):
         assert isinstance(dialog, StatusDialog)
         return True
+
     prompts.answers["dialog"] = answer
     panel.change_status("返却済")
     camp = page.campaign()
@@ -181,7 +193,9 @@ def test_edits_of_a_selection_and_their_undo_are_one_commit_each(page, ctx, prom
     page.tabs.setCurrentWidget(panel)
     camp = page.campaign()
     commits: list[str] = []
-    ctx.conn.set_trace_callback(lambda sql: commits.append(sql) if sql.strip().upper() == "COMMIT" else None)
+    ctx.conn.set_trace_callback(
+        lambda sql: commits.append(sql) if sql.strip().upper() == "COMMIT" else None
+    )
     try:
         _select_rows(panel, 3)
         prompts.answers["dialog"] = lambda dialog: True
@@ -208,10 +222,13 @@ def test_a_selection_survives_the_status_step_it_was_made_for(page, prompts):
     assert len(chosen) == 3
     prompts.answers["dialog"] = lambda dialog: True
     panel.change_status("返却済")
-    assert panel.selected_ids() == chosen      # all three, not only the last
+    assert panel.selected_ids() == chosen  # all three, not only the last
     panel.select_ids(list(reversed(chosen)))
     assert panel.selected_ids() == chosen
-    assert panel.model.estimate(panel.proxy.mapToSource(panel.table.currentIndex()).row()).id == chosen[-1]
+    assert (
+        panel.model.estimate(panel.proxy.mapToSource(panel.table.currentIndex()).row()).id
+        == chosen[-1]
+    )
 
 
 def test_import_from_the_page_and_a_refused_file(page, ctx, prompts, tmp_path, qtbot):
@@ -224,8 +241,9 @@ def test_import_from_the_page_and_a_refused_file(page, ctx, prompts, tmp_path, q
     panel = page.list_panel
     page.tabs.setCurrentWidget(panel)
     panel.union_combo.setCurrentIndex(panel.union_combo.findData(other.id))
+
     def press_import(dialog):
-        if dialog.import_button is not None:     # a refused file's review offers only 閉じる
+        if dialog.import_button is not None:  # a refused file's review offers only 閉じる
             qtbot.mouseClick(dialog.import_button, Qt.MouseButton.LeftButton)
 
     prompts.answers["dialog"] = press_import
@@ -233,11 +251,13 @@ def test_import_from_the_page_and_a_refused_file(page, ctx, prompts, tmp_path, q
     with qtbot.waitSignal(panel.import_flow.finished, timeout=20_000) as blocker:
         pass
     assert blocker.args[0].added == 20
-    assert "05-002 第二職員組合 の見積り: 20 行を読み込み、追加 20 件" in prompts[-2][2]   # the review
+    assert (
+        "05-002 第二職員組合 の見積り: 20 行を読み込み、追加 20 件" in prompts[-2][2]
+    )  # the review
     assert ctx.estimates.count(camp.id) == 40
     assert panel.model.rowCount() == 20
     assert page.undo_stack.count() == 1 and "別紙2 の取り込み" in page.undo_stack.undoText()
-    page.undo_stack.undo()                     # the whole import is one step: its 20 estimates go
+    page.undo_stack.undo()  # the whole import is one step: its 20 estimates go
     assert ctx.estimates.count(camp.id) == 20 and panel.model.rowCount() == 0
     page.undo_stack.redo()
     assert ctx.estimates.count(camp.id) == 40 and panel.model.rowCount() == 20
@@ -289,7 +309,10 @@ def test_closing_tab_filters_by_days(page, ctx):
     assert report.row_keys[0] == first.id and second.id not in report.row_keys
     assert all(0 <= d <= 30 for d in report.column_values("days"))
     page.within_days.setValue(365)
-    assert first.id in page.closing_view.report.row_keys and second.id in page.closing_view.report.row_keys
+    assert (
+        first.id in page.closing_view.report.row_keys
+        and second.id in page.closing_view.report.row_keys
+    )
     page.within_check.setChecked(False)
     assert len(page.closing_view.report.rows) == 20
 
@@ -326,6 +349,7 @@ def test_campaign_form_creates_a_campaign_with_unions(page, ctx, prompts):
         dialog._check_visible(True)
         dialog.save()
         return dialog.result() == dialog.DialogCode.Accepted
+
     prompts.answers["dialog"] = answer
     page.add_campaign()
     camp = ctx.campaigns.find("2025 見積りキャンペーン")
@@ -342,9 +366,10 @@ def test_a_refused_campaign_edit_changes_nothing(page, ctx, prompts):
     def answer(dialog):
         dialog.name.setText("改名したキャンペーン")
         for r in range(dialog.model.rowCount()):
-            dialog.model.item(r).setCheckState(Qt.CheckState.Unchecked)   # even the locked union
+            dialog.model.item(r).setCheckState(Qt.CheckState.Unchecked)  # even the locked union
         dialog.save()
         return dialog.result() == dialog.DialogCode.Accepted
+
     prompts.answers["dialog"] = answer
     page.edit_campaign()
     assert any(k == "warning" and "外せません" in t for k, _, t in prompts)
@@ -354,7 +379,7 @@ def test_a_refused_campaign_edit_changes_nothing(page, ctx, prompts):
 
 def test_campaign_form_offers_only_the_branch_unions(page, ctx):
     add_union(ctx, "05", "003", "第三職員組合")
-    add_union(ctx, "41", "002", "高知市職員労働組合")   # stored by a national model-union import
+    add_union(ctx, "41", "002", "高知市職員労働組合")  # stored by a national model-union import
     dialog = page._campaign_dialog()
     offered = [dialog.model.item(i).text() for i in range(dialog.model.rowCount())]
     assert "05-003 第三職員組合" in offered
@@ -377,10 +402,12 @@ def test_lists_follow_estimates_written_elsewhere(page, ctx):
         return [(e.id, e.union_id, e.seq, e.name, e.status, e.car) for e in panel.model.estimates]
 
     def afresh(union_id=None) -> list[tuple]:
-        return [(e.id, e.union_id, e.seq, e.name, e.status, e.car)
-                for e in ctx.estimates.list(camp.id, union_id)]
+        return [
+            (e.id, e.union_id, e.seq, e.name, e.status, e.car)
+            for e in ctx.estimates.list(camp.id, union_id)
+        ]
 
-    panel.union_combo.setCurrentIndex(0)                    # すべての単組
+    panel.union_combo.setCurrentIndex(0)  # すべての単組
     assert shown() == afresh() and len(shown()) > 3
     first = panel.model.estimates[0]
     page.bus.announce(est_ops.edit_estimate(ctx, first.id, {"car": "プリウス改"}))
@@ -391,9 +418,9 @@ def test_lists_follow_estimates_written_elsewhere(page, ctx):
     deleted = est_ops.delete_estimates(ctx, [first.id])
     page.bus.announce(deleted)
     assert shown() == afresh() and first.id not in [row[0] for row in shown()]
-    page.bus.announce(replay(ctx, deleted, undo=True))      # restored (an undo elsewhere)
+    page.bus.announce(replay(ctx, deleted, undo=True))  # restored (an undo elsewhere)
     assert shown() == afresh() and first.id in [row[0] for row in shown()]
-    panel.union_combo.setCurrentIndex(1)                    # one union's list, kept as well
+    panel.union_combo.setCurrentIndex(1)  # one union's list, kept as well
     assert shown() == afresh(panel.current_union())
 
 

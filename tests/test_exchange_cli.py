@@ -30,9 +30,18 @@ def run(db: Path, *args: str) -> int:
 def digest(path: Path) -> str:
     con = sqlite3.connect(path)
     try:
-        parts = [repr(con.execute(f"SELECT * FROM {t} ORDER BY 1").fetchall())
-                 for t in ("unions", "targets", "results", "estimates", "audit", "exchange_conflicts",
-                           "exchange_imports")]
+        parts = [
+            repr(con.execute(f"SELECT * FROM {t} ORDER BY 1").fetchall())
+            for t in (
+                "unions",
+                "targets",
+                "results",
+                "estimates",
+                "audit",
+                "exchange_conflicts",
+                "exchange_imports",
+            )
+        ]
         return hashlib.sha256("\n".join(parts).encode()).hexdigest()
     finally:
         con.close()
@@ -53,38 +62,116 @@ def write_csv(path: Path, text: str) -> Path:
 def test_cli_round_trip_on_fresh_databases(tmp_path, pw, capsys):
     office, laptop = tmp_path / "office.sqlite3", tmp_path / "laptop.sqlite3"
     assert run(office, "init", "--branch", "05") == 0
-    assert run(office, "unions", "import", str(write_csv(tmp_path / "u.csv",
-               "自治労県コード,単組コード,単組名,組合員数,団生保有,発効月\n05,001,仙台市職員労働組合,4210,2000,10\n"
-               "05,002,石巻市職員労働組合,800,300,4\n"))) == 0
-    assert run(office, "results", "import", str(write_csv(tmp_path / "r.csv",
-               "自治労県コード,単組コード,商品,発効年月,件数\n05,001,団生,2024-06,12\n05,002,団生,2024-06,3\n"))) == 0
+    assert (
+        run(
+            office,
+            "unions",
+            "import",
+            str(
+                write_csv(
+                    tmp_path / "u.csv",
+                    "自治労県コード,単組コード,単組名,組合員数,団生保有,発効月\n05,001,仙台市職員労働組合,4210,2000,10\n"
+                    "05,002,石巻市職員労働組合,800,300,4\n",
+                )
+            ),
+        )
+        == 0
+    )
+    assert (
+        run(
+            office,
+            "results",
+            "import",
+            str(
+                write_csv(
+                    tmp_path / "r.csv",
+                    "自治労県コード,単組コード,商品,発効年月,件数\n05,001,団生,2024-06,12\n05,002,団生,2024-06,3\n",
+                )
+            ),
+        )
+        == 0
+    )
     copy = tmp_path / "copy.kyosai"
-    assert run(office, "exchange", "checkout", "--out", str(copy), "--passphrase-file", str(pw)) == 0
-    assert run(laptop, "exchange", "open", str(copy), "--passphrase-file", str(pw), "--label", "ノートPC2") == 0
+    assert (
+        run(office, "exchange", "checkout", "--out", str(copy), "--passphrase-file", str(pw)) == 0
+    )
+    assert (
+        run(
+            laptop,
+            "exchange",
+            "open",
+            str(copy),
+            "--passphrase-file",
+            str(pw),
+            "--label",
+            "ノートPC2",
+        )
+        == 0
+    )
     capsys.readouterr()
     assert run(laptop, "exchange", "status", "--json") == 0
     st = json.loads(capsys.readouterr().out)
     assert st["role"] == "laptop" and st["pending"] == 0 and st["label"] == "ノートPC2"
     # the laptop: two cells (one the office changes too); the office: the same cell differently
-    assert run(laptop, "results", "import", str(write_csv(tmp_path / "r2.csv",
-               "自治労県コード,単組コード,商品,発効年月,件数\n05,001,団生,2024-06,15\n05,002,団生,2024-07,4\n"))) == 0
-    assert run(office, "results", "import", str(write_csv(tmp_path / "r3.csv",
-               "自治労県コード,単組コード,商品,発効年月,件数\n05,001,団生,2024-06,14\n"))) == 0
+    assert (
+        run(
+            laptop,
+            "results",
+            "import",
+            str(
+                write_csv(
+                    tmp_path / "r2.csv",
+                    "自治労県コード,単組コード,商品,発効年月,件数\n05,001,団生,2024-06,15\n05,002,団生,2024-07,4\n",
+                )
+            ),
+        )
+        == 0
+    )
+    assert (
+        run(
+            office,
+            "results",
+            "import",
+            str(
+                write_csv(
+                    tmp_path / "r3.csv",
+                    "自治労県コード,単組コード,商品,発効年月,件数\n05,001,団生,2024-06,14\n",
+                )
+            ),
+        )
+        == 0
+    )
     capsys.readouterr()
     assert run(laptop, "exchange", "status", "--json") == 0
     assert json.loads(capsys.readouterr().out)["pending"] == 2
     changes = tmp_path / "changes.kyosai"
-    assert run(laptop, "exchange", "export", "--out", str(changes), "--passphrase-file", str(pw)) == 0
+    assert (
+        run(laptop, "exchange", "export", "--out", str(changes), "--passphrase-file", str(pw)) == 0
+    )
     capsys.readouterr()
     assert run(laptop, "exchange", "status", "--json") == 0
     assert json.loads(capsys.readouterr().out)["pending"] == 0
 
     before = digest(office)
-    assert run(office, "exchange", "import", str(changes), "--passphrase-file", str(pw), "--dry-run", "--json") == 0
+    assert (
+        run(
+            office,
+            "exchange",
+            "import",
+            str(changes),
+            "--passphrase-file",
+            str(pw),
+            "--dry-run",
+            "--json",
+        )
+        == 0
+    )
     dry = json.loads(capsys.readouterr().out)
     assert (dry["applied"], dry["conflicts"], dry["dry_run"]) == (1, 1, True)
     assert digest(office) == before
-    assert run(office, "exchange", "import", str(changes), "--passphrase-file", str(pw), "--json") == 0
+    assert (
+        run(office, "exchange", "import", str(changes), "--passphrase-file", str(pw), "--json") == 0
+    )
     res = json.loads(capsys.readouterr().out)
     assert (res["applied"], res["unchanged"], res["conflicts"], res["dry_run"]) == (1, 0, 1, False)
 
@@ -93,7 +180,12 @@ def test_cli_round_trip_on_fresh_databases(tmp_path, pw, capsys):
     assert len(conflicts) == 1
     c = conflicts[0]
     assert (c["kind"], c["key"], c["field"], c["office"], c["laptop"]) == (
-        "results", "05-001 団体生命共済 2024-06", "count", 14, 15)
+        "results",
+        "05-001 団体生命共済 2024-06",
+        "count",
+        14,
+        15,
+    )
     assert c["office_at"] and c["laptop_at"] and c["office_actor"] and c["laptop_actor"]
     assert run(office, "exchange", "resolve", "--id", str(c["id"]), "--keep", "laptop") == 0
     assert run(office, "exchange", "conflicts", "--json") == 0
@@ -123,7 +215,9 @@ def pair(tmp_path):
     exchange.open_copy(laptop, tmp_path / "copy.kyosai", PASSPHRASE)
     ctx = open_context(laptop)
     camp = ctx.campaigns.list()[0]
-    ctx.estimates.add(camp.id, ctx.unions.list()[0].id, name="持出花子", contact="090-1234-5678", car="プリウス")
+    ctx.estimates.add(
+        camp.id, ctx.unions.list()[0].id, name="持出花子", contact="090-1234-5678", car="プリウス"
+    )
     ctx.close()
     exchange.export_changes(laptop, tmp_path / "c1.kyosai", PASSPHRASE)
     return office, laptop, tmp_path
@@ -142,10 +236,15 @@ def test_no_name_in_clear_and_manifest_readable(pair):
     assert m["origin_database_id"] and m["created_at"] and m["app_version"] and m["schema_version"]
 
 
-def _refused(office: Path, pkg: Path, pw: Path, capsys, *, passphrase_file: Path | None = None) -> str:
+def _refused(
+    office: Path, pkg: Path, pw: Path, capsys, *, passphrase_file: Path | None = None
+) -> str:
     before = digest(office)
     capsys.readouterr()
-    assert run(office, "exchange", "import", str(pkg), "--passphrase-file", str(passphrase_file or pw)) == 2
+    assert (
+        run(office, "exchange", "import", str(pkg), "--passphrase-file", str(passphrase_file or pw))
+        == 2
+    )
     err = capsys.readouterr().err
     assert "Traceback" not in err and "何も変更していません" in err or "パッケージ" in err
     assert digest(office) == before
@@ -201,14 +300,18 @@ def test_refusals_change_nothing(pair, pw, capsys):
     assert run(office, "exchange", "import", str(pkg), "--passphrase-file", str(bad)) == 2
     exchange.export_changes(laptop, tmp / "c2.kyosai", PASSPHRASE)
     exchange.export_changes(laptop, tmp / "c3.kyosai", PASSPHRASE)
-    assert run(office, "exchange", "import", str(tmp / "c3.kyosai"), "--passphrase-file", str(pw)) == 0
+    assert (
+        run(office, "exchange", "import", str(tmp / "c3.kyosai"), "--passphrase-file", str(pw)) == 0
+    )
     assert "古い" in _refused(office, tmp / "c2.kyosai", pw, capsys)
 
 
 def test_open_refuses_a_database_with_data(pair, pw, capsys):
     office, _laptop, tmp = pair
     before = digest(office)
-    assert run(office, "exchange", "open", str(tmp / "copy.kyosai"), "--passphrase-file", str(pw)) == 2
+    assert (
+        run(office, "exchange", "open", str(tmp / "copy.kyosai"), "--passphrase-file", str(pw)) == 2
+    )
     assert "既にデータがあります" in capsys.readouterr().err
     assert digest(office) == before
 
@@ -226,7 +329,7 @@ def test_estimates_added_on_both_sides_all_arrive_with_the_no_rule(pair):
     ctx = open_context(laptop)
     lap_est = [e for e in ctx.estimates.list(camp.id, union.id) if e.name == "持出花子"][0]
     ctx.close()
-    assert office_est.seq == lap_est.seq == 3          # the same No. on both sides
+    assert office_est.seq == lap_est.seq == 3  # the same No. on both sides
     res = exchange.import_changes(office, tmp / "c1.kyosai", PASSPHRASE)
     assert res["renumbered"] == [{"key": str(lap_est.id), "from": 3, "to": 4}]
     ctx = open_context(office)
@@ -259,8 +362,8 @@ def test_refresh_keeps_unsent_changes_and_lists_conflicts_on_the_laptop(pair):
     assert res["refreshed"] and res["conflicts"] == 1
     ctx = open_context(laptop)
     try:
-        assert ctx.results.get(u.id, p.id, "2025-01") == 8           # unsent, kept
-        assert ctx.unions.get(u.id).members == 555                    # the office's, until settled
+        assert ctx.results.get(u.id, p.id, "2025-01") == 8  # unsent, kept
+        assert ctx.unions.get(u.id).members == 555  # the office's, until settled
         [c] = exchange.list_conflicts(ctx.conn)
         assert (c.field, c.office, c.laptop) == ("members", 555, 777)
         exchange.resolve(ctx.conn, [c.id], "laptop")
@@ -296,8 +399,13 @@ def test_sigkill_during_import_leaves_the_office_as_it_was(tmp_path, pw):
     exchange.open_copy(laptop, tmp_path / "copy.kyosai", PASSPHRASE)
     ctx = open_context(laptop)
     products = [p.id for p in ctx.products.all()]
-    changes = [CellChange(u.id, p, f"20{y}-{m:02d}", (u.id + p + m) % 9)
-               for u in ctx.unions.list() for p in products for y in (21, 22, 23) for m in range(1, 13)]
+    changes = [
+        CellChange(u.id, p, f"20{y}-{m:02d}", (u.id + p + m) % 9)
+        for u in ctx.unions.list()
+        for p in products
+        for y in (21, 22, 23)
+        for m in range(1, 13)
+    ]
     ctx.results.apply(changes)
     ctx.close()
     exchange.export_changes(laptop, tmp_path / "big.kyosai", PASSPHRASE)
@@ -315,8 +423,10 @@ def test_sigkill_during_import_leaves_the_office_as_it_was(tmp_path, pw):
                 Path(str(office) + suffix).unlink(missing_ok=True)
             office.write_bytes(pristine.read_bytes())
         wal = Path(str(office) + "-wal")
-        child = subprocess.Popen([sys.executable, "-c", KILL_CHILD, str(office), str(tmp_path / "big.kyosai"), str(pw)],
-                                 env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])})
+        child = subprocess.Popen(
+            [sys.executable, "-c", KILL_CHILD, str(office), str(tmp_path / "big.kyosai"), str(pw)],
+            env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])},
+        )
         deadline = time.monotonic() + 60
         # kill as soon as the import is writing (its WAL grows), before it can commit
         while time.monotonic() < deadline and child.poll() is None:
@@ -335,7 +445,7 @@ def test_sigkill_during_import_leaves_the_office_as_it_was(tmp_path, pw):
             killed_mid_import += 1
             assert digest(office) == before
         else:
-            assert imported == 1      # it had committed: the whole package, not a part
+            assert imported == 1  # it had committed: the whole package, not a part
     assert killed_mid_import >= 1
 
 
@@ -351,12 +461,14 @@ def test_laptop_ids_come_from_its_own_block_and_a_forgotten_path_is_refused(pair
         camp = ctx.campaigns.add("ノートPCのキャンペーン")
         assert lo <= union.id <= hi and lo <= camp.id <= hi
         with pytest.raises(sqlite3.IntegrityError, match="持ち出し用コピー"):
-            ctx.conn.execute("INSERT INTO unions (pref_code, union_code, name) VALUES ('05', '902', 'x')")
+            ctx.conn.execute(
+                "INSERT INTO unions (pref_code, union_code, name) VALUES ('05', '902', 'x')"
+            )
     finally:
         ctx.close()
     ctx = open_context(office)
     try:
-        assert ctx.unions.add("05", "903", "事務所の単組").id > 0     # the office keeps SQLite's ids
+        assert ctx.unions.add("05", "903", "事務所の単組").id > 0  # the office keeps SQLite's ids
         assert source_label("exchange:ノートPC1") == "持ち帰り (ノートPC1)"
     finally:
         ctx.close()
@@ -407,13 +519,21 @@ def test_a_union_created_on_both_sides_is_one_union_and_everything_follows_it(pa
     res = exchange.import_changes(office, tmp / "c2.kyosai", PASSPHRASE)
     ctx = open_context(office)
     try:
-        assert ctx.conn.execute("SELECT count(*) FROM unions WHERE union_code = '901'").fetchone()[0] == 1
+        assert (
+            ctx.conn.execute("SELECT count(*) FROM unions WHERE union_code = '901'").fetchone()[0]
+            == 1
+        )
         assert ctx.results.get(off_union.id, p.id, "2024-07") == 3
         assert ctx.results.get(off_union.id, p.id, "2024-06") == 2
         assert ctx.estimates.get(est.id).union_id == off_union.id
-        [c] = exchange.list_conflicts(ctx.conn)           # only the differing name
-        assert (c.kind, c.key, c.field, c.office, c.laptop) == ("unions", "05-901", "name", "新設職労",
-                                                                 "新設職員労働組合")
+        [c] = exchange.list_conflicts(ctx.conn)  # only the differing name
+        assert (c.kind, c.key, c.field, c.office, c.laptop) == (
+            "unions",
+            "05-901",
+            "name",
+            "新設職労",
+            "新設職員労働組合",
+        )
         assert res["conflicts"] == 1
         exchange.checkout(ctx.conn, tmp / "copy2.kyosai", PASSPHRASE)
     finally:
@@ -441,10 +561,19 @@ def test_every_insert_of_a_record_two_machines_create_takes_its_id_from_new_id()
     for path in sorted(pkg.rglob("*.py")):
         tree = ast.parse(path.read_text(encoding="utf-8"))
         # f-strings name their columns at run time (all of them, the id included): plain strings only
-        in_fstring = {id(v) for n in ast.walk(tree) if isinstance(n, ast.JoinedStr) for v in n.values}
+        in_fstring = {
+            id(v) for n in ast.walk(tree) if isinstance(n, ast.JoinedStr) for v in n.values
+        }
         for node in ast.walk(tree):
-            if isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in in_fstring:
+            if (
+                isinstance(node, ast.Constant)
+                and isinstance(node.value, str)
+                and id(node) not in in_fstring
+            ):
                 for table in ALLOCATED_TABLES:
-                    if f"INSERT INTO {table} (" in node.value and f"INSERT INTO {table} (id," not in node.value:
+                    if (
+                        f"INSERT INTO {table} (" in node.value
+                        and f"INSERT INTO {table} (id," not in node.value
+                    ):
                         found.append(f"{path.relative_to(pkg)}: {table}")
     assert found and all(f.startswith("store/hq.py") for f in found), found

@@ -42,11 +42,13 @@ def expectation(base: dict, office: dict, laptop: dict) -> tuple[dict, set]:
         if b and not (o and lap):
             if not o and not lap:
                 continue
-            if not lap:           # deleted on the laptop
+            if not lap:  # deleted on the laptop
                 if any(office.get(k) != base.get(k) for k in keys):
                     conflicts.add(("estimates", eid, "*"))
-                    expected.update({k: office.get(k) for k in keys} | {("estimates", eid, "*"): True})
-            elif any(laptop.get(k) != base.get(k) for k in keys):   # deleted at the office
+                    expected.update(
+                        {k: office.get(k) for k in keys} | {("estimates", eid, "*"): True}
+                    )
+            elif any(laptop.get(k) != base.get(k) for k in keys):  # deleted at the office
                 conflicts.add(("estimates", eid, "*"))
             continue
         side = office if o else laptop
@@ -75,8 +77,12 @@ def _cell(k, base, office, laptop, expected, conflicts) -> None:
 def listed(path) -> set:
     con = sqlite3.connect(path)
     try:
-        return {tuple(r) for r in con.execute(
-            "SELECT table_name, record_key, field FROM exchange_conflicts WHERE settled_at IS NULL")}
+        return {
+            tuple(r)
+            for r in con.execute(
+                "SELECT table_name, record_key, field FROM exchange_conflicts WHERE settled_at IS NULL"
+            )
+        }
     finally:
         con.close()
 
@@ -86,8 +92,10 @@ def checks_pass(path) -> None:
     try:
         assert con.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
         assert con.execute("PRAGMA foreign_key_check").fetchall() == []
-        dup = con.execute("SELECT campaign_id, union_id, seq, count(*) FROM estimates GROUP BY 1, 2, 3"
-                          " HAVING count(*) > 1").fetchall()
+        dup = con.execute(
+            "SELECT campaign_id, union_id, seq, count(*) FROM estimates GROUP BY 1, 2, 3"
+            " HAVING count(*) > 1"
+        ).fetchall()
         assert dup == []
     finally:
         con.close()
@@ -96,9 +104,17 @@ def checks_pass(path) -> None:
 def dump(path) -> dict:
     con = sqlite3.connect(path)
     try:
-        return {t: sorted(map(tuple, con.execute(f"SELECT * FROM {t}")), key=repr)
-                for t in ("unions", "results", "targets", "estimates", "estimate_campaigns",
-                          "estimate_campaign_unions")}
+        return {
+            t: sorted(map(tuple, con.execute(f"SELECT * FROM {t}")), key=repr)
+            for t in (
+                "unions",
+                "results",
+                "targets",
+                "estimates",
+                "estimate_campaigns",
+                "estimate_campaign_unions",
+            )
+        }
     finally:
         con.close()
 
@@ -106,8 +122,11 @@ def dump(path) -> dict:
 def last_audit(path, table: str, key: str) -> tuple | None:
     con = sqlite3.connect(path)
     try:
-        return con.execute("SELECT at, actor, source, old_value, new_value FROM audit WHERE table_name = ?"
-                           " AND record_key = ? ORDER BY id DESC LIMIT 1", (table, key)).fetchone()
+        return con.execute(
+            "SELECT at, actor, source, old_value, new_value FROM audit WHERE table_name = ?"
+            " AND record_key = ? ORDER BY id DESC LIMIT 1",
+            (table, key),
+        ).fetchone()
     finally:
         con.close()
 
@@ -166,8 +185,12 @@ def test_random_overlapping_edits_exchange_both_ways(tmp_path, seed):
         for c in exchange.list_conflicts(conn):
             choices[c.id] = rng.choice(("office", "laptop"))
             exchange.resolve(conn, [c.id], choices[c.id])
-        settled = {(r[0], r[1], r[2]): r[3] for r in conn.execute(
-            "SELECT table_name, record_key, field, settlement FROM exchange_conflicts")}
+        settled = {
+            (r[0], r[1], r[2]): r[3]
+            for r in conn.execute(
+                "SELECT table_name, record_key, field, settlement FROM exchange_conflicts"
+            )
+        }
     finally:
         conn.close()
     after = cells(office)
@@ -177,8 +200,11 @@ def test_random_overlapping_edits_exchange_both_ways(tmp_path, seed):
             want = (laptop_now if keep == "laptop" else office_now).get(k)
             assert after.get(k) == want
             if want:
-                assert all(after.get((table, key, f)) == (laptop_now if keep == "laptop" else office_now).get(
-                    (table, key, f)) for f in ESTIMATE_FIELDS)
+                assert all(
+                    after.get((table, key, f))
+                    == (laptop_now if keep == "laptop" else office_now).get((table, key, f))
+                    for f in ESTIMATE_FIELDS
+                )
         else:
             side = laptop_now if keep == "laptop" else office_now
             assert after.get((table, key, field)) == side.get((table, key, field))
@@ -192,8 +218,14 @@ def test_random_overlapping_edits_exchange_both_ways(tmp_path, seed):
     for u in union_ids:
         ctx.results.set(u, p1, "2024-12", u % 7 + 1)
     camp = ctx.campaigns.find(CAMPAIGN)
-    unsent_est = ctx.estimates.add(camp.id, union_ids[0], name="訪問先の依頼者", other_premium=7000,
-                                   jichiro_premium=5000, payment="年").id
+    unsent_est = ctx.estimates.add(
+        camp.id,
+        union_ids[0],
+        name="訪問先の依頼者",
+        other_premium=7000,
+        jichiro_premium=5000,
+        payment="年",
+    ).id
     assert exchange.status(ctx.conn).pending >= len(union_ids) + 1
     ctx.close()
     edit(office, seed * 7 + 3, 10, "事務所2")
@@ -207,7 +239,8 @@ def test_random_overlapping_edits_exchange_both_ways(tmp_path, seed):
     office_cells = cells(office)
     unsent = {k for k in lap if k not in office_cells or office_cells[k] != lap[k]}
     assert {k for k in unsent if k[0] == "results"} == {
-        ("results", f"{u}:{p1}:2024-12", "count") for u in union_ids}
+        ("results", f"{u}:{p1}:2024-12", "count") for u in union_ids
+    }
     checks_pass(laptop)
     exchange.export_changes(laptop, tmp_path / "changes2.kyosai", PASSPHRASE)
     res2 = exchange.import_changes(office, tmp_path / "changes2.kyosai", PASSPHRASE)

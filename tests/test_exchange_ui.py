@@ -39,8 +39,9 @@ def window_on(path: Path, qtbot) -> MainWindow:
     return win
 
 
-def test_checkout_export_import_and_settle_in_the_window(office_and_laptop, tmp_path, qtbot, prompts,
-                                                         isolated_settings, app_font):  # noqa: F811
+def test_checkout_export_import_and_settle_in_the_window(
+    office_and_laptop, tmp_path, qtbot, prompts, isolated_settings, app_font
+):  # noqa: F811
     office, laptop = office_and_laptop
     prompts.answers["passphrase"] = PASSPHRASE
     win = window_on(office, qtbot)
@@ -48,14 +49,16 @@ def test_checkout_export_import_and_settle_in_the_window(office_and_laptop, tmp_
     assert "持ち出し用コピー" not in win.windowTitle()
     info = win.exchange.checkout(tmp_path / "copy.kyosai")
     assert info is not None and (tmp_path / "copy.kyosai").exists()
-    assert [k for k, *_ in prompts].count("passphrase") == 2      # set, then confirmed
+    assert [k for k, *_ in prompts].count("passphrase") == 2  # set, then confirmed
 
     # the laptop: an empty database opens the copy from the same menu item
     lap = window_on(laptop, qtbot)
     prompts.clear()
     assert lap.exchange.import_package(tmp_path / "copy.kyosai")["refreshed"] is False
     assert "【持ち出し用コピー】" in lap.windowTitle()
-    assert lap.exchange_label.text().startswith("持ち出し用コピー 未送信の変更 0 件 · 最終やり取り ")
+    assert lap.exchange_label.text().startswith(
+        "持ち出し用コピー 未送信の変更 0 件 · 最終やり取り "
+    )
     ctx = lap.ctx
     union = ctx.unions.list()[0]
     p = ctx.products.resolve("団生")
@@ -81,8 +84,10 @@ def test_checkout_export_import_and_settle_in_the_window(office_and_laptop, tmp_
     def settle(dialog):
         seen["conflicts"] = dialog.model.rowCount()
         shot(dialog, "exchange_conflicts")
-        dialog.view.selectionModel().select(dialog.model.index(0, 0), QItemSelectionModel.SelectionFlag.Select
-                                            | QItemSelectionModel.SelectionFlag.Rows)
+        dialog.view.selectionModel().select(
+            dialog.model.index(0, 0),
+            QItemSelectionModel.SelectionFlag.Select | QItemSelectionModel.SelectionFlag.Rows,
+        )
         qtbot.mouseClick(dialog.take_laptop, Qt.MouseButton.LeftButton)
         seen["after"] = dialog.model.rowCount()
         return False
@@ -94,15 +99,16 @@ def test_checkout_export_import_and_settle_in_the_window(office_and_laptop, tmp_
     assert "競合 1 件" in seen["review"] and "2024-11" in seen["review"]
     assert "事務所 77 / ノートPC 91" in seen["review"]
     assert (seen["conflicts"], seen["after"]) == (1, 0)
-    assert win.ctx.results.get(union.id, p.id, "2024-06") == 91          # laptop's taken
+    assert win.ctx.results.get(union.id, p.id, "2024-06") == 91  # laptop's taken
     assert win.ctx.results.get(union.id, p.id, "2024-11") == 5
     assert old != 91
     history = win.ctx.audit.history("results", f"{union.id}:{p.id}:2024-11")
     assert history[-1].source.startswith("exchange:")
 
 
-def test_wrong_passphrase_is_a_message_and_nothing_changes(office_and_laptop, tmp_path, qtbot, prompts,
-                                                          isolated_settings):  # noqa: F811
+def test_wrong_passphrase_is_a_message_and_nothing_changes(
+    office_and_laptop, tmp_path, qtbot, prompts, isolated_settings
+):  # noqa: F811
     office, laptop = office_and_laptop
     ctx = open_context(office)
     exchange.checkout(ctx.conn, tmp_path / "copy.kyosai", PASSPHRASE)
@@ -118,8 +124,9 @@ def test_wrong_passphrase_is_a_message_and_nothing_changes(office_and_laptop, tm
     assert win.ctx.conn.execute("SELECT count(*) FROM exchange_imports").fetchone()[0] == 0
 
 
-def test_laptop_refresh_keeps_unsent_changes_and_lists_the_conflict(office_and_laptop, tmp_path, qtbot, prompts,
-                                                                    isolated_settings):  # noqa: F811
+def test_laptop_refresh_keeps_unsent_changes_and_lists_the_conflict(
+    office_and_laptop, tmp_path, qtbot, prompts, isolated_settings
+):  # noqa: F811
     office, laptop = office_and_laptop
     ctx = open_context(office)
     exchange.checkout(ctx.conn, tmp_path / "copy.kyosai", PASSPHRASE)
@@ -146,7 +153,7 @@ def test_laptop_refresh_keeps_unsent_changes_and_lists_the_conflict(office_and_l
     assert res["refreshed"] and res["conflicts"] == 1
     assert any(k == "confirm" for k, *_ in prompts)
     assert seen["rows"] == ["123", "321"]
-    assert lap.ctx.results.get(union.id, p.id, "2025-03") == 6          # unsent, kept
-    assert lap.ctx.unions.get(union.id).members == 123                   # the office's until settled
+    assert lap.ctx.results.get(union.id, p.id, "2025-03") == 6  # unsent, kept
+    assert lap.ctx.unions.get(union.id).members == 123  # the office's until settled
     assert "未解決の競合 1 件" in lap.exchange_label.text()
     assert "【持ち出し用コピー】" in lap.windowTitle()

@@ -34,8 +34,13 @@ def hostile(ctx):
     camp = ctx.campaigns.list()[0]
     ctx.campaigns.update(camp.id, name=f"{EVIL} &D &P 見積り")
     for k, e in enumerate(ctx.estimates.list(camp.id)):
-        ctx.estimates.update(e.id, name=f"{EVIL}{k}", car=f"+cmd|' /C calc'!A{k}",
-                             contact=f"@SUM(1+{k})", notes=f"-2+3+{k}")
+        ctx.estimates.update(
+            e.id,
+            name=f"{EVIL}{k}",
+            car=f"+cmd|' /C calc'!A{k}",
+            contact=f"@SUM(1+{k})",
+            notes=f"-2+3+{k}",
+        )
     return ctx
 
 
@@ -52,16 +57,49 @@ def exports(ctx, tmp_path: Path) -> tuple[list[Path], list[Path]]:
     key = f"{union.pref_code}-{union.union_code}"
     ctx.close()
     out = tmp_path / "out"
-    xlsx = [out / n for n in ("branch.xlsx", "mu.xlsx", "list.xlsx", "report.xlsx", "summary.xlsx",
-                              "closing.xlsx")]
+    xlsx = [
+        out / n
+        for n in (
+            "branch.xlsx",
+            "mu.xlsx",
+            "list.xlsx",
+            "report.xlsx",
+            "summary.xlsx",
+            "closing.xlsx",
+        )
+    ]
     csvs = [out / "branch.csv", out / "mu.csv"]
     for path in (out / "branch.xlsx", out / "branch.csv"):
         cli(db, "report", "branch", "--fy", "2025", "--as-of", "2026-02", "--out", str(path))
     for path in (out / "mu.xlsx", out / "mu.csv"):
         cli(db, "report", "model-unions", "--fy", "2025", "--as-of", "2026-02", "--out", str(path))
     name = camp.name
-    cli(db, "report", "estimates", "--campaign", name, "--union", key, "--kind", "list", "--out", str(xlsx[2]))
-    cli(db, "report", "estimates", "--campaign", name, "--union", key, "--kind", "report", "--out", str(xlsx[3]))
+    cli(
+        db,
+        "report",
+        "estimates",
+        "--campaign",
+        name,
+        "--union",
+        key,
+        "--kind",
+        "list",
+        "--out",
+        str(xlsx[2]),
+    )
+    cli(
+        db,
+        "report",
+        "estimates",
+        "--campaign",
+        name,
+        "--union",
+        key,
+        "--kind",
+        "report",
+        "--out",
+        str(xlsx[3]),
+    )
     cli(db, "report", "estimates", "--campaign", name, "--kind", "summary", "--out", str(xlsx[4]))
     cli(db, "report", "estimates", "--campaign", name, "--kind", "closing", "--out", str(xlsx[5]))
     return xlsx, csvs
@@ -82,17 +120,25 @@ def test_no_export_holds_a_formula_from_user_text(hostile, tmp_path):
                         texts.append(c.value)
                         assert "\x01" not in c.value
                         if c.value.startswith(TRIGGERS):
-                            assert c.quotePrefix, f"{path.name} {c.coordinate}: {c.value!r} without quote prefix"
+                            assert c.quotePrefix, (
+                                f"{path.name} {c.coordinate}: {c.value!r} without quote prefix"
+                            )
             header = ws.oddHeader.center.text or ""
             # '&' of user text is doubled, so "&D" never becomes the printed date
             assert not re.search(r"(?<!&)&D", header.replace("&&", "")), header
         seen_evil[path.name] = any(t.startswith("=HYPERLINK(") for t in texts)
     # the hostile text really reached the files that show it (the check above is not vacuous)
-    assert all(seen_evil[n] for n in ("mu.xlsx", "list.xlsx", "report.xlsx", "summary.xlsx", "closing.xlsx")), seen_evil
+    assert all(
+        seen_evil[n]
+        for n in ("mu.xlsx", "list.xlsx", "report.xlsx", "summary.xlsx", "closing.xlsx")
+    ), seen_evil
     summary = load_workbook(xlsx[4]).active
     assert "&&D &&P" in summary.oddHeader.center.text
-    assert any(isinstance(c.value, str) and c.value.startswith("+cmd|")
-               for row in load_workbook(xlsx[2]).active.iter_rows() for c in row)
+    assert any(
+        isinstance(c.value, str) and c.value.startswith("+cmd|")
+        for row in load_workbook(xlsx[2]).active.iter_rows()
+        for c in row
+    )
     for path in csvs:
         with path.open(encoding="utf-8-sig", newline="") as fh:
             rows = list(csv.reader(fh))
@@ -108,13 +154,15 @@ def test_no_export_holds_a_formula_from_user_text(hostile, tmp_path):
 def test_negative_numbers_stay_numbers(hostile, tmp_path):
     xlsx, csvs = exports(hostile, tmp_path)
     ws = load_workbook(xlsx[0]).active
-    diffs = [c.value for row in ws.iter_rows() for c in row if isinstance(c.value, int) and c.value < 0]
+    diffs = [
+        c.value for row in ws.iter_rows() for c in row if isinstance(c.value, int) and c.value < 0
+    ]
     with csvs[1].open(encoding="utf-8-sig", newline="") as fh:
         rows = list(csv.reader(fh))
     col = rows[0].index("前年比")
     yoy = [r[col] for r in rows[1:]]
-    assert any(v.startswith("-") for v in yoy) or diffs   # the demo has a fall somewhere
-    assert all(re.fullmatch(r"-?\d+", v) for v in yoy), yoy   # raw, never "'-3"
+    assert any(v.startswith("-") for v in yoy) or diffs  # the demo has a fall somewhere
+    assert all(re.fullmatch(r"-?\d+", v) for v in yoy), yoy  # raw, never "'-3"
 
 
 def test_field_rules():
@@ -140,8 +188,10 @@ def test_every_writer_goes_through_safe_output():
         for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
             if pattern.search(line):
                 offenders.append(f"{path.relative_to(root)}:{n}: {line.strip()}")
-    assert not offenders, ("write CSV with safe_output.write_csv and workbooks with safe_output.new_workbook/"
-                           "save_workbook:\n" + "\n".join(offenders))
+    assert not offenders, (
+        "write CSV with safe_output.write_csv and workbooks with safe_output.new_workbook/"
+        "save_workbook:\n" + "\n".join(offenders)
+    )
 
 
 def test_the_screens_excel_buttons_write_no_formula(hostile, tmp_path, qtbot, prompts):
@@ -157,7 +207,7 @@ def test_the_screens_excel_buttons_write_no_formula(hostile, tmp_path, qtbot, pr
     page.show()
     panel = page.list_panel
     page.tabs.setCurrentWidget(panel)
-    panel.union_combo.setCurrentIndex(1)       # one union: 別紙2 and 別紙3 are per union
+    panel.union_combo.setCurrentIndex(1)  # one union: 別紙2 and 別紙3 are per union
     written = {}
     for button in page.findChildren(QPushButton):
         if not button.objectName().startswith("output_") or button.menu() is None:
@@ -170,7 +220,12 @@ def test_the_screens_excel_buttons_write_no_formula(hostile, tmp_path, qtbot, pr
         action.trigger()
         if path.exists():
             written[button.objectName()] = path
-    assert set(written) == {"output_集計表", "output_クロージング一覧", "output_別紙2 一覧", "output_別紙3 報告"}, written
+    assert set(written) == {
+        "output_集計表",
+        "output_クロージング一覧",
+        "output_別紙2 一覧",
+        "output_別紙3 報告",
+    }, written
     for name, path in written.items():
         texts = []
         for row in load_workbook(path).active.iter_rows():

@@ -14,20 +14,27 @@ from kyosai_desktop.ui.shared.interaction import Interaction
 
 def _answer_with(path: Path, seen: dict) -> None:
     """Wait for the modal file dialog, note where it opened, type the name and accept it."""
+
     def step() -> None:
         dialog = QApplication.activeModalWidget()
         if not isinstance(dialog, QFileDialog):
             QTimer.singleShot(20, step)
             return
         seen.setdefault("folder", Path(dialog.directory().absolutePath()))
-        seen["labels"] = [dialog.labelText(k) for k in (QFileDialog.DialogLabel.LookIn,
-                                                        QFileDialog.DialogLabel.FileType,
-                                                        QFileDialog.DialogLabel.FileName)]
-        dialog.setDirectory(str(path.parent))    # as the clerk browses to the folder …
-        dialog.findChild(QLineEdit, "fileNameEdit").setText(path.name)   # … and types the name
+        seen["labels"] = [
+            dialog.labelText(k)
+            for k in (
+                QFileDialog.DialogLabel.LookIn,
+                QFileDialog.DialogLabel.FileType,
+                QFileDialog.DialogLabel.FileName,
+            )
+        ]
+        dialog.setDirectory(str(path.parent))  # as the clerk browses to the folder …
+        dialog.findChild(QLineEdit, "fileNameEdit").setText(path.name)  # … and types the name
         dialog.accept()
-        if dialog.isVisible():                   # the folder's listing is read in the background
+        if dialog.isVisible():  # the folder's listing is read in the background
             QTimer.singleShot(50, step)
+
     QTimer.singleShot(20, step)
 
 
@@ -37,18 +44,20 @@ def test_kind_and_start_folder(tmp_path, isolated_settings, monkeypatch):  # noq
     docs = tmp_path / "Documents"
     docs.mkdir()
     monkeypatch.setattr(file_dialogs, "documents_dir", lambda: docs)
-    assert file_dialogs.start_dir("pdf") == docs                     # first time: Documents
+    assert file_dialogs.start_dir("pdf") == docs  # first time: Documents
     assert file_dialogs.suggested_path("県支部実績.pdf", "pdf") == docs / "県支部実績.pdf"
     usb = tmp_path / "usb"
     usb.mkdir()
     file_dialogs.remember("pdf", usb / "a.pdf")
     assert file_dialogs.start_dir("pdf") == usb and file_dialogs.start_dir("xlsx") == docs
-    usb.rmdir()                                                      # the stick was pulled out
+    usb.rmdir()  # the stick was pulled out
     assert file_dialogs.start_dir("pdf") == docs
     assert file_dialogs.suggested_path(str(tmp_path / "x.pdf"), "pdf") == tmp_path / "x.pdf"
 
 
-def test_the_real_save_dialog_remembers_the_folder_per_kind(qtbot, tmp_path, isolated_settings, monkeypatch):  # noqa: F811
+def test_the_real_save_dialog_remembers_the_folder_per_kind(
+    qtbot, tmp_path, isolated_settings, monkeypatch
+):  # noqa: F811
     docs = tmp_path / "Documents"
     docs.mkdir()
     monkeypatch.setattr(file_dialogs, "documents_dir", lambda: docs)
@@ -62,13 +71,13 @@ def test_the_real_save_dialog_remembers_the_folder_per_kind(qtbot, tmp_path, iso
     seen.clear()
     _answer_with(reports / "次.pdf", seen)
     Interaction().save_file(None, "PDF に保存", "次.pdf", "PDF (*.pdf)")
-    assert seen["folder"] == reports                                  # the folder last used for PDFs
+    assert seen["folder"] == reports  # the folder last used for PDFs
     existing = reports / "in.xlsx"
     existing.write_bytes(b"x")
     seen.clear()
     _answer_with(existing, seen)
     assert Interaction().open_file(None, "開く", "Excel (*.xlsx)") == existing
-    assert seen["folder"] == docs                                     # xlsx had no folder yet
+    assert seen["folder"] == docs  # xlsx had no folder yet
 
 
 def test_qts_print_dialog_has_no_english_left(qapp):
@@ -82,11 +91,15 @@ def test_qts_print_dialog_has_no_english_left(qapp):
         printer = QPrinter()
         dialog = QPrintDialog(printer)
         dialog.show()
-        texts = [w.text() for w in dialog.findChildren(QLabel)] + \
-                [w.text() for w in dialog.findChildren(QAbstractButton)] + \
-                [w.title() for w in dialog.findChildren(QGroupBox)] + \
-                [w.toolTip() for w in dialog.findChildren(QWidget)]
-        english = [t for t in texts if t and t.isascii() and any(c.isalpha() for c in t.replace("&", ""))]
+        texts = (
+            [w.text() for w in dialog.findChildren(QLabel)]
+            + [w.text() for w in dialog.findChildren(QAbstractButton)]
+            + [w.title() for w in dialog.findChildren(QGroupBox)]
+            + [w.toolTip() for w in dialog.findChildren(QWidget)]
+        )
+        english = [
+            t for t in texts if t and t.isascii() and any(c.isalpha() for c in t.replace("&", ""))
+        ]
         assert english == [], english
         dialog.close()
     finally:

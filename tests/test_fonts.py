@@ -33,11 +33,16 @@ def _displayed_characters() -> set[str]:
             id(node.body[0].value)
             for node in ast.walk(tree)
             if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef))
-            and node.body and isinstance(node.body[0], ast.Expr)
+            and node.body
+            and isinstance(node.body[0], ast.Expr)
             and isinstance(node.body[0].value, ast.Constant)
         }
         for node in ast.walk(tree):
-            if isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in docstrings:
+            if (
+                isinstance(node, ast.Constant)
+                and isinstance(node.value, str)
+                and id(node) not in docstrings
+            ):
                 chars.update(ch for ch in node.value if ord(ch) > 0x7F)
     for seed in seed_dir().glob("*.csv"):
         with seed.open(encoding="utf-8") as fh:
@@ -87,7 +92,9 @@ def _write_sample_pdf(path: Path) -> None:
 
         def paint_page(self, painter, index, rect: QRectF) -> None:
             painter.setFont(japanese_font(14))
-            painter.drawText(rect.adjusted(0, 0, 0, -rect.height() + 40), "宮城県支部 団体生命共済 到達率 56.4%")
+            painter.drawText(
+                rect.adjusted(0, 0, 0, -rect.height() + 40), "宮城県支部 団体生命共済 到達率 56.4%"
+            )
 
     render_pdf(Sample(), path)
 
@@ -105,14 +112,20 @@ def test_pdf_embeds_the_japanese_font(qapp, tmp_path):
             descriptor = descendant.get_object().get("/FontDescriptor")
             if descriptor is not None:
                 descriptor = descriptor.get_object()
-                fonts.append((str(descriptor["/FontName"]), any(
-                    key in descriptor for key in ("/FontFile", "/FontFile2", "/FontFile3"))))
+                fonts.append(
+                    (
+                        str(descriptor["/FontName"]),
+                        any(key in descriptor for key in ("/FontFile", "/FontFile2", "/FontFile3")),
+                    )
+                )
     assert fonts, "PDF に文字フォントがありません"
     assert all(embedded for _, embedded in fonts), fonts
     assert any("KyosaiGothic" in name for name, _ in fonts), fonts
 
 
-@pytest.mark.skipif(shutil.which("pdffonts") is None, reason="poppler-utils (pdffonts) not installed")
+@pytest.mark.skipif(
+    shutil.which("pdffonts") is None, reason="poppler-utils (pdffonts) not installed"
+)
 def test_pdffonts_reports_embedded(qapp, tmp_path):
     pdf = tmp_path / "sample.pdf"
     _write_sample_pdf(pdf)
@@ -143,6 +156,5 @@ def test_pdf_text_copies_as_the_printed_characters(qapp, tmp_path):
     pdf = render_pdf(Sample(), tmp_path / "search.pdf")
     text = PdfReader(pdf).pages[0].extract_text()
     for word in words.split():
-        assert word in text, (word, text)                     # no NFKC needed
+        assert word in text, (word, text)  # no NFKC needed
     assert not any(0x2E80 <= ord(ch) <= 0x2FDF for ch in text)
-

@@ -32,7 +32,9 @@ def test_f1_opens_the_guide_on_the_page_in_front(window, qtbot):
         assert guide.isVisible()
         assert guide.topic() == PAGE_TOPICS[spec.key]
         assert spec.title.split("・")[0] in guide.browser.toPlainText()
-    assert window.findChildren(type(window.help_window)) == [window.help_window]  # one window, reused
+    assert window.findChildren(type(window.help_window)) == [
+        window.help_window
+    ]  # one window, reused
 
 
 def test_contents_list_and_links_move_through_the_guide(window, qtbot):

@@ -54,9 +54,15 @@ def _assert_seed(report) -> None:
     for line in lines:
         p = report.product(line.product)
         assert (p.as_of, p.target, p.actual, f"{p.reach}%", len(p.reached)) == (
-            line.as_of, line.target, line.actual, line.rate, line.reached), line.product
-        assert [(b.pref_name, b.target, b.actual, f"{b.reach}%") for b in p.reached] == \
-            hf.SEED_REACHED.get(line.product, []), line.product
+            line.as_of,
+            line.target,
+            line.actual,
+            line.rate,
+            line.reached,
+        ), line.product
+        assert [
+            (b.pref_name, b.target, b.actual, f"{b.reach}%") for b in p.reached
+        ] == hf.SEED_REACHED.get(line.product, []), line.product
 
 
 def test_roll_up_reproduces_seed_004_section_1(hq, national):
@@ -68,14 +74,18 @@ def test_roll_up_reproduces_seed_004_section_1(hq, national):
     report = build_national_report(hq, 2024, "2025-01", _seed_as_of(hq))
     _assert_seed(report)
     assert report.senders == 47
-    assert set(report.excluded) == {"60"}          # 社保労連 has figures, never in the total
+    assert set(report.excluded) == {"60"}  # 社保労連 has figures, never in the total
     # the §1 form: the national line then the reached branches (or なし), per product
     table = national_report_table(report)
     texts = table.display_rows()
     i = texts.index(["交通災害共済", "2024年12月", "全国", "3,903", "3,323", "85.13%", "5 県"])
-    assert [r[2:6] for r in texts[i + 1:i + 6]] == [
-        ["北海道", "13", "14", "107.69%"], ["福井", "10", "394", "3940.00%"], ["徳島", "192", "207", "107.81%"],
-        ["福岡", "45", "106", "235.55%"], ["佐賀", "18", "990", "5500.00%"]]
+    assert [r[2:6] for r in texts[i + 1 : i + 6]] == [
+        ["北海道", "13", "14", "107.69%"],
+        ["福井", "10", "394", "3940.00%"],
+        ["徳島", "192", "207", "107.81%"],
+        ["福岡", "45", "106", "235.55%"],
+        ["佐賀", "18", "990", "5500.00%"],
+    ]
     j = texts.index(["自賠責共済", "2024年12月", "全国", "12,824", "5,931", "46.24%", "0 県"])
     assert texts[j + 1][2] == "なし"
 
@@ -86,7 +96,8 @@ def _assert_totals_match_unions(hq) -> None:
         "SELECT count(*) FROM (SELECT u.pref_code, r.product_id, r.month, sum(r.count) AS s"
         " FROM hq_union_results r JOIN unions u ON u.id = r.union_id GROUP BY 1, 2, 3) x"
         " FULL OUTER JOIN hq_branch_results b USING (pref_code, product_id, month)"
-        " WHERE x.s IS NOT b.count").fetchone()[0]
+        " WHERE x.s IS NOT b.count"
+    ).fetchone()[0]
     assert mismatch == 0
     assert hq.conn.execute("SELECT count(*) FROM results").fetchone()[0] == 0
 
@@ -107,18 +118,20 @@ def test_resending_replaces_without_double_counting(hq, national, tmp_path):
     branch = open_context(work)
     pid = branch.products.resolve("団生").id
     union = branch.unions.find("06", "001")
-    branch.results.set(union.id, pid, "2024-07", (branch.results.get(union.id, pid, "2024-07") or 0) + 5)
+    branch.results.set(
+        union.id, pid, "2024-07", (branch.results.get(union.id, pid, "2024-07") or 0) + 5
+    )
     newer = build_package(branch, 2024, tmp_path / "06-new.kyosai-report").path
     branch.close()
     audit_before = hq.audit.count()
     cells_before = hq.conn.execute("SELECT count(*) FROM hq_union_results").fetchone()[0]
     dry = import_packages(hq, [newer], dry_run=True)[0]
     assert dry.refused is None and not dry.imported and dry.replaced is not None
-    assert hq.audit.count() == audit_before                       # a dry run writes nothing
+    assert hq.audit.count() == audit_before  # a dry run writes nothing
     [done] = import_packages(hq, [newer])
     assert done.imported and done.cells_removed > 0
     assert hq.conn.execute("SELECT count(*) FROM hq_union_results").fetchone()[0] == cells_before
-    assert hq.audit.count() == audit_before + 1                   # one audit row per import
+    assert hq.audit.count() == audit_before + 1  # one audit row per import
     entry = hq.audit.history("hq_packages", "06")[-1]
     assert "06-new.kyosai-report" in entry.new and "06.kyosai-report" in entry.old
     report = build_national_report(hq, 2024, "2025-01", _seed_as_of(hq))
@@ -130,7 +143,10 @@ def test_resending_replaces_without_double_counting(hq, national, tmp_path):
     assert old.refused and "古いパッケージ" in old.refused
     [same] = import_packages(hq, [newer])
     assert same.unchanged and hq.audit.count() == audit_before + 1
-    assert build_national_report(hq, 2024, "2025-01", _seed_as_of(hq)).product("団体生命共済").actual == 8317
+    assert (
+        build_national_report(hq, 2024, "2025-01", _seed_as_of(hq)).product("団体生命共済").actual
+        == 8317
+    )
     _assert_totals_match_unions(hq)
 
 
@@ -161,7 +177,18 @@ def test_cli_round_trip_and_national_csv(hq, national, tmp_path, capsys):
     assert "試行のため書き込んでいません" in capsys.readouterr().out
     assert cli_main(["--db", path, "hq", "import", *map(str, packages.values())]) == 0
     out = tmp_path / "national.csv"
-    args = ["--db", path, "report", "national", "--fy", "2024", "--as-of", "2025-01", "--out", str(out)]
+    args = [
+        "--db",
+        path,
+        "report",
+        "national",
+        "--fy",
+        "2024",
+        "--as-of",
+        "2025-01",
+        "--out",
+        str(out),
+    ]
     for line in hf.seed_lines():
         if line.as_of != "2025-01":
             alias = {"マイカー共済": "じちろうマイカー共済"}.get(line.product, line.product)
@@ -172,10 +199,19 @@ def test_cli_round_trip_and_national_csv(hq, national, tmp_path, capsys):
     assert rows[0] == CSV_HEADERS
     totals = {r[0]: r for r in rows[1:] if r[2] == "00"}
     for line in hf.seed_lines():
-        assert totals[line.product] == [line.product, line.as_of, "00", "全国", str(line.target),
-                                        str(line.actual), line.rate, "", str(line.reached)]
+        assert totals[line.product] == [
+            line.product,
+            line.as_of,
+            "00",
+            "全国",
+            str(line.target),
+            str(line.actual),
+            line.rate,
+            "",
+            str(line.reached),
+        ]
     traffic = [r for r in rows if r[0] == "交通災害共済" and r[2] != "00"]
-    assert len(traffic) == 47 and all(r[8] == "" for r in traffic)      # every branch with a target
+    assert len(traffic) == 47 and all(r[8] == "" for r in traffic)  # every branch with a target
     assert [r[3] for r in traffic if r[7] == "○"] == ["北海道", "福井", "徳島", "福岡", "佐賀"]
     assert not any(r[2] == "60" for r in rows)
     # a branch reads it back: its report gets 全国到達率
@@ -183,8 +219,23 @@ def test_cli_round_trip_and_national_csv(hq, national, tmp_path, capsys):
     shutil.copy(_folder / "branch_14.sqlite3", branch)
     assert cli_main(["--db", str(branch), "national", "import", str(out)]) == 0
     rep = tmp_path / "branch.csv"
-    assert cli_main(["--db", str(branch), "report", "branch", "--fy", "2024", "--as-of", "2025-01",
-                     "--out", str(rep)]) == 0
+    assert (
+        cli_main(
+            [
+                "--db",
+                str(branch),
+                "report",
+                "branch",
+                "--fy",
+                "2024",
+                "--as-of",
+                "2025-01",
+                "--out",
+                str(rep),
+            ]
+        )
+        == 0
+    )
     with open(rep, encoding="utf-8-sig") as fh:
         branch_rows = list(csv.reader(fh))
     assert branch_rows[0][-1] == "全国到達率"
@@ -193,8 +244,10 @@ def test_cli_round_trip_and_national_csv(hq, national, tmp_path, capsys):
     try:
         from kyosai_desktop.services.branch_report import branch_progress
 
-        row = next(r for r in branch_progress(ctx, 2024, "2025-01").rows if r.product == "団体生命共済")
-        assert row.national.place == "1位／47"      # 東京 131.65 % is the best 団生 rate
+        row = next(
+            r for r in branch_progress(ctx, 2024, "2025-01").rows if r.product == "団体生命共済"
+        )
+        assert row.national.place == "1位／47"  # 東京 131.65 % is the best 団生 rate
     finally:
         ctx.close()
 
@@ -203,12 +256,23 @@ def test_pdf_and_xlsx_of_the_national_report(hq, national, tmp_path):
     import_packages(hq, list(national[1].values()))
     path = str(hq.path)
     hq.close()
-    base = ["--db", path, "report", "national", "--fy", "2024", "--as-of", "2025-01",
-            "--product-as-of", "交通災害共済=2024-12"]
+    base = [
+        "--db",
+        path,
+        "report",
+        "national",
+        "--fy",
+        "2024",
+        "--as-of",
+        "2025-01",
+        "--product-as-of",
+        "交通災害共済=2024-12",
+    ]
     pdf = tmp_path / "national.pdf"
     assert cli_main([*base, "--out", str(pdf)]) == 0
-    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True,
-                          check=True).stdout
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
     assert "交通災害共済" in text and "5500.00%" in text and "235.55%" in text and "5 県" in text
     xlsx = tmp_path / "national.xlsx"
     assert cli_main([*base, "--out", str(xlsx)]) == 0
@@ -219,8 +283,9 @@ def test_pdf_and_xlsx_of_the_national_report(hq, national, tmp_path):
     assert "佐賀" in values and 990 in values and 12441 in values
     matrix = tmp_path / "matrix.pdf"
     assert cli_main([*base, "--matrix", "--out", str(matrix)]) == 0
-    mtext = subprocess.run(["pdftotext", "-layout", str(matrix), "-"], capture_output=True, text=True,
-                           check=True).stdout
+    mtext = subprocess.run(
+        ["pdftotext", "-layout", str(matrix), "-"], capture_output=True, text=True, check=True
+    ).stdout
     assert "沖縄" in mtext and "全国" in mtext
 
 
@@ -237,10 +302,14 @@ def test_a_branch_database_is_not_a_headquarters_one(ctx, national, capsys):
 
 
 def test_pandas_is_not_imported_at_start_up():
-    code = ("import sys; import kyosai_desktop.cli as c; c.build_parser();"
-            "import kyosai_desktop.services.national_report, kyosai_desktop.services.hq_import;"
-            "print('pandas' in sys.modules)")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    code = (
+        "import sys; import kyosai_desktop.cli as c; c.build_parser();"
+        "import kyosai_desktop.services.national_report, kyosai_desktop.services.hq_import;"
+        "print('pandas' in sys.modules)"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout
     assert out.strip() == "False"
 
 

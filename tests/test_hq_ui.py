@@ -27,6 +27,7 @@ def click_import(qtbot):
     def answer(dialog):
         assert isinstance(dialog, ImportReviewDialog)
         qtbot.mouseClick(dialog.import_button, Qt.MouseButton.LeftButton)
+
     return answer
 
 
@@ -65,9 +66,14 @@ def import_via_page(qtbot, window, path):
     return flow
 
 
-def test_hq_window_lists_branches_and_imports_through_the_review(hq_window, packages, prompts, qtbot):
+def test_hq_window_lists_branches_and_imports_through_the_review(
+    hq_window, packages, prompts, qtbot
+):
     window = hq_window
-    assert [window.nav.item(i).text() for i in range(window.nav.count())] == ["県支部一覧　F2", "全国集計　F3"]
+    assert [window.nav.item(i).text() for i in range(window.nav.count())] == [
+        "県支部一覧　F2",
+        "全国集計　F3",
+    ]
     assert "本部" in window.windowTitle()
     page = window.show_page("hq_branches")
     states = page.view.report.column_values("state")
@@ -83,18 +89,20 @@ def test_hq_window_lists_branches_and_imports_through_the_review(hq_window, pack
     assert ("報告済み", "1 / 47 県支部") in report.summary
     # F3: the national report of what is held; 秋田 reached its 団生 target
     window.activateWindow()
-    qtbot.waitUntil(window.isActiveWindow)   # window shortcuts need their window active
+    qtbot.waitUntil(window.isActiveWindow)  # window shortcuts need their window active
     qtbot.keyClick(window, Qt.Key.Key_F3)
     national = window.pages["hq_national"]
     assert window.stack.currentWidget() is national
-    assert national.as_of == "2025-02"            # the latest month any branch has a figure for
+    assert national.as_of == "2025-02"  # the latest month any branch has a figure for
     national.select(2024, "2025-01")
     texts = national.report.display_rows()
     assert ["団体生命共済", "2025年1月", "全国", "140", "144", "102.85%", "1 県"] in texts
     assert ["団体生命共済", "", "秋田", "140", "144", "102.85%", "○"] in texts
 
 
-def test_national_page_cuts_products_at_their_months_and_sorts_the_matrix(hq_window, packages, prompts, qtbot):
+def test_national_page_cuts_products_at_their_months_and_sorts_the_matrix(
+    hq_window, packages, prompts, qtbot
+):
     window = hq_window
     prompts.answers["dialog"] = click_import(qtbot)
     for pref in ("06", "14", "43"):
@@ -103,14 +111,18 @@ def test_national_page_cuts_products_at_their_months_and_sorts_the_matrix(hq_win
     product = window.ctx.products.resolve("交通災害共済").id
     national.select(2024, "2025-01", {product: "2024-12"})
     texts = national.report.display_rows()
-    assert ["交通災害共済", "2024年12月", "全国"] == texts[[r[0] for r in texts].index("交通災害共済")][:3]
+    assert ["交通災害共済", "2024年12月", "全国"] == texts[
+        [r[0] for r in texts].index("交通災害共済")
+    ][:3]
     saga = next(r for r in texts if r[0] == "交通災害共済" and r[2] == "佐賀")
     assert saga[3:6] == ["18", "990", "5500.00%"]
+
     # the product-month dialog through the keyboard-reachable button
     def choose(dialog):
         combo = dialog.combos[product]
         combo.setCurrentIndex(combo.findData("2025-01"))
         return True
+
     prompts.answers["dialog"] = choose
     assert national.choose_product_months()
     assert national.product_months[product] == "2025-01"
@@ -128,7 +140,9 @@ def test_national_page_cuts_products_at_their_months_and_sorts_the_matrix(hq_win
     window.grab().save(str(window.ctx.path.with_name("hq_national.png")))
 
 
-def test_branch_menu_imports_national_figures_and_progress_shows_them(ctx, qtbot, prompts, isolated_settings):  # noqa: F811
+def test_branch_menu_imports_national_figures_and_progress_shows_them(
+    ctx, qtbot, prompts, isolated_settings
+):  # noqa: F811
     window = MainWindow(ctx)
     qtbot.addWidget(window)
     window.show()
@@ -149,7 +163,9 @@ def test_branch_menu_imports_national_figures_and_progress_shows_them(ctx, qtbot
     assert rows["団体生命共済"][4] == "66.81%"
 
 
-def test_a_headquarters_database_opens_without_the_branch_setup(tmp_path, prompts, qtbot, isolated_settings):  # noqa: F811
+def test_a_headquarters_database_opens_without_the_branch_setup(
+    tmp_path, prompts, qtbot, isolated_settings
+):  # noqa: F811
     from kyosai_desktop.ui import app as app_module
 
     path = tmp_path / "hq.sqlite3"
@@ -160,7 +176,9 @@ def test_a_headquarters_database_opens_without_the_branch_setup(tmp_path, prompt
     try:
         assert window is not None and [k for k, _t, _x in prompts if k == "dialog"] == []
         assert window.current_page_key() in ("hq_branches", "hq_national")
-        assert not hasattr(window, "national_action") and window.package_action.text().startswith("報告パッケージ")
+        assert not hasattr(window, "national_action") and window.package_action.text().startswith(
+            "報告パッケージ"
+        )
         assert not any(a.isVisible() for a in window.import_actions.values())
         assert not window.checkout_action.isVisible() and window.package_action.isVisible()
     finally:
@@ -179,16 +197,18 @@ def test_national_page_is_usable_from_the_keyboard(hq_window, packages, prompts,
     page.year_combo.setFocus()
     qtbot.keyClick(page.year_combo, Qt.Key.Key_Tab)
     assert page.focusWidget() is page.month_combo
-    qtbot.keyClick(page.month_combo, Qt.Key.Key_Up)           # one month earlier
+    qtbot.keyClick(page.month_combo, Qt.Key.Key_Up)  # one month earlier
     assert page.as_of == "2025-01" and page.report.summary[1] == ("集計月", "2025年1月")
     qtbot.keyClick(page.month_combo, Qt.Key.Key_Tab)
     assert page.focusWidget() is page.view_combo
-    qtbot.keyClick(page.view_combo, Qt.Key.Key_Down)           # 全県支部 × 商品
+    qtbot.keyClick(page.view_combo, Qt.Key.Key_Down)  # 全県支部 × 商品
     assert page.report.title.endswith("(全県支部 × 商品)")
     assert page.view.report is page.report and page.view.table.frozen_view.isVisible()
-    qtbot.keyClick(page.view_combo, Qt.Key.Key_Up)             # back to the §1 form (same view)
+    qtbot.keyClick(page.view_combo, Qt.Key.Key_Up)  # back to the §1 form (same view)
     assert "主要共済" in page.report.title and page.view.report is page.report
     assert not page.view.table.frozen_view.isVisible()
     assert page.view.proxy.columnCount() == len(page.report.columns)
-    qtbot.keyClick(page.view_combo, Qt.Key.Key_Down)           # and to the matrix again
-    assert page.view.table.frozen_view.isVisible() and page.view.proxy.columnCount() == len(page.report.columns)
+    qtbot.keyClick(page.view_combo, Qt.Key.Key_Down)  # and to the matrix again
+    assert page.view.table.frozen_view.isVisible() and page.view.proxy.columnCount() == len(
+        page.report.columns
+    )

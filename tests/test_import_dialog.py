@@ -45,9 +45,11 @@ def press(qtbot, button):
 
 def click_import(qtbot):
     """A dialog answer that presses the review dialog's 取り込む button."""
+
     def answer(dialog):
         assert isinstance(dialog, ImportReviewDialog)
         press(qtbot, dialog.import_button)
+
     return answer
 
 
@@ -78,17 +80,23 @@ def test_check_then_review_then_import(page, ctx, db_path, tmp_path, prompts, qt
     report = run_import(qtbot, page, "unions")
     assert [k for k, _t, _x in prompts] == ["open_file", "dialog", "information"]
     review = prompts[1][2]
-    assert "2 行を読み込み、追加 1 件・変更 1 件" in review and "追加 05-007 七ヶ浜町職員労働組合" in review
+    assert (
+        "2 行を読み込み、追加 1 件・変更 1 件" in review
+        and "追加 05-007 七ヶ浜町職員労働組合" in review
+    )
     # The figure a clerk had entered and that the file overwrites is shown old → new.
     assert "05-001 仙台市職員労働組合 組合員数: 4000 → 4210" in review
     assert report.added == 1 and report.updated == 1
     assert digest(db_path) != before
-    assert ctx.unions.find("05", "007").members == 120          # code kept with zeros
+    assert ctx.unions.find("05", "007").members == 120  # code kept with zeros
     assert page.emitted == ["unions"]
     assert "最後の取り込み" in page.import_tab.result.text()
     # The same file again: the review says nothing changes and offers only 閉じる.
     prompts.clear()
-    prompts.answers["dialog"] = lambda dialog: (dialog.import_button, press(qtbot, dialog.buttons.buttons()[0]))[0]
+    prompts.answers["dialog"] = lambda dialog: (
+        dialog.import_button,
+        press(qtbot, dialog.buttons.buttons()[0]),
+    )[0]
     assert run_import(qtbot, page, "unions", path) is None
     assert [k for k, _t, _x in prompts] == ["dialog"] and "変更 0 件" in prompts[0][2]
     assert prompts.dialogs[-1].import_button is None
@@ -100,7 +108,7 @@ def test_enter_in_the_review_cancels_and_writes_nothing(page, db_path, tmp_path,
 
     def press_enter(dialog):
         dialog.activateWindow()
-        qtbot.keyClick(dialog, Qt.Key.Key_Return)   # キャンセル is the default button
+        qtbot.keyClick(dialog, Qt.Key.Key_Return)  # キャンセル is the default button
 
     prompts.answers["dialog"] = press_enter
     assert run_import(qtbot, page, "unions", path) is None
@@ -109,16 +117,18 @@ def test_enter_in_the_review_cancels_and_writes_nothing(page, db_path, tmp_path,
     assert page.emitted == []
 
 
-def test_refused_file_lists_every_problem_and_writes_nothing(page, ctx, db_path, tmp_path, prompts, qtbot):
+def test_refused_file_lists_every_problem_and_writes_nothing(
+    page, ctx, db_path, tmp_path, prompts, qtbot
+):
     ctx.unions.add("05", "001", "仙台市職員労働組合")
     wb = Workbook()
     ws = wb.active
     ws.append(["自治労県コード", "単組コード", "商品", "発効年月", "件数"])
-    ws.append(["05", "001", "団体生命共済", "2025-02", 3])      # fine on its own
-    ws.append(["05", "001", "宇宙共済", "2025-02", 1])          # unknown product
-    ws.append(["05", "999", "団体生命共済", "2025-02", 1])      # unknown union
-    ws.append(["05", "001", "マイカー共済", "2025-13", 1])      # impossible month
-    ws.append(["05", "001", "火災共済", "2025-02", "三"])       # text in a number cell
+    ws.append(["05", "001", "団体生命共済", "2025-02", 3])  # fine on its own
+    ws.append(["05", "001", "宇宙共済", "2025-02", 1])  # unknown product
+    ws.append(["05", "999", "団体生命共済", "2025-02", 1])  # unknown union
+    ws.append(["05", "001", "マイカー共済", "2025-13", 1])  # impossible month
+    ws.append(["05", "001", "火災共済", "2025-02", "三"])  # text in a number cell
     path = tmp_path / "results.xlsx"
     wb.save(path)
     before = digest(db_path)
@@ -126,9 +136,21 @@ def test_refused_file_lists_every_problem_and_writes_nothing(page, ctx, db_path,
     assert digest(db_path) == before
     dialog = prompts.dialogs[-1]
     tree = dialog.tabs.widget(0)
-    rows = [[tree.topLevelItem(i).text(c) for c in range(3)] for i in range(tree.topLevelItemCount())]
-    assert [r[:2] for r in rows] == [["3行目", "C3"], ["4行目", "B4"], ["5行目", "D5"], ["6行目", "E6"]]
-    assert "宇宙共済" in rows[0][2] and "05-999" in rows[1][2] and "2025-13" in rows[2][2] and "三" in rows[3][2]
+    rows = [
+        [tree.topLevelItem(i).text(c) for c in range(3)] for i in range(tree.topLevelItemCount())
+    ]
+    assert [r[:2] for r in rows] == [
+        ["3行目", "C3"],
+        ["4行目", "B4"],
+        ["5行目", "D5"],
+        ["6行目", "E6"],
+    ]
+    assert (
+        "宇宙共済" in rows[0][2]
+        and "05-999" in rows[1][2]
+        and "2025-13" in rows[2][2]
+        and "三" in rows[3][2]
+    )
     assert dialog.import_button is None and "データベースは変更していません" in prompts[-1][2]
     assert page.emitted == []
 
@@ -136,9 +158,14 @@ def test_refused_file_lists_every_problem_and_writes_nothing(page, ctx, db_path,
 def test_copy_puts_the_whole_review_on_the_clipboard(page, ctx, tmp_path, prompts, qtbot):
     ctx.unions.add("05", "001", "仙台市職員労働組合")
     ctx.results.set(ctx.unions.find("05", "001").id, ctx.products.resolve("団生").id, "2025-02", 3)
-    path = write_csv(tmp_path / "r.csv", [["自治労県コード", "単組コード", "商品", "発効年月", "件数"],
-                                          ["05", "001", "団生", "2025-02", "5"],
-                                          ["05", "001", "団生", "2025-03", "2"]])
+    path = write_csv(
+        tmp_path / "r.csv",
+        [
+            ["自治労県コード", "単組コード", "商品", "発効年月", "件数"],
+            ["05", "001", "団生", "2025-02", "5"],
+            ["05", "001", "団生", "2025-03", "2"],
+        ],
+    )
     QApplication.clipboard().clear()
 
     def copy_then_cancel(dialog):
@@ -154,11 +181,15 @@ def test_copy_puts_the_whole_review_on_the_clipboard(page, ctx, tmp_path, prompt
         "■ 入力済みの数字が変わります (1 件)",
         "  05-001 仙台市職員労働組合 団体生命共済 2025年2月: 3 → 5",
     ]
-    assert ctx.results.get(ctx.unions.find("05", "001").id, ctx.products.resolve("団生").id, "2025-02") == 3
+    assert (
+        ctx.results.get(ctx.unions.find("05", "001").id, ctx.products.resolve("団生").id, "2025-02")
+        == 3
+    )
 
 
-def test_cancel_midway_through_the_write_leaves_the_database_as_it_was(page, db_path, tmp_path, prompts, qtbot,
-                                                                         monkeypatch):
+def test_cancel_midway_through_the_write_leaves_the_database_as_it_was(
+    page, db_path, tmp_path, prompts, qtbot, monkeypatch
+):
     rows = [UNIONS[0]] + [["05", f"{i:03d}", f"単組{i}", "10", "1", "6"] for i in range(1, 41)]
     path = write_csv(tmp_path / "many.csv", rows)
     before = digest(db_path)
@@ -187,8 +218,11 @@ def test_cancel_midway_through_the_write_leaves_the_database_as_it_was(page, db_
         qtbot.waitUntil(writing.is_set, timeout=WAIT_MS)
         task = runner._RUNNER.current
         qtbot.waitUntil(lambda: task.dialog.isVisible(), timeout=WAIT_MS)
-        cancel = next(b for b in task.dialog.findChildren(type(page.import_tab.buttons["unions"]))
-                      if b.text() == "キャンセル")
+        cancel = next(
+            b
+            for b in task.dialog.findChildren(type(page.import_tab.buttons["unions"]))
+            if b.text() == "キャンセル"
+        )
         press(qtbot, cancel)
         go_on.set()
     assert blocker.args[1] is None
@@ -213,15 +247,18 @@ def test_an_error_in_the_worker_reaches_the_clerk_in_japanese(ctx, db_path, prom
     assert kind == "critical" and title == "単組の取り込み"
     assert "単組.xlsx を取り込めませんでした。データは変更していません。" in text
     assert "ファイルにアクセスできません" in text and "Traceback" not in text
-    assert where == [(False, False)]   # off the UI thread, on its own connection
+    assert where == [(False, False)]  # off the UI thread, on its own connection
     assert digest(db_path) == before
 
 
-@pytest.mark.parametrize("content, reason", [
-    (b"", "空です"),
-    (b"\x00\x01\x02binary", "バイナリ"),
-    ("自治労県コード,単組コード\n05,001\n".encode(), "必要な列がありません"),
-])
+@pytest.mark.parametrize(
+    "content, reason",
+    [
+        (b"", "空です"),
+        (b"\x00\x01\x02binary", "バイナリ"),
+        ("自治労県コード,単組コード\n05,001\n".encode(), "必要な列がありません"),
+    ],
+)
 def test_unreadable_files_are_refused(page, db_path, tmp_path, prompts, qtbot, content, reason):
     path = tmp_path / "bad.csv"
     path.write_bytes(content)
@@ -235,7 +272,9 @@ def test_flow_is_reusable_with_a_bus(ctx, tmp_path, prompts, qtbot):
     bus = DataBus()
     seen = []
     bus.changed.connect(lambda e: seen.append(",".join(sorted(k.value for k in e.kinds))))
-    targets = write_csv(tmp_path / "t.csv", [["年度", "商品", "目標件数", "版"], ["2025", "団生", "120", "第2次"]])
+    targets = write_csv(
+        tmp_path / "t.csv", [["年度", "商品", "目標件数", "版"], ["2025", "団生", "120", "第2次"]]
+    )
     flow = MasterImport(ctx, bus, None)
     prompts.answers["dialog"] = click_import(qtbot)
     with qtbot.waitSignal(flow.finished, timeout=WAIT_MS) as blocker:
@@ -249,7 +288,10 @@ def test_plan_text_is_the_same_in_the_cli_and_the_dialog(ctx, tmp_path):
 
     plan = plan_unions(ctx, write_csv(tmp_path / "u.csv", UNIONS))
     assert isinstance(plan, ImportPlan) and plan.has_changes
-    assert plan.text().splitlines()[:2] == ["単組の取り込み: u.csv", "2 行を読み込み、追加 2 件・変更 0 件・変更なし 0 件"]
-    assert ctx.unions.find("05", "001") is None          # planning wrote nothing
+    assert plan.text().splitlines()[:2] == [
+        "単組の取り込み: u.csv",
+        "2 行を読み込み、追加 2 件・変更 0 件・変更なし 0 件",
+    ]
+    assert ctx.unions.find("05", "001") is None  # planning wrote nothing
     report = plan.commit(ctx)
     assert report.added == 2 and ctx.unions.find("05", "001").members == 4210

@@ -26,7 +26,13 @@ def test_the_master_import_tab_saves_a_template_that_imports(ctx, qtbot, prompts
     ws = wb.active
     headers = [c.value for c in ws[1]]
     assert tuple(headers) == template("results").headers
-    row = {"自治労県コード": "05", "単組コード": "001", "商品": "マイカー共済", "発効年月": "2025-06", "件数": 4}
+    row = {
+        "自治労県コード": "05",
+        "単組コード": "001",
+        "商品": "マイカー共済",
+        "発効年月": "2025-06",
+        "件数": 4,
+    }
     for col, header in enumerate(headers, start=1):
         ws.cell(row=2, column=col, value=row[header])
     wb.save(out)

@@ -58,7 +58,7 @@ def import_through_menu(qtbot, window, prompts, kind, path):
         qtbot.mouseClick(dialog.import_button, Qt.MouseButton.LeftButton)
 
     prompts.answers["dialog"] = press_import
-    importer = window.import_file(kind, path)       # ファイル → 取り込み with the file chosen
+    importer = window.import_file(kind, path)  # ファイル → 取り込み with the file chosen
     with qtbot.waitSignal(importer.flow.finished, timeout=WAIT_MS) as blocker:
         pass
     qtbot.waitUntil(lambda: not runner.busy(), timeout=WAIT_MS)
@@ -76,14 +76,21 @@ def keys(qtbot, window, key):
 
 
 @pytest.mark.parametrize("page_key", ["progress", "entry"])
-def test_ctrl_z_takes_back_the_whole_import_and_ctrl_y_brings_it_again(qtbot, window, ctx, db_path, tmp_path,
-                                                                       prompts, page_key):
+def test_ctrl_z_takes_back_the_whole_import_and_ctrl_y_brings_it_again(
+    qtbot, window, ctx, db_path, tmp_path, prompts, page_key
+):
     window.show_page(page_key)
     union, product = ctx.unions.find("05", "001").id, ctx.products.resolve("団生").id
     ctx.results.set(union, product, "2025-02", 3)
-    path = write_csv(tmp_path / "r.csv", [HEAD, ["05", "001", "団生", "2025-02", "5"],
-                                          ["05", "001", "団生", "2025-03", "2"],
-                                          ["05", "001", "団生", "2025-04", "7"]])
+    path = write_csv(
+        tmp_path / "r.csv",
+        [
+            HEAD,
+            ["05", "001", "団生", "2025-02", "5"],
+            ["05", "001", "団生", "2025-03", "2"],
+            ["05", "001", "団生", "2025-04", "7"],
+        ],
+    )
     report = import_through_menu(qtbot, window, prompts, "results", path)
     assert report is not None and report.op_changes is not None and len(report.op_changes.rows) == 3
     assert "「元に戻す」(Ctrl+Z) で、この取り込み全体を取り消せます。" in prompts[-1][2]
@@ -96,40 +103,61 @@ def test_ctrl_z_takes_back_the_whole_import_and_ctrl_y_brings_it_again(qtbot, wi
 
     keys(qtbot, window, Qt.Key.Key_Y)
     assert on_disk(db_path, "SELECT month, count FROM results ORDER BY month") == [
-        ("2025-02", 5), ("2025-03", 2), ("2025-04", 7)]
+        ("2025-02", 5),
+        ("2025-03", 2),
+        ("2025-04", 7),
+    ]
     assert on_disk(db_path, "SELECT source FROM audit ORDER BY rowid DESC LIMIT 1") == [("redo",)]
 
 
-def test_undo_is_refused_where_a_later_edit_would_be_overwritten(qtbot, window, ctx, db_path, tmp_path, prompts):
+def test_undo_is_refused_where_a_later_edit_would_be_overwritten(
+    qtbot, window, ctx, db_path, tmp_path, prompts
+):
     window.show_page("progress")
-    path = write_csv(tmp_path / "r.csv", [HEAD, ["05", "001", "団生", "2025-02", "5"],
-                                          ["05", "001", "団生", "2025-03", "2"]])
+    path = write_csv(
+        tmp_path / "r.csv",
+        [HEAD, ["05", "001", "団生", "2025-02", "5"], ["05", "001", "団生", "2025-03", "2"]],
+    )
     import_through_menu(qtbot, window, prompts, "results", path)
-    ctx.results.set(ctx.unions.find("05", "001").id, ctx.products.resolve("団生").id, "2025-03", 9,
-                    source="entry")   # the clerk corrected one imported figure afterwards
+    ctx.results.set(
+        ctx.unions.find("05", "001").id,
+        ctx.products.resolve("団生").id,
+        "2025-03",
+        9,
+        source="entry",
+    )  # the clerk corrected one imported figure afterwards
     before = digest(db_path)
     keys(qtbot, window, Qt.Key.Key_Z)
     kind, title, text = prompts[-1]
     assert kind == "warning" and title == "元に戻す"
     assert text.startswith("この取り込みを元に戻せません: 取り込みのあとで変更された欄があり")
     assert "・仙台市職員労働組合 団体生命共済 2025年3月: 現在 9 (この操作の値 2)" in text
-    assert digest(db_path) == before                                  # nothing written
+    assert digest(db_path) == before  # nothing written
     assert [cell(ctx, m) for m in ("2025-02", "2025-03")] == [5, 9]
-    assert not window.undo_action.isEnabled()                         # the step left the stack
+    assert not window.undo_action.isEnabled()  # the step left the stack
 
 
 def test_an_import_that_adds_unions_says_it_cannot_be_undone(qtbot, window, ctx, tmp_path, prompts):
     window.show_page("progress")
-    path = write_csv(tmp_path / "u.csv", [
-        ["自治労県コード", "単組コード", "単組名", "組合員数", "団生保有", "発効月"],
-        ["05", "007", "七ヶ浜町職員労働組合", "120", "80", "10"]])
+    path = write_csv(
+        tmp_path / "u.csv",
+        [
+            ["自治労県コード", "単組コード", "単組名", "組合員数", "団生保有", "発効月"],
+            ["05", "007", "七ヶ浜町職員労働組合", "120", "80", "10"],
+        ],
+    )
     report = import_through_menu(qtbot, window, prompts, "unions", path)
     assert report is not None and ctx.unions.find("05", "007") is not None
-    assert "この取り込みは「元に戻す」で取り消せません (単組の追加は元に戻せません)。" in prompts[-1][2]
+    assert (
+        "この取り込みは「元に戻す」で取り消せません (単組の追加は元に戻せません)。"
+        in prompts[-1][2]
+    )
     assert not window.undo_action.isEnabled()
 
 
-def test_a_figure_above_the_unions_members_is_imported_with_a_warning(qtbot, window, ctx, tmp_path, prompts):
+def test_a_figure_above_the_unions_members_is_imported_with_a_warning(
+    qtbot, window, ctx, tmp_path, prompts
+):
     window.show_page("progress")
     seen = {}
 
@@ -140,13 +168,18 @@ def test_a_figure_above_the_unions_members_is_imported_with_a_warning(qtbot, win
         qtbot.mouseClick(dialog.import_button, Qt.MouseButton.LeftButton)
 
     prompts.answers["dialog"] = review
-    path = write_csv(tmp_path / "r.csv", [HEAD, ["05", "001", "団生", "2025-02", "5"],
-                                          ["05", "001", "団生", "2025-03", "42100"]])   # 4,210 members
+    path = write_csv(
+        tmp_path / "r.csv",
+        [HEAD, ["05", "001", "団生", "2025-02", "5"], ["05", "001", "団生", "2025-03", "42100"]],
+    )  # 4,210 members
     importer = window.import_file("results", path)
     with qtbot.waitSignal(importer.flow.finished, timeout=WAIT_MS) as blocker:
         pass
     qtbot.waitUntil(lambda: not runner.busy(), timeout=WAIT_MS)
-    assert blocker.args[0] is not None                                # a warning, not a refusal
+    assert blocker.args[0] is not None  # a warning, not a refusal
     assert "警告 (1)" in seen["tabs"]
-    assert "\n  3行目: 件数 42,100 は 05-001 仙台市職員労働組合 の組合員数 4,210人より多い件数です。" in seen["text"]
+    assert (
+        "\n  3行目: 件数 42,100 は 05-001 仙台市職員労働組合 の組合員数 4,210人より多い件数です。"
+        in seen["text"]
+    )
     assert cell(ctx, "2025-03") == 42100

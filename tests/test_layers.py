@@ -14,12 +14,23 @@ import pytest
 PKG = Path(__file__).resolve().parents[1] / "kyosai_desktop"
 # layer -> packages it must never import
 FORBIDDEN = {
-    "domain": ("PySide6", "kyosai_desktop.store", "kyosai_desktop.services", "kyosai_desktop.ui",
-               "kyosai_desktop.cli", "sqlite3", "sqlite_utils"),
+    "domain": (
+        "PySide6",
+        "kyosai_desktop.store",
+        "kyosai_desktop.services",
+        "kyosai_desktop.ui",
+        "kyosai_desktop.cli",
+        "sqlite3",
+        "sqlite_utils",
+    ),
     "store": ("PySide6", "kyosai_desktop.services", "kyosai_desktop.ui", "kyosai_desktop.cli"),
     "services": ("PySide6", "kyosai_desktop.render", "kyosai_desktop.ui", "kyosai_desktop.cli"),
-    "render": ("PySide6.QtWidgets", "PySide6.QtPrintSupport", "kyosai_desktop.ui",
-               "kyosai_desktop.cli"),
+    "render": (
+        "PySide6.QtWidgets",
+        "PySide6.QtPrintSupport",
+        "kyosai_desktop.ui",
+        "kyosai_desktop.cli",
+    ),
     "cli": ("kyosai_desktop.ui",),
 }
 

@@ -23,10 +23,15 @@ def window(ctx, qtbot):
 
 
 def test_pages_are_built_on_first_show_and_keys_switch_them(window):
-    assert list(window.pages) == ["entry"]                 # only the first page was built
+    assert list(window.pages) == ["entry"]  # only the first page was built
     shortcuts = {key: act.shortcut().toString() for key, act in window.page_actions.items()}
-    assert shortcuts == {"entry": "F2", "progress": "F3", "model_unions": "F4", "estimates": "F5",
-                         "master": "F6"}
+    assert shortcuts == {
+        "entry": "F2",
+        "progress": "F3",
+        "model_unions": "F4",
+        "estimates": "F5",
+        "master": "F6",
+    }
     window.page_actions["master"].trigger()
     assert window.current_page_key() == "master" and "master" in window.pages
     window.page_actions["progress"].trigger()
@@ -37,7 +42,9 @@ def test_pages_are_built_on_first_show_and_keys_switch_them(window):
 def test_title_and_status_bar_show_branch_and_database(window, ctx):
     from kyosai_desktop import APP_TITLE
 
-    assert window.windowTitle() == f"宮城県支部 — {APP_TITLE}"   # ends with the app name: Qt adds it no more
+    assert (
+        window.windowTitle() == f"宮城県支部 — {APP_TITLE}"
+    )  # ends with the app name: Qt adds it no more
     assert window.branch_label.text() == "宮城県支部 (05)"
     assert str(ctx.path) in window.path_label.text()
 
@@ -45,7 +52,7 @@ def test_title_and_status_bar_show_branch_and_database(window, ctx):
 def test_geometry_is_remembered(ctx, qtbot):
     first = MainWindow(ctx)
     qtbot.addWidget(first)
-    first.resize(720, 520)   # inside the offscreen 800×600 screen
+    first.resize(720, 520)  # inside the offscreen 800×600 screen
     first.close()
     second = MainWindow(ctx)
     qtbot.addWidget(second)
@@ -53,10 +60,13 @@ def test_geometry_is_remembered(ctx, qtbot):
 
 
 def test_menu_backup_makes_a_checked_copy(window, ctx, qtbot):
-    window.backup_action.trigger()                 # runs on the background runner
+    window.backup_action.trigger()  # runs on the background runner
     with qtbot.waitSignal(window.backup_task.finished, timeout=20_000) as blocker:
         pass
-    assert blocker.args == ["done"] and "バックアップを作成しました" in window.statusBar().currentMessage()
+    assert (
+        blocker.args == ["done"]
+        and "バックアップを作成しました" in window.statusBar().currentMessage()
+    )
     copies = list(backups_dir_for(ctx.path).glob("*.sqlite3"))
     assert len(copies) == 1
     con = sqlite3.connect(copies[0])
@@ -72,12 +82,17 @@ def test_backup_to_a_folder_the_clerk_chooses(window, ctx, qtbot, prompts, tmp_p
     assert prompts[0][:2] == ("save_file", "バックアップを別の場所に保存 (USB メモリなど)")
     with qtbot.waitSignal(window.backup_task.finished, timeout=20_000) as blocker:
         pass
-    assert blocker.args == ["done"] and str(usb / "kyosai-copy.sqlite3") in window.statusBar().currentMessage()
+    assert (
+        blocker.args == ["done"]
+        and str(usb / "kyosai-copy.sqlite3") in window.statusBar().currentMessage()
+    )
     con = sqlite3.connect(usb / "kyosai-copy.sqlite3")
     assert con.execute("SELECT name FROM unions").fetchall() == [("仙台市職員労働組合",)]
     con.close()
-    prompts.answers["save_file"] = None                 # キャンセル: nothing is written
-    assert window.backup_to_action.trigger() is None and list(usb.iterdir()) == [usb / "kyosai-copy.sqlite3"]
+    prompts.answers["save_file"] = None  # キャンセル: nothing is written
+    assert window.backup_to_action.trigger() is None and list(usb.iterdir()) == [
+        usb / "kyosai-copy.sqlite3"
+    ]
 
 
 def test_restore_from_backup_after_confirmation(window, ctx, db_path, prompts):
@@ -93,10 +108,10 @@ def test_restore_from_backup_after_confirmation(window, ctx, db_path, prompts):
     kinds = [k for k, _t, _x in prompts]
     assert kinds == ["open_file", "confirm", "information"]
     assert "単組 1 件" in prompts[1][2] and "宮城 (05)" in prompts[1][2]
-    assert digest(db_path) == before                       # the backup's content is back
+    assert digest(db_path) == before  # the backup's content is back
     assert window.ctx is not ctx and window.ctx.unions.find("05", "001").members == 4210
     safety = next(backups_dir_for(db_path).glob("*-before-restore-*.sqlite3"))
-    assert digest(safety) == changed                       # the replaced data was kept
+    assert digest(safety) == changed  # the replaced data was kept
     assert str(safety) in prompts[2][2]
     # Pages were rebuilt on the reopened database.
     master = window.pages["master"]
@@ -105,7 +120,9 @@ def test_restore_from_backup_after_confirmation(window, ctx, db_path, prompts):
     window.ctx.close()
 
 
-def test_restore_that_cannot_be_reopened_puts_the_data_back(window, ctx, db_path, prompts, monkeypatch):
+def test_restore_that_cannot_be_reopened_puts_the_data_back(
+    window, ctx, db_path, prompts, monkeypatch
+):
     from kyosai_desktop.services import restore
     from kyosai_desktop.store.errors import StoreError
 
@@ -114,7 +131,7 @@ def test_restore_that_cannot_be_reopened_puts_the_data_back(window, ctx, db_path
     before = digest(db_path)
     real_open, calls = restore.open_context, []
 
-    def open_failing_once(path):   # e.g. a migration of the older backup fails
+    def open_failing_once(path):  # e.g. a migration of the older backup fails
         calls.append(path)
         if len(calls) == 1:
             raise StoreError("データ形式の更新に失敗しました")
@@ -122,9 +139,9 @@ def test_restore_that_cannot_be_reopened_puts_the_data_back(window, ctx, db_path
 
     monkeypatch.setattr(restore, "open_context", open_failing_once)
     assert window.restore_backup(backup) is False
-    assert digest(db_path) == before                       # the data from before is back
+    assert digest(db_path) == before  # the data from before is back
     assert prompts[-1][0] == "critical" and "復元前のデータに戻しました" in prompts[-1][2]
-    assert window.ctx is not ctx                           # the window goes on with it
+    assert window.ctx is not ctx  # the window goes on with it
     assert [u.union_code for u in window.ctx.unions.list("05")] == ["001", "002"]
     window.ctx.unions.add("05", "003", "復元失敗のあとで追加")
     assert on_disk(db_path, "SELECT count(*) FROM unions") == [(3,)]
@@ -142,7 +159,7 @@ def test_restore_declined_or_refused_changes_nothing(window, ctx, db_path, tmp_p
     not_db.write_text("これはデータベースではありません")
     assert window.restore_backup(not_db) is False
     assert prompts[-1][0] == "critical" and "復元できません" in prompts[-1][2]
-    assert window.restore_backup(db_path) is False          # the live file itself
+    assert window.restore_backup(db_path) is False  # the live file itself
     assert "使用中のデータベース" in prompts[-1][2]
     assert digest(db_path) == before
 
@@ -150,13 +167,18 @@ def test_restore_declined_or_refused_changes_nothing(window, ctx, db_path, tmp_p
 def test_import_from_the_file_menu_refreshes_pages(window, ctx, tmp_path, prompts, qtbot):
     progress = window.page("progress")
     path = tmp_path / "r.csv"
-    path.write_text("自治労県コード,単組コード,商品,発効年月,件数\n05,001,団生,2025-02,7\n", encoding="utf-8")
+    path.write_text(
+        "自治労県コード,単組コード,商品,発効年月,件数\n05,001,団生,2025-02,7\n", encoding="utf-8"
+    )
     prompts.answers["open_file"] = str(path)
     window.import_actions["results"].trigger()
     with qtbot.waitSignal(window.master_import.finished, timeout=20_000):
-        pass                                          # checked, reviewed (取り込む), written
+        pass  # checked, reviewed (取り込む), written
     assert [k for k, _t, _x in prompts] == ["open_file", "dialog", "information"]
-    assert ctx.results.get(ctx.unions.find("05", "001").id, ctx.products.resolve("団生").id, "2025-02") == 7
+    assert (
+        ctx.results.get(ctx.unions.find("05", "001").id, ctx.products.resolve("団生").id, "2025-02")
+        == 7
+    )
     # The progress page moved to the new latest figure's year and counts it.
     progress.select_latest()
     row = next(r for r in progress.report.rows if r[0].text == "団体生命共済")
@@ -176,13 +198,12 @@ def test_progress_page_follows_an_entry_on_the_entry_page(window, ctx):
     assert row()[progress.report.index("reach")].text == "25.00%"
     entry = window.page("entry")
     window.show_page("entry")
-    assert entry.commit([CellChange(union, dansei, "2025-11", 36)], "entry")   # the clerk types 36
+    assert entry.commit([CellChange(union, dansei, "2025-11", 36)], "entry")  # the clerk types 36
     # Hidden pages are not reloaded on every saved cell; they catch up when shown.
     assert row()[progress.report.index("actual")].value == 10
     window.show_page("progress")
     assert row()[progress.report.index("actual")].value == 46
     assert row()[progress.report.index("reach")].text == "115.00%"
-
 
 
 def test_gui_process_skips_numpy_and_pandas_and_still_works(tmp_path):
@@ -195,7 +216,7 @@ def test_gui_process_skips_numpy_and_pandas_and_still_works(tmp_path):
         "assert skip_unused_optional_modules() == ['numpy', 'pandas']\n"
         "from kyosai_desktop.services.context import open_context\n"
         f"ctx = open_context({str(tmp_path / 'x.sqlite3')!r})\n"
-        "assert ctx.db.utils.table_names()\n"                     # sqlite-utils without pandas
+        "assert ctx.db.utils.table_names()\n"  # sqlite-utils without pandas
         "from openpyxl import Workbook\n"
         f"wb = Workbook(); wb.active.append([1, 2.5, '007']); wb.save({str(tmp_path / 'x.xlsx')!r})\n"
         "assert sys.modules['numpy'] is None\n"

@@ -11,9 +11,16 @@ from kyosai_desktop.store.master_admin import MasterAdminRepository
 from kyosai_desktop.store.settings import ORG_JOIN_THRESHOLD_KEY
 
 
-@pytest.mark.parametrize("raw, expected", [
-    ("7", "007"), ("07", "007"), ("007", "007"), ("１２", "012"), (" 120 ", "120"),
-])
+@pytest.mark.parametrize(
+    "raw, expected",
+    [
+        ("7", "007"),
+        ("07", "007"),
+        ("007", "007"),
+        ("１２", "012"),
+        (" 120 ", "120"),
+    ],
+)
 def test_union_codes_are_three_digit_text(raw, expected):
     assert me.parse_union_code(raw) == expected
 
@@ -24,28 +31,46 @@ def test_bad_union_codes_are_refused_in_japanese(raw):
         me.parse_union_code(raw)
 
 
-@pytest.mark.parametrize("field, raw, expected", [
-    ("members", "1,234", 1234), ("members", "１２００", 1200), ("members", "", None),
-    ("effective_month", "10月", 10), ("effective_month", "", None),
-    ("figures_as_of", "2025/4/1", "2025-04-01"), ("figures_as_of", "2025年4月1日", "2025-04-01"),
-    ("org_joined", True, True), ("note", "  ", None), ("name", " 仙台市職員労働組合 ", "仙台市職員労働組合"),
-])
+@pytest.mark.parametrize(
+    "field, raw, expected",
+    [
+        ("members", "1,234", 1234),
+        ("members", "１２００", 1200),
+        ("members", "", None),
+        ("effective_month", "10月", 10),
+        ("effective_month", "", None),
+        ("figures_as_of", "2025/4/1", "2025-04-01"),
+        ("figures_as_of", "2025年4月1日", "2025-04-01"),
+        ("org_joined", True, True),
+        ("note", "  ", None),
+        ("name", " 仙台市職員労働組合 ", "仙台市職員労働組合"),
+    ],
+)
 def test_union_values_are_parsed(field, raw, expected):
     assert me.parse_union_value(field, raw) == expected
 
 
-@pytest.mark.parametrize("field, raw, reason", [
-    ("members", "三", "数値ではありません"), ("members", "-5", "負の数"), ("members", "1.5", "整数ではありません"),
-    ("effective_month", "13", "1〜12"), ("figures_as_of", "2025-02-30", "存在しない日付"),
-    ("figures_as_of", "昨日", "日付ではありません"), ("name", "  ", "空にできません"),
-])
+@pytest.mark.parametrize(
+    "field, raw, reason",
+    [
+        ("members", "三", "数値ではありません"),
+        ("members", "-5", "負の数"),
+        ("members", "1.5", "整数ではありません"),
+        ("effective_month", "13", "1〜12"),
+        ("figures_as_of", "2025-02-30", "存在しない日付"),
+        ("figures_as_of", "昨日", "日付ではありません"),
+        ("name", "  ", "空にできません"),
+    ],
+)
 def test_bad_union_values_give_the_reason(field, raw, reason):
     with pytest.raises(me.EditRefused, match=reason):
         me.parse_union_value(field, raw)
 
 
 def test_add_union_keeps_leading_zeros_and_refuses_duplicates(ctx):
-    union = me.add_union(ctx, "05", "7", "七ヶ浜町職員労働組合", members="120", effective_month="10月")
+    union = me.add_union(
+        ctx, "05", "7", "七ヶ浜町職員労働組合", members="120", effective_month="10月"
+    )
     assert (union.union_code, union.members, union.effective_month) == ("007", 120, 10)
     assert ctx.unions.find("05", "007").name == "七ヶ浜町職員労働組合"
     with pytest.raises(me.EditRefused, match="05-007 は既に「七ヶ浜町職員労働組合」"):
@@ -56,7 +81,9 @@ def test_add_union_keeps_leading_zeros_and_refuses_duplicates(ctx):
 def test_rider_rules(ctx):
     products = {p.name: p for p in ctx.products.all()}
     fire = products["火災共済"]
-    assert me.parse_product_value(ctx, products["介護保障"], "rider_of", "住まいる共済") == fire.id  # alias
+    assert (
+        me.parse_product_value(ctx, products["介護保障"], "rider_of", "住まいる共済") == fire.id
+    )  # alias
     with pytest.raises(me.EditRefused, match="自分自身"):
         me.parse_product_value(ctx, fire, "rider_of", "火災共済")
     with pytest.raises(me.EditRefused, match="付帯商品です"):
@@ -78,10 +105,12 @@ def test_product_dates_must_be_in_order(ctx):
 
 
 def test_org_join_threshold_and_suggestions(ctx):
-    a = ctx.unions.add("05", "001", "A", members=1000, holdings=800)                   # 80.0 %
+    a = ctx.unions.add("05", "001", "A", members=1000, holdings=800)  # 80.0 %
     b = ctx.unions.add("05", "002", "B", members=1000, holdings=799, org_joined=True)  # 79.9 %
-    ctx.unions.add("05", "003", "C", members=1000, holdings=900, org_joined=True)      # agrees
-    suggestions = {u.union_code: flag for u, flag in me.org_join_suggestions(ctx, ctx.unions.list("05"))}
+    ctx.unions.add("05", "003", "C", members=1000, holdings=900, org_joined=True)  # agrees
+    suggestions = {
+        u.union_code: flag for u, flag in me.org_join_suggestions(ctx, ctx.unions.list("05"))
+    }
     assert suggestions == {"001": True, "002": False}
     assert me.set_org_join_threshold(ctx, "75.5") == Decimal("75.5")
     assert ctx.settings.org_join_threshold == 75.5
@@ -90,7 +119,7 @@ def test_org_join_threshold_and_suggestions(ctx):
     assert b.id not in suggestions
     with pytest.raises(me.EditRefused, match="1〜100"):
         me.set_org_join_threshold(ctx, "120")
-    for typed in ("80", "80.0", "８０%"):              # a whole number is stored as typed by a clerk
+    for typed in ("80", "80.0", "８０%"):  # a whole number is stored as typed by a clerk
         assert str(me.parse_percent(typed)) == "80"
     me.set_org_join_threshold(ctx, "80.0")
     assert ctx.audit.history("settings", ORG_JOIN_THRESHOLD_KEY)[-1].new == "80"

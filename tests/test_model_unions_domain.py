@@ -15,9 +15,18 @@ from kyosai_desktop.domain.model_unions import (
 from kyosai_desktop.domain.tones import ACHIEVED, BEHIND, FAR_BEHIND, ON_TRACK
 
 
-def unit(uid: int, target: int | None, *, members: int = 100, holdings: int = 50, national: bool = True,
-         pref: str = "05") -> ModelUnionInput:
-    return ModelUnionInput(uid, pref, "宮城", f"{uid:03d}", f"単組{uid}", members, holdings, 10, target, national)
+def unit(
+    uid: int,
+    target: int | None,
+    *,
+    members: int = 100,
+    holdings: int = 50,
+    national: bool = True,
+    pref: str = "05",
+) -> ModelUnionInput:
+    return ModelUnionInput(
+        uid, pref, "宮城", f"{uid:03d}", f"単組{uid}", members, holdings, 10, target, national
+    )
 
 
 def spread(total: int, months: list[str]) -> dict[str, int]:
@@ -55,12 +64,17 @@ def test_row_figures_follow_seed_004():
     assert oshu.join_rate == Decimal("74.8")
     # 千葉市職員労働組合: 47 of 30 → 156.7 %, 残件数 signed −17
     chiba = compute_row(unit(2, 30), spread(47, cur), layout)
-    assert (chiba.rate, chiba.remaining, chiba.achieved, chiba.tone) == (Decimal("156.7"), -17, True, ACHIEVED)
+    assert (chiba.rate, chiba.remaining, chiba.achieved, chiba.tone) == (
+        Decimal("156.7"),
+        -17,
+        True,
+        ACHIEVED,
+    )
     # 福島: 累積 102, 2023年度 2月累計 203 → 前年比 −101 (件, not %)
     prev = list(layout.previous_to_date[-1])
     counts = spread(102, cur)
     counts.update(spread(203, prev))
-    counts["2024-03"] = 13   # after the previous year's 2月: not in its 2月累計
+    counts["2024-03"] = 13  # after the previous year's 2月: not in its 2月累計
     fukushima = compute_row(unit(3, 200), counts, layout)
     assert fukushima.to_date[-1] == 203 and fukushima.year_totals[-1] == 216
     assert fukushima.yoy == -101 and fukushima.rate == Decimal("51.0")
@@ -83,21 +97,27 @@ def test_no_target_shows_dash_not_error():
 def test_tones_against_elapsed_share():
     layout = TableLayout(2024, 6, "2025-02")  # 9 of 12 months gone → 75 %
     cur = list(layout.shown_months[-1])
-    tones = [compute_row(unit(i, 100), spread(n, cur), layout).tone for i, n in enumerate((100, 80, 40, 30))]
+    tones = [
+        compute_row(unit(i, 100), spread(n, cur), layout).tone
+        for i, n in enumerate((100, 80, 40, 30))
+    ]
     assert tones == [ACHIEVED, ON_TRACK, BEHIND, FAR_BEHIND]
 
 
 def test_totals_recompute_rates_from_sums_and_net_remaining():
     layout = TableLayout(2024, 6, "2025-02")
     cur = list(layout.shown_months[-1])
-    units = [unit(1, 200, members=4541, holdings=3069), unit(2, 20, members=420, holdings=151),
-             unit(3, 50, members=1552, holdings=1132)]
+    units = [
+        unit(1, 200, members=4541, holdings=3069),
+        unit(2, 20, members=420, holdings=151),
+        unit(3, 50, members=1552, holdings=1132),
+    ]
     monthly = {1: spread(102, cur), 2: spread(34, cur), 3: spread(48, cur)}
     rows, totals = compute_table(units, monthly, layout)
     assert [r.remaining for r in rows] == [98, -14, 2]
-    assert totals.remaining == 86            # net: the −14 counts (not 100)
+    assert totals.remaining == 86  # net: the −14 counts (not 100)
     assert totals.cumulative == 184 and totals.target == 270
-    assert totals.rate == Decimal("68.1")    # 184 / 270, not the mean of 51.0, 170.0, 96.0
+    assert totals.rate == Decimal("68.1")  # 184 / 270, not the mean of 51.0, 170.0, 96.0
     assert totals.join_rate == Decimal("66.8")  # 4,352 / 6,513 = 66.82 %
     assert totals.achieved_count == 1 and totals.count == 3
 
@@ -118,7 +138,16 @@ def test_same_data_both_ways():
     """Seed 004: 6月開始 1,945 vs 5月開始 2,237 — the difference is May 2024 (292)."""
     six = TableLayout(2024, 6, "2025-02")
     five = TableLayout(2024, 5, "2025-02")
-    monthly = {1: {"2024-05": 292, "2024-06": 386, "2025-02": 65, "2025-03": 7, "2023-05": 209, "2023-06": 421}}
+    monthly = {
+        1: {
+            "2024-05": 292,
+            "2024-06": 386,
+            "2025-02": 65,
+            "2025-03": 7,
+            "2023-05": 209,
+            "2023-06": 421,
+        }
+    }
     r6 = compute_row(unit(1, 3447), monthly[1], six)
     r5 = compute_row(unit(1, 3447), monthly[1], five)
     assert r5.cumulative - r6.cumulative == 292
@@ -128,12 +157,27 @@ def test_same_data_both_ways():
 # The national 合計 row of seed 004 (L331 6月開始, L404 5月開始): the months of each band.
 SEED_MONTHS = {
     "2022-05": 206,
-    **dict(zip([f"2022-{m:02d}" for m in range(6, 13)] + [f"2023-{m:02d}" for m in range(1, 6)],
-               [311, 185, 77, 100, 330, 247, 31, 386, 108, 65, 225, 209], strict=True)),
-    **dict(zip([f"2023-{m:02d}" for m in range(6, 13)] + [f"2024-{m:02d}" for m in range(1, 6)],
-               [421, 190, 118, 122, 325, 217, 46, 415, 104, 51, 233, 292], strict=True)),
-    **dict(zip([f"2024-{m:02d}" for m in range(6, 13)] + ["2025-01", "2025-02"],
-               [386, 241, 168, 143, 267, 194, 68, 413, 65], strict=True)),
+    **dict(
+        zip(
+            [f"2022-{m:02d}" for m in range(6, 13)] + [f"2023-{m:02d}" for m in range(1, 6)],
+            [311, 185, 77, 100, 330, 247, 31, 386, 108, 65, 225, 209],
+            strict=True,
+        )
+    ),
+    **dict(
+        zip(
+            [f"2023-{m:02d}" for m in range(6, 13)] + [f"2024-{m:02d}" for m in range(1, 6)],
+            [421, 190, 118, 122, 325, 217, 46, 415, 104, 51, 233, 292],
+            strict=True,
+        )
+    ),
+    **dict(
+        zip(
+            [f"2024-{m:02d}" for m in range(6, 13)] + ["2025-01", "2025-02"],
+            [386, 241, 168, 143, 267, 194, 68, 413, 65],
+            strict=True,
+        )
+    ),
 }
 
 
@@ -145,7 +189,12 @@ def test_seed_004_national_figures_both_ways():
     assert six.year_totals == (2274, 2534) and six.to_date == (1775, 1958)
     assert six.join_rate == Decimal("45.7")
     five = compute_row(nation, SEED_MONTHS, TableLayout(2024, 5, "2025-02"))
-    assert (five.cumulative, five.rate, five.yoy, five.remaining) == (2237, Decimal("64.9"), 70, 1210)
+    assert (five.cumulative, five.rate, five.yoy, five.remaining) == (
+        2237,
+        Decimal("64.9"),
+        70,
+        1210,
+    )
     assert five.to_date == (1981, 2167)
     # the seed prints 2,271 / 2,487 as the 5月開始 year totals; the months add up to 2,271 / 2,451
     assert five.year_totals == (2271, 2451)

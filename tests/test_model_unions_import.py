@@ -22,20 +22,30 @@ def dan(ctx) -> int:
 def test_sample_gives_the_readme_figures(ctx):
     result = import_model_unions(ctx, SAMPLE, 2024)
     assert (result.rows, result.sheet_start_month, result.as_of) == (9, 6, "2025-02")
-    assert result.warnings == []            # the sample is consistent
+    assert result.warnings == []  # the sample is consistent
     assert len(result.created_unions) == 9 and len(result.designated) == 9
     report = build_report(ctx, 2024, "2025-02")
     t = report.totals
     assert (t.count, t.members, t.holdings, t.join_rate) == (9, 11622, 6918, Decimal("59.5"))
-    assert (t.cumulative, t.target, t.rate, t.yoy, t.achieved_count) == (286, 476, Decimal("60.1"), -49, 1)
+    assert (t.cumulative, t.target, t.rate, t.yoy, t.achieved_count) == (
+        286,
+        476,
+        Decimal("60.1"),
+        -49,
+        1,
+    )
     # codes stay text with their zeros; the unions of other prefectures are created
     tomakomai = ctx.unions.find("01", "039")
-    assert tomakomai is not None and tomakomai.name == "苫小牧市立病院職員組合" and tomakomai.members == 370
+    assert (
+        tomakomai is not None
+        and tomakomai.name == "苫小牧市立病院職員組合"
+        and tomakomai.members == 370
+    )
     assert tomakomai.effective_month == 10
     # the monthly counts are the 団体生命共済 results, by calendar month, audited as imports
     kochi = ctx.unions.find("41", "002")
     assert ctx.results.get(kochi.id, dan(ctx), "2024-07") == 17
-    assert ctx.results.get(kochi.id, dan(ctx), "2024-01") == 41   # 2023年度 1月
+    assert ctx.results.get(kochi.id, dan(ctx), "2024-01") == 41  # 2023年度 1月
     history = ctx.audit.history("results", f"{kochi.id}:{dan(ctx)}:2024-07")
     assert [(h.source, h.old, h.new) for h in history] == [("import", None, "17")]
     info = ctx.model_unions.year_info(2024)
@@ -57,8 +67,8 @@ def test_dry_run_reports_and_writes_nothing(ctx, db_path):
 def test_dry_run_lists_counts_a_clerk_entered(ctx):
     ctx.settings.set_branch("41")
     kochi = ctx.unions.add("41", "002", "高知市職員労働組合", members=1552, holdings=1200)
-    ctx.results.set(kochi.id, dan(ctx), "2024-07", 15)   # typed by the clerk; the sheet says 17
-    ctx.results.set(kochi.id, dan(ctx), "2024-08", 3)    # same as the sheet
+    ctx.results.set(kochi.id, dan(ctx), "2024-07", 15)  # typed by the clerk; the sheet says 17
+    ctx.results.set(kochi.id, dan(ctx), "2024-08", 3)  # same as the sheet
     result = import_model_unions(ctx, SAMPLE, 2024, dry_run=True)
     assert result.own_changes == ["41-002 高知市職員労働組合 2024年7月: 15 → 17"]
     assert "入力済みの件数が変わります" in result.text()
@@ -72,15 +82,19 @@ def test_dry_run_lists_counts_a_clerk_entered(ctx):
 
 def test_every_derived_column_is_checked_with_its_cell(ctx, tmp_path):
     units = sample_units()
-    path = write_sheet(tmp_path / "hq.xlsx", units, overrides={
-        (3, "残件数"): 27,           # seed 004: 目標 60 − 累積 23 = 37, printed 27
-        (1, "加入率"): 0.9,
-        (2, "累積件数"): 46,
-        (4, "実績"): 99,
-        (0, "達成率"): 0.3,
-        (-1, "目標件数"): 176,       # the 合計 row
-        (-1, "2024年度7月"): 999,
-    })
+    path = write_sheet(
+        tmp_path / "hq.xlsx",
+        units,
+        overrides={
+            (3, "残件数"): 27,  # seed 004: 目標 60 − 累積 23 = 37, printed 27
+            (1, "加入率"): 0.9,
+            (2, "累積件数"): 46,
+            (4, "実績"): 99,
+            (0, "達成率"): 0.3,
+            (-1, "目標件数"): 176,  # the 合計 row
+            (-1, "2024年度7月"): 999,
+        },
+    )
     result = import_model_unions(ctx, path, 2024)
     text = [str(w) for w in result.warnings]
     ws = load_workbook(path).active
@@ -88,9 +102,12 @@ def test_every_derived_column_is_checked_with_its_cell(ctx, tmp_path):
 
     def addr(title: str, row: int) -> str:
         from openpyxl.utils import get_column_letter
+
         return f"{get_column_letter(col[title])}{row}"
 
-    assert any(f"セル {addr('残件数', 7)}" in t and "シートの値 27 と計算値 37" in t for t in text), text
+    assert any(
+        f"セル {addr('残件数', 7)}" in t and "シートの値 27 と計算値 37" in t for t in text
+    ), text
     assert any(f"セル {addr('加入率', 5)}" in t and "82.6%" in t for t in text)
     assert any(f"セル {addr('累積件数', 6)}" in t and "計算値 47" in t for t in text)
     assert any(f"セル {addr('実績', 8)}" in t and "前年比" in t for t in text)
@@ -109,13 +126,24 @@ def test_header_variants(ctx, tmp_path):
     full-width digits, labels with spaces — the same figures as the tidy sheet."""
     units = sample_units()
     tidy = write_sheet(tmp_path / "tidy.xlsx", units)
-    messy = write_sheet(tmp_path / "messy.xlsx", units, title=False, band_row=False, extra=True, overrides={
-        (0, "自治労県コード"): 4, (0, "単組コード"): 13, (2, "組合員数"): "5,101", (2, "団生保有"): "５２０",
-        (1, "発効"): "１月", (4, "組合員数"): "1,552",
-    })
+    messy = write_sheet(
+        tmp_path / "messy.xlsx",
+        units,
+        title=False,
+        band_row=False,
+        extra=True,
+        overrides={
+            (0, "自治労県コード"): 4,
+            (0, "単組コード"): 13,
+            (2, "組合員数"): "5,101",
+            (2, "団生保有"): "５２０",
+            (1, "発効"): "１月",
+            (4, "組合員数"): "1,552",
+        },
+    )
     wb = load_workbook(messy)
     ws = wb.active
-    for j in range(1, ws.max_column + 1):          # "組合員数" → "組合員 数", full-width label
+    for j in range(1, ws.max_column + 1):  # "組合員数" → "組合員 数", full-width label
         if ws.cell(1, j).value == "組合員数":
             ws.cell(1, j).value = "組合員　数"
         if ws.cell(1, j).value == "単組コード":
@@ -130,19 +158,33 @@ def test_header_variants(ctx, tmp_path):
     assert ctx.model_unions.get(2024, ctx.unions.find("05", "021").id).effective_month == 1
     report = build_report(ctx, 2024, "2025-02")
     assert report.totals.cumulative == sum(u for u in (r.cumulative for r in report.rows))
-    assert [r.cumulative for r in report.rows] == [4, sum(
-        v for m, v in units[1].counts.items() if "2024-06" <= m <= "2025-02"), 47, 23,
-        sum(v for m, v in units[4].counts.items() if "2024-06" <= m <= "2025-02")]
+    assert [r.cumulative for r in report.rows] == [
+        4,
+        sum(v for m, v in units[1].counts.items() if "2024-06" <= m <= "2025-02"),
+        47,
+        23,
+        sum(v for m, v in units[4].counts.items() if "2024-06" <= m <= "2025-02"),
+    ]
 
 
 def test_reordered_columns_and_merged_prefecture_cells(ctx, tmp_path):
-    units = sample_units()[:2] + [Unit("05", "043", "宮城県社会福祉協議会労働組合", 314, 163, 1, 10,
-                                       {"2024-06": 2, "2025-01": 4})]
+    units = sample_units()[:2] + [
+        Unit(
+            "05",
+            "043",
+            "宮城県社会福祉協議会労働組合",
+            314,
+            163,
+            1,
+            10,
+            {"2024-06": 2, "2025-01": 4},
+        )
+    ]
     path = write_sheet(tmp_path / "hq.xlsx", units)
     wb = load_workbook(path)
     ws = wb.active
-    ws.move_range("A3:D8", cols=ws.max_column + 2)    # identity columns moved to the far right
-    ws.cell(6, ws.max_column - 3).value = None        # 05 written once for its two unions
+    ws.move_range("A3:D8", cols=ws.max_column + 2)  # identity columns moved to the far right
+    ws.cell(6, ws.max_column - 3).value = None  # 05 written once for its two unions
     wb.save(path)
     result = import_model_unions(ctx, path, 2024)
     assert result.rows == 3 and result.warnings == []
@@ -175,7 +217,18 @@ def test_start_month_option_sets_the_year(ctx):
 
 def test_shaho_roren_after_the_total_and_notes(ctx, tmp_path):
     units = sample_units()
-    shaho = [Unit("60", "001", "日本年金機構職員労働組合", 6003, 2012, 12, 80, {"2024-07": 30, "2024-12": 23})]
+    shaho = [
+        Unit(
+            "60",
+            "001",
+            "日本年金機構職員労働組合",
+            6003,
+            2012,
+            12,
+            80,
+            {"2024-07": 30, "2024-12": 23},
+        )
+    ]
     path = write_sheet(tmp_path / "hq.xlsx", units, after_totals=shaho)
     wb = load_workbook(path)
     ws = wb.active
@@ -192,8 +245,19 @@ def test_shaho_roren_after_the_total_and_notes(ctx, tmp_path):
 
 def test_a_sheet_of_only_shaho_roren_checks_its_total_as_the_report_totals_it(ctx, tmp_path):
     """With no national rows the 合計 covers the rows shown (totals_scope), in the check as in the report."""
-    shaho = [Unit("60", "001", "日本年金機構職員労働組合", 6003, 2012, 12, 80, {"2024-07": 30, "2024-12": 23}),
-             Unit("60", "002", "全国健康保険協会労働組合", 1500, 600, 4, 20, {"2024-09": 5})]
+    shaho = [
+        Unit(
+            "60",
+            "001",
+            "日本年金機構職員労働組合",
+            6003,
+            2012,
+            12,
+            80,
+            {"2024-07": 30, "2024-12": 23},
+        ),
+        Unit("60", "002", "全国健康保険協会労働組合", 1500, 600, 4, 20, {"2024-09": 5}),
+    ]
     result = import_model_unions(ctx, write_sheet(tmp_path / "shaho.xlsx", shaho), 2024)
     assert result.other_rows == 2 and result.warnings == []
     report = build_report(ctx, 2024, "2025-02")
@@ -203,7 +267,9 @@ def test_a_sheet_of_only_shaho_roren_checks_its_total_as_the_report_totals_it(ct
 def test_units_left_out_are_undesignated(ctx, tmp_path):
     units = sample_units()
     import_model_unions(ctx, write_sheet(tmp_path / "a.xlsx", units), 2024)
-    result = import_model_unions(ctx, write_sheet(tmp_path / "b.xlsx", units[:-1]), 2024, dry_run=True)
+    result = import_model_unions(
+        ctx, write_sheet(tmp_path / "b.xlsx", units[:-1]), 2024, dry_run=True
+    )
     assert result.removed == ["41-002 高知市職員労働組合"]
     import_model_unions(ctx, write_sheet(tmp_path / "b.xlsx", units[:-1]), 2024)
     assert len(ctx.model_unions.designations(2024)) == 4
@@ -221,17 +287,26 @@ def refused(ctx, db_path, path, fy=2024) -> str:
 
 
 def test_missing_columns(ctx, db_path, tmp_path):
-    text = refused(ctx, db_path, write_sheet(tmp_path / "x.xlsx", sample_units(), drop=("目標件数", "団生保有")))
+    text = refused(
+        ctx,
+        db_path,
+        write_sheet(tmp_path / "x.xlsx", sample_units(), drop=("目標件数", "団生保有")),
+    )
     assert "必要な列がありません" in text and "目標件数" in text and "団生保有" in text
     assert "データは変更していません" in text
 
 
 def test_text_in_number_cells(ctx, db_path, tmp_path):
-    path = write_sheet(tmp_path / "x.xlsx", sample_units(), overrides={
-        (1, "2024年度8月"): "三", (2, "組合員数"): "多数", (3, "累積件数"): "abc"})
+    path = write_sheet(
+        tmp_path / "x.xlsx",
+        sample_units(),
+        overrides={(1, "2024年度8月"): "三", (2, "組合員数"): "多数", (3, "累積件数"): "abc"},
+    )
     text = refused(ctx, db_path, path)
     ws = load_workbook(path).active
-    cells = [c.coordinate for row in ws.iter_rows() for c in row if c.value in ("三", "多数", "abc")]
+    cells = [
+        c.coordinate for row in ws.iter_rows() for c in row if c.value in ("三", "多数", "abc")
+    ]
     assert len(cells) == 3
     for coordinate in cells:
         assert f"セル {coordinate}" in text
@@ -265,7 +340,9 @@ def test_empty_and_non_excel_files(ctx, db_path, tmp_path):
 def test_wrong_year_unknown_prefecture_and_broken_bands(ctx, db_path, tmp_path):
     sheet = write_sheet(tmp_path / "x.xlsx", sample_units())
     assert "2024年度で、指定の 2025年度と違います" in refused(ctx, db_path, sheet, fy=2025)
-    bad_pref = write_sheet(tmp_path / "p.xlsx", sample_units(), overrides={(0, "自治労県コード"): "02"})
+    bad_pref = write_sheet(
+        tmp_path / "p.xlsx", sample_units(), overrides={(0, "自治労県コード"): "02"}
+    )
     assert "自治労県コード「02」は存在しません" in refused(ctx, db_path, bad_pref)
     path = write_sheet(tmp_path / "m.xlsx", sample_units())
     wb = load_workbook(path)
@@ -275,15 +352,22 @@ def test_wrong_year_unknown_prefecture_and_broken_bands(ctx, db_path, tmp_path):
             ws.cell(3, j).value = "備考"
             break
     wb.save(path)
-    assert "2022年度の月の列が12か月そろっていません (足りない月: 3月)" in refused(ctx, db_path, path)
-    no_name = write_sheet(tmp_path / "n.xlsx", sample_units(), overrides={(1, "加入拡大モデル単組"): " "})
+    assert "2022年度の月の列が12か月そろっていません (足りない月: 3月)" in refused(
+        ctx, db_path, path
+    )
+    no_name = write_sheet(
+        tmp_path / "n.xlsx", sample_units(), overrides={(1, "加入拡大モデル単組"): " "}
+    )
     assert "単組名 (加入拡大モデル単組) が空です" in refused(ctx, db_path, no_name)
 
 
 def test_bad_codes_get_one_japanese_message_each(ctx, db_path, tmp_path):
     """A blank 単組コード is "空です" (not "コード「None」"), a malformed 県コード is not also "空"."""
-    path = write_sheet(tmp_path / "c.xlsx", sample_units(), overrides={
-        (1, "単組コード"): None, (3, "自治労県コード"): "AB", (2, "発効"): "13月"})
+    path = write_sheet(
+        tmp_path / "c.xlsx",
+        sample_units(),
+        overrides={(1, "単組コード"): None, (3, "自治労県コード"): "AB", (2, "発効"): "13月"},
+    )
     text = refused(ctx, db_path, path)
     lines = text.splitlines()[1:]
     assert "None" not in text
@@ -302,7 +386,9 @@ def test_csv_copy_of_the_sheet_is_read_too(ctx, tmp_path):
     ws = load_workbook(src).active
     out = tmp_path / "hq.csv"
     with out.open("w", encoding="utf-8-sig", newline="") as fh:
-        csv.writer(fh).writerows([["" if v is None else v for v in row] for row in ws.iter_rows(values_only=True)])
+        csv.writer(fh).writerows(
+            [["" if v is None else v for v in row] for row in ws.iter_rows(values_only=True)]
+        )
     result = import_model_unions(ctx, out, 2024)
     assert result.rows == 5 and result.warnings == []
     shutil.copy(out, tmp_path / "again.csv")
@@ -313,13 +399,19 @@ def test_seed_004_five_month_total_row_error_is_found(ctx, tmp_path):
     from tests.test_model_unions_domain import SEED_MONTHS
 
     nation = Unit("15", "900", "全国 (seed 004 合計行)", 128620, 58786, 4, 3447, dict(SEED_MONTHS))
-    path = write_sheet(tmp_path / "seed004_5.xlsx", [nation], start=5, totals=False,
-                       overrides={(0, "2023年度実績"): 2487})
+    path = write_sheet(
+        tmp_path / "seed004_5.xlsx",
+        [nation],
+        start=5,
+        totals=False,
+        overrides={(0, "2023年度実績"): 2487},
+    )
     result = import_model_unions(ctx, path, 2024, dry_run=True)
     ws = load_workbook(path).active
     col = next(c.column_letter for c in ws[3] if c.value == "2023年度実績")
     assert [str(w) for w in result.warnings] == [
-        f"4行目 セル {col}4: 15-900 2023年度実績: シートの値 2487 と計算値 2451 が違います"]
+        f"4行目 セル {col}4: 15-900 2023年度実績: シートの値 2487 と計算値 2451 が違います"
+    ]
     assert result.sheet_start_month == 5
 
 
@@ -332,11 +424,18 @@ def test_bulk_counts_are_audited_compactly_with_every_cells_history(ctx, tmp_pat
     kochi = ctx.unions.find("41", "002")
     key = f"{kochi.id}:{dan(ctx)}:2024-07"
     v = ctx.results.get(kochi.id, dan(ctx), "2024-07")
-    assert [(h.source, h.old, h.new) for h in ctx.audit.history("results", key)] == [("import", None, str(v))]
-    ctx.results.set(kochi.id, dan(ctx), "2024-07", v + 1, source="entry")   # a clerk's edit in between
+    assert [(h.source, h.old, h.new) for h in ctx.audit.history("results", key)] == [
+        ("import", None, str(v))
+    ]
+    ctx.results.set(
+        kochi.id, dan(ctx), "2024-07", v + 1, source="entry"
+    )  # a clerk's edit in between
     import_model_unions(ctx, write_sheet(tmp_path / "b.xlsx", units), 2024)
     assert [(h.source, h.old, h.new) for h in ctx.audit.history("results", key)] == [
-        ("import", None, str(v)), ("entry", str(v), str(v + 1)), ("import", str(v + 1), str(v))]
+        ("import", None, str(v)),
+        ("entry", str(v), str(v + 1)),
+        ("import", str(v + 1), str(v)),
+    ]
     assert ctx.results.get(kochi.id, dan(ctx), "2024-07") == v
 
 
@@ -347,4 +446,6 @@ def test_a_collector_still_gets_every_cell_of_a_compact_import(ctx, tmp_path):
         result = import_model_unions(ctx, write_sheet(tmp_path / "a.xlsx", sample_units()), 2024)
     cells = [r for r in rows if r.table == "results"]
     assert len(cells) == result.counts_written > 0
-    assert ctx.conn.execute("SELECT count(*) FROM audit WHERE table_name = 'results'").fetchone()[0] < len(cells)
+    assert ctx.conn.execute("SELECT count(*) FROM audit WHERE table_name = 'results'").fetchone()[
+        0
+    ] < len(cells)

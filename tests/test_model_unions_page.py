@@ -45,7 +45,7 @@ def import_through_the_dialogs(qtbot, page, path):
     """Start the import as the 取り込み button does and wait for its end; returns the report."""
     from kyosai_desktop.ui.shared import runner
 
-    assert page.import_sheet(path)       # returns at once: the rest runs by signal
+    assert page.import_sheet(path)  # returns at once: the rest runs by signal
     with qtbot.waitSignal(page.importer.finished, timeout=WAIT_MS) as blocker:
         pass
     qtbot.waitUntil(lambda: not runner.busy(), timeout=WAIT_MS)
@@ -61,14 +61,18 @@ def test_import_reads_the_year_from_the_sheet_then_reviews(page, ctx, prompts, q
     from kyosai_desktop.ui.shared.import_review import ImportReviewDialog
 
     ctx.fiscal_years.ensure(2024)
-    ctx.fiscal_years.set_start_months(2024, 6, 5)        # configured 5月開始; the sheet is 6月開始
+    ctx.fiscal_years.set_start_months(2024, 6, 5)  # configured 5月開始; the sheet is 6月開始
     seen = {}
 
     def answer(dialog):
         if isinstance(dialog, YearDialog):
-            seen["year"] = (dialog.year.currentText(), dialog.start.currentText(), dialog.setting.text(),
-                            dialog.read.text())
-            qtbot.keyClick(dialog, Qt.Key.Key_Return)      # OK: the clerk confirms what the sheet says
+            seen["year"] = (
+                dialog.year.currentText(),
+                dialog.start.currentText(),
+                dialog.setting.text(),
+                dialog.read.text(),
+            )
+            qtbot.keyClick(dialog, Qt.Key.Key_Return)  # OK: the clerk confirms what the sheet says
             return None
         assert isinstance(dialog, ImportReviewDialog)
         seen["review"] = dialog.summary_text()
@@ -131,7 +135,9 @@ def test_refused_and_declined_imports_change_nothing(page, ctx, db_path, prompts
     before = digest(db_path)
     assert import_through_the_dialogs(qtbot, page, bad) is None
     assert prompts[-1][0] == "dialog" and "Excel ファイルとして読めません" in prompts[-1][2]
-    prompts.answers["dialog"] = lambda dialog: dialog.windowTitle() != "" and not hasattr(dialog, "plan")
+    prompts.answers["dialog"] = lambda dialog: (
+        dialog.windowTitle() != "" and not hasattr(dialog, "plan")
+    )
     assert import_through_the_dialogs(qtbot, page, SAMPLE) is None
     assert digest(db_path) == before
 
@@ -143,7 +149,7 @@ def test_sort_filter_and_live_refresh(page, ctx):
     rate = page.view.report.index("rate")
     page.view.table.sortByColumn(rate, Qt.SortOrder.DescendingOrder)
     shown = texts(page, "rate")
-    assert shown[:3] == ["170.0%", "96.0%", "87.9%"] and shown[-1] == "60.1%"   # 合計 stays last
+    assert shown[:3] == ["170.0%", "96.0%", "87.9%"] and shown[-1] == "60.1%"  # 合計 stays last
     page.view.table.sortByColumn(rate, Qt.SortOrder.AscendingOrder)
     assert texts(page, "pref_code")[-1] == "合計"
     page.view.filter_edit.setText("高知")
@@ -155,7 +161,7 @@ def test_sort_filter_and_live_refresh(page, ctx):
     ctx.results.set(kochi.id, ctx.model_unions.product_id(), "2025-02", 3)
     page.refresh(event(ChangeKind.RESULTS))
     assert "288 件" in page.view.summary_label.text()
-    assert "2 単組" in page.view.summary_label.text()      # 高知 50/50 reached its target
+    assert "2 単組" in page.view.summary_label.text()  # 高知 50/50 reached its target
 
 
 def test_month_columns_can_be_hidden(page, ctx):
@@ -188,10 +194,10 @@ def test_outputs_pdf_xlsx_and_union_sheets(page, ctx, tmp_path, prompts, qtbot):
     assert blocker.args == ["done"]
     out = task.result
     assert len(PdfReader(out).pages) == 9
-    assert seen[-1] == (18, 18, "PDF 作成")                # 9 sheets collected, then 9 pages painted
+    assert seen[-1] == (18, 18, "PDF 作成")  # 9 sheets collected, then 9 pages painted
     assert {label for *_, label in seen} == {"集計", "PDF 作成"}
     assert prompts[-1][0] == "information" and "9 単組分 (9 ページ)" in prompts[-1][2]
-    page.view.table.selectRow(6)                           # 高知市職員労働組合
+    page.view.table.selectRow(6)  # 高知市職員労働組合
     task = page.sheets_for_selection(tmp_path / "one.pdf")
     with qtbot.waitSignal(task.finished, timeout=WAIT_MS):
         pass
@@ -218,7 +224,9 @@ def test_union_sheets_cancel_leaves_no_file(page, ctx, tmp_path, prompts, monkey
     monkeypatch.setattr(UnionSheetPaper, "paint_page", paint_page)
     task = page.sheets_for_all(tmp_path / "cancelled.pdf")
     qtbot.waitUntil(painting.is_set, timeout=WAIT_MS)
-    qtbot.waitUntil(task.dialog.isVisible, timeout=WAIT_MS)     # the progress dialog with its キャンセル
+    qtbot.waitUntil(
+        task.dialog.isVisible, timeout=WAIT_MS
+    )  # the progress dialog with its キャンセル
     cancel = next(b for b in task.dialog.findChildren(QPushButton) if b.text() == "キャンセル")
     with qtbot.waitSignal(task.finished, timeout=WAIT_MS) as blocker:
         qtbot.mouseClick(cancel, Qt.MouseButton.LeftButton)
@@ -234,7 +242,7 @@ def test_page_is_in_the_main_window(qtbot, ctx, prompts, app_font):
 
     window = MainWindow(ctx)
     qtbot.addWidget(window)
-    page = window.show_page("model_unions")   # on screen: refreshed at once by the data bus
+    page = window.show_page("model_unions")  # on screen: refreshed at once by the data bus
     assert isinstance(page, ModelUnionsPage)
     import_model_unions(ctx, SAMPLE, 2024)
     window.bus.announce(OpChanges.of(ChangeKind.MODEL_UNIONS))
@@ -246,8 +254,9 @@ def test_page_is_in_the_main_window(qtbot, ctx, prompts, app_font):
     assert "287 件" in page.view.summary_label.text()
 
 
-def test_an_import_in_the_main_window_rebuilds_the_table_once(ctx, qtbot, prompts, app_font, monkeypatch,
-                                                               tmp_path_factory):
+def test_an_import_in_the_main_window_rebuilds_the_table_once(
+    ctx, qtbot, prompts, app_font, monkeypatch, tmp_path_factory
+):
     """The page's own announcement of the import does not come back to it as two more rebuilds."""
     from PySide6.QtCore import QSettings
 
@@ -259,7 +268,7 @@ def test_an_import_in_the_main_window_rebuilds_the_table_once(ctx, qtbot, prompt
     ctx.settings.set_branch("41")
     window = MainWindow(ctx)
     qtbot.addWidget(window)
-    window.restore_last_page()                                          # the entry page is built
+    window.restore_last_page()  # the entry page is built
     window.page_actions["model_unions"].trigger()
     page = window.pages["model_unions"]
     built = []
@@ -267,9 +276,13 @@ def test_an_import_in_the_main_window_rebuilds_the_table_once(ctx, qtbot, prompt
     monkeypatch.setattr(page, "reload", lambda: (built.append(1), real())[1])
     assert import_through_the_dialogs(qtbot, page, SAMPLE) is not None
     assert len(built) == 1
-    assert page.report.totals.count == 1 and page.as_of == "2025-02"   # 自県 (高知), as of the sheet
-    assert "entry" in window.pages                                      # the others still hear of it
-    assert window._pending["entry"].kinds == {ChangeKind.MODEL_UNIONS, ChangeKind.RESULTS, ChangeKind.UNIONS}
+    assert page.report.totals.count == 1 and page.as_of == "2025-02"  # 自県 (高知), as of the sheet
+    assert "entry" in window.pages  # the others still hear of it
+    assert window._pending["entry"].kinds == {
+        ChangeKind.MODEL_UNIONS,
+        ChangeKind.RESULTS,
+        ChangeKind.UNIONS,
+    }
 
 
 def test_the_table_is_rebuilt_only_when_its_figures_change(page, ctx):
@@ -284,21 +297,21 @@ def test_the_table_is_rebuilt_only_when_its_figures_change(page, ctx):
     page.select(2024, "2025-02", pref_code=None)
     national = page.report
     page.reload()
-    assert page.report is national                          # nothing changed: the same report
+    assert page.report is national  # nothing changed: the same report
     page.select(2024, "2025-02", pref_code="41")
     assert page.report is not national and {r.unit.pref_code for r in page.report.rows} == {"41"}
     page.select(2024, "2025-02", pref_code=None)
-    assert page.report is national                          # back to 全国: cut from the cache
+    assert page.report is national  # back to 全国: cut from the cache
 
     kochi = ctx.unions.find("41", "002")
     other = next(p.id for p in ctx.products.all() if p.id != ctx.model_unions.product_id())
     page.bus.changed.connect(page.refresh)
     page.bus.announce(write_cells(ctx, [CellChange(kochi.id, other, "2025-02", 7, None)], "entry"))
-    assert page.report is national                          # another product: not in this table
+    assert page.report is national  # another product: not in this table
     dansei = ctx.model_unions.product_id()
     page.bus.announce(write_cells(ctx, [CellChange(kochi.id, dansei, "2025-02", 3, None)], "entry"))
     assert page.report is not national
-    assert "288 件" in page.view.summary_label.text()         # the new count is shown
+    assert "288 件" in page.view.summary_label.text()  # the new count is shown
 
     # The written unions are computed again in the cached reports (both scopes): the same
     # cells, totals and summary as a report built from the database.
@@ -310,9 +323,12 @@ def test_the_table_is_rebuilt_only_when_its_figures_change(page, ctx):
 
     page.select(2024, "2025-02", pref_code="41")
     elsewhere = next(r.unit.union_id for r in national.rows if r.unit.pref_code != "41")
-    writes = [CellChange(kochi.id, dansei, "2024-07", 5, None), CellChange(kochi.id, dansei, "2025-02", None, 3),
-              CellChange(elsewhere, dansei, "2024-12", 6, None),          # cleared, and another prefecture
-              CellChange(kochi.id, dansei, "2023-08", 4, None)]           # last year's months too
+    writes = [
+        CellChange(kochi.id, dansei, "2024-07", 5, None),
+        CellChange(kochi.id, dansei, "2025-02", None, 3),
+        CellChange(elsewhere, dansei, "2024-12", 6, None),  # cleared, and another prefecture
+        CellChange(kochi.id, dansei, "2023-08", 4, None),
+    ]  # last year's months too
     page.bus.announce(write_cells(ctx, writes, "entry"))
     assert texts_of(page.report) == texts_of(mr.build_report(ctx, 2024, "2025-02", pref_code="41"))
     page.select(2024, "2025-02", pref_code=None)
@@ -351,4 +367,4 @@ def test_shaho_rouren_rows_stay_after_the_total_when_sorted_and_filtered(page, c
     model = page.view.model
     last = model.rowCount() - 1
     assert model.row_key(last) == shaho.id and not model.is_total(last)
-    assert model.index(last, rate).data(Qt.ItemDataRole.FontRole) is None   # not bold like the 合計
+    assert model.index(last, rate).data(Qt.ItemDataRole.FontRole) is None  # not bold like the 合計

@@ -18,10 +18,10 @@ def test_sample_csv_gives_the_national_reach_per_product(ctx):
     assert summary.years == {2024: 11} and summary.warnings == []
     rows = {r.product: r for r in branch_progress(ctx, 2024, "2025-02").rows}
     assert str(rows["団体生命共済"].national.reach) == "66.81"
-    assert rows["マイカー共済"].national.as_of == "2024-12"            # じちろうマイカー共済 by alias
+    assert rows["マイカー共済"].national.as_of == "2024-12"  # じちろうマイカー共済 by alias
     assert str(rows["こども保障満期金付タイプ"].national.reach) == "26.16"
     assert rows["総合共済"].national is None
-    assert rows["団体生命共済"].national.place == ""                  # the summary lists no branches
+    assert rows["団体生命共済"].national.place == ""  # the summary lists no branches
     table = branch_report_table(branch_progress(ctx, 2024, "2025-02"))
     i = table.index("national_reach")
     texts = {r[0]: r[i] for r in table.display_rows()}
@@ -34,12 +34,23 @@ def test_report_branch_csv_gets_the_column_only_after_import(ctx, tmp_path):
     path = str(ctx.path)
     ctx.close()
     out = tmp_path / "b.csv"
-    cmd = ["--db", path, "report", "branch", "--fy", "2024", "--as-of", "2025-02", "--out", str(out)]
+    cmd = [
+        "--db",
+        path,
+        "report",
+        "branch",
+        "--fy",
+        "2024",
+        "--as-of",
+        "2025-02",
+        "--out",
+        str(out),
+    ]
     assert cli_main(cmd) == 0
     assert next(csv.reader(open(out, encoding="utf-8-sig")))[-1] == "前年同期差"
     assert cli_main(["--db", path, "national", "import", str(sample_path()), "--dry-run"]) == 0
     assert cli_main(cmd) == 0
-    assert next(csv.reader(open(out, encoding="utf-8-sig")))[-1] == "前年同期差"   # dry run: nothing
+    assert next(csv.reader(open(out, encoding="utf-8-sig")))[-1] == "前年同期差"  # dry run: nothing
     assert cli_main(["--db", path, "national", "import", str(sample_path())]) == 0
     assert cli_main(cmd) == 0
     rows = list(csv.reader(open(out, encoding="utf-8-sig")))
@@ -49,11 +60,14 @@ def test_report_branch_csv_gets_the_column_only_after_import(ctx, tmp_path):
 
 def test_bad_national_file_is_refused_with_every_problem(ctx, tmp_path):
     bad = tmp_path / "bad.csv"
-    bad.write_text("product,as_of,target,actual,reach_rate_printed,branches_reached\n"
-                   "団体生命共済,2025-01,12441,8312,66.81%,4\n"
-                   "なぞの共済,2025-01,10,5,50.00%,0\n"
-                   "火災共済,2025-13,10,5,50.00%,0\n"
-                   "長期共済,2025-01,九千,5507,59.98%,1\n", encoding="utf-8")
+    bad.write_text(
+        "product,as_of,target,actual,reach_rate_printed,branches_reached\n"
+        "団体生命共済,2025-01,12441,8312,66.81%,4\n"
+        "なぞの共済,2025-01,10,5,50.00%,0\n"
+        "火災共済,2025-13,10,5,50.00%,0\n"
+        "長期共済,2025-01,九千,5507,59.98%,1\n",
+        encoding="utf-8",
+    )
     with pytest.raises(ImportFailed) as info:
         import_national(ctx, bad)
     text = info.value.summary()
@@ -63,7 +77,10 @@ def test_bad_national_file_is_refused_with_every_problem(ctx, tmp_path):
 
 def test_printed_rate_that_disagrees_is_a_warning(ctx, tmp_path):
     f = tmp_path / "n.csv"
-    f.write_text("product,as_of,target,actual,reach_rate_printed,branches_reached\n"
-                 "団体生命共済,2025-01,12441,8312,66.82%,4\n", encoding="utf-8")
+    f.write_text(
+        "product,as_of,target,actual,reach_rate_printed,branches_reached\n"
+        "団体生命共済,2025-01,12441,8312,66.82%,4\n",
+        encoding="utf-8",
+    )
     summary = import_national(ctx, f)
     assert "66.81%" in summary.warnings[0]

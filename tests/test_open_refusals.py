@@ -46,13 +46,17 @@ def foreign_file(path: Path, *, wal: bool = False) -> Path:
 
 
 @pytest.mark.parametrize("wal", [False, True])
-def test_backup_refuses_another_programs_sqlite_file_and_leaves_it_byte_for_byte(tmp_path, capsys, wal):
+def test_backup_refuses_another_programs_sqlite_file_and_leaves_it_byte_for_byte(
+    tmp_path, capsys, wal
+):
     path = foreign_file(tmp_path / "foreign.db", wal=wal)
     before, files = digest(path), listing(tmp_path)
     assert main(["--db", str(path), "backup"]) == 1
     err = capsys.readouterr().err
     assert "別のプログラムの SQLite データベース" in err and "ファイルは変更していません" in err
-    assert digest(path) == before and listing(tmp_path) == files   # no -wal, no backups folder, no tables
+    assert (
+        digest(path) == before and listing(tmp_path) == files
+    )  # no -wal, no backups folder, no tables
     with pytest.raises(ForeignDatabaseError):
         open_database(path)
     assert digest(path) == before
@@ -82,7 +86,7 @@ def test_an_existing_empty_file_is_never_silently_made_a_database(tmp_path, caps
     assert path.stat().st_size == 0 and listing(tmp_path) == ["empty.sqlite3"]
     with pytest.raises(EmptyDatabaseFileError):
         open_context(path)
-    ctx = open_context(path, allow_empty=True)   # the clerk agreed (the GUI asks)
+    ctx = open_context(path, allow_empty=True)  # the clerk agreed (the GUI asks)
     assert ctx.prefectures.name_of("05") is not None and path.stat().st_size > 0
     ctx.close()
 
@@ -126,8 +130,13 @@ def tiny_disk(tmp_path):
     """A real 64 KiB file system (tmpfs), when this machine lets the tests mount one."""
     mnt = tmp_path / "disk"
     mnt.mkdir()
-    if os.geteuid() != 0 or subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", str(mnt)],
-                                           capture_output=True).returncode != 0:
+    if (
+        os.geteuid() != 0
+        or subprocess.run(
+            ["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", str(mnt)], capture_output=True
+        ).returncode
+        != 0
+    ):
         pytest.skip("cannot mount a small file system here")
     try:
         yield mnt
@@ -147,11 +156,20 @@ def test_raw_errors_get_their_own_messages(tmp_path):
     with pytest.raises(sqlite3.Error) as full:
         con.executemany("INSERT INTO t VALUES (?)", [("x" * 1000,)] * 50)
     assert isinstance(describe_failure(full.value, tmp_path / "a"), DiskFullError)
-    assert isinstance(describe_failure(OSError(28, "No space left on device"), tmp_path / "a"), DiskFullError)
-    assert isinstance(describe_failure(OSError(30, "Read-only file system"), tmp_path / "a"), ReadOnlyDatabaseError)
-    assert isinstance(describe_failure(IsADirectoryError(21, "Is a directory"), tmp_path), FolderPathError)
-    messages = {type(describe_failure(e, tmp_path / "a")).__name__: str(describe_failure(e, tmp_path / "a"))
-                for e in (full.value, OSError(30, "x"), IsADirectoryError(21, "x"))}
+    assert isinstance(
+        describe_failure(OSError(28, "No space left on device"), tmp_path / "a"), DiskFullError
+    )
+    assert isinstance(
+        describe_failure(OSError(30, "Read-only file system"), tmp_path / "a"),
+        ReadOnlyDatabaseError,
+    )
+    assert isinstance(
+        describe_failure(IsADirectoryError(21, "Is a directory"), tmp_path), FolderPathError
+    )
+    messages = {
+        type(describe_failure(e, tmp_path / "a")).__name__: str(describe_failure(e, tmp_path / "a"))
+        for e in (full.value, OSError(30, "x"), IsADirectoryError(21, "x"))
+    }
     assert len(set(messages.values())) == 3
 
 
@@ -160,14 +178,16 @@ def test_a_clean_close_leaves_nothing_in_the_wal(tmp_path):
     ctx = open_context(path)
     ctx.settings.set_branch("05")
     union = ctx.unions.add("05", "001", "仙台市職員労働組合")
-    reader = sqlite3.connect(path)   # another program reading: SQLite's own last-close checkpoint does not run
+    reader = sqlite3.connect(
+        path
+    )  # another program reading: SQLite's own last-close checkpoint does not run
     assert reader.execute("SELECT count(*) FROM unions").fetchone()[0] == 1
     wal = wal_path(path)
     assert wal.stat().st_size > 0
     ctx.close()
-    assert wal.stat().st_size == 0    # the app checkpointed (TRUNCATE) on close
+    assert wal.stat().st_size == 0  # the app checkpointed (TRUNCATE) on close
     reader.close()
-    wal.unlink(missing_ok=True)       # a lost -wal after a clean close loses nothing
+    wal.unlink(missing_ok=True)  # a lost -wal after a clean close loses nothing
     ctx = open_context(path)
     assert ctx.unions.get(union.id).name == "仙台市職員労働組合" and ctx.branch == "05"
     ctx.close()

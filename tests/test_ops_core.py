@@ -23,8 +23,11 @@ PKG = Path(__file__).resolve().parents[1] / "kyosai_desktop"
 def audit_on_disk(path, since=0):
     con = sqlite3.connect(path)
     try:
-        return con.execute("SELECT source, table_name, record_key, field, old_value, new_value FROM audit"
-                           " WHERE id > ? ORDER BY id", (since,)).fetchall()
+        return con.execute(
+            "SELECT source, table_name, record_key, field, old_value, new_value FROM audit"
+            " WHERE id > ? ORDER BY id",
+            (since,),
+        ).fetchall()
     finally:
         con.close()
 
@@ -43,11 +46,14 @@ def test_operation_returns_the_audited_rows_with_typed_values(ctx, db_path):
     changes = op.changes
     assert changes.kinds == frozenset({ChangeKind.RESULTS, ChangeKind.UNIONS})
     assert [(r.table, r.field, r.old, r.new) for r in changes.rows] == [
-        ("results", "count", None, 7), ("unions", "members", None, 120)]
-    assert isinstance(changes.rows[0].new, int)      # typed, not the stored text
+        ("results", "count", None, 7),
+        ("unions", "members", None, 120),
+    ]
+    assert isinstance(changes.rows[0].new, int)  # typed, not the stored text
     assert audit_on_disk(db_path, since) == [
         ("entry", "results", f"{union.id}:{product}:2025-06", "count", None, "7"),
-        ("entry", "unions", str(union.id), "members", None, "120")]
+        ("entry", "unions", str(union.id), "members", None, "120"),
+    ]
 
 
 def test_a_failed_operation_writes_nothing_and_reports_nothing(ctx, db_path):
@@ -81,7 +87,9 @@ def test_a_dry_run_reports_what_it_would_change_and_writes_nothing(ctx, db_path)
     since = last_audit_id(ctx)
     with operation(ctx.conn, "import", dry_run=True) as op:
         ctx.unions.update(union.id, source="import", name="秋田市職労")
-    assert [(r.field, r.old, r.new) for r in op.changes.rows] == [("name", "秋田市職員労働組合", "秋田市職労")]
+    assert [(r.field, r.old, r.new) for r in op.changes.rows] == [
+        ("name", "秋田市職員労働組合", "秋田市職労")
+    ]
     assert audit_on_disk(db_path, since) == []
     assert ctx.unions.get(union.id).name == "秋田市職員労働組合"
 
@@ -92,7 +100,11 @@ def test_change_kinds_cover_every_audited_table():
     tables = set()
     for path in PKG.rglob("*.py"):
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            if isinstance(node, ast.keyword) and node.arg == "table" and isinstance(node.value, ast.Constant):
+            if (
+                isinstance(node, ast.keyword)
+                and node.arg == "table"
+                and isinstance(node.value, ast.Constant)
+            ):
                 tables.add(node.value.value)
     assert tables, "no audited table found: the scan is broken"
     for table in tables:
@@ -103,17 +115,24 @@ def _sql_strings(pattern: str) -> list[str]:
     found = []
     for path in sorted(PKG.rglob("*.py")):
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            if isinstance(node, ast.Constant) and isinstance(node.value, str) and pattern in node.value:
+            if (
+                isinstance(node, ast.Constant)
+                and isinstance(node.value, str)
+                and pattern in node.value
+            ):
                 found.append(str(path.relative_to(PKG)))
     return found
 
 
-@pytest.mark.parametrize("statement, writer", [
-    ("INSERT INTO audit", "store/audit.py"),
-    ("INSERT INTO results", "store/results.py"),
-    ("DELETE FROM results", "store/results.py"),
-    ("UPDATE results", None),
-])
+@pytest.mark.parametrize(
+    "statement, writer",
+    [
+        ("INSERT INTO audit", "store/audit.py"),
+        ("INSERT INTO results", "store/results.py"),
+        ("DELETE FROM results", "store/results.py"),
+        ("UPDATE results", None),
+    ],
+)
 def test_one_writer_of_the_audit_and_results_tables(statement, writer):
     assert _sql_strings(statement) == ([writer] if writer else [])
 
@@ -124,6 +143,6 @@ def test_nested_collections_each_see_their_rows(ctx):
     union = ctx.unions.add("05", "001", "秋田市職員労働組合")
     with audit.collecting(ctx.conn) as outer:
         with audit.collecting(ctx.conn) as inner:
-            pass                                   # two equal (empty) lists: the inner one leaves
+            pass  # two equal (empty) lists: the inner one leaves
         ctx.unions.update(union.id, source="master", members=3)
     assert [r.new for r in outer] == [3] and inner == []

@@ -26,8 +26,14 @@ from kyosai_desktop.render.paper import (
 )
 
 A = Qt.AlignmentFlag
-ALIGNS = [A.AlignLeft | A.AlignVCenter, A.AlignRight | A.AlignVCenter, A.AlignCenter,
-          A.AlignHCenter | A.AlignTop, A.AlignRight | A.AlignBottom, A.AlignLeft | A.AlignTop]
+ALIGNS = [
+    A.AlignLeft | A.AlignVCenter,
+    A.AlignRight | A.AlignVCenter,
+    A.AlignCenter,
+    A.AlignHCenter | A.AlignTop,
+    A.AlignRight | A.AlignBottom,
+    A.AlignLeft | A.AlignTop,
+]
 CASES = [  # (rect, text, pt, bold): fitting lines, a line that overflows (Qt clips), wrapping
     (QRectF(10, 10, 200, 16), "団体生命共済 到達率 56.4%", 10, False),
     (QRectF(10, 30, 120, 24), "1,234,567", 16, True),
@@ -63,8 +69,7 @@ def _paint(draw, flags_of) -> QImage:
 @pytest.mark.parametrize("align", range(len(ALIGNS)))
 def test_draw_text_matches_qt_rect_layout(qapp, align):
     def flags_of(i: int):
-        return ALIGNS[(i + align) % len(ALIGNS)] | \
-            (Qt.TextFlag.TextWordWrap if i == 4 else 0)
+        return ALIGNS[(i + align) % len(ALIGNS)] | (Qt.TextFlag.TextWordWrap if i == 4 else 0)
 
     ours = _paint(lambda p, r, f, t, pt, b: draw_text(p, r, f, t, pt, bold=b), flags_of)
     theirs = _paint(_old_way, flags_of)
@@ -73,6 +78,7 @@ def test_draw_text_matches_qt_rect_layout(qapp, align):
 
 def _paint_run(flags_of) -> QImage:
     """The same cases through one TextRun (the painter stays in tenths of a point)."""
+
     def draw_all(painter, *_):
         with TextRun(painter) as run:
             for i, (rect, text, pt, bold) in enumerate(CASES):
@@ -120,9 +126,10 @@ def test_pdf_text_is_what_draw_text_drew(qapp, tmp_path):
                 draw_text(painter, r.translated(0, i * 30), ALIGNS[i], text, pt, bold=bold)
 
     pdf = render_pdf(Doc(), tmp_path / "t.pdf")
-    out = subprocess.run(["pdftotext", "-enc", "UTF-8", str(pdf), "-"], capture_output=True, text=True,
-                         check=True).stdout
+    out = subprocess.run(
+        ["pdftotext", "-enc", "UTF-8", str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
     compact = "".join(out.split())
     for _r, text, _pt, _b in CASES[:3]:
         assert "".join(text.split()) in compact
-    assert "単組の名前が枠から" in compact   # overflowing: Qt's own path, clipped to its rectangle
+    assert "単組の名前が枠から" in compact  # overflowing: Qt's own path, clipped to its rectangle

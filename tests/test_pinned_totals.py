@@ -24,7 +24,7 @@ def page(qtbot, ctx, branch, prompts):  # noqa: F811
         ctx.unions.add("05", f"1{i:02d}", f"追加職員労働組合{i:02d}")
     widget = EntryPage(ctx, DataBus())
     qtbot.addWidget(widget)
-    widget.resize(640, 360)   # small: the month grid scrolls down and right
+    widget.resize(640, 360)  # small: the month grid scrolls down and right
     widget.show()
     qtbot.waitExposed(widget)
     widget.month_panel.view.setFocus()
@@ -43,9 +43,12 @@ def shown_in(overlay, index) -> bool:
     """The cell is drawn wholly inside the overlay, and the overlay inside the grid."""
     rect = overlay.visualRect(index)
     grid = overlay.parentWidget()
-    return (overlay.isVisible() and not rect.isEmpty()
-            and overlay.viewport().rect().contains(rect)
-            and QRect(0, 0, grid.width(), grid.height()).contains(overlay.geometry()))
+    return (
+        overlay.isVisible()
+        and not rect.isEmpty()
+        and overlay.viewport().rect().contains(rect)
+        and QRect(0, 0, grid.width(), grid.height()).contains(overlay.geometry())
+    )
 
 
 def totals_in_view(view, model) -> bool:
@@ -54,10 +57,12 @@ def totals_in_view(view, model) -> bool:
     middle = view.open_rect().center()
     row, column = view.rowAt(middle.y()), view.columnAt(middle.x())
     assert 0 <= row < model.total_row and model.LABEL_COLUMNS <= column < model.total_column
-    return (shown_in(pinned.bottom, model.index(model.total_row, column))
-            and shown_in(pinned.bottom_left, model.index(model.total_row, model.LABEL_COLUMNS - 1))
-            and shown_in(pinned.right, model.index(row, model.total_column))
-            and shown_in(pinned.corner, model.index(model.total_row, model.total_column)))
+    return (
+        shown_in(pinned.bottom, model.index(model.total_row, column))
+        and shown_in(pinned.bottom_left, model.index(model.total_row, model.LABEL_COLUMNS - 1))
+        and shown_in(pinned.right, model.index(row, model.total_column))
+        and shown_in(pinned.corner, model.index(model.total_row, model.total_column))
+    )
 
 
 def test_totals_stay_in_view_scrolling_and_show_typed_sums(qtbot, page, branch):  # noqa: F811
@@ -71,9 +76,9 @@ def test_totals_stay_in_view_scrolling_and_show_typed_sums(qtbot, page, branch):
     assert view.verticalScrollBar().value() == view.verticalScrollBar().maximum()
     assert totals_in_view(view, model)
 
-    press(qtbot, view, Qt.Key.Key_Home, CTRL)      # (0, コード): frozen, only scrolls up
+    press(qtbot, view, Qt.Key.Key_Home, CTRL)  # (0, コード): frozen, only scrolls up
     press(qtbot, view, Qt.Key.Key_Right)
-    press(qtbot, view, Qt.Key.Key_Right)           # the first product: scrolls back left
+    press(qtbot, view, Qt.Key.Key_Right)  # the first product: scrolls back left
     assert view.verticalScrollBar().value() == 0 and view.horizontalScrollBar().value() == 0
     assert totals_in_view(view, model)
 
@@ -89,7 +94,10 @@ def test_totals_stay_in_view_scrolling_and_show_typed_sums(qtbot, page, branch):
     pinned = view.pinned
     assert pinned.bottom.model().index(model.total_row, sogo).data() == str(before - old + 25)
     assert pinned.right.model().index(0, model.total_column).data() == str(row_total - old + 25)
-    assert pinned.corner.model().index(model.total_row, model.total_column).data() == f"{grand - old + 25:,}"
+    assert (
+        pinned.corner.model().index(model.total_row, model.total_column).data()
+        == f"{grand - old + 25:,}"
+    )
     assert totals_in_view(view, model)
     assert shown_in(pinned.bottom, model.index(model.total_row, sogo))
     assert shown_in(pinned.right, model.index(0, model.total_column))
@@ -103,14 +111,14 @@ def test_enter_keeps_the_cursor_clear_of_the_pinned_totals(qtbot, page):
     view = page.month_panel.view
     model = page.month_panel.model
     last = model.total_column - 1
-    view.setCurrentIndex(model.index(0, last))      # the column just left of 合計
+    view.setCurrentIndex(model.index(0, last))  # the column just left of 合計
     view.scrollTo(view.currentIndex())
     assert view.open_rect().contains(view.visualRect(view.currentIndex()))
     for _ in range(model.n_rows - 1):
         press(qtbot, view, Qt.Key.Key_Return)
         assert view.open_rect().contains(view.visualRect(view.currentIndex()))
     assert view.currentIndex().row() == model.n_rows - 1
-    press(qtbot, view, Qt.Key.Key_Return)            # onto the 合計 row itself
+    press(qtbot, view, Qt.Key.Key_Return)  # onto the 合計 row itself
     assert view.currentIndex().row() == model.total_row
 
 

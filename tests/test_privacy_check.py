@@ -36,7 +36,7 @@ def campaign(ctx, tmp_path):
     camp = ctx.campaigns.find("2024執行部")
     ctx.campaigns.update(camp.id, period_from="2024-10-01", period_to="2024-12-31")
     first = ctx.estimates.list(camp.id)[0]
-    ctx.estimates.update(first.id, name="旧姓の氏名")           # an earlier value, only in the audit trail
+    ctx.estimates.update(first.id, name="旧姓の氏名")  # an earlier value, only in the audit trail
     ctx.estimates.update(first.id, name=NAME, contact=PHONE, notes=NOTE)
     return ctx.campaigns.get(camp.id)
 
@@ -59,17 +59,19 @@ def test_anonymise_verifies_the_names_are_gone_from_db_wal_and_shm(ctx, campaign
 def test_a_reader_holding_the_wal_is_reported_not_hidden(ctx, campaign):
     reader = sqlite3.connect(ctx.path, isolation_level=None)
     reader.execute("BEGIN")
-    assert reader.execute("SELECT count(*) FROM estimates").fetchone()[0] == 20   # an older snapshot, held
+    assert (
+        reader.execute("SELECT count(*) FROM estimates").fetchone()[0] == 20
+    )  # an older snapshot, held
     try:
         done = anonymise_and_verify(ctx, campaign.id, today=TODAY)
         report = done.report
         assert not report.ok and not report.checkpoint_ok
         assert "読み込み中" in report.text() and "まだ消し切れていません" in report.text()
-        assert NAME.encode() in wal_path(ctx.path).read_bytes()     # it says so because it is so
+        assert NAME.encode() in wal_path(ctx.path).read_bytes()  # it says so because it is so
     finally:
         reader.execute("COMMIT")
         reader.close()
-    again = done.check.run()                                         # the reader let go: check again
+    again = done.check.run()  # the reader let go: check again
     assert again.ok and NAME.encode() not in raw(ctx.path)
 
 
@@ -78,7 +80,9 @@ def test_safety_copies_are_rewritten_and_older_backups_listed(ctx, campaign):
     folder = backups_dir_for(ctx.path)
     daily = make_backup(ctx)
     safety = make_backup(ctx, folder / f"{ctx.path.stem}-before-restore-20250101-000000.sqlite3")
-    upgrade = make_backup(ctx, folder / f"{ctx.path.stem}-v4-before-migration-20250101-000000.sqlite3")
+    upgrade = make_backup(
+        ctx, folder / f"{ctx.path.stem}-v4-before-migration-20250101-000000.sqlite3"
+    )
     assert NAME.encode() in daily.read_bytes() and NAME.encode() in safety.read_bytes()
 
     report = anonymise_and_verify(ctx, campaign.id, today=TODAY).report
@@ -90,10 +94,15 @@ def test_safety_copies_are_rewritten_and_older_backups_listed(ctx, campaign):
         assert all(s.encode() not in data for s in SECRETS)
         con = sqlite3.connect(copy)
         assert con.execute("PRAGMA quick_check").fetchone()[0] == "ok"
-        assert con.execute("SELECT count(*) FROM estimates WHERE other_premium IS NOT NULL").fetchone()[0] == 18
+        assert (
+            con.execute(
+                "SELECT count(*) FROM estimates WHERE other_premium IS NOT NULL"
+            ).fetchone()[0]
+            == 18
+        )
         con.close()
-    assert NAME.encode() in daily.read_bytes()                        # a backup is not rewritten…
-    assert backups_holding(ctx, campaign.id) == [daily]              # …but found, by its content
+    assert NAME.encode() in daily.read_bytes()  # a backup is not rewritten…
+    assert backups_holding(ctx, campaign.id) == [daily]  # …but found, by its content
     assert delete_backups(backups_holding(ctx, campaign.id)) == [daily]
     assert backups_holding(ctx, campaign.id) == [] and summary_json(ctx, campaign.id) == before
 
@@ -103,12 +112,17 @@ def test_cli_reports_and_deletes_old_backups(ctx, campaign, capsys):
     path = ctx.path
     ctx.close()
     args = ["--db", str(path), "estimates"]
-    assert main([*args, "anonymise", "--campaign", "2024執行部", "--yes", "--today", "2025-01-31"]) == 0
+    assert (
+        main([*args, "anonymise", "--campaign", "2024執行部", "--yes", "--today", "2025-01-31"])
+        == 0
+    )
     out = capsys.readouterr().out
     assert "ひとつも残っていません" in out and daily.name in out
     assert main([*args, "old-backups", "--campaign", "2024執行部"]) == 0
     assert str(daily) in capsys.readouterr().out and daily.exists()
-    assert main([*args, "old-backups", "--campaign", "2024執行部", "--delete"]) == 1   # asks for --yes
+    assert (
+        main([*args, "old-backups", "--campaign", "2024執行部", "--delete"]) == 1
+    )  # asks for --yes
     assert daily.exists() and "--yes" in capsys.readouterr().err
     assert main([*args, "old-backups", "--campaign", "2024執行部", "--delete", "--yes"]) == 0
     assert not daily.exists() and "削除しました" in capsys.readouterr().out
@@ -121,13 +135,15 @@ def test_safety_copies_are_rotated_like_daily_backups(ctx):
     stem = ctx.path.stem
     made = []
     for i in range(KEEP_BACKUPS + 3):
-        for name in (f"{stem}-before-restore-2025010{i // 10}-{i:06d}.sqlite3",
-                     f"{stem}-v4-before-migration-2025010{i // 10}-{i:06d}.sqlite3"):
+        for name in (
+            f"{stem}-before-restore-2025010{i // 10}-{i:06d}.sqlite3",
+            f"{stem}-v4-before-migration-2025010{i // 10}-{i:06d}.sqlite3",
+        ):
             p = folder / name
             p.write_bytes(b"x")
             made.append(p)
-    wal_path(made[0]).write_bytes(b"w")            # a damaged file's WAL kept beside its copy
-    keep_daily = make_backup(ctx)                   # prunes every kind
+    wal_path(made[0]).write_bytes(b"w")  # a damaged file's WAL kept beside its copy
+    keep_daily = make_backup(ctx)  # prunes every kind
     assert keep_daily.exists()
     left = sorted(p.name for p in folder.glob(f"{stem}-before-restore-*.sqlite3"))
     assert len(left) == KEEP_BACKUPS and left[0].endswith("000003.sqlite3")
@@ -150,8 +166,12 @@ def test_the_page_reports_the_check_and_offers_to_delete_old_backups(ctx, campai
     assert kinds == ["confirm", "information", "confirm", "information"]
     assert "ひとつも残っていません" in prompts[1][2] and daily.name in prompts[2][2]
     assert not daily.exists() and "削除しました" in prompts[3][2]
-    page.anonymise()                                  # already anonymised: says so, nothing left to delete
-    assert prompts[-1][0] == "information" and "匿名化済み" in prompts[-1][2] and "ありません" in prompts[-1][2]
+    page.anonymise()  # already anonymised: says so, nothing left to delete
+    assert (
+        prompts[-1][0] == "information"
+        and "匿名化済み" in prompts[-1][2]
+        and "ありません" in prompts[-1][2]
+    )
 
 
 def test_the_laptop_exchange_keeps_no_name_after_anonymising(tmp_path):
@@ -171,12 +191,14 @@ def test_the_laptop_exchange_keeps_no_name_after_anonymising(tmp_path):
     ctx = open_context(laptop)
     camp = ctx.campaigns.list()[0]
     first = ctx.estimates.list(camp.id)[0]
-    ctx.estimates.add(camp.id, ctx.unions.list()[0].id, name="持出花子", contact="090-8765-4321", car="プリウスα")
+    ctx.estimates.add(
+        camp.id, ctx.unions.list()[0].id, name="持出花子", contact="090-8765-4321", car="プリウスα"
+    )
     ctx.estimates.update(first.id, name="ノートで直した氏名")
     ctx.close()
     exchange.export_changes(laptop, tmp_path / "c1.kyosai", PASSPHRASE)
     ctx = open_context(office)
-    ctx.estimates.update(first.id, name="事務所で直した氏名")      # the same field: a conflict
+    ctx.estimates.update(first.id, name="事務所で直した氏名")  # the same field: a conflict
     ctx.close()
     res = exchange.import_changes(office, tmp_path / "c1.kyosai", PASSPHRASE)
     assert res["conflicts"] == 1
@@ -191,7 +213,12 @@ def test_the_laptop_exchange_keeps_no_name_after_anonymising(tmp_path):
     ctx.campaigns.update(camp.id, period_from="2024-10-01", period_to="2024-12-31")
     report = anonymise_and_verify(ctx, camp.id, today=TODAY).report
     assert report.ok, report.text()
-    assert ctx.conn.execute("SELECT count(*) FROM exchange_imports WHERE changeset IS NOT NULL").fetchone()[0] == 0
+    assert (
+        ctx.conn.execute(
+            "SELECT count(*) FROM exchange_imports WHERE changeset IS NOT NULL"
+        ).fetchone()[0]
+        == 0
+    )
     conflicts = repr(ctx.conn.execute("SELECT * FROM exchange_conflicts").fetchall())
     ctx.close()
     data = raw(office)
@@ -221,4 +248,4 @@ def test_a_laptop_copys_base_is_anonymised_with_it(tmp_path):
     ctx.close()
     assert report.ok and base in report.rewritten, report.text()
     assert not any(n.encode() in base.read_bytes() or n.encode() in raw(laptop) for n in names)
-    exchange.export_changes(laptop, tmp_path / "after.kyosai", PASSPHRASE)   # the copy still works
+    exchange.export_changes(laptop, tmp_path / "after.kyosai", PASSPHRASE)  # the copy still works

@@ -22,14 +22,16 @@ def page(ctx, qtbot):
     ctx.targets.set(2024, ids["交通災害共済"], "第1次", 45)
     ctx.targets.set(2024, ids["団体生命共済"], "第1次", 100)
     ctx.targets.set(2024, ids["火災共済"], "第1次", 0)
-    ctx.results.apply([
-        CellChange(union.id, ids["自賠責共済"], "2024-06", 5931),
-        CellChange(union.id, ids["交通災害共済"], "2024-07", 106),
-        CellChange(union.id, ids["団体生命共済"], "2024-12", 60),
-        CellChange(union.id, ids["団体生命共済"], "2023-09", 70),
-        CellChange(union.id, ids["マイカー共済"], "2024-10", 20),
-        CellChange(union.id, ids["車両損害補償"], "2024-10", 12),
-    ])
+    ctx.results.apply(
+        [
+            CellChange(union.id, ids["自賠責共済"], "2024-06", 5931),
+            CellChange(union.id, ids["交通災害共済"], "2024-07", 106),
+            CellChange(union.id, ids["団体生命共済"], "2024-12", 60),
+            CellChange(union.id, ids["団体生命共済"], "2023-09", 70),
+            CellChange(union.id, ids["マイカー共済"], "2024-10", 20),
+            CellChange(union.id, ids["車両損害補償"], "2024-10", 12),
+        ]
+    )
     bus = DataBus()
     widget = ProgressPage(ctx, bus)
     bus.changed.connect(widget.refresh)
@@ -53,22 +55,28 @@ def shown(page) -> dict[str, dict[str, str]]:
 
 def background(page, product: str, title: str) -> str | None:
     model = page.view.model
-    col = next(c for c in range(model.columnCount()) if model.headerData(c, Qt.Orientation.Horizontal) == title)
+    col = next(
+        c
+        for c in range(model.columnCount())
+        if model.headerData(c, Qt.Orientation.Horizontal) == title
+    )
     row = next(r for r in range(model.rowCount()) if model.index(r, 0).data() == product)
     brush = model.index(row, col).data(Qt.ItemDataRole.BackgroundRole)
     return None if brush is None else brush.color().name().upper().lstrip("#")
 
 
 def test_opens_on_the_latest_month_with_the_seed_figures(page):
-    assert (page.fiscal_year, page.as_of) == (2024, "2024-12")   # latest figure: December 2024
+    assert (page.fiscal_year, page.as_of) == (2024, "2024-12")  # latest figure: December 2024
     assert page.month_combo.currentText() == "2024年12月"
     rows = shown(page)
     assert rows["自賠責共済"]["目標"] == "12,824" and rows["自賠責共済"]["実績"] == "5,931"
     assert rows["自賠責共済"]["到達率"] == "46.24%"
     assert rows["交通災害共済"]["到達率"] == "235.55%"
-    assert rows["火災共済"]["到達率"] == "—"            # target 0
-    assert rows["親子共済"]["到達率"] == "—"            # no target
-    assert rows["団体生命共済"]["前年同期実績"] == "70" and rows["団体生命共済"]["前年同期差"] == "-10"
+    assert rows["火災共済"]["到達率"] == "—"  # target 0
+    assert rows["親子共済"]["到達率"] == "—"  # no target
+    assert (
+        rows["団体生命共済"]["前年同期実績"] == "70" and rows["団体生命共済"]["前年同期差"] == "-10"
+    )
     assert rows["車両損害補償"]["付帯率"] == "60.0%"
     assert "2024年度 宮城県支部" in page.title_label.text()
 
@@ -76,17 +84,17 @@ def test_opens_on_the_latest_month_with_the_seed_figures(page):
 def test_colours_follow_progress_against_the_year_elapsed(page):
     # December: 7 of 12 months → 58.3 % of the year.
     assert background(page, "交通災害共済", "到達率") == TONE_FILLS["achieved"]
-    assert background(page, "団体生命共済", "到達率") == TONE_FILLS["on_track"]     # 60 %
-    assert background(page, "自賠責共済", "到達率") == TONE_FILLS["behind"]         # 46.24 %
+    assert background(page, "団体生命共済", "到達率") == TONE_FILLS["on_track"]  # 60 %
+    assert background(page, "自賠責共済", "到達率") == TONE_FILLS["behind"]  # 46.24 %
     assert background(page, "親子共済", "到達率") is None
-    page.select(2024, "2025-05")                                                     # year end
+    page.select(2024, "2025-05")  # year end
     assert background(page, "団体生命共済", "到達率") == TONE_FILLS["behind"]
     assert background(page, "自賠責共済", "到達率") == TONE_FILLS["far_behind"]
 
 
 def test_refreshes_at_once_after_an_entry(page, ctx):
     ctx.results.set(page.union_id, page.ids["団体生命共済"], "2024-11", 45)
-    page.bus_.announce(OpChanges.of(ChangeKind.RESULTS))          # what the entry page emits after a commit
+    page.bus_.announce(OpChanges.of(ChangeKind.RESULTS))  # what the entry page emits after a commit
     rows = shown(page)
     assert rows["団体生命共済"]["実績"] == "105" and rows["団体生命共済"]["到達率"] == "105.00%"
     assert background(page, "団体生命共済", "到達率") == TONE_FILLS["achieved"]
@@ -111,13 +119,13 @@ def test_excel_and_pdf_hold_the_same_figures(page, tmp_path, prompts):
     values = [[c.value for c in row] for row in ws.iter_rows()]
     row = next(r for r in values if r and r[0] == "自賠責共済")
     assert row[1:3] == [12824, 5931]
-    assert abs(row[3] - 0.4624) < 1e-9                     # 46.24 % as a number
+    assert abs(row[3] - 0.4624) < 1e-9  # 46.24 % as a number
     pdf = tmp_path / "branch.pdf"
     prompts.answers["save_file"] = str(pdf)
     page.save_pdf()
     from pypdf import PdfReader
 
-    text = "".join(p.extract_text() for p in PdfReader(pdf).pages)    # not normalised
+    text = "".join(p.extract_text() for p in PdfReader(pdf).pages)  # not normalised
     text = "".join(text.split())
     for word in ("自賠責共済", "46.24%", "235.55%", "12,824"):
         assert word in text
@@ -156,15 +164,22 @@ def test_the_chart_draws_each_products_rate_against_the_elapsed_year(page, qtbot
     from kyosai_desktop.render.reach_chart import BAR_COLOURS, reach_bars
 
     bars, without = reach_bars(page.report)
-    assert [(b.label, str(b.reach)) for b in bars] == [("団体生命共済", "60.00"), ("自賠責共済", "46.24"),
-                                                       ("交通災害共済", "235.55")]
-    assert "火災共済" in without and "親子共済" in without        # no rate, named in the note
-    assert page.chart.elapsed == Fraction(7, 12)                 # June → December
+    assert [(b.label, str(b.reach)) for b in bars] == [
+        ("団体生命共済", "60.00"),
+        ("自賠責共済", "46.24"),
+        ("交通災害共済", "235.55"),
+    ]
+    assert "火災共済" in without and "親子共済" in without  # no rate, named in the note
+    assert page.chart.elapsed == Fraction(7, 12)  # June → December
     image = page.chart.grab().toImage()
-    colours = {image.pixelColor(x, y).name().upper() for x in range(image.width()) for y in range(0, image.height(), 3)}
-    assert "#C00000" in colours                                  # the elapsed-share line
-    for tone in (tones.ACHIEVED, tones.ON_TRACK, tones.BEHIND):   # 235.55 %, 60 % ≥ 7/12, 46.24 %
+    colours = {
+        image.pixelColor(x, y).name().upper()
+        for x in range(image.width())
+        for y in range(0, image.height(), 3)
+    }
+    assert "#C00000" in colours  # the elapsed-share line
+    for tone in (tones.ACHIEVED, tones.ON_TRACK, tones.BEHIND):  # 235.55 %, 60 % ≥ 7/12, 46.24 %
         assert BAR_COLOURS[tone].name().upper() in colours
     ctx_month = page.month_combo.findData("2024-06")
     page.month_combo.setCurrentIndex(ctx_month)
-    assert page.chart.elapsed == Fraction(1, 12)                 # the chart follows the chosen month
+    assert page.chart.elapsed == Fraction(1, 12)  # the chart follows the chosen month

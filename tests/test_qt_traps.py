@@ -44,8 +44,9 @@ def test_installed_combination_cannot_hit_none_dealloc():
 
 def test_100k_none_returning_calls_in_a_real_window():
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
-    proc = subprocess.run([sys.executable, "-c", SCRIPT], env=env, capture_output=True, text=True,
-                          timeout=300)
+    proc = subprocess.run(
+        [sys.executable, "-c", SCRIPT], env=env, capture_output=True, text=True, timeout=300
+    )
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert "none_dealloc" not in proc.stderr
     assert proc.stdout.strip() == f"ok {CALLS}"

@@ -37,7 +37,7 @@ def branch(ctx, tmp_path):
     pid = ctx.products.resolve("団生").id
     ctx.results.set(union.id, pid, "2024-07", 4)
     ctx.results.set(union.id, pid, "2023-07", 2)
-    ctx.results.set(union.id, pid, "2022-07", 9)       # before the year before: not sent
+    ctx.results.set(union.id, pid, "2022-07", 9)  # before the year before: not sent
     ctx.targets.set(2024, pid, "第1次", 40)
     ctx.targets.set(2024, pid, "第2次", 44)
     ctx.targets.set(2024, pid, "第1次", 6, union_id=union.id)
@@ -62,14 +62,18 @@ def test_package_has_the_figures_and_no_personal_data(branch, tmp_path):
     est = branch.estimates.list(branch.campaigns.find("2024執行部").id)
     personal = [NAME, PHONE, "自宅に電話可", "プリウス", NOTE, "佐藤一郎"]
     personal += [e.name for e in est] + [e.contact for e in est] + [e.car for e in est if e.car]
-    assert branch.conn.execute("SELECT count(*) FROM audit WHERE new_value = ?", (NAME,)).fetchone()[0]
+    assert branch.conn.execute(
+        "SELECT count(*) FROM audit WHERE new_value = ?", (NAME,)
+    ).fetchone()[0]
     for value in personal:
         assert value not in text, value
     package = read_package(summary.path)
     assert package.branch == "05" and package.fiscal_year == 2024
     assert (package.first_month, package.last_month) == ("2023-06", "2025-05")
-    assert package.rows("results.csv") == [["05", "001", "団体生命共済", "2023-07", "2"],
-                                           ["05", "001", "団体生命共済", "2024-07", "4"]]
+    assert package.rows("results.csv") == [
+        ["05", "001", "団体生命共済", "2023-07", "2"],
+        ["05", "001", "団体生命共済", "2024-07", "4"],
+    ]
     targets = package.rows("targets.csv")
     assert ["2024", "団体生命共済", "第1次", "05", "", "40"] in targets
     assert ["2024", "団体生命共済", "第2次", "05", "", "44"] in targets
@@ -77,18 +81,26 @@ def test_package_has_the_figures_and_no_personal_data(branch, tmp_path):
     assert package.rows("model_unions.csv") == [["2024", "05", "001", "15", "1200", "600", "10"]]
     assert package.rows("unions.csv")[0][:5] == ["05", "001", "〇〇〇職員労働組合", "1200", "600"]
     m = package.manifest
-    assert {"branch", "fiscal_year", "created_at", "app_version", "schema_version", "files"} <= set(m)
+    assert {"branch", "fiscal_year", "created_at", "app_version", "schema_version", "files"} <= set(
+        m
+    )
     assert m["files"]["results.csv"]["rows"] == 2
     with zipfile.ZipFile(summary.path) as zf:
-        assert hashlib.sha256(zf.read("results.csv")).hexdigest() == m["files"]["results.csv"]["sha256"]
+        assert (
+            hashlib.sha256(zf.read("results.csv")).hexdigest()
+            == m["files"]["results.csv"]["sha256"]
+        )
         assert sorted(zf.namelist()) == sorted([*PACKAGE_FILES, "manifest.json"])
 
 
-@pytest.mark.parametrize("extra", [
-    {"estimates.csv": ("estimates", ("name", "contact"))},
-    {"unions.csv": ("unions", (*ALLOW_LIST["unions.csv"][1][:-1], "note"))},
-    {"audit.csv": ("audit", ("old_value",))},
-])
+@pytest.mark.parametrize(
+    "extra",
+    [
+        {"estimates.csv": ("estimates", ("name", "contact"))},
+        {"unions.csv": ("unions", (*ALLOW_LIST["unions.csv"][1][:-1], "note"))},
+        {"audit.csv": ("audit", ("old_value",))},
+    ],
+)
 def test_a_package_with_personal_data_cannot_be_made(branch, tmp_path, extra):
     sources = {**ALLOW_LIST, **extra}
     out = tmp_path / "bad.kyosai-report"
@@ -112,7 +124,9 @@ def test_tampered_truncated_or_foreign_files_are_refused(branch, tmp_path):
     cut.write_bytes(good.read_bytes()[: len(good.read_bytes()) // 2])
     cases[cut] = "途中で切れています"
     edited = tmp_path / "edited.kyosai-report"
-    _rewrite(good, edited, lambda n, d: (n, d.replace(b",4\n", b",40\n") if n == "results.csv" else d))
+    _rewrite(
+        good, edited, lambda n, d: (n, d.replace(b",4\n", b",40\n") if n == "results.csv" else d)
+    )
     cases[edited] = "チェックサムが一致しません"
     smuggled = tmp_path / "smuggled.kyosai-report"
 
@@ -122,6 +136,7 @@ def test_tampered_truncated_or_foreign_files_are_refused(branch, tmp_path):
             m["files"]["unions.csv"]["columns"].append("備考")
             return name, json.dumps(m).encode()
         return name, data
+
     _rewrite(good, smuggled, add_column)
     cases[smuggled] = "列が報告パッケージの形式と違います"
     extra = tmp_path / "extra.kyosai-report"
@@ -131,8 +146,16 @@ def test_tampered_truncated_or_foreign_files_are_refused(branch, tmp_path):
         b.writestr("estimates.csv", "氏名\n山田\n")
     cases[extra] = "許可されていないファイル"
     newer = tmp_path / "newer.kyosai-report"
-    _rewrite(good, newer, lambda n, d: (n, d.replace(b'"format_version": 1', b'"format_version": 9')
-                                        if n == "manifest.json" else d))
+    _rewrite(
+        good,
+        newer,
+        lambda n, d: (
+            n,
+            d.replace(b'"format_version": 1', b'"format_version": 9')
+            if n == "manifest.json"
+            else d,
+        ),
+    )
     cases[newer] = "新しいバージョン"
     foreign = tmp_path / "foreign.kyosai-report"
     foreign.write_text("商品,件数\n団生,3\n", encoding="utf-8")
@@ -192,23 +215,30 @@ def _resealed(src, dst, file_name, change):
     return dst
 
 
-@pytest.mark.parametrize("file_name, change, message", [
-    ("results.csv", lambda t: t.replace(",2024-07,4", ",2024-07,四"), "整数ではありません"),
-    ("results.csv", lambda t: t.replace(",2024-07,4", ",2024-07,-4"), "整数ではありません"),
-    ("results.csv", lambda t: t.replace(",2024-07,4", ",2024-07,99999999999999999999999"), "整数ではありません"),
-    ("results.csv", lambda t: t.replace(",2024-07,", ",2026-07,"), "範囲外"),
-    ("results.csv", lambda t: t.replace("05,001,", "07,001,", 1), "県コード"),
-    ("results.csv", lambda t: t + t.splitlines()[1] + "\n", "重複"),
-    ("results.csv", lambda t: t.replace("団体生命共済", "なぞの共済"), "なぞの共済"),
-    ("targets.csv", lambda t: t.replace(",44", ",x44"), "整数ではありません"),
-])
+@pytest.mark.parametrize(
+    "file_name, change, message",
+    [
+        ("results.csv", lambda t: t.replace(",2024-07,4", ",2024-07,四"), "整数ではありません"),
+        ("results.csv", lambda t: t.replace(",2024-07,4", ",2024-07,-4"), "整数ではありません"),
+        (
+            "results.csv",
+            lambda t: t.replace(",2024-07,4", ",2024-07,99999999999999999999999"),
+            "整数ではありません",
+        ),
+        ("results.csv", lambda t: t.replace(",2024-07,", ",2026-07,"), "範囲外"),
+        ("results.csv", lambda t: t.replace("05,001,", "07,001,", 1), "県コード"),
+        ("results.csv", lambda t: t + t.splitlines()[1] + "\n", "重複"),
+        ("results.csv", lambda t: t.replace("団体生命共済", "なぞの共済"), "なぞの共済"),
+        ("targets.csv", lambda t: t.replace(",44", ",x44"), "整数ではありません"),
+    ],
+)
 def test_hq_refuses_consistent_but_wrong_content(branch, tmp_path, file_name, change, message):
     from kyosai_desktop.services.context import open_context
     from kyosai_desktop.services.hq_import import import_packages, init_hq
 
     good = build_package(branch, 2024, tmp_path / "05.kyosai-report").path
     bad = _resealed(good, tmp_path / "bad.kyosai-report", file_name, change)
-    read_package(bad)      # the checksums agree: the content checks must catch it
+    read_package(bad)  # the checksums agree: the content checks must catch it
     hq = open_context(tmp_path / "hq.sqlite3")
     try:
         init_hq(hq)

@@ -41,7 +41,7 @@ def test_tasks_run_one_after_another_off_the_ui_thread_on_their_own_connection(c
     assert order == ["first started", "first ended", "second started"]
     assert results == ["仙台市職員労働組合", 2] and a.state == b.state == "done"
     assert seen["conn"] is not ctx.conn and seen["thread"] is False
-    try:                                   # the task's connection was closed when it ended
+    try:  # the task's connection was closed when it ended
         seen["conn"].execute("SELECT 1")
         closed = False
     except sqlite3.ProgrammingError:
@@ -59,12 +59,19 @@ def test_an_unexpected_error_becomes_a_japanese_message_by_default(ctx, qtbot, p
     assert blocker.args == ["failed"]
     kind, title, text = prompts[-1]
     assert kind == "critical" and title == "集計"
-    assert text.startswith("集計しています できませんでした。") and "予期しないエラーが発生しました" in text
+    assert (
+        text.startswith("集計しています できませんでした。")
+        and "予期しないエラーが発生しました" in text
+    )
 
 
 def test_error_messages_are_japanese_sentences():
-    assert "ファイルにアクセスできません" in runner.error_message(PermissionError(13, "denied", "a.xlsx"))
-    assert "ファイルが見つかりません" in runner.error_message(FileNotFoundError(2, "missing", "b.csv"))
+    assert "ファイルにアクセスできません" in runner.error_message(
+        PermissionError(13, "denied", "a.xlsx")
+    )
+    assert "ファイルが見つかりません" in runner.error_message(
+        FileNotFoundError(2, "missing", "b.csv")
+    )
     assert "使用中" in runner.error_message(sqlite3.OperationalError("database is locked"))
     assert runner.error_message(LockedDatabaseError("使用中です")) == "使用中です"
     failed = ImportFailed([Problem("件数「三」は数字で入力してください。", row=3, cell="E3")])

@@ -15,10 +15,12 @@ FORBIDDEN = {
     "a processEvents loop": re.compile(r"processEvents\s*\("),
     "a nested event loop": re.compile(r"\bQEventLoop\b"),
     "a test switch in the seam": re.compile(r"interaction\.AUTO\b|\bAUTO\s*[:=]"),
-    "a question whether tests run": re.compile(r"PYTEST_CURRENT_TEST|[\"']pytest[\"']\s+in\s+sys\.modules|\bqtbot\b"),
+    "a question whether tests run": re.compile(
+        r"PYTEST_CURRENT_TEST|[\"']pytest[\"']\s+in\s+sys\.modules|\bqtbot\b"
+    ),
     "a direct modal exec": re.compile(r"(?<!app)\.exec\(\)"),
 }
-ALLOWED_EXEC = {"ui/shared/interaction.py", "ui/app.py"}   # the seam itself; the application loop
+ALLOWED_EXEC = {"ui/shared/interaction.py", "ui/app.py"}  # the seam itself; the application loop
 
 
 def offences() -> list[str]:
@@ -41,8 +43,13 @@ def test_no_test_branches_no_event_loop_spinning_no_direct_modal_dialogs():
 def test_the_check_finds_what_it_forbids(tmp_path, monkeypatch):
     bad = tmp_path / "kyosai_desktop" / "ui"
     bad.mkdir(parents=True)
-    (bad / "x.py").write_text("if interaction.AUTO is None:\n    dialog.exec()\nQApplication.processEvents()\n",
-                              encoding="utf-8")
+    (bad / "x.py").write_text(
+        "if interaction.AUTO is None:\n    dialog.exec()\nQApplication.processEvents()\n",
+        encoding="utf-8",
+    )
     monkeypatch.setattr(__import__(__name__), "PACKAGE", tmp_path / "kyosai_desktop")
-    assert [o.split(": ")[1] for o in offences()] == ["a test switch in the seam", "a direct modal exec",
-                                                      "a processEvents loop"]
+    assert [o.split(": ")[1] for o in offences()] == [
+        "a test switch in the seam",
+        "a direct modal exec",
+        "a processEvents loop",
+    ]

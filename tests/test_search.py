@@ -16,8 +16,13 @@ def data(ctx):
     sendai = ctx.unions.add("05", "001", "仙台市職員労働組合", members=4210)
     hospital = ctx.unions.add("05", "002", "宮城県立病院労働組合", members=900)
     other = ctx.unions.add("03", "017", "青森市職員労働組合")
-    camp = ctx.campaigns.add("2024年度 単組執行部見積り強化月間", "単組執行部見積り強化月間",
-                             period_from="2024-10-01", period_to="2024-12-26", note="県本部と共同")
+    camp = ctx.campaigns.add(
+        "2024年度 単組執行部見積り強化月間",
+        "単組執行部見積り強化月間",
+        period_from="2024-10-01",
+        period_to="2024-12-26",
+        note="県本部と共同",
+    )
     est = ctx.estimates.add(camp.id, sendai.id, name="山田太郎", car="アクセラ", notes="車検が近い")
     ctx.estimates.add(camp.id, hospital.id, name="佐藤花子", car="ハリアー")
     return sendai, hospital, other, camp, est
@@ -29,10 +34,15 @@ def titles(ctx, query):
 
 def test_finds_a_union_by_part_of_its_name_or_its_code(ctx, data):
     assert titles(ctx, "仙台市") == [("union", "05-001 仙台市職員労働組合")]
-    assert titles(ctx, "病院") == [("union", "05-002 宮城県立病院労働組合")]          # two characters: LIKE
-    assert [t for _k, t in titles(ctx, "職員労働")] == ["05-001 仙台市職員労働組合", "03-017 青森市職員労働組合"]
+    assert titles(ctx, "病院") == [("union", "05-002 宮城県立病院労働組合")]  # two characters: LIKE
+    assert [t for _k, t in titles(ctx, "職員労働")] == [
+        "05-001 仙台市職員労働組合",
+        "03-017 青森市職員労働組合",
+    ]
     assert titles(ctx, "05-002") == [("union", "05-002 宮城県立病院労働組合")]
-    assert titles(ctx, "職員 青森") == [("union", "03-017 青森市職員労働組合")]       # every word must occur
+    assert titles(ctx, "職員 青森") == [
+        ("union", "03-017 青森市職員労働組合")
+    ]  # every word must occur
     hit = ctx.search.search("青森市")[0]
     assert hit.detail == "青森" and hit.kind_label == "単組"
 
@@ -51,25 +61,29 @@ def test_finds_an_estimate_by_the_persons_name_car_or_note(ctx, data):
 def test_the_index_follows_every_edit_and_deletion(ctx, data):
     sendai, _h, _o, camp, est = data
     ctx.unions.update(sendai.id, name="仙台市役所職員組合")
-    assert titles(ctx, "仙台市職員") == [] and titles(ctx, "市役所") == [("union", "05-001 仙台市役所職員組合")]
+    assert titles(ctx, "仙台市職員") == [] and titles(ctx, "市役所") == [
+        ("union", "05-001 仙台市役所職員組合")
+    ]
     ctx.estimates.update(est.id, name="鈴木一郎")
     assert titles(ctx, "山田") == [] and titles(ctx, "鈴木一郎") == [("estimate", "鈴木一郎")]
     ctx.estimates.delete(est.id)
     assert titles(ctx, "鈴木") == []
     assert titles(ctx, "") == [] and titles(ctx, "   ") == []
-    assert titles(ctx, '"山田 OR') == []                                             # FTS syntax is text
-    assert titles(ctx, "100%") == [] and titles(ctx, "_") == []                       # LIKE wildcards too
+    assert titles(ctx, '"山田 OR') == []  # FTS syntax is text
+    assert titles(ctx, "100%") == [] and titles(ctx, "_") == []  # LIKE wildcards too
 
 
 def test_anonymising_leaves_no_name_in_the_index_or_its_segments(ctx, data, db_path):
     _s, _h, _o, camp, _e = data
-    ctx.estimates.delete(ctx.search.search("佐藤花子")[0].ref)   # a deleted row's terms too
+    ctx.estimates.delete(ctx.search.search("佐藤花子")[0].ref)  # a deleted row's terms too
     assert anonymise_campaign(ctx, camp.id) == 1
     assert titles(ctx, "山田") == [] and titles(ctx, "佐藤") == [] and titles(ctx, "アクセラ") == []
-    assert titles(ctx, "強化月間") == [("campaign", camp.name)]             # aggregates stay findable
+    assert titles(ctx, "強化月間") == [("campaign", camp.name)]  # aggregates stay findable
     assert [h.title for h in ctx.search.search("執行部") if h.kind == "estimate"] == []
     con = sqlite3.connect(db_path)
-    shadow = b"".join(bytes(r[0]) for r in con.execute("SELECT block FROM search_index_data") if r[0])
+    shadow = b"".join(
+        bytes(r[0]) for r in con.execute("SELECT block FROM search_index_data") if r[0]
+    )
     content = " ".join(str(r) for r in con.execute("SELECT * FROM search_index_content"))
     con.close()
     for name in ("山田", "佐藤", "アクセラ", "ハリアー", "車検"):
@@ -84,10 +98,11 @@ def test_existing_records_are_indexed_by_the_migration(ctx):
 
     ctx.unions.add("05", "001", "仙台市職員労働組合")
     migration = next(m for m in available_migrations() if m.path.name.endswith("_search.sql"))
-    for (trigger,) in ctx.conn.execute("SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'search%'"
-                                       ).fetchall():
+    for (trigger,) in ctx.conn.execute(
+        "SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'search%'"
+    ).fetchall():
         ctx.conn.execute(f"DROP TRIGGER {trigger}")
-    ctx.conn.execute("DROP TABLE search_index")           # the database as it was before the migration
+    ctx.conn.execute("DROP TABLE search_index")  # the database as it was before the migration
     ctx.conn.executescript(migration.sql())
     assert titles(ctx, "仙台") == [("union", "05-001 仙台市職員労働組合")]
     ctx.unions.add("05", "002", "仙台市立病院労働組合")
@@ -110,13 +125,17 @@ def window(ctx, data, qtbot, isolated_settings):  # noqa: F811
 
 
 def _search(window, qtbot, text):
-    qtbot.waitUntil(window.isActiveWindow)   # window shortcuts need their window active
-    qtbot.keyClick(window, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    qtbot.waitUntil(window.isActiveWindow)  # window shortcuts need their window active
+    qtbot.keyClick(
+        window,
+        Qt.Key.Key_F,
+        Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier,
+    )
     dialog = window.search_dialog
     assert dialog.isVisible() and dialog.focusWidget() is dialog.edit
     dialog.edit.clear()
     dialog.edit.insert(text)  # Japanese arrives through the input method, not key by key
-    assert dialog._timer.isActive()                 # results follow the typing after a short pause
+    assert dialog._timer.isActive()  # results follow the typing after a short pause
     qtbot.waitUntil(lambda: not dialog._timer.isActive())
     return dialog
 
@@ -165,6 +184,6 @@ def test_ctrl_f_reaches_the_filter_of_the_page_in_front(window, qtbot):
     page.tabs.setCurrentWidget(page.list_panel)
     qtbot.keyClick(window, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
     assert window.focusWidget() is page.list_panel.filter_edit
-    qtbot.keyClick(window, Qt.Key.Key_F2)       # the entry grid has no filter: the search opens
+    qtbot.keyClick(window, Qt.Key.Key_F2)  # the entry grid has no filter: the search opens
     qtbot.keyClick(window, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
     assert window.search_dialog.isVisible()

@@ -28,9 +28,12 @@ def two_sheets(path):
     notes.title = "メモ"
     notes.append(["この表は 2 月分です"])
     data = wb.create_sheet("実績")
-    for row in [["自治労県コード", "単組コード", "商品", "発効年月", "件数"], ["05", "001", "団生", "2025-02", "6"]]:
+    for row in [
+        ["自治労県コード", "単組コード", "商品", "発効年月", "件数"],
+        ["05", "001", "団生", "2025-02", "6"],
+    ]:
         data.append(row)
-    wb.active = 1          # Excel showed 実績 when it was saved
+    wb.active = 1  # Excel showed 実績 when it was saved
     wb.save(path)
     return path
 
@@ -40,6 +43,7 @@ def press_import(qtbot):
         if isinstance(dialog, ImportReviewDialog):
             qtbot.mouseClick(dialog.import_button, Qt.MouseButton.LeftButton)
         return True
+
     return answer
 
 
@@ -52,7 +56,7 @@ def master(ctx, qtbot):
 
 
 def run(qtbot, signal_of, start):
-    assert start()                       # returns at once: the rest runs by signal
+    assert start()  # returns at once: the rest runs by signal
     with qtbot.waitSignal(signal_of(), timeout=WAIT_MS) as blocker:
         pass
     qtbot.waitUntil(lambda: not runner.busy(), timeout=WAIT_MS)
@@ -63,7 +67,11 @@ def test_master_import_asks_for_the_sheet_and_imports_it(master, ctx, tmp_path, 
     path = two_sheets(tmp_path / "r.xlsx")
     prompts.answers["choose"] = "実績"
     prompts.answers["dialog"] = press_import(qtbot)
-    args = run(qtbot, lambda: master.import_tab.flow.finished, lambda: master.import_tab.run("results", path))
+    args = run(
+        qtbot,
+        lambda: master.import_tab.flow.finished,
+        lambda: master.import_tab.run("results", path),
+    )
     assert args[1] is not None
     assert [k for k, _t, _x in prompts][:2] == ["choose", "dialog"]
     assert "r.xlsx には表示中のシートが 2 枚あります" in prompts[0][2]
@@ -76,7 +84,11 @@ def test_cancelling_the_sheet_choice_changes_nothing(master, db_path, tmp_path, 
     path = two_sheets(tmp_path / "r.xlsx")
     before = digest(db_path)
     prompts.answers["choose"] = None
-    args = run(qtbot, lambda: master.import_tab.flow.finished, lambda: master.import_tab.run("results", path))
+    args = run(
+        qtbot,
+        lambda: master.import_tab.flow.finished,
+        lambda: master.import_tab.run("results", path),
+    )
     assert args[1] is None
     assert prompts[-1][0] == "information" and "データは変更していません" in prompts[-1][2]
     assert digest(db_path) == before
@@ -86,7 +98,9 @@ def test_model_union_import_asks_for_the_sheet(ctx, tmp_path, prompts, qtbot):
     path = write_template("model-unions", tmp_path / "m.xlsx", fiscal_year=2024)
     wb = load_workbook(path)
     ws = wb.active
-    for col, value in enumerate(["05", "宮城", "001", "仙台市職員労働組合", 4210, 2400, 6, 3], start=1):
+    for col, value in enumerate(
+        ["05", "宮城", "001", "仙台市職員労働組合", 4210, 2400, 6, 3], start=1
+    ):
         ws.cell(4, col, value)
     ws.cell(4, ws.max_column, 40)
     wb.create_sheet("説明").append(["本部からのお知らせ"])

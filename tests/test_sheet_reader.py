@@ -16,7 +16,11 @@ from kyosai_desktop.services.sheet_reader import formulas_without_value
 from kyosai_desktop.services.tabular import ImportFailed, SheetChoiceRequired, read_table
 
 HEADER = ["自治労県コード", "単組コード", "単組名", "組合員数", "団生保有", "発効月"]
-GOOD = [HEADER, ["05", "001", "仙台市職員労働組合", 4210, 2400, 6], ["05", "017", "石巻市職員労働組合", 1200, 610, 4]]
+GOOD = [
+    HEADER,
+    ["05", "001", "仙台市職員労働組合", 4210, 2400, 6],
+    ["05", "017", "石巻市職員労働組合", 1200, 610, 4],
+]
 DECOY = [HEADER, ["05", "999", "隠しシートの単組", 1, 1, 1]]
 
 
@@ -34,14 +38,18 @@ def book(path: Path, sheets: list[tuple[str, list[list[object]], str]], active: 
 
 
 def test_a_hidden_first_sheet_is_never_imported(ctx, tmp_path):
-    path = book(tmp_path / "u.xlsx", [("古い", DECOY, "hidden"), ("単組", GOOD, "visible")], active=1)
+    path = book(
+        tmp_path / "u.xlsx", [("古い", DECOY, "hidden"), ("単組", GOOD, "visible")], active=1
+    )
     summary = import_unions(ctx, path)
     assert summary.added == 2 and ctx.unions.find("05", "999") is None
     assert read_table(path).sheet == "単組"
 
 
 def test_several_visible_sheets_need_a_choice(ctx, tmp_path, capsys):
-    path = book(tmp_path / "u.xlsx", [("下書き", DECOY, "visible"), ("単組", GOOD, "visible")], active=1)
+    path = book(
+        tmp_path / "u.xlsx", [("下書き", DECOY, "visible"), ("単組", GOOD, "visible")], active=1
+    )
     with pytest.raises(SheetChoiceRequired) as info:
         import_unions(ctx, path)
     assert info.value.sheets == ["下書き", "単組"] and info.value.active == "単組"
@@ -64,15 +72,23 @@ def test_a_formula_without_a_saved_value_is_refused_with_its_cell(ctx, tmp_path)
 
 
 def test_formula_scan_keeps_values_and_text_results():
-    xml = (b'<sheetData><row r="1"><c r="A1"><f>1+1</f><v>2</v></c><c r="B1" t="str"><f>""</f><v></v></c>'
-           b'<c r="C1"><f>X</f></c><c r="D1"><f>Y</f><v/></c></row><row r="2"><c><f>Z</f></c></row></sheetData>')
+    xml = (
+        b'<sheetData><row r="1"><c r="A1"><f>1+1</f><v>2</v></c><c r="B1" t="str"><f>""</f><v></v></c>'
+        b'<c r="C1"><f>X</f></c><c r="D1"><f>Y</f><v/></c></row><row r="2"><c><f>Z</f></c></row></sheetData>'
+    )
     assert formulas_without_value(xml) == ["C1", "D1", "A2"]
 
 
-@pytest.mark.parametrize("encoding,sep,newline", [
-    ("utf-16", "\t", "\r\n"),        # Excel "Unicode テキスト"
-    ("utf-16-le", ",", "\n"), ("utf-8-sig", ",", "\r\n"), ("cp932", ",", "\r"), ("utf-8", "\t", "\r"),
-])
+@pytest.mark.parametrize(
+    "encoding,sep,newline",
+    [
+        ("utf-16", "\t", "\r\n"),  # Excel "Unicode テキスト"
+        ("utf-16-le", ",", "\n"),
+        ("utf-8-sig", ",", "\r\n"),
+        ("cp932", ",", "\r"),
+        ("utf-8", "\t", "\r"),
+    ],
+)
 def test_csv_in_excels_encodings_and_line_ends(ctx, tmp_path, encoding, sep, newline):
     text = newline.join(sep.join(str(v) for v in row) for row in GOOD) + newline
     path = tmp_path / "u.csv"
@@ -83,7 +99,9 @@ def test_csv_in_excels_encodings_and_line_ends(ctx, tmp_path, encoding, sep, new
 
 def test_a_huge_field_is_a_value_to_refuse_not_a_crash(ctx, tmp_path):
     path = tmp_path / "u.csv"
-    path.write_text("\n".join([",".join(HEADER), "05,001," + "あ" * 200_000 + ",1,1,1"]), encoding="utf-8")
+    path.write_text(
+        "\n".join([",".join(HEADER), "05,001," + "あ" * 200_000 + ",1,1,1"]), encoding="utf-8"
+    )
     with pytest.raises(ImportFailed, match="60 文字以内"):
         import_unions(ctx, path)
 
@@ -105,7 +123,11 @@ def test_damaged_packages_get_a_japanese_message_without_zip_details(ctx, tmp_pa
     if damage == "truncated":
         bad.write_bytes(bytes(data[: len(data) // 2]))
     elif damage == "xml":
-        _rezip(good, bad, lambda name, body: body[: len(body) // 2] if name.endswith("sheet1.xml") else body)
+        _rezip(
+            good,
+            bad,
+            lambda name, body: body[: len(body) // 2] if name.endswith("sheet1.xml") else body,
+        )
     else:
         with zipfile.ZipFile(good) as zf:
             info = zf.getinfo("xl/worksheets/sheet1.xml")
@@ -113,18 +135,23 @@ def test_damaged_packages_get_a_japanese_message_without_zip_details(ctx, tmp_pa
         if damage == "crc":
             data[start + 5] ^= 0x01
         elif damage == "zlib":
-            data[start: start + 8] = b"\xff" * 8
+            data[start : start + 8] = b"\xff" * 8
         else:  # an unsupported compression method in the local and central headers
             data[info.header_offset + 8] = 99
             central = data.find(b"PK\x01\x02")
-            while data[central + 46: central + 46 + len(info.filename)] != info.filename.encode():
+            while data[central + 46 : central + 46 + len(info.filename)] != info.filename.encode():
                 central = data.find(b"PK\x01\x02", central + 4)
             data[central + 10] = 99
         bad.write_bytes(bytes(data))
     with pytest.raises(ImportFailed) as info:
         import_unions(ctx, bad)
     text = str(info.value)
-    assert "Excel ファイル" in text and "CRC" not in text and "zlib" not in text and "Error" not in text
+    assert (
+        "Excel ファイル" in text
+        and "CRC" not in text
+        and "zlib" not in text
+        and "Error" not in text
+    )
     assert ctx.unions.list() == []
 
 

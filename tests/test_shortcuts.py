@@ -71,15 +71,29 @@ class _Catch(QObject):
 def test_every_menu_shortcut_reaches_its_action(window, qtbot):
     shortcuts = menu_shortcuts(window)
     keys = {k.toString() for _a, k in shortcuts}
-    assert {"F1", "F2", "F3", "F4", "F5", "F6", "Ctrl+Z", "Ctrl+Y", "Ctrl+F", "Ctrl+Shift+F", "Ctrl+Q"} <= keys
+    assert {
+        "F1",
+        "F2",
+        "F3",
+        "F4",
+        "F5",
+        "F6",
+        "Ctrl+Z",
+        "Ctrl+Y",
+        "Ctrl+F",
+        "Ctrl+Shift+F",
+        "Ctrl+Q",
+    } <= keys
     catch = _Catch()
     for action, _k in shortcuts:
         action.installEventFilter(catch)
-        action.setEnabled(True)   # 元に戻す is disabled with nothing to undo; the key must still map
+        action.setEnabled(True)  # 元に戻す is disabled with nothing to undo; the key must still map
     for action, key in shortcuts:
         catch.hits.clear()
         press(qtbot, window, key)
-        assert catch.hits == [action], f"{action.text()} ({key.toString()}) did not reach its action"
+        assert catch.hits == [action], (
+            f"{action.text()} ({key.toString()}) did not reach its action"
+        )
 
 
 def test_page_help_filter_and_search_keys_do_what_they_say(window, qtbot):
@@ -104,7 +118,9 @@ def test_undo_and_redo_keys_in_the_entry_grid(window, qtbot, branch):  # noqa: F
     page = window.pages["entry"]
     view = page.month_panel.view
     view.setFocus()
-    view.setCurrentIndex(view.model().index(2, page.month_panel.model.LABEL_COLUMNS))  # 010 総合共済 = 1
+    view.setCurrentIndex(
+        view.model().index(2, page.month_panel.model.LABEL_COLUMNS)
+    )  # 010 総合共済 = 1
     before = branch.read("010", "総合共済", "2025-02")
     qtbot.keyClick(view, Qt.Key.Key_8)
     qtbot.keyClick(view.current_editor(), Qt.Key.Key_Return)
@@ -114,7 +130,7 @@ def test_undo_and_redo_keys_in_the_entry_grid(window, qtbot, branch):  # noqa: F
     press(qtbot, window, QKeySequence("Ctrl+Y"))
     assert branch.read("010", "総合共済", "2025-02") == 8
     press(qtbot, window, QKeySequence("Ctrl+Z"))
-    press(qtbot, window, QKeySequence("Ctrl+Shift+Z"))      # the platform's redo key as well
+    press(qtbot, window, QKeySequence("Ctrl+Shift+Z"))  # the platform's redo key as well
     assert branch.read("010", "総合共済", "2025-02") == 8
 
 
@@ -122,8 +138,10 @@ def test_ctrl_enter_in_the_grid_opens_the_other_view(window, qtbot, branch):  # 
     page = window.pages["entry"]
     view = page.month_panel.view
     view.setFocus()
-    view.setCurrentIndex(view.model().index(1, page.month_panel.model.LABEL_COLUMNS))   # union 002
-    menu = page.open_menu(page.month_panel, view.currentIndex(), view.mapToGlobal(view.rect().center()))
+    view.setCurrentIndex(view.model().index(1, page.month_panel.model.LABEL_COLUMNS))  # union 002
+    menu = page.open_menu(
+        page.month_panel, view.currentIndex(), view.mapToGlobal(view.rect().center())
+    )
     shown = {a.text(): a.shortcut().toString() for a in menu.actions() if not a.isSeparator()}
     menu.close()
     assert shown["この単組を単組別で開く"] == "Ctrl+Return"
@@ -132,7 +150,7 @@ def test_ctrl_enter_in_the_grid_opens_the_other_view(window, qtbot, branch):  # 
     assert page.union_panel.union_id == branch.unions["002"]
     qtbot.keyClick(page.union_panel.view, Qt.Key.Key_Return, CTRL)
     assert page.tabs.currentWidget() is page.month_panel
-    qtbot.keyClick(view, Qt.Key.Key_Return)               # plain Enter still moves down a cell
+    qtbot.keyClick(view, Qt.Key.Key_Return)  # plain Enter still moves down a cell
     assert page.tabs.currentWidget() is page.month_panel
 
 
@@ -150,7 +168,9 @@ def _estimate_dialog(ctx, qtbot):
     return dialog
 
 
-def test_esc_in_an_untouched_estimate_form_closes_it_without_a_question(ctx, qtbot, prompts, branch):  # noqa: F811
+def test_esc_in_an_untouched_estimate_form_closes_it_without_a_question(
+    ctx, qtbot, prompts, branch
+):  # noqa: F811
     dialog = _estimate_dialog(ctx, qtbot)
     qtbot.keyClick(dialog.name, Qt.Key.Key_Escape)
     assert not dialog.isVisible() and prompts == []
@@ -159,13 +179,13 @@ def test_esc_in_an_untouched_estimate_form_closes_it_without_a_question(ctx, qtb
 def test_esc_and_cancel_ask_before_dropping_typed_values(ctx, qtbot, prompts, branch):  # noqa: F811
     dialog = _estimate_dialog(ctx, qtbot)
     qtbot.keyClicks(dialog.car, "Aqua")
-    prompts.answers["confirm"] = False                     # 「いいえ」: keep typing
+    prompts.answers["confirm"] = False  # 「いいえ」: keep typing
     qtbot.keyClick(dialog.car, Qt.Key.Key_Escape)
     assert dialog.isVisible() and dialog.car.text() == "Aqua"
     assert [(k, t) for k, t, _x in prompts] == [("confirm", "入力の破棄")]
     dialog.buttons.button(dialog.buttons.StandardButton.Cancel).click()
     assert dialog.isVisible() and len(prompts) == 2
-    prompts.answers["confirm"] = True                      # 「はい」: discard
+    prompts.answers["confirm"] = True  # 「はい」: discard
     dialog.close()
     assert not dialog.isVisible() and len(prompts) == 3
 
@@ -186,10 +206,13 @@ def test_union_and_campaign_forms_ask_too(ctx, qtbot, prompts, branch):  # noqa:
     qtbot.addWidget(camp)
     camp.show()
     n = len(prompts)
-    camp.reject()                                        # untouched: closes at once
+    camp.reject()  # untouched: closes at once
     assert not camp.isVisible() and len(prompts) == n
     camp.show()
-    camp.model.item(0).setCheckState(Qt.CheckState.Checked if camp.model.item(0).checkState()
-                                     != Qt.CheckState.Checked else Qt.CheckState.Unchecked)
+    camp.model.item(0).setCheckState(
+        Qt.CheckState.Checked
+        if camp.model.item(0).checkState() != Qt.CheckState.Checked
+        else Qt.CheckState.Unchecked
+    )
     camp.reject()
     assert camp.isVisible() and len(prompts) == n + 1

@@ -42,14 +42,16 @@ def damage_a_data_page(path: Path) -> None:
     size = int.from_bytes(data[16:18], "big")
     page = len(data) // size // 2
     start = (page - 1) * size
-    data[start + 8:start + size] = b"\xa5" * (size - 8)
+    data[start + 8 : start + size] = b"\xa5" * (size - 8)
     path.write_bytes(bytes(data))
 
 
-def test_the_check_runs_in_the_background_and_is_confirmed_before_the_window_returns(tmp_path, qtbot, prompts):
+def test_the_check_runs_in_the_background_and_is_confirmed_before_the_window_returns(
+    tmp_path, qtbot, prompts
+):
     path = branch_db(tmp_path)
     db = open_database(path, check_later=True)
-    assert db.pending_check is not None          # running while the caller goes on
+    assert db.pending_check is not None  # running while the caller goes on
     db.confirm_intact()
     assert db.pending_check is None
     db.close()
@@ -73,11 +75,13 @@ def test_building_any_page_writes_nothing_before_the_check_is_confirmed(tmp_path
     ctx.close()
 
 
-def test_a_file_only_the_page_check_finds_damaged_gets_the_recovery_dialog_and_stays_as_it_was(tmp_path, prompts):
+def test_a_file_only_the_page_check_finds_damaged_gets_the_recovery_dialog_and_stays_as_it_was(
+    tmp_path, prompts
+):
     path = branch_db(tmp_path)
     damage_a_data_page(path)
     before = path.read_bytes()
-    prompts.answers["dialog"] = False            # the recovery dialog: 終了
+    prompts.answers["dialog"] = False  # the recovery dialog: 終了
     assert app_module.open_main_window(path) is None
     kind, _title, text = prompts[-1]
     assert kind == "dialog" and "壊れています" in text
@@ -87,9 +91,9 @@ def test_a_file_only_the_page_check_finds_damaged_gets_the_recovery_dialog_and_s
 
 def test_a_crash_wal_or_a_migration_is_checked_before_anything_else(tmp_path):
     path = branch_db(tmp_path, unions=5)
-    wal_path(path).write_bytes(b"\x00" * 32)       # as if the last session had not closed cleanly
+    wal_path(path).write_bytes(b"\x00" * 32)  # as if the last session had not closed cleanly
     db = open_database(path, check_later=True)
-    assert db.pending_check is None              # checked at once, not later
+    assert db.pending_check is None  # checked at once, not later
     db.close()
 
 
@@ -111,28 +115,32 @@ def damage_page(path: Path, page: int) -> None:
     data = bytearray(path.read_bytes())
     size = int.from_bytes(data[16:18], "big")
     start = (page - 1) * size
-    data[start:start + size] = b"\xa5" * size
+    data[start : start + size] = b"\xa5" * size
     path.write_bytes(bytes(data))
 
 
-def test_the_window_is_shown_before_the_check_which_is_confirmed_after_the_first_paint(tmp_path, qtbot, prompts):
+def test_the_window_is_shown_before_the_check_which_is_confirmed_after_the_first_paint(
+    tmp_path, qtbot, prompts
+):
     path, _ = branch_db_with_unread_pages(tmp_path)
     window = app_module.open_main_window(path, confirm_after_paint=True)
     qtbot.addWidget(window)
     gate = window.startup_gate
     assert window.ctx.db.pending_check is not None and not gate.done
-    with pytest.raises(sqlite3.OperationalError, match="readonly"):   # nothing can write meanwhile
+    with pytest.raises(sqlite3.OperationalError, match="readonly"):  # nothing can write meanwhile
         window.ctx.settings.set("probe", "1", source="test")
     window.show()
     qtbot.waitUntil(lambda: gate.done, timeout=5000)
     assert gate.intact and window.ctx.db.pending_check is None
-    window.ctx.settings.set("probe", "1", source="test")               # writable once it passed
+    window.ctx.settings.set("probe", "1", source="test")  # writable once it passed
     assert window.ctx.settings.get("probe") == "1"
     assert prompts == []
     window.ctx.close()
 
 
-def test_input_before_the_confirmation_waits_for_the_check_and_then_arrives(tmp_path, qtbot, prompts):
+def test_input_before_the_confirmation_waits_for_the_check_and_then_arrives(
+    tmp_path, qtbot, prompts
+):
     path, _ = branch_db_with_unread_pages(tmp_path)
     window = app_module.open_main_window(path, confirm_after_paint=True)
     qtbot.addWidget(window)
@@ -149,23 +157,24 @@ def test_input_before_the_confirmation_waits_for_the_check_and_then_arrives(tmp_
     window.installEventFilter(spy)
     assert not gate.done
     qtbot.keyClick(window, Qt.Key.Key_Shift)
-    assert seen == [True] and gate.intact                 # confirmed before the key was delivered
+    assert seen == [True] and gate.intact  # confirmed before the key was delivered
     window.ctx.close()
 
 
 def test_a_file_the_check_refuses_after_the_first_paint_gets_the_recovery_dialog_and_stays_as_it_was(
-        tmp_path, qtbot, prompts):
+    tmp_path, qtbot, prompts
+):
     path, page = branch_db_with_unread_pages(tmp_path)
     damage_page(path, page)
     before = path.read_bytes()
     window = app_module.open_main_window(path, confirm_after_paint=True)
-    assert window is not None                      # the first page reads nothing damaged
+    assert window is not None  # the first page reads nothing damaged
     qtbot.addWidget(window)
     gate = window.startup_gate
-    prompts.answers["dialog"] = False              # the recovery dialog: 終了
+    prompts.answers["dialog"] = False  # the recovery dialog: 終了
     window.show()
     with qtbot.waitSignal(gate.quit_requested, timeout=5000):
-        qtbot.keyClick(window, Qt.Key.Key_A)       # the key waits for the check, which fails
+        qtbot.keyClick(window, Qt.Key.Key_A)  # the key waits for the check, which fails
         assert gate.done and gate.intact is False and not window.isEnabled()
     assert gate.quit
     kind, _title, text = prompts[-1]
@@ -173,11 +182,12 @@ def test_a_file_the_check_refuses_after_the_first_paint_gets_the_recovery_dialog
     assert not window.isVisible()
     assert path.read_bytes() == before
     assert not wal_path(path).exists() or wal_path(path).stat().st_size == 0
-    prompts.dialogs.clear()                        # open_or_recover already deleted the dialog
+    prompts.dialogs.clear()  # open_or_recover already deleted the dialog
 
 
 def test_after_a_refused_check_the_window_goes_on_with_the_file_chosen_in_the_recovery_dialog(
-        tmp_path, qtbot, prompts):
+    tmp_path, qtbot, prompts
+):
     path, page = branch_db_with_unread_pages(tmp_path)
     other = branch_db(tmp_path / "other", unions=3)
     damage_page(path, page)
@@ -187,14 +197,16 @@ def test_after_a_refused_check_the_window_goes_on_with_the_file_chosen_in_the_re
     gate = window.startup_gate
     from kyosai_desktop.ui import startup_recovery
 
-    def choose_other(dialog):                      # the clerk picks 別のファイルを開く
+    def choose_other(dialog):  # the clerk picks 別のファイルを開く
         dialog.action, dialog.target = startup_recovery.OPEN_OTHER, other
         return True
 
     prompts.answers["dialog"] = choose_other
     window.show()
-    qtbot.waitUntil(lambda: gate.done and window.isVisible() and window.ctx.path == other, timeout=5000)
+    qtbot.waitUntil(
+        lambda: gate.done and window.isVisible() and window.ctx.path == other, timeout=5000
+    )
     assert gate.intact is False and not gate.quit and window.isEnabled()
     assert path.read_bytes() == before
-    prompts.dialogs.clear()                        # open_or_recover already deleted the dialog
+    prompts.dialogs.clear()  # open_or_recover already deleted the dialog
     window.ctx.close()

@@ -20,22 +20,40 @@ from kyosai_desktop.ui.startup_recovery import StartupRecoveryDialog
 
 def press(qtbot, button_name: str, seen: list, *, select: str | None = None):
     """A dialog answer: check it is the recovery dialog, select a backup, press a real button."""
+
     def answer(dialog):
         assert isinstance(dialog, StartupRecoveryDialog)
-        seen.append({"message": dialog.message.text(),
-                     "buttons": {n: getattr(dialog, n).isVisibleTo(dialog) and getattr(dialog, n).isEnabled()
-                                 for n in ("restore_latest_button", "restore_selected_button", "choose_button",
-                                           "retry_button", "open_other_button", "quit_button")},
-                     "items": [dialog.backup_list.item(i).text() for i in range(dialog.backup_list.count())]})
+        seen.append(
+            {
+                "message": dialog.message.text(),
+                "buttons": {
+                    n: getattr(dialog, n).isVisibleTo(dialog) and getattr(dialog, n).isEnabled()
+                    for n in (
+                        "restore_latest_button",
+                        "restore_selected_button",
+                        "choose_button",
+                        "retry_button",
+                        "open_other_button",
+                        "quit_button",
+                    )
+                },
+                "items": [
+                    dialog.backup_list.item(i).text() for i in range(dialog.backup_list.count())
+                ],
+            }
+        )
         if select is not None:
             row = next(i for i, c in enumerate(dialog.candidates) if c.path.name == select)
             dialog.backup_list.setCurrentRow(row)
         qtbot.mouseClick(getattr(dialog, button_name), Qt.MouseButton.LeftButton)
         return False
+
     return answer
 
 
-def test_damaged_database_restored_from_the_newest_good_backup_before_the_window(tmp_path, qtbot, prompts):
+def test_damaged_database_restored_from_the_newest_good_backup_before_the_window(
+    tmp_path, qtbot, prompts
+):
     db, backup = damaged_database(tmp_path)
     damaged, stale_wal, backup_bytes = db.read_bytes(), wal_path(db).read_bytes(), digest(backup)
     (tmp_path / "backups" / "branch-29991231-000000.sqlite3").write_text("壊れたコピー")
@@ -47,7 +65,7 @@ def test_damaged_database_restored_from_the_newest_good_backup_before_the_window
     first = seen[0]
     assert "壊れています" in first["message"]
     assert first["buttons"]["restore_latest_button"] and not first["buttons"]["retry_button"]
-    assert "使えません" in first["items"][0] and "検査 OK" in first["items"][1]   # newest first
+    assert "使えません" in first["items"][0] and "検査 OK" in first["items"][1]  # newest first
     kinds = [k for k, _t, _x in prompts]
     assert kinds == ["dialog", "confirm", "information"]
     assert backup.name in prompts[1][2] and "単組 2 件" in prompts[1][2]
@@ -66,13 +84,13 @@ def test_a_chosen_backup_and_a_declined_restore(tmp_path, qtbot, prompts):
     ctx.settings.set_branch("05")
     ctx.close()
     older = tmp_path / "backups" / "branch-20200101-000000.sqlite3"
-    older.write_bytes((tmp_path / "other.sqlite3").read_bytes())    # a good backup with no unions
+    older.write_bytes((tmp_path / "other.sqlite3").read_bytes())  # a good backup with no unions
     seen: list = []
     calls = []
 
     def clerk(dialog):
         calls.append(dialog)
-        if len(calls) == 1:   # first: choose the older one, then say no at the confirmation
+        if len(calls) == 1:  # first: choose the older one, then say no at the confirmation
             prompts.answers["confirm"] = False
             return press(qtbot, "restore_selected_button", seen, select=older.name)(dialog)
         prompts.answers["confirm"] = True
@@ -81,8 +99,8 @@ def test_a_chosen_backup_and_a_declined_restore(tmp_path, qtbot, prompts):
     prompts.answers["dialog"] = clerk
     window = app_module.open_main_window(db)
     qtbot.addWidget(window)
-    assert len(calls) == 2                                  # declined: asked again, file untouched meanwhile
-    assert window.ctx.unions.list("05") == []               # the chosen (older) backup
+    assert len(calls) == 2  # declined: asked again, file untouched meanwhile
+    assert window.ctx.unions.list("05") == []  # the chosen (older) backup
     window.ctx.close()
     safety = next((tmp_path / "backups").glob("branch-before-restore-*.sqlite3"))
     assert safety.read_bytes() == damaged
@@ -105,8 +123,15 @@ def test_another_programs_file_is_never_offered_for_restore(tmp_path, qtbot, pro
     window = app_module.open_main_window(foreign)
     qtbot.addWidget(window)
     assert "別のプログラム" in seen[0]["message"]
-    assert not any(seen[0]["buttons"][b] for b in ("restore_latest_button", "restore_selected_button",
-                                                   "choose_button", "retry_button"))
+    assert not any(
+        seen[0]["buttons"][b]
+        for b in (
+            "restore_latest_button",
+            "restore_selected_button",
+            "choose_button",
+            "retry_button",
+        )
+    )
     assert window.ctx.path == good
     window.ctx.close()
     assert digest(foreign) == before
@@ -134,7 +159,7 @@ def test_a_locked_database_can_be_tried_again(tmp_path, qtbot, prompts):
 
     def clerk(dialog):
         if not seen:
-            holder.execute("ROLLBACK")      # the other program lets go
+            holder.execute("ROLLBACK")  # the other program lets go
             holder.close()
         return press(qtbot, "retry_button", seen)(dialog)
 

@@ -40,7 +40,9 @@ def test_fresh_database_is_migrated_and_seeded(ctx):
 def test_newer_database_is_refused_and_left_unchanged(tmp_path):
     path = tmp_path / "newer.sqlite3"
     conn = sqlite3.connect(path)
-    conn.execute("CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT)")   # ours, from a newer release
+    conn.execute(
+        "CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT)"
+    )  # ours, from a newer release
     conn.execute(f"PRAGMA user_version = {latest_version() + 1}")
     conn.commit()
     conn.close()
@@ -87,7 +89,11 @@ def test_locked_database_is_refused(tmp_path):
 def test_migration_copies_database_first(tmp_path):
     path = tmp_path / "old.sqlite3"
     conn = sqlite3.connect(path, isolation_level=None)
-    conn.executescript((__import__("kyosai_desktop.paths", fromlist=["x"]).migrations_dir() / "001_initial.sql").read_text())
+    conn.executescript(
+        (
+            __import__("kyosai_desktop.paths", fromlist=["x"]).migrations_dir() / "001_initial.sql"
+        ).read_text()
+    )
     conn.execute("PRAGMA user_version = 1")
     conn.execute("INSERT INTO settings VALUES ('marker', 'v1')")
     conn.close()
@@ -142,7 +148,7 @@ def test_backup_is_a_checked_copy_and_automatic_backup_once_a_day(ctx):
 
 def test_start_months_audit_only_real_changes(ctx):
     before = ctx.audit.count()
-    ctx.fiscal_years.set_start_months(2024, 6, 6)          # the seeded values: nothing changes
+    ctx.fiscal_years.set_start_months(2024, 6, 6)  # the seeded values: nothing changes
     assert ctx.audit.count() == before
     ctx.fiscal_years.set_start_months(2024, 6, 5, source="import")
     history = ctx.audit.history("fiscal_years", "2024")

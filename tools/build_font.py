@@ -91,7 +91,7 @@ def unshare(font: TTFont) -> dict[int, str]:
     for glyph, cps in sorted(shared_glyphs(font).items(), key=lambda item: item[1][0]):
         for cp in cps[1:]:
             name = f"{glyph}.u{cp:04X}"
-            glyf.glyphs[name] = Glyph(_raw(glyf, glyph))   # the same bytes: outline and hinting
+            glyf.glyphs[name] = Glyph(_raw(glyf, glyph))  # the same bytes: outline and hinting
             hmtx.metrics[name] = hmtx.metrics[glyph]
             if vmtx is not None:
                 vmtx.metrics[name] = vmtx.metrics[glyph]
@@ -142,4 +142,7 @@ def build(source: Path = SOURCE, target: Path = TARGET) -> dict[int, str]:
 
 if __name__ == "__main__":
     copies = build()
-    print(f"{TARGET.relative_to(ROOT)}: {len(copies)} code points got their own glyph", file=sys.stderr)
+    print(
+        f"{TARGET.relative_to(ROOT)}: {len(copies)} code points got their own glyph",
+        file=sys.stderr,
+    )

@@ -69,7 +69,9 @@ def _save(window, target: Path, scale: float) -> None:
 
     image = window.grab()
     if scale != 1.0:
-        image = image.scaledToWidth(round(image.width() * scale), Qt.TransformationMode.SmoothTransformation)
+        image = image.scaledToWidth(
+            round(image.width() * scale), Qt.TransformationMode.SmoothTransformation
+        )
     image.save(str(target))
 
 
@@ -78,7 +80,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=ROOT / "resources" / "help" / "img")
     parser.add_argument("--size", default="1280x720")
     parser.add_argument("--scale", type=float, default=0.75, help="shrink the saved pictures")
-    parser.add_argument("--tabs", action="store_true", help="also every tab of every page (for review)")
+    parser.add_argument(
+        "--tabs", action="store_true", help="also every tab of every page (for review)"
+    )
     args = parser.parse_args(argv)
     width, height = (int(v) for v in args.size.split("x"))
     for path in shoot(args.out, width, height, args.scale, args.tabs):

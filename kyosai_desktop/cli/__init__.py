@@ -28,14 +28,22 @@ class CommandError(Exception):
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="kyosai", description=f"{APP_TITLE} — 引数なしで画面を開きます。")
-    parser.add_argument("--db", type=Path, help="データベースファイル (省略時はユーザーデータフォルダ)")
+    parser = argparse.ArgumentParser(
+        prog="kyosai", description=f"{APP_TITLE} — 引数なしで画面を開きます。"
+    )
+    parser.add_argument(
+        "--db", type=Path, help="データベースファイル (省略時はユーザーデータフォルダ)"
+    )
     parser.add_argument("--version", action="version", version=f"kyosai-desktop {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     groups = {
         "root": sub,
-        "import": sub.add_parser("import", help="取り込み").add_subparsers(dest="what", metavar="KIND", required=True),
-        "report": sub.add_parser("report", help="帳票・集計の出力").add_subparsers(dest="what", metavar="KIND", required=True),
+        "import": sub.add_parser("import", help="取り込み").add_subparsers(
+            dest="what", metavar="KIND", required=True
+        ),
+        "report": sub.add_parser("report", help="帳票・集計の出力").add_subparsers(
+            dest="what", metavar="KIND", required=True
+        ),
     }
     for name in COMMAND_MODULES:
         importlib.import_module(f"kyosai_desktop.cli.{name}").register(groups)
@@ -76,8 +84,11 @@ def _failure(exc: Exception) -> int:
         print(exc.summary(), file=sys.stderr)
         return 2
     if isinstance(exc, (CorruptDatabaseError, NotADatabaseError)):
-        print(f"エラー: {exc}\n"
-              "バックアップから戻すには: kyosai restore (一覧) / kyosai restore --latest --yes", file=sys.stderr)
+        print(
+            f"エラー: {exc}\n"
+            "バックアップから戻すには: kyosai restore (一覧) / kyosai restore --latest --yes",
+            file=sys.stderr,
+        )
         return 1
     if isinstance(exc, PackageError):
         print(str(exc), file=sys.stderr)

@@ -20,11 +20,16 @@ from kyosai_desktop.cli import CommandError, open_ctx
 
 
 def register(groups: dict) -> None:
-    grp = groups["root"].add_parser("exchange", help="ノートPCへの持ち出しと変更の持ち帰り").add_subparsers(
-        dest="action", metavar="ACTION", required=True)
+    grp = (
+        groups["root"]
+        .add_parser("exchange", help="ノートPCへの持ち出しと変更の持ち帰り")
+        .add_subparsers(dest="action", metavar="ACTION", required=True)
+    )
 
     def pw(p):
-        p.add_argument("--passphrase-file", type=Path, required=True, help="パスフレーズを書いたファイル")
+        p.add_argument(
+            "--passphrase-file", type=Path, required=True, help="パスフレーズを書いたファイル"
+        )
         return p
 
     p = pw(grp.add_parser("checkout", help="持ち出し用コピーを作成する (事務所)"))
@@ -32,7 +37,10 @@ def register(groups: dict) -> None:
     p.set_defaults(handler=cmd_checkout)
     p = pw(grp.add_parser("open", help="持ち出し用コピーを開く・更新する (ノートPC)"))
     p.add_argument("package", type=Path)
-    p.add_argument("--label", help="このノートPCの名前 (事務所の変更履歴に「持ち帰り (名前)」と残る。省略時はコンピューター名)")
+    p.add_argument(
+        "--label",
+        help="このノートPCの名前 (事務所の変更履歴に「持ち帰り (名前)」と残る。省略時はコンピューター名)",
+    )
     p.set_defaults(handler=cmd_open)
     p = pw(grp.add_parser("export", help="変更を書き出す (ノートPC)"))
     p.add_argument("--out", type=Path, required=True)
@@ -61,7 +69,9 @@ def _passphrase(args) -> str:
     try:
         text = args.passphrase_file.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
-        raise CommandError(f"パスフレーズのファイルを読めません: {args.passphrase_file}", 2) from exc
+        raise CommandError(
+            f"パスフレーズのファイルを読めません: {args.passphrase_file}", 2
+        ) from exc
     return text.rstrip("\r\n")
 
 
@@ -88,8 +98,10 @@ def cmd_checkout(args) -> int:
     finally:
         ctx.close()
     counts = info["counts"]
-    print(f"持ち出し用コピーを作成しました: {args.out} ({info['size']:,} バイト; 単組 {counts['unions']:,}、"
-          f"実績 {counts['results']:,}、見積り {counts['estimates']:,})")
+    print(
+        f"持ち出し用コピーを作成しました: {args.out} ({info['size']:,} バイト; 単組 {counts['unions']:,}、"
+        f"実績 {counts['results']:,}、見積り {counts['estimates']:,})"
+    )
     return 0
 
 
@@ -102,8 +114,10 @@ def cmd_open(args) -> int:
     except (exchange.ExchangeError, exchange.PackageError) as exc:
         raise _refusal(exc) from exc
     if res["refreshed"]:
-        print(f"持ち出し用コピーを更新しました ({res['taken_at']} 時点の事務所データ)。未送信の変更: 反映 {res['applied']} 件、"
-              f"同じ内容 {res['unchanged']} 件、競合 {res['conflicts']} 件")
+        print(
+            f"持ち出し用コピーを更新しました ({res['taken_at']} 時点の事務所データ)。未送信の変更: 反映 {res['applied']} 件、"
+            f"同じ内容 {res['unchanged']} 件、競合 {res['conflicts']} 件"
+        )
     else:
         print(f"持ち出し用コピーとして開きました ({res['taken_at']} 時点の事務所データ): {path}")
     return 0
@@ -117,7 +131,9 @@ def cmd_export(args) -> int:
         info = exchange.export_changes(path, args.out, _passphrase(args))
     except (exchange.ExchangeError, exchange.PackageError) as exc:
         raise _refusal(exc) from exc
-    kinds = "、".join(f"{exchange.KIND_LABELS[k]} {n}" for k, n in info["counts"].items()) or "変更なし"
+    kinds = (
+        "、".join(f"{exchange.KIND_LABELS[k]} {n}" for k, n in info["counts"].items()) or "変更なし"
+    )
     print(f"変更を書き出しました: {args.out} (第{info['seq']}回, {info['size']:,} バイト; {kinds})")
     return 0
 
@@ -133,16 +149,24 @@ def cmd_import(args) -> int:
     if args.json:
         print(json.dumps(res, ensure_ascii=False))
     elif res.get("already_imported"):
-        print(f"{res['source']} 第{res['seq']}回のパッケージは取り込み済みです。何も変更していません。")
+        print(
+            f"{res['source']} 第{res['seq']}回のパッケージは取り込み済みです。何も変更していません。"
+        )
     else:
         head = "取り込みの確認 (書き込んでいません)" if args.dry_run else "取り込みました"
         kinds = "、".join(f"{exchange.KIND_LABELS[k]} {n}" for k, n in res["by_kind"].items())
-        print(f"{head}: {res['source']} 第{res['seq']}回 — 反映 {res['applied']} 件"
-              f"{' (' + kinds + ')' if kinds else ''}、同じ内容 {res['unchanged']} 件、競合 {res['conflicts']} 件")
+        print(
+            f"{head}: {res['source']} 第{res['seq']}回 — 反映 {res['applied']} 件"
+            f"{' (' + kinds + ')' if kinds else ''}、同じ内容 {res['unchanged']} 件、競合 {res['conflicts']} 件"
+        )
         for r in res["renumbered"]:
-            print(f"  見積り No.{r['from']} は No.{r['to']} になりました (事務所で同じ No. が使われていたため)")
+            print(
+                f"  見積り No.{r['from']} は No.{r['to']} になりました (事務所で同じ No. が使われていたため)"
+            )
         if res["conflicts"]:
-            print("競合は kyosai exchange conflicts で確認し、kyosai exchange resolve で解決してください。")
+            print(
+                "競合は kyosai exchange conflicts で確認し、kyosai exchange resolve で解決してください。"
+            )
     return 0
 
 
@@ -160,9 +184,11 @@ def cmd_conflicts(args) -> int:
     if not rows:
         print("未解決の競合はありません。")
     for r in rows:
-        print(f"[{r.id}] {exchange.KIND_LABELS[r.kind]} {r.key} {r.field}: 事務所 {r.office!r}"
-              f" ({r.office_actor or '-'} {r.office_at or '-'}) / ノートPC {r.laptop!r}"
-              f" ({r.laptop_actor or '-'} {r.laptop_at or '-'}) — {exchange.SITUATIONS[r.situation]}")
+        print(
+            f"[{r.id}] {exchange.KIND_LABELS[r.kind]} {r.key} {r.field}: 事務所 {r.office!r}"
+            f" ({r.office_actor or '-'} {r.office_at or '-'}) / ノートPC {r.laptop!r}"
+            f" ({r.laptop_actor or '-'} {r.laptop_at or '-'}) — {exchange.SITUATIONS[r.situation]}"
+        )
     return 0
 
 
@@ -176,7 +202,9 @@ def cmd_resolve(args) -> int:
         raise CommandError(f"エラー: {exc}", 2) from exc
     finally:
         ctx.close()
-    print(f"{n} 件の競合を解決しました ({'事務所の値を維持' if args.keep == 'office' else 'ノートPCの値を採用'})。")
+    print(
+        f"{n} 件の競合を解決しました ({'事務所の値を維持' if args.keep == 'office' else 'ノートPCの値を採用'})。"
+    )
     return 0
 
 
@@ -191,8 +219,10 @@ def cmd_status(args) -> int:
     if args.json:
         print(json.dumps(st.as_dict(), ensure_ascii=False))
     elif st.role == "laptop":
-        print(f"持ち出し用コピー ({st.label}): 未送信の変更 {st.pending} 件、最終やり取り {st.last_exchange_at or '-'}、"
-              f"未解決の競合 {st.open_conflicts} 件")
+        print(
+            f"持ち出し用コピー ({st.label}): 未送信の変更 {st.pending} 件、最終やり取り {st.last_exchange_at or '-'}、"
+            f"未解決の競合 {st.open_conflicts} 件"
+        )
     else:
         print(f"事務所のデータベース: 未解決の競合 {st.open_conflicts} 件")
     return 0

@@ -23,22 +23,38 @@ from kyosai_desktop.domain.months import (
 
 def register(groups: dict) -> None:
     imp = groups["import"].add_parser(
-        "model-unions", help="加入拡大モデル単組シート (本部の Excel) の取り込み",
-        description="本部の加入拡大モデル単組シートを検算して取り込みます。まず --dry-run で確認してください。")
+        "model-unions",
+        help="加入拡大モデル単組シート (本部の Excel) の取り込み",
+        description="本部の加入拡大モデル単組シートを検算して取り込みます。まず --dry-run で確認してください。",
+    )
     imp.add_argument("file", type=Path, help="シート (.xlsx)")
     imp.add_argument("--fy", type=int, required=True, help="年度 (例: 2024)")
-    imp.add_argument("--start-month", type=int, choices=(6, 5),
-                     help="この年度の集計開始月 (6=6月開始, 5=5月開始)。省略時は設定のまま")
-    imp.add_argument("--dry-run", action="store_true", help="書き込まずに変更内容と検算結果だけ表示する")
-    imp.add_argument("--sheet", metavar="NAME", help="取り込むシート名 (表示されているシートが複数ある xlsx)")
+    imp.add_argument(
+        "--start-month",
+        type=int,
+        choices=(6, 5),
+        help="この年度の集計開始月 (6=6月開始, 5=5月開始)。省略時は設定のまま",
+    )
+    imp.add_argument(
+        "--dry-run", action="store_true", help="書き込まずに変更内容と検算結果だけ表示する"
+    )
+    imp.add_argument(
+        "--sheet", metavar="NAME", help="取り込むシート名 (表示されているシートが複数ある xlsx)"
+    )
     imp.set_defaults(handler=cmd_import)
 
-    rep = groups["report"].add_parser("model-unions", help="加入拡大モデル単組 進捗表 (CSV / xlsx / PDF)")
+    rep = groups["report"].add_parser(
+        "model-unions", help="加入拡大モデル単組 進捗表 (CSV / xlsx / PDF)"
+    )
     _common(rep)
     rep.add_argument("--out", type=Path, required=True, help="出力ファイル .csv / .xlsx / .pdf")
     rep.add_argument("--pref", help="県コード (省略時は全国)")
-    rep.add_argument("--paper", choices=("A4", "A3"), default="A4", help="用紙 (xlsx / pdf、横向き)")
-    rep.add_argument("--start-month", type=int, choices=(6, 5), help="表示の開始月 (省略時は年度の設定)")
+    rep.add_argument(
+        "--paper", choices=("A4", "A3"), default="A4", help="用紙 (xlsx / pdf、横向き)"
+    )
+    rep.add_argument(
+        "--start-month", type=int, choices=(6, 5), help="表示の開始月 (省略時は年度の設定)"
+    )
     rep.set_defaults(handler=cmd_report)
 
     sh = groups["report"].add_parser("union-sheets", help="単組進捗シート (A4、1単組1ページの PDF)")
@@ -65,7 +81,9 @@ def _pref(ctx, value: str | None) -> str | None:
 
 def _check_as_of(ctx, fiscal_year: int, as_of: str, start_month: int | None = None) -> None:
     """Refuse an as-of month outside the fiscal year (before: a table of zeros; after: cut silently)."""
-    year = FiscalYear(fiscal_year, start_month or ctx.fiscal_years.model_year(fiscal_year).start_month)
+    year = FiscalYear(
+        fiscal_year, start_month or ctx.fiscal_years.model_year(fiscal_year).start_month
+    )
     try:
         check_as_of(as_of, year)
     except MonthOutsideYear as exc:
@@ -77,8 +95,14 @@ def cmd_import(args: argparse.Namespace) -> int:
 
     ctx = open_ctx(args)
     try:
-        result = import_model_unions(ctx, args.file, args.fy, start_month=args.start_month, dry_run=args.dry_run,
-                                     sheet=args.sheet)
+        result = import_model_unions(
+            ctx,
+            args.file,
+            args.fy,
+            start_month=args.start_month,
+            dry_run=args.dry_run,
+            sheet=args.sheet,
+        )
         print(result.text())
         if not args.dry_run:
             print(f"取り込みました: {ctx.path}")
@@ -97,9 +121,13 @@ def cmd_report(args: argparse.Namespace) -> int:
     ctx = open_ctx(args)
     try:
         _check_as_of(ctx, args.fy, as_of, args.start_month)
-        report = mr.build_report(ctx, args.fy, as_of, pref_code=_pref(ctx, args.pref), start_month=args.start_month)
+        report = mr.build_report(
+            ctx, args.fy, as_of, pref_code=_pref(ctx, args.pref), start_month=args.start_month
+        )
         if not report.rows:
-            raise CommandError(f"{args.fy}年度の加入拡大モデル単組がありません。先に `kyosai import model-unions` で取り込んでください。")
+            raise CommandError(
+                f"{args.fy}年度の加入拡大モデル単組がありません。先に `kyosai import model-unions` で取り込んでください。"
+            )
         if suffix == ".csv":
             out = mr.write_csv(report, args.out)
         elif suffix == ".xlsx":
@@ -108,7 +136,9 @@ def cmd_report(args: argparse.Namespace) -> int:
             from kyosai_desktop.render.paper import render_pdf
             from kyosai_desktop.render.paper_table import TablePaper
 
-            out = render_pdf(TablePaper(mr.printed_table(report), paper=args.paper, landscape=True), args.out)
+            out = render_pdf(
+                TablePaper(mr.printed_table(report), paper=args.paper, landscape=True), args.out
+            )
         summary = "　".join(f"{k} {v}" for k, v in report.table.summary)
         print(f"{report.table.title} ({report.scope_label}) を {out} に出力しました。\n{summary}")
     finally:
@@ -139,7 +169,9 @@ def cmd_union_sheets(args: argparse.Namespace) -> int:
         from kyosai_desktop.render.union_sheet_paper import UnionSheetPaper
 
         out = render_pdf(UnionSheetPaper(sheets), args.out)
-        print(f"単組進捗シート {len(sheets)} 単組分 ({len(sheets)} ページ) を {out} に出力しました。")
+        print(
+            f"単組進捗シート {len(sheets)} 単組分 ({len(sheets)} ページ) を {out} に出力しました。"
+        )
     finally:
         ctx.close()
     return 0

@@ -22,19 +22,21 @@ import re
 import unicodedata
 from decimal import ROUND_HALF_UP, Decimal
 
-MAX_COUNT = 99_999_999          # 件数 · 組合員数 · 目標: eight digits is far above any branch
-MAX_YEN = 999_999_999           # premiums and differences, in yen
+MAX_COUNT = 99_999_999  # 件数 · 組合員数 · 目標: eight digits is far above any branch
+MAX_YEN = 999_999_999  # premiums and differences, in yen
 MIN_YEAR, MAX_YEAR = 2000, 2100  # fiscal years and YYYY-MM months
-MIN_DATE_YEAR = 1900             # dates (満期日, 基準日 …)
-MAX_TEXT = 200                   # longest free text in one cell (備考 …)
-NAME_MAX = 60                    # longest name (単組名, キャンペーン名 …)
-_MAX_DIGITS = 30                 # longer numeric text is refused before any conversion
+MIN_DATE_YEAR = 1900  # dates (満期日, 基準日 …)
+MAX_TEXT = 200  # longest free text in one cell (備考 …)
+NAME_MAX = 60  # longest name (単組名, キャンペーン名 …)
+_MAX_DIGITS = 30  # longer numeric text is refused before any conversion
 
 _FULLWIDTH_DIGITS = {chr(0xFF10 + i) for i in range(10)}
 _INT_RE = re.compile(r"[+-]?[0-9]+", re.ASCII)
 _DEC_RE = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)", re.ASCII)
 _DATE_RE = re.compile(r"([0-9]{4})[-/.年]([0-9]{1,2})[-/.月]([0-9]{1,2})日?", re.ASCII)
-_ERA_DATE_RE = re.compile(r"(令和|平成|昭和|R|H|S)([0-9]{1,2}|元)[-/.年]([0-9]{1,2})[-/.月]([0-9]{1,2})日?", re.ASCII)
+_ERA_DATE_RE = re.compile(
+    r"(令和|平成|昭和|R|H|S)([0-9]{1,2}|元)[-/.年]([0-9]{1,2})[-/.月]([0-9]{1,2})日?", re.ASCII
+)
 _MONTH_RE = re.compile(r"([0-9]{4})[-/年.]([0-9]{1,2})月?", re.ASCII)
 _ERA_MONTH_RE = re.compile(r"(令和|平成|R|H)([0-9]{1,2}|元)[-/.年]([0-9]{1,2})月?", re.ASCII)
 _ERAS = {"令和": 2018, "R": 2018, "平成": 1988, "H": 1988, "昭和": 1925, "S": 1925}
@@ -69,7 +71,9 @@ def _check_digits(value: object, what: str) -> None:
         if ("0" <= ch <= "9") or ch in _FULLWIDTH_DIGITS:
             continue
         if ch.isdigit():  # Nd digits of other scripts, superscripts, circled ①
-            raise CellError(f"{what}「{shown(value)}」に使えない数字「{ch}」があります。半角か全角の 0〜9 で入力してください。")
+            raise CellError(
+                f"{what}「{shown(value)}」に使えない数字「{ch}」があります。半角か全角の 0〜9 で入力してください。"
+            )
 
 
 def normalise_text(value: object) -> str:
@@ -90,13 +94,17 @@ def _whole(value: object, what: str, *, limit: int, suffixes: tuple[str, ...] = 
         if not value.is_integer():
             raise CellError(f"{what}「{value:g}」は整数ではありません。整数で入力してください。")
         if abs(value) > limit:
-            raise CellError(f"{what}「{value:g}」が大きすぎます。{limit:,} までで入力してください。")
+            raise CellError(
+                f"{what}「{value:g}」が大きすぎます。{limit:,} までで入力してください。"
+            )
         number = int(value)
     elif isinstance(value, Decimal):
         if not value.is_finite() or value != value.to_integral_value():
             raise CellError(f"{what}「{value}」は整数ではありません。整数で入力してください。")
         if abs(value) > limit:
-            raise CellError(f"{what}「{shown(value)}」が大きすぎます。{limit:,} までで入力してください。")
+            raise CellError(
+                f"{what}「{shown(value)}」が大きすぎます。{limit:,} までで入力してください。"
+            )
         number = int(value)
     elif isinstance(value, str):
         _check_digits(value, what)
@@ -104,34 +112,44 @@ def _whole(value: object, what: str, *, limit: int, suffixes: tuple[str, ...] = 
         for suffix in suffixes:
             text = text.removesuffix(suffix)
         if len(text) > _MAX_DIGITS and _DEC_RE.fullmatch(text):
-            raise CellError(f"{what}「{shown(value)}」が大きすぎます。{limit:,} までで入力してください。")
+            raise CellError(
+                f"{what}「{shown(value)}」が大きすぎます。{limit:,} までで入力してください。"
+            )
         if _INT_RE.fullmatch(text):
             number = int(text)
         elif _DEC_RE.fullmatch(text):
             number_d = Decimal(text)
             if number_d != number_d.to_integral_value():
-                raise CellError(f"{what}「{shown(value)}」は整数ではありません。整数で入力してください。")
+                raise CellError(
+                    f"{what}「{shown(value)}」は整数ではありません。整数で入力してください。"
+                )
             number = int(number_d)
         else:
             raise CellError(f"{what}「{shown(value)}」は数値ではありません。")
     else:
         raise CellError(f"{what}「{shown(value)}」は数値ではありません。")
     if abs(number) > limit:
-        raise CellError(f"{what}「{shown(value)}」が大きすぎます。{limit:,} までで入力してください。")
+        raise CellError(
+            f"{what}「{shown(value)}」が大きすぎます。{limit:,} までで入力してください。"
+        )
     return number
 
 
 # ------------------------------------------------------------------ numbers
 
 
-def parse_count(value: object, *, allow_blank: bool = False, label: str = "",
-                maximum: int = MAX_COUNT) -> int | None:
+def parse_count(
+    value: object, *, allow_blank: bool = False, label: str = "", maximum: int = MAX_COUNT
+) -> int | None:
     """A whole number 0 … ``maximum`` ("1,234", "１２", "12件", 12.0); blank → None if allowed."""
     if is_blank(value):
         if allow_blank:
             return None
-        raise CellError(f"{label}の値が空です。0以上の整数を入力してください。" if label
-                        else "値が空です。0以上の整数を入力してください。")
+        raise CellError(
+            f"{label}の値が空です。0以上の整数を入力してください。"
+            if label
+            else "値が空です。0以上の整数を入力してください。"
+        )
     try:
         number = _whole(value, label, limit=maximum, suffixes=("件", "人"))
     except CellError as exc:
@@ -163,12 +181,18 @@ def parse_yen(value: object, *, label: str = "掛金", signed: bool = False) -> 
     except CellError as exc:
         reason = str(exc)
         if "整数ではありません" in reason:
-            raise CellError(f"{label}「{shown(value)}」は円単位の整数で入力してください。") from None
+            raise CellError(
+                f"{label}「{shown(value)}」は円単位の整数で入力してください。"
+            ) from None
         if "大きすぎます" in reason:
-            raise CellError(f"{label}「{shown(value)}」が大きすぎます。{MAX_YEN:,} 円までで入力してください。") from None
+            raise CellError(
+                f"{label}「{shown(value)}」が大きすぎます。{MAX_YEN:,} 円までで入力してください。"
+            ) from None
         if "使えない数字" in reason:
             raise
-        raise CellError(f"{label}「{shown(value)}」は金額ではありません (例: ¥49,690 または 49690)。") from None
+        raise CellError(
+            f"{label}「{shown(value)}」は金額ではありません (例: ¥49,690 または 49690)。"
+        ) from None
     if number < 0 and not signed:
         raise CellError(f"{label}「{shown(value)}」が負の数です。掛金は0円以上で入力してください。")
     return number
@@ -189,12 +213,15 @@ def parse_decimal(value: object, *, label: str = "値", low: Decimal, high: Deci
             raise CellError(f"{label}「{shown(value)}」は数値ではありません。")
         number = Decimal(text)
     if not low <= number <= high:
-        raise CellError(f"{label}「{shown(value)}」は範囲外です。{low}〜{high} で入力してください。")
+        raise CellError(
+            f"{label}「{shown(value)}」は範囲外です。{low}〜{high} で入力してください。"
+        )
     return number
 
 
-def parse_percent(value: object, *, label: str = "", low: Decimal = Decimal(1),
-                  high: Decimal = Decimal(100)) -> Decimal:
+def parse_percent(
+    value: object, *, label: str = "", low: Decimal = Decimal(1), high: Decimal = Decimal(100)
+) -> Decimal:
     """A percent typed as "80", "80%", "８０．５"; whole numbers come back as ``Decimal(80)``."""
     text = value.strip().removesuffix("%").removesuffix("％") if isinstance(value, str) else value
     try:
@@ -202,7 +229,9 @@ def parse_percent(value: object, *, label: str = "", low: Decimal = Decimal(1),
     except CellError as exc:
         if "範囲外" in str(exc):
             raise CellError(f"{label}{low}〜{high} の値 (%) で入力してください。") from None
-        raise CellError(f"{label}「{shown(value)}」は数値ではありません。{low}〜{high} の値 (%) で入力してください。") from None
+        raise CellError(
+            f"{label}「{shown(value)}」は数値ではありません。{low}〜{high} の値 (%) で入力してください。"
+        ) from None
     return number.quantize(Decimal(1)) if number == number.to_integral_value() else number
 
 
@@ -235,7 +264,7 @@ def percent_candidates(value: object, *, label: str = "引下率") -> list[Decim
 def parse_code(value: object, width: int, *, label: str = "コード") -> str | None:
     """A code as text with its leading zeros ("7" / 7 / 7.0 / "７" → "007"); blank → None."""
     if type(value) is str and 0 < len(value) <= width and value.isascii() and value.isdigit():
-        return value.zfill(width)   # the common case, already plain ASCII digits
+        return value.zfill(width)  # the common case, already plain ASCII digits
     if is_blank(value):
         return None
     if isinstance(value, float) and value.is_integer() and 0 <= value < 10**width:
@@ -274,15 +303,21 @@ def parse_text(value: object, *, label: str = "", limit: int = MAX_TEXT) -> str 
     text = str(value).strip()
     bad = _CONTROL.search(text)
     if bad:
-        raise CellError(f"{label}「{shown(text)}」に制御文字 (\\x{ord(bad.group()):02x}) が含まれています。取り除いてください。")
+        raise CellError(
+            f"{label}「{shown(text)}」に制御文字 (\\x{ord(bad.group()):02x}) が含まれています。取り除いてください。"
+        )
     if len(text) > limit:
-        raise CellError(f"{label}が長すぎます ({len(text):,} 文字)。{limit} 文字以内で入力してください。")
+        raise CellError(
+            f"{label}が長すぎます ({len(text):,} 文字)。{limit} 文字以内で入力してください。"
+        )
     return text
 
 
 def parse_name(value: object, *, label: str = "名称", limit: int = NAME_MAX) -> str:
     """A name: trimmed (an ideographic space counts as a space), never empty, no control characters."""
-    text = parse_text(str(value).replace("\u3000", " ") if value is not None else None, label=label, limit=limit)
+    text = parse_text(
+        str(value).replace("\u3000", " ") if value is not None else None, label=label, limit=limit
+    )
     if text is None:
         raise CellError(f"{label}は空にできません。")
     if "\n" in text or "\r" in text or "\t" in text:
@@ -309,7 +344,9 @@ def parse_date(value: object, *, label: str = "日付") -> str | None:
     day = _date_of(value)
     if day is None:
         if not isinstance(value, str):
-            raise CellError(f"{label}「{shown(value)}」は日付ではありません (例: 2025-04-01、2025年4月1日、令和7年4月1日)。")
+            raise CellError(
+                f"{label}「{shown(value)}」は日付ではありません (例: 2025-04-01、2025年4月1日、令和7年4月1日)。"
+            )
         _check_digits(value, label)
         text = unicodedata.normalize("NFKC", value).replace(" ", "").strip()
         if text.endswith("00:00:00"):
@@ -322,13 +359,17 @@ def parse_date(value: object, *, label: str = "日付") -> str | None:
             y = _ERAS[era.group(1)] + (1 if era.group(2) == "元" else int(era.group(2)))
             mo, d = int(era.group(3)), int(era.group(4))
         else:
-            raise CellError(f"{label}「{shown(value)}」は日付ではありません (例: 2025-04-01、2025年4月1日、令和7年4月1日)。")
+            raise CellError(
+                f"{label}「{shown(value)}」は日付ではありません (例: 2025-04-01、2025年4月1日、令和7年4月1日)。"
+            )
         try:
             day = dt.date(y, mo, d)
         except ValueError:
             raise CellError(f"{label}「{shown(value)}」は存在しない日付です。") from None
     if not MIN_DATE_YEAR <= day.year <= MAX_YEAR:
-        raise CellError(f"{label}「{shown(value)}」は範囲外です。{MIN_DATE_YEAR}年〜{MAX_YEAR}年の日付で入力してください。")
+        raise CellError(
+            f"{label}「{shown(value)}」は範囲外です。{MIN_DATE_YEAR}年〜{MAX_YEAR}年の日付で入力してください。"
+        )
     return day.isoformat()
 
 
@@ -341,7 +382,9 @@ def parse_month(value: object, *, label: str = "年月") -> str:
         y, mo = day.year, day.month
     else:
         if not isinstance(value, str):
-            raise CellError(f"{label}「{shown(value)}」は YYYY-MM の形式で指定してください (例: 2025-02)。")
+            raise CellError(
+                f"{label}「{shown(value)}」は YYYY-MM の形式で指定してください (例: 2025-02)。"
+            )
         _check_digits(value, label)
         text = unicodedata.normalize("NFKC", value).replace(" ", "").strip()
         m = _MONTH_RE.fullmatch(text)
@@ -352,11 +395,15 @@ def parse_month(value: object, *, label: str = "年月") -> str:
             y = _ERAS[era.group(1)] + (1 if era.group(2) == "元" else int(era.group(2)))
             mo = int(era.group(3))
         else:
-            raise CellError(f"{label}「{shown(value)}」は YYYY-MM の形式で指定してください (例: 2025-02)。")
+            raise CellError(
+                f"{label}「{shown(value)}」は YYYY-MM の形式で指定してください (例: 2025-02)。"
+            )
         if not 1 <= mo <= 12:
             raise CellError(f"{label}「{shown(value)}」の月は 1〜12 で指定してください。")
     if not MIN_YEAR <= y <= MAX_YEAR:
-        raise CellError(f"{label}「{shown(value)}」は範囲外です。{MIN_YEAR}年1月〜{MAX_YEAR}年12月で指定してください。")
+        raise CellError(
+            f"{label}「{shown(value)}」は範囲外です。{MIN_YEAR}年1月〜{MAX_YEAR}年12月で指定してください。"
+        )
     return f"{y:04d}-{mo:02d}"
 
 
@@ -387,13 +434,32 @@ def parse_fiscal_year(value: object, *, label: str = "年度") -> int:
         raise CellError(f"{label}「{shown(value)}」は 2025 のように西暦4桁で入力してください。")
     year = int(text)
     if not MIN_YEAR <= year <= MAX_YEAR:
-        raise CellError(f"{label}「{shown(value)}」は範囲外です。{MIN_YEAR}〜{MAX_YEAR} で入力してください。")
+        raise CellError(
+            f"{label}「{shown(value)}」は範囲外です。{MIN_YEAR}〜{MAX_YEAR} で入力してください。"
+        )
     return year
 
 
 __all__ = [
-    "CellError", "MAX_COUNT", "MAX_YEN", "is_blank", "normalise_text", "parse_code", "parse_count",
-    "parse_date", "parse_decimal", "parse_fiscal_year", "parse_flag", "parse_month",
-    "parse_month_of_year", "parse_name", "parse_percent", "parse_rate", "parse_signed", "parse_text",
-    "parse_yen", "percent_candidates", "shown",
+    "CellError",
+    "MAX_COUNT",
+    "MAX_YEN",
+    "is_blank",
+    "normalise_text",
+    "parse_code",
+    "parse_count",
+    "parse_date",
+    "parse_decimal",
+    "parse_fiscal_year",
+    "parse_flag",
+    "parse_month",
+    "parse_month_of_year",
+    "parse_name",
+    "parse_percent",
+    "parse_rate",
+    "parse_signed",
+    "parse_text",
+    "parse_yen",
+    "percent_candidates",
+    "shown",
 ]

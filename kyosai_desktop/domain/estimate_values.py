@@ -15,8 +15,17 @@ from kyosai_desktop.domain import cells
 from kyosai_desktop.domain.cells import CellError, is_blank, parse_date, parse_yen
 from kyosai_desktop.domain.estimates import PAYMENTS
 
-__all__ = ["blank", "grade_text", "parse_age", "parse_cover", "parse_date", "parse_payment",
-           "parse_percent_candidates", "parse_yen", "plain_text"]
+__all__ = [
+    "blank",
+    "grade_text",
+    "parse_age",
+    "parse_cover",
+    "parse_date",
+    "parse_payment",
+    "parse_percent_candidates",
+    "parse_yen",
+    "plain_text",
+]
 
 blank = is_blank
 
@@ -61,8 +70,11 @@ def parse_age(value: object) -> int | None:
     if blank(value):
         return None
     try:
-        age = cells.parse_count(value.strip().removesuffix("歳") if isinstance(value, str) else value,
-                                label="年齢", maximum=10**6)
+        age = cells.parse_count(
+            value.strip().removesuffix("歳") if isinstance(value, str) else value,
+            label="年齢",
+            maximum=10**6,
+        )
     except CellError as exc:
         if "使えない数字" in str(exc):
             raise
@@ -91,4 +103,6 @@ def parse_percent_candidates(value: object) -> list[Decimal]:
     try:
         return cells.percent_candidates(value, label="引下率")
     except CellError:
-        raise CellError(f"引下率「{cells.shown(value)}」は数値ではありません (例: -52.0%)。") from None
+        raise CellError(
+            f"引下率「{cells.shown(value)}」は数値ではありません (例: -52.0%)。"
+        ) from None

@@ -47,7 +47,7 @@ OFFICER = "執行部"
 MEMBER = "組合員"
 ROLES = (OFFICER, MEMBER)
 
-OFFICER_CAMPAIGN = "単組執行部見積り強化月間"   # the campaign kind run with union officers
+OFFICER_CAMPAIGN = "単組執行部見積り強化月間"  # the campaign kind run with union officers
 CAMPAIGN_KINDS = (
     OFFICER_CAMPAIGN,
     "見積りキャンペーン",
@@ -103,11 +103,11 @@ def flag_reasons(other: int | None, jichiro: int | None, payment: str | None) ->
 class RowFigures:
     """The computed figures of one estimate row."""
 
-    annual_other: int | None      # 他社掛金 × k
-    annual_jichiro: int | None    # じちろう掛金 × k
-    difference: int | None        # 年間差額 (negative = saving)
-    rate: Decimal | None          # 引下率 in percent (signed)
-    flags: tuple[str, ...]        # empty when the row is in the totals
+    annual_other: int | None  # 他社掛金 × k
+    annual_jichiro: int | None  # じちろう掛金 × k
+    difference: int | None  # 年間差額 (negative = saving)
+    rate: Decimal | None  # 引下率 in percent (signed)
+    flags: tuple[str, ...]  # empty when the row is in the totals
 
     @property
     def in_totals(self) -> bool:
@@ -138,11 +138,11 @@ def average_down(total: int, count: int) -> int | None:
 class Totals:
     """Aggregates of a set of estimate rows (別紙3 and the summary)."""
 
-    rows: int = 0              # every row
-    rows_in_totals: int = 0    # rows with both premiums and 支払
-    rows_flagged: int = 0      # rows left out of the totals
-    other_total: int = 0       # Σ 他社掛金 × k (円/年)
-    jichiro_total: int = 0     # Σ じちろう掛金 × k (円/年)
+    rows: int = 0  # every row
+    rows_in_totals: int = 0  # rows with both premiums and 支払
+    rows_flagged: int = 0  # rows left out of the totals
+    other_total: int = 0  # Σ 他社掛金 × k (円/年)
+    jichiro_total: int = 0  # Σ じちろう掛金 × k (円/年)
 
     @property
     def saving_total(self) -> int:
@@ -210,7 +210,7 @@ def next_renewal(maturity: date, today: date) -> date:
         year = maturity.year + years
         try:
             candidate = maturity.replace(year=year)
-        except ValueError:          # 29 February in a common year
+        except ValueError:  # 29 February in a common year
             candidate = date(year, 2, 28)
         if candidate >= today:
             return candidate

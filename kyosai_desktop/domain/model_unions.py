@@ -38,11 +38,13 @@ join_rate = lru_cache(maxsize=65536)(rates.join_rate)
 def progress_tone(actual: int | None, target: int | None, elapsed_months: int) -> str | None:
     return tones.progress_tone(actual, target, elapsed_share(elapsed_months))
 
+
 YEARS_SHOWN = 3  # the fiscal year and the two before it
 _ZEROS = (0,) * 12
 
 
 SHEET_START_MONTHS = (6, 5)  # headquarters' two layouts of a year: 6月開始 and 5月開始
+
 
 @dataclass(frozen=True)
 class TableLayout:
@@ -109,7 +111,9 @@ class TableLayout:
     @property
     def period_text(self) -> str:
         cur = self.current
-        return f"{month_label(cur.first)}〜{month_label(cur.last)} ({month_label(self.as_of)}速報値)"
+        return (
+            f"{month_label(cur.first)}〜{month_label(cur.last)} ({month_label(self.as_of)}速報値)"
+        )
 
 
 @dataclass(frozen=True)
@@ -136,8 +140,8 @@ class ModelUnionInput:
 class ModelUnionRow:
     unit: ModelUnionInput
     months: tuple[tuple[int | None, ...], ...]  # per year shown: 12 counts; None after as-of
-    year_totals: tuple[int, ...]                # previous years: the whole year
-    to_date: tuple[int, ...]                    # previous years: cumulative to the same month
+    year_totals: tuple[int, ...]  # previous years: the whole year
+    to_date: tuple[int, ...]  # previous years: cumulative to the same month
     cumulative: int
     join_rate: Decimal | None
     rate: Decimal | None
@@ -165,11 +169,15 @@ class ModelUnionTotals:
     tone: str | None
 
 
-def compute_row(unit: ModelUnionInput, monthly: Mapping[str, int], layout: TableLayout) -> ModelUnionRow:
+def compute_row(
+    unit: ModelUnionInput, monthly: Mapping[str, int], layout: TableLayout
+) -> ModelUnionRow:
     """The derived figures of one union from its counts by calendar month."""
     get = monthly.get
     zeros = _ZEROS
-    months: list[tuple[int | None, ...]] = [tuple(map(get, ms, zeros)) for ms in layout.year_months[:-1]]
+    months: list[tuple[int | None, ...]] = [
+        tuple(map(get, ms, zeros)) for ms in layout.year_months[:-1]
+    ]
     current = list(map(get, layout.shown_months[-1], zeros))
     months.append((*current, *(None,) * (12 - len(current))))
     year_totals = tuple(map(sum, months[:-1]))  # type: ignore[arg-type]
@@ -211,7 +219,9 @@ def _sum_columns(rows: Sequence[tuple[int | None, ...]]) -> tuple[int | None, ..
 def compute_totals(rows: Sequence[ModelUnionRow], layout: TableLayout) -> ModelUnionTotals:
     """The 合計 row: sums of counts, rates recomputed from the sums, net 残件数."""
     n_years = len(layout.years)
-    months = tuple(_sum_columns([r.months[i] for r in rows]) or (None,) * 12 for i in range(n_years))
+    months = tuple(
+        _sum_columns([r.months[i] for r in rows]) or (None,) * 12 for i in range(n_years)
+    )
     members = sum(r.unit.members or 0 for r in rows)
     holdings = sum(r.unit.holdings or 0 for r in rows)
     cumulative = sum(r.cumulative for r in rows)

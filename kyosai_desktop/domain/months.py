@@ -107,4 +107,5 @@ def check_as_of(as_of: str, year: FiscalYear, *also: FiscalYear) -> None:
     span = f"{year.label} ({month_label(year.first)}〜{month_label(year.last)})"
     where = "が始まる前" if as_of < year.first else "が終わった後"
     raise MonthOutsideYear(
-        f"集計月 {month_label(as_of)} は {span} {where}です。{year.label}の中の月を指定してください。")
+        f"集計月 {month_label(as_of)} は {span} {where}です。{year.label}の中の月を指定してください。"
+    )

@@ -13,7 +13,9 @@ from fractions import Fraction
 DASH = "—"
 
 
-def _split(numerator: int | None, denominator: int | None, decimals: int) -> tuple[int, int, int] | None:
+def _split(
+    numerator: int | None, denominator: int | None, decimals: int
+) -> tuple[int, int, int] | None:
     """(sign, |numerator| × 100 × 10^decimals, |denominator|) in exact integers."""
     if denominator in (None, 0) or numerator is None:
         return None
@@ -87,7 +89,9 @@ def format_signed(value: int | None) -> str:
     return f"{value:+,}" if value else "0"
 
 
-def org_join_shortfall(members: int | None, holdings: int | None, threshold: float | Decimal) -> int | None:
+def org_join_shortfall(
+    members: int | None, holdings: int | None, threshold: float | Decimal
+) -> int | None:
     """団生保有 still needed for 組織加入 (加入率 ≥ threshold, DOMAIN §4); 0 when already reached.
 
     Judged on the exact ratio, never on the rounded 加入率 shown: 7,996 of 10,000 (79.96 %,
@@ -99,7 +103,9 @@ def org_join_shortfall(members: int | None, holdings: int | None, threshold: flo
     return max(0, int(needed) - (holdings or 0))
 
 
-def is_org_joined(members: int | None, holdings: int | None, threshold: float | Decimal) -> bool | None:
+def is_org_joined(
+    members: int | None, holdings: int | None, threshold: float | Decimal
+) -> bool | None:
     """組織加入 judged by 加入率 ≥ threshold on the exact ratio; ``None`` without 組合員数."""
     shortfall = org_join_shortfall(members, holdings, threshold)
     return None if shortfall is None else shortfall == 0

@@ -11,12 +11,12 @@ from __future__ import annotations
 from decimal import Decimal
 from fractions import Fraction
 
-ACHIEVED = "achieved"      # 実績 ≥ 目標
-ON_TRACK = "on_track"      # at or above the elapsed share of the year
-BEHIND = "behind"          # below the elapsed share
+ACHIEVED = "achieved"  # 実績 ≥ 目標
+ON_TRACK = "on_track"  # at or above the elapsed share of the year
+BEHIND = "behind"  # below the elapsed share
 FAR_BEHIND = "far_behind"  # below half of the elapsed share
-FLAGGED = "flagged"        # a row that needs the clerk's attention (e.g. missing premiums)
-TOTAL = "total"            # a totals row
+FLAGGED = "flagged"  # a row that needs the clerk's attention (e.g. missing premiums)
+TOTAL = "total"  # a totals row
 TONES = (ACHIEVED, ON_TRACK, BEHIND, FAR_BEHIND, FLAGGED, TOTAL)
 
 # Japanese legend shown beside coloured tables.
@@ -34,7 +34,9 @@ def elapsed_share(months_elapsed: int, months_in_year: int = 12) -> Fraction:
     return Fraction(months_elapsed, months_in_year)
 
 
-def progress_tone(actual: int | None, target: int | None, elapsed: Fraction | None = None) -> str | None:
+def progress_tone(
+    actual: int | None, target: int | None, elapsed: Fraction | None = None
+) -> str | None:
     """The tone of a progress figure; ``None`` when there is no target to judge against.
 
     Without ``elapsed`` only achievement is marked (a whole-year view).

@@ -46,8 +46,9 @@ def top_unions(rows: list[SummaryRow], limit: int = MAX_UNIONS) -> list[SummaryR
     return [r for r in ranked[:limit] if r.counts.requests > 0]
 
 
-def paint_chart(painter: QPainter, rect: QRectF, summary: CampaignSummary, pt: float = 8.0,
-                unit: float = 1.0) -> None:
+def paint_chart(
+    painter: QPainter, rect: QRectF, summary: CampaignSummary, pt: float = 8.0, unit: float = 1.0
+) -> None:
     """Draw the funnel and the per-union bars inside ``rect``.
 
     Text is ``pt`` points; ``unit`` is the size of a point in the painter's coordinates
@@ -58,18 +59,39 @@ def paint_chart(painter: QPainter, rect: QRectF, summary: CampaignSummary, pt: f
     u = pt * unit
     funnel_w = min(rect.width() * 0.32, 30 * u)
     _paint_funnel(painter, QRectF(rect.x(), rect.y(), funnel_w, rect.height()), summary, pt, u)
-    _paint_bars(painter, QRectF(rect.x() + funnel_w + u * 2, rect.y(),
-                                rect.width() - funnel_w - u * 2, rect.height()), summary, pt, u)
+    _paint_bars(
+        painter,
+        QRectF(
+            rect.x() + funnel_w + u * 2, rect.y(), rect.width() - funnel_w - u * 2, rect.height()
+        ),
+        summary,
+        pt,
+        u,
+    )
     painter.restore()
 
 
-def _paint_funnel(painter: QPainter, rect: QRectF, summary: CampaignSummary, pt: float, u: float) -> None:
+def _paint_funnel(
+    painter: QPainter, rect: QRectF, summary: CampaignSummary, pt: float, u: float
+) -> None:
     total = summary.total
     if total is None:
         return
-    draw_text(painter, QRectF(rect.x(), rect.y(), rect.width(), u * 1.8), _LEFT, "キャンペーン全体", pt * 1.1, bold=True)
+    draw_text(
+        painter,
+        QRectF(rect.x(), rect.y(), rect.width(), u * 1.8),
+        _LEFT,
+        "キャンペーン全体",
+        pt * 1.1,
+        bold=True,
+    )
     c = total.counts
-    values = [("requests", c.requests), ("estimated", c.estimated), ("returned", c.returned), ("contracts", c.contracts)]
+    values = [
+        ("requests", c.requests),
+        ("estimated", c.estimated),
+        ("returned", c.returned),
+        ("contracts", c.contracts),
+    ]
     top = rect.y() + u * 2.4
     label_w = u * 5.0
     value_w = u * 5.5
@@ -79,12 +101,24 @@ def _paint_funnel(painter: QPainter, rect: QRectF, summary: CampaignSummary, pt:
         y = top + i * bar_h * 1.25
         draw_text(painter, QRectF(rect.x(), y, label_w, bar_h), _LEFT, LABELS[key], pt)
         width = (rect.width() - label_w - value_w) * value / peak
-        painter.fillRect(QRectF(rect.x() + label_w, y + bar_h * 0.1, width, bar_h * 0.8), COLOURS[key])
-        draw_text(painter, QRectF(rect.x() + label_w + width + u * 0.4, y, value_w, bar_h), _LEFT, f"{value:,}", pt)
+        painter.fillRect(
+            QRectF(rect.x() + label_w, y + bar_h * 0.1, width, bar_h * 0.8), COLOURS[key]
+        )
+        draw_text(
+            painter,
+            QRectF(rect.x() + label_w + width + u * 0.4, y, value_w, bar_h),
+            _LEFT,
+            f"{value:,}",
+            pt,
+        )
     y = top + 4 * bar_h * 1.25 + u * 0.6
     rate = total.conversion
-    lines = [f"成約率 {'—' if rate is None else f'{rate}%'}", f"節約総額 {total.totals.saving_total:,}円/年",
-             f"1人あたり平均 {_yen(total.totals.saving_average)}", f"横断旗 {total.flags:,}本"]
+    lines = [
+        f"成約率 {'—' if rate is None else f'{rate}%'}",
+        f"節約総額 {total.totals.saving_total:,}円/年",
+        f"1人あたり平均 {_yen(total.totals.saving_average)}",
+        f"横断旗 {total.flags:,}本",
+    ]
     for line in lines:
         draw_text(painter, QRectF(rect.x(), y, rect.width(), u * 1.6), _LEFT, line, pt, bold=True)
         y += u * 1.7
@@ -94,11 +128,24 @@ def _yen(value: int | None) -> str:
     return "—" if value is None else f"{value:,}円"
 
 
-def _paint_bars(painter: QPainter, rect: QRectF, summary: CampaignSummary, pt: float, u: float) -> None:
+def _paint_bars(
+    painter: QPainter, rect: QRectF, summary: CampaignSummary, pt: float, u: float
+) -> None:
     rows = top_unions(summary.rows)
     n_all = sum(1 for r in summary.rows if r.counts.requests > 0)
-    title = "単組別 (依頼数の多い順)" if n_all <= len(rows) else f"単組別 (依頼数の多い {len(rows)} 単組 / {n_all} 単組中)"
-    draw_text(painter, QRectF(rect.x(), rect.y(), rect.width(), u * 1.8), _LEFT, title, pt * 1.1, bold=True)
+    title = (
+        "単組別 (依頼数の多い順)"
+        if n_all <= len(rows)
+        else f"単組別 (依頼数の多い {len(rows)} 単組 / {n_all} 単組中)"
+    )
+    draw_text(
+        painter,
+        QRectF(rect.x(), rect.y(), rect.width(), u * 1.8),
+        _LEFT,
+        title,
+        pt * 1.1,
+        bold=True,
+    )
     keys = ("requests", "returned", "contracts")
     x = rect.right()
     for key in reversed(keys):  # legend, right-aligned on the title line
@@ -111,7 +158,12 @@ def _paint_bars(painter: QPainter, rect: QRectF, summary: CampaignSummary, pt: f
         return
     label_h = u * 4.2
     axis_w = u * 3.2
-    plot = QRectF(rect.x() + axis_w, rect.y() + u * 2.6, rect.width() - axis_w, rect.height() - u * 2.6 - label_h)
+    plot = QRectF(
+        rect.x() + axis_w,
+        rect.y() + u * 2.6,
+        rect.width() - axis_w,
+        rect.height() - u * 2.6 - label_h,
+    )
     peak = max(r.counts.requests for r in rows)
     step = nice_step(peak)
     top_value = max(step, math.ceil(peak / step) * step)
@@ -123,7 +175,13 @@ def _paint_bars(painter: QPainter, rect: QRectF, summary: CampaignSummary, pt: f
         painter.setPen(grid if value else axis)
         painter.drawLine(QPointF(plot.left(), y), QPointF(plot.right(), y))
         painter.setPen(QColor("#000000"))
-        draw_text(painter, QRectF(rect.x(), y - u, axis_w - u * 0.4, u * 2), _RIGHT, f"{value:,}", pt * 0.85)
+        draw_text(
+            painter,
+            QRectF(rect.x(), y - u, axis_w - u * 0.4, u * 2),
+            _RIGHT,
+            f"{value:,}",
+            pt * 0.85,
+        )
         value += step
     slot = plot.width() / len(rows)
     bar_w = min(slot * 0.8 / len(keys), u * 3)
@@ -133,12 +191,20 @@ def _paint_bars(painter: QPainter, rect: QRectF, summary: CampaignSummary, pt: f
         for j, key in enumerate(keys):
             v = getattr(r.counts, key)
             h = plot.height() * v / top_value
-            painter.fillRect(QRectF(x0 + j * bar_w, plot.bottom() - h, bar_w * 0.92, h), COLOURS[key])
+            painter.fillRect(
+                QRectF(x0 + j * bar_w, plot.bottom() - h, bar_w * 0.92, h), COLOURS[key]
+            )
         painter.setPen(QColor("#000000"))
         name = r.union_name
         per_line = max(1, int(slot / (u * 0.85)))
         if len(name) > per_line * 3:
             name = name[: per_line * 3 - 1] + "…"
-        draw_text(painter, QRectF(cx - slot / 2, plot.bottom() + u * 0.3, slot, label_h - u * 0.3),
-                  Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop | Qt.TextFlag.TextWrapAnywhere,
-                  name, pt * 0.85)
+        draw_text(
+            painter,
+            QRectF(cx - slot / 2, plot.bottom() + u * 0.3, slot, label_h - u * 0.3),
+            Qt.AlignmentFlag.AlignHCenter
+            | Qt.AlignmentFlag.AlignTop
+            | Qt.TextFlag.TextWrapAnywhere,
+            name,
+            pt * 0.85,
+        )

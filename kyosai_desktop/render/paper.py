@@ -84,8 +84,12 @@ def _fine_metrics(pt: float, bold: bool, device: QPaintDevice) -> _LineMetrics:
         font = fine_font(pt, bold)
         metrics = QFontMetricsF(font, device)
         leading = max(0.0, metrics.leading())
-        found = _line_metrics[key] = (font, metrics, leading + metrics.ascent() + metrics.descent(),
-                                      leading + metrics.ascent())
+        found = _line_metrics[key] = (
+            font,
+            metrics,
+            leading + metrics.ascent() + metrics.descent(),
+            leading + metrics.ascent(),
+        )
     return found
 
 
@@ -94,7 +98,9 @@ def _fine_advance(text: str, pt: float, bold: bool, dpi: int) -> float:
     return _line_metrics[(pt, bold, dpi)][1].horizontalAdvance(text)
 
 
-def _origin(f: int, x: float, y: float, w: float, h: float, width: float, line_h: float) -> tuple[float, float]:
+def _origin(
+    f: int, x: float, y: float, w: float, h: float, width: float, line_h: float
+) -> tuple[float, float]:
     """Top-left of one line of ``width`` × ``line_h`` aligned by flags ``f`` in (x, y, w, h)."""
     if f & _RIGHT:
         x += w - width
@@ -107,7 +113,9 @@ def _origin(f: int, x: float, y: float, w: float, h: float, width: float, line_h
     return x, y
 
 
-def draw_text(painter: QPainter, rect: QRectF, flags, text: str, pt: float, *, bold: bool = False) -> None:
+def draw_text(
+    painter: QPainter, rect: QRectF, flags, text: str, pt: float, *, bold: bool = False
+) -> None:
     """Draw ``text`` in ``rect`` (points) at an exact, possibly fractional, point size.
 
     One line that fits its rectangle is placed at its baseline from cached metrics and drawn
@@ -122,7 +130,11 @@ def draw_text(painter: QPainter, rect: QRectF, flags, text: str, pt: float, *, b
     device = painter.device()
     font, _metrics, line_h, ascent = _fine_metrics(pt, bold, device)
     x, y, w, h = rect.x() * FINE, rect.y() * FINE, rect.width() * FINE, rect.height() * FINE
-    width = _fine_advance(text, pt, bold, device.logicalDpiY()) if not f & ~_AT_A_POINT and "\n" not in text else None
+    width = (
+        _fine_advance(text, pt, bold, device.logicalDpiY())
+        if not f & ~_AT_A_POINT and "\n" not in text
+        else None
+    )
     if width is None or width > w or line_h > h:
         with fine_text(painter):
             painter.setFont(font)
@@ -167,7 +179,17 @@ class TextRun:
     def text(self, rect: QRectF, flags, text: str, pt: float, *, bold: bool = False) -> None:
         self.at(rect.x(), rect.y(), rect.width(), rect.height(), flags, text, pt, bold)
 
-    def at(self, x: float, y: float, w: float, h: float, flags, text: str, pt: float, bold: bool = False) -> None:
+    def at(
+        self,
+        x: float,
+        y: float,
+        w: float,
+        h: float,
+        flags,
+        text: str,
+        pt: float,
+        bold: bool = False,
+    ) -> None:
         """:meth:`text` for the rectangle (x, y, w, h) in points (no QRectF to make per cell)."""
         if not text:
             return
@@ -180,9 +202,13 @@ class TextRun:
             self._font = font
         f = int(flags)
         x, y, w, h = x * FINE, y * FINE, w * FINE, h * FINE
-        width = _fine_advance(text, pt, bold, self.dpi) if not f & ~_AT_A_POINT and "\n" not in text else None
+        width = (
+            _fine_advance(text, pt, bold, self.dpi)
+            if not f & ~_AT_A_POINT and "\n" not in text
+            else None
+        )
         if width is None or width > w or line_h > h:
-            self.painter.drawText(QRectF(x, y, w, h), flags, text)   # Qt's path, as draw_text
+            self.painter.drawText(QRectF(x, y, w, h), flags, text)  # Qt's path, as draw_text
             return
         if f & _RIGHT:
             x += w - width
@@ -227,9 +253,17 @@ class PaperDocument:
     title = "帳票"
 
     def layout(self) -> QPageLayout:
-        orientation = QPageLayout.Orientation.Landscape if self.landscape else QPageLayout.Orientation.Portrait
-        return QPageLayout(QPageSize(self.page_size), orientation, QMarginsF(*self.margins_pt),
-                           QPageLayout.Unit.Point)
+        orientation = (
+            QPageLayout.Orientation.Landscape
+            if self.landscape
+            else QPageLayout.Orientation.Portrait
+        )
+        return QPageLayout(
+            QPageSize(self.page_size),
+            orientation,
+            QMarginsF(*self.margins_pt),
+            QPageLayout.Unit.Point,
+        )
 
     def content_rect(self) -> QRectF:
         """The printable area in points, origin at the top-left margin corner."""
@@ -251,14 +285,20 @@ def ensure_gui_app() -> QGuiApplication:
     """
     app = QGuiApplication.instance()
     if app is None:
-        if not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY") and os.name != "nt":
+        if (
+            not os.environ.get("DISPLAY")
+            and not os.environ.get("WAYLAND_DISPLAY")
+            and os.name != "nt"
+        ):
             os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
         app = QGuiApplication([])
     app_font_family()
     return app  # type: ignore[return-value]
 
 
-def _paint_all(doc: PaperDocument, device, scale: float, progress: Progress | None, new_page) -> None:
+def _paint_all(
+    doc: PaperDocument, device, scale: float, progress: Progress | None, new_page
+) -> None:
     painter = QPainter(device)
     try:
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)

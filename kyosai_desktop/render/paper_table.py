@@ -35,8 +35,8 @@ from kyosai_desktop.services.report_table import (
 )
 
 PAPERS = {"A4": QPageSize.PageSizeId.A4, "A3": QPageSize.PageSizeId.A3}
-_PAD_EM = 0.7          # horizontal padding inside a cell, in em
-_ROW_FACTOR = 1.55     # row height / font size
+_PAD_EM = 0.7  # horizontal padding inside a cell, in em
+_ROW_FACTOR = 1.55  # row height / font size
 _LEFT = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
 _FINE = 10.0
 _ALIGN = {
@@ -49,8 +49,15 @@ _ALIGN = {
 class TablePaper(PaperDocument):
     """A ReportTable as a paginated document (PDF, printer, preview)."""
 
-    def __init__(self, report: ReportTable, *, paper: str = "A4", landscape: bool = True,
-                 max_font_pt: float = 9.0, printed_on: date | None = None) -> None:
+    def __init__(
+        self,
+        report: ReportTable,
+        *,
+        paper: str = "A4",
+        landscape: bool = True,
+        max_font_pt: float = 9.0,
+        printed_on: date | None = None,
+    ) -> None:
         self.report = report
         self.page_size = PAPERS.get(paper.upper(), QPageSize.PageSizeId.A4)
         self.landscape = landscape
@@ -75,7 +82,9 @@ class TablePaper(PaperDocument):
         for j, col in enumerate(rep.columns):
             texts = {r[j].text for r in [*rep.rows, *rep.totals, *rep.after_totals]}
             widest = max((text_em(t, bold=False) for t in texts if t), default=0.0)
-            widest_total = max((text_em(r[j].text, bold=True) for r in rep.totals if r[j].text), default=0.0)
+            widest_total = max(
+                (text_em(r[j].text, bold=True) for r in rep.totals if r[j].text), default=0.0
+            )
             # short titles (県名, 10月, 発効) never wrap; longer ones wrap over up to three lines
             title = text_em(col.title, bold=True) if len(col.title) <= 3 else 0.0
             ems.append(max(col.width, widest, widest_total, title) + _PAD_EM)
@@ -96,16 +105,23 @@ class TablePaper(PaperDocument):
         self.band_h = self.row_h if rep.has_bands() else 0.0
         self.header_h = self.band_h + self.title_row_h
         self.footer_h = 16.0
-        self.first_top = 22.0 + (13.0 if rep.subtitle else 0) + (14.0 if rep.summary else 0) \
-            + (13.0 if rep.legend else 0) + 4.0
+        self.first_top = (
+            22.0
+            + (13.0 if rep.subtitle else 0)
+            + (14.0 if rep.summary else 0)
+            + (13.0 if rep.legend else 0)
+            + 4.0
+        )
         self.other_top = 14.0
         self.notes_h = len(rep.notes) * 13.0 + (6.0 if rep.notes else 0.0)
 
     def _paginate(self) -> None:
         self._measure()
         rep = self.report
-        items: list[tuple[list[Cell] | None, bool]] = [(r, False) for r in rep.rows] + [(r, True) for r in rep.totals]
-        if rep.after_totals:   # as headquarters prints 社保労連: the ※ line, then its rows
+        items: list[tuple[list[Cell] | None, bool]] = [(r, False) for r in rep.rows] + [
+            (r, True) for r in rep.totals
+        ]
+        if rep.after_totals:  # as headquarters prints 社保労連: the ※ line, then its rows
             items += [(None, False), *((r, False) for r in rep.after_totals)]
         pages: list[list[tuple[list[Cell] | None, bool]]] = []
         i = 0
@@ -113,12 +129,16 @@ class TablePaper(PaperDocument):
             top = self.first_top if not pages else self.other_top
             avail = self.height_pt - top - self.header_h - self.footer_h
             n = max(1, int(avail // self.row_h))
-            pages.append(items[i:i + n])
+            pages.append(items[i : i + n])
             i += n
-        last_used = (self.first_top if len(pages) == 1 else self.other_top) + self.header_h \
+        last_used = (
+            (self.first_top if len(pages) == 1 else self.other_top)
+            + self.header_h
             + len(pages[-1]) * self.row_h
-        self._notes_page = bool(self.report.notes) and \
-            last_used + self.notes_h > self.height_pt - self.footer_h
+        )
+        self._notes_page = (
+            bool(self.report.notes) and last_used + self.notes_h > self.height_pt - self.footer_h
+        )
         self._pages = pages
 
     def page_count(self) -> int:
@@ -137,8 +157,13 @@ class TablePaper(PaperDocument):
         if index == 0:
             y = self._paint_title_block(painter)
         else:
-            draw_text(painter, QRectF(0, 0, self.width_pt, self.other_top - 2), _LEFT,
-                      f"{self.report.title}（続き）", 7.5)
+            draw_text(
+                painter,
+                QRectF(0, 0, self.width_pt, self.other_top - 2),
+                _LEFT,
+                f"{self.report.title}（続き）",
+                7.5,
+            )
             y = self.other_top
         if index < len(self._pages):
             y = self._paint_header(painter, y)
@@ -177,16 +202,38 @@ class TablePaper(PaperDocument):
         rep = self.report
         out: list[tuple[QRectF, str, bool]] = []
         if not rep.has_bands():
-            return [(QRectF(self.col_x[j], y, self.col_w[j], self.header_h), c.title, False)
-                    for j, c in enumerate(rep.columns)]
+            return [
+                (QRectF(self.col_x[j], y, self.col_w[j], self.header_h), c.title, False)
+                for j, c in enumerate(rep.columns)
+            ]
         for first, count, band in rep.band_spans():
             if band is None:  # no band: the title spans both header rows
-                out += [(QRectF(self.col_x[j], y, self.col_w[j], self.header_h), rep.columns[j].title, False)
-                        for j in range(first, first + count)]
+                out += [
+                    (
+                        QRectF(self.col_x[j], y, self.col_w[j], self.header_h),
+                        rep.columns[j].title,
+                        False,
+                    )
+                    for j in range(first, first + count)
+                ]
                 continue
-            out.append((QRectF(self.col_x[first], y, sum(self.col_w[first:first + count]), self.band_h), band, True))
-            out += [(QRectF(self.col_x[j], y + self.band_h, self.col_w[j], self.title_row_h), rep.columns[j].title, False)
-                    for j in range(first, first + count)]
+            out.append(
+                (
+                    QRectF(
+                        self.col_x[first], y, sum(self.col_w[first : first + count]), self.band_h
+                    ),
+                    band,
+                    True,
+                )
+            )
+            out += [
+                (
+                    QRectF(self.col_x[j], y + self.band_h, self.col_w[j], self.title_row_h),
+                    rep.columns[j].title,
+                    False,
+                )
+                for j in range(first, first + count)
+            ]
         return out
 
     def _paint_header(self, painter: QPainter, y: float) -> float:
@@ -202,11 +249,16 @@ class TablePaper(PaperDocument):
         with fine_text(painter):
             painter.setFont(fine_font(self.font_pt, True))
             for r, text, band in cells:
-                painter.drawText(fine_rect(r if band else r.adjusted(1, 1, -1, -1)),
-                                 Qt.AlignmentFlag.AlignCenter if band else wrap, text)
+                painter.drawText(
+                    fine_rect(r if band else r.adjusted(1, 1, -1, -1)),
+                    Qt.AlignmentFlag.AlignCenter if band else wrap,
+                    text,
+                )
         return y + self.header_h
 
-    def _paint_rows(self, painter: QPainter, y: float, items: list[tuple[list[Cell] | None, bool]]) -> float:
+    def _paint_rows(
+        self, painter: QPainter, y: float, items: list[tuple[list[Cell] | None, bool]]
+    ) -> float:
         rep = self.report
         cols = rep.columns
         pad = self.font_pt * _PAD_EM / 2
@@ -221,14 +273,16 @@ class TablePaper(PaperDocument):
         previous: str | None = None
         for row_index, (cells, is_total) in enumerate(items):
             ry = top + row_index * self.row_h
-            if cells is None:   # the ※ line: no fills; the group name prints again after it
+            if cells is None:  # the ※ line: no fills; the group name prints again after it
                 starts.append(False)
                 previous = None
                 continue
             for j, c in enumerate(cells):
                 tone = c.tone if c.tone is not None or not is_total else "total"
                 if tone in fills:
-                    painter.fillRect(QRectF(self.col_x[j], ry, self.col_w[j], self.row_h), fills[tone])
+                    painter.fillRect(
+                        QRectF(self.col_x[j], ry, self.col_w[j], self.row_h), fills[tone]
+                    )
             value = cells[group_col].text if group_col is not None and not is_total else None
             starts.append(group_col is not None and not is_total and value != previous)
             previous = value
@@ -242,21 +296,28 @@ class TablePaper(PaperDocument):
                 painter.setFont(fonts[is_total])
                 if cells is None:
                     painter.setPen(black)
-                    painter.drawText(fine_rect(QRectF(pad, ry, self.width_pt - 2 * pad, self.row_h)), _LEFT,
-                                     self.report.after_totals_note)
+                    painter.drawText(
+                        fine_rect(QRectF(pad, ry, self.width_pt - 2 * pad, self.row_h)),
+                        _LEFT,
+                        self.report.after_totals_note,
+                    )
                     continue
                 for j, c in enumerate(cells):
                     text = c.text
                     if not text or (j == group_col and not is_total and not starts[row_index]):
                         continue
                     inner = QRectF(self.col_x[j] + pad, ry, self.col_w[j] - 2 * pad, self.row_h)
-                    if numeric[j]:   # money prints black with its sign, as the seed forms do
-                        negative = isinstance(c.value, (int, Decimal)) and c.value < 0 and not money[j]
+                    if numeric[j]:  # money prints black with its sign, as the seed forms do
+                        negative = (
+                            isinstance(c.value, (int, Decimal)) and c.value < 0 and not money[j]
+                        )
                         painter.setPen(red if negative else black)
                     else:
                         painter.setPen(black)
                         if text_em(text, is_total) * self.font_pt > inner.width() + 0.3:
-                            text = metrics[is_total].elidedText(text, Qt.TextElideMode.ElideRight, inner.width() * _FINE)
+                            text = metrics[is_total].elidedText(
+                                text, Qt.TextElideMode.ElideRight, inner.width() * _FINE
+                            )
                     painter.drawText(fine_rect(inner), aligns[j], text)
         # 3. rules: row lines, group and totals separators, column lines, the frame
         y = top + len(items) * self.row_h
@@ -264,7 +325,7 @@ class TablePaper(PaperDocument):
         for row_index in range(1, len(items) + 1):
             ry = top + row_index * self.row_h
             painter.drawLine(QPointF(0, ry), QPointF(self.width_pt, ry))
-        for row_index, (cells, _total) in enumerate(items):   # column lines, not across the ※ line
+        for row_index, (cells, _total) in enumerate(items):  # column lines, not across the ※ line
             if cells is not None:
                 ry = top + row_index * self.row_h
                 for x in self.col_x[1:]:
@@ -289,8 +350,18 @@ class TablePaper(PaperDocument):
     def _paint_footer(self, painter: QPainter, index: int, total: int) -> None:
         painter.setPen(QColor("#000000"))
         r = QRectF(0, self.height_pt - self.footer_h + 4, self.width_pt, self.footer_h - 4)
-        draw_text(painter, r, Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignVCenter,
-                  f"{index + 1} / {total} ページ", 7.5)
+        draw_text(
+            painter,
+            r,
+            Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignVCenter,
+            f"{index + 1} / {total} ページ",
+            7.5,
+        )
         d = self.printed_on
-        draw_text(painter, r, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
-                  f"出力日 {d.year}年{d.month}月{d.day}日", 7.5)
+        draw_text(
+            painter,
+            r,
+            Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
+            f"出力日 {d.year}年{d.month}月{d.day}日",
+            7.5,
+        )

@@ -50,16 +50,28 @@ def reach_bars(table: ReportTable) -> tuple[list[ReachBar], list[str]]:
     return bars, without
 
 
-def paint_reach_chart(painter: QPainter, rect: QRectF, table: ReportTable, elapsed: Fraction,
-                      font_pt: float = 8.5, px_per_pt: float = 1.0) -> None:
+def paint_reach_chart(
+    painter: QPainter,
+    rect: QRectF,
+    table: ReportTable,
+    elapsed: Fraction,
+    font_pt: float = 8.5,
+    px_per_pt: float = 1.0,
+) -> None:
     """Draw in ``rect`` (device units); ``px_per_pt`` converts the text sizes (points) to them."""
     bars, without = reach_bars(table)
     u = px_per_pt  # device units per point, for the geometry that follows the text
     painter.save()
     painter.setPen(QColor("#000000"))
     title_h = font_pt * 2.2 * u
-    draw_text(painter, QRectF(rect.x(), rect.y(), rect.width(), title_h), _LEFT,
-              f"到達率 (赤線 = 年度の経過 {float(elapsed) * 100:.1f}%)", font_pt + 1, bold=True)
+    draw_text(
+        painter,
+        QRectF(rect.x(), rect.y(), rect.width(), title_h),
+        _LEFT,
+        f"到達率 (赤線 = 年度の経過 {float(elapsed) * 100:.1f}%)",
+        font_pt + 1,
+        bold=True,
+    )
     note_h = font_pt * 2.0 * u if without else 0.0
     axis_h = font_pt * 1.8 * u
     top = rect.y() + title_h
@@ -80,20 +92,36 @@ def paint_reach_chart(painter: QPainter, rect: QRectF, table: ReportTable, elaps
     bar_h = max(2.0, min(slot * 0.7, font_pt * 1.6 * u))
     for i, bar in enumerate(bars):
         y = top + i * slot
-        size = min(font_pt, (label_w / u - 2) / max(text_em(bar.label), 1.0))   # a long name shrinks, never cut
+        size = min(
+            font_pt, (label_w / u - 2) / max(text_em(bar.label), 1.0)
+        )  # a long name shrinks, never cut
         draw_text(painter, QRectF(rect.x(), y, label_w, slot), _RIGHT, bar.label, size)
         width = x_of(float(bar.reach)) - x0
-        painter.fillRect(QRectF(x0, y + (slot - bar_h) / 2, width, bar_h),
-                         BAR_COLOURS.get(bar.tone or "", QColor("#A6A6A6")))
+        painter.fillRect(
+            QRectF(x0, y + (slot - bar_h) / 2, width, bar_h),
+            BAR_COLOURS.get(bar.tone or "", QColor("#A6A6A6")),
+        )
         painter.setPen(QColor("#000000"))
-        draw_text(painter, QRectF(x0 + width + 3 * u, y, value_w + plot_w - width, slot), _LEFT, f"{bar.reach}%", font_pt)
+        draw_text(
+            painter,
+            QRectF(x0 + width + 3 * u, y, value_w + plot_w - width, slot),
+            _LEFT,
+            f"{bar.reach}%",
+            font_pt,
+        )
     # axis, 100 % and the elapsed share
     painter.setPen(QPen(QColor("#404040"), 0.8))
     painter.drawLine(QPointF(x0, top), QPointF(x0, bottom))
     painter.drawLine(QPointF(x0, bottom), QPointF(x0 + plot_w, bottom))
     for percent in range(0, int(scale) + 1, 50):
         x = x_of(percent)
-        draw_text(painter, QRectF(x - 20 * u, bottom + 1, 40 * u, axis_h), _CENTER, f"{percent}%", font_pt * 0.9)
+        draw_text(
+            painter,
+            QRectF(x - 20 * u, bottom + 1, 40 * u, axis_h),
+            _CENTER,
+            f"{percent}%",
+            font_pt * 0.9,
+        )
     painter.setPen(QPen(QColor("#7F7F7F"), 0.8, Qt.PenStyle.DashLine))
     painter.drawLine(QPointF(x_of(100), top), QPointF(x_of(100), bottom))
     painter.setPen(QPen(QColor("#C00000"), 1.4))
@@ -103,5 +131,11 @@ def paint_reach_chart(painter: QPainter, rect: QRectF, table: ReportTable, elaps
         painter.setPen(QColor("#404040"))
         note = "目標なし (到達率なし): " + "・".join(without)
         size = min(font_pt * 0.9, rect.width() / u / max(text_em(note), 1.0))
-        draw_text(painter, QRectF(rect.x(), rect.bottom() - note_h, rect.width(), note_h), _LEFT, note, size)
+        draw_text(
+            painter,
+            QRectF(rect.x(), rect.bottom() - note_h, rect.width(), note_h),
+            _LEFT,
+            note,
+            size,
+        )
     painter.restore()

@@ -21,7 +21,7 @@ from kyosai_desktop.render.paper import PaperDocument, TextRun, draw_text, text_
 from kyosai_desktop.services.report_table import HEADER_FILL, TONE_FILLS, format_date
 from kyosai_desktop.services.union_progress_sheet import UnionSheet
 
-_L = int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)   # ints: drawn per cell
+_L = int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)  # ints: drawn per cell
 _R = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
 _C = int(Qt.AlignmentFlag.AlignCenter)
 _GRID = QColor("#A6A6A6")
@@ -47,7 +47,9 @@ def wrap_lines(text: str, width_em: float) -> list[str]:
     return out
 
 
-def fit(text: str, width_pt: float, pt: float, *, bold: bool = False, shrink: float = 0.75) -> tuple[str, float]:
+def fit(
+    text: str, width_pt: float, pt: float, *, bold: bool = False, shrink: float = 0.75
+) -> tuple[str, float]:
     """Make ``text`` fit ``width_pt``: a smaller size first (down to ``shrink`` × pt), then "…"."""
     if not text or text_em(text, bold) * pt <= width_pt:
         return text, pt
@@ -66,8 +68,18 @@ def draw_fit(p: QPainter, rect: QRectF, align, text: str, pt: float, *, bold: bo
     draw_text(p, rect, align, text, size, bold=bold)
 
 
-def run_fit(run: TextRun, x: float, y: float, w: float, h: float, align, text: str, pt: float, *,
-            bold: bool = False) -> None:
+def run_fit(
+    run: TextRun,
+    x: float,
+    y: float,
+    w: float,
+    h: float,
+    align,
+    text: str,
+    pt: float,
+    *,
+    bold: bool = False,
+) -> None:
     """:func:`draw_fit` inside a :class:`TextRun`, for the rectangle (x, y, w, h)."""
     text, size = fit(text, w, pt, bold=bold)
     run.at(x, y, w, h, align, text, size, bold)
@@ -98,7 +110,9 @@ class UnionSheetPaper(PaperDocument):
     def paint_page(self, painter: QPainter, index: int, rect: QRectF) -> None:
         w, h = rect.width(), rect.height()
         if not self.sheets:
-            draw_text(painter, QRectF(0, 0, w, 20), _L, "単組進捗シート: 対象の単組がありません", 12)
+            draw_text(
+                painter, QRectF(0, 0, w, 20), _L, "単組進捗シート: 対象の単組がありません", 12
+            )
             return
         s = self.sheets[index]
         painter.setPen(_BLACK)
@@ -116,7 +130,14 @@ class UnionSheetPaper(PaperDocument):
         draw_text(p, QRectF(0, 0, w, 20), _L, "単組進捗シート", 15, bold=True)
         draw_text(p, QRectF(0, 0, w, 20), _R, f"{s.fiscal_year}年度　{s.as_of_text}", 9.5)
         u = s.union
-        draw_fit(p, QRectF(0, 24, w, 20), _L, f"{s.pref_name}　{u.pref_code}-{u.union_code}　{u.name}", 13, bold=True)
+        draw_fit(
+            p,
+            QRectF(0, 24, w, 20),
+            _L,
+            f"{s.pref_name}　{u.pref_code}-{u.union_code}　{u.name}",
+            13,
+            bold=True,
+        )
         p.setPen(QPen(_DARK, 1.2))
         p.drawLine(QPointF(0, 47), QPointF(w, 47))
         return 48.0
@@ -131,8 +152,12 @@ class UnionSheetPaper(PaperDocument):
         members = DASH if s.members is None else f"{s.members:,} 人"
         holdings = DASH if s.holdings is None else f"{s.holdings:,} 件"
         effective = DASH if not s.effective_month else f"{s.effective_month}月"
-        cells = [("組合員数", members), ("団生保有", holdings), ("加入率", format_percent(s.join_rate)),
-                 ("発効", effective)]
+        cells = [
+            ("組合員数", members),
+            ("団生保有", holdings),
+            ("加入率", format_percent(s.join_rate)),
+            ("発効", effective),
+        ]
         row_h = 18.0
         label_w, cw = 52.0, w / 4
         for i, (label, value) in enumerate(cells):
@@ -147,15 +172,31 @@ class UnionSheetPaper(PaperDocument):
         org = s.org
         text = org.text + ("　[登録: 組織加入単組]" if org.registered else "")
         if not org.joined and org.needed is not None:
-            p.fillRect(QRectF(org_label_w, y2, w - org_label_w, row_h), QColor("#" + TONE_FILLS["behind"]))
+            p.fillRect(
+                QRectF(org_label_w, y2, w - org_label_w, row_h), QColor("#" + TONE_FILLS["behind"])
+            )
         draw_text(p, QRectF(org_label_w + 6, y2, w - org_label_w - 100, row_h), _L, text, 9)
         if s.figures_as_of:
-            draw_text(p, QRectF(w - 150, y2, 146, row_h), _R, f"基準日 {format_date(s.figures_as_of)}", 7.5)
-        self._frame(p, QRectF(0, y, w, 2 * row_h), rows=[y2], cols=[i * cw for i in range(1, 4)], upto=y2)
+            draw_text(
+                p,
+                QRectF(w - 150, y2, 146, row_h),
+                _R,
+                f"基準日 {format_date(s.figures_as_of)}",
+                7.5,
+            )
+        self._frame(
+            p, QRectF(0, y, w, 2 * row_h), rows=[y2], cols=[i * cw for i in range(1, 4)], upto=y2
+        )
         return y + 2 * row_h
 
-    def _frame(self, p: QPainter, r: QRectF, rows: Sequence[float] = (), cols: Sequence[float] = (),
-               upto: float | None = None) -> None:
+    def _frame(
+        self,
+        p: QPainter,
+        r: QRectF,
+        rows: Sequence[float] = (),
+        cols: Sequence[float] = (),
+        upto: float | None = None,
+    ) -> None:
         p.setPen(QPen(_GRID, 0.5))
         for ry in rows:
             p.drawLine(QPointF(r.left(), ry), QPointF(r.right(), ry))
@@ -169,12 +210,27 @@ class UnionSheetPaper(PaperDocument):
         m = s.model
         if m is None:
             y = self._section(p, f"加入拡大モデル単組 ({s.fiscal_year}年度)", w, y)
-            draw_text(p, QRectF(4, y, w, 16), _L, f"この単組は {s.fiscal_year}年度の加入拡大モデル単組ではありません。", 9)
+            draw_text(
+                p,
+                QRectF(4, y, w, 16),
+                _L,
+                f"この単組は {s.fiscal_year}年度の加入拡大モデル単組ではありません。",
+                9,
+            )
             return y + 16
-        y = self._section(p, f"加入拡大モデル単組 — {m.fiscal_year}年度 ({m.start_label}、団体生命共済の新規件数)", w, y)
-        boxes = [("目標件数", format_count(m.target), None), ("累積件数", format_count(m.cumulative), None),
-                 ("達成率", format_percent(m.rate), m.tone), ("残件数", format_count(m.remaining), None),
-                 ("前年比", format_signed(m.yoy), None)]
+        y = self._section(
+            p,
+            f"加入拡大モデル単組 — {m.fiscal_year}年度 ({m.start_label}、団体生命共済の新規件数)",
+            w,
+            y,
+        )
+        boxes = [
+            ("目標件数", format_count(m.target), None),
+            ("累積件数", format_count(m.cumulative), None),
+            ("達成率", format_percent(m.rate), m.tone),
+            ("残件数", format_count(m.remaining), None),
+            ("前年比", format_signed(m.yoy), None),
+        ]
         bw, bh = w / len(boxes), 38.0
         for i, (label, value, tone) in enumerate(boxes):
             r = QRectF(i * bw, y, bw, bh)
@@ -199,15 +255,22 @@ class UnionSheetPaper(PaperDocument):
         p.fillRect(bar, QColor("#F2F2F2"))
         if m.target:
             share = min(1.0, m.cumulative / m.target)
-            p.fillRect(QRectF(bar.x(), y, bar.width() * share, bar_h), _fill(m.tone) or QColor("#BDD7EE"))
+            p.fillRect(
+                QRectF(bar.x(), y, bar.width() * share, bar_h), _fill(m.tone) or QColor("#BDD7EE")
+            )
             p.setPen(QPen(_DARK, 0.6))
             p.drawRect(bar)
             mark = bar.x() + bar.width() * float(m.elapsed)
             p.setPen(QPen(_RED, 1.2, Qt.PenStyle.DashLine))
             p.drawLine(QPointF(mark, y - 3), QPointF(mark, y + bar_h + 3))
             p.setPen(_BLACK)
-            draw_text(p, QRectF(bar.x() + 4, y, bar.width() - 8, bar_h), _L,
-                      f"累積 {m.cumulative:,} / 目標 {m.target:,} 件", 8)
+            draw_text(
+                p,
+                QRectF(bar.x() + 4, y, bar.width() - 8, bar_h),
+                _L,
+                f"累積 {m.cumulative:,} / 目標 {m.target:,} 件",
+                8,
+            )
             months_gone = round(m.elapsed * 12)
             label = f"経過 {months_gone}/12 か月"
             lw = text_em(label) * 7 + 4
@@ -227,7 +290,10 @@ class UnionSheetPaper(PaperDocument):
         mw = (w - label_w - total_w) / 12
         heads = [f"{split_month(x)[1]}月" for x in m.months]
         p.fillRect(QRectF(0, y, w, row_h), _HEAD)
-        rows = [(f"{m.fiscal_year}年度", m.counts, m.cumulative), (f"{m.fiscal_year - 1}年度", m.last_year, None)]
+        rows = [
+            (f"{m.fiscal_year}年度", m.counts, m.cumulative),
+            (f"{m.fiscal_year - 1}年度", m.last_year, None),
+        ]
         with TextRun(p) as run:
             run.at(2, y, label_w - 4, row_h, _L, "月 (発効)", 8, True)
             for i, text in enumerate(heads):
@@ -240,18 +306,34 @@ class UnionSheetPaper(PaperDocument):
                     text = "" if v is None else str(v)
                     run_fit(run, label_w + i * mw, ry, mw - 3, row_h, _R, text, 8.5)
                 shown = m.previous if total is None else total
-                run.text(QRectF(w - total_w, ry, total_w - 4, row_h), _R, f"{shown:,}", 8.5, bold=True)
+                run.text(
+                    QRectF(w - total_w, ry, total_w - 4, row_h), _R, f"{shown:,}", 8.5, bold=True
+                )
         bottom = y + 3 * row_h
-        self._frame(p, QRectF(0, y, w, 3 * row_h), rows=[y + row_h, y + 2 * row_h],
-                    cols=[label_w + i * mw for i in range(12)] + [w - total_w])
-        draw_text(p, QRectF(0, bottom + 1, w, 11), _L,
-                  f"累計: 今年度は{month_label(s.as_of)}まで、前年度は同じ時期まで (前年比 = 差、件)。"
-                  "赤い破線は年度の経過割合。", 7)
+        self._frame(
+            p,
+            QRectF(0, y, w, 3 * row_h),
+            rows=[y + row_h, y + 2 * row_h],
+            cols=[label_w + i * mw for i in range(12)] + [w - total_w],
+        )
+        draw_text(
+            p,
+            QRectF(0, bottom + 1, w, 11),
+            _L,
+            f"累計: 今年度は{month_label(s.as_of)}まで、前年度は同じ時期まで (前年比 = 差、件)。"
+            "赤い破線は年度の経過割合。",
+            7,
+        )
         return bottom + 12
 
     def _products(self, p: QPainter, s: UnionSheet, w: float, y: float) -> float:
         year = s.results_year
-        y = self._section(p, f"商品別 新契約件数 — {year.label} ({month_label(year.first)}〜、{month_label(s.as_of)}まで)", w, y)
+        y = self._section(
+            p,
+            f"商品別 新契約件数 — {year.label} ({month_label(year.first)}〜、{month_label(s.as_of)}まで)",
+            w,
+            y,
+        )
         if not s.products:
             draw_text(p, QRectF(4, y, w, 16), _L, "この年度の実績・目標の登録はありません。", 9)
             return y + 16
@@ -265,7 +347,7 @@ class UnionSheetPaper(PaperDocument):
         for _label, cw in tail:
             tail_x.append(x)
             x += cw
-        for k, line in enumerate(s.products, start=1):   # fills first, then every text in one run
+        for k, line in enumerate(s.products, start=1):  # fills first, then every text in one run
             fill = _fill(line.tone)
             if fill is not None:
                 p.fillRect(QRectF(tail_x[2], y + k * row_h, tail[2][1], row_h), fill)
@@ -281,12 +363,20 @@ class UnionSheetPaper(PaperDocument):
                 for i, v in enumerate(line.months):
                     if v:
                         run_fit(run, name_w + i * mw, ry, mw - 3, row_h, _R, f"{v:,}", 8)
-                values = [format_count(line.total), format_count(line.target), format_percent(line.rate)]
+                values = [
+                    format_count(line.total),
+                    format_count(line.target),
+                    format_percent(line.rate),
+                ]
                 for (_, cw), tx, text in zip(tail, tail_x, values, strict=True):
                     run_fit(run, tx, ry, cw - 4, row_h, _R, text, 8, bold=tx == tail_x[0])
         n = len(s.products) + 1
-        self._frame(p, QRectF(0, y, w, n * row_h), rows=[y + k * row_h for k in range(1, n)],
-                    cols=[name_w + i * mw for i in range(12)] + tail_x)
+        self._frame(
+            p,
+            QRectF(0, y, w, n * row_h),
+            rows=[y + k * row_h for k in range(1, n)],
+            cols=[name_w + i * mw for i in range(12)] + tail_x,
+        )
         return y + n * row_h
 
     def _estimates(self, p: QPainter, s: UnionSheet, w: float, y: float, limit_y: float) -> float:
@@ -294,8 +384,15 @@ class UnionSheetPaper(PaperDocument):
         if not s.estimates:
             draw_text(p, QRectF(4, y, w, 14), _L, "未完了の見積りはありません。", 9)
             return y + 14
-        cols = [("No.", 28.0, _R), ("氏名", 96.0, _L), ("区分", 44.0, _C), ("車名", 96.0, _L),
-                ("保険(共済)満期日", 90.0, _C), ("状況", 52.0, _C), ("キャンペーン", 0.0, _L)]
+        cols = [
+            ("No.", 28.0, _R),
+            ("氏名", 96.0, _L),
+            ("区分", 44.0, _C),
+            ("車名", 96.0, _L),
+            ("保険(共済)満期日", 90.0, _C),
+            ("状況", 52.0, _C),
+            ("キャンペーン", 0.0, _L),
+        ]
         fixed = sum(c[1] for c in cols)
         cols[-1] = (cols[-1][0], w - fixed, _L)
         row_h = 13.0
@@ -312,23 +409,37 @@ class UnionSheetPaper(PaperDocument):
             xs.append(x)
             x += cw
         today = self.printed_on.isoformat()
-        for k, e in enumerate(shown, start=1):   # fills first, then every text in one run
+        for k, e in enumerate(shown, start=1):  # fills first, then every text in one run
             if e.maturity and e.maturity < today:
-                p.fillRect(QRectF(xs[4], y + k * row_h, cols[4][1], row_h), QColor("#" + TONE_FILLS["far_behind"]))
+                p.fillRect(
+                    QRectF(xs[4], y + k * row_h, cols[4][1], row_h),
+                    QColor("#" + TONE_FILLS["far_behind"]),
+                )
         with TextRun(p) as run:
             for (title, cw, _a), cx in zip(cols, xs, strict=True):
                 run.at(cx, y, cw, row_h, _C, title, 8, True)
             for k, e in enumerate(shown, start=1):
                 ry = y + k * row_h
-                values = [str(e.seq), e.name, e.role, e.car, format_date(e.maturity) if e.maturity else "未記入",
-                          e.status, e.campaign]
+                values = [
+                    str(e.seq),
+                    e.name,
+                    e.role,
+                    e.car,
+                    format_date(e.maturity) if e.maturity else "未記入",
+                    e.status,
+                    e.campaign,
+                ]
                 for (_t, cw, align), cx, text in zip(cols, xs, values, strict=True):
                     run_fit(run, cx + 3, ry, cw - 6, row_h, align, text, 8)
         n = len(shown) + 1
-        self._frame(p, QRectF(0, y, w, n * row_h), rows=[y + k * row_h for k in range(1, n)], cols=xs[1:])
+        self._frame(
+            p, QRectF(0, y, w, n * row_h), rows=[y + k * row_h for k in range(1, n)], cols=xs[1:]
+        )
         y += n * row_h
         if more:
-            draw_text(p, QRectF(0, y + 1, w, 11), _L, f"ほか {more} 件 (見積り画面の一覧を参照)", 7.5)
+            draw_text(
+                p, QRectF(0, y + 1, w, 11), _L, f"ほか {more} 件 (見積り画面の一覧を参照)", 7.5
+            )
             y += 12
         return y
 

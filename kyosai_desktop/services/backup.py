@@ -17,7 +17,9 @@ def make_backup(ctx: AppContext, dest: Path | None = None, *, keep: int = KEEP_B
     """Check the live database, copy it, verify the copy, and prune old automatic copies."""
     result = ctx.conn.execute("PRAGMA quick_check").fetchone()[0]
     if result != "ok":
-        raise RuntimeError(f"データベースの検査で問題が見つかったため、バックアップを中止しました: {result}")
+        raise RuntimeError(
+            f"データベースの検査で問題が見つかったため、バックアップを中止しました: {result}"
+        )
     folder = backups_dir_for(ctx.path)
     if dest is None:
         stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
@@ -53,7 +55,9 @@ def prune_backups(db_path: Path, *, keep: int = KEEP_BACKUPS) -> list[Path]:
         return removed
     stem = Path(db_path).stem
     for pattern in BACKUP_KINDS.values():
-        copies = sorted(folder.glob(pattern.format(stem=stem)), key=lambda p: (p.stat().st_mtime, p.name))
+        copies = sorted(
+            folder.glob(pattern.format(stem=stem)), key=lambda p: (p.stat().st_mtime, p.name)
+        )
         for old in copies[:-keep]:
             for f in (old, old.with_name(old.name + "-wal"), old.with_name(old.name + "-shm")):
                 if f.exists():
@@ -71,8 +75,11 @@ def backup_if_due(ctx: AppContext, *, max_age_hours: float = 20.0) -> Path | Non
     import time
 
     folder = backups_dir_for(ctx.path)
-    recent = [p for p in folder.glob(f"{ctx.path.stem}-2*.sqlite3")
-              if time.time() - p.stat().st_mtime < max_age_hours * 3600]
+    recent = [
+        p
+        for p in folder.glob(f"{ctx.path.stem}-2*.sqlite3")
+        if time.time() - p.stat().st_mtime < max_age_hours * 3600
+    ]
     if recent or ctx.conn.execute("SELECT count(*) FROM unions").fetchone()[0] == 0:
         return None
     return make_backup(ctx)

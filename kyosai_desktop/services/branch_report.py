@@ -47,8 +47,8 @@ class NationalPlace:
     as_of: str
     target: int | None
     actual: int
-    rank: int | None = None        # this branch's place by 到達率 among the branches listed
-    ranked: int | None = None      # how many branches with a target were listed
+    rank: int | None = None  # this branch's place by 到達率 among the branches listed
+    ranked: int | None = None  # how many branches with a target were listed
 
     @property
     def reach(self) -> Decimal | None:
@@ -68,9 +68,9 @@ class ProgressRow:
     last_year: int
     rider_of: str | None = None
     rider_rate: Decimal | None = None
-    target_version: str | None = None   # 第1次 / 第2次: which version the target comes from
-    active: bool = True                 # the product is on sale during the year
-    national: NationalPlace | None = None   # headquarters' national figures, once imported
+    target_version: str | None = None  # 第1次 / 第2次: which version the target comes from
+    active: bool = True  # the product is on sale during the year
+    national: NationalPlace | None = None  # headquarters' national figures, once imported
 
     @property
     def reach(self) -> Decimal | None:
@@ -88,7 +88,7 @@ class BranchProgress:
     year: FiscalYear
     as_of: str
     rows: list[ProgressRow]
-    national_source: str | None = None   # the imported national file, when there is one
+    national_source: str | None = None  # the imported national file, when there is one
 
     @property
     def has_national(self) -> bool:
@@ -101,19 +101,35 @@ class BranchProgress:
 
     @property
     def period(self) -> str:
-        return f"{month_label(self.year.first)}〜{month_label(min(self.as_of, self.year.last))} 発効分"
+        return (
+            f"{month_label(self.year.first)}〜{month_label(min(self.as_of, self.year.last))} 発効分"
+        )
 
     def csv_rows(self) -> list[list[object]]:
         """The CSV rows (the export convention: raw numbers, rates ``46.24%``, a 合計 row last)."""
         national = self.has_national
         rows: list[list[object]] = []
         for r in self.rows:
-            row: list[object] = [r.product, r.target, r.actual, csv_percent(r.reach), r.last_year, r.diff]
+            row: list[object] = [
+                r.product,
+                r.target,
+                r.actual,
+                csv_percent(r.reach),
+                r.last_year,
+                r.diff,
+            ]
             if national:
                 row.append(csv_percent(r.national.reach if r.national else None))
             rows.append(row)
         t = totals_of(self.rows)
-        total: list[object] = ["合計", t.target, t.actual, csv_percent(t.reach), t.last_year, t.diff]
+        total: list[object] = [
+            "合計",
+            t.target,
+            t.actual,
+            csv_percent(t.reach),
+            t.last_year,
+            t.diff,
+        ]
         rows.append(total + ([""] if national else []))
         return rows
 
@@ -154,12 +170,18 @@ class ProgressTotals:
 def totals_of(rows: list[ProgressRow]) -> ProgressTotals:
     target = sum(r.target for r in rows if r.target is not None)
     untargeted = tuple(r.product for r in rows if r.target is None and r.actual)
-    return ProgressTotals(target or None, sum(r.actual for r in rows),
-                          sum(r.actual for r in rows if r.target is not None), sum(r.last_year for r in rows),
-                          untargeted)
+    return ProgressTotals(
+        target or None,
+        sum(r.actual for r in rows),
+        sum(r.actual for r in rows if r.target is not None),
+        sum(r.last_year for r in rows),
+        untargeted,
+    )
 
 
-def branch_progress(ctx: AppContext, fiscal_year: int, as_of: str, pref_code: str | None = None) -> BranchProgress:
+def branch_progress(
+    ctx: AppContext, fiscal_year: int, as_of: str, pref_code: str | None = None
+) -> BranchProgress:
     pref_code = pref_code if pref_code is not None else ctx.branch
     year = ctx.fiscal_years.results_year(fiscal_year)
     check_as_of(as_of, year)
@@ -177,20 +199,36 @@ def branch_progress(ctx: AppContext, fiscal_year: int, as_of: str, pref_code: st
         rider_rate = None
         if p.rider_of is not None:
             rider_rate = percent_round(actual.get(p.id, 0), actual.get(p.rider_of, 0), 1)
-        rows.append(ProgressRow(
-            product_id=p.id, product=p.name, target=targets.get(p.id), actual=actual.get(p.id, 0),
-            last_year=last_year.get(p.id, 0), rider_of=names.get(p.rider_of) if p.rider_of else None,
-            rider_rate=rider_rate,
-            target_version=None if p.id not in targets else ("第2次" if p.id in second else "第1次"),
-            active=_active_during(p.active_from, p.active_to, year),
-            national=national.get(p.id),
-        ))
+        rows.append(
+            ProgressRow(
+                product_id=p.id,
+                product=p.name,
+                target=targets.get(p.id),
+                actual=actual.get(p.id, 0),
+                last_year=last_year.get(p.id, 0),
+                rider_of=names.get(p.rider_of) if p.rider_of else None,
+                rider_rate=rider_rate,
+                target_version=None
+                if p.id not in targets
+                else ("第2次" if p.id in second else "第1次"),
+                active=_active_during(p.active_from, p.active_to, year),
+                national=national.get(p.id),
+            )
+        )
     source = ctx.national.source(fiscal_year) if national else None
-    return BranchProgress(pref_code, ctx.prefectures.name_of(pref_code) if pref_code else None, year, as_of,
-                          rows, source[0] if source else None)
+    return BranchProgress(
+        pref_code,
+        ctx.prefectures.name_of(pref_code) if pref_code else None,
+        year,
+        as_of,
+        rows,
+        source[0] if source else None,
+    )
 
 
-def national_places(ctx: AppContext, fiscal_year: int, pref_code: str | None) -> dict[int, NationalPlace]:
+def national_places(
+    ctx: AppContext, fiscal_year: int, pref_code: str | None
+) -> dict[int, NationalPlace]:
     """Per product, the imported national figures and the branch's place by 到達率 among the
     branches headquarters listed (exact ratios; equal rates share a place)."""
     figures = ctx.national.figures(fiscal_year)
@@ -207,7 +245,9 @@ def national_places(ctx: AppContext, fiscal_year: int, pref_code: str | None) ->
         rank = None
         if own is not None:
             rank = 1 + sum(1 for f in listed if f.actual * own.target > own.actual * f.target)
-        out[pid] = NationalPlace(total.as_of, total.target, total.actual, rank, len(listed) if own else None)
+        out[pid] = NationalPlace(
+            total.as_of, total.target, total.actual, rank, len(listed) if own else None
+        )
     return out
 
 
@@ -232,10 +272,13 @@ def _total_note(t: ProgressTotals) -> str:
 def _active_during(active_from: str | None, active_to: str | None, year: FiscalYear) -> bool:
     """A product is on sale during the year when its dates overlap the year's months."""
     return (active_from is None or active_from[:7] <= year.last) and (
-        active_to is None or active_to[:7] >= year.first)
+        active_to is None or active_to[:7] >= year.first
+    )
 
 
-def write_branch_report(report: BranchProgress, out: Path | str, goals: dict[str, Decimal] | None = None) -> Path:
+def write_branch_report(
+    report: BranchProgress, out: Path | str, goals: dict[str, Decimal] | None = None
+) -> Path:
     """CSV with the command line's fixed headers, or the same print-ready workbook as the screen's."""
     out = Path(out)
     suffix = out.suffix.lower()
@@ -244,14 +287,20 @@ def write_branch_report(report: BranchProgress, out: Path | str, goals: dict[str
     elif suffix == ".xlsx":
         from kyosai_desktop.services.xlsx_report import write_report_xlsx
 
-        write_report_xlsx(branch_report_table(report, goals), out, paper="A4", landscape=True,
-                          sheet_title="県支部実績")
+        write_report_xlsx(
+            branch_report_table(report, goals),
+            out,
+            paper="A4",
+            landscape=True,
+            sheet_title="県支部実績",
+        )
     else:
         raise ValueError(f"出力形式は .csv か .xlsx です: {out.name}")
     return out
 
 
 # ---------------------------------------------------------------- the ReportTable
+
 
 def rider_goals(ctx: AppContext) -> dict[str, Decimal]:
     """付帯率 goals per rider product: the defaults, overridden by settings."""
@@ -269,7 +318,9 @@ def elapsed_months(report: BranchProgress) -> int:
     return len(report.year.months_to(report.as_of))
 
 
-def branch_report_table(report: BranchProgress, goals: dict[str, Decimal] | None = None) -> ReportTable:
+def branch_report_table(
+    report: BranchProgress, goals: dict[str, Decimal] | None = None
+) -> ReportTable:
     """The 県支部 実績 as a ReportTable: one row per product, a 合計 row, tones by progress.
 
     到達率 is coloured against the share of the year elapsed (domain/tones); products not on
@@ -290,8 +341,10 @@ def branch_report_table(report: BranchProgress, goals: dict[str, Decimal] | None
     ]
     national = report.has_national
     if national:  # headquarters' figures beside the branch's own (after `national import`)
-        columns[4:4] = [Column("national_reach", "全国到達率", PERCENT, width=6, decimals=2),
-                        Column("national_place", "全国順位", TEXT, width=5)]
+        columns[4:4] = [
+            Column("national_reach", "全国到達率", PERCENT, width=6, decimals=2),
+            Column("national_place", "全国順位", TEXT, width=5),
+        ]
     rows: list[list[Cell]] = []
     keys: list[object] = []
     for r in report.rows:
@@ -309,39 +362,59 @@ def branch_report_table(report: BranchProgress, goals: dict[str, Decimal] | None
             goal = goals.get(r.product)
             notes.append(f"÷{r.rider_of}" + (f" (本部目標 {goal}%)" if goal is not None else ""))
             rider_tip = f"{r.product} {r.actual:,} ÷ {r.rider_of} の実績 (新契約ベース)"
-        reach_tip = None if reach is None else f"{r.actual:,} ÷ {r.target:,} (小数第2位未満切り捨て)"
-        rows.append([
-            cell(r.product),
-            cell(r.target, COUNT),
-            cell(r.actual, COUNT),
-            cell(reach, PERCENT, decimals=2, tone=tone, tooltip=reach_tip),
-            *(_national_cells(r) if national else []),
-            cell(r.last_year, COUNT),
-            cell(r.diff, SIGNED),
-            cell(r.rider_rate, PERCENT, tooltip=rider_tip) if r.rider_of else cell(None, TEXT),
-            cell("・".join(notes)),
-        ])
+        reach_tip = (
+            None if reach is None else f"{r.actual:,} ÷ {r.target:,} (小数第2位未満切り捨て)"
+        )
+        rows.append(
+            [
+                cell(r.product),
+                cell(r.target, COUNT),
+                cell(r.actual, COUNT),
+                cell(reach, PERCENT, decimals=2, tone=tone, tooltip=reach_tip),
+                *(_national_cells(r) if national else []),
+                cell(r.last_year, COUNT),
+                cell(r.diff, SIGNED),
+                cell(r.rider_rate, PERCENT, tooltip=rider_tip) if r.rider_of else cell(None, TEXT),
+                cell("・".join(notes)),
+            ]
+        )
         keys.append(r.product_id)
     shown = [r for r in report.rows if r.product_id in keys]
     t = totals_of(shown)
-    totals = [[
-        cell("合計 (新契約総件数)", tone=tones.TOTAL),
-        cell(t.target, COUNT, tone=tones.TOTAL),
-        cell(t.actual, COUNT, tone=tones.TOTAL),
-        cell(t.reach, PERCENT, decimals=2, tone=tones.TOTAL,
-             tooltip=None if t.reach is None else f"{t.actual:,} ÷ {t.target:,} (実績合計 ÷ 目標合計、平均ではありません)"),
-        *([cell(None, TEXT, tone=tones.TOTAL), cell("", tone=tones.TOTAL)] if national else []),
-        cell(t.last_year, COUNT, tone=tones.TOTAL),
-        cell(t.diff, SIGNED, tone=tones.TOTAL),
-        cell(None, TEXT, tone=tones.TOTAL),
-        cell(f"目標なし商品 {t.untargeted_actual:,}件を含む" if t.untargeted_actual else "", tone=tones.TOTAL),
-    ]]
-    summary = [("集計期間", report.period),
-               ("経過", f"{months}か月／12か月 ({percent_round(months, 12, 1)}%)")]
+    totals = [
+        [
+            cell("合計 (新契約総件数)", tone=tones.TOTAL),
+            cell(t.target, COUNT, tone=tones.TOTAL),
+            cell(t.actual, COUNT, tone=tones.TOTAL),
+            cell(
+                t.reach,
+                PERCENT,
+                decimals=2,
+                tone=tones.TOTAL,
+                tooltip=None
+                if t.reach is None
+                else f"{t.actual:,} ÷ {t.target:,} (実績合計 ÷ 目標合計、平均ではありません)",
+            ),
+            *([cell(None, TEXT, tone=tones.TOTAL), cell("", tone=tones.TOTAL)] if national else []),
+            cell(t.last_year, COUNT, tone=tones.TOTAL),
+            cell(t.diff, SIGNED, tone=tones.TOTAL),
+            cell(None, TEXT, tone=tones.TOTAL),
+            cell(
+                f"目標なし商品 {t.untargeted_actual:,}件を含む" if t.untargeted_actual else "",
+                tone=tones.TOTAL,
+            ),
+        ]
+    ]
+    summary = [
+        ("集計期間", report.period),
+        ("経過", f"{months}か月／12か月 ({percent_round(months, 12, 1)}%)"),
+    ]
     for r in shown:
         if r.rider_of is not None:
             goal = goals.get(r.product)
-            text = format_percent(r.rider_rate) + (f" (本部目標 {goal}%)" if goal is not None else "")
+            text = format_percent(r.rider_rate) + (
+                f" (本部目標 {goal}%)" if goal is not None else ""
+            )
             summary.append((f"{r.product}付帯率", text))
     notes = [
         "実績は発効月で集計 (年度の開始月から集計月まで)。前年同期は12か月前の同じ期間。",
@@ -355,10 +428,17 @@ def branch_report_table(report: BranchProgress, goals: dict[str, Decimal] | None
     if national:
         national_months = sorted({r.national.as_of for r in report.rows if r.national})
         summary.append(("全国", "・".join(month_label(m) for m in national_months)))
-        notes.append(f"全国到達率・全国順位は本部の全国実績 ({report.national_source or '本部'}、集計月は商品ごと) による。"
-                     "順位は本部の表に載った目標のある県支部の中での到達率の順位。")
+        notes.append(
+            f"全国到達率・全国順位は本部の全国実績 ({report.national_source or '本部'}、集計月は商品ごと) による。"
+            "順位は本部の表に載った目標のある県支部の中での到達率の順位。"
+        )
     return ReportTable(
-        title=report.title, columns=columns, rows=rows, totals=totals,
-        summary=summary, notes=notes, row_keys=keys,
+        title=report.title,
+        columns=columns,
+        rows=rows,
+        totals=totals,
+        summary=summary,
+        notes=notes,
+        row_keys=keys,
         legend=dict(tones.LEGEND),
     )

@@ -163,8 +163,9 @@ class AppContext:
         self.db.close()
 
 
-def open_context(path: Path | str | None = None, *, allow_empty: bool = False,
-                 check_later: bool = False) -> AppContext:
+def open_context(
+    path: Path | str | None = None, *, allow_empty: bool = False, check_later: bool = False
+) -> AppContext:
     """Open (create, migrate, seed master data) the database and build the context.
 
     ``allow_empty``: make an existing 0-byte file a new database (only when the clerk agreed).
@@ -172,11 +173,15 @@ def open_context(path: Path | str | None = None, *, allow_empty: bool = False,
     ``ctx.db.confirm_intact()`` (the GUI builds its window meanwhile, and confirms before
     anything can be written); the other refusing checks run at once as always.
     """
-    db = open_database(Path(path) if path else default_db_path(), allow_empty=allow_empty,
-                       check_later=check_later)
+    db = open_database(
+        Path(path) if path else default_db_path(), allow_empty=allow_empty, check_later=check_later
+    )
     try:
-        if db.pending_check is not None and not db.conn.execute("SELECT count(*) FROM products").fetchone()[0]:
-            db.confirm_intact()                      # seeding writes: the check comes first
+        if (
+            db.pending_check is not None
+            and not db.conn.execute("SELECT count(*) FROM products").fetchone()[0]
+        ):
+            db.confirm_intact()  # seeding writes: the check comes first
         seed_master_data(db.conn)
     except StoreError:
         db.abandon()

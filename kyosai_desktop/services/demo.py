@@ -33,46 +33,132 @@ from kyosai_desktop.store.tx import transaction
 from kyosai_desktop.store.unions import Union
 
 DEMO_SEED = 2025
-DEMO_UNTIL = "2026-02"          # results up to this month (FY2025 as of 2月, like a 速報)
+DEMO_UNTIL = "2026-02"  # results up to this month (FY2025 as of 2月, like a 速報)
 RESULT_YEARS = (2023, 2024, 2025)
 TARGET_YEARS = (2024, 2025)
 FIGURES_AS_OF = "2025-04-01"
 
 # FY2024 national targets where seed 004 §1 prints them (else the 2025 figure × 0.98).
 NATIONAL_TARGETS_2024 = {
-    "団体生命共済": 12441, "退職者団体生命共済": 7063, "マイカー共済": 22166, "車両損害補償": 22892,
-    "自賠責共済": 12824, "火災共済": 5388, "自然災害共済": 4910, "長期共済": 9180,
-    "税制適格年金": 5836, "交通災害共済": 3903,
+    "団体生命共済": 12441,
+    "退職者団体生命共済": 7063,
+    "マイカー共済": 22166,
+    "車両損害補償": 22892,
+    "自賠責共済": 12824,
+    "火災共済": 5388,
+    "自然災害共済": 4910,
+    "長期共済": 9180,
+    "税制適格年金": 5836,
+    "交通災害共済": 3903,
 }
 # 2025 national new-contract targets (DOMAIN §2, seed 000 L118–682).
 NATIONAL_TARGETS = {
-    "総合共済": 36934, "団体生命共済": 12360, "退職者団体生命共済": 6468, "税制適格年金": 5221,
-    "長期共済": 8565, "マイカー共済": 22728, "車両損害補償": 23499, "自賠責共済": 12201,
-    "火災共済": 4506, "自然災害共済": 4279, "交通災害共済": 3432, "親子共済": 958,
-    "退職後共済": 2488, "介護保障": 240,
+    "総合共済": 36934,
+    "団体生命共済": 12360,
+    "退職者団体生命共済": 6468,
+    "税制適格年金": 5221,
+    "長期共済": 8565,
+    "マイカー共済": 22728,
+    "車両損害補償": 23499,
+    "自賠責共済": 12201,
+    "火災共済": 4506,
+    "自然災害共済": 4279,
+    "交通災害共済": 3432,
+    "親子共済": 958,
+    "退職後共済": 2488,
+    "介護保障": 240,
 }
 NATIONAL_MEMBERS = 800_000  # rough 自治労 membership, to scale a prefecture's share
 
 # Products whose sign-ups follow the April intake of new hires, and those that peak in the
 # union's continuing-enrolment month (発効月).
 APRIL_PRODUCTS = {"団体生命共済", "総合共済", "交通災害共済", "親子共済", "長期共済"}
-RENEWAL_PRODUCTS = {"団体生命共済", "総合共済", "長期共済", "税制適格年金", "交通災害共済",
-                    "退職者団体生命共済", "介護保障", "火災共済"}
+RENEWAL_PRODUCTS = {
+    "団体生命共済",
+    "総合共済",
+    "長期共済",
+    "税制適格年金",
+    "交通災害共済",
+    "退職者団体生命共済",
+    "介護保障",
+    "火災共済",
+}
 # Riders on new contracts: the national FY2024 figures run at about 95 % of the parent
 # (seed 004 §1: 車両 12,445 / マイカー 13,039; 自然災害 1,859 / 火災 1,960).  A share of the
 # parent's new contracts take the rider, plus riders added to contracts already held.
 RIDER_TAKE_UP = {"車両損害補償": (0.80, 0.92), "自然災害共済": (0.78, 0.88)}
 RIDER_ADD_ON = 0.06
-NO_TARGET_RATES = {"こども保障満期金付タイプ": 0.0009, "個人賠償責任共済": 0.0015}  # per member per year
+NO_TARGET_RATES = {
+    "こども保障満期金付タイプ": 0.0009,
+    "個人賠償責任共済": 0.0015,
+}  # per member per year
 
 # Fictitious place names (plausible, not a list of real municipalities).
 PLACES = [
-    "青葉", "若林", "桜川", "緑ヶ丘", "東山", "西原", "南浜", "北野", "中島", "高森", "大沢",
-    "小松原", "白石", "黒川", "若松", "松山", "竹田", "梅津", "桑原", "柳井", "杉浦", "栗原",
-    "石巻", "岩沼", "川崎", "富谷", "名取", "角田", "丸森", "亘理", "山元", "大郷", "大衡",
-    "色麻", "加美", "涌谷", "美里", "女川", "南郷", "花山", "鳴瀬", "志津川", "本吉", "唐桑",
-    "登米", "迫", "築館", "若柳", "金成", "一迫", "瀬峰", "鶯沢", "栗駒", "高清水", "村田",
-    "七ヶ宿", "蔵王", "大河原", "柴田", "川内", "泉", "秋保", "宮床", "吉岡",
+    "青葉",
+    "若林",
+    "桜川",
+    "緑ヶ丘",
+    "東山",
+    "西原",
+    "南浜",
+    "北野",
+    "中島",
+    "高森",
+    "大沢",
+    "小松原",
+    "白石",
+    "黒川",
+    "若松",
+    "松山",
+    "竹田",
+    "梅津",
+    "桑原",
+    "柳井",
+    "杉浦",
+    "栗原",
+    "石巻",
+    "岩沼",
+    "川崎",
+    "富谷",
+    "名取",
+    "角田",
+    "丸森",
+    "亘理",
+    "山元",
+    "大郷",
+    "大衡",
+    "色麻",
+    "加美",
+    "涌谷",
+    "美里",
+    "女川",
+    "南郷",
+    "花山",
+    "鳴瀬",
+    "志津川",
+    "本吉",
+    "唐桑",
+    "登米",
+    "迫",
+    "築館",
+    "若柳",
+    "金成",
+    "一迫",
+    "瀬峰",
+    "鶯沢",
+    "栗駒",
+    "高清水",
+    "村田",
+    "七ヶ宿",
+    "蔵王",
+    "大河原",
+    "柴田",
+    "川内",
+    "泉",
+    "秋保",
+    "宮床",
+    "吉岡",
 ]
 
 
@@ -97,7 +183,7 @@ class DemoData:
     until: str = DEMO_UNTIL
     unions: list[Union] = field(default_factory=list)
     products: list[Product] = field(default_factory=list)
-    summary: list[str] = field(default_factory=list)   # Japanese lines for the clerk
+    summary: list[str] = field(default_factory=list)  # Japanese lines for the clerk
 
     def product(self, name: str) -> Product:
         return next(p for p in self.products if p.name == name)
@@ -111,6 +197,7 @@ DemoStep = Callable[[DemoData], None]
 
 
 # ---------------------------------------------------------------- unions
+
 
 def _union_plan(rng: random.Random, pref_name: str, pref_code: str) -> list[tuple[str, int, int]]:
     """(name, members, 発効月) for the prefecture's unions."""
@@ -150,23 +237,34 @@ def add_unions(data: DemoData) -> None:
     plan = _union_plan(rng, pref_name, data.pref_code)
     merged = rng.randrange(len(plan) // 2, len(plan))  # one union merged away last year
     for index, (name, members, month) in enumerate(plan):
-        code += 1 if index == 0 or rng.random() < 0.85 else 2   # the odd gap, as in real lists
+        code += 1 if index == 0 or rng.random() < 0.85 else 2  # the odd gap, as in real lists
         ratio = rng.triangular(0.32, 1.03, 0.72)
         holdings = min(int(members * ratio), int(members * 1.05))
         rate = join_rate(holdings, members)
         union = ctx.unions.add(
-            data.pref_code, f"{code:03d}", name, source="demo",
-            members=members, holdings=holdings, figures_as_of=FIGURES_AS_OF, effective_month=month,
+            data.pref_code,
+            f"{code:03d}",
+            name,
+            source="demo",
+            members=members,
+            holdings=holdings,
+            figures_as_of=FIGURES_AS_OF,
+            effective_month=month,
             org_joined=rate is not None and rate >= threshold,
         )
         if index == merged:
-            union = ctx.unions.update(union.id, source="demo", active=False,
-                                      note="2025年3月 近隣単組と統合 (実績は統合前のみ)")
+            union = ctx.unions.update(
+                union.id,
+                source="demo",
+                active=False,
+                note="2025年3月 近隣単組と統合 (実績は統合前のみ)",
+            )
         data.unions.append(union)
     data.summary.append(f"単組 {len(data.unions)} 件 (うち無効 1 件)")
 
 
 # ---------------------------------------------------------------- targets
+
 
 def _share(data: DemoData) -> float:
     members = sum(u.members or 0 for u in data.active_unions)
@@ -212,6 +310,7 @@ def add_targets(data: DemoData) -> None:
 
 
 # ---------------------------------------------------------------- results
+
 
 def _poisson(rng: random.Random, lam: float) -> int:
     if lam <= 0:
@@ -284,8 +383,9 @@ def add_results(data: DemoData) -> None:
             take_up = {u.id: rng.uniform(low, high) for u in data.unions}
             for (union_id, name, ym), value in list(cells.items()):
                 if name == parent:
-                    rider_count = (_binomial(rng, value, take_up[union_id])
-                                   + _poisson(rng, value * RIDER_ADD_ON))
+                    rider_count = _binomial(rng, value, take_up[union_id]) + _poisson(
+                        rng, value * RIDER_ADD_ON
+                    )
                     if rider_count:
                         cells[(union_id, rider, ym)] = rider_count
         ids = {p.name: p.id for p in data.products}
@@ -305,8 +405,8 @@ def mark_demo(data: DemoData) -> None:
 STEPS: list[DemoStep] = [mark_demo, add_unions, add_targets, add_results]
 # Modules exposing ``demo_step(data: DemoData) -> None``, run after STEPS (imported lazily).
 EXTRA_STEP_MODULES: list[str] = [
-    "kyosai_desktop.services.model_union_demo",   # 加入拡大モデル単組 designations (H3)
-    "kyosai_desktop.services.estimate_demo",      # an estimate campaign (H4)
+    "kyosai_desktop.services.model_union_demo",  # 加入拡大モデル単組 designations (H3)
+    "kyosai_desktop.services.estimate_demo",  # an estimate campaign (H4)
 ]
 
 
@@ -321,8 +421,14 @@ class DemoRefused(ValueError):
     """Demo data would mix with real data; ``str(exc)`` is Japanese."""
 
 
-def load_demo(ctx: AppContext, pref_code: str | None = None, *, seed: int = DEMO_SEED,
-              until: str = DEMO_UNTIL, progress: Progress | None = None) -> list[str]:
+def load_demo(
+    ctx: AppContext,
+    pref_code: str | None = None,
+    *,
+    seed: int = DEMO_SEED,
+    until: str = DEMO_UNTIL,
+    progress: Progress | None = None,
+) -> list[str]:
     """Load the demo for ``pref_code`` (default: the branch) in one transaction.
 
     Returns the Japanese summary lines.  Refused when the prefecture already has unions, so
@@ -334,16 +440,21 @@ def load_demo(ctx: AppContext, pref_code: str | None = None, *, seed: int = DEMO
     if ctx.prefectures.name_of(pref_code) is None:
         raise DemoRefused(f"県コード「{pref_code}」は登録されていません。")
     if ctx.unions.list(pref_code):
-        raise DemoRefused("この県支部には既に単組が登録されています。デモデータは空のデータベースにだけ読み込めます。")
-    data = DemoData(ctx=ctx, pref_code=pref_code,
-                    rng=random.Random(f"{seed}:{pref_code}"), until=until,
-                    products=list(ctx.products.all()))
+        raise DemoRefused(
+            "この県支部には既に単組が登録されています。デモデータは空のデータベースにだけ読み込めます。"
+        )
+    data = DemoData(
+        ctx=ctx,
+        pref_code=pref_code,
+        rng=random.Random(f"{seed}:{pref_code}"),
+        until=until,
+        products=list(ctx.products.all()),
+    )
     steps = list(demo_steps())
     with transaction(ctx.conn):
         for i, step in enumerate(steps):
             report_progress(progress, i, len(steps), "デモデータ")
             step(data)
-    ctx.db.checkpoint()   # a large write: into the main file now
+    ctx.db.checkpoint()  # a large write: into the main file now
     ctx.products.invalidate()
     return data.summary
-

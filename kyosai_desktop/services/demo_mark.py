@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from kyosai_desktop.services.context import AppContext
 
-DEMO_KEY = "demo_data"   # setting present = this database holds demo figures
+DEMO_KEY = "demo_data"  # setting present = this database holds demo figures
 
 
 def is_demo(ctx: AppContext) -> bool:

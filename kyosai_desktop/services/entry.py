@@ -114,7 +114,10 @@ class EntryGrid:
         return [sum(v for v in row if v is not None) for row in self.values]
 
     def column_totals(self) -> list[int]:
-        return [sum(row[c] for row in self.values if row[c] is not None) for c in range(len(self.columns))]  # type: ignore[misc]
+        return [
+            sum(row[c] for row in self.values if row[c] is not None)  # type: ignore[misc]
+            for c in range(len(self.columns))
+        ]
 
     def grand_total(self) -> int:
         return sum(self.row_totals())
@@ -198,25 +201,35 @@ class EntryService:
         shown = {u.id for u in unions}
         extra = {uid for uid, _ in values} - shown
         if extra:  # inactive unions that still hold figures this month stay visible
-            unions = sorted(unions + [u for uid in extra if (u := self.ctx.unions.get(uid))],
-                            key=lambda u: (u.pref_code, u.union_code))
+            unions = sorted(
+                unions + [u for uid in extra if (u := self.ctx.unions.get(uid))],
+                key=lambda u: (u.pref_code, u.union_code),
+            )
         products = self.ctx.products.active_on(month)
         active_ids = {p.id for p in products}
         with_data = {pid for _, pid in values} - active_ids
         if with_data:
-            products = [p for p in self.ctx.products.all() if p.id in active_ids or p.id in with_data]
+            products = [
+                p for p in self.ctx.products.all() if p.id in active_ids or p.id in with_data
+            ]
         multi_pref = pref_code is None
         rows = [
-            Heading(u.id, f"{u.pref_code}-{u.union_code}" if multi_pref else u.union_code, u.name,
-                    "" if u.active else "(無効)")
+            Heading(
+                u.id,
+                f"{u.pref_code}-{u.union_code}" if multi_pref else u.union_code,
+                u.name,
+                "" if u.active else "(無効)",
+            )
             for u in unions
         ]
-        columns = [Heading(p.id, str(p.display_order), p.name,
-                           "" if p.id in active_ids else "(取扱終了)") for p in products]
+        columns = [
+            Heading(p.id, str(p.display_order), p.name, "" if p.id in active_ids else "(取扱終了)")
+            for p in products
+        ]
         row_of = {u.id: r for r, u in enumerate(unions)}
         col_of = {p.id: c for c, p in enumerate(products)}
         matrix: list[list[int | None]] = [[None] * len(products) for _ in unions]
-        for (uid, pid), count in values.items():   # only the cells that hold a figure
+        for (uid, pid), count in values.items():  # only the cells that hold a figure
             r, c = row_of.get(uid), col_of.get(pid)
             if r is not None and c is not None:
                 matrix[r][c] = count
@@ -225,8 +238,9 @@ class EntryService:
             if p.id not in active_ids:
                 locked.update((r, c) for r in range(len(unions)) if matrix[r][c] is None)
         fy = self.ctx.fiscal_years.results_year(self.fiscal_year_of(month))
-        return EntryGrid(MONTH_GRID, f"{month_label(month)} 発効", rows, columns, matrix, month,
-                         locked, fy)
+        return EntryGrid(
+            MONTH_GRID, f"{month_label(month)} 発効", rows, columns, matrix, month, locked, fy
+        )
 
     def union_grid(self, union_id: int, year: int) -> EntryGrid:
         """Rows: products handled in some month of the fiscal year; columns: its 12 months."""
@@ -238,13 +252,20 @@ class EntryService:
         values = self.ctx.results.union_grid(union_id, fy.first, fy.last)
         active = {m: {p.id for p in self.ctx.products.active_on(m)} for m in months}
         with_data = {pid for pid, _ in values}
-        products = [p for p in self.ctx.products.all()
-                    if p.id in with_data or any(p.id in ids for ids in active.values())]
+        products = [
+            p
+            for p in self.ctx.products.all()
+            if p.id in with_data or any(p.id in ids for ids in active.values())
+        ]
         rows = [Heading(p.id, str(p.display_order), p.name) for p in products]
         columns = [Heading(m, m, f"{int(m[5:7])}月", f"{m[:4]}年") for m in months]
         matrix = [[values.get((p.id, m)) for m in months] for p in products]
-        locked = {(r, c) for r, p in enumerate(products) for c, m in enumerate(months)
-                  if p.id not in active[m] and matrix[r][c] is None}
+        locked = {
+            (r, c)
+            for r, p in enumerate(products)
+            for c, m in enumerate(months)
+            if p.id not in active[m] and matrix[r][c] is None
+        }
         title = f"{union.pref_code}-{union.union_code} {union.name} {fy.label}"
         return EntryGrid(UNION_GRID, title, rows, columns, matrix, union_id, locked, fy)
 
@@ -252,8 +273,15 @@ class EntryService:
         """(union id, "001 name") for the union selector, in code order."""
         unions = self.ctx.unions.list(pref_code)
         multi = pref_code is None
-        return [(u.id, (f"{u.pref_code}-{u.union_code}" if multi else u.union_code) + f" {u.name}"
-                 + ("" if u.active else " (無効)")) for u in unions]
+        return [
+            (
+                u.id,
+                (f"{u.pref_code}-{u.union_code}" if multi else u.union_code)
+                + f" {u.name}"
+                + ("" if u.active else " (無効)"),
+            )
+            for u in unions
+        ]
 
     def fiscal_years(self, around: str) -> list[int]:
         """The configured fiscal years plus the one holding ``around``."""
@@ -271,7 +299,14 @@ class EntryService:
         n_rows, n_cols = len(grid.rows), len(grid.columns)
         for row, col, text in cells:
             if not (0 <= row < n_rows and 0 <= col < n_cols):
-                problems.append(Problem(row, col, str(text), "入力欄の範囲外です (合計欄・見出しには入力できません)。"))
+                problems.append(
+                    Problem(
+                        row,
+                        col,
+                        str(text),
+                        "入力欄の範囲外です (合計欄・見出しには入力できません)。",
+                    )
+                )
                 continue
             if grid.is_locked(row, col) and str(text).strip():
                 problems.append(Problem(row, col, str(text), LOCKED_REASON))
@@ -282,13 +317,21 @@ class EntryService:
                 problems.append(Problem(row, col, str(text), str(exc)))
                 continue
             a = grid.address(row, col)
-            changes.append(CellChange(a.union_id, a.product_id, a.month, value, grid.values[row][col]))
+            changes.append(
+                CellChange(a.union_id, a.product_id, a.month, value, grid.values[row][col])
+            )
         if problems:
             raise EntryRefused(self.describe(grid, problems), problems)
         return changes
 
-    def plan_paste(self, grid: EntryGrid, top: int, left: int, block: list[list[str]],
-                   fill: Sequence[tuple[int, int]] = ()) -> list[CellChange]:
+    def plan_paste(
+        self,
+        grid: EntryGrid,
+        top: int,
+        left: int,
+        block: list[list[str]],
+        fill: Sequence[tuple[int, int]] = (),
+    ) -> list[CellChange]:
         """A pasted block starting at (top, left); a single value fills ``fill`` cells if given."""
         if not block:
             raise EntryRefused("クリップボードに貼り付けられるデータがありません。", [])
@@ -299,19 +342,28 @@ class EntryService:
             raise EntryRefused(
                 f"貼り付ける範囲 ({len(block)}行 × {width}列) が表からはみ出します。"
                 f"入力欄は残り {len(grid.rows) - top}行 × {len(grid.columns) - left}列 です。"
-                "貼り付けは行いませんでした。", [])
-        cells = [(top + i, left + j, text) for i, line in enumerate(block) for j, text in enumerate(line)]
+                "貼り付けは行いませんでした。",
+                [],
+            )
+        cells = [
+            (top + i, left + j, text) for i, line in enumerate(block) for j, text in enumerate(line)
+        ]
         return self.plan(grid, cells)
 
     def describe(self, grid: EntryGrid, problems: Sequence[Problem]) -> str:
         if len(problems) == 1:
             p = problems[0]
-            return (f"{grid.cell_name(p.row, p.col)}: {p.reason}\n"
-                    "この値は保存していません。直して Enter、または Esc で取り消してください。")
+            return (
+                f"{grid.cell_name(p.row, p.col)}: {p.reason}\n"
+                "この値は保存していません。直して Enter、または Esc で取り消してください。"
+            )
         lines = [f"{len(problems)}か所の値を受け付けられません。何も保存していません。"]
         for p in problems[:30]:
-            where = grid.cell_name(p.row, p.col) if p.row < len(grid.rows) and p.col < len(grid.columns) \
+            where = (
+                grid.cell_name(p.row, p.col)
+                if p.row < len(grid.rows) and p.col < len(grid.columns)
                 else f"{p.row + 1}行目 {p.col + 1}列目"
+            )
             lines.append(f"・{where}: {p.reason}")
         if len(problems) > 30:
             lines.append(f"ほか {len(problems) - 30}か所")
@@ -327,5 +379,3 @@ class EntryService:
         product = self.ctx.products.by_id(address.product_id)
         who = f"{union.union_code} {union.name}" if union else f"単組 {address.union_id}"
         return f"{who} / {product.name} / {month_label(address.month)}発効"
-
-

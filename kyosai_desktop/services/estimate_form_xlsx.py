@@ -18,7 +18,7 @@ from kyosai_desktop.services import safe_output
 if TYPE_CHECKING:
     from kyosai_desktop.services.estimate_reports import UnionReport
 
-WIDTHS = [3, 12, 12, 12, 12, 12, 12, 3]     # A…H: a margin column each side, six inside
+WIDTHS = [3, 12, 12, 12, 12, 12, 12, 3]  # A…H: a margin column each side, six inside
 BLUE, ORANGE, GREY = "2E75B6", "C55A11", "7F7F7F"
 BLUE_FILL, ORANGE_FILL = "F3F8FD", "FFF2CC"
 
@@ -37,8 +37,18 @@ def write_union_report_xlsx(report: UnionReport, path: Path | str) -> Path:
         ws.column_dimensions[get_column_letter(i)].width = width
     ws.sheet_view.showGridLines = False
 
-    def line(row: int, text: str, size: float, *, bold: bool = False, align: str = "center",
-             first: int = 1, last: int = 8, height: float | None = None, wrap: bool = False):
+    def line(
+        row: int,
+        text: str,
+        size: float,
+        *,
+        bold: bool = False,
+        align: str = "center",
+        first: int = 1,
+        last: int = 8,
+        height: float | None = None,
+        wrap: bool = False,
+    ):
         cell = safe_output.put(ws, row, first, text)
         cell.font = Font(size=size, bold=bold)
         cell.alignment = Alignment(horizontal=align, vertical="center", wrap_text=wrap)
@@ -55,7 +65,7 @@ def write_union_report_xlsx(report: UnionReport, path: Path | str) -> Path:
     line(6, "～ じちろうマイカー共済 ～", 15, bold=True)
     line(8, report.lead, 11)
     row = 10
-    for i, (label, note, _figure) in enumerate(report.items()):   # the figure goes in as a number
+    for i, (label, note, _figure) in enumerate(report.items()):  # the figure goes in as a number
         saving = i == 2
         colour, fill = (ORANGE, ORANGE_FILL) if saving else (BLUE, BLUE_FILL)
         top = row
@@ -66,8 +76,12 @@ def write_union_report_xlsx(report: UnionReport, path: Path | str) -> Path:
         value.number_format = '#,##0"円/年"'
         bottom = row + 2
         if saving:
-            average = line(row + 3, report.average_text, 12, bold=True, align="right", first=2, last=7)
-            if report.totals.saving_average is not None:   # a number Excel can use, shown as the form words it
+            average = line(
+                row + 3, report.average_text, 12, bold=True, align="right", first=2, last=7
+            )
+            if (
+                report.totals.saving_average is not None
+            ):  # a number Excel can use, shown as the form words it
                 average.value = report.totals.saving_average
                 average.number_format = '"※1人あたり平均"#,##0"円"'
             bottom = row + 3
@@ -76,12 +90,22 @@ def write_union_report_xlsx(report: UnionReport, path: Path | str) -> Path:
             for c in range(2, 8):
                 cell = ws.cell(r, c)
                 cell.fill = PatternFill("solid", fgColor=fill)
-                cell.border = Border(left=side if c == 2 else None, right=side if c == 7 else None,
-                                     top=side if r == top else None, bottom=side if r == bottom else None)
+                cell.border = Border(
+                    left=side if c == 2 else None,
+                    right=side if c == 7 else None,
+                    top=side if r == top else None,
+                    bottom=side if r == bottom else None,
+                )
         row = bottom + 2
     if report.totals.rows_flagged:
-        line(row - 1, f"※掛金が未確定の {report.totals.rows_flagged} 件は集計に含めていません。", 9,
-             align="left", first=2, last=7)
+        line(
+            row - 1,
+            f"※掛金が未確定の {report.totals.rows_flagged} 件は集計に含めていません。",
+            9,
+            align="left",
+            first=2,
+            last=7,
+        )
     row += 1
     line(row, report.union_name, 16, bold=True, align="right", first=2, last=7, height=26)
     row += 2
@@ -90,8 +114,12 @@ def write_union_report_xlsx(report: UnionReport, path: Path | str) -> Path:
     line(row + 1, REPORT_CAUTION, 10, align="left", first=2, last=7, height=42, wrap=True)
     for r in (row, row + 1):
         for c in range(2, 8):
-            ws.cell(r, c).border = Border(left=grey if c == 2 else None, right=grey if c == 7 else None,
-                                          top=grey if r == row else None, bottom=grey if r == row + 1 else None)
+            ws.cell(r, c).border = Border(
+                left=grey if c == 2 else None,
+                right=grey if c == 7 else None,
+                top=grey if r == row else None,
+                bottom=grey if r == row + 1 else None,
+            )
     ws.print_area = f"A1:H{row + 1}"
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
     ws.page_setup.orientation = "portrait"

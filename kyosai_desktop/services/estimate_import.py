@@ -60,8 +60,22 @@ from kyosai_desktop.services.tabular import (
 )
 from kyosai_desktop.store.estimates import Campaign
 
-LIST_COLUMNS = ["No.", "氏名", "年齢", "車名", "現在等級", "適応等級", "車両", "他社掛金", "じちろう掛金",
-                "支払", "年間差額", "引下率", "保険(共済)満期日", "車検満了日"]
+LIST_COLUMNS = [
+    "No.",
+    "氏名",
+    "年齢",
+    "車名",
+    "現在等級",
+    "適応等級",
+    "車両",
+    "他社掛金",
+    "じちろう掛金",
+    "支払",
+    "年間差額",
+    "引下率",
+    "保険(共済)満期日",
+    "車検満了日",
+]
 DERIVED = ("年間差額", "引下率")
 REQUIRED = [c for c in LIST_COLUMNS if c not in DERIVED]
 EXTRA = ["区分", "連絡先", "状況", "依頼受付日", "見積作成日", "返却日", "申込日", "備考"]
@@ -80,11 +94,25 @@ ALIASES = {
     "返却日": ["返却済日"],
 }
 _FIELDS = {  # sheet column → estimate field
-    "氏名": "name", "年齢": "age", "車名": "car", "現在等級": "grade_now", "適応等級": "grade_new",
-    "車両": "vehicle_cover", "他社掛金": "other_premium", "じちろう掛金": "jichiro_premium", "支払": "payment",
-    "保険(共済)満期日": "policy_maturity", "車検満了日": "inspection_due", "区分": "role", "連絡先": "contact",
-    "状況": "status", "依頼受付日": "requested_on", "見積作成日": "estimated_on", "返却日": "returned_on",
-    "申込日": "closed_on", "備考": "notes",
+    "氏名": "name",
+    "年齢": "age",
+    "車名": "car",
+    "現在等級": "grade_now",
+    "適応等級": "grade_new",
+    "車両": "vehicle_cover",
+    "他社掛金": "other_premium",
+    "じちろう掛金": "jichiro_premium",
+    "支払": "payment",
+    "保険(共済)満期日": "policy_maturity",
+    "車検満了日": "inspection_due",
+    "区分": "role",
+    "連絡先": "contact",
+    "状況": "status",
+    "依頼受付日": "requested_on",
+    "見積作成日": "estimated_on",
+    "返却日": "returned_on",
+    "申込日": "closed_on",
+    "備考": "notes",
 }
 
 
@@ -100,7 +128,7 @@ class EstimateImport:
     unchanged: int = 0
     skipped_notes: int = 0
     campaign_created: bool = False
-    kind_ignored: str | None = None   # --kind given for a campaign that already has a kind
+    kind_ignored: str | None = None  # --kind given for a campaign that already has a kind
     dry_run: bool = False
     totals: Totals = field(default_factory=Totals)
     warnings: list[Problem] = field(default_factory=list)
@@ -112,15 +140,23 @@ class EstimateImport:
         if self.campaign_created:
             lines.append(f"キャンペーン「{self.campaign}」を新しく登録しました。")
         if self.kind_ignored:
-            lines.append(f"※ キャンペーン「{self.campaign}」は種類「{self.kind_ignored}」で登録済みのため、"
-                         "指定された種類は使っていません。")
-        lines.append(f"{self.union} の見積り: {self.rows} 行を読み込み、追加 {self.added} 件・"
-                     f"変更 {self.updated} 件・変更なし {self.unchanged} 件")
+            lines.append(
+                f"※ キャンペーン「{self.campaign}」は種類「{self.kind_ignored}」で登録済みのため、"
+                "指定された種類は使っていません。"
+            )
+        lines.append(
+            f"{self.union} の見積り: {self.rows} 行を読み込み、追加 {self.added} 件・"
+            f"変更 {self.updated} 件・変更なし {self.unchanged} 件"
+        )
         t = self.totals
-        lines.append(f"集計対象 {t.rows_in_totals} 件 / 掛金未記入で集計外 {t.rows_flagged} 件 / "
-                     f"節約総額 {t.saving_total:,} 円/年")
+        lines.append(
+            f"集計対象 {t.rows_in_totals} 件 / 掛金未記入で集計外 {t.rows_flagged} 件 / "
+            f"節約総額 {t.saving_total:,} 円/年"
+        )
         if self.warnings:
-            lines.append(f"シートの計算値との食い違い {len(self.warnings)} 件 (取り込みでは再計算した値を使います):")
+            lines.append(
+                f"シートの計算値との食い違い {len(self.warnings)} 件 (取り込みでは再計算した値を使います):"
+            )
             lines += [f"  - {w}" for w in self.warnings]
         return "\n".join(lines)
 
@@ -161,7 +197,9 @@ def _status(value: object) -> str | None:
         return None
     text = str(value).strip()
     if text not in STATUSES:
-        raise CellError(f"状況「{cells.shown(value)}」は {' / '.join(STATUSES)} のいずれかで入力してください。")
+        raise CellError(
+            f"状況「{cells.shown(value)}」は {' / '.join(STATUSES)} のいずれかで入力してください。"
+        )
     return text
 
 
@@ -173,14 +211,28 @@ def _shown(value: object) -> str:
 
 
 _PARSERS = {
-    "age": parse_age, "car": lambda v: cells.parse_text(v, label="車名"), "grade_now": grade_text,
-    "grade_new": grade_text, "vehicle_cover": parse_cover, "payment": parse_payment,
-    "contact": lambda v: cells.parse_text(v, label="連絡先"), "notes": lambda v: cells.parse_text(v, label="備考"),
-    "name": lambda v: None if blank(v) else cells.parse_name(v, label="氏名"), "role": _role, "status": _status,
+    "age": parse_age,
+    "car": lambda v: cells.parse_text(v, label="車名"),
+    "grade_now": grade_text,
+    "grade_new": grade_text,
+    "vehicle_cover": parse_cover,
+    "payment": parse_payment,
+    "contact": lambda v: cells.parse_text(v, label="連絡先"),
+    "notes": lambda v: cells.parse_text(v, label="備考"),
+    "name": lambda v: None if blank(v) else cells.parse_name(v, label="氏名"),
+    "role": _role,
+    "status": _status,
     "other_premium": lambda v: parse_yen(v, label="他社掛金"),
     "jichiro_premium": lambda v: parse_yen(v, label="じちろう掛金"),
 }
-_DATE_FIELDS = ("policy_maturity", "inspection_due", "requested_on", "estimated_on", "returned_on", "closed_on")
+_DATE_FIELDS = (
+    "policy_maturity",
+    "inspection_due",
+    "requested_on",
+    "estimated_on",
+    "returned_on",
+    "closed_on",
+)
 
 
 _TOTAL_LABEL = re.compile(r"(合計|総計|小計|計)([(（\[【].*)?")
@@ -238,7 +290,11 @@ def parse_sheet(table: Table) -> tuple[list[_Row], list[Problem], list[Problem],
             problems.append(table.problem(i, col["No."], str(exc)))
         if seq is not None:
             if seq in seen:
-                problems.append(table.problem(i, col["No."], f"No. {seq} が {table.line(seen[seq])}行目と重複しています。"))
+                problems.append(
+                    table.problem(
+                        i, col["No."], f"No. {seq} が {table.line(seen[seq])}行目と重複しています。"
+                    )
+                )
             seen[seq] = i
         for label, key in _FIELDS.items():
             if label not in col:
@@ -255,16 +311,26 @@ def parse_sheet(table: Table) -> tuple[list[_Row], list[Problem], list[Problem],
             problems.append(table.problem(i, col["氏名"], "氏名が空です。"))
         both = values.get("other_premium") is not None and values.get("jichiro_premium") is not None
         if both and values.get("payment") is None and blank(header.get(row, "支払")):
-            problems.append(table.problem(i, col["支払"], "掛金があるのに支払 (年/月) が空です。年 か 月 を入力してください。"))
+            problems.append(
+                table.problem(
+                    i,
+                    col["支払"],
+                    "掛金があるのに支払 (年/月) が空です。年 か 月 を入力してください。",
+                )
+            )
         _check_derived(table, header, row, i, values, warnings, problems)
         rows.append(_Row(i, seq, values))
     if sheet_total is not None:
         total_row, amount = sheet_total
         computed = totals(_premiums(r.values) for r in rows).difference_total
         if amount != computed:
-            warnings.append(table.problem(
-                total_row, col.get("年間差額"),
-                f"合計行の年間差額 ¥{amount:,} と、集計対象行から計算した合計 ¥{computed:,} が違います。"))
+            warnings.append(
+                table.problem(
+                    total_row,
+                    col.get("年間差額"),
+                    f"合計行の年間差額 ¥{amount:,} と、集計対象行から計算した合計 ¥{computed:,} が違います。",
+                )
+            )
     return rows, problems, warnings, skipped
 
 
@@ -272,8 +338,15 @@ def _premiums(values: dict[str, object]) -> tuple[int | None, int | None, str | 
     return values.get("other_premium"), values.get("jichiro_premium"), values.get("payment")  # type: ignore[return-value]
 
 
-def _check_derived(table: Table, header, row: list[object], i: int, values: dict[str, object],
-                   warnings: list[Problem], problems: list[Problem]) -> None:
+def _check_derived(
+    table: Table,
+    header,
+    row: list[object],
+    i: int,
+    values: dict[str, object],
+    warnings: list[Problem],
+    problems: list[Problem],
+) -> None:
     other, jichiro, payment = _premiums(values)
     col = header.columns
     raw_diff = header.get(row, "年間差額")
@@ -285,9 +358,21 @@ def _check_derived(table: Table, header, row: list[object], i: int, values: dict
         else:
             computed = annual_difference(other, jichiro, payment)
             if computed is None:
-                warnings.append(table.problem(i, col["年間差額"], f"年間差額 ¥{sheet:,} がありますが、掛金か支払が空のため計算できません。"))
+                warnings.append(
+                    table.problem(
+                        i,
+                        col["年間差額"],
+                        f"年間差額 ¥{sheet:,} がありますが、掛金か支払が空のため計算できません。",
+                    )
+                )
             elif sheet != computed:
-                warnings.append(table.problem(i, col["年間差額"], f"年間差額: シートの値 ¥{sheet:,} と計算値 ¥{computed:,} が違います。"))
+                warnings.append(
+                    table.problem(
+                        i,
+                        col["年間差額"],
+                        f"年間差額: シートの値 ¥{sheet:,} と計算値 ¥{computed:,} が違います。",
+                    )
+                )
     raw_rate = header.get(row, "引下率")
     if "引下率" in col and not blank(raw_rate):
         try:
@@ -297,20 +382,42 @@ def _check_derived(table: Table, header, row: list[object], i: int, values: dict
             return
         rate = reduction_rate(other, jichiro)
         if rate is None:
-            warnings.append(table.problem(i, col["引下率"], f"引下率「{raw_rate}」がありますが、掛金が空のため計算できません。"))
+            warnings.append(
+                table.problem(
+                    i,
+                    col["引下率"],
+                    f"引下率「{raw_rate}」がありますが、掛金が空のため計算できません。",
+                )
+            )
         elif not any(c == rate for c in candidates):
             shown = f"{candidates[0]}%" if candidates else str(raw_rate)
-            warnings.append(table.problem(i, col["引下率"], f"引下率: シートの値 {shown} と計算値 {_pct(rate)} が違います。"))
+            warnings.append(
+                table.problem(
+                    i,
+                    col["引下率"],
+                    f"引下率: シートの値 {shown} と計算値 {_pct(rate)} が違います。",
+                )
+            )
 
 
 def _pct(rate: Decimal) -> str:
     return f"{rate}%"
 
 
-def import_estimates(ctx: AppContext, path: Path | str, *, campaign: str, union: str,
-                     kind: str | None = None, dry_run: bool = False, sheet: str | None = None) -> EstimateImport:
+def import_estimates(
+    ctx: AppContext,
+    path: Path | str,
+    *,
+    campaign: str,
+    union: str,
+    kind: str | None = None,
+    dry_run: bool = False,
+    sheet: str | None = None,
+) -> EstimateImport:
     """Import a 別紙2 sheet into ``campaign`` (created when unknown) for the union ``PP-UUU``."""
-    plan = plan_estimates(ctx, path, campaign=campaign, union=union, kind=kind, preview=dry_run, sheet=sheet)
+    plan = plan_estimates(
+        ctx, path, campaign=campaign, union=union, kind=kind, preview=dry_run, sheet=sheet
+    )
     report = plan.preview if dry_run else plan.commit(ctx)
     result = report.result
     assert isinstance(result, EstimateImport)
@@ -318,20 +425,32 @@ def import_estimates(ctx: AppContext, path: Path | str, *, campaign: str, union:
     return result
 
 
-def plan_estimates(ctx: AppContext, path: Path | str, *, campaign: str, union: str, kind: str | None = None,
-                   preview: bool = True, progress: Progress | None = None,
-                   sheet: str | None = None) -> ImportPlan:
+def plan_estimates(
+    ctx: AppContext,
+    path: Path | str,
+    *,
+    campaign: str,
+    union: str,
+    kind: str | None = None,
+    preview: bool = True,
+    progress: Progress | None = None,
+    sheet: str | None = None,
+) -> ImportPlan:
     """Read and check a 別紙2 sheet once; the plan's preview is what ``commit`` will write."""
     problems: list[Problem] = []
     union_obj = None
     try:
         union_obj = ctx.unions.find_key(union)
         if union_obj is None:
-            problems.append(Problem(f"単組 {union} は登録されていません。先に単組を登録してください。"))
+            problems.append(
+                Problem(f"単組 {union} は登録されていません。先に単組を登録してください。")
+            )
     except ValueError as exc:
         problems.append(Problem(str(exc)))
     if kind is not None and kind not in CAMPAIGN_KINDS:
-        problems.append(Problem(f"キャンペーンの種類「{kind}」は {' / '.join(CAMPAIGN_KINDS)} のいずれかです。"))
+        problems.append(
+            Problem(f"キャンペーンの種類「{kind}」は {' / '.join(CAMPAIGN_KINDS)} のいずれかです。")
+        )
     if not campaign.strip():
         problems.append(Problem("キャンペーン名が空です。"))
     existing = ctx.campaigns.find(campaign) if campaign.strip() else None
@@ -345,11 +464,21 @@ def plan_estimates(ctx: AppContext, path: Path | str, *, campaign: str, union: s
     if problems:
         raise ImportFailed(problems)
     assert union_obj is not None
-    union_id, union_label, name = union_obj.id, f"{union_obj.key} {union_obj.name}", campaign.strip()
+    union_id, union_label, name = (
+        union_obj.id,
+        f"{union_obj.key} {union_obj.name}",
+        campaign.strip(),
+    )
 
     def write(ctx: AppContext, report: ImportReport, progress: Progress | None) -> None:
-        result = EstimateImport(campaign=name, union=union_label, rows=len(rows), skipped_notes=skipped,
-                                warnings=warnings, totals=totals(_premiums(r.values) for r in rows))
+        result = EstimateImport(
+            campaign=name,
+            union=union_label,
+            rows=len(rows),
+            skipped_notes=skipped,
+            warnings=warnings,
+            totals=totals(_premiums(r.values) for r in rows),
+        )
         found = ctx.campaigns.find(name)
         camp = found or _create_campaign(ctx, name, kind)
         result.campaign_created = found is None
@@ -358,33 +487,58 @@ def plan_estimates(ctx: AppContext, path: Path | str, *, campaign: str, union: s
         _write(ctx, camp, union_id, rows, result, report, progress)
         report.result = result
         report.rows, report.added, report.updated, report.unchanged = (
-            result.rows, result.added, result.updated, result.unchanged)
+            result.rows,
+            result.added,
+            result.updated,
+            result.unchanged,
+        )
         if result.campaign_created:
             report.notes.append(f"キャンペーン「{name}」を新しく登録します。")
         if result.kind_ignored:
-            report.notes.append(f"キャンペーン「{name}」は種類「{result.kind_ignored}」で登録済みのため、"
-                                "指定された種類は使いません。")
+            report.notes.append(
+                f"キャンペーン「{name}」は種類「{result.kind_ignored}」で登録済みのため、"
+                "指定された種類は使いません。"
+            )
 
     def summarise(report: ImportReport) -> list[str]:
         result = report.result
         assert isinstance(result, EstimateImport)
         t = result.totals
-        return [f"{result.union} の見積り: {report.counts()}",
-                f"集計対象 {t.rows_in_totals} 件 / 掛金未記入で集計外 {t.rows_flagged} 件 / "
-                f"節約総額 {t.saving_total:,} 円/年"]
+        return [
+            f"{result.union} の見積り: {report.counts()}",
+            f"集計対象 {t.rows_in_totals} 件 / 掛金未記入で集計外 {t.rows_flagged} 件 / "
+            f"節約総額 {t.saving_total:,} 円/年",
+        ]
 
-    return ImportPlan.prepare(ctx, title="別紙2 の取り込み", source=table.source, write=write, warnings=warnings,
-                              kinds=("estimates",), summarise=summarise, preview=preview, progress=progress)
+    return ImportPlan.prepare(
+        ctx,
+        title="別紙2 の取り込み",
+        source=table.source,
+        write=write,
+        warnings=warnings,
+        kinds=("estimates",),
+        summarise=summarise,
+        preview=preview,
+        progress=progress,
+    )
 
 
 def _create_campaign(ctx: AppContext, name: str, kind: str | None) -> Campaign:
     product = ctx.products.resolve(DEFAULT_PRODUCT)
-    return ctx.campaigns.add(name, kind or OTHER_KIND, product_id=product.id if product else None,
-                             source="import")
+    return ctx.campaigns.add(
+        name, kind or OTHER_KIND, product_id=product.id if product else None, source="import"
+    )
 
 
-def _write(ctx: AppContext, camp: Campaign, union_id: int, rows: list[_Row], result: EstimateImport,
-           report: ImportReport, progress: Progress | None) -> None:
+def _write(
+    ctx: AppContext,
+    camp: Campaign,
+    union_id: int,
+    rows: list[_Row],
+    result: EstimateImport,
+    report: ImportReport,
+    progress: Progress | None,
+) -> None:
     ctx.campaigns.add_unions(camp.id, [union_id], source="import")
     role_default = default_role(camp.kind)
     next_seq = max([ctx.estimates.next_seq(camp.id, union_id) - 1, *(r.seq or 0 for r in rows)]) + 1
@@ -400,10 +554,18 @@ def _write(ctx: AppContext, camp: Campaign, union_id: int, rows: list[_Row], res
             if values["role"] is None:
                 values["role"] = role_default
             if values.get("status") is None:
-                complete = values.get("other_premium") is not None and values.get("jichiro_premium") is not None
+                complete = (
+                    values.get("other_premium") is not None
+                    and values.get("jichiro_premium") is not None
+                )
                 values["status"] = ESTIMATED if complete else REQUESTED
-            ctx.estimates.add(camp.id, union_id, seq=seq, source="import",
-                              **{k: v for k, v in values.items() if v is not None})
+            ctx.estimates.add(
+                camp.id,
+                union_id,
+                seq=seq,
+                source="import",
+                **{k: v for k, v in values.items() if v is not None},
+            )
             result.added += 1
             continue
         for key in ("role", "status"):
@@ -414,7 +576,9 @@ def _write(ctx: AppContext, camp: Campaign, union_id: int, rows: list[_Row], res
             ctx.estimates.update(old.id, source="import", **changed)
             result.updated += 1
             who = f"No.{seq} {old.name or '(匿名)'}"
-            report.changes += [f"{who} {_LABEL_OF.get(k, k)}: {_shown(getattr(old, k))} → {_shown(v)}"
-                               for k, v in changed.items()]
+            report.changes += [
+                f"{who} {_LABEL_OF.get(k, k)}: {_shown(getattr(old, k))} → {_shown(v)}"
+                for k, v in changed.items()
+            ]
         else:
             result.unchanged += 1

@@ -37,18 +37,24 @@ class AnonymiseCheck:
 
     @property
     def question(self) -> str:
-        lines = [f"キャンペーン「{self.campaign}」の見積り {self.estimates:,} 件から、個人情報 "
-                 "(氏名・年齢・連絡先・車名・保険満期日・車検満了日・備考) を消去します。",
-                 "掛金・支払・状況などの集計に使う値は残るため、別紙3 や集計表の数字は変わりません。",
-                 "この操作は元に戻せません (変更履歴の個人情報も消去されます)。"]
+        lines = [
+            f"キャンペーン「{self.campaign}」の見積り {self.estimates:,} 件から、個人情報 "
+            "(氏名・年齢・連絡先・車名・保険満期日・車検満了日・備考) を消去します。",
+            "掛金・支払・状況などの集計に使う値は残るため、別紙3 や集計表の数字は変わりません。",
+            "この操作は元に戻せません (変更履歴の個人情報も消去されます)。",
+        ]
         if self.open_estimates:
-            lines.append(f"※ まだ成約・不成約になっていない見積りが {self.open_estimates:,} 件あります。"
-                         "匿名化するとクロージングの連絡ができなくなります。")
+            lines.append(
+                f"※ まだ成約・不成約になっていない見積りが {self.open_estimates:,} 件あります。"
+                "匿名化するとクロージングの連絡ができなくなります。"
+            )
         lines.append("匿名化してよろしいですか？")
         return "\n".join(lines)
 
 
-def anonymise_check(ctx: AppContext, campaign_id: int, *, today: date | None = None) -> AnonymiseCheck:
+def anonymise_check(
+    ctx: AppContext, campaign_id: int, *, today: date | None = None
+) -> AnonymiseCheck:
     """Whether the campaign can be anonymised, and what the clerk must be told first."""
     camp = ctx.campaigns.get(campaign_id)
     if camp is None:
@@ -61,11 +67,15 @@ def anonymise_check(ctx: AppContext, campaign_id: int, *, today: date | None = N
     if camp.anonymised_at:
         reason = f"キャンペーン「{camp.name}」は {camp.anonymised_at[:10]} に匿名化済みです。"
     elif not camp.period_to:
-        reason = (f"キャンペーン「{camp.name}」には期間の終了日がありません。"
-                  "終了したキャンペーンだけ匿名化できます。先に期間の終了日を設定してください。")
+        reason = (
+            f"キャンペーン「{camp.name}」には期間の終了日がありません。"
+            "終了したキャンペーンだけ匿名化できます。先に期間の終了日を設定してください。"
+        )
     elif not finished:
-        reason = (f"キャンペーン「{camp.name}」は {camp.period_to} まで実施中です。"
-                  "終了日を過ぎてから匿名化してください。")
+        reason = (
+            f"キャンペーン「{camp.name}」は {camp.period_to} まで実施中です。"
+            "終了日を過ぎてから匿名化してください。"
+        )
     return AnonymiseCheck(camp.name, n, n_open, finished, bool(camp.anonymised_at), reason)
 
 
@@ -83,15 +93,17 @@ class Anonymised:
 
     estimates: int
     report: PrivacyReport
-    check: PrivacyCheck   # run again (``check.run()``) once a reader has let go
+    check: PrivacyCheck  # run again (``check.run()``) once a reader has let go
 
 
-def anonymise_and_verify(ctx: AppContext, campaign_id: int, *, today: date | None = None) -> Anonymised:
+def anonymise_and_verify(
+    ctx: AppContext, campaign_id: int, *, today: date | None = None
+) -> Anonymised:
     """Anonymise a finished campaign, then verify the texts are gone from the files."""
     check = anonymise_check(ctx, campaign_id, today=today)
     if check.reason:
         raise NotFinished(check.reason)
-    texts = collect_personal_texts(ctx.conn, campaign_id)   # kept in memory only, for the check
+    texts = collect_personal_texts(ctx.conn, campaign_id)  # kept in memory only, for the check
     n = ctx.estimates.anonymise_campaign(campaign_id)
     verify = PrivacyCheck(ctx, campaign_id, check.campaign, texts)
     return Anonymised(n, verify.run(), verify)

@@ -47,10 +47,14 @@ from kyosai_desktop.services.report_table import (
 from kyosai_desktop.store.estimates import Campaign, Estimate, StatusCounts
 from kyosai_desktop.store.unions import Union
 
-NOTICE = ("【注意】この一覧は、単組の学習会や募集活動には使用できません。"
-          "県支部から単組に対し、見積り者の一覧として、個別の見積書とともにフィードバックするものです。")
-REPORT_CAUTION = ("単組執行部学習会での見積り取得の取り組み結果を報告する場合は、"
-                  "個人ごとの比較はせずに、全体的な結果の報告にとどめること。")
+NOTICE = (
+    "【注意】この一覧は、単組の学習会や募集活動には使用できません。"
+    "県支部から単組に対し、見積り者の一覧として、個別の見積書とともにフィードバックするものです。"
+)
+REPORT_CAUTION = (
+    "単組執行部学習会での見積り取得の取り組み結果を報告する場合は、"
+    "個人ごとの比較はせずに、全体的な結果の報告にとどめること。"
+)
 ANONYMOUS = "(匿名)"
 
 LIST_COLUMNS = [
@@ -87,6 +91,7 @@ def _union_name(u: Union | None) -> str:
 
 # ---------------------------------------------------------------- 別紙2
 
+
 def list_rows(estimates: list[Estimate]) -> list[list[Cell]]:
     """別紙2 cells of each estimate (flagged rows toned, the reason in the tooltip)."""
     out = []
@@ -95,18 +100,24 @@ def list_rows(estimates: list[Estimate]) -> list[list[Cell]]:
         tone = FLAGGED if f.flags else None
         tip = ("集計外: " + "・".join(f.flags)) if f.flags else None
         name = e.name if e.name is not None else ANONYMOUS
-        out.append([
-            cell(e.seq, COUNT, tone=tone, tooltip=tip), cell(name, tone=tone, tooltip=tip),
-            cell(e.age, COUNT, tone=tone, text="" if e.age is None else str(e.age)),
-            cell(e.car, tone=tone), cell(e.grade_now, CODE, tone=tone), cell(e.grade_new, CODE, tone=tone),
-            cell("○" if e.vehicle_cover else None, CODE, tone=tone),
-            cell(e.other_premium, YEN, tone=tone, text=_yen_or_blank(e.other_premium)),
-            cell(e.jichiro_premium, YEN, tone=tone, text=_yen_or_blank(e.jichiro_premium)),
-            cell(e.payment, CODE, tone=tone),
-            cell(f.difference, YEN, tone=tone, text=_yen_or_blank(f.difference)),
-            cell(f.rate, PERCENT, tone=tone, text="" if f.rate is None else f"{f.rate}%"),
-            cell(e.policy_maturity, DATE, tone=tone), cell(e.inspection_due, DATE, tone=tone),
-        ])
+        out.append(
+            [
+                cell(e.seq, COUNT, tone=tone, tooltip=tip),
+                cell(name, tone=tone, tooltip=tip),
+                cell(e.age, COUNT, tone=tone, text="" if e.age is None else str(e.age)),
+                cell(e.car, tone=tone),
+                cell(e.grade_now, CODE, tone=tone),
+                cell(e.grade_new, CODE, tone=tone),
+                cell("○" if e.vehicle_cover else None, CODE, tone=tone),
+                cell(e.other_premium, YEN, tone=tone, text=_yen_or_blank(e.other_premium)),
+                cell(e.jichiro_premium, YEN, tone=tone, text=_yen_or_blank(e.jichiro_premium)),
+                cell(e.payment, CODE, tone=tone),
+                cell(f.difference, YEN, tone=tone, text=_yen_or_blank(f.difference)),
+                cell(f.rate, PERCENT, tone=tone, text="" if f.rate is None else f"{f.rate}%"),
+                cell(e.policy_maturity, DATE, tone=tone),
+                cell(e.inspection_due, DATE, tone=tone),
+            ]
+        )
     return out
 
 
@@ -126,19 +137,28 @@ def list_report(ctx: AppContext, campaign_id: int, union_id: int) -> ReportTable
     foot = list(blank)
     foot[1] = Cell("合計", f"合計 ({t.rows_in_totals}人)", TOTAL)
     foot[10] = cell(t.difference_total, YEN, tone=TOTAL)
-    flagged = [e.seq for e in estimates if row_figures(e.other_premium, e.jichiro_premium, e.payment).flags]
+    flagged = [
+        e.seq for e in estimates if row_figures(e.other_premium, e.jichiro_premium, e.payment).flags
+    ]
     notes = [NOTICE]
     if flagged:
-        notes.append(f"※ 網掛けの行 (No. {', '.join(map(str, flagged))}) は掛金または支払が未記入のため、合計に含めていません。")
-    notes.append("※ 年間差額 = (じちろう掛金 − 他社掛金) × 12 (月払) または × 1 (年払)。マイナスは掛金が下がる額です。")
+        notes.append(
+            f"※ 網掛けの行 (No. {', '.join(map(str, flagged))}) は掛金または支払が未記入のため、合計に含めていません。"
+        )
+    notes.append(
+        "※ 年間差額 = (じちろう掛金 − 他社掛金) × 12 (月払) または × 1 (年払)。マイナスは掛金が下がる額です。"
+    )
     return ReportTable(
-        title=f"{_union_name(union)}　{kind}",   # the seed's sheet joins them with "_": a file name, not a title
+        title=f"{_union_name(union)}　{kind}",  # the seed's sheet joins them with "_": a file name, not a title
         columns=LIST_COLUMNS,
         rows=list_rows(estimates),
         totals=[foot] if estimates else [],
-        subtitle=f"<別紙2>　{camp.name} ({camp.kind}・{camp.period_text})",   # marked as the seed's form
-        summary=[("集計対象", f"{t.rows_in_totals}人"), ("集計外", f"{t.rows_flagged}人"),
-                 ("年間の節約総額", f"{t.saving_total:,}円")],
+        subtitle=f"<別紙2>　{camp.name} ({camp.kind}・{camp.period_text})",  # marked as the seed's form
+        summary=[
+            ("集計対象", f"{t.rows_in_totals}人"),
+            ("集計外", f"{t.rows_flagged}人"),
+            ("年間の節約総額", f"{t.saving_total:,}円"),
+        ],
         notes=notes,
         row_keys=[e.id for e in estimates],
     )
@@ -153,6 +173,7 @@ def _campaign(ctx: AppContext, campaign_id: int) -> Campaign:
 
 # ---------------------------------------------------------------- 別紙3
 
+
 @dataclass(frozen=True)
 class UnionReport:
     """別紙3: aggregate figures of one union's estimates (no names, no per-person figure)."""
@@ -160,7 +181,7 @@ class UnionReport:
     campaign: str
     union_key: str
     union_name: str
-    role: str             # 執行部 / 組合員 / 執行部・組合員
+    role: str  # 執行部 / 組合員 / 執行部・組合員
     totals: Totals
 
     @property
@@ -180,11 +201,21 @@ class UnionReport:
         t = self.totals
         n = self.people
         return [
-            ("★他保険・他共済の保険料総額", f"※他保険に加入している{n}件の合計", f"{t.other_total:,}円/年"),
-            ("★じちろうマイカー共済の掛金見積総額", f"※じちろうマイカー共済の見積りをした{n}件の合計",
-             f"{t.jichiro_total:,}円/年"),
-            ("★マイカー共済に移行した場合の年間あたりの節約総額", "【可処分所得の向上額】",
-             f"{t.saving_total:,}円/年"),
+            (
+                "★他保険・他共済の保険料総額",
+                f"※他保険に加入している{n}件の合計",
+                f"{t.other_total:,}円/年",
+            ),
+            (
+                "★じちろうマイカー共済の掛金見積総額",
+                f"※じちろうマイカー共済の見積りをした{n}件の合計",
+                f"{t.jichiro_total:,}円/年",
+            ),
+            (
+                "★マイカー共済に移行した場合の年間あたりの節約総額",
+                "【可処分所得の向上額】",
+                f"{t.saving_total:,}円/年",
+            ),
         ]
 
     @property
@@ -194,7 +225,12 @@ class UnionReport:
 
     def texts(self) -> list[str]:
         """Every text printed on the page (tests check that no name is among them)."""
-        out = [self.heading, "組合員全員の可処分所得の向上を！", "～ じちろうマイカー共済 ～", self.lead]
+        out = [
+            self.heading,
+            "組合員全員の可処分所得の向上を！",
+            "～ じちろうマイカー共済 ～",
+            self.lead,
+        ]
         for label, note, figure in self.items():
             out += [label, note, figure]
         out += [self.average_text, self.union_name, "(注意)", REPORT_CAUTION]
@@ -209,34 +245,66 @@ class UnionReport:
     def table(self) -> ReportTable:
         """The same figures as a three-column table (the screen's view of it)."""
         t = self.totals
-        cols = [Column("item", "項目", TEXT, width=26), Column("value", "金額・件数", YEN, width=10),
-                Column("note", "備考", TEXT, width=24)]
+        cols = [
+            Column("item", "項目", TEXT, width=26),
+            Column("value", "金額・件数", YEN, width=10),
+            Column("note", "備考", TEXT, width=24),
+        ]
         rows = [
-            [cell("他保険・他共済の保険料総額 (円/年)"), cell(t.other_total, YEN), cell(f"他保険に加入している{self.people}件の合計")],
-            [cell("じちろうマイカー共済の掛金見積総額 (円/年)"), cell(t.jichiro_total, YEN),
-             cell(f"じちろうマイカー共済の見積りをした{self.people}件の合計")],
-            [cell("年間の節約総額【可処分所得の向上額】 (円/年)"), cell(t.saving_total, YEN), cell("")],
+            [
+                cell("他保険・他共済の保険料総額 (円/年)"),
+                cell(t.other_total, YEN),
+                cell(f"他保険に加入している{self.people}件の合計"),
+            ],
+            [
+                cell("じちろうマイカー共済の掛金見積総額 (円/年)"),
+                cell(t.jichiro_total, YEN),
+                cell(f"じちろうマイカー共済の見積りをした{self.people}件の合計"),
+            ],
+            [
+                cell("年間の節約総額【可処分所得の向上額】 (円/年)"),
+                cell(t.saving_total, YEN),
+                cell(""),
+            ],
             [cell("1人あたり平均 (円)"), cell(t.saving_average, YEN), cell("円未満切り捨て")],
         ]
-        return ReportTable(title=f"{self.union_name} {self.heading.strip('<>')}", columns=cols, rows=rows,
-                           subtitle=self.campaign, summary=[(self.role, f"{self.people}人の掛金見積り")],
-                           notes=[f"(注意) {REPORT_CAUTION}"])
+        return ReportTable(
+            title=f"{self.union_name} {self.heading.strip('<>')}",
+            columns=cols,
+            rows=rows,
+            subtitle=self.campaign,
+            summary=[(self.role, f"{self.people}人の掛金見積り")],
+            notes=[f"(注意) {REPORT_CAUTION}"],
+        )
 
 
-def union_reports(ctx: AppContext, campaign_id: int, union_ids: list[int] | None = None) -> list[UnionReport]:
+def union_reports(
+    ctx: AppContext, campaign_id: int, union_ids: list[int] | None = None
+) -> list[UnionReport]:
     """別紙3 of ``union_ids``, or of every union of the campaign that has estimates, by code."""
     camp = _campaign(ctx, campaign_id)
     one = union_ids[0] if union_ids is not None and len(union_ids) == 1 else None
     sums = ctx.estimates.premium_sums(campaign_id, one)
     roles = ctx.estimates.roles_by_union(campaign_id)
     unions = {u.id: u for u in ctx.unions.list()}
-    ids = union_ids if union_ids is not None else [u for u in ctx.campaigns.union_ids(campaign_id) if u in sums]
+    ids = (
+        union_ids
+        if union_ids is not None
+        else [u for u in ctx.campaigns.union_ids(campaign_id) if u in sums]
+    )
     out = []
     for uid in ids:
         u = unions.get(uid)
         n, groups = sums.get(uid, (0, []))
-        out.append(UnionReport(camp.name, u.key if u else "", _union_name(u), role_label(roles.get(uid, set())),
-                               totals_from_sums(n, groups)))
+        out.append(
+            UnionReport(
+                camp.name,
+                u.key if u else "",
+                _union_name(u),
+                role_label(roles.get(uid, set())),
+                totals_from_sums(n, groups),
+            )
+        )
     return out
 
 
@@ -246,9 +314,10 @@ def union_report(ctx: AppContext, campaign_id: int, union_id: int) -> UnionRepor
 
 # ---------------------------------------------------------------- campaign summary
 
+
 @dataclass(frozen=True)
 class SummaryRow:
-    union_id: int | None       # None for the 合計 row
+    union_id: int | None  # None for the 合計 row
     union_key: str
     union_name: str
     counts: StatusCounts
@@ -290,13 +359,22 @@ class CampaignSummary:
 
         def cells(r: SummaryRow, tone: str | None = None) -> list[Cell]:
             c, t = r.counts, r.totals
-            return [cell(r.union_key, CODE, tone=tone), cell(r.union_name, tone=tone),
-                    cell(c.requests, COUNT, tone=tone), cell(c.estimated, COUNT, tone=tone),
-                    cell(c.returned, COUNT, tone=tone), cell(c.contracts, COUNT, tone=tone),
-                    cell(c.contracts_in_period, COUNT, tone=tone), cell(c.declined, COUNT, tone=tone), cell(r.conversion, PERCENT, tone=tone),
-                    cell(t.rows_in_totals, COUNT, tone=tone), cell(t.rows_flagged, COUNT, tone=tone),
-                    cell(t.saving_total, YEN, tone=tone), cell(t.saving_average, YEN, tone=tone),
-                    cell(r.flags, COUNT, tone=tone)]
+            return [
+                cell(r.union_key, CODE, tone=tone),
+                cell(r.union_name, tone=tone),
+                cell(c.requests, COUNT, tone=tone),
+                cell(c.estimated, COUNT, tone=tone),
+                cell(c.returned, COUNT, tone=tone),
+                cell(c.contracts, COUNT, tone=tone),
+                cell(c.contracts_in_period, COUNT, tone=tone),
+                cell(c.declined, COUNT, tone=tone),
+                cell(r.conversion, PERCENT, tone=tone),
+                cell(t.rows_in_totals, COUNT, tone=tone),
+                cell(t.rows_flagged, COUNT, tone=tone),
+                cell(t.saving_total, YEN, tone=tone),
+                cell(t.saving_average, YEN, tone=tone),
+                cell(r.flags, COUNT, tone=tone),
+            ]
 
         camp = self.campaign
         total = self.total or _sum_rows(self.rows)
@@ -306,31 +384,55 @@ class CampaignSummary:
             rows=[cells(r) for r in self.rows],
             totals=[cells(total, TOTAL)],
             subtitle=f"{camp.kind}・{camp.period_text}",
-            summary=[("参加単組", f"{len(self.rows)}"), ("依頼", f"{total.counts.requests:,}件"),
-                     ("成約", f"{total.counts.contracts:,}件"),
-                     ("成約率", "—" if total.conversion is None else f"{total.conversion}%"),
-                     ("節約総額", f"{total.totals.saving_total:,}円/年"), ("横断旗", f"{total.flags:,}本")],
-            notes=[CONVERSION_NOTE, FLAG_NOTE, "※ 節約総額・1人あたり平均は、両方の掛金と支払がある見積りだけで計算しています (平均は円未満切り捨て)。"],
+            summary=[
+                ("参加単組", f"{len(self.rows)}"),
+                ("依頼", f"{total.counts.requests:,}件"),
+                ("成約", f"{total.counts.contracts:,}件"),
+                ("成約率", "—" if total.conversion is None else f"{total.conversion}%"),
+                ("節約総額", f"{total.totals.saving_total:,}円/年"),
+                ("横断旗", f"{total.flags:,}本"),
+            ],
+            notes=[
+                CONVERSION_NOTE,
+                FLAG_NOTE,
+                "※ 節約総額・1人あたり平均は、両方の掛金と支払がある見積りだけで計算しています (平均は円未満切り捨て)。",
+            ],
             row_keys=[r.union_id for r in self.rows],
         )
 
 
-CONVERSION_NOTE = "※ 成約率 = 成約 ÷ 返却済の見積り (返却済・成約・不成約の合計)、小数第1位を四捨五入。"
-FLAG_NOTE = ("※ 横断旗 = 見積り1件につき1本 (見積作成以降の見積り数)。"
-             "うち期間内申込 = 申込日がキャンペーン期間内の成約 (キャンペーンは申込日で数えます)。")
+CONVERSION_NOTE = (
+    "※ 成約率 = 成約 ÷ 返却済の見積り (返却済・成約・不成約の合計)、小数第1位を四捨五入。"
+)
+FLAG_NOTE = (
+    "※ 横断旗 = 見積り1件につき1本 (見積作成以降の見積り数)。"
+    "うち期間内申込 = 申込日がキャンペーン期間内の成約 (キャンペーンは申込日で数えます)。"
+)
 
 
 def _sum_rows(rows: list[SummaryRow]) -> SummaryRow:
-    counts = StatusCounts(*(sum(getattr(r.counts, f) for r in rows)
-                            for f in ("requests", "estimated", "returned", "contracts", "declined",
-                                      "contracts_in_period")))
+    counts = StatusCounts(
+        *(
+            sum(getattr(r.counts, f) for r in rows)
+            for f in (
+                "requests",
+                "estimated",
+                "returned",
+                "contracts",
+                "declined",
+                "contracts_in_period",
+            )
+        )
+    )
     t = Totals()
     for r in rows:
         t = t + r.totals
     return SummaryRow(None, "", "合計", counts, t)
 
 
-def campaign_summary(ctx: AppContext, campaign_id: int, union_id: int | None = None) -> CampaignSummary:
+def campaign_summary(
+    ctx: AppContext, campaign_id: int, union_id: int | None = None
+) -> CampaignSummary:
     """Per participating union and in total (only ``union_id`` when given)."""
     camp = _campaign(ctx, campaign_id)
     counts = ctx.estimates.status_counts(campaign_id)
@@ -341,12 +443,21 @@ def campaign_summary(ctx: AppContext, campaign_id: int, union_id: int | None = N
     for uid in ids:
         u = unions.get(uid)
         n, groups = sums.get(uid, (0, []))
-        rows.append(SummaryRow(uid, u.key if u else "", _union_name(u), counts.get(uid, StatusCounts()),
-                               totals_from_sums(n, groups)))
+        rows.append(
+            SummaryRow(
+                uid,
+                u.key if u else "",
+                _union_name(u),
+                counts.get(uid, StatusCounts()),
+                totals_from_sums(n, groups),
+            )
+        )
     return CampaignSummary(camp, rows, _sum_rows(rows))
 
 
-def summary_json(ctx: AppContext, campaign_id: int, union_id: int | None = None) -> dict[str, object]:
+def summary_json(
+    ctx: AppContext, campaign_id: int, union_id: int | None = None
+) -> dict[str, object]:
     """The ``kyosai estimates summary --json`` object (yen as integers, rate as a number or null)."""
     s = campaign_summary(ctx, campaign_id, union_id)
     total = s.total
@@ -369,8 +480,15 @@ def summary_json(ctx: AppContext, campaign_id: int, union_id: int | None = None)
 
 # ---------------------------------------------------------------- closing list
 
-def closing_list(ctx: AppContext, *, campaign_id: int | None = None, union_id: int | None = None,
-                 within_days: int | None = None, today: date | None = None) -> ReportTable:
+
+def closing_list(
+    ctx: AppContext,
+    *,
+    campaign_id: int | None = None,
+    union_id: int | None = None,
+    within_days: int | None = None,
+    today: date | None = None,
+) -> ReportTable:
     """Open estimates (not 成約/不成約) by their next 満期日, with the premiums.
 
     A yearly policy renews every year, so a 保険(共済)満期日 already past rolls forward to its
@@ -401,7 +519,11 @@ def closing_list(ctx: AppContext, *, campaign_id: int | None = None, union_id: i
     ]
     dated = []
     for position, o in enumerate(items):
-        renewal = next_renewal(date.fromisoformat(o.policy_maturity), today) if o.policy_maturity else None
+        renewal = (
+            next_renewal(date.fromisoformat(o.policy_maturity), today)
+            if o.policy_maturity
+            else None
+        )
         days = None if renewal is None else (renewal - today).days
         if within_days is not None and (days is None or days > within_days):
             continue
@@ -415,36 +537,59 @@ def closing_list(ctx: AppContext, *, campaign_id: int | None = None, union_id: i
         moved = renewal is not None and renewal.isoformat() != o.policy_maturity
         rolled += moved
         u = unions.get(o.union_id)
-        rows.append([
-            cell(renewal.isoformat() if renewal else None, DATE, tone=tone, text=None if renewal else "未記入"),
-            cell(days, SIGNED, tone=tone, text="" if days is None else None),
-            cell(o.policy_maturity, DATE, tone=tone, text=None if o.policy_maturity else "",
-                 tooltip="1年ごとの更新として次の満期日に繰り越しました" if moved else None),
-            cell(u.key if u else "", CODE, tone=tone), cell(_union_name(u), tone=tone),
-            cell(o.seq, COUNT, tone=tone), cell(o.name if o.name is not None else ANONYMOUS, tone=tone),
-            cell(o.car, tone=tone), cell(o.contact, tone=tone),
-            cell(o.other_premium, YEN, tone=tone, text=_yen_or_blank(o.other_premium)),
-            cell(o.jichiro_premium, YEN, tone=tone, text=_yen_or_blank(o.jichiro_premium)),
-            cell(o.payment, tone=tone), cell(o.status, tone=tone),
-            cell(o.returned_on, DATE, tone=tone), cell(o.campaign, tone=tone),
-        ])
+        rows.append(
+            [
+                cell(
+                    renewal.isoformat() if renewal else None,
+                    DATE,
+                    tone=tone,
+                    text=None if renewal else "未記入",
+                ),
+                cell(days, SIGNED, tone=tone, text="" if days is None else None),
+                cell(
+                    o.policy_maturity,
+                    DATE,
+                    tone=tone,
+                    text=None if o.policy_maturity else "",
+                    tooltip="1年ごとの更新として次の満期日に繰り越しました" if moved else None,
+                ),
+                cell(u.key if u else "", CODE, tone=tone),
+                cell(_union_name(u), tone=tone),
+                cell(o.seq, COUNT, tone=tone),
+                cell(o.name if o.name is not None else ANONYMOUS, tone=tone),
+                cell(o.car, tone=tone),
+                cell(o.contact, tone=tone),
+                cell(o.other_premium, YEN, tone=tone, text=_yen_or_blank(o.other_premium)),
+                cell(o.jichiro_premium, YEN, tone=tone, text=_yen_or_blank(o.jichiro_premium)),
+                cell(o.payment, tone=tone),
+                cell(o.status, tone=tone),
+                cell(o.returned_on, DATE, tone=tone),
+                cell(o.campaign, tone=tone),
+            ]
+        )
     items = [t[3] for t in dated]
     where = []
     if campaign_id is not None:
         where.append(_campaign(ctx, campaign_id).name)
     if union_id is not None:
         where.append(_union_name(unions.get(union_id)))
-    window = f"{_jdate(today)}から{within_days}日以内に満期" if within_days is not None else "未成約の見積りすべて"
+    window = (
+        f"{_jdate(today)}から{within_days}日以内に満期"
+        if within_days is not None
+        else "未成約の見積りすべて"
+    )
     return ReportTable(
         title="クロージング対象一覧 (次の満期日順)",
         columns=cols,
         rows=rows,
         subtitle="　".join([*where, window]),
         summary=[("対象", f"{len(rows)}人"), ("30日以内に満期", f"{soon}人")],
-        notes=["※ 成約・不成約になった見積りは載りません。満期前の適切な時期にクロージングを行ってください。",
-               f"※ 次の満期日 = 保険(共済)満期日が過ぎている見積りは、1年ごとの更新として次の満期日に繰り越しています"
-               f" ({rolled}人)。",
-               "※ 個人情報を含みます。単組訪問の後は回収・廃棄してください。"],
+        notes=[
+            "※ 成約・不成約になった見積りは載りません。満期前の適切な時期にクロージングを行ってください。",
+            f"※ 次の満期日 = 保険(共済)満期日が過ぎている見積りは、1年ごとの更新として次の満期日に繰り越しています"
+            f" ({rolled}人)。",
+            "※ 個人情報を含みます。単組訪問の後は回収・廃棄してください。",
+        ],
         row_keys=[o.id for o in items],
         legend={FLAGGED: "30日以内に満期"},
     )
@@ -452,4 +597,3 @@ def closing_list(ctx: AppContext, *, campaign_id: int | None = None, union_id: i
 
 def _jdate(d: date) -> str:
     return f"{d.year}年{d.month}月{d.day}日"
-

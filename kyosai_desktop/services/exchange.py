@@ -51,12 +51,28 @@ from kyosai_desktop.store.ids import MAX_BLOCK
 from kyosai_desktop.store.migrations import latest_version
 from kyosai_desktop.store.tx import transaction
 
-__all__ = ["ExchangeError", "PackageError", "checkout", "open_copy", "export_changes", "import_changes",
-           "list_conflicts", "resolve", "status", "KIND_LABELS"]
+__all__ = [
+    "ExchangeError",
+    "PackageError",
+    "checkout",
+    "open_copy",
+    "export_changes",
+    "import_changes",
+    "list_conflicts",
+    "resolve",
+    "status",
+    "KIND_LABELS",
+]
 
 FORMAT = "kyosai-exchange/1"
-COUNTED = {"unions": "unions", "results": "results", "targets": "targets", "model_unions": "model_unions",
-           "estimate_campaigns": "campaigns", "estimates": "estimates"}
+COUNTED = {
+    "unions": "unions",
+    "results": "results",
+    "targets": "targets",
+    "model_unions": "model_unions",
+    "estimate_campaigns": "campaigns",
+    "estimates": "estimates",
+}
 
 
 def _now() -> str:
@@ -68,14 +84,19 @@ def _now() -> str:
 
 
 def _counts(conn) -> dict[str, int]:
-    return {kind: conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0] for table, kind in COUNTED.items()}
+    return {
+        kind: conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+        for table, kind in COUNTED.items()
+    }
 
 
 # ---------------------------------------------------------------------------- checkout
 def checkout(conn: sqlite3.Connection, out: Path | str, passphrase: str) -> dict:
     """Write the whole database as a laptop-copy package; return its manifest (+ size)."""
     if get_state(conn, "role") == "laptop":
-        raise ExchangeError("持ち出し用コピーからはさらに持ち出し用コピーを作成できません。事務所のデータベースで作成してください。")
+        raise ExchangeError(
+            "持ち出し用コピーからはさらに持ち出し用コピーを作成できません。事務所のデータベースで作成してください。"
+        )
     branch = conn.execute("SELECT value FROM settings WHERE key = 'branch_pref_code'").fetchone()
     with tempfile.TemporaryDirectory(prefix="kyosai-checkout-") as tmp:
         copy = Path(tmp) / "copy.sqlite3"
@@ -88,17 +109,27 @@ def checkout(conn: sqlite3.Connection, out: Path | str, passphrase: str) -> dict
                 # takes the decision instead of listing the same conflict again.
                 target.execute("DELETE FROM exchange_conflicts WHERE settled_at IS NULL")
                 target.execute("DELETE FROM exchange_dirty")
-                set_state(target, snapshot_id=snapshot, snapshot_taken_at=_now(),
-                          snapshot_of=get_state(conn, "database_id"))
+                set_state(
+                    target,
+                    snapshot_id=snapshot,
+                    snapshot_taken_at=_now(),
+                    snapshot_of=get_state(conn, "database_id"),
+                )
             target.execute("PRAGMA journal_mode = DELETE")
             counts = _counts(target)
         finally:
             target.close()
         manifest = {
-            "format": FORMAT, "kind": "checkout", "branch": branch[0] if branch else None,
-            "origin_database_id": get_state(conn, "database_id"), "snapshot_id": snapshot,
-            "created_at": _now(), "range": {"to": _now()}, "counts": counts,
-            "app_version": __version__, "schema_version": latest_version(),
+            "format": FORMAT,
+            "kind": "checkout",
+            "branch": branch[0] if branch else None,
+            "origin_database_id": get_state(conn, "database_id"),
+            "snapshot_id": snapshot,
+            "created_at": _now(),
+            "range": {"to": _now()},
+            "counts": counts,
+            "app_version": __version__,
+            "schema_version": latest_version(),
         }
         size = write_package(out, manifest, {"database": copy.read_bytes()}, passphrase)
     return {**manifest, "size": size}
@@ -112,9 +143,16 @@ def _read_state_ro(path: Path) -> tuple[dict[str, str], bool]:
     con = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
     try:
         names = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-        state = dict(con.execute("SELECT key, value FROM exchange_state").fetchall()) if "exchange_state" in names else {}
-        data = any(con.execute(f"SELECT 1 FROM {t} LIMIT 1").fetchone()
-                   for t in ("unions", "results", "targets", "estimates", "estimate_campaigns") if t in names)
+        state = (
+            dict(con.execute("SELECT key, value FROM exchange_state").fetchall())
+            if "exchange_state" in names
+            else {}
+        )
+        data = any(
+            con.execute(f"SELECT 1 FROM {t} LIMIT 1").fetchone()
+            for t in ("unions", "results", "targets", "estimates", "estimate_campaigns")
+            if t in names
+        )
         return state, data
     finally:
         con.close()
@@ -130,30 +168,41 @@ def _check_same_schema(manifest: dict) -> None:
     if manifest.get("schema_version") != latest_version():
         raise ExchangeError(
             f"パッケージのデータ形式 ({manifest.get('schema_version')}) がこのアプリ ({latest_version()}) と"
-            " 違います。両方のパソコンのアプリを同じ版にしてから、もう一度書き出してください。何も変更していません。")
+            " 違います。両方のパソコンのアプリを同じ版にしてから、もう一度書き出してください。何も変更していません。"
+        )
 
 
-def open_copy(path: Path | str, package: Path | str, passphrase: str, *, label: str | None = None) -> dict:
+def open_copy(
+    path: Path | str, package: Path | str, passphrase: str, *, label: str | None = None
+) -> dict:
     """Make ``path`` a laptop copy of the checkout ``package``, or refresh the copy it is."""
     import apsw
 
     path = Path(path)
     manifest = read_manifest(package)
     if manifest.get("kind") != "checkout":
-        raise ExchangeError("これは持ち出し用コピーのパッケージではありません (変更の取り込みは事務所のデータベースで行います)。")
+        raise ExchangeError(
+            "これは持ち出し用コピーのパッケージではありません (変更の取り込みは事務所のデータベースで行います)。"
+        )
     _check_same_schema(manifest)
     state, has_data = _read_state_ro(path)
     refresh = state.get("role") == "laptop"
     if not refresh and has_data:
-        raise ExchangeError("このデータベースには既にデータがあります。持ち出し用コピーは新しいファイル"
-                            " (または空のデータベース) で開いてください。何も変更していません。")
+        raise ExchangeError(
+            "このデータベースには既にデータがあります。持ち出し用コピーは新しいファイル"
+            " (または空のデータベース) で開いてください。何も変更していません。"
+        )
     if refresh:
         if state.get("origin_id") != manifest.get("origin_database_id"):
-            raise ExchangeError("このパッケージは、このコピーの持ち出し元とは別のデータベースのものです。何も変更していません。")
+            raise ExchangeError(
+                "このパッケージは、このコピーの持ち出し元とは別のデータベースのものです。何も変更していません。"
+            )
         if state.get("snapshot_id") == manifest.get("snapshot_id"):
             raise ExchangeError("このパッケージは既に開いています。何も変更していません。")
         if (manifest.get("created_at") or "") < (state.get("base_taken_at") or ""):
-            raise ExchangeError("このパッケージは、いま使っている持ち出しデータより古いものです。何も変更していません。")
+            raise ExchangeError(
+                "このパッケージは、いま使っている持ち出しデータより古いものです。何も変更していません。"
+            )
     pkg = read_package(package, passphrase)
     snapshot_id = manifest["snapshot_id"]
     base = _base_path(path, snapshot_id)
@@ -170,22 +219,32 @@ def open_copy(path: Path | str, package: Path | str, passphrase: str, *, label: 
             pending = _laptop_changes(path, state)
         db = apsw.Connection(str(tmp))
         try:
-            if pending is not None:   # what the office already took from this copy is not reapplied
-                taken = db.execute("SELECT changeset FROM exchange_imports WHERE source_id = ? AND base_id = ?"
-                                   " ORDER BY seq DESC LIMIT 1", (state.get("database_id"), state.get("snapshot_id"))
-                                   ).fetchall()
+            if pending is not None:  # what the office already took from this copy is not reapplied
+                taken = db.execute(
+                    "SELECT changeset FROM exchange_imports WHERE source_id = ? AND base_id = ?"
+                    " ORDER BY seq DESC LIMIT 1",
+                    (state.get("database_id"), state.get("snapshot_id")),
+                ).fetchall()
                 if taken:
                     pending = (since(bytes(taken[0][0]), pending[0]), *pending[1:])  # type: ignore[arg-type]
             db.execute("PRAGMA foreign_keys = ON")
             db.execute("BEGIN IMMEDIATE")
             base_audit_max = db.execute("SELECT ifnull(max(id), 0) FROM audit").fetchall()[0][0]
-            set_state(db, role="laptop", database_id=state.get("database_id") or uuid.uuid4().hex,
-                      id_block=state.get("id_block") or random.randint(1, MAX_BLOCK),
-                      origin_id=manifest["origin_database_id"], snapshot_id=snapshot_id,
-                      base_taken_at=manifest["created_at"], base_file=base.name,
-                      base_audit_max=base_audit_max, pending_marker=base_audit_max,
-                      label=label or state.get("label") or socket.gethostname(),
-                      export_seq=state.get("export_seq") or 0, last_exchange_at=_now())
+            set_state(
+                db,
+                role="laptop",
+                database_id=state.get("database_id") or uuid.uuid4().hex,
+                id_block=state.get("id_block") or random.randint(1, MAX_BLOCK),
+                origin_id=manifest["origin_database_id"],
+                snapshot_id=snapshot_id,
+                base_taken_at=manifest["created_at"],
+                base_file=base.name,
+                base_audit_max=base_audit_max,
+                pending_marker=base_audit_max,
+                label=label or state.get("label") or socket.gethostname(),
+                export_seq=state.get("export_seq") or 0,
+                last_exchange_at=_now(),
+            )
             tracked = install_laptop_triggers(db)
             set_state(db, dirty_tables=json.dumps(tracked))
             if pending is not None:
@@ -210,8 +269,12 @@ def open_copy(path: Path | str, package: Path | str, passphrase: str, *, label: 
     old_base = state.get("base_file")
     if old_base and old_base != base.name:
         path.with_name(old_base).unlink(missing_ok=True)
-    return {**result, "snapshot_id": snapshot_id, "taken_at": manifest["created_at"],
-            "counts": manifest.get("counts", {})}
+    return {
+        **result,
+        "snapshot_id": snapshot_id,
+        "taken_at": manifest["created_at"],
+        "counts": manifest.get("counts", {}),
+    }
 
 
 def _replace_database(new: Path, path: Path) -> None:
@@ -231,11 +294,16 @@ def _carry_conflicts(db, old_path: Path) -> None:
     con = sqlite3.connect(f"{old_path.resolve().as_uri()}?mode=ro", uri=True)
     try:
         cols = [r[1] for r in con.execute("PRAGMA table_info(exchange_conflicts)") if r[1] != "id"]
-        rows = con.execute(f"SELECT {', '.join(cols)} FROM exchange_conflicts ORDER BY id").fetchall()
+        rows = con.execute(
+            f"SELECT {', '.join(cols)} FROM exchange_conflicts ORDER BY id"
+        ).fetchall()
     finally:
         con.close()
-    db.executemany(f"INSERT OR IGNORE INTO exchange_conflicts ({', '.join(cols)}) VALUES"
-                   f" ({', '.join('?' * len(cols))})", rows)
+    db.executemany(
+        f"INSERT OR IGNORE INTO exchange_conflicts ({', '.join(cols)}) VALUES"
+        f" ({', '.join('?' * len(cols))})",
+        rows,
+    )
 
 
 # ---------------------------------------------------------------------------- laptop → package
@@ -243,22 +311,33 @@ def _laptop_changes(path: Path, state: dict[str, str]) -> tuple[bytes, Source, l
     """(changeset base → laptop, its Source, the laptop's own audit rows) of a laptop copy."""
     base = path.with_name(state.get("base_file") or "")
     if not state.get("base_file") or not base.exists():
-        raise ExchangeError(f"持ち出し時の元データ ({base.name}) が見つかりません。データベースと同じフォルダに"
-                            "置いてから、もう一度実行してください。何も変更していません。")
+        raise ExchangeError(
+            f"持ち出し時の元データ ({base.name}) が見つかりません。データベースと同じフォルダに"
+            "置いてから、もう一度実行してください。何も変更していません。"
+        )
     narrowed = json.loads(state.get("dirty_tables") or "[]")
     changeset = diff_changes(str(path), str(base), narrowed)
     con = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
     try:
-        own = con.execute("SELECT at, actor, source, table_name, record_key, field, old_value, new_value"
-                          " FROM audit WHERE id > ? ORDER BY id", (int(state.get("base_audit_max") or 0),)).fetchall()
+        own = con.execute(
+            "SELECT at, actor, source, table_name, record_key, field, old_value, new_value"
+            " FROM audit WHERE id > ? ORDER BY id",
+            (int(state.get("base_audit_max") or 0),),
+        ).fetchall()
         full_rows = _full_rows(con, changeset)
     finally:
         con.close()
     times: dict[tuple[str, str, str], tuple[str, str]] = {}
     for at, actor, _src, table, key, fld, _o, _n in own:
         times[(table, key, fld)] = (at, actor)
-    src = Source(state.get("database_id") or "", state.get("label") or "ノートPC", _now(), times, full_rows,
-                 write_audit=False)
+    src = Source(
+        state.get("database_id") or "",
+        state.get("label") or "ノートPC",
+        _now(),
+        times,
+        full_rows,
+        write_audit=False,
+    )
     return changeset, src, own
 
 
@@ -292,7 +371,9 @@ def export_changes(path: Path | str, out: Path | str, passphrase: str) -> dict:
     path = Path(path)
     state, _ = _read_state_ro(path)
     if state.get("role") != "laptop":
-        raise ExchangeError("このデータベースは持ち出し用コピーではありません。変更の書き出しはノートPCのコピーで行います。")
+        raise ExchangeError(
+            "このデータベースは持ち出し用コピーではありません。変更の書き出しはノートPCのコピーで行います。"
+        )
     changeset, src, _own = _laptop_changes(path, state)
     seq = int(state.get("export_seq") or 0) + 1
     con = sqlite3.connect(path)
@@ -302,111 +383,209 @@ def export_changes(path: Path | str, out: Path | str, passphrase: str) -> dict:
     finally:
         con.close()
     manifest = {
-        "format": FORMAT, "kind": "changes", "branch": branch[0] if branch else None,
-        "origin_database_id": state.get("origin_id"), "source_database_id": state.get("database_id"),
-        "package_id": uuid.uuid4().hex, "seq": seq, "created_at": _now(),
-        "range": {"base_snapshot_id": state.get("snapshot_id"), "from": state.get("base_taken_at"), "to": _now()},
-        "counts": _count_kinds(changeset), "app_version": __version__, "schema_version": latest_version(),
+        "format": FORMAT,
+        "kind": "changes",
+        "branch": branch[0] if branch else None,
+        "origin_database_id": state.get("origin_id"),
+        "source_database_id": state.get("database_id"),
+        "package_id": uuid.uuid4().hex,
+        "seq": seq,
+        "created_at": _now(),
+        "range": {
+            "base_snapshot_id": state.get("snapshot_id"),
+            "from": state.get("base_taken_at"),
+            "to": _now(),
+        },
+        "counts": _count_kinds(changeset),
+        "app_version": __version__,
+        "schema_version": latest_version(),
     }
-    meta = {"label": src.label, "audit_times": [[*k, *v] for k, v in src.audit_times.items()],
-            "full_rows": src.full_rows}
-    size = write_package(out, manifest, {"changeset": changeset,
-                                         "meta": json.dumps(meta, ensure_ascii=False).encode("utf-8")}, passphrase)
+    meta = {
+        "label": src.label,
+        "audit_times": [[*k, *v] for k, v in src.audit_times.items()],
+        "full_rows": src.full_rows,
+    }
+    size = write_package(
+        out,
+        manifest,
+        {"changeset": changeset, "meta": json.dumps(meta, ensure_ascii=False).encode("utf-8")},
+        passphrase,
+    )
     con = sqlite3.connect(path)
     try:
         with con:
-            set_state(con, export_seq=seq, last_export_at=manifest["created_at"],
-                      last_exchange_at=manifest["created_at"], pending_marker=marker)
+            set_state(
+                con,
+                export_seq=seq,
+                last_export_at=manifest["created_at"],
+                last_exchange_at=manifest["created_at"],
+                pending_marker=marker,
+            )
     finally:
         con.close()
     return {**manifest, "size": size}
 
 
 # ---------------------------------------------------------------------------- office ← package
-def import_changes(path: Path | str, package: Path | str, passphrase: str, *, dry_run: bool = False) -> dict:
+def import_changes(
+    path: Path | str, package: Path | str, passphrase: str, *, dry_run: bool = False
+) -> dict:
     """Apply a laptop's package to the office database at ``path`` (all or nothing)."""
     import apsw
 
     path = Path(path)
     manifest = read_manifest(package)
     if manifest.get("kind") != "changes":
-        raise ExchangeError("これは変更のパッケージではありません (持ち出し用コピーはノートPCで開きます)。何も変更していません。")
+        raise ExchangeError(
+            "これは変更のパッケージではありません (持ち出し用コピーはノートPCで開きます)。何も変更していません。"
+        )
     _check_same_schema(manifest)
     state, _ = _read_state_ro(path)
     if state.get("role") == "laptop":
-        raise ExchangeError("持ち出し用コピーには変更を取り込めません。事務所のデータベースで取り込んでください。")
+        raise ExchangeError(
+            "持ち出し用コピーには変更を取り込めません。事務所のデータベースで取り込んでください。"
+        )
     con = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
     try:
         branch = con.execute("SELECT value FROM settings WHERE key = 'branch_pref_code'").fetchone()
-        last = con.execute("SELECT max(seq) FROM exchange_imports WHERE source_id = ?",
-                           (manifest.get("source_database_id"),)).fetchone()[0]
+        last = con.execute(
+            "SELECT max(seq) FROM exchange_imports WHERE source_id = ?",
+            (manifest.get("source_database_id"),),
+        ).fetchone()[0]
         base_id = (manifest.get("range") or {}).get("base_snapshot_id")
-        taken = con.execute("SELECT changeset FROM exchange_imports WHERE source_id = ? AND base_id = ?"
-                            " ORDER BY seq DESC LIMIT 1", (manifest.get("source_database_id"), base_id)).fetchone()
-        done = con.execute("SELECT 1 FROM exchange_imports WHERE package_id = ?",
-                           (manifest.get("package_id"),)).fetchone()
+        taken = con.execute(
+            "SELECT changeset FROM exchange_imports WHERE source_id = ? AND base_id = ?"
+            " ORDER BY seq DESC LIMIT 1",
+            (manifest.get("source_database_id"), base_id),
+        ).fetchone()
+        done = con.execute(
+            "SELECT 1 FROM exchange_imports WHERE package_id = ?", (manifest.get("package_id"),)
+        ).fetchone()
     finally:
         con.close()
     if manifest.get("branch") != (branch[0] if branch else None):
-        raise ExchangeError(f"このパッケージは別の県支部 ({manifest.get('branch')}) のものです。何も変更していません。")
+        raise ExchangeError(
+            f"このパッケージは別の県支部 ({manifest.get('branch')}) のものです。何も変更していません。"
+        )
     if manifest.get("origin_database_id") != state.get("database_id"):
-        raise ExchangeError("このパッケージは、このデータベースから持ち出したコピーのものではありません。何も変更していません。")
-    pkg = read_package(package, passphrase)  # the passphrase and checksum are checked even for a repeat
+        raise ExchangeError(
+            "このパッケージは、このデータベースから持ち出したコピーのものではありません。何も変更していません。"
+        )
+    pkg = read_package(
+        package, passphrase
+    )  # the passphrase and checksum are checked even for a repeat
     if done:
         # Importing the same package again is not an error: it changes nothing and says so.
         label = json.loads(pkg.parts["meta"].decode("utf-8")).get("label")
         return _already_imported(manifest, label, dry_run)
     if last is not None and manifest.get("seq", 0) <= last:
-        raise ExchangeError(f"このパッケージ (第{manifest.get('seq')}回) は、既に取り込んだ第{last}回より古いものです。"
-                            "何も変更していません。")
+        raise ExchangeError(
+            f"このパッケージ (第{manifest.get('seq')}回) は、既に取り込んだ第{last}回より古いものです。"
+            "何も変更していません。"
+        )
     meta = json.loads(pkg.parts["meta"].decode("utf-8"))
-    src = Source(manifest["source_database_id"], meta["label"], manifest["created_at"],
-                 {(t, k, f): (at, actor) for t, k, f, at, actor in meta["audit_times"]}, meta["full_rows"])
+    src = Source(
+        manifest["source_database_id"],
+        meta["label"],
+        manifest["created_at"],
+        {(t, k, f): (at, actor) for t, k, f, at, actor in meta["audit_times"]},
+        meta["full_rows"],
+    )
     db = apsw.Connection(str(path))
     try:
         db.set_busy_timeout(5000)
         db.execute("PRAGMA foreign_keys = ON")
         db.execute("BEGIN IMMEDIATE")
         try:
-            before = db.execute("SELECT ifnull(max(id), 0) FROM exchange_conflicts").fetchall()[0][0]
+            before = db.execute("SELECT ifnull(max(id), 0) FROM exchange_conflicts").fetchall()[0][
+                0
+            ]
             cumulative = pkg.parts["changeset"]
             res = apply_changes(db, since(taken[0] if taken else None, cumulative), src)
             details = _describe(db, res.lines, int(before))  # type: ignore[arg-type]
-            db.execute("INSERT INTO exchange_imports (package_id, source_id, source_label, seq, created_at,"
-                       " imported_at, applied, unchanged, conflicts, base_id, changeset)"
-                       " VALUES (?,?,?,?,?,?,?,?,?,?,?)",
-                       (manifest["package_id"], src.source_id, src.label, manifest["seq"], manifest["created_at"],
-                        _now(), res.applied, res.unchanged, res.conflicts, base_id, cumulative))
+            db.execute(
+                "INSERT INTO exchange_imports (package_id, source_id, source_label, seq, created_at,"
+                " imported_at, applied, unchanged, conflicts, base_id, changeset)"
+                " VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                (
+                    manifest["package_id"],
+                    src.source_id,
+                    src.label,
+                    manifest["seq"],
+                    manifest["created_at"],
+                    _now(),
+                    res.applied,
+                    res.unchanged,
+                    res.conflicts,
+                    base_id,
+                    cumulative,
+                ),
+            )
         except apsw.ConstraintError as exc:
             # (the engine reports a broken reference itself; this is a write after it)
             db.execute("ROLLBACK")
-            raise ExchangeError("取り込むと記録どうしの整合性が崩れるため、取り込みを中止しました。"
-                                f"何も変更していません。詳細: {exc}") from exc
+            raise ExchangeError(
+                "取り込むと記録どうしの整合性が崩れるため、取り込みを中止しました。"
+                f"何も変更していません。詳細: {exc}"
+            ) from exc
         except BaseException:
             db.execute("ROLLBACK")
             raise
         db.execute("ROLLBACK" if dry_run else "COMMIT")
     finally:
         db.close()
-    return {**res.as_dict(), "dry_run": dry_run, "source": src.label, "seq": manifest["seq"],
-            "created_at": manifest["created_at"], **details}
+    return {
+        **res.as_dict(),
+        "dry_run": dry_run,
+        "source": src.label,
+        "seq": manifest["seq"],
+        "created_at": manifest["created_at"],
+        **details,
+    }
 
 
 def _already_imported(manifest: dict, label: str | None, dry_run: bool) -> dict:
     """The result of importing a package the office has taken already: nothing changes."""
     counts = manifest.get("counts") or {}
-    return {"applied": 0, "unchanged": int(sum(counts.values())), "conflicts": 0, "by_kind": {},
-            "renumbered": [], "dry_run": dry_run, "already_imported": True,
-            "source": label or manifest.get("source_database_id"),
-            "seq": manifest.get("seq"), "created_at": manifest.get("created_at"),
-            "changed": [], "added": [], "conflict_list": []}
+    return {
+        "applied": 0,
+        "unchanged": int(sum(counts.values())),
+        "conflicts": 0,
+        "by_kind": {},
+        "renumbered": [],
+        "dry_run": dry_run,
+        "already_imported": True,
+        "source": label or manifest.get("source_database_id"),
+        "seq": manifest.get("seq"),
+        "created_at": manifest.get("created_at"),
+        "changed": [],
+        "added": [],
+        "conflict_list": [],
+    }
 
 
-FIELD_LABELS = {"count": "件数", "target": "目標", "members": "組合員数", "holdings": "団生保有",
-                "name": "名称・氏名", "status": "状況", "other_premium": "他社掛金", "jichiro_premium": "じちろう掛金",
-                "payment": "支払", "notes": "備考", "note": "備考", "seq": "No.", "age": "年齢", "contact": "連絡先",
-                "car": "車名", "kind": "種類", "effective_month": "発効月", "org_joined": "組織加入",
-                "value": "値", "*": "記録"}
+FIELD_LABELS = {
+    "count": "件数",
+    "target": "目標",
+    "members": "組合員数",
+    "holdings": "団生保有",
+    "name": "名称・氏名",
+    "status": "状況",
+    "other_premium": "他社掛金",
+    "jichiro_premium": "じちろう掛金",
+    "payment": "支払",
+    "notes": "備考",
+    "note": "備考",
+    "seq": "No.",
+    "age": "年齢",
+    "contact": "連絡先",
+    "car": "車名",
+    "kind": "種類",
+    "effective_month": "発効月",
+    "org_joined": "組織加入",
+    "value": "値",
+    "*": "記録",
+}
 
 
 def field_label(name: str) -> str:
@@ -428,11 +607,15 @@ def _describe(db, lines: list, conflicts_after: int) -> dict[str, list[str]]:
             added.append(f"{what} {field_label(fld)}: {_show(new)}")
         else:
             changed.append(f"{what} {field_label(fld)}: {_show(old)} → {_show(new)}")
-    conflicts = [f"{KIND_LABELS[kind_of(t)]} {describe_key(db, t, k)} {field_label(f)}: 事務所 {_show(_load(o))} /"
-                 f" ノートPC {_show(_load(lap))} ({SITUATIONS[sit]})"
-                 for t, k, f, o, lap, sit in db.execute(
-                     "SELECT table_name, record_key, field, office_value, laptop_value, situation"
-                     " FROM exchange_conflicts WHERE id > ? ORDER BY id", (conflicts_after,)).fetchall()]
+    conflicts = [
+        f"{KIND_LABELS[kind_of(t)]} {describe_key(db, t, k)} {field_label(f)}: 事務所 {_show(_load(o))} /"
+        f" ノートPC {_show(_load(lap))} ({SITUATIONS[sit]})"
+        for t, k, f, o, lap, sit in db.execute(
+            "SELECT table_name, record_key, field, office_value, laptop_value, situation"
+            " FROM exchange_conflicts WHERE id > ? ORDER BY id",
+            (conflicts_after,),
+        ).fetchall()
+    ]
     return {"changed": changed, "added": added, "conflict_list": conflicts}
 
 
@@ -459,8 +642,12 @@ class Conflict:
         return self.__dict__.copy()
 
 
-SITUATIONS = {"both_changed": "両方で変更", "both_added": "両方で追加",
-              "deleted_office": "事務所で削除・ノートPCで変更", "deleted_laptop": "ノートPCで削除・事務所で変更"}
+SITUATIONS = {
+    "both_changed": "両方で変更",
+    "both_added": "両方で追加",
+    "deleted_office": "事務所で削除・ノートPCで変更",
+    "deleted_laptop": "ノートPCで削除・事務所で変更",
+}
 
 
 def _load(v: str | None) -> object:
@@ -469,29 +656,40 @@ def _load(v: str | None) -> object:
 
 def describe_key(conn: sqlite3.Connection, table: str, key: str) -> str:
     """A record key as a clerk reads it (union code, product name, month, No.)."""
+
     def union(uid: str) -> str:
-        row = conn.execute("SELECT pref_code || '-' || union_code FROM unions WHERE id = ?", (uid,)).fetchone()
+        row = conn.execute(
+            "SELECT pref_code || '-' || union_code FROM unions WHERE id = ?", (uid,)
+        ).fetchone()
         return row[0] if row else f"単組#{uid}"
 
     def product(pid: str) -> str:
         row = conn.execute("SELECT name FROM products WHERE id = ?", (pid,)).fetchone()
         return row[0] if row else f"商品#{pid}"
+
     parts = key.split(":")
     try:
         if table == "results":
             return f"{union(parts[0])} {product(parts[1])} {parts[2]}"
         if table == "targets":
-            return f"{parts[0]}年度 {product(parts[1])} {parts[2]}" + (f" {union(parts[3])}" if parts[3] else " 県支部")
+            return f"{parts[0]}年度 {product(parts[1])} {parts[2]}" + (
+                f" {union(parts[3])}" if parts[3] else " 県支部"
+            )
         if table == "unions":
             return union(parts[0])
         if table == "estimates":
-            row = conn.execute("SELECT c.name, e.union_id, e.seq FROM estimates e JOIN estimate_campaigns c"
-                               " ON c.id = e.campaign_id WHERE e.id = ?", (parts[0],)).fetchone()
+            row = conn.execute(
+                "SELECT c.name, e.union_id, e.seq FROM estimates e JOIN estimate_campaigns c"
+                " ON c.id = e.campaign_id WHERE e.id = ?",
+                (parts[0],),
+            ).fetchone()
             return f"{row[0]} {union(row[1])} No.{row[2]}" if row else f"見積り#{parts[0]}"
         if table == "model_unions":
             return f"{parts[0]}年度 {union(parts[1])}"
         if table in ("estimate_campaigns", "estimate_campaign_unions"):
-            row = conn.execute("SELECT name FROM estimate_campaigns WHERE id = ?", (parts[0],)).fetchone()
+            row = conn.execute(
+                "SELECT name FROM estimate_campaigns WHERE id = ?", (parts[0],)
+            ).fetchone()
             name = row[0] if row else f"キャンペーン#{parts[0]}"
             return name if len(parts) == 1 else f"{name} {union(parts[1])}"
     except (IndexError, sqlite3.Error):
@@ -503,37 +701,83 @@ def list_conflicts(conn: sqlite3.Connection, *, settled: bool = False) -> list[C
     rows = conn.execute(
         "SELECT id, table_name, record_key, field, situation, base_value, office_value, laptop_value,"
         " office_at, office_actor, laptop_at, laptop_actor, source_label, settlement FROM exchange_conflicts"
-        + ("" if settled else " WHERE settled_at IS NULL") + " ORDER BY id").fetchall()
-    return [Conflict(r[0], kind_of(r[1]), r[1], describe_key(conn, r[1], r[2]), r[3], r[4], _load(r[5]),
-                     _load(r[6]), _load(r[7]), r[8], r[9], r[10], r[11], r[12], r[13]) for r in rows]
+        + ("" if settled else " WHERE settled_at IS NULL")
+        + " ORDER BY id"
+    ).fetchall()
+    return [
+        Conflict(
+            r[0],
+            kind_of(r[1]),
+            r[1],
+            describe_key(conn, r[1], r[2]),
+            r[3],
+            r[4],
+            _load(r[5]),
+            _load(r[6]),
+            _load(r[7]),
+            r[8],
+            r[9],
+            r[10],
+            r[11],
+            r[12],
+            r[13],
+        )
+        for r in rows
+    ]
 
 
 def resolve(conn: sqlite3.Connection, ids: list[int] | None, keep: str) -> int:
     """Settle open conflicts (``ids`` or all): keep 'office' (this database's) or take 'laptop'."""
     if keep not in ("office", "laptop"):
         raise ValueError("--keep は office か laptop です。")
-    sql = ("SELECT id, table_name, pk, record_key, situation, field, office_value, laptop_value, laptop_row,"
-           " source_label FROM exchange_conflicts WHERE settled_at IS NULL")
+    sql = (
+        "SELECT id, table_name, pk, record_key, situation, field, office_value, laptop_value, laptop_row,"
+        " source_label FROM exchange_conflicts WHERE settled_at IS NULL"
+    )
     rows = conn.execute(sql + " ORDER BY id").fetchall()
     if ids is not None:
         wanted = set(ids)
         missing = wanted - {r[0] for r in rows}
         if missing:
-            raise ValueError(f"未解決の競合に番号 {', '.join(map(str, sorted(missing)))} はありません。")
+            raise ValueError(
+                f"未解決の競合に番号 {', '.join(map(str, sorted(missing)))} はありません。"
+            )
         rows = [r for r in rows if r[0] in wanted]
     with transaction(conn):
         for cid, table, pk_json, key, situation, fld, office_v, laptop_v, laptop_row, label in rows:
             if keep == "laptop":
                 try:
-                    _take_laptop(conn, table, json.loads(pk_json), key, situation, fld, _load(office_v),
-                                 _load(laptop_v), _load(laptop_row), label)
+                    _take_laptop(
+                        conn,
+                        table,
+                        json.loads(pk_json),
+                        key,
+                        situation,
+                        fld,
+                        _load(office_v),
+                        _load(laptop_v),
+                        _load(laptop_row),
+                        label,
+                    )
                 except sqlite3.IntegrityError as exc:
-                    raise ValueError(f"競合 {cid} ({describe_key(conn, table, key)}) はノートPCの値を採用できません"
-                                     f" (他の記録と矛盾します: {exc})。何も変更していません。") from exc
-            conn.execute("UPDATE exchange_conflicts SET settled_at = ?, settled_by = ?, settlement = ? WHERE id = ?",
-                         (_now(), audit.current_actor(), keep, cid))
-            audit.record(conn, source="exchange-resolve", table=table, key=key, field=fld,
-                         old=None, new="競合を解決: " + ("事務所の値を維持" if keep == "office" else f"{label or 'ノートPC'}の値を採用"))
+                    raise ValueError(
+                        f"競合 {cid} ({describe_key(conn, table, key)}) はノートPCの値を採用できません"
+                        f" (他の記録と矛盾します: {exc})。何も変更していません。"
+                    ) from exc
+            conn.execute(
+                "UPDATE exchange_conflicts SET settled_at = ?, settled_by = ?, settlement = ? WHERE id = ?",
+                (_now(), audit.current_actor(), keep, cid),
+            )
+            audit.record(
+                conn,
+                source="exchange-resolve",
+                table=table,
+                key=key,
+                field=fld,
+                old=None,
+                new="競合を解決: "
+                + ("事務所の値を維持" if keep == "office" else f"{label or 'ノートPC'}の値を採用"),
+            )
     return len(rows)
 
 
@@ -542,7 +786,9 @@ def _pk_where(conn: sqlite3.Connection, table: str) -> list[str]:
     return [name for _, name in sorted(info)]
 
 
-def _take_laptop(conn, table, pk, key, situation, fld, office_v, laptop_v, laptop_row, label) -> None:
+def _take_laptop(
+    conn, table, pk, key, situation, fld, office_v, laptop_v, laptop_row, label
+) -> None:
     pks = _pk_where(conn, table)
     where = " AND ".join(f"{c} = ?" for c in pks)
     source = f"exchange:{label or 'ノートPC'}"
@@ -553,23 +799,52 @@ def _take_laptop(conn, table, pk, key, situation, fld, office_v, laptop_v, lapto
     exists = conn.execute(f"SELECT 1 FROM {table} WHERE {where}", pk).fetchone()
     if fld != "*" and exists:
         conn.execute(f"UPDATE {table} SET {fld} = ? WHERE {where}", (laptop_v, *pk))
-        audit.record(conn, source=source, table=table, key=key, field=fld, old=office_v, new=laptop_v)
+        audit.record(
+            conn, source=source, table=table, key=key, field=fld, old=office_v, new=laptop_v
+        )
         return
     if isinstance(laptop_row, dict):
         if exists:
             conn.execute(f"DELETE FROM {table} WHERE {where}", pk)
-        if table == "estimates" and conn.execute(
+        if (
+            table == "estimates"
+            and conn.execute(
                 "SELECT 1 FROM estimates WHERE campaign_id = ? AND union_id = ? AND seq = ?",
-                (laptop_row["campaign_id"], laptop_row["union_id"], laptop_row["seq"])).fetchone():
-            laptop_row = {**laptop_row, "seq": conn.execute(   # the No. rule: the next free No.
-                "SELECT max(seq) + 1 FROM estimates WHERE campaign_id = ? AND union_id = ?",
-                (laptop_row["campaign_id"], laptop_row["union_id"])).fetchone()[0]}
+                (laptop_row["campaign_id"], laptop_row["union_id"], laptop_row["seq"]),
+            ).fetchone()
+        ):
+            laptop_row = {
+                **laptop_row,
+                "seq": conn.execute(  # the No. rule: the next free No.
+                    "SELECT max(seq) + 1 FROM estimates WHERE campaign_id = ? AND union_id = ?",
+                    (laptop_row["campaign_id"], laptop_row["union_id"]),
+                ).fetchone()[0],
+            }
         cols = list(laptop_row)
-        conn.execute(f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})",
-                     tuple(laptop_row.values()))
-        audit.record(conn, source=source, table=table, key=key, field="*", old=None, new="(ノートPCの記録を採用)")
+        conn.execute(
+            f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})",
+            tuple(laptop_row.values()),
+        )
+        audit.record(
+            conn,
+            source=source,
+            table=table,
+            key=key,
+            field="*",
+            old=None,
+            new="(ノートPCの記録を採用)",
+        )
         return
     raise ValueError(f"競合 {key} はノートPCの値を採用できません (記録の内容がありません)。")
 
 
-__all__ += ["field_label", "Conflict", "SITUATIONS", "describe_key", "record_key", "get_state", "set_state", "ExchangeStatus"]
+__all__ += [
+    "field_label",
+    "Conflict",
+    "SITUATIONS",
+    "describe_key",
+    "record_key",
+    "get_state",
+    "set_state",
+    "ExchangeStatus",
+]

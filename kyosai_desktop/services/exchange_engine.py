@@ -36,13 +36,24 @@ PRIVATE_TABLES = ("audit",)
 PRIVATE_PREFIXES = ("exchange_", "sqlite_")
 # The kinds a clerk sees, per table.
 KINDS = {
-    "results": "results", "unions": "unions", "targets": "targets",
-    "model_unions": "model_unions", "model_union_years": "model_unions",
-    "estimate_campaigns": "campaigns", "estimate_campaign_unions": "campaigns",
+    "results": "results",
+    "unions": "unions",
+    "targets": "targets",
+    "model_unions": "model_unions",
+    "model_union_years": "model_unions",
+    "estimate_campaigns": "campaigns",
+    "estimate_campaign_unions": "campaigns",
     "estimates": "estimates",
 }
-KIND_LABELS = {"results": "月次実績", "unions": "単組", "targets": "目標", "model_unions": "モデル単組",
-               "campaigns": "キャンペーン", "estimates": "見積り", "other": "その他の設定・マスタ"}
+KIND_LABELS = {
+    "results": "月次実績",
+    "unions": "単組",
+    "targets": "目標",
+    "model_unions": "モデル単組",
+    "campaigns": "キャンペーン",
+    "estimates": "見積り",
+    "other": "その他の設定・マスタ",
+}
 # Tables whose repository audits one field only (a cleared cell is that field → None).
 FIELD_ONLY = {"results": "count", "targets": "target", "settings": "value"}
 
@@ -61,7 +72,9 @@ def tracked_tables(db: apsw.Connection, schema: str = "main") -> list[str]:
     out = []
     # Only ordinary tables: a virtual table (the FTS5 search index) and its shadow tables are
     # kept by triggers on each side and must not travel.
-    for name, kind in sorted((r[1], r[2]) for r in db.execute(f"PRAGMA {schema}.table_list") if r[0] == schema):
+    for name, kind in sorted(
+        (r[1], r[2]) for r in db.execute(f"PRAGMA {schema}.table_list") if r[0] == schema
+    ):
         if kind != "table" or name in PRIVATE_TABLES or name.startswith(PRIVATE_PREFIXES):
             continue
         if pk_columns(db, name, schema):
@@ -87,16 +100,22 @@ def install_laptop_triggers(db: apsw.Connection) -> list[str]:
         pks = pk_columns(db, t)
         new = "json_array(" + ", ".join(f"NEW.{c}" for c in pks) + ")"
         old = "json_array(" + ", ".join(f"OLD.{c}" for c in pks) + ")"
+
         # Not "INSERT OR IGNORE": an outer statement's conflict policy overrides a trigger's.
         def note(pk: str, t: str = t) -> str:
-            return (f"INSERT INTO exchange_dirty (tbl, pk) SELECT '{t}', {pk} WHERE NOT EXISTS"
-                    f" (SELECT 1 FROM exchange_dirty WHERE tbl = '{t}' AND pk = {pk});")
-        db.execute(f"CREATE TRIGGER IF NOT EXISTS exchange_dirty_{t}_i AFTER INSERT ON {t}"
-                   f" BEGIN {note(new)} END;"
-                   f"CREATE TRIGGER IF NOT EXISTS exchange_dirty_{t}_u AFTER UPDATE ON {t}"
-                   f" BEGIN {note(old)} {note(new)} END;"
-                   f"CREATE TRIGGER IF NOT EXISTS exchange_dirty_{t}_d AFTER DELETE ON {t}"
-                   f" BEGIN {note(old)} END;")
+            return (
+                f"INSERT INTO exchange_dirty (tbl, pk) SELECT '{t}', {pk} WHERE NOT EXISTS"
+                f" (SELECT 1 FROM exchange_dirty WHERE tbl = '{t}' AND pk = {pk});"
+            )
+
+        db.execute(
+            f"CREATE TRIGGER IF NOT EXISTS exchange_dirty_{t}_i AFTER INSERT ON {t}"
+            f" BEGIN {note(new)} END;"
+            f"CREATE TRIGGER IF NOT EXISTS exchange_dirty_{t}_u AFTER UPDATE ON {t}"
+            f" BEGIN {note(old)} {note(new)} END;"
+            f"CREATE TRIGGER IF NOT EXISTS exchange_dirty_{t}_d AFTER DELETE ON {t}"
+            f" BEGIN {note(old)} END;"
+        )
     for t in ALLOCATED_TABLES:
         if t in tables:
             db.execute(guard_sql(t))
@@ -113,8 +132,10 @@ def diff_changes(current_path: str, base_path: str, narrowed: Iterable[str]) -> 
     narrowed = set(narrowed)
     mem = apsw.Connection(":memory:")
     try:
-        mem.execute(f"ATTACH {_uri(current_path)} AS cur; ATTACH {_uri(base_path)} AS base;"
-                    " ATTACH ':memory:' AS old")
+        mem.execute(
+            f"ATTACH {_uri(current_path)} AS cur; ATTACH {_uri(base_path)} AS base;"
+            " ATTACH ':memory:' AS old"
+        )
         tables = tracked_tables(mem, "cur")
         builder = apsw.ChangesetBuilder()
         small = apsw.Session(mem, "main")
@@ -122,18 +143,35 @@ def diff_changes(current_path: str, base_path: str, narrowed: Iterable[str]) -> 
         base_tables = set(tracked_tables(mem, "base"))
         for t in tables:
             if t not in base_tables:
-                raise ExchangeError(f"持ち出し元のデータに表 {t} がありません (アプリの版が違います)。")
+                raise ExchangeError(
+                    f"持ち出し元のデータに表 {t} がありません (アプリの版が違います)。"
+                )
             if t in narrowed:
-                sql = str(mem.execute("SELECT sql FROM cur.sqlite_master WHERE type = 'table' AND name = ?",
-                                      (t,)).fetchall()[0][0])
+                sql = str(
+                    mem.execute(
+                        "SELECT sql FROM cur.sqlite_master WHERE type = 'table' AND name = ?", (t,)
+                    ).fetchall()[0][0]
+                )
                 mem.execute(sql)
-                mem.execute(re.sub(r"^\s*CREATE\s+TABLE\s+\"?" + t + "\"?", f"CREATE TABLE old.{t}", sql, count=1,
-                                   flags=re.I))
+                mem.execute(
+                    re.sub(
+                        r"^\s*CREATE\s+TABLE\s+\"?" + t + '"?',
+                        f"CREATE TABLE old.{t}",
+                        sql,
+                        count=1,
+                        flags=re.I,
+                    )
+                )
                 pks = pk_columns(mem, t, "cur")
-                match = " AND ".join(f"x.{c} = json_extract(d.pk, '$[{i}]')" for i, c in enumerate(pks))
+                match = " AND ".join(
+                    f"x.{c} = json_extract(d.pk, '$[{i}]')" for i, c in enumerate(pks)
+                )
                 for schema, into in (("cur", "main"), ("base", "old")):
-                    mem.execute(f"INSERT INTO {into}.{t} SELECT x.* FROM cur.exchange_dirty d"
-                                f" JOIN {schema}.{t} x ON {match} WHERE d.tbl = ?", (t,))
+                    mem.execute(
+                        f"INSERT INTO {into}.{t} SELECT x.* FROM cur.exchange_dirty d"
+                        f" JOIN {schema}.{t} x ON {match} WHERE d.tbl = ?",
+                        (t,),
+                    )
                 small.attach(t)
                 small.diff("old", t)
             else:
@@ -196,7 +234,11 @@ class Change:
 
     def changed(self) -> list[int]:
         """Indexes of the columns an UPDATE sets."""
-        return [i for i, v in enumerate(self.new or ()) if v is not apsw.no_change and i not in self.pk_index]
+        return [
+            i
+            for i, v in enumerate(self.new or ())
+            if v is not apsw.no_change and i not in self.pk_index
+        ]
 
     def row_new(self) -> dict:
         return {c: v for c, v in zip(self.cols, self.new or (), strict=True)}
@@ -208,7 +250,9 @@ class Change:
 def _j(value: object) -> str | None:
     if isinstance(value, dict):
         value = {k: v for k, v in value.items() if v is not apsw.no_change and k != "__pk__"}
-    return None if value is None or value is apsw.no_change else json.dumps(value, ensure_ascii=False)
+    return (
+        None if value is None or value is apsw.no_change else json.dumps(value, ensure_ascii=False)
+    )
 
 
 @dataclass
@@ -217,15 +261,27 @@ class ApplyResult:
     unchanged: int = 0
     conflicts: int = 0
     by_kind: Counter = field(default_factory=Counter)
-    renumbered: list[tuple[str, int, int]] = field(default_factory=list)   # (record key, laptop No., new No.)
-    touched: set[tuple[str, str]] = field(default_factory=set)            # (table, record key) applied or in conflict
-    lines: list[tuple[str, str, str, object, object]] = field(default_factory=list)  # applied (table, key, field, old, new)
-    merged: dict[str, dict[object, object]] = field(default_factory=dict)  # created on both sides: package id → id here
+    renumbered: list[tuple[str, int, int]] = field(
+        default_factory=list
+    )  # (record key, laptop No., new No.)
+    touched: set[tuple[str, str]] = field(
+        default_factory=set
+    )  # (table, record key) applied or in conflict
+    lines: list[tuple[str, str, str, object, object]] = field(
+        default_factory=list
+    )  # applied (table, key, field, old, new)
+    merged: dict[str, dict[object, object]] = field(
+        default_factory=dict
+    )  # created on both sides: package id → id here
 
     def as_dict(self) -> dict:
-        return {"applied": self.applied, "unchanged": self.unchanged, "conflicts": self.conflicts,
-                "by_kind": dict(self.by_kind),
-                "renumbered": [{"key": k, "from": a, "to": b} for k, a, b in self.renumbered]}
+        return {
+            "applied": self.applied,
+            "unchanged": self.unchanged,
+            "conflicts": self.conflicts,
+            "by_kind": dict(self.by_kind),
+            "renumbered": [{"key": k, "from": a, "to": b} for k, a, b in self.renumbered],
+        }
 
 
 @dataclass
@@ -235,8 +291,8 @@ class Source:
     source_id: str
     label: str
     created_at: str
-    audit_times: dict[tuple[str, str, str], tuple[str, str]]   # (table, key, field) → (at, actor)
-    full_rows: dict[str, dict[str, dict]]                       # table → json(pk) → whole row
+    audit_times: dict[tuple[str, str, str], tuple[str, str]]  # (table, key, field) → (at, actor)
+    full_rows: dict[str, dict[str, dict]]  # table → json(pk) → whole row
     write_audit: bool = True
 
 
@@ -277,26 +333,49 @@ class _Applier:
             only = FIELD_ONLY.get(ch.table)
             office = self._row(ch.cols, current) or {}
             if only:
-                self._conflict(ch, "deleted_laptop", only, base=ch.row_old()[only], office=office[only], laptop=None)
+                self._conflict(
+                    ch,
+                    "deleted_laptop",
+                    only,
+                    base=ch.row_old()[only],
+                    office=office[only],
+                    laptop=None,
+                )
             else:
-                self._conflict(ch, "deleted_laptop", "*", base=ch.row_old(), office=office, laptop=None)
+                self._conflict(
+                    ch, "deleted_laptop", "*", base=ch.row_old(), office=office, laptop=None
+                )
         elif name == "SQLITE_CHANGESET_NOTFOUND" and ch.op == "DELETE":
-            self.result.unchanged += 1          # deleted on both sides
+            self.result.unchanged += 1  # deleted on both sides
         elif name == "SQLITE_CHANGESET_NOTFOUND" and ch.op == "UPDATE":
             only = FIELD_ONLY.get(ch.table)
             full = self._full_row(ch)
             if only and full is not None:
-                self._conflict(ch, "deleted_office", only, base=ch.old[ch.cols.index(only)], office=None,  # type: ignore[index]
-                               laptop=full[only], laptop_row=full)
+                self._conflict(
+                    ch,
+                    "deleted_office",
+                    only,
+                    base=ch.old[ch.cols.index(only)],  # type: ignore[index]
+                    office=None,
+                    laptop=full[only],
+                    laptop_row=full,
+                )
             else:
                 self._conflict(ch, "deleted_office", "*", base=None, office=None, laptop=full)
         elif name == "SQLITE_CHANGESET_CONFLICT" and ch.op == "INSERT":
             self._both_added(ch, current)
         elif name == "SQLITE_CHANGESET_CONSTRAINT" and ch.op == "INSERT":
             self._constraint_insert(ch)
-        else:                                   # an UPDATE breaking a unique rule (e.g. a No. taken)
+        else:  # an UPDATE breaking a unique rule (e.g. a No. taken)
             for i in ch.changed():
-                self._conflict(ch, "both_changed", ch.cols[i], base=ch.old[i], office=None, laptop=ch.new[i])  # type: ignore[index]
+                self._conflict(
+                    ch,
+                    "both_changed",
+                    ch.cols[i],
+                    base=ch.old[i],  # type: ignore[index]
+                    office=None,
+                    laptop=ch.new[i],  # type: ignore[index]
+                )
         return omit
 
     @staticmethod
@@ -320,81 +399,152 @@ class _Applier:
         if take:
             self.field_updates.append((ch, take))
         for i in clash:
-            self._conflict(ch, "both_changed", ch.cols[i], base=ch.old[i], office=current[i], laptop=ch.new[i])  # type: ignore[index]
+            self._conflict(
+                ch,
+                "both_changed",
+                ch.cols[i],
+                base=ch.old[i],  # type: ignore[index]
+                office=current[i],
+                laptop=ch.new[i],  # type: ignore[index]
+            )
         if not take and not clash:
             self.result.unchanged += 1
 
     def _both_added(self, ch: Change, current: tuple) -> None:
-        differ = [i for i, v in enumerate(ch.new or ()) if current[i] != v
-                  # the office gave this laptop estimate another No. (see finish): its No. stands
-                  and not (ch.table == "estimates" and ch.cols[i] == "seq")]
+        differ = [
+            i
+            for i, v in enumerate(ch.new or ())
+            if current[i] != v
+            # the office gave this laptop estimate another No. (see finish): its No. stands
+            and not (ch.table == "estimates" and ch.cols[i] == "seq")
+        ]
         if not differ:
             self.result.unchanged += 1
             return
         if ch.table in FIELD_ONLY or len(differ) <= 3:
             for i in differ:
-                self._conflict(ch, "both_added", ch.cols[i], base=None, office=current[i], laptop=ch.new[i])  # type: ignore[index]
+                self._conflict(
+                    ch,
+                    "both_added",
+                    ch.cols[i],
+                    base=None,
+                    office=current[i],
+                    laptop=ch.new[i],  # type: ignore[index]
+                )
         else:
-            self._conflict(ch, "both_added", "*", base=None, office=self._row(ch.cols, current),
-                           laptop=ch.row_new())
+            self._conflict(
+                ch,
+                "both_added",
+                "*",
+                base=None,
+                office=self._row(ch.cols, current),
+                laptop=ch.row_new(),
+            )
 
     def _constraint_insert(self, ch: Change) -> None:
         row = ch.row_new()
         if ch.table == "estimates":
-            self.renumber.append(ch)       # its No. is taken here: it gets the next free No.
+            self.renumber.append(ch)  # its No. is taken here: it gets the next free No.
             return
         if ch.table == "targets":
             mine = self.db.execute(
                 "SELECT * FROM targets WHERE fiscal_year = ? AND product_id = ? AND version = ?"
                 " AND ifnull(union_id, 0) = ifnull(?, 0)",
-                (row["fiscal_year"], row["product_id"], row["version"], row["union_id"])).fetchall()
+                (row["fiscal_year"], row["product_id"], row["version"], row["union_id"]),
+            ).fetchall()
             if mine:
                 office = dict(zip(self.cols("targets"), mine[0], strict=True))
                 if office["target"] == row["target"]:
                     self.result.unchanged += 1
                 else:
-                    office_ch = Change("targets", "UPDATE", tuple(mine[0]), tuple(mine[0]), ch.pk_index, ch.cols)
-                    self._conflict(office_ch, "both_added", "target", base=None, office=office["target"],
-                                   laptop=row["target"], laptop_row=row)
+                    office_ch = Change(
+                        "targets", "UPDATE", tuple(mine[0]), tuple(mine[0]), ch.pk_index, ch.cols
+                    )
+                    self._conflict(
+                        office_ch,
+                        "both_added",
+                        "target",
+                        base=None,
+                        office=office["target"],
+                        laptop=row["target"],
+                        laptop_row=row,
+                    )
                 return
         self._conflict(ch, "both_added", "*", base=None, office=None, laptop=row)
 
-    def _conflict(self, ch: Change, situation: str, fld: str, *, base: object, office: object,
-                  laptop: object, laptop_row: dict | None = None) -> None:
+    def _conflict(
+        self,
+        ch: Change,
+        situation: str,
+        fld: str,
+        *,
+        base: object,
+        office: object,
+        laptop: object,
+        laptop_row: dict | None = None,
+    ) -> None:
         row = self._key_row(ch)
         key = record_key(ch.table, row)
         self.result.touched.add((ch.table, key))
-        lap_at = (self.src.audit_times.get((ch.table, key, fld)) or self.src.audit_times.get((ch.table, key, "*"))
-                  or (self.src.created_at, self.src.label))
+        lap_at = (
+            self.src.audit_times.get((ch.table, key, fld))
+            or self.src.audit_times.get((ch.table, key, "*"))
+            or (self.src.created_at, self.src.label)
+        )
         off = self.db.execute(
             "SELECT at, actor FROM audit WHERE table_name = ? AND record_key = ? AND (field = ? OR field = '*')"
-            " ORDER BY id DESC LIMIT 1", (ch.table, key, fld)).fetchall()
+            " ORDER BY id DESC LIMIT 1",
+            (ch.table, key, fld),
+        ).fetchall()
         pk = json.dumps(list(ch.pk))
-        if laptop_row is None and situation in ("deleted_office", "both_added") and isinstance(laptop, dict):
+        if (
+            laptop_row is None
+            and situation in ("deleted_office", "both_added")
+            and isinstance(laptop, dict)
+        ):
             laptop_row = laptop
         existing = self.db.execute(
             "SELECT settled_at FROM exchange_conflicts WHERE source_id = ? AND table_name = ? AND pk = ?"
             " AND field = ? AND ifnull(laptop_value, '') = ifnull(?, '')",
-            (self.src.source_id, ch.table, pk, fld, _j(laptop))).fetchall()
+            (self.src.source_id, ch.table, pk, fld, _j(laptop)),
+        ).fetchall()
         if existing:
             if existing[0][0] is None:
-                self.result.conflicts += 1     # still listed
+                self.result.conflicts += 1  # still listed
             else:
-                self.result.unchanged += 1     # settled already: the clerk decided
+                self.result.unchanged += 1  # settled already: the clerk decided
             return
         self.db.execute(
             "INSERT INTO exchange_conflicts (created_at, source_id, source_label, table_name, pk, record_key,"
             " situation, field, base_value, office_value, laptop_value, office_at, office_actor, laptop_at,"
             " laptop_actor, laptop_row) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-            (self.now, self.src.source_id, self.src.label, ch.table, pk, key, situation, fld, _j(base),
-             _j(office), _j(laptop), off[0][0] if off else None, off[0][1] if off else None,
-             lap_at[0], lap_at[1], _j(laptop_row)))
+            (
+                self.now,
+                self.src.source_id,
+                self.src.label,
+                ch.table,
+                pk,
+                key,
+                situation,
+                fld,
+                _j(base),
+                _j(office),
+                _j(laptop),
+                off[0][0] if off else None,
+                off[0][1] if off else None,
+                lap_at[0],
+                lap_at[1],
+                _j(laptop_row),
+            ),
+        )
         self.result.conflicts += 1
 
     def _key_row(self, ch: Change) -> dict:
         """Enough of the record to name it (targets are named by their natural key)."""
         row = (ch.row_old() if ch.op == "DELETE" else ch.row_new()) if ch.op != "UPDATE" else {}
-        if ch.table == "targets" and (ch.op == "UPDATE" or any(v is apsw.no_change for v in row.values())):
+        if ch.table == "targets" and (
+            ch.op == "UPDATE" or any(v is apsw.no_change for v in row.values())
+        ):
             full = self._full_row(ch) or self._current(ch) or {}
             row = full
         for i in ch.pk_index:
@@ -412,17 +562,25 @@ class _Applier:
         for ch, take in self.field_updates:
             where = " AND ".join(f"{ch.cols[i]} = ?" for i in ch.pk_index)
             sets = ", ".join(f"{ch.cols[i]} = ?" for i in take)
-            self.db.execute(f"UPDATE {ch.table} SET {sets} WHERE {where}",
-                            (*[ch.new[i] for i in take], *ch.pk))  # type: ignore[index]
+            self.db.execute(
+                f"UPDATE {ch.table} SET {sets} WHERE {where}",
+                (*[ch.new[i] for i in take], *ch.pk),  # type: ignore[index]
+            )
             self._applied(ch, take)
         for ch in sorted(self.renumber, key=lambda c: c.row_new()["seq"]):
             row = ch.row_new()
-            nxt = self.db.execute("SELECT ifnull(max(seq), 0) + 1 FROM estimates WHERE campaign_id = ? AND union_id = ?",
-                                  (row["campaign_id"], row["union_id"])).fetchall()[0][0]
+            nxt = self.db.execute(
+                "SELECT ifnull(max(seq), 0) + 1 FROM estimates WHERE campaign_id = ? AND union_id = ?",
+                (row["campaign_id"], row["union_id"]),
+            ).fetchall()[0][0]
             was, row["seq"] = row["seq"], nxt
-            self.db.execute(f"INSERT INTO estimates ({', '.join(row)}) VALUES ({', '.join('?' * len(row))})",
-                            tuple(row.values()))
-            renumbered = Change("estimates", "INSERT", None, tuple(row.values()), ch.pk_index, ch.cols)
+            self.db.execute(
+                f"INSERT INTO estimates ({', '.join(row)}) VALUES ({', '.join('?' * len(row))})",
+                tuple(row.values()),
+            )
+            renumbered = Change(
+                "estimates", "INSERT", None, tuple(row.values()), ch.pk_index, ch.cols
+            )
             self._applied(renumbered, None, note=f"No.{was} → No.{nxt} (同じ No. が既にあるため)")
             self.result.renumbered.append((str(row["id"]), int(was), int(nxt)))  # type: ignore[arg-type]
         for ch in self.log:
@@ -446,28 +604,48 @@ class _Applier:
                 rows = [(only, None, new.get(only))]
             else:
                 rows = [("*", None, _summary(ch.table, new, created=True))]
-                rows += [(c, None, v) for c, v in new.items()
-                         if c not in row["__pk__"] and c not in ("seq", "campaign_id", "union_id")
-                         and v not in (None, 0, "")]
+                rows += [
+                    (c, None, v)
+                    for c, v in new.items()
+                    if c not in row["__pk__"]
+                    and c not in ("seq", "campaign_id", "union_id")
+                    and v not in (None, 0, "")
+                ]
                 if note:
                     rows.append(("seq", None, note))
         else:
             old = ch.row_old()
-            rows = [(only, old.get(only), None)] if only else [("*", _summary(ch.table, old, created=False), None)]
+            rows = (
+                [(only, old.get(only), None)]
+                if only
+                else [("*", _summary(ch.table, old, created=False), None)]
+            )
         self.result.lines += [(ch.table, key, fld, o, n) for fld, o, n in rows]
         if not self.src.write_audit:
             return
         for fld, old_v, new_v in rows:
             # the laptop's own time and clerk for the field (else for the record, else the package's)
-            at, actor = (self.src.audit_times.get((ch.table, key, fld)) or self.src.audit_times.get((ch.table, key, "*"))
-                         or (self.src.created_at, self.src.label))
-            audit.write(self.db, f"{audit.EXCHANGE_PREFIX}{self.src.label}",  # type: ignore[arg-type]
-                        [audit.AuditRow(ch.table, key, fld, old_v, new_v)], at=at, actor=actor)
+            at, actor = (
+                self.src.audit_times.get((ch.table, key, fld))
+                or self.src.audit_times.get((ch.table, key, "*"))
+                or (self.src.created_at, self.src.label)
+            )
+            audit.write(
+                self.db,  # type: ignore[arg-type]
+                f"{audit.EXCHANGE_PREFIX}{self.src.label}",
+                [audit.AuditRow(ch.table, key, fld, old_v, new_v)],
+                at=at,
+                actor=actor,
+            )
 
 
 def _summary(table: str, row: dict, *, created: bool) -> str:
     if table == "estimates":
-        return _created_text(row["campaign_id"], row["union_id"], row["seq"]) if created else f"No.{row['seq']}"
+        return (
+            _created_text(row["campaign_id"], row["union_id"], row["seq"])
+            if created
+            else f"No.{row['seq']}"
+        )
     if table == "unions":
         return f"{row['pref_code']}-{row['union_code']} {row['name']}"
     if table == "estimate_campaigns":
@@ -478,17 +656,33 @@ def _summary(table: str, row: dict, *, created: bool) -> str:
 # A record both sides can create with the same natural key (the same 単組 code, the same
 # campaign or product name): the package's one is taken as the existing one, and every reference
 # to it follows.
-NATURAL_KEYS = {"unions": ("pref_code", "union_code"), "estimate_campaigns": ("name",), "products": ("name",)}
+NATURAL_KEYS = {
+    "unions": ("pref_code", "union_code"),
+    "estimate_campaigns": ("name",),
+    "products": ("name",),
+}
 REFERENCES = {
-    "unions": {"results": "union_id", "targets": "union_id", "model_unions": "union_id", "estimates": "union_id",
-               "estimate_campaign_unions": "union_id"},
+    "unions": {
+        "results": "union_id",
+        "targets": "union_id",
+        "model_unions": "union_id",
+        "estimates": "union_id",
+        "estimate_campaign_unions": "union_id",
+    },
     "estimate_campaigns": {"estimates": "campaign_id", "estimate_campaign_unions": "campaign_id"},
-    "products": {"results": "product_id", "targets": "product_id", "product_aliases": "product_id",
-                 "estimate_campaigns": "product_id", "products": "rider_of"},
+    "products": {
+        "results": "product_id",
+        "targets": "product_id",
+        "product_aliases": "product_id",
+        "estimate_campaigns": "product_id",
+        "products": "rider_of",
+    },
 }
 
 
-def merge_created(db: apsw.Connection, changeset: bytes) -> tuple[bytes, dict[str, dict[object, object]]]:
+def merge_created(
+    db: apsw.Connection, changeset: bytes
+) -> tuple[bytes, dict[str, dict[object, object]]]:
     """Rewrite a changeset so a record created on both sides is one record (the existing id).
 
     Returns the changeset (the same bytes when nothing matched) and {table: {package id: id here}}.
@@ -501,8 +695,10 @@ def merge_created(db: apsw.Connection, changeset: bytes) -> tuple[bytes, dict[st
             continue
         row = dict(zip(columns(db, tc.name), tc.new or (), strict=True))
         keys = NATURAL_KEYS[tc.name]
-        found = db.execute(f"SELECT id FROM {tc.name} WHERE " + " AND ".join(f"{k} = ?" for k in keys),
-                           [row[k] for k in keys]).fetchall()
+        found = db.execute(
+            f"SELECT id FROM {tc.name} WHERE " + " AND ".join(f"{k} = ?" for k in keys),
+            [row[k] for k in keys],
+        ).fetchall()
         if found and found[0][0] != row["id"]:
             maps[tc.name][row["id"]] = found[0][0]
     if not any(maps.values()):
@@ -521,8 +717,11 @@ def merge_created(db: apsw.Connection, changeset: bytes) -> tuple[bytes, dict[st
         fix = moves.get(tc.name, {})
 
         def moved(values, cols=cols, fix=fix):
-            return tuple(fix[c].get(v, v) if c in fix and v is not apsw.no_change else v
-                         for c, v in zip(cols, values, strict=True))
+            return tuple(
+                fix[c].get(v, v) if c in fix and v is not apsw.no_change else v
+                for c, v in zip(cols, values, strict=True)
+            )
+
         if tc.op == "INSERT":
             builder.add_insert(tc.name, tc.indirect, moved(tc.new))
         elif tc.op == "DELETE":
@@ -532,18 +731,25 @@ def merge_created(db: apsw.Connection, changeset: bytes) -> tuple[bytes, dict[st
     return builder.output(), {t: m for t, m in maps.items() if m}
 
 
-def apply_changes(db: apsw.Connection, changeset: bytes, src: Source,
-                  progress: Callable[[str], None] | None = None) -> ApplyResult:
+def apply_changes(
+    db: apsw.Connection,
+    changeset: bytes,
+    src: Source,
+    progress: Callable[[str], None] | None = None,
+) -> ApplyResult:
     """Apply ``changeset`` inside the caller's open transaction; never overwrite a difference."""
     changeset, merged = merge_created(db, changeset)
     applier = _Applier(db, src)
     applier.result.merged = merged
     try:
-        apsw.Changeset.apply(changeset, db, filter_change=applier.filter_change, conflict=applier.conflict)
+        apsw.Changeset.apply(
+            changeset, db, filter_change=applier.filter_change, conflict=applier.conflict
+        )
     except apsw.AbortError as exc:
         if applier.fk_failed:
             raise ExchangeError(
                 "このパッケージには、取り込み先で削除された記録 (単組・キャンペーンなど) を参照する変更が"
-                "含まれているため取り込めません。何も変更していません。") from exc
+                "含まれているため取り込めません。何も変更していません。"
+            ) from exc
         raise
     return applier.finish()

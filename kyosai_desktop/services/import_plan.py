@@ -72,10 +72,10 @@ class ImportReport:
     added: int = 0
     updated: int = 0
     unchanged: int = 0
-    details: list[str] = field(default_factory=list)   # one line per added / changed record
-    changes: list[str] = field(default_factory=list)   # figures already entered that change
+    details: list[str] = field(default_factory=list)  # one line per added / changed record
+    changes: list[str] = field(default_factory=list)  # figures already entered that change
     notes: list[str] = field(default_factory=list)
-    result: object = None                              # the importer's own result, if any
+    result: object = None  # the importer's own result, if any
     # What a committed import wrote, row by row from its audit rows (None for a preview):
     # what an undo of the whole import replays (``services.ops.replay``).
     op_changes: OpChanges | None = None
@@ -85,8 +85,10 @@ class ImportReport:
         return bool(self.added or self.updated or self.changes)
 
     def counts(self) -> str:
-        return (f"{self.rows} 行を読み込み、追加 {self.added} 件・変更 {self.updated} 件・"
-                f"変更なし {self.unchanged} 件")
+        return (
+            f"{self.rows} 行を読み込み、追加 {self.added} 件・変更 {self.updated} 件・"
+            f"変更なし {self.unchanged} 件"
+        )
 
 
 Write = Callable[["AppContext", ImportReport, Progress | None], None]
@@ -101,33 +103,50 @@ def _default_summary(report: ImportReport) -> list[str]:
 class ImportPlan:
     """A parsed, checked file and what importing it would do; ``commit`` writes it."""
 
-    title: str                                  # 「単組の取り込み」: the dialog's title
-    source: str                                 # the file's name
+    title: str  # 「単組の取り込み」: the dialog's title
+    source: str  # the file's name
     preview: ImportReport = field(default_factory=ImportReport)
-    warnings: list[Problem] = field(default_factory=list)   # imported anyway, with their cells
-    problems: list[Problem] = field(default_factory=list)   # refuse the whole file
-    kinds: tuple[str, ...] = ()                 # data-bus kinds an import changes
+    warnings: list[Problem] = field(default_factory=list)  # imported anyway, with their cells
+    problems: list[Problem] = field(default_factory=list)  # refuse the whole file
+    kinds: tuple[str, ...] = ()  # data-bus kinds an import changes
     write: Write | None = None
     summarise: Summarise = _default_summary
 
     # ---------------------------------------------------------------- building
     @classmethod
-    def prepare(cls, ctx: AppContext, *, title: str, source: str, write: Write,
-                warnings: Sequence[Problem] = (), kinds: Sequence[str] = (),
-                summarise: Summarise | None = None, progress: Progress | None = None,
-                preview: bool = True) -> ImportPlan:
+    def prepare(
+        cls,
+        ctx: AppContext,
+        *,
+        title: str,
+        source: str,
+        write: Write,
+        warnings: Sequence[Problem] = (),
+        kinds: Sequence[str] = (),
+        summarise: Summarise | None = None,
+        progress: Progress | None = None,
+        preview: bool = True,
+    ) -> ImportPlan:
         """Run ``write`` once in a rolled-back transaction to learn what it would change.
 
         ``preview=False`` skips that run (the CLI's import without ``--dry-run``)."""
-        plan = cls(title=title, source=source, warnings=list(warnings), kinds=tuple(kinds), write=write,
-                   summarise=summarise or _default_summary)
+        plan = cls(
+            title=title,
+            source=source,
+            warnings=list(warnings),
+            kinds=tuple(kinds),
+            write=write,
+            summarise=summarise or _default_summary,
+        )
         if preview:
             plan.preview = plan._run(ctx, progress, dry_run=True)
         return plan
 
     @classmethod
-    def refused(cls, title: str, source: str, problems: Sequence[Problem] | ImportFailed) -> ImportPlan:
-        if not isinstance(problems, Sequence):     # an ImportFailed
+    def refused(
+        cls, title: str, source: str, problems: Sequence[Problem] | ImportFailed
+    ) -> ImportPlan:
+        if not isinstance(problems, Sequence):  # an ImportFailed
             problems = problems.problems
         return cls(title=title, source=source, problems=list(problems))
 
@@ -142,18 +161,22 @@ class ImportPlan:
 
     def summary(self) -> list[str]:
         if self.is_refused:
-            return [f"{self.source} を取り込めませんでした ({len(self.problems)} 件の問題)。",
-                    "データベースは変更していません。ファイルを直してから、もう一度取り込んでください。"]
+            return [
+                f"{self.source} を取り込めませんでした ({len(self.problems)} 件の問題)。",
+                "データベースは変更していません。ファイルを直してから、もう一度取り込んでください。",
+            ]
         return self.summarise(self.preview)
 
     def text(self) -> str:
         """Everything the review dialog shows, as plain text (the clipboard's content)."""
         lines = [f"{self.title}: {self.source}", *self.summary()]
-        sections = [("問題 (取り込めません)", [str(p) for p in self.problems]),
-                    ("入力済みの数字が変わります", self.preview.changes),
-                    ("追加・変更の内容", self.preview.details),
-                    ("警告 (取り込みは続行)", [str(p) for p in self.warnings]),
-                    ("注記", self.preview.notes)]
+        sections = [
+            ("問題 (取り込めません)", [str(p) for p in self.problems]),
+            ("入力済みの数字が変わります", self.preview.changes),
+            ("追加・変更の内容", self.preview.details),
+            ("警告 (取り込みは続行)", [str(p) for p in self.warnings]),
+            ("注記", self.preview.notes),
+        ]
         for heading, items in sections:
             if items:
                 lines.append("")

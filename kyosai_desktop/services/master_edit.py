@@ -80,7 +80,9 @@ def parse_flag(value: object) -> bool:
     return _refusing(cells.parse_flag)(value)
 
 
-def parse_percent(value: object, *, low: Decimal = Decimal(1), high: Decimal = Decimal(100)) -> Decimal:
+def parse_percent(
+    value: object, *, low: Decimal = Decimal(1), high: Decimal = Decimal(100)
+) -> Decimal:
     return _refusing(cells.parse_percent)(value, low=low, high=high)
 
 
@@ -106,13 +108,17 @@ def parse_union_value(field: str, value: object) -> object:
     return UNION_PARSERS[field](value)
 
 
-def add_union(ctx: AppContext, pref_code: str, code: object, name: object, **values: object) -> Union:
+def add_union(
+    ctx: AppContext, pref_code: str, code: object, name: object, **values: object
+) -> Union:
     """Add a union after checking its code and name; other fields are parsed like edits."""
     union_code = parse_union_code(code)
     clean_name = parse_name(name, "単組名")
     existing = ctx.unions.find(pref_code, union_code)
     if existing is not None:
-        raise EditRefused(f"単組コード {pref_code}-{union_code} は既に「{existing.name}」で登録されています。")
+        raise EditRefused(
+            f"単組コード {pref_code}-{union_code} は既に「{existing.name}」で登録されています。"
+        )
     parsed = {k: parse_union_value(k, v) for k, v in values.items() if k in UNION_PARSERS}
     parsed = {k: v for k, v in parsed.items() if v is not None}
     return ctx.unions.add(pref_code, union_code, clean_name, **parsed)  # type: ignore[arg-type]
@@ -132,6 +138,7 @@ def org_join_suggestions(ctx: AppContext, unions: list[Union]) -> list[tuple[Uni
 
 
 # ---------------------------------------------------------------- products
+
 
 def parse_product_value(ctx: AppContext, product: Product, field: str, value: object) -> object:
     if field == "display_order":
@@ -168,6 +175,7 @@ def parse_product_value(ctx: AppContext, product: Product, field: str, value: ob
 
 # ---------------------------------------------------------------- fiscal years
 
+
 def parse_year_label(value: object) -> str:
     return parse_name(value, "年度の表示名")
 
@@ -180,6 +188,7 @@ def parse_start_month(value: object) -> int:
 
 
 # ---------------------------------------------------------------- settings
+
 
 def set_org_join_threshold(ctx: AppContext, value: object) -> Decimal:
     threshold = parse_percent(value)

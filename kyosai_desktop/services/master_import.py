@@ -52,8 +52,15 @@ class ImportSummary:
 
     @classmethod
     def of(cls, kind: str, report: ImportReport, *, dry_run: bool) -> ImportSummary:
-        return cls(kind, report.rows, report.added, report.updated, report.unchanged, dry_run,
-                   list(report.details))
+        return cls(
+            kind,
+            report.rows,
+            report.added,
+            report.updated,
+            report.unchanged,
+            dry_run,
+            list(report.details),
+        )
 
 
 def _code(value: object, width: int) -> str | None:
@@ -69,8 +76,14 @@ def _fiscal_year(value: object) -> int:
     return cells.parse_fiscal_year(value)
 
 
-def _import(plan: Callable[..., ImportPlan], kind: str, ctx: AppContext, path: Path | str,
-            dry_run: bool, sheet: str | None = None) -> ImportSummary:
+def _import(
+    plan: Callable[..., ImportPlan],
+    kind: str,
+    ctx: AppContext,
+    path: Path | str,
+    dry_run: bool,
+    sheet: str | None = None,
+) -> ImportSummary:
     """The CLI's one call: plan (and, unless ``dry_run``, commit) one file."""
     p = plan(ctx, path, preview=dry_run, sheet=sheet)
     report = p.preview if dry_run else p.commit(ctx)
@@ -88,65 +101,134 @@ def _cell(table: Table, problems: list[Problem], i: int, col: int | None, parse,
 # ---------------------------------------------------------------- unions
 
 UNION_HEADERS = ["自治労県コード", "単組コード", "単組名", "組合員数", "団生保有", "発効月"]
-TARGET_HEADERS = ["年度", "商品", "目標件数", "版", "単組コード"]      # 版 and 単組コード optional
+TARGET_HEADERS = ["年度", "商品", "目標件数", "版", "単組コード"]  # 版 and 単組コード optional
 RESULT_HEADERS = ["自治労県コード", "単組コード", "商品", "発効年月", "件数"]
 
 
-def import_unions(ctx: AppContext, path: Path | str, *, dry_run: bool = False,
-                 sheet: str | None = None) -> ImportSummary:
+def import_unions(
+    ctx: AppContext, path: Path | str, *, dry_run: bool = False, sheet: str | None = None
+) -> ImportSummary:
     return _import(plan_unions, "単組", ctx, path, dry_run, sheet)
 
 
-def plan_unions(ctx: AppContext, path: Path | str, *, preview: bool = True,
-                progress: Progress | None = None, sheet: str | None = None) -> ImportPlan:
+def plan_unions(
+    ctx: AppContext,
+    path: Path | str,
+    *,
+    preview: bool = True,
+    progress: Progress | None = None,
+    sheet: str | None = None,
+) -> ImportPlan:
     table = read_table(path, sheet=sheet)
-    header = find_header(table, UNION_HEADERS[:3], UNION_HEADERS[3:] + ["組織加入", "基準日"],
-                         aliases={"単組名": ["単組", "加入拡大モデル単組"], "発効月": ["発効"]})
+    header = find_header(
+        table,
+        UNION_HEADERS[:3],
+        UNION_HEADERS[3:] + ["組織加入", "基準日"],
+        aliases={"単組名": ["単組", "加入拡大モデル単組"], "発効月": ["発効"]},
+    )
     col = header.columns
     problems: list[Problem] = []
     parsed: list[tuple[str, str, dict]] = []
     seen: dict[tuple[str, str], int] = {}
     known_prefs = {p.code for p in ctx.prefectures.all()}
     for i, row in data_rows(table, header):
-        pref = _cell(table, problems, i, col["自治労県コード"], lambda v: _code(v, 2), header.get(row, "自治労県コード"))
-        code = _cell(table, problems, i, col["単組コード"], lambda v: _code(v, 3), header.get(row, "単組コード"))
+        pref = _cell(
+            table,
+            problems,
+            i,
+            col["自治労県コード"],
+            lambda v: _code(v, 2),
+            header.get(row, "自治労県コード"),
+        )
+        code = _cell(
+            table,
+            problems,
+            i,
+            col["単組コード"],
+            lambda v: _code(v, 3),
+            header.get(row, "単組コード"),
+        )
         name = header.get(row, "単組名")
         if pref is None or code is None:
-            if pref is None and "自治労県コード" in col and is_blank(header.get(row, "自治労県コード")):
+            if (
+                pref is None
+                and "自治労県コード" in col
+                and is_blank(header.get(row, "自治労県コード"))
+            ):
                 problems.append(table.problem(i, col["自治労県コード"], "自治労県コードが空です。"))
             if code is None and is_blank(header.get(row, "単組コード")):
                 problems.append(table.problem(i, col["単組コード"], "単組コードが空です。"))
             continue
         if pref not in known_prefs:
-            problems.append(table.problem(i, col["自治労県コード"], f"自治労県コード「{pref}」は存在しません。"))
+            problems.append(
+                table.problem(i, col["自治労県コード"], f"自治労県コード「{pref}」は存在しません。")
+            )
         if is_blank(name):
             problems.append(table.problem(i, col["単組名"], "単組名が空です。"))
         else:
-            name = _cell(table, problems, i, col["単組名"], lambda v: cells.parse_name(v, label="単組名"), name)
+            name = _cell(
+                table,
+                problems,
+                i,
+                col["単組名"],
+                lambda v: cells.parse_name(v, label="単組名"),
+                name,
+            )
         if (pref, code) in seen:
-            problems.append(table.problem(i, col["単組コード"],
-                                          f"単組 {pref}-{code} が {table.line(seen[(pref, code)])}行目と重複しています。"))
+            problems.append(
+                table.problem(
+                    i,
+                    col["単組コード"],
+                    f"単組 {pref}-{code} が {table.line(seen[(pref, code)])}行目と重複しています。",
+                )
+            )
         seen[(pref, code)] = i
         values: dict[str, object] = {"name": str(name).strip() if name is not None else ""}
         for label, key in (("組合員数", "members"), ("団生保有", "holdings")):
             if label in col:
-                values[key] = _cell(table, problems, i, col[label],
-                                    lambda v: parse_count(v, allow_blank=True), header.get(row, label))
+                values[key] = _cell(
+                    table,
+                    problems,
+                    i,
+                    col[label],
+                    lambda v: parse_count(v, allow_blank=True),
+                    header.get(row, label),
+                )
         if "発効月" in col:
-            values["effective_month"] = _cell(table, problems, i, col["発効月"], _month_of_year, header.get(row, "発効月"))
+            values["effective_month"] = _cell(
+                table, problems, i, col["発効月"], _month_of_year, header.get(row, "発効月")
+            )
         if "組織加入" in col:
-            values["org_joined"] = _cell(table, problems, i, col["組織加入"],
-                                         lambda v: cells.parse_flag(v, label="組織加入"), header.get(row, "組織加入"))
+            values["org_joined"] = _cell(
+                table,
+                problems,
+                i,
+                col["組織加入"],
+                lambda v: cells.parse_flag(v, label="組織加入"),
+                header.get(row, "組織加入"),
+            )
         if "基準日" in col and not is_blank(header.get(row, "基準日")):
-            values["figures_as_of"] = _cell(table, problems, i, col["基準日"],
-                                            lambda v: cells.parse_date(v, label="基準日"), header.get(row, "基準日"))
+            values["figures_as_of"] = _cell(
+                table,
+                problems,
+                i,
+                col["基準日"],
+                lambda v: cells.parse_date(v, label="基準日"),
+                header.get(row, "基準日"),
+            )
         parsed.append((pref, code, values))
     if not parsed and not problems:
         problems.append(Problem(f"{table.source}: 見出しの下にデータの行がありません。"))
     if problems:
         raise ImportFailed(problems)
-    labels = {"name": "単組名", "members": "組合員数", "holdings": "団生保有", "effective_month": "発効月",
-              "org_joined": "組織加入", "figures_as_of": "基準日"}
+    labels = {
+        "name": "単組名",
+        "members": "組合員数",
+        "holdings": "団生保有",
+        "effective_month": "発効月",
+        "org_joined": "組織加入",
+        "figures_as_of": "基準日",
+    }
 
     def write(ctx: AppContext, report: ImportReport, progress: Progress | None) -> None:
         report.rows = len(parsed)
@@ -165,13 +247,23 @@ def plan_unions(ctx: AppContext, path: Path | str, *, preview: bool = True,
                     ctx.unions.update(existing.id, source="import", **changed)
                     report.updated += 1
                     report.details.append(f"変更 {pref}-{code} {', '.join(changed)}")
-                    report.changes += [f"{pref}-{code} {existing.name} {labels.get(k, k)}: "
-                                       f"{_shown(getattr(existing, k))} → {_shown(v)}" for k, v in changed.items()]
+                    report.changes += [
+                        f"{pref}-{code} {existing.name} {labels.get(k, k)}: "
+                        f"{_shown(getattr(existing, k))} → {_shown(v)}"
+                        for k, v in changed.items()
+                    ]
                 else:
                     report.unchanged += 1
 
-    return ImportPlan.prepare(ctx, title="単組の取り込み", source=table.source, write=write, kinds=("unions",),
-                              preview=preview, progress=progress)
+    return ImportPlan.prepare(
+        ctx,
+        title="単組の取り込み",
+        source=table.source,
+        write=write,
+        kinds=("unions",),
+        preview=preview,
+        progress=progress,
+    )
 
 
 def _shown(value: object) -> str:
@@ -186,16 +278,28 @@ def _shown(value: object) -> str:
 
 # ---------------------------------------------------------------- targets
 
-def import_targets(ctx: AppContext, path: Path | str, *, dry_run: bool = False,
-                 sheet: str | None = None) -> ImportSummary:
+
+def import_targets(
+    ctx: AppContext, path: Path | str, *, dry_run: bool = False, sheet: str | None = None
+) -> ImportSummary:
     return _import(plan_targets, "目標", ctx, path, dry_run, sheet)
 
 
-def plan_targets(ctx: AppContext, path: Path | str, *, preview: bool = True,
-                 progress: Progress | None = None, sheet: str | None = None) -> ImportPlan:
+def plan_targets(
+    ctx: AppContext,
+    path: Path | str,
+    *,
+    preview: bool = True,
+    progress: Progress | None = None,
+    sheet: str | None = None,
+) -> ImportPlan:
     table = read_table(path, sheet=sheet)
-    header = find_header(table, TARGET_HEADERS[:3], ["版", "自治労県コード", "単組コード"],
-                         aliases={"目標件数": ["目標"]})
+    header = find_header(
+        table,
+        TARGET_HEADERS[:3],
+        ["版", "自治労県コード", "単組コード"],
+        aliases={"目標件数": ["目標"]},
+    )
     col = header.columns
     problems: list[Problem] = []
     parsed: list[tuple[int, int, str, int | None, int]] = []
@@ -204,36 +308,67 @@ def plan_targets(ctx: AppContext, path: Path | str, *, preview: bool = True,
         fy = _cell(table, problems, i, col["年度"], _fiscal_year, header.get(row, "年度"))
         product = ctx.products.resolve(str(header.get(row, "商品") or ""))
         if product is None:
-            problems.append(table.problem(i, col["商品"], f"商品「{cells.shown(header.get(row, '商品'))}」は登録されていません。"))
-        target = _cell(table, problems, i, col["目標件数"], parse_count, header.get(row, "目標件数"))
+            problems.append(
+                table.problem(
+                    i,
+                    col["商品"],
+                    f"商品「{cells.shown(header.get(row, '商品'))}」は登録されていません。",
+                )
+            )
+        target = _cell(
+            table, problems, i, col["目標件数"], parse_count, header.get(row, "目標件数")
+        )
         version = unicodedata.normalize("NFKC", str(header.get(row, "版") or "第1次")).strip()
         if version in ("1", "第1"):
             version = "第1次"
         elif version in ("2", "第2"):
             version = "第2次"
         if version not in ("第1次", "第2次"):
-            problems.append(table.problem(i, col.get("版"), f"版「{cells.shown(version)}」は 第1次 か 第2次 です。"))
+            problems.append(
+                table.problem(
+                    i, col.get("版"), f"版「{cells.shown(version)}」は 第1次 か 第2次 です。"
+                )
+            )
         union_id = None
         if not is_blank(header.get(row, "単組コード")):
-            code = _cell(table, problems, i, col["単組コード"], lambda v: _code(v, 3), header.get(row, "単組コード"))
+            code = _cell(
+                table,
+                problems,
+                i,
+                col["単組コード"],
+                lambda v: _code(v, 3),
+                header.get(row, "単組コード"),
+            )
             pref_raw = header.get(row, "自治労県コード")
-            pref = (_cell(table, problems, i, col.get("自治労県コード"), lambda v: _code(v, 2), pref_raw)
-                    if not is_blank(pref_raw) else ctx.branch)
+            pref = (
+                _cell(
+                    table, problems, i, col.get("自治労県コード"), lambda v: _code(v, 2), pref_raw
+                )
+                if not is_blank(pref_raw)
+                else ctx.branch
+            )
             union = ctx.unions.find(pref or "", code or "") if code else None
             if code and union is None:
-                problems.append(table.problem(i, col["単組コード"], f"単組 {pref}-{code} は登録されていません。"))
+                problems.append(
+                    table.problem(
+                        i, col["単組コード"], f"単組 {pref}-{code} は登録されていません。"
+                    )
+                )
             union_id = union.id if union else None
         if fy is None or product is None or target is None:
             continue
         key = (fy, product.id, version, union_id)
         if key in seen:
-            problems.append(table.problem(i, None, f"{table.line(seen[key])}行目と同じ目標が重複しています。"))
+            problems.append(
+                table.problem(i, None, f"{table.line(seen[key])}行目と同じ目標が重複しています。")
+            )
         seen[key] = i
         parsed.append((fy, product.id, version, union_id, target))
     if not parsed and not problems:
         problems.append(Problem(f"{table.source}: 見出しの下にデータの行がありません。"))
     if problems:
         raise ImportFailed(problems)
+
     def write(ctx: AppContext, report: ImportReport, progress: Progress | None) -> None:
         report.rows = len(parsed)
         for n, (fy, product_id, version, union_id, target) in enumerate(parsed):
@@ -248,11 +383,20 @@ def plan_targets(ctx: AppContext, path: Path | str, *, preview: bool = True,
                 report.added += 1
             else:
                 report.updated += 1
-                report.changes.append(f"{fy}年度 {_product_name(ctx, product_id)} {version}"
-                                      f"{_union_label(ctx, union_id)}: 目標 {old} → {target}")
+                report.changes.append(
+                    f"{fy}年度 {_product_name(ctx, product_id)} {version}"
+                    f"{_union_label(ctx, union_id)}: 目標 {old} → {target}"
+                )
 
-    return ImportPlan.prepare(ctx, title="目標の取り込み", source=table.source, write=write, kinds=("targets",),
-                              preview=preview, progress=progress)
+    return ImportPlan.prepare(
+        ctx,
+        title="目標の取り込み",
+        source=table.source,
+        write=write,
+        kinds=("targets",),
+        preview=preview,
+        progress=progress,
+    )
 
 
 def _product_name(ctx: AppContext, product_id: int) -> str:
@@ -269,13 +413,21 @@ def _union_label(ctx: AppContext, union_id: int | None) -> str:
 
 # ---------------------------------------------------------------- results
 
-def import_results(ctx: AppContext, path: Path | str, *, dry_run: bool = False,
-                 sheet: str | None = None) -> ImportSummary:
+
+def import_results(
+    ctx: AppContext, path: Path | str, *, dry_run: bool = False, sheet: str | None = None
+) -> ImportSummary:
     return _import(plan_results, "実績", ctx, path, dry_run, sheet)
 
 
-def plan_results(ctx: AppContext, path: Path | str, *, preview: bool = True,
-                 progress: Progress | None = None, sheet: str | None = None) -> ImportPlan:
+def plan_results(
+    ctx: AppContext,
+    path: Path | str,
+    *,
+    preview: bool = True,
+    progress: Progress | None = None,
+    sheet: str | None = None,
+) -> ImportPlan:
     table = read_table(path, sheet=sheet)
     header = find_header(table, RESULT_HEADERS)
     col = header.columns
@@ -287,32 +439,77 @@ def plan_results(ctx: AppContext, path: Path | str, *, preview: bool = True,
     unions = {(u.pref_code, u.union_code): u.id for u in known}
     members = {u.id: (u.members, f"{u.key} {u.name}") for u in known}
     for i, row in data_rows(table, header):
-        pref = _cell(table, problems, i, col["自治労県コード"], lambda v: _code(v, 2), header.get(row, "自治労県コード"))
-        code = _cell(table, problems, i, col["単組コード"], lambda v: _code(v, 3), header.get(row, "単組コード"))
+        pref = _cell(
+            table,
+            problems,
+            i,
+            col["自治労県コード"],
+            lambda v: _code(v, 2),
+            header.get(row, "自治労県コード"),
+        )
+        code = _cell(
+            table,
+            problems,
+            i,
+            col["単組コード"],
+            lambda v: _code(v, 3),
+            header.get(row, "単組コード"),
+        )
         union_id = unions.get((pref, code)) if pref and code else None
         if pref and code and union_id is None:
-            problems.append(table.problem(i, col["単組コード"], f"単組 {pref}-{code} は登録されていません。先に単組を取り込んでください。"))
+            problems.append(
+                table.problem(
+                    i,
+                    col["単組コード"],
+                    f"単組 {pref}-{code} は登録されていません。先に単組を取り込んでください。",
+                )
+            )
         product = ctx.products.resolve(str(header.get(row, "商品") or ""))
         if product is None:
-            problems.append(table.problem(i, col["商品"], f"商品「{cells.shown(header.get(row, '商品'))}」は登録されていません。"))
-        month = _cell(table, problems, i, col["発効年月"], lambda v: parse_month(v, label="発効年月"),
-                      header.get(row, "発効年月"))
+            problems.append(
+                table.problem(
+                    i,
+                    col["商品"],
+                    f"商品「{cells.shown(header.get(row, '商品'))}」は登録されていません。",
+                )
+            )
+        month = _cell(
+            table,
+            problems,
+            i,
+            col["発効年月"],
+            lambda v: parse_month(v, label="発効年月"),
+            header.get(row, "発効年月"),
+        )
         count = _cell(table, problems, i, col["件数"], parse_count, header.get(row, "件数"))
         if union_id is None or product is None or month is None or count is None:
             continue
         key = (union_id, product.id, month)
         if key in seen:
-            problems.append(table.problem(i, None, f"{table.line(seen[key])}行目と同じ単組・商品・発効年月です。"))
+            problems.append(
+                table.problem(
+                    i, None, f"{table.line(seen[key])}行目と同じ単組・商品・発効年月です。"
+                )
+            )
         seen[key] = i
         changes.append(CellChange(union_id, product.id, month, count))
         size, name = members[union_id]
-        if size is not None and count > size:   # allowed, but most likely a slip (an extra 0, a shifted row)
-            warnings.append(table.problem(i, col["件数"], f"件数 {count:,} は {name} の組合員数 {size:,}人より多い件数です。"
-                                          "取り込みますが、入力の誤りでないか確かめてください。"))
+        if (
+            size is not None and count > size
+        ):  # allowed, but most likely a slip (an extra 0, a shifted row)
+            warnings.append(
+                table.problem(
+                    i,
+                    col["件数"],
+                    f"件数 {count:,} は {name} の組合員数 {size:,}人より多い件数です。"
+                    "取り込みますが、入力の誤りでないか確かめてください。",
+                )
+            )
     if not changes and not problems:
         problems.append(Problem(f"{table.source}: 見出しの下にデータの行がありません。"))
     if problems:
         raise ImportFailed(problems)
+
     def write(ctx: AppContext, report: ImportReport, progress: Progress | None) -> None:
         report.rows = len(changes)
         report_progress(progress, 0, len(changes), "実績")
@@ -324,9 +521,20 @@ def plan_results(ctx: AppContext, path: Path | str, *, preview: bool = True,
         if overwritten:
             names = {u.id: f"{u.key} {u.name}" for u in ctx.unions.list()}
             products = {p.id: p.name for p in ctx.products.all()}
-            report.changes += [f"{names.get(c.union_id, c.union_id)} {products.get(c.product_id, c.product_id)} "
-                               f"{month_label(c.month)}: {c.old} → {c.new}" for c in overwritten]
+            report.changes += [
+                f"{names.get(c.union_id, c.union_id)} {products.get(c.product_id, c.product_id)} "
+                f"{month_label(c.month)}: {c.old} → {c.new}"
+                for c in overwritten
+            ]
         report_progress(progress, len(changes), len(changes), "実績")
 
-    return ImportPlan.prepare(ctx, title="実績の取り込み", source=table.source, write=write, kinds=("results",),
-                              warnings=warnings, preview=preview, progress=progress)
+    return ImportPlan.prepare(
+        ctx,
+        title="実績の取り込み",
+        source=table.source,
+        write=write,
+        kinds=("results",),
+        warnings=warnings,
+        preview=preview,
+        progress=progress,
+    )

@@ -25,8 +25,11 @@ def _target(members: int) -> int:
 def demo_step(data) -> None:  # data: services.demo.DemoData
     ctx = data.ctx
     threshold = ctx.settings.org_join_threshold
-    candidates = [u for u in data.active_unions
-                  if u.members and u.members >= 100 and (u.holdings or 0) * 100 < threshold * u.members]
+    candidates = [
+        u
+        for u in data.active_unions
+        if u.members and u.members >= 100 and (u.holdings or 0) * 100 < threshold * u.members
+    ]
     if not candidates:
         return
     count = min(len(candidates), data.rng.randint(2, 4))
@@ -34,10 +37,19 @@ def demo_step(data) -> None:  # data: services.demo.DemoData
     for year in DEMO_YEARS:
         ctx.fiscal_years.ensure(year)
         ctx.model_unions.designate_many(
-            [Designation(year, u.id, _target(u.members or 0), u.members, u.holdings, u.effective_month)
-             for u in chosen], source="demo")
+            [
+                Designation(
+                    year, u.id, _target(u.members or 0), u.members, u.holdings, u.effective_month
+                )
+                for u in chosen
+            ],
+            source="demo",
+        )
         if ctx.model_unions.year_info(year) is None:
-            ctx.model_unions.set_year_info(year, as_of=None, sheet_start_month=None, source="デモデータ",
-                                           source_kind="demo")
+            ctx.model_unions.set_year_info(
+                year, as_of=None, sheet_start_month=None, source="デモデータ", source_kind="demo"
+            )
     names = "・".join(u.name for u in chosen)
-    data.summary.append(f"加入拡大モデル単組 {count} 単組 ({names}) を {DEMO_YEARS[0]}・{DEMO_YEARS[1]}年度に指定")
+    data.summary.append(
+        f"加入拡大モデル単組 {count} 単組 ({names}) を {DEMO_YEARS[0]}・{DEMO_YEARS[1]}年度に指定"
+    )

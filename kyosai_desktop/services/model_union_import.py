@@ -46,8 +46,14 @@ from kyosai_desktop.services.tabular import ImportFailed, Problem, Table, norm_l
 from kyosai_desktop.store.model_unions import Designation
 from kyosai_desktop.store.unions import Union
 
-__all__ = ["ImportFailed", "ModelUnionImportResult", "check_sheet", "import_model_unions", "plan_model_unions",
-           "sheet_year"]
+__all__ = [
+    "ImportFailed",
+    "ModelUnionImportResult",
+    "check_sheet",
+    "import_model_unions",
+    "plan_model_unions",
+    "sheet_year",
+]
 
 TITLE = "加入拡大モデル単組シートの取り込み"
 
@@ -63,7 +69,7 @@ class ModelUnionImportResult:
     start_month: int
     as_of: str
     rows: int = 0
-    other_rows: int = 0                      # 社保労連 rows (not in the national total)
+    other_rows: int = 0  # 社保労連 rows (not in the national total)
     created_unions: list[str] = field(default_factory=list)
     designated: list[str] = field(default_factory=list)
     changed: list[str] = field(default_factory=list)
@@ -105,7 +111,9 @@ class ModelUnionImportResult:
                 if len(items) > limit:
                     lines.append(f"  … ほか {len(items) - limit} 件")
         if self.warnings:
-            lines.append(f"■ シートの値と計算値の不一致など ({len(self.warnings)} 件、取り込みは続行)")
+            lines.append(
+                f"■ シートの値と計算値の不一致など ({len(self.warnings)} 件、取り込みは続行)"
+            )
             lines += [f"  {p}" for p in self.warnings[:limit]]
             if len(self.warnings) > limit:
                 lines.append(f"  … ほか {len(self.warnings) - limit} 件")
@@ -143,8 +151,18 @@ def check_sheet(sheet: ParsedSheet) -> list[Problem]:
     warnings: list[Problem] = list(sheet.warnings)
     computed = []
     for row in sheet.rows:
-        unit = ModelUnionInput(0, row.pref_code, row.pref_name or "", row.union_code, row.name, row.members,
-                               row.holdings, row.effective_month, row.target, row.in_national)
+        unit = ModelUnionInput(
+            0,
+            row.pref_code,
+            row.pref_name or "",
+            row.union_code,
+            row.name,
+            row.members,
+            row.holdings,
+            row.effective_month,
+            row.target,
+            row.in_national,
+        )
         figures = compute_row(unit, row.counts(), layout)
         computed.append(figures)
         who = f"{row.pref_code}-{row.union_code}"
@@ -154,9 +172,14 @@ def check_sheet(sheet: ParsedSheet) -> list[Problem]:
         warnings += _compare(sheet, row.index, row.stated, expected, who)
         late = [m for m, v in row.late_counts.items() if v]
         if late:
-            warnings.append(sheet.table.problem(row.index, row.month_cols[late[0]],
-                                                f"{who}: 基準月 ({month_label(sheet.as_of)}) より後の月に件数があります"
-                                                f" ({', '.join(month_label(m) for m in late)})。取り込みます。"))
+            warnings.append(
+                sheet.table.problem(
+                    row.index,
+                    row.month_cols[late[0]],
+                    f"{who}: 基準月 ({month_label(sheet.as_of)}) より後の月に件数があります"
+                    f" ({', '.join(month_label(m) for m in late)})。取り込みます。",
+                )
+            )
     if sheet.totals is not None:
         totals = compute_totals(totals_scope(computed), layout)
         expected = _expected(sheet, totals, totals.target)
@@ -171,11 +194,19 @@ def check_sheet(sheet: ParsedSheet) -> list[Problem]:
     return warnings
 
 
-def _expected(sheet: ParsedSheet, f: ModelUnionRow | ModelUnionTotals, target: int | None) -> dict[str, object]:
+def _expected(
+    sheet: ParsedSheet, f: ModelUnionRow | ModelUnionTotals, target: int | None
+) -> dict[str, object]:
     """The recomputed derived figures of a row or of the 合計, by the keys of ``stated``."""
     first = sheet.fiscal_year - len(f.year_totals)
-    out: dict[str, object] = {"join_rate": f.join_rate, "cumulative": f.cumulative, "yoy": f.yoy,
-                              "rate": f.rate, "remaining": f.remaining, "target": target}
+    out: dict[str, object] = {
+        "join_rate": f.join_rate,
+        "cumulative": f.cumulative,
+        "yoy": f.yoy,
+        "rate": f.rate,
+        "remaining": f.remaining,
+        "target": target,
+    }
     for i, value in enumerate(f.year_totals):
         out[f"year_total:{first + i}"] = value
     for i, value in enumerate(f.to_date):
@@ -183,8 +214,16 @@ def _expected(sheet: ParsedSheet, f: ModelUnionRow | ModelUnionTotals, target: i
     return out
 
 
-_LABELS = {"join_rate": "加入率", "cumulative": "累積件数", "yoy": "前年比", "rate": "達成率",
-           "remaining": "残件数", "target": "目標件数", "members": "組合員数", "holdings": "団生保有"}
+_LABELS = {
+    "join_rate": "加入率",
+    "cumulative": "累積件数",
+    "yoy": "前年比",
+    "rate": "達成率",
+    "remaining": "残件数",
+    "target": "目標件数",
+    "members": "組合員数",
+    "holdings": "団生保有",
+}
 
 
 def _label(sheet: ParsedSheet, key: str) -> str:
@@ -200,8 +239,13 @@ def _label(sheet: ParsedSheet, key: str) -> str:
     return key
 
 
-def _compare(sheet: ParsedSheet, index: int, stated: dict[str, tuple[int, object]],
-             expected: dict[str, object], who: str) -> list[Problem]:
+def _compare(
+    sheet: ParsedSheet,
+    index: int,
+    stated: dict[str, tuple[int, object]],
+    expected: dict[str, object],
+    who: str,
+) -> list[Problem]:
     out = []
     for key, (col, value) in stated.items():
         if key not in expected:
@@ -215,8 +259,13 @@ def _compare(sheet: ParsedSheet, index: int, stated: dict[str, tuple[int, object
             ok = (value if value is not None else (0 if want is not None else None)) == want
             shown_want, shown_value = str(want), "空欄" if value is None else str(value)
         if not ok:
-            out.append(sheet.table.problem(
-                index, col, f"{who} {_label(sheet, key)}: シートの値 {shown_value} と計算値 {shown_want} が違います"))
+            out.append(
+                sheet.table.problem(
+                    index,
+                    col,
+                    f"{who} {_label(sheet, key)}: シートの値 {shown_value} と計算値 {shown_want} が違います",
+                )
+            )
     return out
 
 
@@ -239,8 +288,15 @@ def import_model_unions(
     ``start_month`` (6 or 5) sets the fiscal year's model-union start month; by default the
     configured one is kept.
     """
-    plan = plan_model_unions(ctx, path, fiscal_year, start_month=start_month, preview=dry_run, progress=progress,
-                             sheet=sheet)
+    plan = plan_model_unions(
+        ctx,
+        path,
+        fiscal_year,
+        start_month=start_month,
+        preview=dry_run,
+        progress=progress,
+        sheet=sheet,
+    )
     report = plan.preview if dry_run else plan.commit(ctx, progress)
     result = report.result
     assert isinstance(result, ModelUnionImportResult)
@@ -281,17 +337,28 @@ def plan_model_unions(
     def write(ctx: AppContext, report: ImportReport, progress: Progress | None) -> None:
         report_progress(progress, 2, 3, "書き込んでいます…")
         result = ModelUnionImportResult(
-            fiscal_year=fiscal_year, source=name, dry_run=False,
-            sheet_start_month=parsed.start_month, start_month=target_start, as_of=parsed.as_of,
-            rows=len(parsed.rows), other_rows=sum(1 for r in parsed.rows if not r.in_national),
-            warnings=warnings, notes=list(parsed.notes),
+            fiscal_year=fiscal_year,
+            source=name,
+            dry_run=False,
+            sheet_start_month=parsed.start_month,
+            start_month=target_start,
+            as_of=parsed.as_of,
+            rows=len(parsed.rows),
+            other_rows=sum(1 for r in parsed.rows if not r.in_national),
+            warnings=warnings,
+            notes=list(parsed.notes),
         )
         if parsed.start_month != target_start:
             result.notes.append(
                 f"シートは {parsed.start_month}月開始の並びですが、{fiscal_year}年度の集計は {target_start}月開始です。"
                 " 月別件数は暦月で取り込むので、どちらの並びでも表示できます。"
-                + ("" if start_month else f" 集計開始月をシートに合わせるときは、{parsed.start_month}月開始を選んで"
-                                          "取り込み直してください。"))
+                + (
+                    ""
+                    if start_month
+                    else f" 集計開始月をシートに合わせるときは、{parsed.start_month}月開始を選んで"
+                    "取り込み直してください。"
+                )
+            )
         _write(ctx, parsed, result, start_month, configured)
         report.result = result
         report.rows = result.rows
@@ -299,10 +366,12 @@ def plan_model_unions(
         report.updated = len(result.changed) + len(result.removed) + result.counts_written
         report.unchanged = result.counts_unchanged
         report.changes = list(result.own_changes)
-        report.details = ([f"新しい単組 {x}" for x in result.created_unions]
-                          + [f"指定を追加 {x}" for x in result.designated]
-                          + [f"指定内容の変更 {x}" for x in result.changed]
-                          + [f"指定を解除 {x}" for x in result.removed])
+        report.details = (
+            [f"新しい単組 {x}" for x in result.created_unions]
+            + [f"指定を追加 {x}" for x in result.designated]
+            + [f"指定内容の変更 {x}" for x in result.changed]
+            + [f"指定を解除 {x}" for x in result.removed]
+        )
         report.notes = list(result.notes)
         report_progress(progress, 3, 3, "書き込みました")
 
@@ -311,34 +380,63 @@ def plan_model_unions(
         assert isinstance(result, ModelUnionImportResult)
         return result.summary_lines()
 
-    return ImportPlan.prepare(ctx, title=TITLE, source=name, write=write, warnings=warnings,
-                              kinds=("model_unions", "results"), summarise=summarise,
-                              preview=preview, progress=progress)
+    return ImportPlan.prepare(
+        ctx,
+        title=TITLE,
+        source=name,
+        write=write,
+        warnings=warnings,
+        kinds=("model_unions", "results"),
+        summarise=summarise,
+        preview=preview,
+        progress=progress,
+    )
 
 
-def _write(ctx: AppContext, sheet: ParsedSheet, result: ModelUnionImportResult,
-           start_month: int | None, configured: int) -> None:
+def _write(
+    ctx: AppContext,
+    sheet: ParsedSheet,
+    result: ModelUnionImportResult,
+    start_month: int | None,
+    configured: int,
+) -> None:
     fy = sheet.fiscal_year
     ctx.fiscal_years.ensure(fy)
     if start_month is not None and start_month != configured:
         results_start = ctx.fiscal_years.results_year(fy).start_month
         ctx.fiscal_years.set_start_months(fy, results_start, start_month)
-        result.notes.append(f"{fy}年度の集計開始月を {configured}月 → {start_month}月 に変更します。")
+        result.notes.append(
+            f"{fy}年度の集計開始月を {configured}月 → {start_month}月 に変更します。"
+        )
     branch = ctx.branch
     existing = {(u.pref_code, u.union_code): u for u in ctx.unions.list()}
-    labels = {(r.pref_code, r.union_code): f"{r.pref_code}-{r.union_code} {r.name}" for r in sheet.rows}
+    labels = {
+        (r.pref_code, r.union_code): f"{r.pref_code}-{r.union_code} {r.name}" for r in sheet.rows
+    }
     new_rows = []
     for row in sheet.rows:
         union = existing.get((row.pref_code, row.union_code))
         if union is None:
-            new_rows.append((row.pref_code, row.union_code, row.name,
-                             {"members": row.members, "holdings": row.holdings, "effective_month": row.effective_month}))
+            new_rows.append(
+                (
+                    row.pref_code,
+                    row.union_code,
+                    row.name,
+                    {
+                        "members": row.members,
+                        "holdings": row.holdings,
+                        "effective_month": row.effective_month,
+                    },
+                )
+            )
             result.created_unions.append(labels[(row.pref_code, row.union_code)])
             continue
         _fill_missing(ctx, union, row)
         if norm_label(union.name) != norm_label(row.name):
-            result.notes.append(f"{row.pref_code}-{row.union_code} の名称は登録済みの「{union.name}」のままです"
-                                f" (シート: 「{row.name}」)。")
+            result.notes.append(
+                f"{row.pref_code}-{row.union_code} の名称は登録済みの「{union.name}」のままです"
+                f" (シート: 「{row.name}」)。"
+            )
     ids = {key: u.id for key, u in existing.items()}
     ids.update(ctx.model_unions.add_unions(new_rows, source="import"))
     who: dict[int, SheetRow] = {}
@@ -347,7 +445,9 @@ def _write(ctx: AppContext, sheet: ParsedSheet, result: ModelUnionImportResult,
     for row in sheet.rows:
         union_id = ids[(row.pref_code, row.union_code)]
         who[union_id] = row
-        designations.append(Designation(fy, union_id, row.target, row.members, row.holdings, row.effective_month))
+        designations.append(
+            Designation(fy, union_id, row.target, row.members, row.holdings, row.effective_month)
+        )
         for month, value in row.counts().items():
             values[(union_id, month)] = value
     added, changed = ctx.model_unions.designate_many(designations, source="import")
@@ -359,19 +459,29 @@ def _write(ctx: AppContext, sheet: ParsedSheet, result: ModelUnionImportResult,
         result.removed.append(f"{u.key} {u.name}" if u else str(union_id))
     changes, unchanged = ctx.model_unions.write_counts(values, source="import")
     result.counts_written, result.counts_unchanged = len(changes), unchanged
-    for c in sorted(changes, key=lambda c: (who[c.union_id].pref_code, who[c.union_id].union_code, c.month)):
+    for c in sorted(
+        changes, key=lambda c: (who[c.union_id].pref_code, who[c.union_id].union_code, c.month)
+    ):
         row = who[c.union_id]
         if c.old is not None and row.pref_code == branch:
             result.own_changes.append(
-                f"{row.pref_code}-{row.union_code} {row.name} {month_label(c.month)}: {c.old} → {c.new}")
-    ctx.model_unions.set_year_info(fy, as_of=sheet.as_of, sheet_start_month=sheet.start_month,
-                                   source=result.source)
+                f"{row.pref_code}-{row.union_code} {row.name} {month_label(c.month)}: {c.old} → {c.new}"
+            )
+    ctx.model_unions.set_year_info(
+        fy, as_of=sheet.as_of, sheet_start_month=sheet.start_month, source=result.source
+    )
 
 
 def _fill_missing(ctx: AppContext, union: Union, row: SheetRow) -> None:
     """Fill only the master fields that are still empty; a clerk's figures are never replaced."""
-    fill = {k: v for k, v in (("members", row.members), ("holdings", row.holdings),
-                              ("effective_month", row.effective_month))
-            if v is not None and getattr(union, k) is None}
+    fill = {
+        k: v
+        for k, v in (
+            ("members", row.members),
+            ("holdings", row.holdings),
+            ("effective_month", row.effective_month),
+        )
+        if v is not None and getattr(union, k) is None
+    }
     if fill:
         ctx.unions.update(union.id, source="import", **fill)

@@ -47,7 +47,16 @@ from kyosai_desktop.services.safe_output import write_csv as write_table_csv
 if TYPE_CHECKING:
     from kyosai_desktop.services.ops.changes import OpChanges
 
-FIXED_CSV = ["自治労県コード", "県名", "単組コード", "加入拡大モデル単組", "組合員数", "団生保有", "加入率", "発効"]
+FIXED_CSV = [
+    "自治労県コード",
+    "県名",
+    "単組コード",
+    "加入拡大モデル単組",
+    "組合員数",
+    "団生保有",
+    "加入率",
+    "発効",
+]
 TAIL_CSV = ["累積件数", "目標件数", "前年比", "達成率", "残件数"]
 
 
@@ -56,8 +65,8 @@ class ModelUnionReport:
     """Rows and totals as numbers (``rows``/``totals``) and as a table (``table``)."""
 
     layout: TableLayout
-    pref_code: str | None          # None: 全国
-    scope_label: str               # "全国" / "宮城"
+    pref_code: str | None  # None: 全国
+    scope_label: str  # "全国" / "宮城"
     rows: list[ModelUnionRow]
     totals: ModelUnionTotals
     table: ReportTable
@@ -80,8 +89,15 @@ class YearData:
     monthly: dict[int, dict[str, int]]
 
 
-def build_report(ctx: AppContext, fiscal_year: int, as_of: str, *, pref_code: str | None = None,
-                 start_month: int | None = None, data: YearData | None = None) -> ModelUnionReport:
+def build_report(
+    ctx: AppContext,
+    fiscal_year: int,
+    as_of: str,
+    *,
+    pref_code: str | None = None,
+    start_month: int | None = None,
+    data: YearData | None = None,
+) -> ModelUnionReport:
     """The table of ``fiscal_year`` as of ``as_of`` (all model unions, or one prefecture's).
 
     ``data``: the year's national units and counts already fetched (see :class:`ReportCache`);
@@ -93,9 +109,13 @@ def build_report(ctx: AppContext, fiscal_year: int, as_of: str, *, pref_code: st
     first, last = layout.years[0].first, layout.current.last
     if data is None:
         units = ctx.model_unions.inputs(fiscal_year, pref_code)
-        monthly = ctx.model_unions.monthly_counts([u.union_id for u in units] if pref_code else None, first, last)
+        monthly = ctx.model_unions.monthly_counts(
+            [u.union_id for u in units] if pref_code else None, first, last
+        )
     else:
-        units = data.units if pref_code is None else [u for u in data.units if u.pref_code == pref_code]
+        units = (
+            data.units if pref_code is None else [u for u in data.units if u.pref_code == pref_code]
+        )
         monthly = data.monthly
     rows, totals = compute_table(units, monthly, layout)
     scope = "全国" if pref_code is None else (ctx.prefectures.name_of(pref_code) or pref_code)
@@ -107,7 +127,8 @@ def build_report(ctx: AppContext, fiscal_year: int, as_of: str, *, pref_code: st
         if missing:
             table.notes.append(
                 f"本部シートは {info.sheet_start_month}月開始のため、{'・'.join(month_label(m) for m in missing)}"
-                " の件数は含まれていません (0 件として集計)。")
+                " の件数は含まれていません (0 件として集計)。"
+            )
     return ModelUnionReport(layout, pref_code, scope, rows, totals, table)
 
 
@@ -127,8 +148,14 @@ class ReportCache:
         self._reports: dict[tuple, ModelUnionReport] = {}
         self._data: dict[tuple[int, str, str], YearData] = {}
 
-    def report(self, fiscal_year: int, as_of: str, *, pref_code: str | None = None,
-               start_month: int | None = None) -> ModelUnionReport:
+    def report(
+        self,
+        fiscal_year: int,
+        as_of: str,
+        *,
+        pref_code: str | None = None,
+        start_month: int | None = None,
+    ) -> ModelUnionReport:
         start = start_month or self.ctx.fiscal_years.model_year(fiscal_year).start_month
         key = (fiscal_year, as_of, pref_code, start)
         found = self._reports.get(key)
@@ -140,9 +167,11 @@ class ReportCache:
             if data is None:
                 data = self._data[span] = YearData(
                     self.ctx.model_unions.inputs(fiscal_year),
-                    self.ctx.model_unions.monthly_counts(None, span[1], span[2]))
-            found = build_report(self.ctx, fiscal_year, as_of, pref_code=pref_code, start_month=start,
-                                 data=data)
+                    self.ctx.model_unions.monthly_counts(None, span[1], span[2]),
+                )
+            found = build_report(
+                self.ctx, fiscal_year, as_of, pref_code=pref_code, start_month=start, data=data
+            )
             while len(self._reports) >= self.KEEP:
                 self._reports.pop(next(iter(self._reports)))
             self._reports[key] = found
@@ -171,7 +200,11 @@ class ReportCache:
         if not changed:
             return
         for key, report in list(self._reports.items()):
-            span = (report.layout.fiscal_year, report.layout.years[0].first, report.layout.current.last)
+            span = (
+                report.layout.fiscal_year,
+                report.layout.years[0].first,
+                report.layout.current.last,
+            )
             cached = self._data.get(span)
             where = [i for i, row in enumerate(report.rows) if row.unit.union_id in changed]
             if cached is None or not where:
@@ -179,12 +212,17 @@ class ReportCache:
             rows = list(report.rows)
             cells = list(report.table.rows)
             for i in where:
-                rows[i] = compute_row(rows[i].unit, cached.monthly.get(rows[i].unit.union_id, {}), report.layout)
+                rows[i] = compute_row(
+                    rows[i].unit, cached.monthly.get(rows[i].unit.union_id, {}), report.layout
+                )
                 cells[i] = _row_cells(rows[i])
             totals = compute_totals(totals_scope(rows), report.layout)
-            table = replace(report.table, rows=cells, totals=[_total_cells(totals)], summary=_summary(totals))
-            self._reports[key] = ModelUnionReport(report.layout, report.pref_code, report.scope_label, rows,
-                                                  totals, table)
+            table = replace(
+                report.table, rows=cells, totals=[_total_cells(totals)], summary=_summary(totals)
+            )
+            self._reports[key] = ModelUnionReport(
+                report.layout, report.pref_code, report.scope_label, rows, totals, table
+            )
 
 
 def model_counts(ctx: AppContext, changes: OpChanges) -> list[tuple[int, str, int | None]] | None:
@@ -195,7 +233,11 @@ def model_counts(ctx: AppContext, changes: OpChanges) -> list[tuple[int, str, in
     out = []
     for row in changes.rows_of("results"):
         parts = row.key.split(":")
-        if len(parts) != 3 or row.field != "count" or not (row.new is None or isinstance(row.new, int)):
+        if (
+            len(parts) != 3
+            or row.field != "count"
+            or not (row.new is None or isinstance(row.new, int))
+        ):
             return None
         union_id, product_id, month = parts
         if product_id == product:
@@ -228,7 +270,9 @@ def columns(layout: TableLayout) -> list[Column]:
         for month in layout.year_months[i]:
             cols.append(Column(f"month:{month}", _month_title(month), COUNT, band=band, width=1.6))
         if i < len(layout.years) - 1:
-            cols.append(Column(f"to_date:{year.year}", layout.to_date_label, COUNT, band=band, width=4))
+            cols.append(
+                Column(f"to_date:{year.year}", layout.to_date_label, COUNT, band=band, width=4)
+            )
     cols += [
         Column("cumulative", "累積件数", COUNT, width=2.5),
         Column("target", "目標件数", COUNT, width=2.5),
@@ -272,7 +316,10 @@ def _signed(value: int) -> Cell:
 def _row_cells(r: ModelUnionRow) -> list[Cell]:
     u = r.unit
     out = [
-        _code(u.pref_code), _code(u.pref_name), _code(u.union_code), Cell(u.name, u.name),
+        _code(u.pref_code),
+        _code(u.pref_name),
+        _code(u.union_code),
+        Cell(u.name, u.name),
         _count(u.members) if u.members is not None else _BLANK,
         _count(u.holdings) if u.holdings is not None else _BLANK,
         _percent(r.join_rate),
@@ -284,13 +331,19 @@ def _row_cells(r: ModelUnionRow) -> list[Cell]:
         out += map(_month_cell, months)
         if i != last:
             out.append(_count(r.to_date[i]))
-    tooltip = None if r.remaining is None else f"目標 {u.target:,} − 累積 {r.cumulative:,} = {r.remaining:,}"
+    tooltip = (
+        None
+        if r.remaining is None
+        else f"目標 {u.target:,} − 累積 {r.cumulative:,} = {r.remaining:,}"
+    )
     out += [
         _count(r.cumulative),
         _count(u.target) if u.target is not None else Cell(None, DASH),
         _signed(r.yoy),
         _percent(r.rate, r.tone),
-        Cell(r.remaining, format_count(r.remaining), tooltip=tooltip) if r.remaining is not None else Cell(None, DASH),
+        Cell(r.remaining, format_count(r.remaining), tooltip=tooltip)
+        if r.remaining is not None
+        else Cell(None, DASH),
         _code(u.pref_name),
     ]
     if not u.in_national:
@@ -299,16 +352,30 @@ def _row_cells(r: ModelUnionRow) -> list[Cell]:
 
 
 def _total_cells(t: ModelUnionTotals) -> list[Cell]:
-    out = [Cell("合計", "合計", TOTAL), _BLANK, _BLANK, Cell(t.count, f"{t.count} 単組"),
-           _count(t.members), _count(t.holdings), cell(t.join_rate, PERCENT), _BLANK]
+    out = [
+        Cell("合計", "合計", TOTAL),
+        _BLANK,
+        _BLANK,
+        Cell(t.count, f"{t.count} 単組"),
+        _count(t.members),
+        _count(t.holdings),
+        cell(t.join_rate, PERCENT),
+        _BLANK,
+    ]
     out += [_count(v) for v in t.year_totals]
     last = len(t.months) - 1
     for i, months in enumerate(t.months):
         out += [_BLANK if v is None else _count(v) for v in months]
         if i != last:
             out.append(_count(t.to_date[i]))
-    out += [_count(t.cumulative), _count(t.target), cell(t.yoy, SIGNED), cell(t.rate, PERCENT, tone=t.tone),
-            cell(t.remaining, COUNT), _BLANK]
+    out += [
+        _count(t.cumulative),
+        _count(t.target),
+        cell(t.yoy, SIGNED),
+        cell(t.rate, PERCENT, tone=t.tone),
+        cell(t.remaining, COUNT),
+        _BLANK,
+    ]
     return out
 
 
@@ -322,8 +389,9 @@ def _summary(t: ModelUnionTotals) -> list[tuple[str, str]]:
     ]
 
 
-def report_table(rows: Sequence[ModelUnionRow], totals: ModelUnionTotals, layout: TableLayout,
-                 scope: str) -> ReportTable:
+def report_table(
+    rows: Sequence[ModelUnionRow], totals: ModelUnionTotals, layout: TableLayout, scope: str
+) -> ReportTable:
     fy = layout.fiscal_year
     notes = [
         f"累積件数は {layout.start_label} ({layout.current.first[:4]}年{layout.start_month}月) から"
@@ -366,20 +434,48 @@ def csv_rows(report: ModelUnionReport) -> list[list[object]]:
     As headquarters prints it (DOMAIN §5): the unions of the national total, the 合計 row, then
     the ※ note and the 社保労連 (60) rows, which the 合計 does not include.
     """
+
     def union_row(r) -> list[object]:
         u = r.unit
         return [
-            u.pref_code, u.pref_name, u.union_code, u.name, u.members, u.holdings,
-            csv_percent(r.join_rate), f"{u.effective_month}月" if u.effective_month else "",
-            *r.year_totals, r.cumulative, u.target, r.yoy, csv_percent(r.rate), r.remaining, *r.months[-1],
+            u.pref_code,
+            u.pref_name,
+            u.union_code,
+            u.name,
+            u.members,
+            u.holdings,
+            csv_percent(r.join_rate),
+            f"{u.effective_month}月" if u.effective_month else "",
+            *r.year_totals,
+            r.cumulative,
+            u.target,
+            r.yoy,
+            csv_percent(r.rate),
+            r.remaining,
+            *r.months[-1],
         ]
 
     out: list[list[object]] = [union_row(r) for r in report.rows if r.unit.in_national]
     t = report.totals
-    out.append([
-        "合計", "", "", "", t.members, t.holdings, csv_percent(t.join_rate), "",
-        *t.year_totals, t.cumulative, t.target, t.yoy, csv_percent(t.rate), t.remaining, *t.months[-1],
-    ])
+    out.append(
+        [
+            "合計",
+            "",
+            "",
+            "",
+            t.members,
+            t.holdings,
+            csv_percent(t.join_rate),
+            "",
+            *t.year_totals,
+            t.cumulative,
+            t.target,
+            t.yoy,
+            csv_percent(t.rate),
+            t.remaining,
+            *t.months[-1],
+        ]
+    )
     outside = [union_row(r) for r in report.rows if not r.unit.in_national]
     if outside:
         note: list[object] = [OUTSIDE_NOTE, *([""] * (len(out[-1]) - 1))]
@@ -402,11 +498,15 @@ def printed_table(report: ModelUnionReport) -> ReportTable:
         return table
     keep = [i for i, key in enumerate(table.row_keys) if key not in outside]
     moved = [i for i, key in enumerate(table.row_keys) if key in outside]
-    return replace(table, rows=[table.rows[i] for i in keep], row_keys=[table.row_keys[i] for i in keep],
-                   after_totals=[table.rows[i] for i in moved],
-                   after_totals_keys=[table.row_keys[i] for i in moved],
-                   after_totals_note=OUTSIDE_NOTE,
-                   notes=[n for n in table.notes if not n.startswith("社保労連 (60)")])
+    return replace(
+        table,
+        rows=[table.rows[i] for i in keep],
+        row_keys=[table.row_keys[i] for i in keep],
+        after_totals=[table.rows[i] for i in moved],
+        after_totals_keys=[table.row_keys[i] for i in moved],
+        after_totals_note=OUTSIDE_NOTE,
+        notes=[n for n in table.notes if not n.startswith("社保労連 (60)")],
+    )
 
 
 def write_xlsx(report: ModelUnionReport, path: Path | str, *, paper: str = "A4") -> Path:
@@ -414,5 +514,10 @@ def write_xlsx(report: ModelUnionReport, path: Path | str, *, paper: str = "A4")
     layout = report.layout
     from kyosai_desktop.services.xlsx_report import write_report_xlsx  # openpyxl: xlsx only
 
-    return write_report_xlsx(printed_table(report), path, paper=paper, landscape=True,
-                             sheet_title=f"モデル単組 {layout.fiscal_year} {layout.start_label}")
+    return write_report_xlsx(
+        printed_table(report),
+        path,
+        paper=paper,
+        landscape=True,
+        sheet_title=f"モデル単組 {layout.fiscal_year} {layout.start_label}",
+    )

@@ -31,7 +31,14 @@ from kyosai_desktop.services.tabular import (
     norm_label,
 )
 
-REQUIRED = ["自治労県コード", "単組コード", "加入拡大モデル単組", "組合員数", "団生保有", "目標件数"]
+REQUIRED = [
+    "自治労県コード",
+    "単組コード",
+    "加入拡大モデル単組",
+    "組合員数",
+    "団生保有",
+    "目標件数",
+]
 OPTIONAL = ["県名", "加入率", "発効", "累積件数", "前年比", "達成率", "残件数"]
 ALIASES = {
     "自治労県コード": ["県コード"],
@@ -57,7 +64,7 @@ _DASHES = {"—", "-", "－", "―", "‐", "ー"}
 
 @dataclass
 class SheetRow:
-    index: int                                  # 0-based row in the table
+    index: int  # 0-based row in the table
     pref_code: str
     pref_name: str | None
     union_code: str
@@ -67,10 +74,12 @@ class SheetRow:
     effective_month: int | None
     target: int | None
     in_national: bool
-    values: dict[str, int] = field(default_factory=dict)       # calendar month → count
+    values: dict[str, int] = field(default_factory=dict)  # calendar month → count
     late_counts: dict[str, int] = field(default_factory=dict)  # current year after as-of
-    month_cols: dict[str, int] = field(default_factory=dict)   # calendar month → column
-    stated: dict[str, tuple[int, object]] = field(default_factory=dict)  # derived key → (col, value)
+    month_cols: dict[str, int] = field(default_factory=dict)  # calendar month → column
+    stated: dict[str, tuple[int, object]] = field(
+        default_factory=dict
+    )  # derived key → (col, value)
 
     def counts(self) -> dict[str, int]:
         """The counts to import: every band month, and current months after as-of if not 0."""
@@ -93,7 +102,7 @@ class ParsedSheet:
     as_of: str
     rows: list[SheetRow]
     totals: SheetTotals | None
-    years: list[int]                      # band years found, oldest first
+    years: list[int]  # band years found, oldest first
     notes: list[str] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)
 
@@ -102,15 +111,17 @@ class ParsedSheet:
 class _Columns:
     """Where each kind of column is: months by calendar month, derived figures by key."""
 
-    months: dict[str, int]                # calendar month → column
-    current: list[str]                    # the import year's months, in sheet order
-    derived: dict[str, int]               # "year_total:2022", "to_date:2022", "join_rate" …
+    months: dict[str, int]  # calendar month → column
+    current: list[str]  # the import year's months, in sheet order
+    derived: dict[str, int]  # "year_total:2022", "to_date:2022", "join_rate" …
     start_month: int
     as_of: str | None
     years: list[int]
 
 
-def parse_sheet(table: Table, fiscal_year: int, prefectures: dict[str, tuple[str, bool]]) -> ParsedSheet:
+def parse_sheet(
+    table: Table, fiscal_year: int, prefectures: dict[str, tuple[str, bool]]
+) -> ParsedSheet:
     """Read the sheet; raise :class:`ImportFailed` with every problem when it cannot be used."""
     header = find_header(table, REQUIRED, OPTIONAL, ALIASES)
     problems: list[Problem] = []
@@ -130,8 +141,12 @@ def parse_sheet(table: Table, fiscal_year: int, prefectures: dict[str, tuple[str
     if totals is None:
         notes.append("シートに合計行がないため、合計の検算は行っていません。")
     if fiscal_year - 1 not in cols.years:
-        notes.append(f"{fiscal_year - 1}年度の月別列がないため、前年比は前年度 0 件として計算します。")
-    return ParsedSheet(table, fiscal_year, cols.start_month, as_of, rows, totals, cols.years, notes, warnings)
+        notes.append(
+            f"{fiscal_year - 1}年度の月別列がないため、前年比は前年度 0 件として計算します。"
+        )
+    return ParsedSheet(
+        table, fiscal_year, cols.start_month, as_of, rows, totals, cols.years, notes, warnings
+    )
 
 
 def sniff_sheet(table: Table) -> tuple[int | None, int | None]:
@@ -191,10 +206,12 @@ def _band_row(table: Table, header: Header) -> list[int | None] | None:
     return None
 
 
-def _locate_columns(table: Table, header: Header, fiscal_year: int, problems: list[Problem]) -> _Columns | None:
+def _locate_columns(
+    table: Table, header: Header, fiscal_year: int, problems: list[Problem]
+) -> _Columns | None:
     labels = [norm_label(v) for v in table.rows[header.row_index]]
     bands = _band_row(table, header)
-    runs: list[list[tuple[int, int]]] = []            # [(col, month number)] per band, sheet order
+    runs: list[list[tuple[int, int]]] = []  # [(col, month number)] per band, sheet order
     run_to_date: list[int | None] = []
     run_years: list[int | None] = []
     derived: dict[str, int] = {}
@@ -205,9 +222,11 @@ def _locate_columns(table: Table, header: Header, fiscal_year: int, problems: li
         if m:
             n = int(m.group(1))
             if not 1 <= n <= 12:
-                problems.append(table.problem(header.row_index, j, f"見出し「{lab}」は月として読めません。"))
+                problems.append(
+                    table.problem(header.row_index, j, f"見出し「{lab}」は月として読めません。")
+                )
                 continue
-            if bands and band in run_years:      # a band's months, even with other columns between
+            if bands and band in run_years:  # a band's months, even with other columns between
                 k = run_years.index(band)
             elif bands or not runs or run_to_date[-1] is not None or len(runs[-1]) == 12:
                 runs.append([])
@@ -233,21 +252,34 @@ def _locate_columns(table: Table, header: Header, fiscal_year: int, problems: li
         if key in header.columns and key != "県名":
             derived[_KEY_OF[key]] = header.columns[key]
     if not runs:
-        problems.append(table.problem(header.row_index, None, "月別の列 (6月 … 5月) が見つかりません。"))
+        problems.append(
+            table.problem(header.row_index, None, "月別の列 (6月 … 5月) が見つかりません。")
+        )
         return None
     if not bands:
         run_years = [fiscal_year - (len(runs) - 1 - k) for k in range(len(runs))]
     if any(y is None for y in run_years):
-        problems.append(table.problem(header.row_index, runs[0][0][0], "月の列の上に年度 (例: 2024年度) がありません。"))
+        problems.append(
+            table.problem(
+                header.row_index, runs[0][0][0], "月の列の上に年度 (例: 2024年度) がありません。"
+            )
+        )
         return None
     years = [int(y) for y in run_years]  # type: ignore[arg-type]
     if len(set(years)) != len(years):
-        problems.append(table.problem(header.row_index - 1, None, f"年度の見出しが重複しています: {years}"))
+        problems.append(
+            table.problem(header.row_index - 1, None, f"年度の見出しが重複しています: {years}")
+        )
         return None
     if max(years) != fiscal_year:
-        problems.append(table.problem(header.row_index - 1 if bands else header.row_index, None,
-                                      f"シートの最新の年度は {max(years)}年度で、指定の {fiscal_year}年度と違います。"
-                                      " 取り込む年度を確かめてください。"))
+        problems.append(
+            table.problem(
+                header.row_index - 1 if bands else header.row_index,
+                None,
+                f"シートの最新の年度は {max(years)}年度で、指定の {fiscal_year}年度と違います。"
+                " 取り込む年度を確かめてください。",
+            )
+        )
         return None
     starts = set()
     months: dict[str, int] = {}
@@ -259,9 +291,16 @@ def _locate_columns(table: Table, header: Header, fiscal_year: int, problems: li
         if numbers != expected:
             missing = [f"{n}月" for n in expected if n not in numbers]
             dup = sorted({f"{n}月" for n in numbers if numbers.count(n) > 1})
-            detail = (f"足りない月: {', '.join(missing)}" if missing else "") + \
-                     (f" 重複: {', '.join(dup)}" if dup else "") or "月の順序が違います"
-            problems.append(table.problem(header.row_index, run[0][0], f"{year}年度の月の列が12か月そろっていません ({detail.strip()})。"))
+            detail = (f"足りない月: {', '.join(missing)}" if missing else "") + (
+                f" 重複: {', '.join(dup)}" if dup else ""
+            ) or "月の順序が違います"
+            problems.append(
+                table.problem(
+                    header.row_index,
+                    run[0][0],
+                    f"{year}年度の月の列が12か月そろっていません ({detail.strip()})。",
+                )
+            )
             continue
         starts.add(start)
         for col, n in run:
@@ -271,10 +310,21 @@ def _locate_columns(table: Table, header: Header, fiscal_year: int, problems: li
         if to_date is not None:
             derived[f"to_date:{year}"] = to_date
     if len(starts) > 1:
-        problems.append(table.problem(header.row_index, None, "年度ごとに開始月が違います (すべて同じ月から始めてください)。"))
+        problems.append(
+            table.problem(
+                header.row_index,
+                None,
+                "年度ごとに開始月が違います (すべて同じ月から始めてください)。",
+            )
+        )
     if len(to_date_months) > 1:
-        problems.append(table.problem(header.row_index, None,
-                                      f"累計の見出しの月がそろっていません: {', '.join(f'{n}月累計' for n in sorted(to_date_months))}"))
+        problems.append(
+            table.problem(
+                header.row_index,
+                None,
+                f"累計の見出しの月がそろっていません: {', '.join(f'{n}月累計' for n in sorted(to_date_months))}",
+            )
+        )
     if problems:
         return None
     start = starts.pop()
@@ -282,8 +332,14 @@ def _locate_columns(table: Table, header: Header, fiscal_year: int, problems: li
     return _Columns(months, current, derived, start, as_of, sorted(years))
 
 
-_KEY_OF = {"加入率": "join_rate", "発効": "effective", "累積件数": "cumulative", "前年比": "yoy",
-           "達成率": "rate", "残件数": "remaining"}
+_KEY_OF = {
+    "加入率": "join_rate",
+    "発効": "effective",
+    "累積件数": "cumulative",
+    "前年比": "yoy",
+    "達成率": "rate",
+    "残件数": "remaining",
+}
 
 
 def _title_notes(table: Table, header: Header, fiscal_year: int, start: int) -> list[str]:
@@ -296,9 +352,13 @@ def _title_notes(table: Table, header: Header, fiscal_year: int, start: int) -> 
             y = _TITLE_YEAR.search(text)
             s = _TITLE_START.search(text)
             if y and int(y.group(1)) != fiscal_year:
-                notes.append(f"表題「{value}」の年度は {y.group(1)}年度です (取り込みは {fiscal_year}年度)。")
+                notes.append(
+                    f"表題「{value}」の年度は {y.group(1)}年度です (取り込みは {fiscal_year}年度)。"
+                )
             if s and int(s.group(1)) != start:
-                notes.append(f"表題は {s.group(1)}月開始ですが、月の列は {start}月から始まっています。")
+                notes.append(
+                    f"表題は {s.group(1)}月開始ですが、月の列は {start}月から始まっています。"
+                )
             return notes
     return notes
 
@@ -306,14 +366,16 @@ def _title_notes(table: Table, header: Header, fiscal_year: int, start: int) -> 
 def _as_of_from_data(table: Table, header: Header, cols: _Columns, notes: list[str]) -> str:
     """Without an "N月累計" column: the last month of the year holding any figure."""
     last = None
-    for row in table.rows[header.row_index + 1:]:
+    for row in table.rows[header.row_index + 1 :]:
         for month in cols.current:
             col = cols.months[month]
             value = row[col] if col < len(row) else None
             if not is_blank(value) and value not in (0, "0") and (last is None or month > last):
                 last = month
     as_of = last or cols.current[0]
-    notes.append(f"「N月累計」の列がないため、件数のある最後の月 {month_label(as_of)} を基準月としました。")
+    notes.append(
+        f"「N月累計」の列がないため、件数のある最後の月 {month_label(as_of)} を基準月としました。"
+    )
     return as_of
 
 
@@ -340,7 +402,9 @@ def _read_rows(table, header, cols, as_of, prefectures, problems, warnings, note
             continue
         first_text = next((norm_label(v) for v in row if not is_blank(v)), "")
         if first_text.startswith("※"):
-            notes.append(f"シートの注記 ({table.line(i)}行目): {str(next(v for v in row if not is_blank(v))).strip()}")
+            notes.append(
+                f"シートの注記 ({table.line(i)}行目): {str(next(v for v in row if not is_blank(v))).strip()}"
+            )
             continue
         ident = [norm_label(row[j]) for j in identity]
         if any(t in TOTAL_LABELS for t in ident):
@@ -358,8 +422,11 @@ def _read_rows(table, header, cols, as_of, prefectures, problems, warnings, note
             if is_blank(row[pc]):
                 problems.append(table.problem(i, pc, "自治労県コードが空です。"))
             continue
-        pname = cells.shown(str(row[pn]).strip()) if pn is not None and not is_blank(row[pn]) else (
-            last_pref_name if pref == last_pref else None)
+        pname = (
+            cells.shown(str(row[pn]).strip())
+            if pn is not None and not is_blank(row[pn])
+            else (last_pref_name if pref == last_pref else None)
+        )
         last_pref, last_pref_name = pref, pname
         code = _code(table, i, uc, row[uc], 3, problems)
         if pref not in prefectures:
@@ -371,7 +438,11 @@ def _read_rows(table, header, cols, as_of, prefectures, problems, warnings, note
             continue
         master_name, in_national = prefectures[pref]
         if pname and _pref_key(pname) != _pref_key(master_name):
-            warnings.append(table.problem(i, pn, f"県名「{pname}」が県コード {pref} ({master_name}) と合いません。"))
+            warnings.append(
+                table.problem(
+                    i, pn, f"県名「{pname}」が県コード {pref} ({master_name}) と合いません。"
+                )
+            )
         if is_blank(row[nc]):
             problems.append(table.problem(i, nc, "単組名 (加入拡大モデル単組) が空です。"))
             continue
@@ -379,11 +450,21 @@ def _read_rows(table, header, cols, as_of, prefectures, problems, warnings, note
         if name is None:
             continue
         if (pref, code) in seen:
-            problems.append(table.problem(i, uc, f"単組 {pref}-{code} が {table.line(seen[(pref, code)])}行目と重複しています。"))
+            problems.append(
+                table.problem(
+                    i,
+                    uc,
+                    f"単組 {pref}-{code} が {table.line(seen[(pref, code)])}行目と重複しています。",
+                )
+            )
             continue
         seen[(pref, code)] = i
         item = SheetRow(
-            index=i, pref_code=pref, pref_name=master_name, union_code=code, name=name,
+            index=i,
+            pref_code=pref,
+            pref_name=master_name,
+            union_code=code,
+            name=name,
             members=_count_cell(table, i, c["組合員数"], row, problems),
             holdings=_count_cell(table, i, c["団生保有"], row, problems),
             effective_month=_month_cell(table, i, c.get("発効"), row, problems),
@@ -425,7 +506,9 @@ def _cell(table: Table, problems: list[Problem], i: int, col: int | None, parse,
         return None
 
 
-def _code(table: Table, i: int, col: int, value: object, width: int, problems: list[Problem]) -> str | None:
+def _code(
+    table: Table, i: int, col: int, value: object, width: int, problems: list[Problem]
+) -> str | None:
     """A code as text with its leading zeros (the master import's rule); blank gives None."""
     label = "自治労県コード" if width == 2 else "単組コード"
     return _cell(table, problems, i, col, lambda v: cells.parse_code(v, width, label=label), value)
@@ -446,10 +529,22 @@ def _count_cell(table: Table, i: int, col: int, row: list, problems: list[Proble
         return None
 
 
-def _month_cell(table: Table, i: int, col: int | None, row: list, problems: list[Problem]) -> int | None:
+def _month_cell(
+    table: Table, i: int, col: int | None, row: list, problems: list[Problem]
+) -> int | None:
     """発効 as a month number 1–12 ("10月", "１０", 10.0), as the master import reads it."""
-    return None if col is None else _cell(table, problems, i, col,
-                                          lambda v: cells.parse_month_of_year(v, label="発効月"), row[col])
+    return (
+        None
+        if col is None
+        else _cell(
+            table,
+            problems,
+            i,
+            col,
+            lambda v: cells.parse_month_of_year(v, label="発効月"),
+            row[col],
+        )
+    )
 
 
 def parse_signed(value: object) -> int:
@@ -466,16 +561,22 @@ _RATES = frozenset({"join_rate", "rate"})
 _SIGNED = frozenset({"yoy", "remaining"})
 
 
-def _stated(table: Table, i: int, row: list, derived, month_items, problems: list[Problem]
-            ) -> dict[str, tuple[int, object]]:
+def _stated(
+    table: Table, i: int, row: list, derived, month_items, problems: list[Problem]
+) -> dict[str, tuple[int, object]]:
     """Parsed values of the derived columns (and, for the 合計 row, the months)."""
     out: dict[str, tuple[int, object]] = {}
     items = [(k, col) for k, col in derived if k != "effective"]
     items += [(f"month:{m}", col) for m, col in month_items]
     for key, col in items:
         value = row[col] if col < len(row) else None
-        if type(value) is int and key not in _RATES and (value >= 0 or key in _SIGNED) and abs(value) <= MAX_COUNT:
-            out[key] = (col, value)   # the common case: a plain whole number
+        if (
+            type(value) is int
+            and key not in _RATES
+            and (value >= 0 or key in _SIGNED)
+            and abs(value) <= MAX_COUNT
+        ):
+            out[key] = (col, value)  # the common case: a plain whole number
             continue
         if is_blank(value) or (isinstance(value, str) and value.strip() in _DASHES):
             out[key] = (col, None)
@@ -497,8 +598,9 @@ def _stated(table: Table, i: int, row: list, derived, month_items, problems: lis
     return out
 
 
-def _total_extras(table: Table, i: int, row: list, c: dict[str, int], warnings: list[Problem]
-                  ) -> dict[str, tuple[int, object]]:
+def _total_extras(
+    table: Table, i: int, row: list, c: dict[str, int], warnings: list[Problem]
+) -> dict[str, tuple[int, object]]:
     out: dict[str, tuple[int, object]] = {}
     for key, label in (("members", "組合員数"), ("holdings", "団生保有"), ("target", "目標件数")):
         col = c[label]

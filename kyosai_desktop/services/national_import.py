@@ -50,7 +50,7 @@ ALIASES = {
 class NationalImportSummary:
     source: str
     dry_run: bool
-    years: dict[int, int] = field(default_factory=dict)   # fiscal year → products
+    years: dict[int, int] = field(default_factory=dict)  # fiscal year → products
     branch_rows: int = 0
     replaced: dict[int, int] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
@@ -79,15 +79,22 @@ def _count(value: object, what: str, problems: list[Problem], line: int) -> int 
     return number
 
 
-def plan_national(ctx: AppContext, path: Path | str, *, progress: Progress | None = None,
-                  preview: bool = True) -> ImportPlan:
+def plan_national(
+    ctx: AppContext, path: Path | str, *, progress: Progress | None = None, preview: bool = True
+) -> ImportPlan:
     """Read and check the file into an ImportPlan; ``commit`` replaces the years it holds."""
     path = Path(path)
     if ctx.is_hq:
-        raise ImportFailed("このデータベースは本部用です。全国実績は県支部のデータベースに取り込んでください。")
+        raise ImportFailed(
+            "このデータベースは本部用です。全国実績は県支部のデータベースに取り込んでください。"
+        )
     table = read_table(path)
-    header = find_header(table, ["商品", "集計月", "目標", "実績"], ["到達率", "目標達成県支部数", "県支部コード"],
-                         aliases=ALIASES)
+    header = find_header(
+        table,
+        ["商品", "集計月", "目標", "実績"],
+        ["到達率", "目標達成県支部数", "県支部コード"],
+        aliases=ALIASES,
+    )
     problems: list[Problem] = []
     summary = NationalImportSummary(path.name, not preview)
     figures: dict[tuple[int, int, str], NationalFigure] = {}
@@ -105,7 +112,9 @@ def plan_national(ctx: AppContext, path: Path | str, *, progress: Progress | Non
             continue
         code_raw = header.get(row, "県支部コード")
         code = NATIONAL if is_blank(code_raw) else str(code_raw).strip().zfill(2)
-        if not (len(code) == 2 and code.isdigit()) or (code != NATIONAL and ctx.prefectures.name_of(code) is None):
+        if not (len(code) == 2 and code.isdigit()) or (
+            code != NATIONAL and ctx.prefectures.name_of(code) is None
+        ):
             problems.append(Problem(f"県支部コード「{code_raw}」が正しくありません", line))
             continue
         target = _count(header.get(row, "目標"), "目標", problems, line)
@@ -125,9 +134,11 @@ def plan_national(ctx: AppContext, path: Path | str, *, progress: Progress | Non
             computed = format_percent(reach_rate(actual, target))
             if str(printed).strip().replace(" ", "") != computed:
                 summary.warnings.append(
-                    f"{line}行目 {product.name}: 到達率 {printed} は 実績 ÷ 目標 = {computed} と違います (計算値を使います)")
-        figures[key] = NationalFigure(year, product.id, code, as_of, target, actual,
-                                      reached if code == NATIONAL else None)
+                    f"{line}行目 {product.name}: 到達率 {printed} は 実績 ÷ 目標 = {computed} と違います (計算値を使います)"
+                )
+        figures[key] = NationalFigure(
+            year, product.id, code, as_of, target, actual, reached if code == NATIONAL else None
+        )
     if not any(k[2] == NATIONAL for k in figures) and not problems:
         problems.append(Problem("全国 (県支部コード 00) の行がありません"))
     if problems:
@@ -145,12 +156,21 @@ def plan_national(ctx: AppContext, path: Path | str, *, progress: Progress | Non
             removed = ctx.national.replace_year(year, items, source=path.name, imported_at=now)
             if removed:
                 done.replaced[year] = removed
-                report.changes.append(f"{year}年度の全国実績 (前回 {before[0] if before else ''}) を置き換えます")
+                report.changes.append(
+                    f"{year}年度の全国実績 (前回 {before[0] if before else ''}) を置き換えます"
+                )
             done.years[year] = sum(1 for f in items if f.pref_code == NATIONAL)
             done.branch_rows += sum(1 for f in items if f.pref_code != NATIONAL)
-            audit.record(ctx.conn, source="import", table="national_figures", key=str(year), field="source",
-                         old=None if before is None else f"{before[0]} ({before[1]})",
-                         new=f"{path.name} ({now})", at=now)
+            audit.record(
+                ctx.conn,
+                source="import",
+                table="national_figures",
+                key=str(year),
+                field="source",
+                old=None if before is None else f"{before[0]} ({before[1]})",
+                new=f"{path.name} ({now})",
+                at=now,
+            )
         report.rows = len(figures)
         report.added = len(figures)
         report.details += [f"{year}年度 {n} 商品" for year, n in sorted(done.years.items())]
@@ -158,13 +178,27 @@ def plan_national(ctx: AppContext, path: Path | str, *, progress: Progress | Non
 
     def summarise(report: ImportReport) -> list[str]:
         done = report.result
-        return done.text().splitlines() if isinstance(done, NationalImportSummary) else [report.counts()]
+        return (
+            done.text().splitlines()
+            if isinstance(done, NationalImportSummary)
+            else [report.counts()]
+        )
 
-    return ImportPlan.prepare(ctx, title="全国実績の取り込み", source=path.name, write=write,
-                              kinds=("national",), summarise=summarise, progress=progress, preview=preview)
+    return ImportPlan.prepare(
+        ctx,
+        title="全国実績の取り込み",
+        source=path.name,
+        write=write,
+        kinds=("national",),
+        summarise=summarise,
+        progress=progress,
+        preview=preview,
+    )
 
 
-def import_national(ctx: AppContext, path: Path | str, *, dry_run: bool = False) -> NationalImportSummary:
+def import_national(
+    ctx: AppContext, path: Path | str, *, dry_run: bool = False
+) -> NationalImportSummary:
     """The command line's way: the plan previewed (``dry_run``) or committed."""
     plan = plan_national(ctx, path, preview=dry_run)
     report = plan.preview if dry_run else plan.commit(ctx)

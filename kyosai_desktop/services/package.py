@@ -44,7 +44,9 @@ class Package:
 def _key(passphrase: str, salt: bytes) -> bytes:
     from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
 
-    return Scrypt(salt=salt, length=32, n=SCRYPT_N, r=SCRYPT_R, p=SCRYPT_P).derive(passphrase.encode("utf-8"))
+    return Scrypt(salt=salt, length=32, n=SCRYPT_N, r=SCRYPT_R, p=SCRYPT_P).derive(
+        passphrase.encode("utf-8")
+    )
 
 
 def check_passphrase(passphrase: str | None) -> str:
@@ -60,17 +62,19 @@ def _pack_parts(parts: dict[str, bytes]) -> bytes:
 
 def _unpack_parts(blob: bytes) -> dict[str, bytes]:
     (hlen,) = struct.unpack_from(">I", blob, 0)
-    header = json.loads(blob[4:4 + hlen])
+    header = json.loads(blob[4 : 4 + hlen])
     out, pos = {}, 4 + hlen
     for name, length in header:
-        out[name] = blob[pos:pos + length]
+        out[name] = blob[pos : pos + length]
         pos += length
     if pos != len(blob):
         raise PackageError("パッケージの中身が壊れています。")
     return out
 
 
-def write_package(path: Path | str, manifest: dict, parts: dict[str, bytes], passphrase: str) -> int:
+def write_package(
+    path: Path | str, manifest: dict, parts: dict[str, bytes], passphrase: str
+) -> int:
     """Write the package atomically (temp file + rename); return its size in bytes."""
     from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
@@ -79,9 +83,19 @@ def write_package(path: Path | str, manifest: dict, parts: dict[str, bytes], pas
     man = json.dumps(manifest, ensure_ascii=False, sort_keys=True).encode("utf-8")
     salt, nonce = os.urandom(SALT_LEN), os.urandom(NONCE_LEN)
     sealed = AESGCM(_key(passphrase, salt)).encrypt(
-        nonce, zlib.compress(_pack_parts(parts), 1), MAGIC + man)
-    body = b"".join([MAGIC, struct.pack(">I", len(man)), man, salt, nonce,
-                     struct.pack(">Q", len(sealed)), sealed])
+        nonce, zlib.compress(_pack_parts(parts), 1), MAGIC + man
+    )
+    body = b"".join(
+        [
+            MAGIC,
+            struct.pack(">I", len(man)),
+            man,
+            salt,
+            nonce,
+            struct.pack(">Q", len(sealed)),
+            sealed,
+        ]
+    )
     data = body + hashlib.sha256(body).digest()
     tmp = path.with_name(path.name + ".part")
     try:
@@ -92,7 +106,9 @@ def write_package(path: Path | str, manifest: dict, parts: dict[str, bytes], pas
         os.replace(tmp, path)
     except OSError as exc:
         tmp.unlink(missing_ok=True)
-        raise PackageError(f"パッケージを書き込めません: {path}\n詳細: {exc.strerror or exc}") from exc
+        raise PackageError(
+            f"パッケージを書き込めません: {path}\n詳細: {exc.strerror or exc}"
+        ) from exc
     return len(data)
 
 
@@ -107,17 +123,22 @@ def _split(data: bytes) -> tuple[bytes, dict, bytes]:
     """(manifest bytes, manifest, the sealed rest) after the format and checksum checks."""
     if not data.startswith(MAGIC):
         raise PackageError("このファイルはこのアプリのパッケージではありません。")
-    if len(data) < len(MAGIC) + 4 + SUM_LEN or hashlib.sha256(data[:-SUM_LEN]).digest() != data[-SUM_LEN:]:
-        raise PackageError("パッケージが途中で切れているか壊れています (チェックサムが一致しません)。"
-                           "書き出し直したファイルを使ってください。")
+    if (
+        len(data) < len(MAGIC) + 4 + SUM_LEN
+        or hashlib.sha256(data[:-SUM_LEN]).digest() != data[-SUM_LEN:]
+    ):
+        raise PackageError(
+            "パッケージが途中で切れているか壊れています (チェックサムが一致しません)。"
+            "書き出し直したファイルを使ってください。"
+        )
     (mlen,) = struct.unpack_from(">I", data, len(MAGIC))
     start = len(MAGIC) + 4
-    man = data[start:start + mlen]
+    man = data[start : start + mlen]
     try:
         manifest = json.loads(man.decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise PackageError("パッケージの目録が壊れています。") from exc
-    return man, manifest, data[start + mlen:-SUM_LEN]
+    return man, manifest, data[start + mlen : -SUM_LEN]
 
 
 def read_manifest(path: Path | str) -> dict:
@@ -132,16 +153,17 @@ def read_package(path: Path | str, passphrase: str) -> Package:
     man, manifest, rest = _split(_read_bytes(path))
     if len(rest) < SALT_LEN + NONCE_LEN + 8:
         raise PackageError("パッケージが途中で切れています。")
-    salt, nonce = rest[:SALT_LEN], rest[SALT_LEN:SALT_LEN + NONCE_LEN]
+    salt, nonce = rest[:SALT_LEN], rest[SALT_LEN : SALT_LEN + NONCE_LEN]
     (clen,) = struct.unpack_from(">Q", rest, SALT_LEN + NONCE_LEN)
-    sealed = rest[SALT_LEN + NONCE_LEN + 8:]
+    sealed = rest[SALT_LEN + NONCE_LEN + 8 :]
     if clen != len(sealed):
         raise PackageError("パッケージが途中で切れています。")
     try:
         plain = AESGCM(_key(passphrase or "", salt)).decrypt(nonce, sealed, MAGIC + man)
     except InvalidTag as exc:
-        raise PackageError("パスフレーズが違います (またはパッケージが改ざんされています)。"
-                           "何も変更していません。") from exc
+        raise PackageError(
+            "パスフレーズが違います (またはパッケージが改ざんされています)。何も変更していません。"
+        ) from exc
     try:
         parts = _unpack_parts(zlib.decompress(plain))
     except (zlib.error, struct.error, ValueError) as exc:

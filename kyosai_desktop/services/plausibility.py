@@ -16,7 +16,7 @@ from kyosai_desktop.store.results import CellChange
 
 @dataclass(frozen=True)
 class AboveMembers:
-    union: str      # "05-001 仙台市職員労働組合"
+    union: str  # "05-001 仙台市職員労働組合"
     product: str
     month: str
     count: int
@@ -24,8 +24,10 @@ class AboveMembers:
 
     def text(self) -> str:
         y, m = self.month.split("-")
-        return (f"{self.union} {self.product} {int(y)}年{int(m)}月: {self.count:,}件は"
-                f"組合員数 {self.members:,}人より多い件数です")
+        return (
+            f"{self.union} {self.product} {int(y)}年{int(m)}月: {self.count:,}件は"
+            f"組合員数 {self.members:,}人より多い件数です"
+        )
 
 
 def above_members(ctx: AppContext, changes: Iterable[CellChange]) -> list[AboveMembers]:
@@ -41,8 +43,15 @@ def above_members(ctx: AppContext, changes: Iterable[CellChange]) -> list[AboveM
         union = unions[c.union_id]
         members = getattr(union, "members", None)
         if members is not None and c.new > members:
-            found.append(AboveMembers(f"{union.key} {union.name}", names.get(c.product_id, "?"),  # type: ignore[attr-defined]
-                                      c.month, c.new, members))
+            found.append(
+                AboveMembers(
+                    f"{union.key} {union.name}",  # type: ignore[attr-defined]
+                    names.get(c.product_id, "?"),
+                    c.month,
+                    c.new,
+                    members,
+                )
+            )
     return found
 
 

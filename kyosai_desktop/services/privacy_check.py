@@ -57,11 +57,12 @@ def collect_personal_texts(conn: sqlite3.Connection, campaign_id: int) -> list[s
     keys = EstimateRepository(conn).history_keys(campaign_id)
     marks = ",".join("?" * len(SEARCHED_FIELDS))
     for start in range(0, len(keys), 500):
-        chunk = keys[start:start + 500]
+        chunk = keys[start : start + 500]
         for old, new in conn.execute(
-                "SELECT old_value, new_value FROM audit WHERE table_name = 'estimates'"
-                f" AND field IN ({marks}) AND record_key IN ({','.join('?' * len(chunk))})",
-                (*SEARCHED_FIELDS, *chunk)):
+            "SELECT old_value, new_value FROM audit WHERE table_name = 'estimates'"
+            f" AND field IN ({marks}) AND record_key IN ({','.join('?' * len(chunk))})",
+            (*SEARCHED_FIELDS, *chunk),
+        ):
             texts.update(str(v) for v in (old, new) if v is not None)
     return sorted(t for t in texts if _searchable(t))
 
@@ -74,7 +75,9 @@ class TextFinder:
         for t in texts:
             self.by_prefix.setdefault(t[:2], []).append(t)
         firsts = sorted({t[0] for t in self.by_prefix})
-        self.start = re.compile("[" + "".join(re.escape(c) for c in firsts) + "]") if firsts else None
+        self.start = (
+            re.compile("[" + "".join(re.escape(c) for c in firsts) + "]") if firsts else None
+        )
 
     def search(self, haystack: str) -> set[str]:
         found: set[str] = set()
@@ -82,7 +85,7 @@ class TextFinder:
             return found
         for m in self.start.finditer(haystack):
             i = m.start()
-            for t in self.by_prefix.get(haystack[i:i + 2], ()):
+            for t in self.by_prefix.get(haystack[i : i + 2], ()):
                 if haystack.startswith(t, i):
                     found.add(t)
         return found
@@ -97,8 +100,11 @@ class TextFinder:
 def _logical_text(conn: sqlite3.Connection) -> str:
     """Every text value of the database's own tables (copies such as the search index excluded), joined."""
     parts: list[str] = []
-    tables = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
-              if not r[0].startswith((*_COPY_TABLE_PREFIXES, "sqlite_"))]
+    tables = [
+        r[0]
+        for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+        if not r[0].startswith((*_COPY_TABLE_PREFIXES, "sqlite_"))
+    ]
     for table in tables:
         for row in conn.execute(f'SELECT * FROM "{table}"'):
             parts.extend(v for v in row if isinstance(v, str))
@@ -107,17 +113,20 @@ def _logical_text(conn: sqlite3.Connection) -> str:
 
 def holds_campaign(path: Path, campaign_id: int, campaign_name: str) -> bool:
     """Does this database file still hold the campaign's personal data (by its content)?"""
-    try:   # immutable: a backup is not live, and no -wal/-shm is left beside it
+    try:  # immutable: a backup is not live, and no -wal/-shm is left beside it
         conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro&immutable=1", uri=True)
     except sqlite3.Error:
         return False
     try:
-        row = conn.execute("SELECT name FROM estimate_campaigns WHERE id = ?", (campaign_id,)).fetchone()
+        row = conn.execute(
+            "SELECT name FROM estimate_campaigns WHERE id = ?", (campaign_id,)
+        ).fetchone()
         if row is None or row[0] != campaign_name:
             return False
         cols = " OR ".join(f"{f} IS NOT NULL" for f in SEARCHED_FIELDS)
-        if conn.execute(f"SELECT 1 FROM estimates WHERE campaign_id = ? AND ({cols}) LIMIT 1",
-                        (campaign_id,)).fetchone():
+        if conn.execute(
+            f"SELECT 1 FROM estimates WHERE campaign_id = ? AND ({cols}) LIMIT 1", (campaign_id,)
+        ).fetchone():
             return True
         texts = collect_personal_texts(conn, campaign_id)
         return any(t != ANONYMISED for t in texts)
@@ -155,13 +164,13 @@ class PrivacyReport:
     """What the check found; ``text()`` says it in Japanese."""
 
     campaign: str
-    searched: int = 0                 # texts searched for
-    shared: int = 0                   # still used elsewhere in the data: not checkable
+    searched: int = 0  # texts searched for
+    shared: int = 0  # still used elsewhere in the data: not checkable
     checkpoint_ok: bool = True
     vacuumed: bool = False
-    live: dict[str, int] = field(default_factory=dict)          # file name → texts still found
-    rewritten: list[Path] = field(default_factory=list)         # safety copies anonymised too
-    holding: list[Path] = field(default_factory=list)           # older backups that still hold them
+    live: dict[str, int] = field(default_factory=dict)  # file name → texts still found
+    rewritten: list[Path] = field(default_factory=list)  # safety copies anonymised too
+    holding: list[Path] = field(default_factory=list)  # older backups that still hold them
 
     @property
     def ok(self) -> bool:
@@ -171,34 +180,50 @@ class PrivacyReport:
     def text(self) -> str:
         lines = []
         if self.ok:
-            lines.append(f"確認しました: データベースファイル・WAL・shm に、匿名化した氏名・連絡先・車名・備考"
-                         f" ({self.searched:,} 種類) はひとつも残っていません。")
+            lines.append(
+                f"確認しました: データベースファイル・WAL・shm に、匿名化した氏名・連絡先・車名・備考"
+                f" ({self.searched:,} 種類) はひとつも残っていません。"
+            )
         else:
             where = "・".join(f"{name} ({n} 件)" for name, n in self.live.items()) or "WAL"
             lines.append("まだ消し切れていません: " + where + " に匿名化した内容が残っています。")
             if not self.checkpoint_ok:
-                lines.append("別の画面やプログラム (kyosai コマンドなど) がデータベースを読み込み中のため、"
-                             "WAL をデータベース本体に書き込めませんでした。それらを閉じてから、もう一度確認してください。")
+                lines.append(
+                    "別の画面やプログラム (kyosai コマンドなど) がデータベースを読み込み中のため、"
+                    "WAL をデータベース本体に書き込めませんでした。それらを閉じてから、もう一度確認してください。"
+                )
         if self.shared:
-            lines.append(f"※ {self.shared:,} 種類は、ほかの見積りや単組名などにも同じ文字列があるため、"
-                         "ファイルからの確認はできません (データベース上は消去済みです)。")
+            lines.append(
+                f"※ {self.shared:,} 種類は、ほかの見積りや単組名などにも同じ文字列があるため、"
+                "ファイルからの確認はできません (データベース上は消去済みです)。"
+            )
         if self.rewritten:
-            lines.append(f"安全用コピー {len(self.rewritten)} 個 (backups フォルダの復元前・更新前のコピー、"
-                         "持ち出し用コピーの元データ) も匿名化しました。")
+            lines.append(
+                f"安全用コピー {len(self.rewritten)} 個 (backups フォルダの復元前・更新前のコピー、"
+                "持ち出し用コピーの元データ) も匿名化しました。"
+            )
         if self.holding:
-            lines.append(f"次の古いバックアップ {len(self.holding)} 個には、まだこのキャンペーンの個人情報が残っています:")
+            lines.append(
+                f"次の古いバックアップ {len(self.holding)} 個には、まだこのキャンペーンの個人情報が残っています:"
+            )
             lines += [f"  {p.name}" for p in self.holding]
-            lines.append("不要なら削除してください (画面の確認で「はい」、または"
-                         " kyosai estimates old-backups --campaign 名前 --delete --yes)。")
+            lines.append(
+                "不要なら削除してください (画面の確認で「はい」、または"
+                " kyosai estimates old-backups --campaign 名前 --delete --yes)。"
+            )
         else:
-            lines.append("backups フォルダに、このキャンペーンの個人情報を含むバックアップはありません。")
+            lines.append(
+                "backups フォルダに、このキャンペーンの個人情報を含むバックアップはありません。"
+            )
         return "\n".join(lines)
 
 
 class PrivacyCheck:
     """Verify, after anonymising, that the collected texts are gone (can be run again)."""
 
-    def __init__(self, ctx: AppContext, campaign_id: int, campaign_name: str, texts: list[str]) -> None:
+    def __init__(
+        self, ctx: AppContext, campaign_id: int, campaign_name: str, texts: list[str]
+    ) -> None:
         self.ctx, self.campaign_id, self.campaign_name = ctx, campaign_id, campaign_name
         self.texts = texts
 
@@ -250,8 +275,12 @@ class PrivacyCheck:
         """A laptop copy keeps the office data it was made from beside it (services/exchange.py):
         the campaign is anonymised there too, so the copy and its base stay alike."""
         try:
-            row = self.ctx.conn.execute("SELECT value FROM exchange_state WHERE key = 'base_file'").fetchone()
-            role = self.ctx.conn.execute("SELECT value FROM exchange_state WHERE key = 'role'").fetchone()
+            row = self.ctx.conn.execute(
+                "SELECT value FROM exchange_state WHERE key = 'base_file'"
+            ).fetchone()
+            role = self.ctx.conn.execute(
+                "SELECT value FROM exchange_state WHERE key = 'role'"
+            ).fetchone()
         except sqlite3.Error:
             return
         if not row or not row[0] or not role or role[0] != "laptop":
@@ -265,7 +294,9 @@ class PrivacyCheck:
             except sqlite3.Error:
                 report.holding.append(base)
                 return
-            if finder.search_file(base) or holds_campaign(base, self.campaign_id, self.campaign_name):
+            if finder.search_file(base) or holds_campaign(
+                base, self.campaign_id, self.campaign_name
+            ):
                 report.holding.append(base)
             else:
                 report.rewritten.append(base)
@@ -282,12 +313,17 @@ class PrivacyCheck:
                     except sqlite3.Error:
                         report.holding.append(p)
                         continue
-                    if finder.search_file(p) or holds_campaign(p, self.campaign_id, self.campaign_name):
+                    if finder.search_file(p) or holds_campaign(
+                        p, self.campaign_id, self.campaign_name
+                    ):
                         report.holding.append(p)
                     else:
                         report.rewritten.append(p)
-            elif holds_campaign(p, self.campaign_id, self.campaign_name) or finder.search_file(p) \
-                    or finder.search_file(wal_path(p)):
+            elif (
+                holds_campaign(p, self.campaign_id, self.campaign_name)
+                or finder.search_file(p)
+                or finder.search_file(wal_path(p))
+            ):
                 report.holding.append(p)
 
 
@@ -297,4 +333,6 @@ def backups_holding(ctx: AppContext, campaign_id: int) -> list[Path]:
     folder = ctx.path.resolve().parent / "backups"
     if camp is None or not folder.is_dir():
         return []
-    return [p for p in sorted(folder.glob("*.sqlite3")) if holds_campaign(p, campaign_id, camp.name)]
+    return [
+        p for p in sorted(folder.glob("*.sqlite3")) if holds_campaign(p, campaign_id, camp.name)
+    ]

@@ -47,15 +47,34 @@ MAX_MEMBER_BYTES = 512 * 1024 * 1024  # a national year is ~20 MB; anything far 
 # The allow-list: the only tables and columns a package may carry (file name → columns).
 PACKAGE_FILES: dict[str, tuple[str, ...]] = {
     "fiscal_years.csv": ("年度", "開始月", "モデル単組開始月"),
-    "unions.csv": ("県コード", "単組コード", "単組名", "組合員数", "団生保有", "数値時点", "発効月",
-                   "組織加入", "有効"),
+    "unions.csv": (
+        "県コード",
+        "単組コード",
+        "単組名",
+        "組合員数",
+        "団生保有",
+        "数値時点",
+        "発効月",
+        "組織加入",
+        "有効",
+    ),
     "results.csv": ("県コード", "単組コード", "商品", "発効年月", "件数"),
     "targets.csv": ("年度", "商品", "版", "県コード", "単組コード", "目標件数"),
-    "model_unions.csv": ("年度", "県コード", "単組コード", "目標件数", "組合員数", "団生保有", "発効月"),
+    "model_unions.csv": (
+        "年度",
+        "県コード",
+        "単組コード",
+        "目標件数",
+        "組合員数",
+        "団生保有",
+        "発効月",
+    ),
 }
 
 # Where personal data lives (docs/PRIVACY.md): never in a package, whatever the allow-list says.
-PERSONAL_TABLES = frozenset({"estimates", "estimate_campaigns", "estimate_campaign_unions", "audit"})
+PERSONAL_TABLES = frozenset(
+    {"estimates", "estimate_campaigns", "estimate_campaign_unions", "audit"}
+)
 PERSONAL_COLUMNS = frozenset({*PERSONAL_FIELDS, "name", "note", "old_value", "new_value", "actor"})
 
 # The allow-list's source: per file, the table and the columns read from it.  The query
@@ -63,12 +82,37 @@ PERSONAL_COLUMNS = frozenset({*PERSONAL_FIELDS, "name", "note", "old_value", "ne
 # not named here can never reach a package.
 ALLOW_LIST: dict[str, tuple[str, tuple[str, ...]]] = {
     "fiscal_years.csv": ("fiscal_years", ("year", "start_month", "model_start_month")),
-    "unions.csv": ("unions", ("pref_code", "union_code", "union_name", "members", "holdings",
-                              "figures_as_of", "effective_month", "org_joined", "active")),
+    "unions.csv": (
+        "unions",
+        (
+            "pref_code",
+            "union_code",
+            "union_name",
+            "members",
+            "holdings",
+            "figures_as_of",
+            "effective_month",
+            "org_joined",
+            "active",
+        ),
+    ),
     "results.csv": ("results", ("pref_code", "union_code", "product", "month", "count")),
-    "targets.csv": ("targets", ("fiscal_year", "product", "version", "pref_code", "union_code", "target")),
-    "model_unions.csv": ("model_unions", ("fiscal_year", "pref_code", "union_code", "target", "members",
-                                          "holdings", "effective_month")),
+    "targets.csv": (
+        "targets",
+        ("fiscal_year", "product", "version", "pref_code", "union_code", "target"),
+    ),
+    "model_unions.csv": (
+        "model_unions",
+        (
+            "fiscal_year",
+            "pref_code",
+            "union_code",
+            "target",
+            "members",
+            "holdings",
+            "effective_month",
+        ),
+    ),
 }
 
 # Base queries (named parameters :pref, :y0, :y1, :first, :last): every row of the branch in
@@ -76,22 +120,22 @@ ALLOW_LIST: dict[str, tuple[str, tuple[str, ...]]] = {
 _BASES: dict[str, str] = {
     "fiscal_years.csv": "SELECT * FROM fiscal_years WHERE year IN (:y0, :y1) ORDER BY year",
     "unions.csv": "SELECT u.*, u.name AS union_name FROM unions u WHERE u.pref_code = :pref"
-                  " ORDER BY u.union_code",
+    " ORDER BY u.union_code",
     "results.csv": "SELECT u.pref_code, u.union_code, p.name AS product, r.month, r.count"
-                   " FROM unions u JOIN results r ON r.union_id = u.id"
-                   " JOIN products p ON p.id = r.product_id"
-                   " WHERE u.pref_code = :pref AND r.month BETWEEN :first AND :last"
-                   " ORDER BY u.union_code, p.display_order, r.month",
+    " FROM unions u JOIN results r ON r.union_id = u.id"
+    " JOIN products p ON p.id = r.product_id"
+    " WHERE u.pref_code = :pref AND r.month BETWEEN :first AND :last"
+    " ORDER BY u.union_code, p.display_order, r.month",
     "targets.csv": "SELECT t.fiscal_year, p.name AS product, t.version,"
-                   " ifnull(u.pref_code, :pref) AS pref_code, ifnull(u.union_code, '') AS union_code,"
-                   " t.target FROM targets t JOIN products p ON p.id = t.product_id"
-                   " LEFT JOIN unions u ON u.id = t.union_id"
-                   " WHERE t.fiscal_year IN (:y0, :y1) AND (t.union_id IS NULL OR u.pref_code = :pref)"
-                   " ORDER BY t.fiscal_year, ifnull(u.union_code, ''), p.display_order, t.version",
+    " ifnull(u.pref_code, :pref) AS pref_code, ifnull(u.union_code, '') AS union_code,"
+    " t.target FROM targets t JOIN products p ON p.id = t.product_id"
+    " LEFT JOIN unions u ON u.id = t.union_id"
+    " WHERE t.fiscal_year IN (:y0, :y1) AND (t.union_id IS NULL OR u.pref_code = :pref)"
+    " ORDER BY t.fiscal_year, ifnull(u.union_code, ''), p.display_order, t.version",
     "model_unions.csv": "SELECT m.*, u.pref_code, u.union_code FROM model_unions m"
-                        " JOIN unions u ON u.id = m.union_id"
-                        " WHERE m.fiscal_year IN (:y0, :y1) AND u.pref_code = :pref"
-                        " ORDER BY m.fiscal_year, u.union_code",
+    " JOIN unions u ON u.id = m.union_id"
+    " WHERE m.fiscal_year IN (:y0, :y1) AND u.pref_code = :pref"
+    " ORDER BY m.fiscal_year, u.union_code",
 }
 
 
@@ -104,14 +148,17 @@ def check_allow_list(sources: Mapping[str, tuple[str, Sequence[str]]]) -> None:
     for file_name, (table, columns) in sources.items():
         if table in PERSONAL_TABLES:
             raise PackageError(
-                f"個人情報を含む表「{table}」は報告パッケージに入れられません ({file_name})。")
+                f"個人情報を含む表「{table}」は報告パッケージに入れられません ({file_name})。"
+            )
         bad = [c for c in columns if c in PERSONAL_COLUMNS]
         if bad:
             raise PackageError(
-                f"個人情報または自由記述の列 {', '.join(bad)} は報告パッケージに入れられません ({file_name})。")
+                f"個人情報または自由記述の列 {', '.join(bad)} は報告パッケージに入れられません ({file_name})。"
+            )
 
 
 # ---------------------------------------------------------------- building
+
 
 @dataclass(frozen=True)
 class PackageSummary:
@@ -124,11 +171,15 @@ class PackageSummary:
 
     def text(self) -> str:
         parts = "、".join(f"{k.removesuffix('.csv')} {v:,}行" for k, v in self.counts.items())
-        return (f"{self.branch} {self.fiscal_year}年度 ({self.first_month}〜{self.last_month}) の報告パッケージを"
-                f" {self.path} に作成しました ({parts})。")
+        return (
+            f"{self.branch} {self.fiscal_year}年度 ({self.first_month}〜{self.last_month}) の報告パッケージを"
+            f" {self.path} に作成しました ({parts})。"
+        )
 
 
-def _rows(ctx: AppContext, file_name: str, columns: Sequence[str], params: dict[str, object]) -> list[tuple]:
+def _rows(
+    ctx: AppContext, file_name: str, columns: Sequence[str], params: dict[str, object]
+) -> list[tuple]:
     """Exactly ``columns`` of the file's base query (validated identifiers only)."""
     for col in columns:
         if not col.isidentifier():
@@ -137,18 +188,27 @@ def _rows(ctx: AppContext, file_name: str, columns: Sequence[str], params: dict[
     return ctx.conn.execute(sql, params).fetchall()
 
 
-def build_package(ctx: AppContext, fiscal_year: int, out: Path | str, *,
-                  sources: Mapping[str, tuple[str, Sequence[str]]] | None = None,
-                  created_at: datetime | None = None) -> PackageSummary:
+def build_package(
+    ctx: AppContext,
+    fiscal_year: int,
+    out: Path | str,
+    *,
+    sources: Mapping[str, tuple[str, Sequence[str]]] | None = None,
+    created_at: datetime | None = None,
+) -> PackageSummary:
     """Write the branch's package for ``fiscal_year`` (and the year before) to ``out``."""
     sources = ALLOW_LIST if sources is None else sources
     check_allow_list(sources)
     if set(sources) - set(PACKAGE_FILES):
-        raise PackageError("報告パッケージの許可リストにないファイルは作れません: "
-                           + ", ".join(sorted(set(sources) - set(PACKAGE_FILES))))
+        raise PackageError(
+            "報告パッケージの許可リストにないファイルは作れません: "
+            + ", ".join(sorted(set(sources) - set(PACKAGE_FILES)))
+        )
     pref = ctx.branch
     if pref is None:
-        raise PackageError("このデータベースには県支部が設定されていません。本部用のデータベースからは報告パッケージを作れません。")
+        raise PackageError(
+            "このデータベースには県支部が設定されていません。本部用のデータベースからは報告パッケージを作れません。"
+        )
     years = (fiscal_year - 1, fiscal_year)
     first = ctx.fiscal_years.results_year(years[0]).first
     last = ctx.fiscal_years.results_year(fiscal_year).last
@@ -163,13 +223,22 @@ def build_package(ctx: AppContext, fiscal_year: int, out: Path | str, *,
         rows = _rows(ctx, file_name, source_columns, params)
         data = csv_bytes(columns, rows)
         payload[file_name] = data
-        files[file_name] = {"columns": list(columns), "rows": len(rows),
-                            "sha256": hashlib.sha256(data).hexdigest()}
+        files[file_name] = {
+            "columns": list(columns),
+            "rows": len(rows),
+            "sha256": hashlib.sha256(data).hexdigest(),
+        }
     manifest = {
-        "format": FORMAT, "format_version": FORMAT_VERSION,
-        "branch": pref, "branch_name": ctx.prefectures.name_of(pref),
-        "fiscal_year": fiscal_year, "first_month": first, "last_month": last,
-        "created_at": stamp, "app_version": __version__, "schema_version": current_version(ctx.conn),
+        "format": FORMAT,
+        "format_version": FORMAT_VERSION,
+        "branch": pref,
+        "branch_name": ctx.prefectures.name_of(pref),
+        "fiscal_year": fiscal_year,
+        "first_month": first,
+        "last_month": last,
+        "created_at": stamp,
+        "app_version": __version__,
+        "schema_version": current_version(ctx.conn),
         "files": files,
     }
     out = Path(out)
@@ -177,10 +246,18 @@ def build_package(ctx: AppContext, fiscal_year: int, out: Path | str, *,
         zf.writestr(MANIFEST, json.dumps(manifest, ensure_ascii=False, indent=1))
         for file_name, data in payload.items():
             zf.writestr(file_name, data)
-    return PackageSummary(out, pref, fiscal_year, first, last, {k: int(v["rows"]) for k, v in files.items()})  # type: ignore[call-overload]
+    return PackageSummary(
+        out,
+        pref,
+        fiscal_year,
+        first,
+        last,
+        {k: int(v["rows"]) for k, v in files.items()},  # type: ignore[call-overload]
+    )
 
 
 # ---------------------------------------------------------------- reading
+
 
 @dataclass(frozen=True)
 class Package:
@@ -222,8 +299,9 @@ class Package:
 
 
 def _refuse(path: Path, reason: str) -> PackageError:
-    return PackageError(f"報告パッケージ {path.name} は読み込めません: {reason}"
-                        "。本部のデータは変更していません。")
+    return PackageError(
+        f"報告パッケージ {path.name} は読み込めません: {reason}。本部のデータは変更していません。"
+    )
 
 
 def read_package(path: Path | str) -> Package:
@@ -271,9 +349,15 @@ def read_package(path: Path | str) -> Package:
         if header != list(PACKAGE_FILES[file_name]):
             raise _refuse(path, f"{file_name} の列が報告パッケージの形式と違います: {header}")
         # without a quoted field every line is one row (results.csv: ~900,000 lines a year)
-        count = text.count("\n") - 1 if '"' not in text and text.endswith("\n") else sum(1 for _ in reader)
+        count = (
+            text.count("\n") - 1
+            if '"' not in text and text.endswith("\n")
+            else sum(1 for _ in reader)
+        )
         if count != spec.get("rows"):
-            raise _refuse(path, f"{file_name} の行数 {count} が manifest の {spec.get('rows')} と違います")
+            raise _refuse(
+                path, f"{file_name} の行数 {count} が manifest の {spec.get('rows')} と違います"
+            )
         data[file_name] = body
     return Package(path, manifest, data, hashlib.sha256(raw).hexdigest())
 
@@ -283,7 +367,10 @@ def _check_manifest(path: Path, manifest: object, names: list[str]) -> None:
         raise _refuse(path, "kyosai の報告パッケージではありません")
     version = manifest.get("format_version")
     if not isinstance(version, int) or version > FORMAT_VERSION:
-        raise _refuse(path, f"新しいバージョンのアプリで作られています (形式 {version})。アプリを更新してください")
+        raise _refuse(
+            path,
+            f"新しいバージョンのアプリで作られています (形式 {version})。アプリを更新してください",
+        )
     for key in ("branch", "fiscal_year", "first_month", "last_month", "created_at", "files"):
         if key not in manifest:
             raise _refuse(path, f"manifest.json に {key} がありません")
@@ -305,8 +392,11 @@ def _check_manifest(path: Path, manifest: object, names: list[str]) -> None:
     if not isinstance(manifest["fiscal_year"], int) or not 1900 <= manifest["fiscal_year"] <= 9999:
         raise _refuse(path, "年度が正しくありません")
     first, last = manifest["first_month"], manifest["last_month"]
-    if not all(isinstance(m, str) and _MONTH.fullmatch(m) for m in (first, last)) or not first <= last \
-            or len(months_between(first, last)) > 36:
+    if (
+        not all(isinstance(m, str) and _MONTH.fullmatch(m) for m in (first, last))
+        or not first <= last
+        or len(months_between(first, last)) > 36
+    ):
         raise _refuse(path, f"集計期間 {first!r}〜{last!r} が正しくありません")
     if not isinstance(manifest["created_at"], str) or not _STAMP.fullmatch(manifest["created_at"]):
         raise _refuse(path, "作成日時が正しくありません")

@@ -23,13 +23,13 @@ from decimal import Decimal
 from kyosai_desktop.domain.rates import DASH, format_count, format_percent, format_signed
 
 # Column kinds: how a value is formatted, aligned and typed in Excel.
-TEXT = "text"        # free text, left
-CODE = "code"        # codes kept as text with leading zeros ("01", "039"), centred
-COUNT = "count"      # whole number with thousands separators, right
-SIGNED = "signed"    # signed whole number (+3 / -17 / 0), right
+TEXT = "text"  # free text, left
+CODE = "code"  # codes kept as text with leading zeros ("01", "039"), centred
+COUNT = "count"  # whole number with thousands separators, right
+SIGNED = "signed"  # signed whole number (+3 / -17 / 0), right
 PERCENT = "percent"  # Decimal percent as computed by domain/rates (56.4 → "56.4%"), right
-YEN = "yen"          # whole yen ("¥49,690" / "¥-25,820"), right
-DATE = "date"        # a date shown as 2022年2月14日 (value: datetime.date or ISO text), centred
+YEN = "yen"  # whole yen ("¥49,690" / "¥-25,820"), right
+DATE = "date"  # a date shown as 2022年2月14日 (value: datetime.date or ISO text), centred
 KINDS = (TEXT, CODE, COUNT, SIGNED, PERCENT, YEN, DATE)
 
 NUMERIC_KINDS = (COUNT, SIGNED, PERCENT, YEN)
@@ -40,11 +40,11 @@ class Column:
     key: str
     title: str
     kind: str = TEXT
-    band: str | None = None   # upper header merged over consecutive columns with the same band
-    width: float = 4.0        # minimum width in em (full-width characters of the body font)
-    frozen: bool = False      # stays in view when scrolling sideways (screen only)
-    decimals: int = 1         # PERCENT only: decimals shown (1 → 56.4%, 2 → 46.24%)
-    toned: bool = False       # the cell tone of this column is the row's progress colour
+    band: str | None = None  # upper header merged over consecutive columns with the same band
+    width: float = 4.0  # minimum width in em (full-width characters of the body font)
+    frozen: bool = False  # stays in view when scrolling sideways (screen only)
+    decimals: int = 1  # PERCENT only: decimals shown (1 → 56.4%, 2 → 46.24%)
+    toned: bool = False  # the cell tone of this column is the row's progress colour
 
     @property
     def align(self) -> str:
@@ -57,9 +57,9 @@ class Column:
 
 @dataclass(frozen=True)
 class Cell:
-    value: object = None        # raw value: int, Decimal, str, date or None
-    text: str = ""              # what is shown / printed
-    tone: str | None = None     # domain/tones name, or None
+    value: object = None  # raw value: int, Decimal, str, date or None
+    text: str = ""  # what is shown / printed
+    tone: str | None = None  # domain/tones name, or None
     tooltip: str | None = None  # e.g. "シートの値 27 と計算値 37 が違います"
 
 
@@ -72,8 +72,11 @@ def format_value(value: object, kind: str, decimals: int = 1) -> str:
     if kind == PERCENT:
         if value is None:
             return DASH
-        return format_percent(Decimal(value).quantize(  # type: ignore[arg-type]
-            Decimal(1).scaleb(-decimals)))
+        return format_percent(
+            Decimal(value).quantize(  # type: ignore[arg-type]
+                Decimal(1).scaleb(-decimals)
+            )
+        )
     if kind == YEN:
         return DASH if value is None else f"¥{value:,}"
     if kind == DATE:
@@ -93,8 +96,15 @@ def format_date(value: object) -> str:
     return f"{y}年{m}月{d}日"
 
 
-def cell(value: object, kind: str = TEXT, *, tone: str | None = None, tooltip: str | None = None,
-         decimals: int = 1, text: str | None = None) -> Cell:
+def cell(
+    value: object,
+    kind: str = TEXT,
+    *,
+    tone: str | None = None,
+    tooltip: str | None = None,
+    decimals: int = 1,
+    text: str | None = None,
+) -> Cell:
     """A cell whose text follows its column kind (or an explicit ``text``)."""
     return Cell(value, format_value(value, kind, decimals) if text is None else text, tone, tooltip)
 
@@ -108,11 +118,11 @@ class ReportTable:
     rows: list[list[Cell]] = field(default_factory=list)
     totals: list[list[Cell]] = field(default_factory=list)
     subtitle: str = ""
-    summary: list[tuple[str, str]] = field(default_factory=list)   # (label, text) pairs
-    notes: list[str] = field(default_factory=list)                 # printed under the table
-    row_keys: list[object] = field(default_factory=list)           # e.g. union ids, per row
+    summary: list[tuple[str, str]] = field(default_factory=list)  # (label, text) pairs
+    notes: list[str] = field(default_factory=list)  # printed under the table
+    row_keys: list[object] = field(default_factory=list)  # e.g. union ids, per row
     group_by: str | None = None  # a column whose repeated values print once per group (県名)
-    legend: dict[str, str] = field(default_factory=dict)           # tone → label, if coloured
+    legend: dict[str, str] = field(default_factory=dict)  # tone → label, if coloured
     # Rows printed after the totals under a ※ line (社保労連, which the 合計 leaves out), as the
     # xlsx and PDF writers and the screen lay them out; their keys as ``row_keys``.
     after_totals: list[list[Cell]] = field(default_factory=list)
@@ -122,7 +132,9 @@ class ReportTable:
     def __post_init__(self) -> None:
         for r in [*self.rows, *self.totals, *self.after_totals]:
             if len(r) != len(self.columns):
-                raise ValueError(f"row has {len(r)} cells for {len(self.columns)} columns: {self.title}")
+                raise ValueError(
+                    f"row has {len(r)} cells for {len(self.columns)} columns: {self.title}"
+                )
 
     def index(self, key: str) -> int:
         for i, col in enumerate(self.columns):
@@ -158,20 +170,27 @@ class ReportTable:
     def select(self, keep: Sequence[int]) -> ReportTable:
         """A copy with only the rows at ``keep`` (totals unchanged — recompute them if needed)."""
         return ReportTable(
-            self.title, self.columns, [self.rows[i] for i in keep], self.totals, self.subtitle,
-            self.summary, self.notes,
-            [self.row_keys[i] for i in keep] if self.row_keys else [], self.group_by, self.legend,
+            self.title,
+            self.columns,
+            [self.rows[i] for i in keep],
+            self.totals,
+            self.subtitle,
+            self.summary,
+            self.notes,
+            [self.row_keys[i] for i in keep] if self.row_keys else [],
+            self.group_by,
+            self.legend,
         )
 
 
 # Fill colours per tone (RGB hex), shared by the screen, the workbook and the paper so a
 # colour means the same everywhere.  Light enough to print in black and white.
 TONE_FILLS: dict[str, str] = {
-    "achieved": "C6EFCE",    # green
-    "on_track": "DDEBF7",    # light blue
-    "behind": "FFEB9C",      # yellow
+    "achieved": "C6EFCE",  # green
+    "on_track": "DDEBF7",  # light blue
+    "behind": "FFEB9C",  # yellow
     "far_behind": "F8CBAD",  # orange-red
-    "flagged": "FFF2CC",     # pale yellow
-    "total": "E7E6E6",       # grey
+    "flagged": "FFF2CC",  # pale yellow
+    "total": "E7E6E6",  # grey
 }
 HEADER_FILL = "D9E1F2"

@@ -71,12 +71,19 @@ class BackupInfo:
     def describe(self) -> str:
         who = f"{self.branch_name} ({self.branch})" if self.branch_name else "県支部未設定"
         last = self.last_change.replace("T", " ") if self.last_change else "記録なし"
-        return (f"ファイル: {self.path.name}\n作成日時: {self.modified:%Y-%m-%d %H:%M}\n"
-                f"県支部: {who}\n単組 {self.unions:,} 件・月別実績 {self.results:,} 件\n最後の変更: {last}")
+        return (
+            f"ファイル: {self.path.name}\n作成日時: {self.modified:%Y-%m-%d %H:%M}\n"
+            f"県支部: {who}\n単組 {self.unions:,} 件・月別実績 {self.results:,} 件\n最後の変更: {last}"
+        )
 
 
 def _table_exists(conn: sqlite3.Connection, name: str) -> bool:
-    return conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (name,)).fetchone() is not None
+    return (
+        conn.execute(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (name,)
+        ).fetchone()
+        is not None
+    )
 
 
 def inspect_backup(path: Path | str, current: Path | None = None) -> BackupInfo:
@@ -85,26 +92,46 @@ def inspect_backup(path: Path | str, current: Path | None = None) -> BackupInfo:
     if not path.exists():
         raise StoreError(f"ファイルが見つかりません: {path}")
     if current is not None and path.resolve() == Path(current).resolve():
-        raise StoreError("使用中のデータベースそのものは復元元に選べません。backups フォルダのファイルを選んでください。")
+        raise StoreError(
+            "使用中のデータベースそのものは復元元に選べません。backups フォルダのファイルを選んでください。"
+        )
     if path.stat().st_size == 0:
         raise NotADatabaseError(f"{path.name} は空のファイルです。")
     version = inspect_existing(path, at_rest=True)
     conn = sqlite3.connect(read_only_uri(path, at_rest=True), uri=True)
     try:
-        if not all(_table_exists(conn, t) for t in ("settings", "unions", "results", "prefectures")):
+        if not all(
+            _table_exists(conn, t) for t in ("settings", "unions", "results", "prefectures")
+        ):
             raise NotADatabaseError(f"{path.name} はこのアプリのバックアップではありません。")
         row = conn.execute("SELECT value FROM settings WHERE key = 'branch_pref_code'").fetchone()
         branch = row[0] if row else None
-        name = conn.execute("SELECT name FROM prefectures WHERE code = ?", (branch,)).fetchone() if branch else None
+        name = (
+            conn.execute("SELECT name FROM prefectures WHERE code = ?", (branch,)).fetchone()
+            if branch
+            else None
+        )
         unions = conn.execute("SELECT count(*) FROM unions").fetchone()[0]
         results = conn.execute("SELECT count(*) FROM results").fetchone()[0]
-        last = conn.execute("SELECT max(at) FROM audit").fetchone()[0] if _table_exists(conn, "audit") else None
+        last = (
+            conn.execute("SELECT max(at) FROM audit").fetchone()[0]
+            if _table_exists(conn, "audit")
+            else None
+        )
     except sqlite3.DatabaseError as exc:
         raise CorruptDatabaseError(f"{path.name} を読めません: {exc}") from exc
     finally:
         conn.close()
-    return BackupInfo(path, datetime.fromtimestamp(path.stat().st_mtime), version, branch,
-                      name[0] if name else None, unions, results, last)
+    return BackupInfo(
+        path,
+        datetime.fromtimestamp(path.stat().st_mtime),
+        version,
+        branch,
+        name[0] if name else None,
+        unions,
+        results,
+        last,
+    )
 
 
 def restore_backup(ctx: AppContext, path: Path | str) -> tuple[AppContext, Path]:
@@ -115,7 +142,9 @@ def restore_backup(ctx: AppContext, path: Path | str) -> tuple[AppContext, Path]
     path = Path(path)
     inspect_backup(path, ctx.path)
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
-    safety = make_backup(ctx, backups_dir_for(ctx.path) / f"{ctx.path.stem}-before-restore-{stamp}.sqlite3")
+    safety = make_backup(
+        ctx, backups_dir_for(ctx.path) / f"{ctx.path.stem}-before-restore-{stamp}.sqlite3"
+    )
     _copy_into(path, ctx.conn)
     db_path = ctx.path
     ctx.close()
@@ -127,12 +156,14 @@ def restore_backup(ctx: AppContext, path: Path | str) -> tuple[AppContext, Path]
     except (StoreError, sqlite3.Error) as exc:
         live = sqlite3.connect(db_path, isolation_level=None)
         try:
-            _copy_into(safety, live)   # put back the data the restore replaced
+            _copy_into(safety, live)  # put back the data the restore replaced
         finally:
             live.close()
         raise RestoreFailed(
             f"復元したデータを開けなかったため、復元前のデータに戻しました。\n{exc}\n"
-            f"(復元前のデータのコピー: {safety})", open_context(db_path)) from exc
+            f"(復元前のデータのコピー: {safety})",
+            open_context(db_path),
+        ) from exc
     return restored, safety
 
 
@@ -146,6 +177,7 @@ def _copy_into(source_path: Path, dest: sqlite3.Connection) -> None:
 
 
 # ---------------------------------------------------------------- restoring the files
+
 
 @dataclass(frozen=True)
 class Candidate:
@@ -203,7 +235,7 @@ def restore_file(db_path: Path | str, backup: Path | str) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
     safety = folder / f"{db_path.stem}-before-restore-{stamp}.sqlite3"
-    originals = _safety_copy(db_path, safety, readable)   # before anything opens it for writing
+    originals = _safety_copy(db_path, safety, readable)  # before anything opens it for writing
     try:
         _refuse_in_use(db_path)
     except LockedDatabaseError:
@@ -234,8 +266,10 @@ def restore_file(db_path: Path | str, backup: Path | str) -> Path:
     except (StoreError, sqlite3.Error, OSError) as exc:
         staged.unlink(missing_ok=True)
         _put_back(db_path, originals)
-        raise StoreError(f"復元できませんでした。元のファイルに戻しました。\n{exc}\n"
-                         f"(元のファイルのコピー: {safety})") from exc
+        raise StoreError(
+            f"復元できませんでした。元のファイルに戻しました。\n{exc}\n"
+            f"(元のファイルのコピー: {safety})"
+        ) from exc
     prune_backups(db_path)
     return safety
 
@@ -249,7 +283,7 @@ def _check_replaceable(db_path: Path) -> bool:
     except (ForeignDatabaseError, LockedDatabaseError):
         raise
     except StoreError:
-        return False   # damaged / not SQLite / newer: the safety copy keeps it as it is
+        return False  # damaged / not SQLite / newer: the safety copy keeps it as it is
     return True
 
 
@@ -281,12 +315,15 @@ def _safety_copy(db_path: Path, safety: Path, readable: bool) -> list[tuple[Path
     if readable:
         source = sqlite3.connect(f"{db_path.resolve().as_uri()}?mode=ro", uri=True)
         try:
-            backup_to(source, safety)     # a consistent copy, WAL content included
+            backup_to(source, safety)  # a consistent copy, WAL content included
         finally:
             source.close()
     else:
-        shutil.copy2(db_path, safety)     # damaged: the bytes as they are, with their -wal / -shm
-        for side, copy_side in ((wal_path(db_path), wal_path(safety)), (shm_path(db_path), shm_path(safety))):
+        shutil.copy2(db_path, safety)  # damaged: the bytes as they are, with their -wal / -shm
+        for side, copy_side in (
+            (wal_path(db_path), wal_path(safety)),
+            (shm_path(db_path), shm_path(safety)),
+        ):
             if side.exists():
                 shutil.copy2(side, copy_side)
                 pairs.append((copy_side, side))

@@ -43,7 +43,7 @@ if TYPE_CHECKING:  # openpyxl is imported where a workbook is made: CSV output n
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 CSV_PREFIX = "'"
 EXCEL_CELL_LIMIT = 32_767
-HEADER_FOOTER_LIMIT = 250   # Excel allows 255 characters per header/footer, codes included
+HEADER_FOOTER_LIMIT = 250  # Excel allows 255 characters per header/footer, codes included
 
 _UNWRITABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 _PLAIN_NUMBER = re.compile(r"[+-]?(?:\d[\d,]*(?:\.\d*)?|\.\d+)%?\Z")
@@ -60,6 +60,7 @@ def is_formula_like(text: str) -> bool:
 
 
 # ---------------------------------------------------------------- xlsx
+
 
 def set_text(xc: XlCell, value: object) -> XlCell:
     """Give an openpyxl cell ``value``: text as text (never a formula), anything else as it is."""
@@ -94,7 +95,7 @@ def header_footer_text(text: str) -> str:
 def sheet_title(text: str, fallback: str = "Sheet1") -> str:
     """A valid worksheet name: no ``[]:*?/\\``, no control character, ≤ 31 characters."""
     text = clean_text(text)
-    for ch in '[]:*?/\\\t\r\n':
+    for ch in "[]:*?/\\\t\r\n":
         text = text.replace(ch, " ")
     text = text.strip().strip("'")[:31].strip()
     return text or fallback
@@ -138,6 +139,7 @@ def save_workbook(wb: Workbook, path: Path | str, *, formulas: bool = False) -> 
 
 # ---------------------------------------------------------------- CSV
 
+
 def csv_field(value: object) -> str:
     """One CSV field: numbers raw, dates ISO, text cleaned and prefixed when formula-like."""
     if value is None:
@@ -161,7 +163,9 @@ def csv_percent(value: Decimal | None) -> str:
     return "" if value is None else f"{format(value, 'f')}%"
 
 
-def write_csv(path: Path | str, headers: Sequence[object], rows: Iterable[Sequence[object]]) -> Path:
+def write_csv(
+    path: Path | str, headers: Sequence[object], rows: Iterable[Sequence[object]]
+) -> Path:
     """A CSV (UTF-8 with BOM, so Excel reads the Japanese) of safe fields, written atomically."""
     path = Path(path)
     with atomic_path(path) as tmp, open(tmp, "w", encoding="utf-8-sig", newline="") as fh:
@@ -185,6 +189,6 @@ def csv_bytes(headers: Sequence[object], rows: Iterable[Sequence[object]]) -> by
 
 def unescape_field(text: str) -> str:
     """Read back a text field written by :func:`csv_field`: drop the prefix it added."""
-    if text.startswith(CSV_PREFIX) and is_formula_like(text[len(CSV_PREFIX):]):
-        return text[len(CSV_PREFIX):]
+    if text.startswith(CSV_PREFIX) and is_formula_like(text[len(CSV_PREFIX) :]):
+        return text[len(CSV_PREFIX) :]
     return text

@@ -33,12 +33,12 @@ from xml.etree import ElementTree as ET
 _MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 _REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 _PKG_REL_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
-_MAX_CELLS = 5_000_000            # a used range larger than this is not one of ours
-_MAX_XML_BYTES = 400_000_000      # refuse zip bombs before inflating them
+_MAX_CELLS = 5_000_000  # a used range larger than this is not one of ours
+_MAX_XML_BYTES = 400_000_000  # refuse zip bombs before inflating them
 _EXACT_FLOAT = 2**53
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
-csv.field_size_limit(2**31 - 1)   # a long field is a value to check, not a reason to crash
+csv.field_size_limit(2**31 - 1)  # a long field is a value to check, not a reason to crash
 
 
 class SheetRefused(Exception):
@@ -82,20 +82,31 @@ def _damaged(name: str) -> SheetRefused:
 @dataclass
 class _SheetEntry:
     name: str
-    state: str            # visible | hidden | veryHidden
-    part: str | None      # zip member of its XML
+    state: str  # visible | hidden | veryHidden
+    part: str | None  # zip member of its XML
 
 
 def _read_member(zf: zipfile.ZipFile, member: str, name: str) -> bytes:
     try:
         info = zf.getinfo(member)
         if info.file_size > _MAX_XML_BYTES:
-            raise SheetRefused(f"{name} のシートが大きすぎます (展開すると {info.file_size / 1e6:,.0f} MB)。")
+            raise SheetRefused(
+                f"{name} のシートが大きすぎます (展開すると {info.file_size / 1e6:,.0f} MB)。"
+            )
         return zf.read(member)
     except SheetRefused:
         raise
-    except (KeyError, zipfile.BadZipFile, zlib.error, NotImplementedError, RuntimeError, OSError,
-            EOFError, ValueError, OverflowError):
+    except (
+        KeyError,
+        zipfile.BadZipFile,
+        zlib.error,
+        NotImplementedError,
+        RuntimeError,
+        OSError,
+        EOFError,
+        ValueError,
+        OverflowError,
+    ):
         raise _damaged(name) from None
 
 
@@ -106,7 +117,9 @@ def _workbook_sheets(zf: zipfile.ZipFile, name: str) -> tuple[list[_SheetEntry],
         rels = ET.fromstring(_read_member(zf, "xl/_rels/workbook.xml.rels", name))
     except ET.ParseError:
         raise _damaged(name) from None
-    targets = {r.get("Id"): r.get("Target", "") for r in rels.iter(f"{{{_PKG_REL_NS}}}Relationship")}
+    targets = {
+        r.get("Id"): r.get("Target", "") for r in rels.iter(f"{{{_PKG_REL_NS}}}Relationship")
+    }
     sheets = []
     for el in book.iter(f"{{{_MAIN_NS}}}sheet"):
         target = targets.get(el.get(f"{{{_REL_NS}}}id"))
@@ -128,7 +141,9 @@ def _choose(sheets: list[_SheetEntry], active: int, wanted: str | None, name: st
             if entry.name == wanted:
                 return entry
         shown = "、".join(f"「{s.name}」" for s in sheets if s.state == "visible") or "(なし)"
-        raise SheetRefused(f"シート「{wanted}」が {name} にありません。表示されているシート: {shown}")
+        raise SheetRefused(
+            f"シート「{wanted}」が {name} にありません。表示されているシート: {shown}"
+        )
     visible = [s for s in sheets if s.state == "visible"]
     if not visible:
         raise SheetRefused(f"{name} には表示されているシートがありません (すべて非表示です)。")
@@ -139,12 +154,14 @@ def _choose(sheets: list[_SheetEntry], active: int, wanted: str | None, name: st
     raise SheetChoiceNeeded(
         f"{name} には表示されているシートが {len(visible)} 枚あります ({listed})。"
         "取り込むシートを指定してください (コマンドでは --sheet シート名)。",
-        [s.name for s in visible], active_name if any(s.name == active_name for s in visible) else None,
+        [s.name for s in visible],
+        active_name if any(s.name == active_name for s in visible) else None,
     )
 
 
 _TOKEN = re.compile(
-    rb"<(?:\w+:)?row\b([^>]*)>|<(?:\w+:)?c\b([^>]*?)(?:/>|>(.*?)</(?:\w+:)?c>)", re.S)
+    rb"<(?:\w+:)?row\b([^>]*)>|<(?:\w+:)?c\b([^>]*?)(?:/>|>(.*?)</(?:\w+:)?c>)", re.S
+)
 _ATTR_R = re.compile(rb'\br="([A-Z]+)([0-9]+)"')
 _ATTR_ROW = re.compile(rb'\br="([0-9]+)"')
 _ATTR_T = re.compile(rb'\bt="(\w+)"')
@@ -199,7 +216,7 @@ def _far_corner(xml: bytes) -> str | None:
     last = _ATTR_ROW.search(xml, pos, pos + 400) if pos >= 0 else None
     last_row = int(last.group(1)) if last else 0
     if last_row * 702 <= _MAX_CELLS and not _WIDE_OR_FAR.search(xml):
-        return None   # at most column ZZ and few rows: decided without reading every cell address
+        return None  # at most column ZZ and few rows: decided without reading every cell address
     max_row = max_col = 0
     for letters, digits in _REF.findall(xml):
         max_row = max(max_row, int(digits))
@@ -230,7 +247,14 @@ def read_xlsx(name: str, data: bytes, sheet: str | None = None) -> Grid:
     """The chosen sheet's values, row 1 column A first; refusals are Japanese."""
     try:
         zf = zipfile.ZipFile(io.BytesIO(data))
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError, NotImplementedError):
+    except (
+        zipfile.BadZipFile,
+        zipfile.LargeZipFile,
+        OSError,
+        ValueError,
+        EOFError,
+        NotImplementedError,
+    ):
         raise _damaged(name) from None
     with zf:
         sheets, active = _workbook_sheets(zf, name)
@@ -243,17 +267,30 @@ def read_xlsx(name: str, data: bytes, sheet: str | None = None) -> Grid:
             more = " ほか" if len(missing) >= 20 else ""
             raise SheetRefused(
                 f"{name} のシート「{entry.name}」に、計算結果が保存されていない数式のセルがあります"
-                f" (セル {', '.join(missing)}{more})。Excel で開いて保存し直してから取り込んでください。")
+                f" (セル {', '.join(missing)}{more})。Excel で開いて保存し直してから取り込んでください。"
+            )
         far = _far_corner(xml)
         if far is not None:
             raise SheetRefused(
                 f"{name} のシート「{entry.name}」は使われている範囲が広すぎます (最後のセル {far})。"
-                "表の外の不要な行・列を削除して保存し直してから取り込んでください。")
+                "表の外の不要な行・列を削除して保存し直してから取り込んでください。"
+            )
     rows = _calamine_rows(name, data, entry.name)
     e = _EXACT_FLOAT
-    return Grid([[(v or None) if type(v) is str else
-                  (int(v) if v.is_integer() and -e <= v <= e else v) if type(v) is float else
-                  _plain(v) for v in row] for row in rows], entry.name)
+    return Grid(
+        [
+            [
+                (v or None)
+                if type(v) is str
+                else (int(v) if v.is_integer() and -e <= v <= e else v)
+                if type(v) is float
+                else _plain(v)
+                for v in row
+            ]
+            for row in rows
+        ],
+        entry.name,
+    )
 
 
 def _calamine_rows(name: str, data: bytes, sheet: str) -> Sequence[Sequence[object]]:
@@ -280,8 +317,13 @@ def _decode(name: str, data: bytes) -> str:
         # UTF-16 without a BOM: the NUL halves of ASCII characters sit on odd (LE) or even (BE) bytes
         head = data[:4096]
         odd, even, half = head[1::2].count(0), head[0::2].count(0), len(head) // 2
-        encodings = (["utf-16-le"] if odd >= half // 4 and odd > 4 * even else
-                     ["utf-16-be"] if even >= half // 4 and even > 4 * odd else [])
+        encodings = (
+            ["utf-16-le"]
+            if odd >= half // 4 and odd > 4 * even
+            else ["utf-16-be"]
+            if even >= half // 4 and even > 4 * odd
+            else []
+        )
     else:
         encodings = ["utf-8", "cp932"]
     for encoding in encodings:
@@ -295,7 +337,8 @@ def _decode(name: str, data: bytes) -> str:
     if b"\x00" in data[:4096]:
         raise SheetRefused(f"{name} は CSV でも Excel でもありません (バイナリファイルです)。")
     raise SheetRefused(
-        f"{name} の文字コードを判別できません (UTF-8、UTF-16 (Unicode テキスト) か Shift_JIS で保存してください)。")
+        f"{name} の文字コードを判別できません (UTF-8、UTF-16 (Unicode テキスト) か Shift_JIS で保存してください)。"
+    )
 
 
 def read_csv(name: str, data: bytes) -> Grid:
@@ -304,7 +347,11 @@ def read_csv(name: str, data: bytes) -> Grid:
     first = next((line for line in text.splitlines() if line.strip()), "")
     delimiter = "\t" if first.count("\t") > first.count(",") else ","
     try:
-        rows: list[list[object]] = [list(r) for r in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)]
+        rows: list[list[object]] = [
+            list(r) for r in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+        ]
     except csv.Error:
-        raise SheetRefused(f"{name} は CSV として読めません (引用符 \" の対応が崩れているなど)。") from None
+        raise SheetRefused(
+            f'{name} は CSV として読めません (引用符 " の対応が崩れているなど)。'
+        ) from None
     return Grid(rows)

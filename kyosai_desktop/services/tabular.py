@@ -112,7 +112,9 @@ def read_table(path: Path | str, *, sheet: str | None = None) -> Table:
     except IsADirectoryError:
         raise ImportFailed(f"{path} はフォルダです。取り込むファイルを指定してください。") from None
     except PermissionError:
-        raise ImportFailed(f"ファイルを開けません (他のプログラムが使用中か、権限がありません): {path}") from None
+        raise ImportFailed(
+            f"ファイルを開けません (他のプログラムが使用中か、権限がありません): {path}"
+        ) from None
     except OSError:
         raise ImportFailed(f"ファイルを読めません: {path}") from None
     if not data.strip():
@@ -132,7 +134,9 @@ def read_table(path: Path | str, *, sheet: str | None = None) -> Table:
                 raise ImportFailed(f"{path.name} のシート「{grid.sheet}」にデータがありません。")
             return Table(rows=rows, is_excel=True, source=path.name, sheet=grid.sheet)
         if path.suffix.lower() in (".xlsx", ".xlsm"):
-            raise ImportFailed(f"{path.name} は Excel ファイルとして読めません (壊れているか、別の形式です)。")
+            raise ImportFailed(
+                f"{path.name} は Excel ファイルとして読めません (壊れているか、別の形式です)。"
+            )
         return Table(rows=read_csv(path.name, data).rows, is_excel=False, source=path.name)
     except SheetChoiceNeeded as exc:
         raise SheetChoiceRequired(str(exc), exc.sheets, exc.active) from None

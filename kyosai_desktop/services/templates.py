@@ -22,9 +22,9 @@ from kyosai_desktop.services import safe_output
 @dataclass(frozen=True)
 class Template:
     key: str
-    label: str           # 単組 / 目標 / 実績 / 見積り (別紙2) / モデル単組
+    label: str  # 単組 / 目標 / 実績 / 見積り (別紙2) / モデル単組
     headers: tuple[str, ...]
-    text_columns: tuple[str, ...] = ()   # kept as text in Excel (leading zeros, months)
+    text_columns: tuple[str, ...] = ()  # kept as text in Excel (leading zeros, months)
 
 
 def _kinds() -> dict[str, Template]:
@@ -37,7 +37,9 @@ def _kinds() -> dict[str, Template]:
         "targets": Template("targets", "目標", tuple(TARGET_HEADERS), ("単組コード",)),
         "results": Template("results", "実績", tuple(RESULT_HEADERS), (*codes, "発効年月")),
         "estimates": Template("estimates", "見積り (別紙2)", tuple(LIST_COLUMNS)),
-        "model-unions": Template("model-unions", "モデル単組", tuple(model_union_headers(6)), codes),
+        "model-unions": Template(
+            "model-unions", "モデル単組", tuple(model_union_headers(6)), codes
+        ),
     }
 
 
@@ -64,8 +66,9 @@ def current_fiscal_year(today: date | None = None, start_month: int = 6) -> int:
     return today.year if today.month >= start_month else today.year - 1
 
 
-def write_template(kind: str, path: Path | str, *, fiscal_year: int | None = None,
-                   start_month: int = 6) -> Path:
+def write_template(
+    kind: str, path: Path | str, *, fiscal_year: int | None = None, start_month: int = 6
+) -> Path:
     """Write the blank template of ``kind`` to ``path`` (xlsx); returns the path written."""
     from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.utils import get_column_letter
@@ -92,11 +95,18 @@ def write_template(kind: str, path: Path | str, *, fiscal_year: int | None = Non
         cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
         letter = get_column_letter(col)
         ws.column_dimensions[letter].width = max(8, min(24, 2.2 * len(title) + 2))
-        if title in spec.text_columns:   # the column's style: typed codes keep their leading zeros
+        if title in spec.text_columns:  # the column's style: typed codes keep their leading zeros
             ws.column_dimensions[letter].number_format = "@"
     ws.row_dimensions[first].height = 30
     ws.freeze_panes = ws.cell(first + 1, 1)
     return safe_output.save_workbook(wb, path)
 
 
-__all__ = ["KEYS", "Template", "current_fiscal_year", "model_union_headers", "template", "write_template"]
+__all__ = [
+    "KEYS",
+    "Template",
+    "current_fiscal_year",
+    "model_union_headers",
+    "template",
+    "write_template",
+]

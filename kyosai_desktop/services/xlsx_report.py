@@ -73,7 +73,11 @@ def excel_value(col: Column, c: Cell) -> object:
     if value is None:
         return c.text if c.text and c.text == DASH else (c.text or None)
     if col.kind in (COUNT, SIGNED, YEN):
-        return int(value) if isinstance(value, (int, Decimal)) and not isinstance(value, bool) else c.text
+        return (
+            int(value)
+            if isinstance(value, (int, Decimal)) and not isinstance(value, bool)
+            else c.text
+        )
     if col.kind == PERCENT:
         return float(Decimal(value) / 100) if isinstance(value, (int, float, Decimal)) else c.text
     if col.kind == DATE:
@@ -101,7 +105,9 @@ def _title_block(ws: Worksheet, report: ReportTable) -> int:
         put(ws, row, 1, report.subtitle)
         row += 1
     if report.summary:
-        put(ws, row, 1, "   ".join(f"{label} {text}" for label, text in report.summary)).font = Font(bold=True)
+        put(
+            ws, row, 1, "   ".join(f"{label} {text}" for label, text in report.summary)
+        ).font = Font(bold=True)
         row += 1
     if report.legend:
         put(ws, row, 1, "色分け")
@@ -123,26 +129,37 @@ def _text_width(text: str) -> float:
 
 def _lines(text: str, width: float) -> int:
     usable = max(width - 1.5, 1.0)
-    return sum(max(1, -(-int(_text_width(part) * 10) // int(usable * 10))) for part in text.split("\n"))
+    return sum(
+        max(1, -(-int(_text_width(part) * 10) // int(usable * 10))) for part in text.split("\n")
+    )
 
 
-def _fit_header_heights(ws: Worksheet, report: ReportTable, header_row: int, last_header: int) -> None:
+def _fit_header_heights(
+    ws: Worksheet, report: ReportTable, header_row: int, last_header: int
+) -> None:
     """Set the header rows' heights for their wrapped titles: LibreOffice does not grow a row
     for wrapped text on opening, so a long title (「満期まで (日)」 in a narrow column) was cut."""
-    widths = [ws.column_dimensions[get_column_letter(j + 1)].width or 8.43 for j in range(len(report.columns))]
+    widths = [
+        ws.column_dimensions[get_column_letter(j + 1)].width or 8.43
+        for j in range(len(report.columns))
+    ]
     lines = {row: 1 for row in range(header_row, last_header + 1)}
     if report.has_bands():
         for first, count, band in report.band_spans():
             if band is None:
-                continue   # the title spans both rows: the lower row's count below covers it
-            lines[header_row] = max(lines[header_row], _lines(band, sum(widths[first:first + count])))
+                continue  # the title spans both rows: the lower row's count below covers it
+            lines[header_row] = max(
+                lines[header_row], _lines(band, sum(widths[first : first + count]))
+            )
     for j, col in enumerate(report.columns):
         lines[last_header] = max(lines[last_header], _lines(col.title, widths[j]))
     for row, n in lines.items():
         ws.row_dimensions[row].height = LINE_PT * n + 3
 
 
-def write_report_sheet(ws: Worksheet, report: ReportTable, *, paper: str = "A4", landscape: bool = True) -> None:
+def write_report_sheet(
+    ws: Worksheet, report: ReportTable, *, paper: str = "A4", landscape: bool = True
+) -> None:
     """Lay ``report`` out on ``ws`` (an existing worksheet)."""
     cols = report.columns
     ncols = len(cols)
@@ -160,13 +177,21 @@ def write_report_sheet(ws: Worksheet, report: ReportTable, *, paper: str = "A4",
             if band is None:
                 # no band: the column title spans both header rows
                 put(ws, header_row, first + 1, cols[first].title)
-                ws.merge_cells(start_row=header_row, start_column=first + 1,
-                               end_row=header_row + 1, end_column=first + 1)
+                ws.merge_cells(
+                    start_row=header_row,
+                    start_column=first + 1,
+                    end_row=header_row + 1,
+                    end_column=first + 1,
+                )
             else:
                 set_text(top, band)
                 if count > 1:
-                    ws.merge_cells(start_row=header_row, start_column=first + 1,
-                                   end_row=header_row, end_column=first + count)
+                    ws.merge_cells(
+                        start_row=header_row,
+                        start_column=first + 1,
+                        end_row=header_row,
+                        end_column=first + count,
+                    )
                 for j in range(first, first + count):
                     put(ws, header_row + 1, j + 1, cols[j].title)
         last_header = header_row + 1
@@ -184,9 +209,11 @@ def write_report_sheet(ws: Worksheet, report: ReportTable, *, paper: str = "A4",
     # would spend seconds on it.  Each distinct look is styled once and its style array copied.
     looks: dict[tuple, StyleArray] = {}
     r = first_data
-    entries: list[tuple[list[Cell] | None, bool]] = [*((x, False) for x in report.rows),
-                                                     *((x, True) for x in report.totals)]
-    if report.after_totals:   # the ※ line (None), then the rows the totals leave out
+    entries: list[tuple[list[Cell] | None, bool]] = [
+        *((x, False) for x in report.rows),
+        *((x, True) for x in report.totals),
+    ]
+    if report.after_totals:  # the ※ line (None), then the rows the totals leave out
         entries += [(None, False), *((x, False) for x in report.after_totals)]
     for row_cells, is_total in entries:
         if row_cells is None:
@@ -221,7 +248,11 @@ def write_report_sheet(ws: Worksheet, report: ReportTable, *, paper: str = "A4",
                 letter = get_column_letter(j + 1)
                 area = f"{letter}{first_data}:{letter}{first_data + len(report.rows) - 1}"
                 ws.conditional_formatting.add(
-                    area, CellIsRule(operator="greaterThanOrEqual", formula=["1"], fill=fills["achieved"]))
+                    area,
+                    CellIsRule(
+                        operator="greaterThanOrEqual", formula=["1"], fill=fills["achieved"]
+                    ),
+                )
 
     if report.notes:
         r += 1
@@ -230,8 +261,13 @@ def write_report_sheet(ws: Worksheet, report: ReportTable, *, paper: str = "A4",
             r += 1
 
     for j, col in enumerate(cols):
-        widest = max([len(c.text) * (1.1 if c.text.isascii() else 2.1) for c in
-                      (x[j] for x in [*report.rows[:500], *report.totals])] + [0])
+        widest = max(
+            [
+                len(c.text) * (1.1 if c.text.isascii() else 2.1)
+                for c in (x[j] for x in [*report.rows[:500], *report.totals])
+            ]
+            + [0]
+        )
         ws.column_dimensions[get_column_letter(j + 1)].width = max(col.width * 2.1, widest, 4) + 1.5
 
     _fit_header_heights(ws, report, header_row, last_header)
@@ -248,11 +284,19 @@ def write_report_sheet(ws: Worksheet, report: ReportTable, *, paper: str = "A4",
     ws.page_margins.left = ws.page_margins.right = 0.4
     ws.page_margins.top = ws.page_margins.bottom = 0.6
     ws.oddHeader.center.text = header_footer_text(report.title)
-    ws.oddFooter.center.text = "&P / &N ページ"  # page codes: the only header/footer text not escaped
+    ws.oddFooter.center.text = (
+        "&P / &N ページ"  # page codes: the only header/footer text not escaped
+    )
 
 
-def write_report_xlsx(report: ReportTable, path: Path | str, *, paper: str = "A4", landscape: bool = True,
-                      sheet_title: str | None = None) -> Path:
+def write_report_xlsx(
+    report: ReportTable,
+    path: Path | str,
+    *,
+    paper: str = "A4",
+    landscape: bool = True,
+    sheet_title: str | None = None,
+) -> Path:
     """Write ``report`` as a one-sheet, print-ready workbook (atomically, user text never a formula)."""
     wb = new_workbook()
     ws = wb.active
@@ -276,11 +320,17 @@ def csv_row(report: ReportTable, cells: list[Cell]) -> list[object]:
     for col, c in zip(report.columns, cells, strict=True):
         value = c.value
         if col.kind in (COUNT, SIGNED, YEN):
-            out.append(value if isinstance(value, (int, Decimal)) and not isinstance(value, bool) else
-                       ("" if c.text == DASH else c.text))
+            out.append(
+                value
+                if isinstance(value, (int, Decimal)) and not isinstance(value, bool)
+                else ("" if c.text == DASH else c.text)
+            )
         elif col.kind == PERCENT:
-            out.append(csv_percent(Decimal(value).quantize(Decimal(1).scaleb(-col.decimals)))
-                       if isinstance(value, (int, Decimal)) else ("" if c.text == DASH else c.text))
+            out.append(
+                csv_percent(Decimal(value).quantize(Decimal(1).scaleb(-col.decimals)))
+                if isinstance(value, (int, Decimal))
+                else ("" if c.text == DASH else c.text)
+            )
         elif col.kind == DATE:
             out.append(value if isinstance(value, date) else (str(value)[:10] if value else c.text))
         else:
@@ -288,7 +338,9 @@ def csv_row(report: ReportTable, cells: list[Cell]) -> list[object]:
     return out
 
 
-def write_report_csv(report: ReportTable, path: Path | str, headers: list[str] | None = None) -> Path:
+def write_report_csv(
+    report: ReportTable, path: Path | str, headers: list[str] | None = None
+) -> Path:
     """The table as CSV (UTF-8 with BOM so Excel opens it in Japanese), atomically.
 
     The CSV convention of every export: raw numbers (no thousands separators), rates as

@@ -32,20 +32,22 @@ SOURCE_LABELS = {
 # A change taken from a laptop copy's package: "exchange:<the laptop's name>".
 EXCHANGE_PREFIX = "exchange:"
 
-WHOLE_RECORD = "*"   # the field of a row that creates (old None) or deletes (new None) a record
+WHOLE_RECORD = "*"  # the field of a row that creates (old None) or deletes (new None) a record
 # A compact row of a bulk import holds the cells of one record-key prefix ("12:3" of "12:3:2024-06"):
 # its key is the prefix + COMPACT, its new_value {"2024-06": [old, new], …} (JSON).  history()
 # reads it back as one entry per cell, so every cell's history stays complete.
 COMPACT = ":*"
 
 
-_INSERT = ("INSERT INTO audit (at, actor, source, table_name, record_key, field, old_value, new_value)"
-           " VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
+_INSERT = (
+    "INSERT INTO audit (at, actor, source, table_name, record_key, field, old_value, new_value)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+)
 
 
 def source_label(source: str) -> str:
     if source.startswith(EXCHANGE_PREFIX):
-        return f"持ち帰り ({source[len(EXCHANGE_PREFIX):]})"
+        return f"持ち帰り ({source[len(EXCHANGE_PREFIX) :]})"
     return SOURCE_LABELS.get(source, source)
 
 
@@ -93,7 +95,9 @@ def collecting(conn: sqlite3.Connection) -> Iterator[list[AuditRow]]:
     try:
         yield rows
     finally:
-        del stack[next(i for i, r in enumerate(stack) if r is rows)]   # by identity: equal lists are not the same block
+        del stack[
+            next(i for i, r in enumerate(stack) if r is rows)
+        ]  # by identity: equal lists are not the same block
         if not stack:
             _collectors.pop(id(conn), None)
 
@@ -109,8 +113,15 @@ def rewind(conn: sqlite3.Connection, marks: list[int]) -> None:
         del rows[n:]
 
 
-def write(conn: sqlite3.Connection, source: str, rows: Iterable[AuditRow], *, at: str | None = None,
-          actor: str | None = None, compact: bool = False) -> int:
+def write(
+    conn: sqlite3.Connection,
+    source: str,
+    rows: Iterable[AuditRow],
+    *,
+    at: str | None = None,
+    actor: str | None = None,
+    compact: bool = False,
+) -> int:
     """Insert audit rows inside the caller's transaction; the one writer of the audit table.
 
     ``at`` / ``actor`` default to now and this computer's user (a change taken from a laptop
@@ -126,7 +137,10 @@ def write(conn: sqlite3.Connection, source: str, rows: Iterable[AuditRow], *, at
     if compact:
         params = _compacted(rows, when, actor, source)
     else:
-        params = [(when, actor, source, r.table, r.key, r.field, r.stored_old(), r.stored_new()) for r in rows]
+        params = [
+            (when, actor, source, r.table, r.key, r.field, r.stored_old(), r.stored_new())
+            for r in rows
+        ]
     conn.executemany(
         _INSERT,
         params,
@@ -139,12 +153,18 @@ def write(conn: sqlite3.Connection, source: str, rows: Iterable[AuditRow], *, at
 def carry(conn: sqlite3.Connection, rows: Iterable[tuple]) -> None:
     """Copy audit rows written elsewhere, as they were: (at, actor, source, table, key, field,
     old text, new text) — a laptop copy keeps its own history when it is refreshed."""
-    conn.executemany(
-        _INSERT, list(rows))
+    conn.executemany(_INSERT, list(rows))
 
 
-def write_cells(conn: sqlite3.Connection, source: str, table: str, field: str,
-                cells: Iterable[tuple[str, object, object]], *, compact: bool = False) -> int:
+def write_cells(
+    conn: sqlite3.Connection,
+    source: str,
+    table: str,
+    field: str,
+    cells: Iterable[tuple[str, object, object]],
+    *,
+    compact: bool = False,
+) -> int:
     """Audit many cells of one table and field, given as (record key, old, new).
 
     The same rows as :func:`write` with ``AuditRow`` objects; without a collector open on
@@ -152,7 +172,9 @@ def write_cells(conn: sqlite3.Connection, source: str, table: str, field: str,
     thousands of cells).
     """
     if not compact or _collectors.get(id(conn)):
-        return write(conn, source, [AuditRow(table, k, field, o, n) for k, o, n in cells], compact=compact)
+        return write(
+            conn, source, [AuditRow(table, k, field, o, n) for k, o, n in cells], compact=compact
+        )
     groups: dict[str, dict[str, list[str | None]]] = {}
     n = 0
     for key, old, new in cells:
@@ -166,11 +188,23 @@ def write_cells(conn: sqlite3.Connection, source: str, table: str, field: str,
     params = []
     for prefix, values in groups.items():
         if len(values) == 1:
-            (last, (old_text, new_text)), = values.items()
-            params.append((when, actor, source, table, f"{prefix}:{last}", field, old_text, new_text))
+            ((last, (old_text, new_text)),) = values.items()
+            params.append(
+                (when, actor, source, table, f"{prefix}:{last}", field, old_text, new_text)
+            )
         else:
-            params.append((when, actor, source, table, prefix + COMPACT, field, None,
-                           json.dumps(values, ensure_ascii=False, separators=(",", ":"))))
+            params.append(
+                (
+                    when,
+                    actor,
+                    source,
+                    table,
+                    prefix + COMPACT,
+                    field,
+                    None,
+                    json.dumps(values, ensure_ascii=False, separators=(",", ":")),
+                )
+            )
     conn.executemany(_INSERT, params)
     return n
 
@@ -183,15 +217,31 @@ def _compacted(rows: list[AuditRow], when: str, actor: str, source: str) -> list
         if not sep or r.field == WHOLE_RECORD:
             single.append(r)
         else:
-            groups.setdefault((r.table, prefix, r.field), {})[last] = [r.stored_old(), r.stored_new()]
-    params = [(when, actor, source, r.table, r.key, r.field, r.stored_old(), r.stored_new()) for r in single]
+            groups.setdefault((r.table, prefix, r.field), {})[last] = [
+                r.stored_old(),
+                r.stored_new(),
+            ]
+    params = [
+        (when, actor, source, r.table, r.key, r.field, r.stored_old(), r.stored_new())
+        for r in single
+    ]
     for (table, prefix, field), cells in groups.items():
         if len(cells) == 1:
-            (last, (old, new)), = cells.items()
+            ((last, (old, new)),) = cells.items()
             params.append((when, actor, source, table, f"{prefix}:{last}", field, old, new))
         else:
-            params.append((when, actor, source, table, prefix + COMPACT, field, None,
-                           json.dumps(cells, ensure_ascii=False, separators=(",", ":"))))
+            params.append(
+                (
+                    when,
+                    actor,
+                    source,
+                    table,
+                    prefix + COMPACT,
+                    field,
+                    None,
+                    json.dumps(cells, ensure_ascii=False, separators=(",", ":")),
+                )
+            )
     return params
 
 

@@ -42,11 +42,28 @@ if TYPE_CHECKING:
 SQLITE_MAGIC = b"SQLite format 3\x00"
 LOCK_TIMEOUT_S = 2.0
 # Tables of this app (db/001–005): a SQLite file with tables but none of these is another program's.
-OUR_TABLES = frozenset({"settings", "prefectures", "products", "product_aliases", "fiscal_years", "unions",
-                        "targets", "results", "audit", "model_unions", "model_union_years",
-                        "estimate_campaigns", "estimates", "estimate_campaign_unions"})
-LOCKED_MESSAGE = ("データベースは他のプログラム (または別の画面) が使用中です。"
-                  "閉じてからもう一度開いてください。ファイルは変更していません。")
+OUR_TABLES = frozenset(
+    {
+        "settings",
+        "prefectures",
+        "products",
+        "product_aliases",
+        "fiscal_years",
+        "unions",
+        "targets",
+        "results",
+        "audit",
+        "model_unions",
+        "model_union_years",
+        "estimate_campaigns",
+        "estimates",
+        "estimate_campaign_unions",
+    }
+)
+LOCKED_MESSAGE = (
+    "データベースは他のプログラム (または別の画面) が使用中です。"
+    "閉じてからもう一度開いてください。ファイルは変更していません。"
+)
 
 
 def wal_path(path: Path) -> Path:
@@ -67,7 +84,8 @@ def describe_failure(exc: BaseException, path: Path) -> StoreError:
     if code == errno.ENOSPC or name.startswith("SQLITE_FULL") or "disk is full" in text:
         return DiskFullError(
             f"ディスクの空き容量が足りないため、データベースに書き込めません: {path}\n"
-            "不要なファイルを削除して空きを作ってから、もう一度開いてください。ファイルは変更していません。")
+            "不要なファイルを削除して空きを作ってから、もう一度開いてください。ファイルは変更していません。"
+        )
     if code == errno.EROFS or name.startswith("SQLITE_READONLY") or "readonly" in text:
         return read_only_error(path)
     if isinstance(exc, IsADirectoryError):
@@ -75,10 +93,13 @@ def describe_failure(exc: BaseException, path: Path) -> StoreError:
     if name.startswith(("SQLITE_BUSY", "SQLITE_LOCKED")) or "locked" in text or "busy" in text:
         return LockedDatabaseError(LOCKED_MESSAGE)
     if isinstance(exc, PermissionError):
-        return LockedDatabaseError(f"データベースファイルを開けません (アクセスが拒否されました): {path}")
+        return LockedDatabaseError(
+            f"データベースファイルを開けません (アクセスが拒否されました): {path}"
+        )
     if name.startswith(("SQLITE_CORRUPT", "SQLITE_NOTADB")):
         return CorruptDatabaseError(
-            f"データベースが壊れています: {path}\n詳細: {exc}\nバックアップから復元してください。ファイルは変更していません。")
+            f"データベースが壊れています: {path}\n詳細: {exc}\nバックアップから復元してください。ファイルは変更していません。"
+        )
     return StoreError(f"データベースファイルを開けません: {path}\n詳細: {exc}")
 
 
@@ -86,27 +107,31 @@ def read_only_error(path: Path) -> ReadOnlyDatabaseError:
     return ReadOnlyDatabaseError(
         f"データベースファイルに書き込めません (読み取り専用です): {path}\n"
         "ファイルとフォルダの読み取り専用の設定を外すか、書き込める場所にコピーしてから開いてください。"
-        "ファイルは変更していません。")
+        "ファイルは変更していません。"
+    )
 
 
 def folder_error(path: Path) -> FolderPathError:
     return FolderPathError(
         f"指定された場所はフォルダです (データベースファイルではありません): {path}\n"
-        f"ファイル名まで指定してください (例: {path / 'kyosai.sqlite3'})。")
+        f"ファイル名まで指定してください (例: {path / 'kyosai.sqlite3'})。"
+    )
 
 
 def empty_file_error(path: Path) -> EmptyDatabaseFileError:
     return EmptyDatabaseFileError(
         f"{path} は空のファイル (0 バイト) です。\n"
         "既にあるファイルを黙って新しいデータベースにはしません。新しいデータベースを作るときは、"
-        "このファイルを削除するか、別のファイル名を指定してください。ファイルは変更していません。")
+        "このファイルを削除するか、別のファイル名を指定してください。ファイルは変更していません。"
+    )
 
 
 def foreign_error(path: Path) -> ForeignDatabaseError:
     return ForeignDatabaseError(
         f"このファイルは別のプログラムの SQLite データベースです (このアプリの表がありません): {path}\n"
         "他のプログラムのデータを壊さないよう、開かずに中止しました。ファイルは変更していません。"
-        "このアプリのデータベースファイルを指定してください。")
+        "このアプリのデータベースファイルを指定してください。"
+    )
 
 
 def checkpoint(conn: sqlite3.Connection, mode: str = "TRUNCATE") -> bool:
@@ -159,10 +184,10 @@ class Database:
         self.conn.close()
 
     def close(self) -> None:
-        if self.pending_check is not None:        # let its connection close first
+        if self.pending_check is not None:  # let its connection close first
             check, self.pending_check = self.pending_check, None
             check._thread.join()
-            if check.error is not None:           # damaged: no optimize, no checkpoint
+            if check.error is not None:  # damaged: no optimize, no checkpoint
                 self.conn.close()
                 return
             self.conn.execute("PRAGMA query_only = OFF")
@@ -198,7 +223,9 @@ class _Transaction:
 
 
 def _connect(uri: str, *, timeout: float = LOCK_TIMEOUT_S) -> sqlite3.Connection:
-    conn = sqlite3.connect(uri, uri=True, timeout=timeout, isolation_level=None, check_same_thread=False)
+    conn = sqlite3.connect(
+        uri, uri=True, timeout=timeout, isolation_level=None, check_same_thread=False
+    )
     conn.row_factory = sqlite3.Row
     return conn
 
@@ -271,8 +298,11 @@ def _clean_wal_file(path: Path) -> bool:
         with open(path, "rb") as fh:
             head = fh.read(20)
         wal = wal_path(path)
-        return head[:16] == SQLITE_MAGIC and head[18:20] == b"\x02\x02" and not (
-            wal.exists() and wal.stat().st_size > 0)
+        return (
+            head[:16] == SQLITE_MAGIC
+            and head[18:20] == b"\x02\x02"
+            and not (wal.exists() and wal.stat().st_size > 0)
+        )
     except OSError:
         return False
 
@@ -312,11 +342,17 @@ class IntegrityCheck:
         except StoreError as exc:
             self.error = exc
         except sqlite3.OperationalError as exc:
-            self.error = (LockedDatabaseError(LOCKED_MESSAGE) if "locked" in str(exc) or "busy" in str(exc)
-                          else CorruptDatabaseError(f"データベースが壊れているか読めません: {self.path}\n詳細: {exc}"))
+            self.error = (
+                LockedDatabaseError(LOCKED_MESSAGE)
+                if "locked" in str(exc) or "busy" in str(exc)
+                else CorruptDatabaseError(
+                    f"データベースが壊れているか読めません: {self.path}\n詳細: {exc}"
+                )
+            )
         except sqlite3.DatabaseError as exc:
             self.error = CorruptDatabaseError(
-                f"データベースが壊れています: {self.path}\n詳細: {exc}。ファイルは変更していません。")
+                f"データベースが壊れています: {self.path}\n詳細: {exc}。ファイルは変更していません。"
+            )
         finally:
             conn.close()
 
@@ -399,8 +435,9 @@ def _check_writable(path: Path) -> None:
         raise read_only_error(path)
 
 
-def open_database(path: Path | str, *, migrate: bool = True, allow_empty: bool = False,
-                  check_later: bool = False) -> Database:
+def open_database(
+    path: Path | str, *, migrate: bool = True, allow_empty: bool = False, check_later: bool = False
+) -> Database:
     """Open (creating if missing) and migrate the database at ``path``.
 
     An existing empty (0-byte) file is refused unless ``allow_empty`` (the clerk agreed to
@@ -411,8 +448,12 @@ def open_database(path: Path | str, *, migrate: bool = True, allow_empty: bool =
     if path.is_dir():
         raise folder_error(path)
     wal = wal_path(path)
-    if (path.exists() and path.stat().st_size == 0 and not allow_empty
-            and not (wal.exists() and wal.stat().st_size > 0)):
+    if (
+        path.exists()
+        and path.stat().st_size == 0
+        and not allow_empty
+        and not (wal.exists() and wal.stat().st_size > 0)
+    ):
         raise empty_file_error(path)
     existed = path.exists() and path.stat().st_size > 0
     # The integrity check may run alongside the window only when opening cannot change the
@@ -420,7 +461,7 @@ def open_database(path: Path | str, *, migrate: bool = True, allow_empty: bool =
     check_later = check_later and existed and _clean_wal_file(path)
     version = inspect_existing(path, quick_check=not check_later) if existed else 0
     migrating = migrate and version < latest_version()
-    if check_later and migrating:                # a migration writes: check before it
+    if check_later and migrating:  # a migration writes: check before it
         inspect_existing(path)
         check_later = False
     if not existed:
@@ -453,13 +494,18 @@ def open_database(path: Path | str, *, migrate: bool = True, allow_empty: bool =
         try:
             if existed and version > 0:
                 stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
-                dest = backups_dir_for(path) / f"{path.stem}-v{version}-before-migration-{stamp}.sqlite3"
+                dest = (
+                    backups_dir_for(path)
+                    / f"{path.stem}-v{version}-before-migration-{stamp}.sqlite3"
+                )
                 db.pre_migration_backup = backup_to(conn, dest)
             apply_migrations(conn)
         except MigrationError as exc:
             conn.close()
             cause = describe_failure(exc.__cause__, path) if exc.__cause__ is not None else exc
-            raise (cause if isinstance(cause, (DiskFullError, ReadOnlyDatabaseError)) else exc) from exc
+            raise (
+                cause if isinstance(cause, (DiskFullError, ReadOnlyDatabaseError)) else exc
+            ) from exc
         except (sqlite3.Error, OSError) as exc:
             conn.close()
             raise describe_failure(exc, path) from exc

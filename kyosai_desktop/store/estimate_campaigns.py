@@ -54,7 +54,7 @@ def _jp_date(iso: str | None) -> str:
     return f"{y}年{m}月{d}日"
 
 
-JOINED = "参加"   # the audit value of a participating union
+JOINED = "参加"  # the audit value of a participating union
 CAMPAIGN_EDITABLE = ("name", "kind", "period_from", "period_to", "product_id", "note")
 _CAMPAIGN_COLS = ", ".join(f.name for f in fields(Campaign))
 
@@ -70,40 +70,78 @@ class CampaignRepository:
         return [Campaign(*r) for r in rows]
 
     def get(self, campaign_id: int) -> Campaign | None:
-        row = self.conn.execute(f"SELECT {_CAMPAIGN_COLS} FROM estimate_campaigns WHERE id = ?",
-                                (campaign_id,)).fetchone()
+        row = self.conn.execute(
+            f"SELECT {_CAMPAIGN_COLS} FROM estimate_campaigns WHERE id = ?", (campaign_id,)
+        ).fetchone()
         return None if row is None else Campaign(*row)
 
     def find(self, name: str) -> Campaign | None:
-        row = self.conn.execute(f"SELECT {_CAMPAIGN_COLS} FROM estimate_campaigns WHERE name = ?",
-                                (name.strip(),)).fetchone()
+        row = self.conn.execute(
+            f"SELECT {_CAMPAIGN_COLS} FROM estimate_campaigns WHERE name = ?", (name.strip(),)
+        ).fetchone()
         return None if row is None else Campaign(*row)
 
-    def add(self, name: str, kind: str = "その他", *, period_from: str | None = None,
-            period_to: str | None = None, product_id: int | None = None, note: str | None = None,
-            source: str = "estimates") -> Campaign:
+    def add(
+        self,
+        name: str,
+        kind: str = "その他",
+        *,
+        period_from: str | None = None,
+        period_to: str | None = None,
+        product_id: int | None = None,
+        note: str | None = None,
+        source: str = "estimates",
+    ) -> Campaign:
         name = name.strip()
         self._check(name, kind, period_from, period_to, None)
         with transaction(self.conn):
             cur = self.conn.execute(
                 "INSERT INTO estimate_campaigns (id, name, kind, period_from, period_to, product_id, note)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?)", (new_id(self.conn, "estimate_campaigns"), name, kind, period_from, period_to, product_id, note))
+                " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (
+                    new_id(self.conn, "estimate_campaigns"),
+                    name,
+                    kind,
+                    period_from,
+                    period_to,
+                    product_id,
+                    note,
+                ),
+            )
             cid = int(cur.lastrowid)  # type: ignore[arg-type]
-            audit.record(self.conn, source=source, table="estimate_campaigns", key=str(cid),
-                         field=audit.WHOLE_RECORD, old=None, new=self.get(cid), new_text=f"{name} ({kind})")
+            audit.record(
+                self.conn,
+                source=source,
+                table="estimate_campaigns",
+                key=str(cid),
+                field=audit.WHOLE_RECORD,
+                old=None,
+                new=self.get(cid),
+                new_text=f"{name} ({kind})",
+            )
         return self.get(cid)  # type: ignore[return-value]
 
     def restore(self, campaign: Campaign, *, source: str = "undo") -> Campaign:
         """Put back a deleted campaign with its id (undo of a delete, redo of an add)."""
-        self._check(campaign.name, campaign.kind, campaign.period_from, campaign.period_to, campaign.id)
+        self._check(
+            campaign.name, campaign.kind, campaign.period_from, campaign.period_to, campaign.id
+        )
         values = {f.name: getattr(campaign, f.name) for f in fields(Campaign)}
         with transaction(self.conn):
             self.conn.execute(
                 f"INSERT INTO estimate_campaigns ({_CAMPAIGN_COLS}) VALUES ({', '.join('?' * len(values))})",
-                tuple(values.values()))
-            audit.record(self.conn, source=source, table="estimate_campaigns", key=str(campaign.id),
-                         field=audit.WHOLE_RECORD, old=None, new=self.get(campaign.id),
-                         new_text=f"{campaign.name} ({campaign.kind}) (復元)")
+                tuple(values.values()),
+            )
+            audit.record(
+                self.conn,
+                source=source,
+                table="estimate_campaigns",
+                key=str(campaign.id),
+                field=audit.WHOLE_RECORD,
+                old=None,
+                new=self.get(campaign.id),
+                new_text=f"{campaign.name} ({campaign.kind}) (復元)",
+            )
         return self.get(campaign.id)  # type: ignore[return-value]
 
     def update(self, campaign_id: int, *, source: str = "estimates", **values: object) -> Campaign:
@@ -119,13 +157,28 @@ class CampaignRepository:
             for key, value in values.items():
                 if getattr(old, key) == value:
                     continue
-                self.conn.execute(f"UPDATE estimate_campaigns SET {key} = ? WHERE id = ?", (value, campaign_id))
-                audit.record(self.conn, source=source, table="estimate_campaigns", key=str(campaign_id),
-                             field=key, old=getattr(old, key), new=value)
+                self.conn.execute(
+                    f"UPDATE estimate_campaigns SET {key} = ? WHERE id = ?", (value, campaign_id)
+                )
+                audit.record(
+                    self.conn,
+                    source=source,
+                    table="estimate_campaigns",
+                    key=str(campaign_id),
+                    field=key,
+                    old=getattr(old, key),
+                    new=value,
+                )
         return self.get(campaign_id)  # type: ignore[return-value]
 
-    def _check(self, name: str, kind: str, period_from: str | None, period_to: str | None,
-               own_id: int | None) -> None:
+    def _check(
+        self,
+        name: str,
+        kind: str,
+        period_from: str | None,
+        period_to: str | None,
+        own_id: int | None,
+    ) -> None:
         if not name:
             raise ValueError("キャンペーン名を入力してください。")
         if kind not in CAMPAIGN_KINDS:
@@ -138,14 +191,24 @@ class CampaignRepository:
 
     def delete(self, campaign_id: int, *, source: str = "estimates") -> None:
         """Delete a campaign that has no estimate (a campaign with estimates is kept)."""
-        n = self.conn.execute("SELECT count(*) FROM estimates WHERE campaign_id = ?", (campaign_id,)).fetchone()[0]
+        n = self.conn.execute(
+            "SELECT count(*) FROM estimates WHERE campaign_id = ?", (campaign_id,)
+        ).fetchone()[0]
         if n:
             raise ValueError(f"このキャンペーンには見積りが {n} 件あるため削除できません。")
         old = self.get(campaign_id)
         with transaction(self.conn):
             self.conn.execute("DELETE FROM estimate_campaigns WHERE id = ?", (campaign_id,))
-            audit.record(self.conn, source=source, table="estimate_campaigns", key=str(campaign_id),
-                         field=audit.WHOLE_RECORD, old=old, new=None, old_text=None if old is None else old.name)
+            audit.record(
+                self.conn,
+                source=source,
+                table="estimate_campaigns",
+                key=str(campaign_id),
+                field=audit.WHOLE_RECORD,
+                old=old,
+                new=None,
+                old_text=None if old is None else old.name,
+            )
 
     def stats(self) -> dict[int, tuple[int, int]]:
         """{campaign_id: (participating unions, estimates)} for the campaign list."""
@@ -154,7 +217,8 @@ class CampaignRepository:
             " (SELECT count(*) FROM (SELECT union_id FROM estimate_campaign_unions WHERE campaign_id = c.id"
             "   UNION SELECT union_id FROM estimates WHERE campaign_id = c.id)),"
             " (SELECT count(*) FROM estimates WHERE campaign_id = c.id)"
-            " FROM estimate_campaigns c")
+            " FROM estimate_campaigns c"
+        )
         return {r[0]: (r[1], r[2]) for r in rows}
 
     # ------------------------------------------------------------ participating unions
@@ -164,31 +228,53 @@ class CampaignRepository:
             "SELECT u.id FROM unions u WHERE u.id IN ("
             " SELECT union_id FROM estimate_campaign_unions WHERE campaign_id = ?"
             " UNION SELECT union_id FROM estimates WHERE campaign_id = ?)"
-            " ORDER BY u.pref_code, u.union_code", (campaign_id, campaign_id))
+            " ORDER BY u.pref_code, u.union_code",
+            (campaign_id, campaign_id),
+        )
         return [r[0] for r in rows]
 
-    def add_unions(self, campaign_id: int, union_ids: Iterable[int], *, source: str = "estimates") -> int:
+    def add_unions(
+        self, campaign_id: int, union_ids: Iterable[int], *, source: str = "estimates"
+    ) -> int:
         added = 0
         with transaction(self.conn):
             for uid in union_ids:
                 cur = self.conn.execute(
                     "INSERT OR IGNORE INTO estimate_campaign_unions (campaign_id, union_id) VALUES (?, ?)",
-                    (campaign_id, uid))
+                    (campaign_id, uid),
+                )
                 if cur.rowcount:
                     added += 1
-                    audit.record(self.conn, source=source, table="estimate_campaign_unions",
-                                 key=f"{campaign_id}:{uid}", field=audit.WHOLE_RECORD, old=None, new=JOINED)
+                    audit.record(
+                        self.conn,
+                        source=source,
+                        table="estimate_campaign_unions",
+                        key=f"{campaign_id}:{uid}",
+                        field=audit.WHOLE_RECORD,
+                        old=None,
+                        new=JOINED,
+                    )
         return added
 
     def remove_union(self, campaign_id: int, union_id: int, *, source: str = "estimates") -> None:
-        n = self.conn.execute("SELECT count(*) FROM estimates WHERE campaign_id = ? AND union_id = ?",
-                              (campaign_id, union_id)).fetchone()[0]
+        n = self.conn.execute(
+            "SELECT count(*) FROM estimates WHERE campaign_id = ? AND union_id = ?",
+            (campaign_id, union_id),
+        ).fetchone()[0]
         if n:
             raise ValueError(f"この単組には見積りが {n} 件あるため、参加単組から外せません。")
         with transaction(self.conn):
             cur = self.conn.execute(
                 "DELETE FROM estimate_campaign_unions WHERE campaign_id = ? AND union_id = ?",
-                (campaign_id, union_id))
+                (campaign_id, union_id),
+            )
             if cur.rowcount:
-                audit.record(self.conn, source=source, table="estimate_campaign_unions",
-                             key=f"{campaign_id}:{union_id}", field=audit.WHOLE_RECORD, old=JOINED, new=None)
+                audit.record(
+                    self.conn,
+                    source=source,
+                    table="estimate_campaign_unions",
+                    key=f"{campaign_id}:{union_id}",
+                    field=audit.WHOLE_RECORD,
+                    old=JOINED,
+                    new=None,
+                )

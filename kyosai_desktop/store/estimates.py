@@ -70,8 +70,13 @@ EDITABLE = tuple(n for n in ESTIMATE_FIELDS if n not in ("id", "campaign_id", "u
 # Personal data (DOMAIN §8), cleared by anonymisation.
 PERSONAL_FIELDS = ("name", "age", "contact", "car", "policy_maturity", "inspection_due", "notes")
 # The date recorded for each status step.
-STATUS_DATE = {REQUESTED: "requested_on", ESTIMATED: "estimated_on", RETURNED: "returned_on",
-               "成約": "closed_on", "不成約": "closed_on"}
+STATUS_DATE = {
+    REQUESTED: "requested_on",
+    ESTIMATED: "estimated_on",
+    RETURNED: "returned_on",
+    "成約": "closed_on",
+    "不成約": "closed_on",
+}
 _EST_COLS = ", ".join(ESTIMATE_FIELDS)
 _VEHICLE = ESTIMATE_FIELDS.index("vehicle_cover")
 
@@ -117,12 +122,14 @@ class OpenEstimate:
 class StatusCounts:
     """Per union: how far each estimate got (counts are cumulative: 成約 is also returned)."""
 
-    requests: int = 0      # every estimate record (依頼 received)
-    estimated: int = 0     # 見積作成 or later
-    returned: int = 0      # 返却済, 成約 or 不成約
-    contracts: int = 0     # 成約
-    declined: int = 0      # 不成約
-    contracts_in_period: int = 0  # 成約 whose 申込日 falls in the campaign period (campaigns count by 申込日)
+    requests: int = 0  # every estimate record (依頼 received)
+    estimated: int = 0  # 見積作成 or later
+    returned: int = 0  # 返却済, 成約 or 不成約
+    contracts: int = 0  # 成約
+    declined: int = 0  # 不成約
+    contracts_in_period: int = (
+        0  # 成約 whose 申込日 falls in the campaign period (campaigns count by 申込日)
+    )
 
 
 def validate(values: dict[str, object]) -> None:
@@ -147,37 +154,50 @@ class EstimateRepository:
 
     # ------------------------------------------------------------------ reading
     def get(self, estimate_id: int) -> Estimate | None:
-        row = self.conn.execute(f"SELECT {_EST_COLS} FROM estimates WHERE id = ?", (estimate_id,)).fetchone()
+        row = self.conn.execute(
+            f"SELECT {_EST_COLS} FROM estimates WHERE id = ?", (estimate_id,)
+        ).fetchone()
         return None if row is None else _estimate(row)
 
     def list(self, campaign_id: int, union_id: int | None = None) -> list[Estimate]:
         """A campaign's estimates (one union's, or all by union code then No.)."""
         if union_id is not None:
-            rows = plain_rows(self.conn,
-                          f"SELECT {_EST_COLS} FROM estimates WHERE campaign_id = ? AND union_id = ? ORDER BY seq",
-                          (campaign_id, union_id))
+            rows = plain_rows(
+                self.conn,
+                f"SELECT {_EST_COLS} FROM estimates WHERE campaign_id = ? AND union_id = ? ORDER BY seq",
+                (campaign_id, union_id),
+            )
         else:
             # Read in index order (no join, no temporary sort), then order the unions by code.
-            rows = plain_rows(self.conn,
-                          f"SELECT {_EST_COLS} FROM estimates WHERE campaign_id = ? ORDER BY union_id, seq",
-                          (campaign_id,))
-            rank = {uid: i for i, (uid,) in enumerate(plain_rows(
-                self.conn, "SELECT id FROM unions ORDER BY pref_code, union_code"))}
+            rows = plain_rows(
+                self.conn,
+                f"SELECT {_EST_COLS} FROM estimates WHERE campaign_id = ? ORDER BY union_id, seq",
+                (campaign_id,),
+            )
+            rank = {
+                uid: i
+                for i, (uid,) in enumerate(
+                    plain_rows(self.conn, "SELECT id FROM unions ORDER BY pref_code, union_code")
+                )
+            }
             rows.sort(key=lambda r: rank.get(r[2], -1))
         return [_estimate(r) for r in rows]
 
-    def premium_sums(self, campaign_id: int, union_id: int | None = None
-                     ) -> dict[int, tuple[int, builtins.list[tuple[str, int, int, int]]]]:
+    def premium_sums(
+        self, campaign_id: int, union_id: int | None = None
+    ) -> dict[int, tuple[int, builtins.list[tuple[str, int, int, int]]]]:
         """Per union: (rows, [(支払, complete rows, Σ他社, Σじちろう) per 支払]) in one SQL pass.
 
         "Complete" = both premiums and 支払 given (the rows ``domain.estimates.totals``
         keeps); the per-支払 sums let the domain apply k without reading every row.
         """
-        sql = ("SELECT union_id, payment, count(*),"
-               " sum(other_premium IS NOT NULL AND jichiro_premium IS NOT NULL AND payment IS NOT NULL),"
-               " sum(CASE WHEN jichiro_premium IS NOT NULL AND payment IS NOT NULL THEN other_premium END),"
-               " sum(CASE WHEN other_premium IS NOT NULL AND payment IS NOT NULL THEN jichiro_premium END)"
-               " FROM estimates WHERE campaign_id = ?")
+        sql = (
+            "SELECT union_id, payment, count(*),"
+            " sum(other_premium IS NOT NULL AND jichiro_premium IS NOT NULL AND payment IS NOT NULL),"
+            " sum(CASE WHEN jichiro_premium IS NOT NULL AND payment IS NOT NULL THEN other_premium END),"
+            " sum(CASE WHEN other_premium IS NOT NULL AND payment IS NOT NULL THEN jichiro_premium END)"
+            " FROM estimates WHERE campaign_id = ?"
+        )
         args: list[object] = [campaign_id]
         if union_id is not None:
             sql += " AND union_id = ?"
@@ -194,8 +214,11 @@ class EstimateRepository:
     def roles_by_union(self, campaign_id: int) -> dict[int, set[str]]:
         """{union_id: the roles (執行部 / 組合員) among its estimates}."""
         out: dict[int, set[str]] = {}
-        for uid, role in plain_rows(self.conn, "SELECT DISTINCT union_id, role FROM estimates WHERE campaign_id = ?",
-                                (campaign_id,)):
+        for uid, role in plain_rows(
+            self.conn,
+            "SELECT DISTINCT union_id, role FROM estimates WHERE campaign_id = ?",
+            (campaign_id,),
+        ):
             out.setdefault(uid, set()).add(role)
         return out
 
@@ -213,39 +236,53 @@ class EstimateRepository:
             " ifnull(sum(e.status = '成約' AND (c.period_from IS NULL OR e.closed_on >= c.period_from)"
             "     AND (c.period_to IS NULL OR e.closed_on <= c.period_to)), 0)"
             " FROM estimates e JOIN estimate_campaigns c ON c.id = e.campaign_id"
-            " WHERE e.campaign_id = ? GROUP BY e.union_id", (campaign_id,))
+            " WHERE e.campaign_id = ? GROUP BY e.union_id",
+            (campaign_id,),
+        )
         return {r[0]: StatusCounts(*r[1:]) for r in rows}
 
     def count(self, campaign_id: int | None = None) -> int:
         if campaign_id is None:
             return self.conn.execute("SELECT count(*) FROM estimates").fetchone()[0]
-        return self.conn.execute("SELECT count(*) FROM estimates WHERE campaign_id = ?",
-                                 (campaign_id,)).fetchone()[0]
+        return self.conn.execute(
+            "SELECT count(*) FROM estimates WHERE campaign_id = ?", (campaign_id,)
+        ).fetchone()[0]
 
     def next_seq(self, campaign_id: int, union_id: int) -> int:
-        row = self.conn.execute("SELECT max(seq) FROM estimates WHERE campaign_id = ? AND union_id = ?",
-                                (campaign_id, union_id)).fetchone()
+        row = self.conn.execute(
+            "SELECT max(seq) FROM estimates WHERE campaign_id = ? AND union_id = ?",
+            (campaign_id, union_id),
+        ).fetchone()
         return (row[0] or 0) + 1
 
     def find_seq(self, campaign_id: int, union_id: int, seq: int) -> Estimate | None:
         row = self.conn.execute(
             f"SELECT {_EST_COLS} FROM estimates WHERE campaign_id = ? AND union_id = ? AND seq = ?",
-            (campaign_id, union_id, seq)).fetchone()
+            (campaign_id, union_id, seq),
+        ).fetchone()
         return None if row is None else _estimate(row)
 
-    def open_estimates(self, *, campaign_id: int | None = None, union_id: int | None = None,
-                       matures_from: str | None = None, matures_to: str | None = None) -> builtins.list[OpenEstimate]:
+    def open_estimates(
+        self,
+        *,
+        campaign_id: int | None = None,
+        union_id: int | None = None,
+        matures_from: str | None = None,
+        matures_to: str | None = None,
+    ) -> builtins.list[OpenEstimate]:
         """Estimates not yet 成約/不成約, by 保険(共済)満期日 (unknown dates last).
 
         ``matures_from``/``matures_to`` (ISO dates, inclusive) keep only estimates whose
         maturity falls in that window (the closing list's "within N days").
         """
         marks = ",".join("?" * len(OPEN_STATUSES))
-        sql = ("SELECT e.id, e.campaign_id, c.name, e.union_id, e.seq, e.name, e.car, e.policy_maturity,"
-               " e.status, e.role, e.contact, e.returned_on, e.other_premium, e.jichiro_premium, e.payment"
-               " FROM estimates e JOIN estimate_campaigns c ON c.id = e.campaign_id"
-               " JOIN unions u ON u.id = e.union_id"
-               f" WHERE e.status IN ({marks})")
+        sql = (
+            "SELECT e.id, e.campaign_id, c.name, e.union_id, e.seq, e.name, e.car, e.policy_maturity,"
+            " e.status, e.role, e.contact, e.returned_on, e.other_premium, e.jichiro_premium, e.payment"
+            " FROM estimates e JOIN estimate_campaigns c ON c.id = e.campaign_id"
+            " JOIN unions u ON u.id = e.union_id"
+            f" WHERE e.status IN ({marks})"
+        )
         args: list[object] = list(OPEN_STATUSES)
         if campaign_id is not None:
             sql += " AND e.campaign_id = ?"
@@ -267,7 +304,9 @@ class EstimateRepository:
         return self.open_estimates(union_id=union_id)
 
     # ------------------------------------------------------------------ writing
-    def add(self, campaign_id: int, union_id: int, *, source: str = "estimates", **values: object) -> Estimate:
+    def add(
+        self, campaign_id: int, union_id: int, *, source: str = "estimates", **values: object
+    ) -> Estimate:
         """Add one estimate (No. = next free unless given); one commit, audited."""
         bad = set(values) - set(EDITABLE)
         if bad:
@@ -285,14 +324,29 @@ class EstimateRepository:
             keys = ["id", "campaign_id", "union_id", *values]
             cur = self.conn.execute(
                 f"INSERT INTO estimates ({', '.join(keys)}) VALUES ({', '.join('?' * len(keys))})",
-                (new_id(self.conn, "estimates"), campaign_id, union_id, *values.values()))
+                (new_id(self.conn, "estimates"), campaign_id, union_id, *values.values()),
+            )
             eid = int(cur.lastrowid)  # type: ignore[arg-type]
-            self.conn.execute("INSERT OR IGNORE INTO estimate_campaign_unions (campaign_id, union_id)"
-                              " VALUES (?, ?)", (campaign_id, union_id))
-            rows = [audit.AuditRow("estimates", estimate_key(eid), audit.WHOLE_RECORD, None, self.get(eid),
-                                   new_text=_created_text(campaign_id, union_id, values["seq"]))]
-            rows += [audit.AuditRow("estimates", estimate_key(eid), key, None, value)
-                     for key, value in values.items() if key != "seq" and value not in (None, 0, "")]
+            self.conn.execute(
+                "INSERT OR IGNORE INTO estimate_campaign_unions (campaign_id, union_id)"
+                " VALUES (?, ?)",
+                (campaign_id, union_id),
+            )
+            rows = [
+                audit.AuditRow(
+                    "estimates",
+                    estimate_key(eid),
+                    audit.WHOLE_RECORD,
+                    None,
+                    self.get(eid),
+                    new_text=_created_text(campaign_id, union_id, values["seq"]),
+                )
+            ]
+            rows += [
+                audit.AuditRow("estimates", estimate_key(eid), key, None, value)
+                for key, value in values.items()
+                if key != "seq" and value not in (None, 0, "")
+            ]
             audit.write(self.conn, source, rows)
         return self.get(eid)  # type: ignore[return-value]
 
@@ -318,12 +372,23 @@ class EstimateRepository:
                 if before == value:
                     continue
                 stored = int(value) if isinstance(value, bool) else value
-                self.conn.execute(f"UPDATE estimates SET {key} = ? WHERE id = ?", (stored, estimate_id))
-                audit.record(self.conn, source=source, table="estimates", key=estimate_key(estimate_id),
-                             field=key, old=before, new=value)
+                self.conn.execute(
+                    f"UPDATE estimates SET {key} = ? WHERE id = ?", (stored, estimate_id)
+                )
+                audit.record(
+                    self.conn,
+                    source=source,
+                    table="estimates",
+                    key=estimate_key(estimate_id),
+                    field=key,
+                    old=before,
+                    new=value,
+                )
         return self.get(estimate_id)  # type: ignore[return-value]
 
-    def set_status(self, estimate_id: int, status: str, on: str | None, *, source: str = "estimates") -> Estimate:
+    def set_status(
+        self, estimate_id: int, status: str, on: str | None, *, source: str = "estimates"
+    ) -> Estimate:
         """Move an estimate to ``status`` dated ``on``; moving back clears later steps' dates."""
         if status not in STATUSES:
             raise ValueError(f"状況「{status}」は {' / '.join(STATUSES)} のいずれかです。")
@@ -342,8 +407,9 @@ class EstimateRepository:
             changes.pop(date_field, None)
         return self.update(estimate_id, source=source, **changes)
 
-    def set_status_many(self, estimate_ids: Sequence[int], status: str, on: str | None, *,
-                        source: str = "estimates") -> builtins.list[Estimate]:
+    def set_status_many(
+        self, estimate_ids: Sequence[int], status: str, on: str | None, *, source: str = "estimates"
+    ) -> builtins.list[Estimate]:
         """The same status step for several estimates, as one edit (one commit)."""
         with transaction(self.conn):
             return [self.set_status(i, status, on, source=source) for i in estimate_ids]
@@ -354,8 +420,16 @@ class EstimateRepository:
             raise KeyError(estimate_id)
         with transaction(self.conn):
             self.conn.execute("DELETE FROM estimates WHERE id = ?", (estimate_id,))
-            audit.record(self.conn, source=source, table="estimates", key=estimate_key(estimate_id),
-                         field=audit.WHOLE_RECORD, old=old, new=None, old_text=f"No.{old.seq}")
+            audit.record(
+                self.conn,
+                source=source,
+                table="estimates",
+                key=estimate_key(estimate_id),
+                field=audit.WHOLE_RECORD,
+                old=old,
+                new=None,
+                old_text=f"No.{old.seq}",
+            )
         return old
 
     def restore(self, estimate: Estimate, *, source: str = "undo") -> Estimate:
@@ -365,15 +439,24 @@ class EstimateRepository:
         with transaction(self.conn):
             self.conn.execute(
                 f"INSERT INTO estimates ({_EST_COLS}) VALUES ({', '.join('?' * len(values))})",
-                tuple(values.values()))
-            audit.record(self.conn, source=source, table="estimates", key=estimate_key(estimate.id),
-                         field=audit.WHOLE_RECORD, old=None, new=self.get(estimate.id),
-                         new_text=f"No.{estimate.seq} (復元)")
+                tuple(values.values()),
+            )
+            audit.record(
+                self.conn,
+                source=source,
+                table="estimates",
+                key=estimate_key(estimate.id),
+                field=audit.WHOLE_RECORD,
+                old=None,
+                new=self.get(estimate.id),
+                new_text=f"No.{estimate.seq} (復元)",
+            )
         return self.get(estimate.id)  # type: ignore[return-value]
 
     def _refuse_anonymised(self, campaign_id: int) -> None:
-        row = self.conn.execute("SELECT anonymised_at FROM estimate_campaigns WHERE id = ?",
-                                (campaign_id,)).fetchone()
+        row = self.conn.execute(
+            "SELECT anonymised_at FROM estimate_campaigns WHERE id = ?", (campaign_id,)
+        ).fetchone()
         if row is None:
             raise ValueError("キャンペーンが見つかりません。")
         if row[0]:
@@ -382,10 +465,17 @@ class EstimateRepository:
     # ------------------------------------------------------------------ personal data
     def history_keys(self, campaign_id: int) -> builtins.list[str]:
         """Audit keys of the campaign's estimates, those deleted earlier included (by their creation row)."""
-        ids = [r[0] for r in self.conn.execute("SELECT id FROM estimates WHERE campaign_id = ?", (campaign_id,))]
+        ids = [
+            r[0]
+            for r in self.conn.execute(
+                "SELECT id FROM estimates WHERE campaign_id = ?", (campaign_id,)
+            )
+        ]
         created = self.conn.execute(
             "SELECT DISTINCT record_key FROM audit WHERE table_name = 'estimates' AND field = '*'"
-            " AND old_value IS NULL AND new_value LIKE ?", (_created_text(campaign_id, "%", "%"),))
+            " AND old_value IS NULL AND new_value LIKE ?",
+            (_created_text(campaign_id, "%", "%"),),
+        )
         return sorted({estimate_key(i) for i in ids} | {r[0] for r in created})
 
     def _anonymise_exchange(self, keys: builtins.list[str]) -> None:
@@ -395,12 +485,15 @@ class EstimateRepository:
         their row without the personal fields; a changeset holding these estimates is dropped (the
         next package from that laptop is then taken whole — what was already applied comes back
         unchanged)."""
-        tables = {r[0] for r in self.conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        tables = {
+            r[0] for r in self.conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+        }
         wanted = set(keys)
         if "exchange_conflicts" in tables and wanted:
             rows = self.conn.execute(
                 "SELECT id, record_key, field, base_value, office_value, laptop_value, laptop_row"
-                " FROM exchange_conflicts WHERE table_name = 'estimates'").fetchall()
+                " FROM exchange_conflicts WHERE table_name = 'estimates'"
+            ).fetchall()
             for cid, key, fld, *values in rows:
                 if key not in wanted:
                     continue
@@ -408,18 +501,23 @@ class EstimateRepository:
                     self.conn.execute("DELETE FROM exchange_conflicts WHERE id = ?", (cid,))
                     continue
                 try:
-                    self.conn.execute("UPDATE exchange_conflicts SET base_value = ?, office_value = ?,"
-                                      " laptop_value = ?, laptop_row = ? WHERE id = ?",
-                                      (*(_without_personal(v) for v in values), cid))
-                except sqlite3.IntegrityError:   # now equal to another listed conflict
+                    self.conn.execute(
+                        "UPDATE exchange_conflicts SET base_value = ?, office_value = ?,"
+                        " laptop_value = ?, laptop_row = ? WHERE id = ?",
+                        (*(_without_personal(v) for v in values), cid),
+                    )
+                except sqlite3.IntegrityError:  # now equal to another listed conflict
                     self.conn.execute("DELETE FROM exchange_conflicts WHERE id = ?", (cid,))
         if "exchange_imports" in tables and wanted:
             cols = [r[1] for r in self.conn.execute("PRAGMA table_info(estimates)")]
             for package_id, changeset in self.conn.execute(
-                    "SELECT package_id, changeset FROM exchange_imports WHERE changeset IS NOT NULL").fetchall():
+                "SELECT package_id, changeset FROM exchange_imports WHERE changeset IS NOT NULL"
+            ).fetchall():
                 if _changeset_touches(bytes(changeset), cols.index("id"), wanted):
-                    self.conn.execute("UPDATE exchange_imports SET changeset = NULL WHERE package_id = ?",
-                                      (package_id,))
+                    self.conn.execute(
+                        "UPDATE exchange_imports SET changeset = NULL WHERE package_id = ?",
+                        (package_id,),
+                    )
 
     def anonymise_campaign(self, campaign_id: int, *, source: str = "anonymise") -> int:
         """Clear every personal field of the campaign's estimates, and their audit history.
@@ -431,7 +529,12 @@ class EstimateRepository:
         zeroed (``secure_delete``) and the WAL is checkpointed, so the names are gone from
         the file itself.  Returns the number of estimates anonymised.
         """
-        ids = [r[0] for r in self.conn.execute("SELECT id FROM estimates WHERE campaign_id = ?", (campaign_id,))]
+        ids = [
+            r[0]
+            for r in self.conn.execute(
+                "SELECT id FROM estimates WHERE campaign_id = ?", (campaign_id,)
+            )
+        ]
         keys = self.history_keys(campaign_id)
         self.conn.execute("PRAGMA secure_delete = ON")
         with transaction(self.conn):
@@ -439,18 +542,29 @@ class EstimateRepository:
             self.conn.execute(f"UPDATE estimates SET {sets} WHERE campaign_id = ?", (campaign_id,))
             marks = ",".join("?" * len(PERSONAL_FIELDS))
             for start in range(0, len(keys), 500):
-                chunk = keys[start:start + 500]
+                chunk = keys[start : start + 500]
                 in_chunk = ",".join("?" * len(chunk))
                 self.conn.execute(
                     "UPDATE audit SET old_value = CASE WHEN old_value IS NULL THEN NULL ELSE ? END,"
                     " new_value = CASE WHEN new_value IS NULL THEN NULL ELSE ? END"
                     f" WHERE table_name = 'estimates' AND field IN ({marks}) AND record_key IN ({in_chunk})",
-                    (ANONYMISED, ANONYMISED, *PERSONAL_FIELDS, *chunk))
+                    (ANONYMISED, ANONYMISED, *PERSONAL_FIELDS, *chunk),
+                )
             self._anonymise_exchange(keys)
             at = datetime.now().isoformat(timespec="seconds")
-            self.conn.execute("UPDATE estimate_campaigns SET anonymised_at = ? WHERE id = ?", (at, campaign_id))
-            audit.record(self.conn, source=source, table="estimate_campaigns", key=str(campaign_id),
-                         field="anonymised_at", old=None, new=at, new_text=f"{at} ({len(ids)} 件)")
+            self.conn.execute(
+                "UPDATE estimate_campaigns SET anonymised_at = ? WHERE id = ?", (at, campaign_id)
+            )
+            audit.record(
+                self.conn,
+                source=source,
+                table="estimate_campaigns",
+                key=str(campaign_id),
+                field="anonymised_at",
+                old=None,
+                new=at,
+                new_text=f"{at} ({len(ids)} 件)",
+            )
         self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         return len(ids)
 
@@ -476,7 +590,7 @@ def _changeset_touches(changeset: bytes, id_column: int, keys: set[str]) -> bool
     try:
         import apsw
     except ImportError:
-        return True   # cannot look inside: assume it does
+        return True  # cannot look inside: assume it does
     for change in apsw.Changeset.iter(changeset):
         if change.name != "estimates":
             continue

@@ -68,9 +68,24 @@ class HQRepository:
     def packages(self) -> dict[str, HeldPackage]:
         rows = self.conn.execute(
             "SELECT pref_code, fiscal_year, first_month, last_month, created_at, imported_at, file_name,"
-            " sha256, app_version, schema_version, counts FROM hq_packages").fetchall()
-        return {r[0]: HeldPackage(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8], r[9],
-                                  json.loads(r[10] or "{}")) for r in rows}
+            " sha256, app_version, schema_version, counts FROM hq_packages"
+        ).fetchall()
+        return {
+            r[0]: HeldPackage(
+                r[0],
+                r[1],
+                r[2],
+                r[3],
+                r[4],
+                r[5],
+                r[6],
+                r[7],
+                r[8],
+                r[9],
+                json.loads(r[10] or "{}"),
+            )
+            for r in rows
+        }
 
     def held(self, pref_code: str) -> HeldPackage | None:
         return self.packages().get(pref_code)
@@ -85,14 +100,29 @@ class HQRepository:
             " imported_at = excluded.imported_at, file_name = excluded.file_name,"
             " sha256 = excluded.sha256, app_version = excluded.app_version,"
             " schema_version = excluded.schema_version, counts = excluded.counts",
-            (p.pref_code, p.fiscal_year, p.first_month, p.last_month, p.created_at, p.imported_at,
-             p.file_name, p.sha256, p.app_version, p.schema_version,
-             json.dumps(p.counts, ensure_ascii=False)))
+            (
+                p.pref_code,
+                p.fiscal_year,
+                p.first_month,
+                p.last_month,
+                p.created_at,
+                p.imported_at,
+                p.file_name,
+                p.sha256,
+                p.app_version,
+                p.schema_version,
+                json.dumps(p.counts, ensure_ascii=False),
+            ),
+        )
 
     # ------------------------------------------------------------ replacing a branch
     def union_ids(self, pref_code: str) -> dict[str, int]:
-        return {code: uid for uid, code in self.conn.execute(
-            "SELECT id, union_code FROM unions WHERE pref_code = ?", (pref_code,))}
+        return {
+            code: uid
+            for uid, code in self.conn.execute(
+                "SELECT id, union_code FROM unions WHERE pref_code = ?", (pref_code,)
+            )
+        }
 
     def upsert_unions(self, pref_code: str, rows: Sequence[tuple]) -> int:
         """(union_code, name, members, holdings, figures_as_of, effective_month, org_joined, active):
@@ -105,7 +135,8 @@ class HQRepository:
             " members = excluded.members, holdings = excluded.holdings,"
             " figures_as_of = excluded.figures_as_of, effective_month = excluded.effective_month,"
             " org_joined = excluded.org_joined, active = excluded.active",
-            [(pref_code, *row) for row in rows])
+            [(pref_code, *row) for row in rows],
+        )
         return sum(1 for row in rows if row[0] not in known)
 
     def clear_branch(self, pref_code: str, years: Sequence[int], first: str, last: str) -> None:
@@ -115,27 +146,36 @@ class HQRepository:
         marks = ",".join("?" * len(years))
         self.conn.execute(
             f"DELETE FROM targets WHERE union_id IN ({unions}) AND fiscal_year IN ({marks})",
-            (pref_code, *years))
+            (pref_code, *years),
+        )
         self.conn.execute(
             f"DELETE FROM model_unions WHERE union_id IN ({unions}) AND fiscal_year IN ({marks})",
-            (pref_code, *years))
+            (pref_code, *years),
+        )
         self.conn.execute(
             f"DELETE FROM hq_branch_targets WHERE pref_code = ? AND fiscal_year IN ({marks})",
-            (pref_code, *years))
+            (pref_code, *years),
+        )
         self.conn.execute(
             "DELETE FROM hq_branch_results WHERE pref_code = ? AND month BETWEEN ? AND ?",
-            (pref_code, first, last))
+            (pref_code, first, last),
+        )
 
-    def replace_union_results(self, pref_code: str, first: str, last: str,
-                              rows: Iterable[tuple[int, int, str, int]]) -> int:
+    def replace_union_results(
+        self, pref_code: str, first: str, last: str, rows: Iterable[tuple[int, int, str, int]]
+    ) -> int:
         """Drop the branch's per-union figures in [first, last] and insert ``rows`` (union_id,
         product_id, month, count) in bulk; return the cells dropped.  Audited by the caller,
         once for the whole package (a national year is ~900,000 cells)."""
         removed = self.conn.execute(
             "DELETE FROM hq_union_results WHERE union_id IN (SELECT id FROM unions WHERE pref_code = ?)"
-            " AND month BETWEEN ? AND ?", (pref_code, first, last)).rowcount
+            " AND month BETWEEN ? AND ?",
+            (pref_code, first, last),
+        ).rowcount
         self.conn.executemany(
-            "INSERT INTO hq_union_results (union_id, product_id, month, count) VALUES (?, ?, ?, ?)", rows)
+            "INSERT INTO hq_union_results (union_id, product_id, month, count) VALUES (?, ?, ?, ?)",
+            rows,
+        )
         return removed
 
     def union_result_count(self) -> int:
@@ -144,31 +184,41 @@ class HQRepository:
     def insert_branch_results(self, pref_code: str, rows: Iterable[tuple[int, str, int]]) -> None:
         self.conn.executemany(
             "INSERT INTO hq_branch_results (pref_code, product_id, month, count) VALUES (?, ?, ?, ?)",
-            ((pref_code, p, m, c) for p, m, c in rows))
+            ((pref_code, p, m, c) for p, m, c in rows),
+        )
 
-    def insert_targets(self, pref_code: str, branch_rows: Iterable[tuple], union_rows: Iterable[tuple]) -> None:
+    def insert_targets(
+        self, pref_code: str, branch_rows: Iterable[tuple], union_rows: Iterable[tuple]
+    ) -> None:
         """branch_rows: (fiscal_year, product_id, version, target);
         union_rows: (fiscal_year, product_id, version, union_id, target)."""
         self.conn.executemany(
             "INSERT INTO hq_branch_targets (pref_code, fiscal_year, product_id, version, target)"
-            " VALUES (?, ?, ?, ?, ?)", ((pref_code, *r) for r in branch_rows))
+            " VALUES (?, ?, ?, ?, ?)",
+            ((pref_code, *r) for r in branch_rows),
+        )
         self.conn.executemany(
             "INSERT INTO targets (fiscal_year, product_id, version, union_id, target) VALUES (?, ?, ?, ?, ?)",
-            union_rows)
+            union_rows,
+        )
 
     def insert_model_unions(self, rows: Iterable[tuple]) -> None:
         """(fiscal_year, union_id, target, members, holdings, effective_month)."""
         self.conn.executemany(
             "INSERT INTO model_unions (fiscal_year, union_id, target, members, holdings, effective_month)"
-            " VALUES (?, ?, ?, ?, ?, ?)", rows)
+            " VALUES (?, ?, ?, ?, ?, ?)",
+            rows,
+        )
 
     # ------------------------------------------------------------ the roll-up
     def branch_targets(self, fiscal_year: int) -> dict[tuple[str, int], int]:
         """{(pref, product): target}, 第2次 over 第1次 (as at a branch)."""
         out: dict[tuple[str, int], int] = {}
         for pref, product, _version, target in self.conn.execute(
-                "SELECT pref_code, product_id, version, target FROM hq_branch_targets"
-                " WHERE fiscal_year = ? ORDER BY version", (fiscal_year,)):
+            "SELECT pref_code, product_id, version, target FROM hq_branch_targets"
+            " WHERE fiscal_year = ? ORDER BY version",
+            (fiscal_year,),
+        ):
             out[(pref, product)] = target
         return out
 
@@ -176,7 +226,9 @@ class HQRepository:
         """(pref, product, month, count) for every branch's monthly totals in [first, last]."""
         return self.conn.execute(
             "SELECT pref_code, product_id, month, count FROM hq_branch_results"
-            " WHERE month BETWEEN ? AND ?", (first, last)).fetchall()
+            " WHERE month BETWEEN ? AND ?",
+            (first, last),
+        ).fetchall()
 
     def latest_month(self) -> str | None:
         """The latest effective month any branch has a figure for."""

@@ -48,6 +48,8 @@ def new_id(conn: sqlite3.Connection, table: str) -> int | None:
 
 def guard_sql(table: str) -> str:
     """The laptop-only trigger refusing an id SQLite chose by itself (positive)."""
-    return (f"CREATE TRIGGER IF NOT EXISTS exchange_guard_{table} AFTER INSERT ON {table}"
-            f" WHEN NEW.id > 0 BEGIN SELECT RAISE(ABORT,"
-            f" '持ち出し用コピーでは、この記録をこの方法で追加できません (番号の割り当てがありません)。'); END")
+    return (
+        f"CREATE TRIGGER IF NOT EXISTS exchange_guard_{table} AFTER INSERT ON {table}"
+        f" WHEN NEW.id > 0 BEGIN SELECT RAISE(ABORT,"
+        f" '持ち出し用コピーでは、この記録をこの方法で追加できません (番号の割り当てがありません)。'); END"
+    )

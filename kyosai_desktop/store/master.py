@@ -108,7 +108,15 @@ class ProductRepository:
         return None
 
     def update(self, product_id: int, *, source: str = "master", **fields: object) -> None:
-        allowed = {"name", "display_order", "rider_of", "active_from", "active_to", "has_target", "note"}
+        allowed = {
+            "name",
+            "display_order",
+            "rider_of",
+            "active_from",
+            "active_to",
+            "has_target",
+            "note",
+        }
         bad = set(fields) - allowed
         if bad:
             raise ValueError(f"unknown product fields: {bad}")
@@ -119,10 +127,17 @@ class ProductRepository:
         try:
             with transaction(self.conn):
                 for key, value in with_changes.items():
-                    self.conn.execute(f"UPDATE products SET {key} = ? WHERE id = ?", (value, product_id))
+                    self.conn.execute(
+                        f"UPDATE products SET {key} = ? WHERE id = ?", (value, product_id)
+                    )
                     audit.record(
-                        self.conn, source=source, table="products", key=str(product_id),
-                        field=key, old=getattr(old, key), new=value,
+                        self.conn,
+                        source=source,
+                        table="products",
+                        key=str(product_id),
+                        field=key,
+                        old=getattr(old, key),
+                        new=value,
                     )
         finally:
             self.invalidate()
@@ -164,8 +179,9 @@ class FiscalYearRepository:
             (year, f"{year}年度", DEFAULT_START_MONTH, default_model_start_month(year)),
         )
 
-    def set_start_months(self, year: int, start_month: int, model_start_month: int, *,
-                         source: str = "master") -> None:
+    def set_start_months(
+        self, year: int, start_month: int, model_start_month: int, *, source: str = "master"
+    ) -> None:
         old = self._row(year)
         if old is not None and (old[0], old[1]) == (start_month, model_start_month):
             return  # nothing changes: no write, no audit row (a re-import repeats the same months)
@@ -176,8 +192,13 @@ class FiscalYearRepository:
                 (start_month, model_start_month, year),
             )
             audit.record(
-                self.conn, source=source, table="fiscal_years", key=str(year), field="start_months",
-                old=None if old is None else f"{old[0]}/{old[1]}", new=f"{start_month}/{model_start_month}",
+                self.conn,
+                source=source,
+                table="fiscal_years",
+                key=str(year),
+                field="start_months",
+                old=None if old is None else f"{old[0]}/{old[1]}",
+                new=f"{start_month}/{model_start_month}",
             )
 
 
@@ -201,17 +222,27 @@ def seed_master_data(conn: sqlite3.Connection) -> bool:
             cur = conn.execute(
                 "INSERT INTO products (id, name, display_order, has_target, active_from, note)"
                 " VALUES (?, ?, ?, ?, ?, ?)",
-                (new_id(conn, "products"), row["name"], int(row["display_order"]), int(row["has_target"]),
-                 row["active_from"] or None, row["note"] or None),
+                (
+                    new_id(conn, "products"),
+                    row["name"],
+                    int(row["display_order"]),
+                    int(row["has_target"]),
+                    row["active_from"] or None,
+                    row["note"] or None,
+                ),
             )
             ids[row["name"]] = int(cur.lastrowid or 0)
         for row in rows:
             if row["rider_of"]:
-                conn.execute("UPDATE products SET rider_of = ? WHERE id = ?",
-                             (ids[row["rider_of"]], ids[row["name"]]))
+                conn.execute(
+                    "UPDATE products SET rider_of = ? WHERE id = ?",
+                    (ids[row["rider_of"]], ids[row["name"]]),
+                )
             for alias in filter(None, row["aliases"].split("|")):
-                conn.execute("INSERT INTO product_aliases (alias, product_id) VALUES (?, ?)",
-                             (alias, ids[row["name"]]))
+                conn.execute(
+                    "INSERT INTO product_aliases (alias, product_id) VALUES (?, ?)",
+                    (alias, ids[row["name"]]),
+                )
         for year in range(2022, 2027):
             conn.execute(
                 "INSERT OR IGNORE INTO fiscal_years (year, label, start_month, model_start_month)"

@@ -31,7 +31,9 @@ class MasterAdminRepository:
         """(unions of the prefecture, monthly figures, audit rows) for the settings screen."""
         row = self.conn.execute(
             "SELECT (SELECT count(*) FROM unions WHERE pref_code = ?), (SELECT count(*) FROM results),"
-            " (SELECT count(*) FROM audit)", (pref_code,)).fetchone()
+            " (SELECT count(*) FROM audit)",
+            (pref_code,),
+        ).fetchone()
         return row[0], row[1], row[2]
 
     def set_support_branch(self, pref_code: str, flag: bool, *, source: str = "master") -> None:
@@ -44,10 +46,18 @@ class MasterAdminRepository:
             return
         with transaction(self.conn):
             self.conn.execute(
-                "UPDATE prefectures SET support_branch = ? WHERE code = ?", (int(bool(flag)), pref_code)
+                "UPDATE prefectures SET support_branch = ? WHERE code = ?",
+                (int(bool(flag)), pref_code),
             )
-            audit.record(self.conn, source=source, table="prefectures", key=pref_code,
-                         field="support_branch", old=bool(old[0]), new=bool(flag))
+            audit.record(
+                self.conn,
+                source=source,
+                table="prefectures",
+                key=pref_code,
+                field="support_branch",
+                old=bool(old[0]),
+                new=bool(flag),
+            )
 
     # ------------------------------------------------------------ products
     def product_aliases(self) -> dict[int, list[str]]:
@@ -61,9 +71,12 @@ class MasterAdminRepository:
     # ------------------------------------------------------------ fiscal years
     def fiscal_years(self) -> list[tuple[int, str, int, int]]:
         """(year, label, start_month, model_start_month) for every configured year."""
-        return [tuple(r) for r in self.conn.execute(
-            "SELECT year, label, start_month, model_start_month FROM fiscal_years ORDER BY year"
-        )]
+        return [
+            tuple(r)
+            for r in self.conn.execute(
+                "SELECT year, label, start_month, model_start_month FROM fiscal_years ORDER BY year"
+            )
+        ]
 
     def add_fiscal_year(self, year: int, *, source: str = "master") -> bool:
         """Add a year with the default start months; False when it already exists."""
@@ -74,10 +87,18 @@ class MasterAdminRepository:
         with transaction(self.conn):
             self.conn.execute(
                 "INSERT INTO fiscal_years (year, label, start_month, model_start_month)"
-                " VALUES (?, ?, ?, ?)", (year, label, start, model_start),
+                " VALUES (?, ?, ?, ?)",
+                (year, label, start, model_start),
             )
-            audit.record(self.conn, source=source, table="fiscal_years", key=str(year), field="*",
-                         old=None, new=f"{label} {start}/{model_start}")
+            audit.record(
+                self.conn,
+                source=source,
+                table="fiscal_years",
+                key=str(year),
+                field="*",
+                old=None,
+                new=f"{label} {start}/{model_start}",
+            )
         return True
 
     def set_fiscal_year_label(self, year: int, label: str, *, source: str = "master") -> None:
@@ -88,14 +109,25 @@ class MasterAdminRepository:
             return
         with transaction(self.conn):
             self.conn.execute("UPDATE fiscal_years SET label = ? WHERE year = ?", (label, year))
-            audit.record(self.conn, source=source, table="fiscal_years", key=str(year), field="label",
-                         old=row[0], new=label)
+            audit.record(
+                self.conn,
+                source=source,
+                table="fiscal_years",
+                key=str(year),
+                field="label",
+                old=row[0],
+                new=label,
+            )
 
     # ------------------------------------------------------------ targets
     def target_years(self) -> list[int]:
         """The fiscal years holding any target, ascending."""
-        return [r[0] for r in self.conn.execute(
-            "SELECT DISTINCT fiscal_year FROM targets ORDER BY fiscal_year")]
+        return [
+            r[0]
+            for r in self.conn.execute(
+                "SELECT DISTINCT fiscal_year FROM targets ORDER BY fiscal_year"
+            )
+        ]
 
     def year_targets(self, fiscal_year: int) -> dict[TargetKey, int]:
         """Every target of one year: {(product_id, version, union_id | None): target}."""

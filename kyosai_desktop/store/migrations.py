@@ -48,7 +48,9 @@ def current_version(conn: sqlite3.Connection) -> int:
     return conn.execute("PRAGMA user_version").fetchone()[0]
 
 
-def apply_migrations(conn: sqlite3.Connection, migrations: list[Migration] | None = None) -> list[int]:
+def apply_migrations(
+    conn: sqlite3.Connection, migrations: list[Migration] | None = None
+) -> list[int]:
     """Apply every migration above the current version; return the versions applied."""
     applied = []
     for mig in migrations if migrations is not None else available_migrations():
@@ -62,7 +64,7 @@ def apply_migrations(conn: sqlite3.Connection, migrations: list[Migration] | Non
             conn.execute(f"PRAGMA user_version = {mig.version:d}")
             conn.execute("COMMIT")
         except sqlite3.Error as exc:
-            if conn.in_transaction:   # SQLite rolls back by itself on some errors (a full disk)
+            if conn.in_transaction:  # SQLite rolls back by itself on some errors (a full disk)
                 conn.execute("ROLLBACK")
             raise MigrationError(
                 f"データベースの更新 (バージョン {mig.version}) に失敗しました。"

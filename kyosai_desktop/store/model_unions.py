@@ -56,7 +56,9 @@ class ModelUnionRepository:
     # ------------------------------------------------------------ product
     def product_id(self) -> int:
         """The id of 団体生命共済 (the model-union metric)."""
-        row = self.conn.execute("SELECT id FROM products WHERE name = ?", (MODEL_PRODUCT,)).fetchone()
+        row = self.conn.execute(
+            "SELECT id FROM products WHERE name = ?", (MODEL_PRODUCT,)
+        ).fetchone()
         if row is None:
             raise LookupError(f"商品「{MODEL_PRODUCT}」が登録されていません。")
         return row[0]
@@ -64,17 +66,30 @@ class ModelUnionRepository:
     # ------------------------------------------------------------ years
     def years(self) -> list[int]:
         """Fiscal years with at least one designation, newest first."""
-        return [r[0] for r in self.conn.execute(
-            "SELECT DISTINCT fiscal_year FROM model_unions ORDER BY fiscal_year DESC")]
+        return [
+            r[0]
+            for r in self.conn.execute(
+                "SELECT DISTINCT fiscal_year FROM model_unions ORDER BY fiscal_year DESC"
+            )
+        ]
 
     def year_info(self, fiscal_year: int) -> ModelYear | None:
         row = self.conn.execute(
             "SELECT fiscal_year, as_of, sheet_start_month, source, imported_at FROM model_union_years"
-            " WHERE fiscal_year = ?", (fiscal_year,)).fetchone()
+            " WHERE fiscal_year = ?",
+            (fiscal_year,),
+        ).fetchone()
         return None if row is None else ModelYear(*row)
 
-    def set_year_info(self, fiscal_year: int, *, as_of: str | None, sheet_start_month: int | None,
-                      source: str | None, source_kind: str = "import") -> None:
+    def set_year_info(
+        self,
+        fiscal_year: int,
+        *,
+        as_of: str | None,
+        sheet_start_month: int | None,
+        source: str | None,
+        source_kind: str = "import",
+    ) -> None:
         old = self.year_info(fiscal_year)
         now = datetime.now().isoformat(timespec="seconds")
         with transaction(self.conn):
@@ -85,25 +100,36 @@ class ModelUnionRepository:
                 " imported_at = excluded.imported_at",
                 (fiscal_year, as_of, sheet_start_month, source, now),
             )
-            audit.record(self.conn, source=source_kind, table="model_union_years", key=str(fiscal_year),
-                         field="sheet", old=None if old is None else f"{old.source} {old.as_of}",
-                         new=f"{source} {as_of}")
+            audit.record(
+                self.conn,
+                source=source_kind,
+                table="model_union_years",
+                key=str(fiscal_year),
+                field="sheet",
+                old=None if old is None else f"{old.source} {old.as_of}",
+                new=f"{source} {as_of}",
+            )
 
     # ------------------------------------------------------------ designations
     def designations(self, fiscal_year: int) -> list[Designation]:
         rows = self.conn.execute(
             "SELECT fiscal_year, union_id, target, members, holdings, effective_month FROM model_unions"
-            " WHERE fiscal_year = ?", (fiscal_year,)).fetchall()
+            " WHERE fiscal_year = ?",
+            (fiscal_year,),
+        ).fetchall()
         return [Designation(*r) for r in rows]
 
     def get(self, fiscal_year: int, union_id: int) -> Designation | None:
         row = self.conn.execute(
             "SELECT fiscal_year, union_id, target, members, holdings, effective_month FROM model_unions"
-            " WHERE fiscal_year = ? AND union_id = ?", (fiscal_year, union_id)).fetchone()
+            " WHERE fiscal_year = ? AND union_id = ?",
+            (fiscal_year, union_id),
+        ).fetchone()
         return None if row is None else Designation(*row)
 
-    def designate_many(self, items: Sequence[Designation], *, source: str = "import"
-                       ) -> tuple[list[int], list[int]]:
+    def designate_many(
+        self, items: Sequence[Designation], *, source: str = "import"
+    ) -> tuple[list[int], list[int]]:
         """Add or update many designations at once (audited); returns (added, changed) union ids."""
         years = {d.fiscal_year for d in items}
         old: dict[tuple[int, int], Designation] = {}
@@ -117,28 +143,41 @@ class ModelUnionRepository:
             key = designation_key(d.fiscal_year, d.union_id)
             before = old.get((d.fiscal_year, d.union_id))
             if before is None:
-                inserts.append((d.fiscal_year, d.union_id, d.target, d.members, d.holdings, d.effective_month))
-                audits.append(audit.AuditRow("model_unions", key, "*", None, d, new_text=f"目標 {d.target}"))
+                inserts.append(
+                    (d.fiscal_year, d.union_id, d.target, d.members, d.holdings, d.effective_month)
+                )
+                audits.append(
+                    audit.AuditRow("model_unions", key, "*", None, d, new_text=f"目標 {d.target}")
+                )
                 added.append(d.union_id)
                 continue
             fields = [f for f in FIELDS if getattr(before, f) != getattr(d, f)]
             if fields:
-                updates.append((d.target, d.members, d.holdings, d.effective_month, d.fiscal_year, d.union_id))
-                audits += [audit.AuditRow("model_unions", key, f, getattr(before, f), getattr(d, f))
-                           for f in fields]
+                updates.append(
+                    (d.target, d.members, d.holdings, d.effective_month, d.fiscal_year, d.union_id)
+                )
+                audits += [
+                    audit.AuditRow("model_unions", key, f, getattr(before, f), getattr(d, f))
+                    for f in fields
+                ]
                 changed.append(d.union_id)
         with transaction(self.conn):
             self.conn.executemany(
                 "INSERT INTO model_unions (fiscal_year, union_id, target, members, holdings, effective_month)"
-                " VALUES (?, ?, ?, ?, ?, ?)", inserts)
+                " VALUES (?, ?, ?, ?, ?, ?)",
+                inserts,
+            )
             self.conn.executemany(
                 "UPDATE model_unions SET target = ?, members = ?, holdings = ?, effective_month = ?"
-                " WHERE fiscal_year = ? AND union_id = ?", updates)
+                " WHERE fiscal_year = ? AND union_id = ?",
+                updates,
+            )
             audit.write(self.conn, source, audits)
         return added, changed
 
-    def add_unions(self, rows: Sequence[tuple[str, str, str, Mapping[str, object]]], *, source: str = "import"
-                   ) -> dict[tuple[str, str], int]:
+    def add_unions(
+        self, rows: Sequence[tuple[str, str, str, Mapping[str, object]]], *, source: str = "import"
+    ) -> dict[tuple[str, str], int]:
         """Create many unions at once, audited like ``UnionRepository.add`` (one row per field).
 
         ``rows`` are (pref_code, union_code, name, {members/holdings/effective_month: value});
@@ -152,13 +191,28 @@ class ModelUnionRepository:
                 cur = self.conn.execute(
                     "INSERT INTO unions (id, pref_code, union_code, name, members, holdings, effective_month)"
                     " VALUES (?, ?, ?, ?, ?, ?, ?)",
-                    (new_id(self.conn, "unions"), pref, code, name, values.get("members"), values.get("holdings"), values.get("effective_month")))
+                    (
+                        new_id(self.conn, "unions"),
+                        pref,
+                        code,
+                        name,
+                        values.get("members"),
+                        values.get("holdings"),
+                        values.get("effective_month"),
+                    ),
+                )
                 union_id = int(cur.lastrowid)  # type: ignore[arg-type]
                 out[(pref, code)] = union_id
-                audits.append(audit.AuditRow("unions", str(union_id), "*", None, None,
-                                             new_text=f"{pref}-{code} {name}"))
-                audits += [audit.AuditRow("unions", str(union_id), k, None, v)
-                           for k, v in values.items() if v is not None]
+                audits.append(
+                    audit.AuditRow(
+                        "unions", str(union_id), "*", None, None, new_text=f"{pref}-{code} {name}"
+                    )
+                )
+                audits += [
+                    audit.AuditRow("unions", str(union_id), k, None, v)
+                    for k, v in values.items()
+                    if v is not None
+                ]
             audit.write(self.conn, source, audits)
         return out
 
@@ -167,11 +221,19 @@ class ModelUnionRepository:
         if old is None:
             return False
         with transaction(self.conn):
-            self.conn.execute("DELETE FROM model_unions WHERE fiscal_year = ? AND union_id = ?",
-                              (fiscal_year, union_id))
-            audit.record(self.conn, source=source, table="model_unions",
-                         key=designation_key(fiscal_year, union_id), field="*",
-                         old=f"目標 {old.target}", new=None)
+            self.conn.execute(
+                "DELETE FROM model_unions WHERE fiscal_year = ? AND union_id = ?",
+                (fiscal_year, union_id),
+            )
+            audit.record(
+                self.conn,
+                source=source,
+                table="model_unions",
+                key=designation_key(fiscal_year, union_id),
+                field="*",
+                old=f"目標 {old.target}",
+                new=None,
+            )
         return True
 
     def inputs(self, fiscal_year: int, pref_code: str | None = None) -> list[ModelUnionInput]:
@@ -187,27 +249,34 @@ class ModelUnionRepository:
             sql += " AND u.pref_code = ?"
             args.append(pref_code)
         sql += " ORDER BY u.pref_code, u.union_code"
-        return [ModelUnionInput(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8], bool(r[9]))
-                for r in self.conn.execute(sql, args)]
+        return [
+            ModelUnionInput(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8], bool(r[9]))
+            for r in self.conn.execute(sql, args)
+        ]
 
     # ------------------------------------------------------------ monthly counts
-    def monthly_counts(self, union_ids: Sequence[int] | None, first: str, last: str,
-                       product_id: int | None = None) -> dict[int, dict[str, int]]:
+    def monthly_counts(
+        self, union_ids: Sequence[int] | None, first: str, last: str, product_id: int | None = None
+    ) -> dict[int, dict[str, int]]:
         """{union_id: {month: count}} of 団生 over [first, last] (all unions when ``None``)."""
         product_id = product_id or self.product_id()
         sql = "SELECT union_id, month, count FROM results WHERE product_id = ? AND month BETWEEN ? AND ?"
         args: list[object] = [product_id, first, last]
-        if union_ids is not None and len(union_ids) <= 200:   # a few unions: ask for just those
+        if union_ids is not None and len(union_ids) <= 200:  # a few unions: ask for just those
             sql += f" AND union_id IN ({','.join('?' * len(union_ids))})"
             args += list(union_ids)
         rows = self.conn.execute(sql + " ORDER BY union_id", args)
         out: dict[int, dict[str, int]] = {}
         wanted = None if union_ids is None else set(union_ids)
         current, months = None, None
-        for union_id, month, count in rows:   # ordered by the primary key: one union after another
+        for union_id, month, count in rows:  # ordered by the primary key: one union after another
             if union_id != current:
                 current = union_id
-                months = None if wanted is not None and union_id not in wanted else out.setdefault(union_id, {})
+                months = (
+                    None
+                    if wanted is not None and union_id not in wanted
+                    else out.setdefault(union_id, {})
+                )
             if months is not None:
                 months[month] = count
         return out
@@ -217,11 +286,17 @@ class ModelUnionRepository:
         row = self.conn.execute(
             "SELECT max(r.month) FROM model_unions m JOIN results r ON r.union_id = m.union_id"
             " AND r.product_id = ? AND r.month BETWEEN ? AND ? AND r.count > 0 WHERE m.fiscal_year = ?",
-            (self.product_id(), first, last, fiscal_year)).fetchone()
+            (self.product_id(), first, last, fiscal_year),
+        ).fetchone()
         return row[0]
 
-    def write_counts(self, values: Mapping[tuple[int, str], int], *, product_id: int | None = None,
-                     source: str = "import") -> tuple[list[CellChange], int]:
+    def write_counts(
+        self,
+        values: Mapping[tuple[int, str], int],
+        *,
+        product_id: int | None = None,
+        source: str = "import",
+    ) -> tuple[list[CellChange], int]:
         """Write 団生 counts {(union_id, month): count ≥ 0}; returns (changes, unchanged).
 
         A 0 where no figure is stored is no change (the sheet prints blanks as 0); every
@@ -245,7 +320,9 @@ class ModelUnionRepository:
         ResultRepository(self.conn).write(changes, source=source, bulk=True)
         return changes, unchanged
 
-    def remove_missing(self, fiscal_year: int, keep: Iterable[int], *, source: str = "import") -> list[int]:
+    def remove_missing(
+        self, fiscal_year: int, keep: Iterable[int], *, source: str = "import"
+    ) -> list[int]:
         """Remove the year's designations of unions not in ``keep``; returns their ids."""
         keep_set = set(keep)
         gone = [d.union_id for d in self.designations(fiscal_year) if d.union_id not in keep_set]

@@ -33,25 +33,48 @@ class NationalFiguresRepository:
         rows = self.conn.execute(
             "SELECT fiscal_year, product_id, pref_code, as_of, target, actual, branches_reached"
             " FROM national_figures WHERE fiscal_year = ? ORDER BY product_id, pref_code",
-            (fiscal_year,)).fetchall()
+            (fiscal_year,),
+        ).fetchall()
         return [NationalFigure(*r) for r in rows]
 
     def source(self, fiscal_year: int) -> tuple[str | None, str] | None:
         row = self.conn.execute(
-            "SELECT source, imported_at FROM national_imports WHERE fiscal_year = ?", (fiscal_year,)).fetchone()
+            "SELECT source, imported_at FROM national_imports WHERE fiscal_year = ?", (fiscal_year,)
+        ).fetchone()
         return None if row is None else (row[0], row[1])
 
-    def replace_year(self, fiscal_year: int, figures: Iterable[NationalFigure], *, source: str | None,
-                     imported_at: str) -> int:
+    def replace_year(
+        self,
+        fiscal_year: int,
+        figures: Iterable[NationalFigure],
+        *,
+        source: str | None,
+        imported_at: str,
+    ) -> int:
         """Replace the year's figures (inside the caller's transaction); return the rows removed."""
-        removed = self.conn.execute("DELETE FROM national_figures WHERE fiscal_year = ?", (fiscal_year,)).rowcount
+        removed = self.conn.execute(
+            "DELETE FROM national_figures WHERE fiscal_year = ?", (fiscal_year,)
+        ).rowcount
         self.conn.executemany(
             "INSERT INTO national_figures (fiscal_year, product_id, pref_code, as_of, target, actual,"
             " branches_reached) VALUES (?, ?, ?, ?, ?, ?, ?)",
-            ((f.fiscal_year, f.product_id, f.pref_code, f.as_of, f.target, f.actual, f.branches_reached)
-             for f in figures))
+            (
+                (
+                    f.fiscal_year,
+                    f.product_id,
+                    f.pref_code,
+                    f.as_of,
+                    f.target,
+                    f.actual,
+                    f.branches_reached,
+                )
+                for f in figures
+            ),
+        )
         self.conn.execute(
             "INSERT INTO national_imports (fiscal_year, source, imported_at) VALUES (?, ?, ?)"
             " ON CONFLICT (fiscal_year) DO UPDATE SET source = excluded.source,"
-            " imported_at = excluded.imported_at", (fiscal_year, source, imported_at))
+            " imported_at = excluded.imported_at",
+            (fiscal_year, source, imported_at),
+        )
         return removed

@@ -77,7 +77,9 @@ class ResultRepository:
         )
         return {(p, m): c for p, m, c in rows}
 
-    def totals_by_product(self, first: str, last: str, pref_code: str | None = None) -> dict[int, int]:
+    def totals_by_product(
+        self, first: str, last: str, pref_code: str | None = None
+    ) -> dict[int, int]:
         """Σ count per product over [first, last], optionally only the prefecture's unions."""
         if pref_code is None:
             rows = self.conn.execute(
@@ -101,7 +103,9 @@ class ResultRepository:
         )
         return {u: s for u, s in rows}
 
-    def monthly(self, union_ids: Sequence[int], product_id: int, first: str, last: str) -> dict[tuple[int, str], int]:
+    def monthly(
+        self, union_ids: Sequence[int], product_id: int, first: str, last: str
+    ) -> dict[tuple[int, str], int]:
         """{(union_id, month): count} for several unions of one product."""
         out: dict[tuple[int, str], int] = {}
         for chunk_start in range(0, len(union_ids), 500):
@@ -145,18 +149,45 @@ class ResultRepository:
         with transaction(self.conn):
             self.conn.executemany(
                 _DELETE + "union_id = ? AND product_id = ? AND month = ?",
-                [(c.union_id, c.product_id, c.month) for c in changes if c.new is None])
-            self.conn.executemany(   # known absent: a plain insert
-                _INSERT, [(c.union_id, c.product_id, c.month, c.new) for c in changes
-                         if c.new is not None and c.old is None])
+                [(c.union_id, c.product_id, c.month) for c in changes if c.new is None],
+            )
+            self.conn.executemany(  # known absent: a plain insert
+                _INSERT,
+                [
+                    (c.union_id, c.product_id, c.month, c.new)
+                    for c in changes
+                    if c.new is not None and c.old is None
+                ],
+            )
             self.conn.executemany(
-                _INSERT + " ON CONFLICT (union_id, product_id, month) DO UPDATE SET count = excluded.count",
-                [(c.union_id, c.product_id, c.month, c.new) for c in changes
-                 if c.new is not None and c.old is not None])
-            audit.write_cells(self.conn, source, "results", "count", compact=bulk, cells=[
-                (record_key(c.union_id, c.product_id, c.month), c.old, c.new) for c in changes])
+                _INSERT
+                + " ON CONFLICT (union_id, product_id, month) DO UPDATE SET count = excluded.count",
+                [
+                    (c.union_id, c.product_id, c.month, c.new)
+                    for c in changes
+                    if c.new is not None and c.old is not None
+                ],
+            )
+            audit.write_cells(
+                self.conn,
+                source,
+                "results",
+                "count",
+                compact=bulk,
+                cells=[
+                    (record_key(c.union_id, c.product_id, c.month), c.old, c.new) for c in changes
+                ],
+            )
 
-    def set(self, union_id: int, product_id: int, month: str, value: int | None, *, source: str = "entry") -> int | None:
+    def set(
+        self,
+        union_id: int,
+        product_id: int,
+        month: str,
+        value: int | None,
+        *,
+        source: str = "entry",
+    ) -> int | None:
         """Set one cell (None clears it); return the old value."""
         done = self.apply([CellChange(union_id, product_id, month, value)], source=source)
         return done[0].old if done else value

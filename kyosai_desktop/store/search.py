@@ -17,10 +17,10 @@ _KIND_ORDER = "CASE kind WHEN 'union' THEN 0 WHEN 'campaign' THEN 1 ELSE 2 END"
 
 @dataclass(frozen=True)
 class SearchHit:
-    kind: str     # 'union' | 'campaign' | 'estimate'
-    ref: int      # the record's id
-    title: str    # what the clerk recognises: the union, the campaign, the person
-    detail: str   # where it is
+    kind: str  # 'union' | 'campaign' | 'estimate'
+    ref: int  # the record's id
+    title: str  # what the clerk recognises: the union, the campaign, the person
+    detail: str  # where it is
 
     @property
     def kind_label(self) -> str:
@@ -56,14 +56,18 @@ class SearchRepository:
         rank = "rank" if long_words else "NULL"
         rows = self.conn.execute(
             f"SELECT kind, ref FROM search_index WHERE {' AND '.join(where)}"
-            f" ORDER BY {_KIND_ORDER}, {rank}, rowid LIMIT ?", (*params, limit)).fetchall()
+            f" ORDER BY {_KIND_ORDER}, {rank}, rowid LIMIT ?",
+            (*params, limit),
+        ).fetchall()
         return [hit for kind, ref in rows if (hit := self._describe(kind, int(ref))) is not None]
 
     def _describe(self, kind: str, ref: int) -> SearchHit | None:
         if kind == "union":
             row = self.conn.execute(
                 "SELECT u.pref_code, u.union_code, u.name, u.active, p.name FROM unions u"
-                " LEFT JOIN prefectures p ON p.code = u.pref_code WHERE u.id = ?", (ref,)).fetchone()
+                " LEFT JOIN prefectures p ON p.code = u.pref_code WHERE u.id = ?",
+                (ref,),
+            ).fetchone()
             if row is None:
                 return None
             pref, code, name, active, pref_name = row
@@ -71,7 +75,9 @@ class SearchRepository:
             return SearchHit(kind, ref, f"{pref}-{code} {name}", detail)
         if kind == "campaign":
             row = self.conn.execute(
-                "SELECT name, kind, period_from, period_to FROM estimate_campaigns WHERE id = ?", (ref,)).fetchone()
+                "SELECT name, kind, period_from, period_to FROM estimate_campaigns WHERE id = ?",
+                (ref,),
+            ).fetchone()
             if row is None:
                 return None
             name, camp_kind, start, end = row
@@ -80,10 +86,14 @@ class SearchRepository:
         row = self.conn.execute(
             "SELECT e.name, e.car, e.seq, e.status, c.name, u.pref_code, u.union_code, u.name"
             " FROM estimates e JOIN estimate_campaigns c ON c.id = e.campaign_id"
-            " JOIN unions u ON u.id = e.union_id WHERE e.id = ?", (ref,)).fetchone()
+            " JOIN unions u ON u.id = e.union_id WHERE e.id = ?",
+            (ref,),
+        ).fetchone()
         if row is None:
             return None
         person, car, seq, status, camp, pref, code, union = row
         title = person or "(氏名なし)"
         car_text = f" · {car}" if car else ""
-        return SearchHit(kind, ref, title, f"{camp} · {pref}-{code} {union} No.{seq}{car_text} · {status}")
+        return SearchHit(
+            kind, ref, title, f"{camp} · {pref}-{code} {union} No.{seq}{car_text} · {status}"
+        )

@@ -22,8 +22,9 @@ class SettingsRepository:
     def with_prefix(self, prefix: str) -> dict[str, str | None]:
         """{key without the prefix: value} for every setting whose key starts with ``prefix``."""
         rows = self.conn.execute(
-            "SELECT key, value FROM settings WHERE substr(key, 1, ?) = ?", (len(prefix), prefix))
-        return {key[len(prefix):]: value for key, value in rows}
+            "SELECT key, value FROM settings WHERE substr(key, 1, ?) = ?", (len(prefix), prefix)
+        )
+        return {key[len(prefix) :]: value for key, value in rows}
 
     def set(self, key: str, value: str | None, *, source: str = "master") -> None:
         old = self.get(key)
@@ -35,14 +36,24 @@ class SettingsRepository:
                 " ON CONFLICT(key) DO UPDATE SET value = excluded.value",
                 (key, value),
             )
-            audit.record(self.conn, source=source, table="settings", key=key, field="value", old=old, new=value)
+            audit.record(
+                self.conn,
+                source=source,
+                table="settings",
+                key=key,
+                field="value",
+                old=old,
+                new=value,
+            )
 
     @property
     def branch_pref_code(self) -> str | None:
         return self.get(BRANCH_KEY)
 
     def set_branch(self, pref_code: str) -> None:
-        exists = self.conn.execute("SELECT 1 FROM prefectures WHERE code = ?", (pref_code,)).fetchone()
+        exists = self.conn.execute(
+            "SELECT 1 FROM prefectures WHERE code = ?", (pref_code,)
+        ).fetchone()
         if not exists:
             raise ValueError(f"県コード「{pref_code}」は登録されていません。")
         self.set(BRANCH_KEY, pref_code)

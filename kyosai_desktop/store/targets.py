@@ -15,7 +15,9 @@ class TargetRepository:
     def __init__(self, conn: sqlite3.Connection) -> None:
         self.conn = conn
 
-    def get(self, fiscal_year: int, product_id: int, version: str, union_id: int | None = None) -> int | None:
+    def get(
+        self, fiscal_year: int, product_id: int, version: str, union_id: int | None = None
+    ) -> int | None:
         row = self.conn.execute(
             "SELECT target FROM targets WHERE fiscal_year = ? AND product_id = ? AND version = ?"
             " AND ifnull(union_id, 0) = ?",
@@ -23,8 +25,16 @@ class TargetRepository:
         ).fetchone()
         return None if row is None else row[0]
 
-    def set(self, fiscal_year: int, product_id: int, version: str, target: int | None,
-            union_id: int | None = None, *, source: str = "master") -> None:
+    def set(
+        self,
+        fiscal_year: int,
+        product_id: int,
+        version: str,
+        target: int | None,
+        union_id: int | None = None,
+        *,
+        source: str = "master",
+    ) -> None:
         if version not in VERSIONS:
             raise ValueError(f"版は 第1次 または 第2次 です: {version!r}")
         old = self.get(fiscal_year, product_id, version, union_id)
@@ -41,7 +51,14 @@ class TargetRepository:
                 self.conn.execute(
                     "INSERT INTO targets (id, fiscal_year, product_id, version, union_id, target)"
                     " VALUES (?, ?, ?, ?, ?, ?)",
-                    (new_id(self.conn, "targets"), fiscal_year, product_id, version, union_id, target),
+                    (
+                        new_id(self.conn, "targets"),
+                        fiscal_year,
+                        product_id,
+                        version,
+                        union_id,
+                        target,
+                    ),
                 )
             else:
                 self.conn.execute(
@@ -49,9 +66,15 @@ class TargetRepository:
                     " AND version = ? AND ifnull(union_id, 0) = ?",
                     (target, fiscal_year, product_id, version, union_id or 0),
                 )
-            audit.record(self.conn, source=source, table="targets",
-                         key=f"{fiscal_year}:{product_id}:{version}:{union_id or ''}",
-                         field="target", old=old, new=target)
+            audit.record(
+                self.conn,
+                source=source,
+                table="targets",
+                key=f"{fiscal_year}:{product_id}:{version}:{union_id or ''}",
+                field="target",
+                old=old,
+                new=target,
+            )
 
     def effective(self, fiscal_year: int, union_id: int | None = None) -> dict[int, int]:
         """Per product, the latest version present (第2次 over 第1次)."""
@@ -65,7 +88,9 @@ class TargetRepository:
             out[product_id] = target
         return out
 
-    def by_version(self, fiscal_year: int, version: str, union_id: int | None = None) -> dict[int, int]:
+    def by_version(
+        self, fiscal_year: int, version: str, union_id: int | None = None
+    ) -> dict[int, int]:
         rows = self.conn.execute(
             "SELECT product_id, target FROM targets WHERE fiscal_year = ? AND version = ?"
             " AND ifnull(union_id, 0) = ?",

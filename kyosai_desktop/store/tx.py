@@ -22,7 +22,7 @@ def transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
         try:
             yield conn
         except BaseException:
-            audit.rewind(conn, marks)   # the rolled-back rows were never made
+            audit.rewind(conn, marks)  # the rolled-back rows were never made
             conn.execute("ROLLBACK TO nested")
             conn.execute("RELEASE nested")
             raise
@@ -38,7 +38,9 @@ def transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
 
 
 @contextmanager
-def all_or_nothing(conn: sqlite3.Connection, *, dry_run: bool = False) -> Iterator[sqlite3.Connection]:
+def all_or_nothing(
+    conn: sqlite3.Connection, *, dry_run: bool = False
+) -> Iterator[sqlite3.Connection]:
     """An import's single transaction: everything commits, or (on error or a dry run) nothing.
 
     A dry run performs the very same writes and rolls them back, so what it reports is

@@ -30,7 +30,16 @@ class Union:
         return f"{self.pref_code}-{self.union_code}"
 
 
-EDITABLE = ("name", "members", "holdings", "figures_as_of", "effective_month", "org_joined", "active", "note")
+EDITABLE = (
+    "name",
+    "members",
+    "holdings",
+    "figures_as_of",
+    "effective_month",
+    "org_joined",
+    "active",
+    "note",
+)
 _COLUMNS = ", ".join(f.name for f in fields(Union))
 
 
@@ -67,7 +76,9 @@ class UnionRepository:
         return [_from_row(r) for r in self.conn.execute(sql, args)]
 
     def get(self, union_id: int) -> Union | None:
-        row = self.conn.execute(f"SELECT {_COLUMNS} FROM unions WHERE id = ?", (union_id,)).fetchone()
+        row = self.conn.execute(
+            f"SELECT {_COLUMNS} FROM unions WHERE id = ?", (union_id,)
+        ).fetchone()
         return None if row is None else _from_row(row)
 
     def find(self, pref_code: str, union_code: str) -> Union | None:
@@ -80,15 +91,30 @@ class UnionRepository:
     def find_key(self, key: str) -> Union | None:
         return self.find(*parse_union_key(key))
 
-    def add(self, pref_code: str, union_code: str, name: str, *, source: str = "master", **values: object) -> Union:
+    def add(
+        self,
+        pref_code: str,
+        union_code: str,
+        name: str,
+        *,
+        source: str = "master",
+        **values: object,
+    ) -> Union:
         with transaction(self.conn):
             cur = self.conn.execute(
                 "INSERT INTO unions (id, pref_code, union_code, name) VALUES (?, ?, ?, ?)",
                 (new_id(self.conn, "unions"), pref_code, union_code, name),
             )
             union_id = int(cur.lastrowid or 0)
-            audit.record(self.conn, source=source, table="unions", key=str(union_id), field="*",
-                         old=None, new=f"{pref_code}-{union_code} {name}")
+            audit.record(
+                self.conn,
+                source=source,
+                table="unions",
+                key=str(union_id),
+                field="*",
+                old=None,
+                new=f"{pref_code}-{union_code} {name}",
+            )
             if values:
                 self._update(union_id, values, source)
         return self.get(union_id)  # type: ignore[return-value]
@@ -112,5 +138,12 @@ class UnionRepository:
             if before == value:
                 continue
             self.conn.execute(f"UPDATE unions SET {key} = ? WHERE id = ?", (value, union_id))
-            audit.record(self.conn, source=source, table="unions", key=str(union_id), field=key,
-                         old=before, new=value)
+            audit.record(
+                self.conn,
+                source=source,
+                table="unions",
+                key=str(union_id),
+                field=key,
+                old=before,
+                new=value,
+            )

@@ -45,8 +45,10 @@ def install_translations(app: QApplication) -> list[QTranslator]:
     """Qt's own Japanese catalogue, so standard buttons read キャンセル / はい."""
     QLocale.setDefault(QLocale(QLocale.Language.Japanese, QLocale.Country.Japan))
     installed = []
-    folders = [QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath),
-               str(resources_dir() / "translations")]
+    folders = [
+        QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath),
+        str(resources_dir() / "translations"),
+    ]
     for base in ("qtbase_ja",):
         for folder in folders:
             translator = QTranslator(app)
@@ -56,7 +58,7 @@ def install_translations(app: QApplication) -> list[QTranslator]:
                 break
     from kyosai_desktop.ui.qt_ja_extra import MissingJapanese
 
-    extra = MissingJapanese(app)   # installed last = asked first; defers everything else
+    extra = MissingJapanese(app)  # installed last = asked first; defers everything else
     app.installTranslator(extra)
     installed.append(extra)
     return installed
@@ -92,7 +94,7 @@ def open_main_window(db_path: Path | None = None, *, confirm_after_paint: bool =
         if ctx.branch is not None or ctx.is_hq:
             window = MainWindow(ctx)
             window.build_last_page()
-    except sqlite3.DatabaseError:       # a damaged file may already fail while the window reads it
+    except sqlite3.DatabaseError:  # a damaged file may already fail while the window reads it
         window = _discard(window)
     if confirm_after_paint and window is not None and ctx.db.pending_check is not None:
         window.restore_last_page()
@@ -103,11 +105,11 @@ def open_main_window(db_path: Path | None = None, *, confirm_after_paint: bool =
     except StoreError:
         window = _discard(window)
         damaged = ctx.path
-        ctx.db.abandon()                  # closed without a checkpoint: the file stays as it was
-        ctx = open_or_recover(damaged)    # checked again at once; the recovery dialog says why
+        ctx.db.abandon()  # closed without a checkpoint: the file stays as it was
+        ctx = open_or_recover(damaged)  # checked again at once; the recovery dialog says why
         if ctx is None:
             return None
-    if ctx.branch is None and not ctx.is_hq:   # a headquarters database has no branch of its own
+    if ctx.branch is None and not ctx.is_hq:  # a headquarters database has no branch of its own
         from kyosai_desktop.ui.setup_dialog import run_first_launch
 
         if not run_first_launch(ctx):
@@ -138,20 +140,32 @@ class StartupCheckGate(QObject):
     """
 
     FALLBACK_MS = 300
-    quit_requested = Signal()                           # the clerk quit in the recovery dialog
-    _INPUT = frozenset({
-        QEvent.Type.KeyPress, QEvent.Type.KeyRelease, QEvent.Type.ShortcutOverride, QEvent.Type.Shortcut,
-        QEvent.Type.MouseButtonPress, QEvent.Type.MouseButtonRelease, QEvent.Type.MouseButtonDblClick,
-        QEvent.Type.Wheel, QEvent.Type.ContextMenu, QEvent.Type.InputMethod, QEvent.Type.TouchBegin,
-        QEvent.Type.TabletPress, QEvent.Type.Drop, QEvent.Type.Close,
-    })
+    quit_requested = Signal()  # the clerk quit in the recovery dialog
+    _INPUT = frozenset(
+        {
+            QEvent.Type.KeyPress,
+            QEvent.Type.KeyRelease,
+            QEvent.Type.ShortcutOverride,
+            QEvent.Type.Shortcut,
+            QEvent.Type.MouseButtonPress,
+            QEvent.Type.MouseButtonRelease,
+            QEvent.Type.MouseButtonDblClick,
+            QEvent.Type.Wheel,
+            QEvent.Type.ContextMenu,
+            QEvent.Type.InputMethod,
+            QEvent.Type.TouchBegin,
+            QEvent.Type.TabletPress,
+            QEvent.Type.Drop,
+            QEvent.Type.Close,
+        }
+    )
 
     def __init__(self, window) -> None:
         super().__init__(window)
         self.window = window
         self.done = False
-        self.intact: bool | None = None     # None while the check is not confirmed
-        self.quit = False                   # the clerk quit in the recovery dialog
+        self.intact: bool | None = None  # None while the check is not confirmed
+        self.quit = False  # the clerk quit in the recovery dialog
         app = QApplication.instance()
         assert app is not None
         app.installEventFilter(self)
@@ -163,10 +177,10 @@ class StartupCheckGate(QObject):
     def eventFilter(self, obj, event) -> bool:  # noqa: N802 - Qt API
         kind = event.type()
         if kind == QEvent.Type.Paint and not self.done:
-            QTimer.singleShot(0, self.confirm)          # after this paint has reached the screen
+            QTimer.singleShot(0, self.confirm)  # after this paint has reached the screen
         elif kind in self._INPUT and not self.done:
             if not self.confirm():
-                return True                             # damaged: the event never arrives
+                return True  # damaged: the event never arrives
         return False
 
     def confirm(self) -> bool:
@@ -184,7 +198,7 @@ class StartupCheckGate(QObject):
             self.window.ctx.db.confirm_intact()
         except StoreError:
             self.intact = False
-            self.window.setEnabled(False)               # queued input must not reach the pages
+            self.window.setEnabled(False)  # queued input must not reach the pages
             QTimer.singleShot(0, self._recover)
             return False
         self.intact = True
@@ -198,12 +212,12 @@ class StartupCheckGate(QObject):
         app = QApplication.instance()
         quit_on_close = app.quitOnLastWindowClosed() if app is not None else True
         if app is not None:
-            app.setQuitOnLastWindowClosed(False)        # the dialog may be the only window a while
+            app.setQuitOnLastWindowClosed(False)  # the dialog may be the only window a while
         try:
             window.hide()
             damaged = window.ctx.path
-            window.ctx.db.abandon()                     # closed without a checkpoint: unchanged
-            ctx = open_or_recover(damaged)              # checked at once; the dialog says why
+            window.ctx.db.abandon()  # closed without a checkpoint: unchanged
+            ctx = open_or_recover(damaged)  # checked at once; the dialog says why
             if ctx is not None and ctx.branch is None and not ctx.is_hq:
                 from kyosai_desktop.ui.setup_dialog import run_first_launch
 
@@ -215,7 +229,7 @@ class StartupCheckGate(QObject):
                 app.setQuitOnLastWindowClosed(quit_on_close)
         if ctx is None:
             self.quit = True
-            self.quit_requested.emit()                  # run_gui ends the application
+            self.quit_requested.emit()  # run_gui ends the application
             return
         window.replace_context(ctx)
         window.setEnabled(True)
@@ -247,13 +261,23 @@ def automatic_backup(window):
         if dest is not None:
             window.statusBar().showMessage(f"自動バックアップを作成しました: {dest.name}", 8000)
 
-    def failed(exc: BaseException) -> None:   # a failed automatic backup must not stop work
-        interaction.warning(window, "自動バックアップ",
-                            f"自動バックアップを作成できませんでした。\n{runner.error_message(exc)}")
+    def failed(exc: BaseException) -> None:  # a failed automatic backup must not stop work
+        interaction.warning(
+            window,
+            "自動バックアップ",
+            f"自動バックアップを作成できませんでした。\n{runner.error_message(exc)}",
+        )
 
-    return runner.run(window, "自動バックアップ", "自動バックアップを作成しています…",
-                      lambda job: backup_if_due(job.ctx), ctx=window.ctx, on_done=done, on_error=failed,
-                      cancellable=False)
+    return runner.run(
+        window,
+        "自動バックアップ",
+        "自動バックアップを作成しています…",
+        lambda job: backup_if_due(job.ctx),
+        ctx=window.ctx,
+        on_done=done,
+        on_error=failed,
+        cancellable=False,
+    )
 
 
 def choose_platform(environ=os.environ, platform: str = sys.platform) -> str | None:
@@ -264,10 +288,15 @@ def choose_platform(environ=os.environ, platform: str = sys.platform) -> str | N
     """
     if environ.get("QT_QPA_PLATFORM"):
         return environ["QT_QPA_PLATFORM"]
-    if platform.startswith("linux") and not (environ.get("DISPLAY") or environ.get("WAYLAND_DISPLAY")):
+    if platform.startswith("linux") and not (
+        environ.get("DISPLAY") or environ.get("WAYLAND_DISPLAY")
+    ):
         environ["QT_QPA_PLATFORM"] = "offscreen"
-        print("画面 (DISPLAY) がないため、画面なし (offscreen) で起動しました。"
-              "画面を見るには xvfb-run -a kyosai などで起動してください。", file=sys.stderr)
+        print(
+            "画面 (DISPLAY) がないため、画面なし (offscreen) で起動しました。"
+            "画面を見るには xvfb-run -a kyosai などで起動してください。",
+            file=sys.stderr,
+        )
         return "offscreen"
     return None
 
@@ -284,6 +313,6 @@ def run_gui(db_path: Path | None = None) -> int:
         gate.quit_requested.connect(lambda: app.exit(1))
     window.show()
     code = app.exec()
-    if gate is None or not gate.quit:   # after quitting in the recovery dialog it is closed
+    if gate is None or not gate.quit:  # after quitting in the recovery dialog it is closed
         window.ctx.close()
     return code

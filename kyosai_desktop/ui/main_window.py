@@ -50,7 +50,9 @@ def redo_shortcuts(platform: list[QKeySequence]) -> list[QKeySequence]:
 
 
 class MainWindow(QMainWindow):
-    def __init__(self, ctx: AppContext, bus: DataBus | None = None, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, ctx: AppContext, bus: DataBus | None = None, parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self.ctx = ctx
         self.bus = bus or DataBus(self)
@@ -77,8 +79,13 @@ class MainWindow(QMainWindow):
             if spec.shortcut:
                 item.setToolTip(f"{spec.title} ({spec.shortcut})")
             self.nav.addItem(item)
-        widest = max((self.nav.fontMetrics().horizontalAdvance(self.nav.item(i).text())
-                      for i in range(self.nav.count())), default=120)
+        widest = max(
+            (
+                self.nav.fontMetrics().horizontalAdvance(self.nav.item(i).text())
+                for i in range(self.nav.count())
+            ),
+            default=120,
+        )
         self.nav.setMinimumWidth(widest + 28)
         self.nav.setMaximumWidth(widest + 80)
         self.stack = QStackedWidget()
@@ -120,31 +127,56 @@ class MainWindow(QMainWindow):
         from kyosai_desktop.ui.shared.import_dialog import KINDS
 
         self.import_actions = {
-            key: self._action(import_menu, f"{spec.label}ファイル…", lambda k=key: self.import_file(k))
+            key: self._action(
+                import_menu, f"{spec.label}ファイル…", lambda k=key: self.import_file(k)
+            )
             for key, spec in KINDS.items()
         }
         import_menu.addSeparator()
-        if self.ctx.is_hq:   # headquarters: the branches' report packages
-            self.package_action = self._action(import_menu, "報告パッケージ (県支部から)…",
-                                               lambda: self.import_report_package())
-        else:                # a branch: headquarters' national figures
-            self.national_action = self._action(import_menu, "全国実績ファイル (本部から)…",
-                                                lambda: self.import_national())
+        if self.ctx.is_hq:  # headquarters: the branches' report packages
+            self.package_action = self._action(
+                import_menu, "報告パッケージ (県支部から)…", lambda: self.import_report_package()
+            )
+        else:  # a branch: headquarters' national figures
+            self.national_action = self._action(
+                import_menu, "全国実績ファイル (本部から)…", lambda: self.import_national()
+            )
         file_menu.addSeparator()
-        self.checkout_action = self._action(file_menu, "持ち出し用コピーを作成…", lambda: self.exchange.checkout())
-        self.export_changes_action = self._action(file_menu, "変更を書き出す…", lambda: self.exchange.export())
-        self.import_changes_action = self._action(file_menu, "変更を取り込む…", lambda: self.exchange.import_package())
-        self.conflicts_action = self._action(file_menu, "競合の一覧…", lambda: self.exchange.show_conflicts())
-        if self.ctx.is_hq:   # a branch's own imports and laptop exchange have no place at headquarters
-            for act in (*self.import_actions.values(), self.checkout_action, self.export_changes_action,
-                        self.import_changes_action, self.conflicts_action):
+        self.checkout_action = self._action(
+            file_menu, "持ち出し用コピーを作成…", lambda: self.exchange.checkout()
+        )
+        self.export_changes_action = self._action(
+            file_menu, "変更を書き出す…", lambda: self.exchange.export()
+        )
+        self.import_changes_action = self._action(
+            file_menu, "変更を取り込む…", lambda: self.exchange.import_package()
+        )
+        self.conflicts_action = self._action(
+            file_menu, "競合の一覧…", lambda: self.exchange.show_conflicts()
+        )
+        if (
+            self.ctx.is_hq
+        ):  # a branch's own imports and laptop exchange have no place at headquarters
+            for act in (
+                *self.import_actions.values(),
+                self.checkout_action,
+                self.export_changes_action,
+                self.import_changes_action,
+                self.conflicts_action,
+            ):
                 act.setVisible(False)
         file_menu.addSeparator()
         self.backup_action = self._action(file_menu, "バックアップを作成(&B)", self.make_backup)
-        self.backup_to_action = self._action(file_menu, "バックアップを別の場所に保存(&U)…", self.backup_elsewhere)
-        self.restore_action = self._action(file_menu, "バックアップから復元(&R)…", self.restore_backup)
+        self.backup_to_action = self._action(
+            file_menu, "バックアップを別の場所に保存(&U)…", self.backup_elsewhere
+        )
+        self.restore_action = self._action(
+            file_menu, "バックアップから復元(&R)…", self.restore_backup
+        )
         file_menu.addSeparator()
-        self._action(file_menu, "終了(&X)", self.close, "Ctrl+Q")  # StandardKey.Quit is empty on Windows
+        self._action(
+            file_menu, "終了(&X)", self.close, "Ctrl+Q"
+        )  # StandardKey.Quit is empty on Windows
 
         edit_menu = self.menuBar().addMenu("編集(&E)")
         undo = self.undo_group.createUndoAction(self, "元に戻す")
@@ -155,25 +187,36 @@ class MainWindow(QMainWindow):
         edit_menu.addAction(redo)
         self.undo_action, self.redo_action = undo, redo
         edit_menu.addSeparator()
-        self.filter_action = self._action(edit_menu, "この画面の絞り込み(&F)", self.focus_filter,
-                                          "Ctrl+F")
-        self.search_action = self._action(edit_menu, "検索 (単組・見積り・キャンペーン)(&S)…", self.open_search,
-                                          "Ctrl+Shift+F")
+        self.filter_action = self._action(
+            edit_menu, "この画面の絞り込み(&F)", self.focus_filter, "Ctrl+F"
+        )
+        self.search_action = self._action(
+            edit_menu, "検索 (単組・見積り・キャンペーン)(&S)…", self.open_search, "Ctrl+Shift+F"
+        )
 
         view_menu = self.menuBar().addMenu("表示(&V)")
         self.page_actions: dict[str, QAction] = {}
         for index, spec in enumerate(self.specs):
             self.page_actions[spec.key] = self._action(
-                view_menu, spec.title, lambda i=index: self.nav.setCurrentRow(i), spec.shortcut)
+                view_menu, spec.title, lambda i=index: self.nav.setCurrentRow(i), spec.shortcut
+            )
 
         help_menu = self.menuBar().addMenu("ヘルプ(&H)")
-        self.help_action = self._action(help_menu, "使い方ガイド (この画面)(&G)", self.show_help,
-                                        "F1")
+        self.help_action = self._action(
+            help_menu, "使い方ガイド (この画面)(&G)", self.show_help, "F1"
+        )
         self.help_action.setShortcutContext(Qt.ShortcutContext.ApplicationShortcut)
         self._action(help_menu, "キー操作の一覧(&K)", lambda: self.show_help("shortcuts"))
         help_menu.addSeparator()
-        self._action(help_menu, "バージョン情報", lambda: interaction.information(
-            self, "バージョン情報", f"{APP_TITLE}\nバージョン {__version__}\nデータベース: {self.ctx.path}"))
+        self._action(
+            help_menu,
+            "バージョン情報",
+            lambda: interaction.information(
+                self,
+                "バージョン情報",
+                f"{APP_TITLE}\nバージョン {__version__}\nデータベース: {self.ctx.path}",
+            ),
+        )
 
     @property
     def exchange(self):
@@ -346,13 +389,18 @@ class MainWindow(QMainWindow):
 
         self.commit_pending()
         if path is None:
-            path = interaction.open_file(self, "全国実績ファイルを選択", "CSV / Excel (*.csv *.xlsx)")
+            path = interaction.open_file(
+                self, "全国実績ファイルを選択", "CSV / Excel (*.csv *.xlsx)"
+            )
             if path is None:
                 return None
         chosen = Path(path)
         self.national_flow = ImportFlow(self.ctx, self.bus, self)
-        self.national_flow.start("全国実績の取り込み", chosen.name,
-                                 lambda ctx, progress: plan_national(ctx, chosen, progress=progress))
+        self.national_flow.start(
+            "全国実績の取り込み",
+            chosen.name,
+            lambda ctx, progress: plan_national(ctx, chosen, progress=progress),
+        )
         return self.national_flow
 
     def import_report_package(self, path=None):
@@ -365,8 +413,9 @@ class MainWindow(QMainWindow):
         from datetime import datetime
 
         name = f"{self.ctx.path.stem}-{datetime.now():%Y%m%d-%H%M%S}.sqlite3"
-        dest = interaction.save_file(self, "バックアップを別の場所に保存 (USB メモリなど)", name,
-                                     "バックアップ (*.sqlite3)")
+        dest = interaction.save_file(
+            self, "バックアップを別の場所に保存 (USB メモリなど)", name, "バックアップ (*.sqlite3)"
+        )
         return None if dest is None else self.make_backup(dest)
 
     def make_backup(self, dest=None):
@@ -380,11 +429,22 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage(f"バックアップを作成しました: {dest}", 8000)
 
         def failed(exc: BaseException) -> None:
-            interaction.critical(self, "バックアップ", f"バックアップを作成できませんでした。\n{runner.error_message(exc)}")
+            interaction.critical(
+                self,
+                "バックアップ",
+                f"バックアップを作成できませんでした。\n{runner.error_message(exc)}",
+            )
 
-        self.backup_task = runner.run(self, "バックアップ", "バックアップを作成しています…",
-                                      lambda job: make_backup(job.ctx, dest), ctx=self.ctx, on_done=done,
-                                      on_error=failed, cancellable=False)
+        self.backup_task = runner.run(
+            self,
+            "バックアップ",
+            "バックアップを作成しています…",
+            lambda job: make_backup(job.ctx, dest),
+            ctx=self.ctx,
+            on_done=done,
+            on_error=failed,
+            cancellable=False,
+        )
         return self.backup_task
 
     def restore_backup(self, path=None) -> bool:
@@ -396,23 +456,33 @@ class MainWindow(QMainWindow):
         title = "バックアップから復元"
         if path is None:
             path = interaction.open_file(
-                self, f"{title} — ファイルを選択 ({backups_dir_for(self.ctx.path)})",
-                "バックアップ (*.sqlite3 *.db);;すべてのファイル (*)")
+                self,
+                f"{title} — ファイルを選択 ({backups_dir_for(self.ctx.path)})",
+                "バックアップ (*.sqlite3 *.db);;すべてのファイル (*)",
+            )
             if path is None:
                 return False
         try:
             info = inspect_backup(path, self.ctx.path)
         except StoreError as exc:
-            interaction.critical(self, title, f"このファイルからは復元できません。現在のデータは変更していません。\n{exc}")
+            interaction.critical(
+                self,
+                title,
+                f"このファイルからは復元できません。現在のデータは変更していません。\n{exc}",
+            )
             return False
-        if not interaction.confirm(self, title, f"{info.describe()}\n\n現在のデータをこのバックアップの内容に置き換えます。"
-                                                "置き換える前に、現在のデータを backups フォルダに保存します。よろしいですか？"):
+        if not interaction.confirm(
+            self,
+            title,
+            f"{info.describe()}\n\n現在のデータをこのバックアップの内容に置き換えます。"
+            "置き換える前に、現在のデータを backups フォルダに保存します。よろしいですか？",
+        ):
             return False
         if not self.commit_pending():
             return False  # a refused value is still being corrected: keep it
         try:
             new_ctx, safety = restore_backup(self.ctx, path)
-        except RestoreFailed as exc:   # the old context is closed: go on with the reopened one
+        except RestoreFailed as exc:  # the old context is closed: go on with the reopened one
             self.replace_context(exc.ctx)
             interaction.critical(self, title, f"復元できませんでした。\n{exc}")
             return False
@@ -420,7 +490,11 @@ class MainWindow(QMainWindow):
             interaction.critical(self, title, f"復元できませんでした。\n{exc}")
             return False
         self.replace_context(new_ctx)
-        interaction.information(self, title, f"復元しました。\n復元前のデータは次のファイルに保存してあります:\n{safety}")
+        interaction.information(
+            self,
+            title,
+            f"復元しました。\n復元前のデータは次のファイルに保存してあります:\n{safety}",
+        )
         return True
 
     def replace_context(self, ctx: AppContext) -> None:
@@ -436,7 +510,7 @@ class MainWindow(QMainWindow):
             widget.deleteLater()
         self.pages.clear()
         self._pending.clear()
-        self.window_undo.clear()   # its steps replay on the database just closed
+        self.window_undo.clear()  # its steps replay on the database just closed
         self.ctx = ctx
         self.show_page_index(max(0, current))
         self.update_title()
@@ -447,9 +521,13 @@ class MainWindow(QMainWindow):
             return
         from kyosai_desktop.ui.shared import runner
 
-        if runner.busy():   # an import or a PDF is still running on the background worker
-            interaction.information(self, "処理中", "取り込みや PDF の作成が終わっていません。"
-                                    "終わるまで待つか、進行状況の「キャンセル」を押してから閉じてください。")
+        if runner.busy():  # an import or a PDF is still running on the background worker
+            interaction.information(
+                self,
+                "処理中",
+                "取り込みや PDF の作成が終わっていません。"
+                "終わるまで待つか、進行状況の「キャンセル」を押してから閉じてください。",
+            )
             event.ignore()
             return
         QSettings().setValue(GEOMETRY_KEY, self.saveGeometry())

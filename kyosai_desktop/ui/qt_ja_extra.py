@@ -24,9 +24,8 @@ MISSING = {
     "Look in:": "場所:",
     "Files of type:": "ファイルの種類:",
     "Specify pages or ranges separated by commas. Ranges are specified by two numbers separated by a hyphen. "
-    "E.g: 3,5-7,9 prints pages 3, 5, 6, 7 and 9.":
-        "ページまたは範囲をカンマで区切って指定します。範囲はハイフンでつないだ2つの数字です。"
-        "例: 3,5-7,9 は 3・5・6・7・9 ページを印刷します。",
+    "E.g: 3,5-7,9 prints pages 3, 5, 6, 7 and 9.": "ページまたは範囲をカンマで区切って指定します。範囲はハイフンでつないだ2つの数字です。"
+    "例: 3,5-7,9 は 3・5・6・7・9 ページを印刷します。",
 }
 
 

@@ -71,8 +71,10 @@ class SetupDialog(QDialog):
     # ------------------------------------------------------------ steps
     def _branch_step(self) -> QWidget:
         page = QWidget()
-        intro = QLabel("ようこそ。このデータベースを使う<b>県支部</b>を選んでください"
-                       " (あとから「マスタ・設定」で変更できます)。")
+        intro = QLabel(
+            "ようこそ。このデータベースを使う<b>県支部</b>を選んでください"
+            " (あとから「マスタ・設定」で変更できます)。"
+        )
         intro.setWordWrap(True)
         self.filter_edit = QLineEdit()
         self.filter_edit.setPlaceholderText("県名またはコードで絞り込み (例: 宮城 / 05)")
@@ -104,13 +106,22 @@ class SetupDialog(QDialog):
         self.chosen_label = QLabel()
         self.mode_group = QButtonGroup(self)
         options = (
-            (EMPTY, "空のデータベースで始める",
-             "単組・目標は「マスタ・設定」で登録するか、あとからファイルで取り込みます。"),
-            (IMPORT, "ファイルから取り込む",
-             "単組・目標・実績の CSV / Excel ファイルを、内容を確認してから取り込みます。"),
-            (DEMO, "デモデータで試す",
-             "架空の単組 (30〜60) と目標・月別実績を読み込み、画面の操作を試せます。"
-             "実際の業務には、新しいデータベースを作って使ってください。"),
+            (
+                EMPTY,
+                "空のデータベースで始める",
+                "単組・目標は「マスタ・設定」で登録するか、あとからファイルで取り込みます。",
+            ),
+            (
+                IMPORT,
+                "ファイルから取り込む",
+                "単組・目標・実績の CSV / Excel ファイルを、内容を確認してから取り込みます。",
+            ),
+            (
+                DEMO,
+                "デモデータで試す",
+                "架空の単組 (30〜60) と目標・月別実績を読み込み、画面の操作を試せます。"
+                "実際の業務には、新しいデータベースを作って使ってください。",
+            ),
         )
         layout = QVBoxLayout(page)
         layout.addWidget(self.chosen_label)
@@ -133,8 +144,10 @@ class SetupDialog(QDialog):
         page = QWidget()
         self.flow = MasterImport(self.ctx, None, self)
         self.flow.finished.connect(self._imported)
-        intro = QLabel("取り込むファイルを順に選んでください。各ファイルは内容を確認してから取り込みます"
-                       " (問題があれば行・セルごとに表示し、何も書き込みません)。単組を先に取り込んでください。")
+        intro = QLabel(
+            "取り込むファイルを順に選んでください。各ファイルは内容を確認してから取り込みます"
+            " (問題があれば行・セルごとに表示し、何も書き込みません)。単組を先に取り込んでください。"
+        )
         intro.setWordWrap(True)
         layout = QVBoxLayout(page)
         layout.addWidget(intro)
@@ -160,7 +173,11 @@ class SetupDialog(QDialog):
         first = None
         for i in range(self.branch_list.count()):
             item = self.branch_list.item(i)
-            hidden = bool(needle) and needle not in item.text() and not item.text().startswith(needle.zfill(2))
+            hidden = (
+                bool(needle)
+                and needle not in item.text()
+                and not item.text().startswith(needle.zfill(2))
+            )
             item.setHidden(hidden)
             if not hidden and first is None:
                 first = item
@@ -186,7 +203,9 @@ class SetupDialog(QDialog):
         self.step_label.setText(STEP_TITLES[step])
         if step == 1:
             code = self.chosen_code()
-            self.chosen_label.setText(f"県支部: <b>{self.ctx.prefectures.name_of(code)}</b> ({code})")
+            self.chosen_label.setText(
+                f"県支部: <b>{self.ctx.prefectures.name_of(code)}</b> ({code})"
+            )
         self._update_buttons()
 
     def _update_buttons(self) -> None:
@@ -220,7 +239,7 @@ class SetupDialog(QDialog):
             self.go(2)
             return
         if mode == DEMO:
-            self.load_demo()     # accepts the dialog once the demo is loaded
+            self.load_demo()  # accepts the dialog once the demo is loaded
             return
         self.accept()
 
@@ -229,9 +248,16 @@ class SetupDialog(QDialog):
         from kyosai_desktop.services.demo import load_demo
 
         self.next_button.setEnabled(False)
-        runner.run(self, "デモデータ", "デモデータを作成しています…",
-                   lambda job: load_demo(job.ctx, progress=job.progress), ctx=self.ctx,
-                   on_done=self._demo_loaded, on_error=self._demo_failed, on_cancel=self._demo_cancelled)
+        runner.run(
+            self,
+            "デモデータ",
+            "デモデータを作成しています…",
+            lambda job: load_demo(job.ctx, progress=job.progress),
+            ctx=self.ctx,
+            on_done=self._demo_loaded,
+            on_error=self._demo_failed,
+            on_cancel=self._demo_cancelled,
+        )
 
     def _demo_loaded(self, lines: list[str]) -> None:
         self.demo_summary = lines
@@ -245,11 +271,17 @@ class SetupDialog(QDialog):
         if isinstance(exc, DemoRefused):
             interaction.warning(self, "デモデータ", str(exc))
         else:
-            interaction.critical(self, "デモデータ", f"デモデータを作成できませんでした。\n{runner.error_message(exc)}")
+            interaction.critical(
+                self,
+                "デモデータ",
+                f"デモデータを作成できませんでした。\n{runner.error_message(exc)}",
+            )
 
     def _demo_cancelled(self) -> None:
         self.next_button.setEnabled(True)
-        interaction.information(self, "デモデータ", "キャンセルしました。デモデータは読み込んでいません。")
+        interaction.information(
+            self, "デモデータ", "キャンセルしました。デモデータは読み込んでいません。"
+        )
 
     def import_file(self, kind: str, path=None) -> bool:
         """Start importing a file; the status line follows when it is done."""
@@ -257,7 +289,9 @@ class SetupDialog(QDialog):
 
     def _imported(self, kind: str, report) -> None:
         if report is not None:
-            self.import_status[kind].setText(f"取り込み済み: {KINDS[kind].label}: {report.counts()}")
+            self.import_status[kind].setText(
+                f"取り込み済み: {KINDS[kind].label}: {report.counts()}"
+            )
 
     def reject(self) -> None:
         # Cancelled: the database stays without a branch, so this setup opens again next time.

@@ -25,9 +25,13 @@ def open_or_recover(path: Path, *, check_later: bool = False) -> AppContext | No
         try:
             return open_context(path, allow_empty=allow_empty, check_later=check_later)
         except EmptyDatabaseFileError as exc:
-            if interaction.confirm(None, "空のファイル", f"{path}\nは空のファイル (0 バイト) です。"
-                                   "このファイルを新しいデータベースとして使いますか？\n"
-                                   "(「いいえ」を選ぶと、別のファイルを開くか終了できます)"):
+            if interaction.confirm(
+                None,
+                "空のファイル",
+                f"{path}\nは空のファイル (0 バイト) です。"
+                "このファイルを新しいデータベースとして使いますか？\n"
+                "(「いいえ」を選ぶと、別のファイルを開くか終了できます)",
+            ):
                 allow_empty = True
                 continue
             error: StoreError = exc

@@ -90,13 +90,17 @@ class StartupRecoveryDialog(QDialog):
                 item = QListWidgetItem(c.label())
                 item.setToolTip(str(c.path) if c.ok else f"{c.path}\n{c.problem}")
                 if not c.ok:
-                    item.setFlags(item.flags() & ~Qt.ItemFlag.ItemIsEnabled & ~Qt.ItemFlag.ItemIsSelectable)
+                    item.setFlags(
+                        item.flags() & ~Qt.ItemFlag.ItemIsEnabled & ~Qt.ItemFlag.ItemIsSelectable
+                    )
                 self.backup_list.addItem(item)
             if not self.candidates:
                 self.backup_list.addItem("(バックアップがありません)")
             self.backup_list.setMaximumHeight(160)
             layout.addWidget(self.backup_list)
-            note = QLabel("復元する前に、いまのファイルを backups フォルダにコピーします (何も失われません)。")
+            note = QLabel(
+                "復元する前に、いまのファイルを backups フォルダにコピーします (何も失われません)。"
+            )
             note.setWordWrap(True)
             layout.addWidget(note)
             row = QHBoxLayout()
@@ -123,7 +127,11 @@ class StartupRecoveryDialog(QDialog):
         self.retry_button.clicked.connect(lambda: self._finish(RETRY, None))
         self.open_other_button.clicked.connect(self._open_other)
         self.quit_button.clicked.connect(self.reject)
-        default = self.restore_latest_button if self.restore_latest_button.isEnabled() else self.quit_button
+        default = (
+            self.restore_latest_button
+            if self.restore_latest_button.isEnabled()
+            else self.quit_button
+        )
         default.setDefault(True)
 
     def summary_text(self) -> str:
@@ -165,14 +173,22 @@ def _restore(path: Path, backup: Path) -> bool:
     except StoreError as exc:
         interaction.critical(None, title, f"このファイルからは復元できません。\n{exc}")
         return False
-    if not interaction.confirm(None, title, f"{info.describe()}\n\n{path}\nをこのバックアップの内容に置き換えます。"
-                                            "置き換える前に、いまのファイルを backups フォルダにコピーします。よろしいですか？"):
+    if not interaction.confirm(
+        None,
+        title,
+        f"{info.describe()}\n\n{path}\nをこのバックアップの内容に置き換えます。"
+        "置き換える前に、いまのファイルを backups フォルダにコピーします。よろしいですか？",
+    ):
         return False
     try:
         safety = restore_file(path, backup)
     except StoreError as exc:
         interaction.critical(None, title, str(exc))
         return False
-    interaction.information(None, title, f"{backup.name} から復元しました。\n"
-                                         f"復元前のファイルは次の場所にコピーしてあります:\n{safety}")
+    interaction.information(
+        None,
+        title,
+        f"{backup.name} から復元しました。\n"
+        f"復元前のファイルは次の場所にコピーしてあります:\n{safety}",
+    )
     return True

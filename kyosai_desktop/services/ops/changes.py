@@ -23,17 +23,17 @@ from kyosai_desktop.store.audit import WHOLE_RECORD, AuditRow
 
 
 class ChangeKind(Enum):
-    RESULTS = "results"            # monthly figures (月次実績)
-    UNIONS = "unions"              # unions and their figures
-    PRODUCTS = "products"          # products (order, riders, periods, target flag)
-    TARGETS = "targets"            # branch and union targets
-    YEARS = "years"                # fiscal years (labels, start months)
-    SETTINGS = "settings"          # branch, 支援県支部, thresholds, goals
+    RESULTS = "results"  # monthly figures (月次実績)
+    UNIONS = "unions"  # unions and their figures
+    PRODUCTS = "products"  # products (order, riders, periods, target flag)
+    TARGETS = "targets"  # branch and union targets
+    YEARS = "years"  # fiscal years (labels, start months)
+    SETTINGS = "settings"  # branch, 支援県支部, thresholds, goals
     MODEL_UNIONS = "model_unions"  # model-union designations and their sheets
-    CAMPAIGNS = "campaigns"        # estimate campaigns and their participating unions
-    ESTIMATES = "estimates"        # estimates
-    NATIONAL = "national"          # headquarters' national figures held at a branch
-    HQ_PACKAGES = "hq_packages"    # headquarters: a branch's report package replaced its figures
+    CAMPAIGNS = "campaigns"  # estimate campaigns and their participating unions
+    ESTIMATES = "estimates"  # estimates
+    NATIONAL = "national"  # headquarters' national figures held at a branch
+    HQ_PACKAGES = "hq_packages"  # headquarters: a branch's report package replaced its figures
 
 
 ALL_KINDS = frozenset(ChangeKind)
@@ -74,8 +74,9 @@ class OpChanges:
     source: str = ""
 
     @classmethod
-    def from_rows(cls, rows: Iterable[AuditRow], source: str = "",
-                  extra: Iterable[ChangeKind] = ()) -> OpChanges:
+    def from_rows(
+        cls, rows: Iterable[AuditRow], source: str = "", extra: Iterable[ChangeKind] = ()
+    ) -> OpChanges:
         rows = tuple(rows)
         kinds = frozenset(kind_of_table(r.table) for r in rows) | frozenset(extra)
         return cls(kinds, rows, source)
@@ -105,7 +106,11 @@ class OpChanges:
         return list(dict.fromkeys(r.key for r in self.rows if r.table == table))
 
     def created(self, table: str) -> list[AuditRow]:
-        return [r for r in self.rows if r.table == table and r.field == WHOLE_RECORD and r.old is None]
+        return [
+            r for r in self.rows if r.table == table and r.field == WHOLE_RECORD and r.old is None
+        ]
 
     def merged(self, other: OpChanges) -> OpChanges:
-        return OpChanges(self.kinds | other.kinds, self.rows + other.rows, self.source or other.source)
+        return OpChanges(
+            self.kinds | other.kinds, self.rows + other.rows, self.source or other.source
+        )

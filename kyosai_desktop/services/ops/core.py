@@ -36,8 +36,13 @@ class Op:
 
 
 @contextmanager
-def operation(conn: sqlite3.Connection, source: str, *, dry_run: bool | None = None,
-              extra: Iterable[ChangeKind] = ()) -> Iterator[Op]:
+def operation(
+    conn: sqlite3.Connection,
+    source: str,
+    *,
+    dry_run: bool | None = None,
+    extra: Iterable[ChangeKind] = (),
+) -> Iterator[Op]:
     op = Op(source)
     op.extra.update(extra)
     frame = transaction(conn) if dry_run is None else all_or_nothing(conn, dry_run=dry_run)

@@ -28,8 +28,9 @@ SOURCE = "estimates"
 
 
 # ---------------------------------------------------------------- estimates
-def add_estimate(ctx: AppContext, campaign_id: int, union_id: int, values: Mapping[str, object]
-                 ) -> tuple[Estimate, OpChanges]:
+def add_estimate(
+    ctx: AppContext, campaign_id: int, union_id: int, values: Mapping[str, object]
+) -> tuple[Estimate, OpChanges]:
     """One estimate (No. = next free unless given; role = the campaign kind's default unless given)."""
     values = dict(values)
     if values.get("role") is None:
@@ -47,7 +48,9 @@ def edit_estimate(ctx: AppContext, estimate_id: int, values: Mapping[str, object
     return op.changes
 
 
-def set_status(ctx: AppContext, estimate_ids: Sequence[int], status: str, on: str | None) -> OpChanges:
+def set_status(
+    ctx: AppContext, estimate_ids: Sequence[int], status: str, on: str | None
+) -> OpChanges:
     """The same status step (dated ``on``) for several estimates, as one edit."""
     with operation(ctx.conn, SOURCE) as op:
         ctx.estimates.set_status_many(estimate_ids, status, on, source=SOURCE)
@@ -62,8 +65,9 @@ def delete_estimates(ctx: AppContext, estimate_ids: Sequence[int]) -> OpChanges:
 
 
 # ---------------------------------------------------------------- campaigns
-def add_campaign(ctx: AppContext, values: Mapping[str, object], union_ids: Sequence[int]
-                 ) -> tuple[Campaign, OpChanges]:
+def add_campaign(
+    ctx: AppContext, values: Mapping[str, object], union_ids: Sequence[int]
+) -> tuple[Campaign, OpChanges]:
     """A campaign (``values``: name, kind, period_from, period_to, product_id, note) and its unions."""
     values = dict(values)
     name, kind = str(values.pop("name", "")), str(values.pop("kind", "その他"))
@@ -73,14 +77,17 @@ def add_campaign(ctx: AppContext, values: Mapping[str, object], union_ids: Seque
     return campaign, op.changes
 
 
-def edit_campaign(ctx: AppContext, campaign_id: int, values: Mapping[str, object],
-                  union_ids: Sequence[int]) -> OpChanges:
+def edit_campaign(
+    ctx: AppContext, campaign_id: int, values: Mapping[str, object], union_ids: Sequence[int]
+) -> OpChanges:
     """The campaign's fields and its participating unions, all of the form or nothing."""
     with operation(ctx.conn, SOURCE) as op:
         ctx.campaigns.update(campaign_id, source=SOURCE, **values)
         current = ctx.campaigns.union_ids(campaign_id)
         wanted = set(union_ids)
-        ctx.campaigns.add_unions(campaign_id, [u for u in union_ids if u not in set(current)], source=SOURCE)
+        ctx.campaigns.add_unions(
+            campaign_id, [u for u in union_ids if u not in set(current)], source=SOURCE
+        )
         for union_id in current:
             if union_id not in wanted:
                 ctx.campaigns.remove_union(campaign_id, union_id, source=SOURCE)
@@ -99,7 +106,9 @@ def delete_campaign(ctx: AppContext, campaign_id: int) -> OpChanges:
     return op.changes
 
 
-def anonymise(ctx: AppContext, campaign_id: int, *, today: date | None = None) -> tuple[int, OpChanges]:
+def anonymise(
+    ctx: AppContext, campaign_id: int, *, today: date | None = None
+) -> tuple[int, OpChanges]:
     """Clear a finished campaign's personal data (``services.estimate_privacy``); the number of
     estimates and the changes.  Not undoable, by design: its own transaction is followed by a
     WAL checkpoint, so it runs outside an ``operation`` frame and only collects its audit row."""
@@ -108,8 +117,9 @@ def anonymise(ctx: AppContext, campaign_id: int, *, today: date | None = None) -
     return n, OpChanges.from_rows(rows, "anonymise", extra=(ChangeKind.ESTIMATES,))
 
 
-def anonymise_verified(ctx: AppContext, campaign_id: int, *,
-                       today: date | None = None) -> tuple[Anonymised, OpChanges]:
+def anonymise_verified(
+    ctx: AppContext, campaign_id: int, *, today: date | None = None
+) -> tuple[Anonymised, OpChanges]:
     """:func:`anonymise`, then the check that the names are gone from the files and backups
     (``services.privacy_check``); the result carries the report and can run the check again."""
     with audit.collecting(ctx.conn) as rows:

@@ -181,8 +181,10 @@ def _read_joined(ctx: AppContext, key: str, field: str) -> object:
     from kyosai_desktop.store.estimate_campaigns import JOINED
 
     campaign_id, union_id = (int(v) for v in _ids(key))
-    row = ctx.conn.execute("SELECT 1 FROM estimate_campaign_unions WHERE campaign_id = ? AND union_id = ?",
-                           (campaign_id, union_id)).fetchone()
+    row = ctx.conn.execute(
+        "SELECT 1 FROM estimate_campaign_unions WHERE campaign_id = ? AND union_id = ?",
+        (campaign_id, union_id),
+    ).fetchone()
     return JOINED if row else None
 
 

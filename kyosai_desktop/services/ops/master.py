@@ -46,7 +46,9 @@ def set_setting(ctx: AppContext, key: str, value: str | None, source: str = MAST
     return op.changes
 
 
-def set_support_branch(ctx: AppContext, pref_code: str, flag: bool, source: str = MASTER) -> OpChanges:
+def set_support_branch(
+    ctx: AppContext, pref_code: str, flag: bool, source: str = MASTER
+) -> OpChanges:
     with operation(ctx.conn, source) as op:
         ctx.master_admin.set_support_branch(pref_code, flag, source=source)
     return op.changes
@@ -66,8 +68,9 @@ def add_fiscal_year(ctx: AppContext, year: int) -> tuple[bool, OpChanges]:
     return added, op.changes
 
 
-def add_union(ctx: AppContext, pref_code: str, code: object, name: object, **values: object
-              ) -> tuple[Union, OpChanges]:
+def add_union(
+    ctx: AppContext, pref_code: str, code: object, name: object, **values: object
+) -> tuple[Union, OpChanges]:
     """A new union, checked by ``master_edit.add_union``."""
     with operation(ctx.conn, MASTER) as op:
         union = master_edit.add_union(ctx, pref_code, code, name, **values)

@@ -51,7 +51,7 @@ def conflicts(ctx: AppContext, changes: OpChanges, *, undo: bool) -> list[Confli
     seen: set[tuple[str, str, str]] = set()
     for row in steps(changes, undo=undo):
         address = (row.table, row.key, row.field)
-        if address in seen:   # an earlier step of this replay already checked (and rewrites) it
+        if address in seen:  # an earlier step of this replay already checked (and rewrites) it
             continue
         seen.add(address)
         expected = row.new if undo else row.old
@@ -64,8 +64,10 @@ def conflicts(ctx: AppContext, changes: OpChanges, *, undo: bool) -> list[Confli
 def replay(ctx: AppContext, changes: OpChanges, *, undo: bool, force: bool = False) -> OpChanges:
     """Write the step back (undo) or again (redo) as one operation; see the module docstring."""
     source = UNDO if undo else REDO
-    writes = [fields.FieldWrite(r.table, r.key, r.field, r.old if undo else r.new)
-              for r in steps(changes, undo=undo)]
+    writes = [
+        fields.FieldWrite(r.table, r.key, r.field, r.old if undo else r.new)
+        for r in steps(changes, undo=undo)
+    ]
     with operation(ctx.conn, source) as op:
         if not force:
             found = conflicts(ctx, changes, undo=undo)

@@ -21,7 +21,7 @@ from kyosai_desktop.services.report_table import HEADER_FILL, TONE_FILLS
 from kyosai_desktop.store.results import CellChange
 
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1
-ADDRESS_ROLE = Qt.ItemDataRole.UserRole + 5   # CellAddress of a value cell, else None
+ADDRESS_ROLE = Qt.ItemDataRole.UserRole + 5  # CellAddress of a value cell, else None
 
 TOTAL_LABEL = "合計"
 TOTAL_BRUSH = QBrush(QColor("#" + TONE_FILLS["total"]))
@@ -40,7 +40,9 @@ _BACKGROUND = Qt.ItemDataRole.BackgroundRole
 _FOREGROUND = Qt.ItemDataRole.ForegroundRole
 _FONT = Qt.ItemDataRole.FontRole
 _TOOLTIP = Qt.ItemDataRole.ToolTipRole
-_ROLES = frozenset({_DISPLAY, _EDIT, _ALIGN, _BACKGROUND, _FOREGROUND, _FONT, _TOOLTIP, SORT_ROLE, ADDRESS_ROLE})
+_ROLES = frozenset(
+    {_DISPLAY, _EDIT, _ALIGN, _BACKGROUND, _FOREGROUND, _FONT, _TOOLTIP, SORT_ROLE, ADDRESS_ROLE}
+)
 _READ_ONLY = Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemIsEnabled
 _EDITABLE = _READ_ONLY | Qt.ItemFlag.ItemIsEditable
 
@@ -232,7 +234,9 @@ class EntryGridModel(QAbstractTableModel):
             return "合計欄は自動計算です (入力できません)。"
         return None
 
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole):  # noqa: N802
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ):  # noqa: N802
         if self.grid is None:
             return None
         if orientation == Qt.Orientation.Vertical:
@@ -245,7 +249,10 @@ class EntryGridModel(QAbstractTableModel):
             if section == self.total_column:
                 return TOTAL_LABEL
             return self.column_title(section - self.LABEL_COLUMNS)
-        if role == Qt.ItemDataRole.ToolTipRole and self.LABEL_COLUMNS <= section < self.total_column:
+        if (
+            role == Qt.ItemDataRole.ToolTipRole
+            and self.LABEL_COLUMNS <= section < self.total_column
+        ):
             h = self.grid.columns[section - self.LABEL_COLUMNS]
             return f"{h.label} {h.note}".strip()
         return None
@@ -296,8 +303,10 @@ class EntryGridModel(QAbstractTableModel):
         targets = set(cells) | {(r, self._nc) for r in rows} | {(self._nr, c) for c in cols}
         targets.add((self._nr, self._nc))
         if len(targets) > 64:
-            self.dataChanged.emit(self.index(0, self.LABEL_COLUMNS),
-                                  self.index(self._nr, self.LABEL_COLUMNS + self._nc))
+            self.dataChanged.emit(
+                self.index(0, self.LABEL_COLUMNS),
+                self.index(self._nr, self.LABEL_COLUMNS + self._nc),
+            )
             return
         for r, c in targets:
             index = self.index(r, c + self.LABEL_COLUMNS)

@@ -45,13 +45,21 @@ from kyosai_desktop.ui.shared.undo import ChangeCommand, describe_conflicts
 
 WRITE_ERRORS = (sqlite3.Error, StoreError, ValueError, OSError)
 # What the grids are built from; a change of anything but the figures also reloads the choices.
-RELOAD_KINDS = (ChangeKind.RESULTS, ChangeKind.UNIONS, ChangeKind.PRODUCTS, ChangeKind.YEARS, ChangeKind.SETTINGS)
+RELOAD_KINDS = (
+    ChangeKind.RESULTS,
+    ChangeKind.UNIONS,
+    ChangeKind.PRODUCTS,
+    ChangeKind.YEARS,
+    ChangeKind.SETTINGS,
+)
 
 
 class EntryPage(QWidget):
     """The 月次入力 page: 月別 and 単組別 grids, one undo stack, audited commits."""
 
-    def __init__(self, ctx: AppContext, bus: DataBus | None = None, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, ctx: AppContext, bus: DataBus | None = None, parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self.ctx = ctx
         self.bus = bus
@@ -65,7 +73,9 @@ class EntryPage(QWidget):
         self.month_panel = MonthPanel(self.service, branch)
         self.union_panel = UnionPanel(self.service, branch)
         self.message = MessageBar()
-        self.message.dismissed.connect(self._clear_marks)   # a refused paste's marks go with its message
+        self.message.dismissed.connect(
+            self._clear_marks
+        )  # a refused paste's marks go with its message
         self.tabs = QTabWidget()
         self.tabs.setObjectName("entryTabs")
         self.tabs.addTab(self.month_panel, "&1 月別 (1か月・全単組)")
@@ -96,10 +106,18 @@ class EntryPage(QWidget):
         view.menu_requested.connect(lambda index, pos, p=panel: self.open_menu(p, index, pos))
         view.readonly_typed.connect(lambda index, p=panel: self._readonly_typed(p, index))
         view.editing_cancelled.connect(lambda p=panel: self._editing_cancelled(p))
-        QShortcut(QKeySequence("Ctrl+H"), view, activated=lambda p=panel: self.show_history(p),
-                  context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
-        QShortcut(QKeySequence("Ctrl+Return"), view, activated=lambda p=panel: self.open_other(p),
-                  context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        QShortcut(
+            QKeySequence("Ctrl+H"),
+            view,
+            activated=lambda p=panel: self.show_history(p),
+            context=Qt.ShortcutContext.WidgetWithChildrenShortcut,
+        )
+        QShortcut(
+            QKeySequence("Ctrl+Return"),
+            view,
+            activated=lambda p=panel: self.open_other(p),
+            context=Qt.ShortcutContext.WidgetWithChildrenShortcut,
+        )
 
     def _tab_changed(self, index: int) -> None:
         if self.tabs.widget(index) is self.union_panel:
@@ -113,7 +131,9 @@ class EntryPage(QWidget):
             self.union_panel.reload()
 
     # ----------------------------------------------------------------- writing
-    def write(self, model: EntryGridModel, cells: Sequence[tuple[int, int, object]], source: str) -> bool:
+    def write(
+        self, model: EntryGridModel, cells: Sequence[tuple[int, int, object]], source: str
+    ) -> bool:
         """Check and commit typed/pasted values of ``model``'s grid (the models' writer)."""
         grid = model.grid
         if grid is None:
@@ -126,15 +146,20 @@ class EntryPage(QWidget):
         return self.commit(changes, source)
 
     def _refuse(self, model: EntryGridModel, exc: EntryRefused) -> None:
-        errors = {(p.row, p.col): p.reason for p in exc.problems
-                  if 0 <= p.row < model.n_rows and 0 <= p.col < model.n_cols}
+        errors = {
+            (p.row, p.col): p.reason
+            for p in exc.problems
+            if 0 <= p.row < model.n_rows and 0 <= p.col < model.n_cols
+        }
         model.set_errors(errors)
         self.message.show_message(str(exc), "error")
         panel = next((p for p in self.panels if p.model is model), None)
         if panel is not None and exc.problems:
             first = exc.problems[0]
             rect = panel.view.visualRect(model.index_of(first.row, first.col))
-            QToolTip.showText(panel.view.viewport().mapToGlobal(rect.bottomLeft()), first.reason, panel.view)
+            QToolTip.showText(
+                panel.view.viewport().mapToGlobal(rect.bottomLeft()), first.reason, panel.view
+            )
 
     def commit(self, changes: Sequence[CellChange], source: str) -> bool:
         """One edit → one operation (one transaction) → one undo step; False when refused."""
@@ -151,7 +176,9 @@ class EntryPage(QWidget):
         self._after_write(entry_ops.cells(done) or todo, done)
         if not done.empty:
             n = len(done.rows)
-            self.undo_stack.push(ChangeCommand(self.ctx, done, f"{source_label(source)} ({n}セル)", self))
+            self.undo_stack.push(
+                ChangeCommand(self.ctx, done, f"{source_label(source)} ({n}セル)", self)
+            )
         self._clear_errors(todo)
         self._warn_if_implausible(todo)
         return True
@@ -166,7 +193,9 @@ class EntryPage(QWidget):
 
     # ReplayHost: the undo / redo of a step (ui/shared/undo.py)
     def confirm_overwrite(self, conflicts: list[Conflict], action: str) -> bool:
-        return interaction.confirm(self, action, describe_conflicts(conflicts, self._cell_name, action))
+        return interaction.confirm(
+            self, action, describe_conflicts(conflicts, self._cell_name, action)
+        )
 
     def replayed(self, changes: OpChanges, action: str) -> None:
         written = entry_ops.cells(changes)
@@ -192,8 +221,11 @@ class EntryPage(QWidget):
             self.bus.announce(changes, origin=self)
 
     def _write_failed(self, exc: Exception) -> None:
-        interaction.critical(self, "保存できません",
-                             f"入力を保存できませんでした。データベースは変更されていません。\n{exc}")
+        interaction.critical(
+            self,
+            "保存できません",
+            f"入力を保存できませんでした。データベースは変更されていません。\n{exc}",
+        )
         self.reload_all()
 
     def _clear_errors(self, changes: Sequence[CellChange]) -> None:
@@ -203,7 +235,9 @@ class EntryPage(QWidget):
                 continue
             cells = {pos for c in changes if (pos := g.position(c.union_id, c.product_id, c.month))}
             if cells & set(panel.model.errors):
-                panel.model.set_errors({k: v for k, v in panel.model.errors.items() if k not in cells})
+                panel.model.set_errors(
+                    {k: v for k, v in panel.model.errors.items() if k not in cells}
+                )
         if not any(p.model.errors for p in self.panels):
             self.message.clear()
 
@@ -219,12 +253,19 @@ class EntryPage(QWidget):
         current = model.cell_of(view.currentIndex())
         start = min(cells) if cells else current
         if start is None:
-            self.message.show_message("貼り付ける位置 (入力欄) を選んでから貼り付けてください。", "error")
+            self.message.show_message(
+                "貼り付ける位置 (入力欄) を選んでから貼り付けてください。", "error"
+            )
             return False
-        top, left = min(c[0] for c in cells) if cells else start[0], min(c[1] for c in cells) if cells else start[1]
+        top, left = (
+            min(c[0] for c in cells) if cells else start[0],
+            min(c[1] for c in cells) if cells else start[1],
+        )
         block = parse_clipboard(text)
         try:
-            changes = self.service.plan_paste(grid, top, left, block, fill=cells if len(cells) > 1 else ())
+            changes = self.service.plan_paste(
+                grid, top, left, block, fill=cells if len(cells) > 1 else ()
+            )
         except EntryRefused as exc:
             self._refuse(model, exc)
             return False
@@ -239,7 +280,11 @@ class EntryPage(QWidget):
         grid = model.grid
         if grid is None:
             return False
-        cells = [c for i in indexes if (c := model.cell_of(i)) is not None and grid.values[c[0]][c[1]] is not None]
+        cells = [
+            c
+            for i in indexes
+            if (c := model.cell_of(i)) is not None and grid.values[c[0]][c[1]] is not None
+        ]
         if not cells:
             if indexes and all(model.cell_of(i) is None for i in indexes):
                 self.message.show_message("合計欄・見出しは削除できません。", "info")
@@ -250,7 +295,8 @@ class EntryPage(QWidget):
     def _readonly_typed(self, panel: GridPanel, index: QModelIndex) -> None:
         tip = panel.model.data(index, Qt.ItemDataRole.ToolTipRole) if index.isValid() else None
         self.message.show_message(
-            tip or "見出しの欄には入力できません。件数は白い入力欄に入力してください。", "info")
+            tip or "見出しの欄には入力できません。件数は白い入力欄に入力してください。", "info"
+        )
 
     def _clear_marks(self) -> None:
         for panel in self.panels:
@@ -269,8 +315,11 @@ class EntryPage(QWidget):
                 continue
             text = editor.text()
             if not panel.view.commit_editor():
-                interaction.warning(self, "保存できない入力",
-                                    f"入力中の値「{text}」は保存できません。\n{self.message.label.text()}")
+                interaction.warning(
+                    self,
+                    "保存できない入力",
+                    f"入力中の値「{text}」は保存できません。\n{self.message.label.text()}",
+                )
                 return False
         return True
 
@@ -285,11 +334,17 @@ class EntryPage(QWidget):
             self.month_panel.set_month(first.month)
         elif panel is self.union_panel:
             g = self.union_panel.grid
-            if g is None or first.union_id != g.fixed or not (g.fiscal_year and g.fiscal_year.contains(first.month)):
+            if (
+                g is None
+                or first.union_id != g.fixed
+                or not (g.fiscal_year and g.fiscal_year.contains(first.month))
+            ):
                 self.union_panel.set_union(first.union_id, self.service.fiscal_year_of(first.month))
         g = panel.grid
         if g is not None:
-            panel.select_cells([p for c in changes if (p := g.position(c.union_id, c.product_id, c.month))])
+            panel.select_cells(
+                [p for c in changes if (p := g.position(c.union_id, c.product_id, c.month))]
+            )
 
     def open_other(self, panel: GridPanel) -> None:
         """Ctrl+Enter: the same cell in the other grid (union → 単組別, month → 月別)."""
@@ -301,7 +356,11 @@ class EntryPage(QWidget):
             address_union, address_month = int(g.rows[row].key), self.month_panel.month
             address_product = None
         else:
-            address_union, address_product, address_month = address.union_id, address.product_id, address.month
+            address_union, address_product, address_month = (
+                address.union_id,
+                address.product_id,
+                address.month,
+            )
         if panel is self.month_panel:
             self._ensure_union_panel()
             self.union_panel.set_union(address_union, self.service.fiscal_year_of(address_month))
@@ -326,32 +385,50 @@ class EntryPage(QWidget):
         menu.addSeparator()
         for title, key, slot in (
             ("コピー", QKeySequence.StandardKey.Copy, panel.view.copy_selection),
-            ("貼り付け", QKeySequence.StandardKey.Paste,
-             lambda: panel.view.paste_requested.emit(_clipboard_text())),
-            ("削除", QKeySequence(Qt.Key.Key_Delete),
-             lambda: self.clear(panel, panel.view.selected_indexes())),
+            (
+                "貼り付け",
+                QKeySequence.StandardKey.Paste,
+                lambda: panel.view.paste_requested.emit(_clipboard_text()),
+            ),
+            (
+                "削除",
+                QKeySequence(Qt.Key.Key_Delete),
+                lambda: self.clear(panel, panel.view.selected_indexes()),
+            ),
         ):
             act = QAction(title, menu, shortcut=QKeySequence(key))
             act.triggered.connect(slot)
             menu.addAction(act)
         menu.addSeparator()
-        other = QAction("この単組を単組別で開く" if panel is self.month_panel else "この月を月別で開く", menu,
-                        shortcut=QKeySequence("Ctrl+Return"))
+        other = QAction(
+            "この単組を単組別で開く" if panel is self.month_panel else "この月を月別で開く",
+            menu,
+            shortcut=QKeySequence("Ctrl+Return"),
+        )
         other.triggered.connect(lambda: self.open_other(panel))
         menu.addAction(other)
         self.last_menu = menu
         menu.popup(pos)
         return menu
 
-    def show_history(self, panel: GridPanel, index: QModelIndex | None = None) -> AuditDialog | None:
+    def show_history(
+        self, panel: GridPanel, index: QModelIndex | None = None
+    ) -> AuditDialog | None:
         index = panel.view.currentIndex() if index is None else index
         address = panel.model.address(index)
         if address is None:
-            self.message.show_message("変更履歴は入力欄 (合計・見出し以外) で表示できます。", "info")
+            self.message.show_message(
+                "変更履歴は入力欄 (合計・見出し以外) で表示できます。", "info"
+            )
             return None
         value = panel.model.value_at(index)
-        dialog = AuditDialog(self.service.describe_cell(address), self.service.history(address),
-                             SOURCE_LABELS, "(空欄)" if value is None else f"{value:,}件", self)
+        dialog = AuditDialog(
+            self.service.describe_cell(address),
+            self.service.history(address),
+            SOURCE_LABELS,
+            "(空欄)" if value is None else f"{value:,}件",
+            self,
+        )
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self.history_dialog = dialog
         dialog.open()
@@ -362,7 +439,9 @@ class EntryPage(QWidget):
         if g is not None and not g.rows:
             self.message.show_message(
                 "この県支部には単組が登録されていません。「マスタ・設定」(F6) で単組を登録するか、"
-                "ファイルから取り込んでください。", "info")
+                "ファイルから取り込んでください。",
+                "info",
+            )
         elif self.message.kind == "info" and "単組が登録されていません" in self.message.text:
             self.message.clear()
 
@@ -417,4 +496,3 @@ def _clipboard_text() -> str:
 
 def build_page(ctx: AppContext, bus: DataBus) -> QWidget:
     return EntryPage(ctx, bus)
-

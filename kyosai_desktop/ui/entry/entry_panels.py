@@ -125,7 +125,9 @@ class SummaryText(QWidget):
     def paintEvent(self, event) -> None:  # noqa: N802
         painter = QPainter(self)
         shown = self.fontMetrics().elidedText(self._text, Qt.TextElideMode.ElideLeft, self.width())
-        painter.drawText(self.rect(), Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, shown)
+        painter.drawText(
+            self.rect(), Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, shown
+        )
         painter.end()
 
 
@@ -135,7 +137,9 @@ class GridPanel(QWidget):
     model: EntryGridModel
     pref_code: str | None
 
-    def __init__(self, service: EntryService, model: EntryGridModel, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, service: EntryService, model: EntryGridModel, parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self.service = service
         self.model = model
@@ -162,8 +166,12 @@ class GridPanel(QWidget):
 
     def _shortcuts(self, keys: Iterable[str], slot) -> None:
         for key in keys:
-            QShortcut(QKeySequence(key), self, activated=slot,
-                      context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            QShortcut(
+                QKeySequence(key),
+                self,
+                activated=slot,
+                context=Qt.ShortcutContext.WidgetWithChildrenShortcut,
+            )
 
     # ----------------------------------------------------------------- loading
     def show_grid(self, grid: EntryGrid) -> None:
@@ -261,7 +269,9 @@ class MonthPanel(GridPanel):
     month_changed = Signal(str)
     model: MonthGridModel
 
-    def __init__(self, service: EntryService, pref_code: str | None, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, service: EntryService, pref_code: str | None, parent: QWidget | None = None
+    ) -> None:
         super().__init__(service, MonthGridModel(), parent)
         self.pref_code = pref_code
         self.month = ""
@@ -289,8 +299,11 @@ class MonthPanel(GridPanel):
 
     def eventFilter(self, watched, event) -> bool:  # noqa: N802
         """Enter in the month selector loads the month and goes back to the grid."""
-        if (watched is self.month_edit and event.type() == QEvent.Type.KeyPress
-                and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)):
+        if (
+            watched is self.month_edit
+            and event.type() == QEvent.Type.KeyPress
+            and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+        ):
             self.month_edit.interpretText()
             self._date_changed(self.month_edit.date())
             self.view.setFocus()
@@ -335,7 +348,9 @@ class MonthPanel(GridPanel):
         if g is None:
             return
         fy = f" ({g.fiscal_year.label})" if g.fiscal_year else ""
-        self.summary.setText(f"{g.title}{fy} · {len(g.rows)}単組 · 合計 {self.model.value_at(self.model.index(self.model.total_row, self.model.total_column)) or 0:,}件")
+        self.summary.setText(
+            f"{g.title}{fy} · {len(g.rows)}単組 · 合計 {self.model.value_at(self.model.index(self.model.total_row, self.model.total_column)) or 0:,}件"
+        )
 
 
 class UnionPanel(GridPanel):
@@ -344,7 +359,9 @@ class UnionPanel(GridPanel):
     model: UnionGridModel
     union_chosen = Signal(int)
 
-    def __init__(self, service: EntryService, pref_code: str | None, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, service: EntryService, pref_code: str | None, parent: QWidget | None = None
+    ) -> None:
         super().__init__(service, UnionGridModel(), parent)
         self.pref_code = pref_code
         self.union_id: int | None = None
@@ -376,7 +393,9 @@ class UnionPanel(GridPanel):
         nxt = QToolButton(text="次の単組 ▶")
         nxt.setToolTip("次の単組 (Ctrl+PgDown / Alt+→)")
         nxt.clicked.connect(lambda: self.step(1))
-        for i, w in enumerate((union_label, self.union_combo, year_label, self.year_combo, prev, nxt)):
+        for i, w in enumerate(
+            (union_label, self.union_combo, year_label, self.year_combo, prev, nxt)
+        ):
             self.selectors.insertWidget(i, w)
         self._shortcuts(PREV_KEYS, lambda: self.step(-1))
         self._shortcuts(NEXT_KEYS, lambda: self.step(1))
@@ -435,8 +454,10 @@ class UnionPanel(GridPanel):
         key = unicodedata.normalize("NFKC", text).strip().casefold()
         if not key:
             return None
-        texts = [unicodedata.normalize("NFKC", self.union_combo.itemText(i)).casefold()
-                 for i in range(self.union_combo.count())]
+        texts = [
+            unicodedata.normalize("NFKC", self.union_combo.itemText(i)).casefold()
+            for i in range(self.union_combo.count())
+        ]
         if key.isdigit():
             code = key.zfill(3)
             for i, t in enumerate(texts):
@@ -476,7 +497,11 @@ class UnionPanel(GridPanel):
             self.set_union(self.union_id, year)
 
     def reload(self) -> None:
-        if self.union_id is None or self.year is None or self.service.ctx.unions.get(self.union_id) is None:
+        if (
+            self.union_id is None
+            or self.year is None
+            or self.service.ctx.unions.get(self.union_id) is None
+        ):
             self.union_id = None
             return
         self.show_grid(self.service.union_grid(self.union_id, self.year))
@@ -484,12 +509,20 @@ class UnionPanel(GridPanel):
     def label_width(self, col: int, fm) -> int:
         g = self.model.grid
         assert g is not None
-        return max([fm.horizontalAdvance(h.label) for h in g.rows] + [fm.horizontalAdvance("商品")]) + 20
+        return (
+            max([fm.horizontalAdvance(h.label) for h in g.rows] + [fm.horizontalAdvance("商品")])
+            + 20
+        )
 
     def update_summary(self) -> None:
         g = self.model.grid
         if g is None or g.fiscal_year is None:
             return
         fy = g.fiscal_year
-        total = self.model.value_at(self.model.index(self.model.total_row, self.model.total_column)) or 0
-        self.summary.setText(f"{fy.label} ({month_label(fy.first)}〜{month_label(fy.last)}発効) · 合計 {total:,}件")
+        total = (
+            self.model.value_at(self.model.index(self.model.total_row, self.model.total_column))
+            or 0
+        )
+        self.summary.setText(
+            f"{fy.label} ({month_label(fy.first)}〜{month_label(fy.last)}発効) · 合計 {total:,}件"
+        )

@@ -53,9 +53,16 @@ class _UnionFilter(QSortFilterProxyModel):
 class CampaignDialog(QDialog):
     """Add or edit a campaign; after accept, ``values`` and ``union_ids`` hold the result."""
 
-    def __init__(self, unions: list[Union], products: list[Product], *, campaign: Campaign | None = None,
-                 selected: set[int] | None = None, locked: set[int] | None = None,
-                 parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        unions: list[Union],
+        products: list[Product],
+        *,
+        campaign: Campaign | None = None,
+        selected: set[int] | None = None,
+        locked: set[int] | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
         super().__init__(parent)
         self.setWindowTitle("キャンペーンの編集" if campaign else "キャンペーンの追加")
         self.values: dict[str, object] = {}
@@ -74,8 +81,11 @@ class CampaignDialog(QDialog):
         self.product = QComboBox()
         for p in products:
             self.product.addItem(p.name, p.id)
-        default = campaign.product_id if campaign and campaign.product_id else next(
-            (p.id for p in products if p.name == DEFAULT_PRODUCT), None)
+        default = (
+            campaign.product_id
+            if campaign and campaign.product_id
+            else next((p.id for p in products if p.name == DEFAULT_PRODUCT), None)
+        )
         if default is not None:
             self.product.setCurrentIndex(max(0, self.product.findData(default)))
         self.note = QLineEdit(campaign.note or "" if campaign else "")
@@ -86,7 +96,9 @@ class CampaignDialog(QDialog):
             item.setData(u.id, Qt.ItemDataRole.UserRole)
             item.setCheckable(True)
             item.setEditable(False)
-            item.setCheckState(Qt.CheckState.Checked if u.id in selected | locked else Qt.CheckState.Unchecked)
+            item.setCheckState(
+                Qt.CheckState.Checked if u.id in selected | locked else Qt.CheckState.Unchecked
+            )
             if u.id in locked:
                 item.setEnabled(False)
                 item.setToolTip("見積りがあるため外せません")
@@ -124,7 +136,9 @@ class CampaignDialog(QDialog):
         self.message = QLabel()
         self.message.setStyleSheet("color: #C00000;")
         self.message.setWordWrap(True)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
         buttons.button(QDialogButtonBox.StandardButton.Ok).setText("保存")
         buttons.accepted.connect(self.save)
         buttons.rejected.connect(self.reject)
@@ -150,8 +164,11 @@ class CampaignDialog(QDialog):
                 item.setCheckState(Qt.CheckState.Checked if on else Qt.CheckState.Unchecked)
 
     def checked_ids(self) -> list[int]:
-        return [self.model.item(r).data(Qt.ItemDataRole.UserRole) for r in range(self.model.rowCount())
-                if self.model.item(r).checkState() == Qt.CheckState.Checked]
+        return [
+            self.model.item(r).data(Qt.ItemDataRole.UserRole)
+            for r in range(self.model.rowCount())
+            if self.model.item(r).checkState() == Qt.CheckState.Checked
+        ]
 
     def _update_count(self, *_args) -> None:
         self.count_label.setText(f"参加単組 {len(self.checked_ids())} / {self.model.rowCount()}")
@@ -162,17 +179,29 @@ class CampaignDialog(QDialog):
         if not name:
             problems.append("キャンペーン名を入力してください。")
         dates = {}
-        for key, edit, label in (("period_from", self.period_from, "開始日"), ("period_to", self.period_to, "終了日")):
+        for key, edit, label in (
+            ("period_from", self.period_from, "開始日"),
+            ("period_to", self.period_to, "終了日"),
+        ):
             try:
                 dates[key] = parse_date(edit.text(), label=label)
             except ValueError as exc:
                 problems.append(str(exc))
-        if dates.get("period_from") and dates.get("period_to") and dates["period_from"] > dates["period_to"]:
+        if (
+            dates.get("period_from")
+            and dates.get("period_to")
+            and dates["period_from"] > dates["period_to"]
+        ):
             problems.append("終了日が開始日より前です。")
         if problems:
             self.message.setText("\n".join(problems))
             return
-        self.values = {"name": name, "kind": self.kind.currentText(), **dates,
-                       "product_id": self.product.currentData(), "note": self.note.text().strip() or None}
+        self.values = {
+            "name": name,
+            "kind": self.kind.currentText(),
+            **dates,
+            "product_id": self.product.currentData(),
+            "note": self.note.text().strip() or None,
+        }
         self.union_ids = self.checked_ids()
         self.accept()

@@ -50,8 +50,12 @@ from kyosai_desktop.ui.shared.discard_guard import DiscardGuard
 
 DATE_HINT = "2022-02-14 / 2022年2月14日"
 YEN_HINT = "¥49,690 または 49690"
-STEP_LABELS = {"requested_on": "依頼受付日", "estimated_on": "見積作成日", "returned_on": "返却日",
-               "closed_on": "申込日 / 不成約日"}
+STEP_LABELS = {
+    "requested_on": "依頼受付日",
+    "estimated_on": "見積作成日",
+    "returned_on": "返却日",
+    "closed_on": "申込日 / 不成約日",
+}
 ERROR_STYLE = "QLineEdit { border: 2px solid #C00000; }"
 
 
@@ -63,8 +67,11 @@ class _EnterMovesOn(QObject):
         self.dialog = dialog
 
     def eventFilter(self, obj, event) -> bool:  # noqa: N802 - Qt API
-        if event.type() == QEvent.Type.KeyPress and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) \
-                and not event.modifiers() & Qt.KeyboardModifier.ControlModifier:
+        if (
+            event.type() == QEvent.Type.KeyPress
+            and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+            and not event.modifiers() & Qt.KeyboardModifier.ControlModifier
+        ):
             self.dialog.focusNextChild()
             return True
         return False
@@ -73,16 +80,28 @@ class _EnterMovesOn(QObject):
 class EstimateDialog(QDialog):
     """Add or edit one estimate; ``values`` (and ``union_id``) hold the result after accept."""
 
-    def __init__(self, unions: list[Union], *, estimate: Estimate | None = None, union_id: int | None = None,
-                 next_seq: int = 1, default_role: str = MEMBER, campaign: str = "",
-                 seq_taken=None, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        unions: list[Union],
+        *,
+        estimate: Estimate | None = None,
+        union_id: int | None = None,
+        next_seq: int = 1,
+        default_role: str = MEMBER,
+        campaign: str = "",
+        seq_taken=None,
+        parent: QWidget | None = None,
+    ) -> None:
         super().__init__(parent)
         self.estimate = estimate
         self.values: dict[str, object] = {}
         self.union_id: int | None = estimate.union_id if estimate else union_id
         self.next_requested = False
         self._seq_taken = seq_taken or (lambda union_id, seq: False)
-        self.setWindowTitle(("見積りの編集" if estimate else "見積りの追加") + (f" — {campaign}" if campaign else ""))
+        self.setWindowTitle(
+            ("見積りの編集" if estimate else "見積りの追加")
+            + (f" — {campaign}" if campaign else "")
+        )
         self._enter = _EnterMovesOn(self)
         self.errors: dict[str, QLabel] = {}
 
@@ -117,7 +136,10 @@ class EstimateDialog(QDialog):
         self.inspection = self._line("車検満了日", DATE_HINT, width=170)
         self.status = QComboBox()
         self.status.addItems(list(STATUSES))
-        self.steps = {key: self._line(label, "例: 2024-10-15", width=170) for key, label in STEP_LABELS.items()}
+        self.steps = {
+            key: self._line(label, "例: 2024-10-15", width=170)
+            for key, label in STEP_LABELS.items()
+        }
         self.notes = QPlainTextEdit()
         self.notes.setTabChangesFocus(True)
         self.notes.setFixedHeight(60)
@@ -250,7 +272,9 @@ class EstimateDialog(QDialog):
             self.computed.setStyleSheet("color: #9C5700;")
             return
         self.computed.setStyleSheet("")
-        self.computed.setText(f"年間差額 ¥{f.difference:,}　引下率 {'—' if f.rate is None else f'{f.rate}%'}")
+        self.computed.setText(
+            f"年間差額 ¥{f.difference:,}　引下率 {'—' if f.rate is None else f'{f.rate}%'}"
+        )
 
     def _status_changed(self, status: str) -> None:
         key = STATUS_DATE[status]
@@ -261,8 +285,15 @@ class EstimateDialog(QDialog):
         """Parse every field; show each error beside its field; None when any is invalid."""
         for label in self.errors.values():
             label.hide()
-        for edit in [self.name, self.age, self.other, self.jichiro, self.maturity, self.inspection,
-                     *self.steps.values()]:
+        for edit in [
+            self.name,
+            self.age,
+            self.other,
+            self.jichiro,
+            self.maturity,
+            self.inspection,
+            *self.steps.values(),
+        ]:
             edit.setStyleSheet("")
         values: dict[str, object] = {}
         bad: list[QWidget] = []
@@ -284,11 +315,28 @@ class EstimateDialog(QDialog):
         values["grade_now"] = grade_text(self.grade_now.text())
         values["grade_new"] = grade_text(self.grade_new.text())
         values["vehicle_cover"] = self.vehicle.isChecked()
-        take("other_premium", self.other, lambda v: parse_yen(v, label="他社掛金"), self.other.text())
-        take("jichiro_premium", self.jichiro, lambda v: parse_yen(v, label="じちろう掛金"), self.jichiro.text())
+        take(
+            "other_premium", self.other, lambda v: parse_yen(v, label="他社掛金"), self.other.text()
+        )
+        take(
+            "jichiro_premium",
+            self.jichiro,
+            lambda v: parse_yen(v, label="じちろう掛金"),
+            self.jichiro.text(),
+        )
         values["payment"] = parse_payment(self.payment.currentText())
-        take("policy_maturity", self.maturity, lambda v: parse_date(v, label="保険(共済)満期日"), self.maturity.text())
-        take("inspection_due", self.inspection, lambda v: parse_date(v, label="車検満了日"), self.inspection.text())
+        take(
+            "policy_maturity",
+            self.maturity,
+            lambda v: parse_date(v, label="保険(共済)満期日"),
+            self.maturity.text(),
+        )
+        take(
+            "inspection_due",
+            self.inspection,
+            lambda v: parse_date(v, label="車検満了日"),
+            self.inspection.text(),
+        )
         values["status"] = self.status.currentText()
         for key, edit in self.steps.items():
             take(key, edit, lambda v, k=key: parse_date(v, label=STEP_LABELS[k]), edit.text())
@@ -316,7 +364,11 @@ class EstimateDialog(QDialog):
         for status in ("依頼受付", "見積作成", "返却済", "成約"):
             key = STATUS_DATE[status]
             if STATUS_RANK[status] > rank and values.get(key):
-                self._error(key, self.steps[key], f"状況が「{values['status']}」なので、この日付は入力できません。")
+                self._error(
+                    key,
+                    self.steps[key],
+                    f"状況が「{values['status']}」なので、この日付は入力できません。",
+                )
                 bad.append(self.steps[key])
                 continue
             day = values.get(key)
@@ -366,7 +418,9 @@ class StatusDialog(QDialog):
         form.addRow(label, self.date_edit)
         if status == "成約":
             form.addRow(QLabel("※ キャンペーンの成約は申込日で数えます。"))
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
         buttons.button(QDialogButtonBox.StandardButton.Ok).setText("変更する")
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)

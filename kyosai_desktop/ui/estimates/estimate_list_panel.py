@@ -58,8 +58,13 @@ class EstimatesHost(ReplayHost, Protocol):
 
 
 class EstimateListPanel(QWidget):
-    def __init__(self, ctx: AppContext, undo_stack: QUndoStack, host: EstimatesHost,
-                 parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        ctx: AppContext,
+        undo_stack: QUndoStack,
+        host: EstimatesHost,
+        parent: QWidget | None = None,
+    ) -> None:
         super().__init__(parent)
         self.ctx = ctx
         self.undo_stack = undo_stack
@@ -113,10 +118,21 @@ class EstimateListPanel(QWidget):
         self.status_button.setMenu(status_menu)
         self.import_button = QPushButton("別紙2 を取り込み…")
         self.import_button.clicked.connect(lambda: self.import_file())
-        self.list_button = output_button(self, "別紙2 一覧", table_doc(self.list_table), self._stem("別紙2"),
-                                         make_table=self.list_table)
-        self.report_button = output_button(self, "別紙3 報告", self.report_doc, self._stem("別紙3"),
-                                           make_table=self.report_table, landscape=False)
+        self.list_button = output_button(
+            self,
+            "別紙2 一覧",
+            table_doc(self.list_table),
+            self._stem("別紙2"),
+            make_table=self.list_table,
+        )
+        self.report_button = output_button(
+            self,
+            "別紙3 報告",
+            self.report_doc,
+            self._stem("別紙3"),
+            make_table=self.report_table,
+            landscape=False,
+        )
 
         top = QHBoxLayout()
         top.addWidget(QLabel("単組"))
@@ -139,12 +155,25 @@ class EstimateListPanel(QWidget):
         layout.addWidget(self.totals_label)
 
         def key(seq, fn) -> None:
-            QShortcut(QKeySequence(seq), self, activated=fn, context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            QShortcut(
+                QKeySequence(seq),
+                self,
+                activated=fn,
+                context=Qt.ShortcutContext.WidgetWithChildrenShortcut,
+            )
 
-        QShortcut(QKeySequence(Qt.Key.Key_Return), self.table, activated=self.edit_current,
-                  context=Qt.ShortcutContext.WidgetShortcut)
-        QShortcut(QKeySequence(Qt.Key.Key_Delete), self.table, activated=self.delete_selected,
-                  context=Qt.ShortcutContext.WidgetShortcut)
+        QShortcut(
+            QKeySequence(Qt.Key.Key_Return),
+            self.table,
+            activated=self.edit_current,
+            context=Qt.ShortcutContext.WidgetShortcut,
+        )
+        QShortcut(
+            QKeySequence(Qt.Key.Key_Delete),
+            self.table,
+            activated=self.delete_selected,
+            context=Qt.ShortcutContext.WidgetShortcut,
+        )
         key(Qt.Key.Key_Insert, self.add_estimate)
 
     # ------------------------------------------------------------------ data
@@ -163,7 +192,9 @@ class EstimateListPanel(QWidget):
                     n = counts[uid].requests if uid in counts else 0
                     self.union_combo.addItem(f"{u.key} {u.name} ({n}件)", uid)
             index = self.union_combo.findData(keep) if keep is not None else -1
-            self.union_combo.setCurrentIndex(index if index >= 0 else (1 if self.union_combo.count() == 2 else 0))
+            self.union_combo.setCurrentIndex(
+                index if index >= 0 else (1 if self.union_combo.count() == 2 else 0)
+            )
         self.union_combo.blockSignals(False)
         self.reload()
 
@@ -178,7 +209,7 @@ class EstimateListPanel(QWidget):
         one known only by its kinds) makes every list be read again."""
         written = changes.records("estimates")
         if changes.kinds - {ChangeKind.ESTIMATES} or not written or len(written) > 200:
-            self.drop_cache()   # many estimates (an import, anonymising): one read is quicker
+            self.drop_cache()  # many estimates (an import, anonymising): one read is quicker
             return
         fresh = {int(k): self.ctx.estimates.get(int(k)) for k in written}
         rank: dict[int, int] | None = None
@@ -187,7 +218,11 @@ class EstimateListPanel(QWidget):
             kept: list[Estimate | None] = list(old)
             added = False
             for eid, e in fresh.items():
-                belongs = e is not None and e.campaign_id == campaign_id and union_id in (None, e.union_id)
+                belongs = (
+                    e is not None
+                    and e.campaign_id == campaign_id
+                    and union_id in (None, e.union_id)
+                )
                 n = position.get(eid)
                 if n is not None:
                     kept[n] = e if belongs else None
@@ -195,7 +230,7 @@ class EstimateListPanel(QWidget):
                     kept.append(e)
                     added = True
             new = [e for e in kept if e is not None]
-            if added:   # the order the repository reads: by union (code order) then No.
+            if added:  # the order the repository reads: by union (code order) then No.
                 if union_id is None:
                     if rank is None:
                         rank = {uid: i for i, uid in enumerate(self.unions())}
@@ -222,11 +257,19 @@ class EstimateListPanel(QWidget):
             key = (camp.id, self.current_union())
             estimates = self._lists.get(key)
             if estimates is None:
-                estimates = self._lists[key] = self.ctx.estimates.list(camp.id, self.current_union())
+                estimates = self._lists[key] = self.ctx.estimates.list(
+                    camp.id, self.current_union()
+                )
             self.model.set_estimates(estimates, self.unions())
         self.table.setColumnHidden(COLUMN_INDEX["union"], self.current_union() is not None)
         editable = camp is not None and not camp.anonymised_at
-        for b in (self.add_button, self.edit_button, self.delete_button, self.status_button, self.import_button):
+        for b in (
+            self.add_button,
+            self.edit_button,
+            self.delete_button,
+            self.status_button,
+            self.import_button,
+        ):
             b.setEnabled(editable)
         self.list_button.setEnabled(self.current_union() is not None)
         self.report_button.setEnabled(camp is not None)
@@ -243,19 +286,30 @@ class EstimateListPanel(QWidget):
         shown = self.proxy.rowCount()
         total = self.model.rowCount()
         self.count_label.setText(f"{shown:,} / {total:,} 件" if shown != total else f"{total:,} 件")
-        rows = [self.model.estimate(self.proxy.mapToSource(self.proxy.index(r, 0)).row())
-                for r in range(shown)] if shown != total else self.model.estimates
+        rows = (
+            [
+                self.model.estimate(self.proxy.mapToSource(self.proxy.index(r, 0)).row())
+                for r in range(shown)
+            ]
+            if shown != total
+            else self.model.estimates
+        )
         t = totals((e.other_premium, e.jichiro_premium, e.payment) for e in rows)
         avg = "—" if t.saving_average is None else f"{t.saving_average:,}円"
         self.totals_label.setText(
             f"集計対象 <b>{t.rows_in_totals:,}人</b>　集計外 <b>{t.rows_flagged:,}人</b>　"
             f"他社総額 <b>{t.other_total:,}円</b>　じちろう総額 <b>{t.jichiro_total:,}円</b>　"
-            f"年間の節約総額 <b>{t.saving_total:,}円</b>　1人あたり平均 <b>{avg}</b>")
+            f"年間の節約総額 <b>{t.saving_total:,}円</b>　1人あたり平均 <b>{avg}</b>"
+        )
 
     def selected_ids(self) -> list[int]:
         # Read the selection's ranges (rows are selected whole): selectedRows() asks the
         # model for every cell and takes a second for 20,000 selected rows.
-        shown = {r for rng in self.table.selectionModel().selection() for r in range(rng.top(), rng.bottom() + 1)}
+        shown = {
+            r
+            for rng in self.table.selectionModel().selection()
+            for r in range(rng.top(), rng.bottom() + 1)
+        }
         rows = sorted(self.proxy.mapToSource(self.proxy.index(r, 0)).row() for r in shown)
         return [self.model.estimate(r).id for r in rows]
 
@@ -272,22 +326,28 @@ class EstimateListPanel(QWidget):
         selection = QItemSelection()
         start = None
         rows = sorted(set(shown))
-        for i, row in enumerate(rows):   # one range per run of adjacent rows
+        for i, row in enumerate(rows):  # one range per run of adjacent rows
             start = row if start is None else start
             if i + 1 == len(rows) or rows[i + 1] != row + 1:
                 selection.select(self.proxy.index(start, 0), self.proxy.index(row, 0))
                 start = None
         chosen = self.table.selectionModel()
         if shown:
-            chosen.setCurrentIndex(self.proxy.index(shown[0], 0), QItemSelectionModel.SelectionFlag.NoUpdate)
-        chosen.select(selection, QItemSelectionModel.SelectionFlag.ClearAndSelect
-                      | QItemSelectionModel.SelectionFlag.Rows)
+            chosen.setCurrentIndex(
+                self.proxy.index(shown[0], 0), QItemSelectionModel.SelectionFlag.NoUpdate
+            )
+        chosen.select(
+            selection,
+            QItemSelectionModel.SelectionFlag.ClearAndSelect
+            | QItemSelectionModel.SelectionFlag.Rows,
+        )
 
     def _stem(self, what: str) -> Callable[[], str]:
         def stem() -> str:
             u = self.ctx.unions.get(self.current_union() or 0)
             camp = self.campaign.name if self.campaign else ""
             return f"{what}_{camp}_{u.name if u else '全単組'}"
+
         return stem
 
     # ------------------------------------------------------------------ outputs
@@ -311,23 +371,39 @@ class EstimateListPanel(QWidget):
     def report_table(self):
         reports = self._reports()
         if len(reports) != 1:
-            raise ValueError("別紙3 の Excel 出力は単組ごとです。上の「単組」で単組を選んでください。")
-        return reports[0]   # a UnionReport: saved as the 別紙3 form (its write_xlsx)
+            raise ValueError(
+                "別紙3 の Excel 出力は単組ごとです。上の「単組」で単組を選んでください。"
+            )
+        return reports[0]  # a UnionReport: saved as the 別紙3 form (its write_xlsx)
 
     # ------------------------------------------------------------------ editing
     def _dialog(self, estimate=None) -> EstimateDialog | None:
-        camp = self.ctx.campaigns.get(estimate.campaign_id) if estimate is not None else self.campaign
+        camp = (
+            self.ctx.campaigns.get(estimate.campaign_id) if estimate is not None else self.campaign
+        )
         if camp is None or camp.anonymised_at:
             return None
         all_unions = {u.id: u for u in self.ctx.unions.list()}
         ids = self.ctx.campaigns.union_ids(camp.id)
-        unions = [all_unions[i] for i in ids if i in all_unions] or [u for u in all_unions.values() if u.active]
-        union_id = estimate.union_id if estimate else (self.current_union() or (unions[0].id if unions else None))
+        unions = [all_unions[i] for i in ids if i in all_unions] or [
+            u for u in all_unions.values() if u.active
+        ]
+        union_id = (
+            estimate.union_id
+            if estimate
+            else (self.current_union() or (unions[0].id if unions else None))
+        )
         next_seq = self.ctx.estimates.next_seq(camp.id, union_id) if union_id else 1
-        return EstimateDialog(unions, estimate=estimate, union_id=union_id, next_seq=next_seq,
-                              default_role=default_role(camp.kind),
-                              campaign=camp.name, parent=self,
-                              seq_taken=lambda uid, seq: self.ctx.estimates.find_seq(camp.id, uid, seq) is not None)
+        return EstimateDialog(
+            unions,
+            estimate=estimate,
+            union_id=union_id,
+            next_seq=next_seq,
+            default_role=default_role(camp.kind),
+            campaign=camp.name,
+            parent=self,
+            seq_taken=lambda uid, seq: self.ctx.estimates.find_seq(camp.id, uid, seq) is not None,
+        )
 
     def add_estimate(self) -> None:
         while True:
@@ -335,8 +411,12 @@ class EstimateListPanel(QWidget):
             if dialog is None or not interaction.exec_dialog(dialog):
                 return
             try:
-                added, changes = est_ops.add_estimate(self.ctx, self.campaign.id, dialog.union_id,  # type: ignore[union-attr, arg-type]
-                                                      dialog.values)
+                added, changes = est_ops.add_estimate(
+                    self.ctx,
+                    self.campaign.id,
+                    dialog.union_id,  # type: ignore[union-attr, arg-type]
+                    dialog.values,
+                )
             except ValueError as exc:
                 interaction.warning(self, "見積りの追加", str(exc))
                 return
@@ -370,7 +450,9 @@ class EstimateListPanel(QWidget):
     def change_status(self, status: str) -> None:
         ids = self.selected_ids()
         if not ids:
-            interaction.information(self, "状況の変更", "状況を変える見積りを選んでください (複数選択できます)。")
+            interaction.information(
+                self, "状況の変更", "状況を変える見積りを選んでください (複数選択できます)。"
+            )
             return
         dialog = StatusDialog(status, len(ids), self)
         if not interaction.exec_dialog(dialog):
@@ -388,10 +470,14 @@ class EstimateListPanel(QWidget):
             return
         names = "、".join((self.ctx.estimates.get(i).name or "(匿名)") for i in ids[:5])  # type: ignore[union-attr]
         more = f" ほか {len(ids) - 5} 件" if len(ids) > 5 else ""
-        if not interaction.confirm(self, "見積りの削除", f"{len(ids)} 件の見積り ({names}{more}) を削除しますか？\n"
-                                   "「元に戻す」(Ctrl+Z) で取り消せます。"):
+        if not interaction.confirm(
+            self,
+            "見積りの削除",
+            f"{len(ids)} 件の見積り ({names}{more}) を削除しますか？\n"
+            "「元に戻す」(Ctrl+Z) で取り消せます。",
+        ):
             return
-        changes = est_ops.delete_estimates(self.ctx, ids)   # one edit, one commit
+        changes = est_ops.delete_estimates(self.ctx, ids)  # one edit, one commit
         self._push(changes, f"見積りの削除 ({len(ids)} 件)")
 
     def _push(self, changes: OpChanges, text: str) -> None:
@@ -408,14 +494,21 @@ class EstimateListPanel(QWidget):
         if camp is None:
             return False
         if uid is None:
-            interaction.information(self, "別紙2 の取り込み", "取り込む単組を上の「単組」で選んでください。"
-                                    "(参加単組にない単組は、キャンペーンの編集で追加できます)")
+            interaction.information(
+                self,
+                "別紙2 の取り込み",
+                "取り込む単組を上の「単組」で選んでください。"
+                "(参加単組にない単組は、キャンペーンの編集で追加できます)",
+            )
             return False
         union = self.ctx.unions.get(uid)
         assert union is not None
         if path is None:
-            path = interaction.open_file(self, f"{union.name} の見積り結果一覧 (別紙2) を選択",
-                                         "Excel / CSV (*.xlsx *.xlsm *.csv);;すべてのファイル (*)")
+            path = interaction.open_file(
+                self,
+                f"{union.name} の見積り結果一覧 (別紙2) を選択",
+                "Excel / CSV (*.xlsx *.xlsm *.csv);;すべてのファイル (*)",
+            )
             if path is None:
                 return False
         path = Path(path)
@@ -424,11 +517,13 @@ class EstimateListPanel(QWidget):
         def planner(ctx, progress, sheet=None):
             from kyosai_desktop.services.estimate_import import plan_estimates
 
-            return plan_estimates(ctx, path, campaign=name, union=key, progress=progress, sheet=sheet)
+            return plan_estimates(
+                ctx, path, campaign=name, union=key, progress=progress, sheet=sheet
+            )
 
         self.import_flow = ImportFlow(self.ctx, None, self)
         self.import_flow.announce = self._imported
-        self.import_flow.undo_stack = self.undo_stack   # Ctrl+Z takes the whole import back
+        self.import_flow.undo_stack = self.undo_stack  # Ctrl+Z takes the whole import back
         self.import_flow.undo_host = ImportUndoHost(self.ctx, None, self, self.host.changed)
         self.import_flow.start("別紙2 の取り込み", path.name, planner)
         return True

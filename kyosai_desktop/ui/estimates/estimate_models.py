@@ -31,9 +31,24 @@ from kyosai_desktop.store.unions import Union
 from kyosai_desktop.ui.shared.report_model import ROW_KEY_ROLE, SORT_ROLE, ReportProxy, tone_brush
 
 _R = Qt.ItemDataRole
-_DISPLAY, _ALIGNMENT, _BACKGROUND = int(_R.DisplayRole), int(_R.TextAlignmentRole), int(_R.BackgroundRole)
-_UNSET_ROLES = frozenset(int(r) for r in (_R.ForegroundRole, _R.CheckStateRole, _R.DecorationRole, _R.FontRole,
-                                          _R.EditRole, _R.StatusTipRole, _R.WhatsThisRole, _R.SizeHintRole))
+_DISPLAY, _ALIGNMENT, _BACKGROUND = (
+    int(_R.DisplayRole),
+    int(_R.TextAlignmentRole),
+    int(_R.BackgroundRole),
+)
+_UNSET_ROLES = frozenset(
+    int(r)
+    for r in (
+        _R.ForegroundRole,
+        _R.CheckStateRole,
+        _R.DecorationRole,
+        _R.FontRole,
+        _R.EditRole,
+        _R.StatusTipRole,
+        _R.WhatsThisRole,
+        _R.SizeHintRole,
+    )
+)
 
 _ALIGN = {
     "left": Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
@@ -96,7 +111,9 @@ def _rate_key(e: Estimate) -> float | None:
 _FAST_KEYS: dict[str, Callable[[Estimate], object]] = {
     "difference": lambda e: annual_difference(e.other_premium, e.jichiro_premium, e.payment),
     "rate": _rate_key,
-    "check": lambda e: "集計外" if None in (e.other_premium, e.jichiro_premium, e.payment) else None,
+    "check": lambda e: (
+        "集計外" if None in (e.other_premium, e.jichiro_premium, e.payment) else None
+    ),
 }
 
 
@@ -107,14 +124,14 @@ class EstimateTableModel(QAbstractTableModel):
         super().__init__(parent)
         self.estimates: list[Estimate] = []
         self.union_names: dict[int, str] = {}
-        self._figures: dict[int, RowFigures] = {}   # by estimate id
+        self._figures: dict[int, RowFigures] = {}  # by estimate id
         self._flag_brush = tone_brush("flagged")
         self._unions_from: dict[int, Union] | None = None
 
     def set_estimates(self, estimates: list[Estimate], unions: dict[int, Union]) -> None:
         self.beginResetModel()
         self.estimates = estimates
-        if unions is not self._unions_from:   # the same unions as last time: names already made
+        if unions is not self._unions_from:  # the same unions as last time: names already made
             self._unions_from = unions
             self.union_names = {uid: f"{u.key} {u.name}" for uid, u in unions.items()}
         self._figures = {}
@@ -140,7 +157,7 @@ class EstimateTableModel(QAbstractTableModel):
 
         def key(pair: tuple[int, Estimate]):
             row, e = pair
-            if col.key in _FAST_KEYS:   # derived figures: the same order without exact rounding
+            if col.key in _FAST_KEYS:  # derived figures: the same order without exact rounding
                 value = _FAST_KEYS[col.key](e)
             else:
                 value = col.get(e, _NO_FIGURES, self.union_names.get(e.union_id, ""))
@@ -148,10 +165,14 @@ class EstimateTableModel(QAbstractTableModel):
                 return (value is not None, float(value) if value is not None else 0.0)  # type: ignore[arg-type]
             return (value is not None, "" if value is None else str(value))
 
-        pairs = sorted(enumerate(self.estimates), key=key, reverse=order == Qt.SortOrder.DescendingOrder)
+        pairs = sorted(
+            enumerate(self.estimates), key=key, reverse=order == Qt.SortOrder.DescendingOrder
+        )
         self.estimates = [e for _, e in pairs]
         position = {e.id: r for r, e in enumerate(self.estimates)}
-        self.changePersistentIndexList(persistent, [self.index(position[eid], c) for eid, c in anchors])
+        self.changePersistentIndexList(
+            persistent, [self.index(position[eid], c) for eid, c in anchors]
+        )
         self.layoutChanged.emit()
 
     def estimate(self, row: int) -> Estimate:
@@ -162,8 +183,16 @@ class EstimateTableModel(QAbstractTableModel):
 
     def search_text(self, row: int) -> str:
         e = self.estimates[row]
-        parts = [self.union_names.get(e.union_id, ""), e.name or "", e.car or "", e.status, e.role,
-                 e.contact or "", e.notes or "", str(e.seq)]
+        parts = [
+            self.union_names.get(e.union_id, ""),
+            e.name or "",
+            e.car or "",
+            e.status,
+            e.role,
+            e.contact or "",
+            e.notes or "",
+            str(e.seq),
+        ]
         return unicodedata.normalize("NFKC", " ".join(parts)).casefold()
 
     # ------------------------------------------------------------ Qt model API
@@ -173,8 +202,10 @@ class EstimateTableModel(QAbstractTableModel):
     def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008, N802
         return 0 if parent.isValid() else len(COLUMNS)
 
-    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole):
-        if role in _UNSET_ROLES:   # asked for every visible cell on every paint
+    def data(
+        self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole
+    ):
+        if role in _UNSET_ROLES:  # asked for every visible cell on every paint
             return None
         row = index.row()
         if row < 0:
@@ -202,7 +233,7 @@ class EstimateTableModel(QAbstractTableModel):
             f = self.figures(row)
             if f.flags:
                 return "集計外: " + "・".join(f.flags)
-            if col.kind not in NUMERIC_KINDS:   # a long name elided in its column: the whole of it
+            if col.kind not in NUMERIC_KINDS:  # a long name elided in its column: the whole of it
                 text = str(col.get(e, f, self.union_names.get(e.union_id, "")) or "")
                 return text if len(text) > 8 else None
             return None
@@ -210,7 +241,9 @@ class EstimateTableModel(QAbstractTableModel):
             return e.id
         return None
 
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole):  # noqa: N802
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ):  # noqa: N802
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
             return COLUMNS[section].title
         return None
@@ -251,6 +284,7 @@ def short_period(c: Campaign) -> str:
             return (int(d[:4]), int(d[5:7])) if d else None
         except ValueError:
             return None
+
     start, end = ym(c.period_from), ym(c.period_to)
     left = f"{start[0]}年{start[1]}月" if start else ""
     if end is None:
@@ -287,7 +321,9 @@ class CampaignTableModel(QAbstractTableModel):
     def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008, N802
         return 0 if parent.isValid() else len(CAMPAIGN_HEADERS)
 
-    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole):
+    def data(
+        self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole
+    ):
         if not index.isValid():
             return None
         r = self.rows[index.row()]
@@ -304,7 +340,9 @@ class CampaignTableModel(QAbstractTableModel):
             return c.id
         return None
 
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole):  # noqa: N802
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ):  # noqa: N802
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
             return CAMPAIGN_HEADERS[section]
         return None

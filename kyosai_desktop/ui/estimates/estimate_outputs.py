@@ -25,12 +25,19 @@ TableFactory = Callable[[], ReportTable | None]
 def safe_name(text: str) -> str:
     for ch in '\\/:*?"<>|':
         text = text.replace(ch, "_")
-    text = "".join(ch for ch in text if ch >= " ")   # control characters: no file name can hold them
+    text = "".join(ch for ch in text if ch >= " ")  # control characters: no file name can hold them
     return text.strip() or "帳票"
 
 
-def output_button(parent: QWidget, label: str, make_doc: DocFactory, file_stem: Callable[[], str], *,
-                  make_table: TableFactory | None = None, landscape: bool = True) -> QPushButton:
+def output_button(
+    parent: QWidget,
+    label: str,
+    make_doc: DocFactory,
+    file_stem: Callable[[], str],
+    *,
+    make_table: TableFactory | None = None,
+    landscape: bool = True,
+) -> QPushButton:
     """A push button with a menu: 印刷プレビュー / 印刷 / PDF に保存 / Excel に保存."""
     button = QPushButton(label)
     menu = QMenu(button)
@@ -38,7 +45,9 @@ def output_button(parent: QWidget, label: str, make_doc: DocFactory, file_stem: 
     menu.addAction("印刷…", lambda: print_doc(parent, make_doc))
     menu.addAction("PDF に保存…", lambda: save_pdf(parent, make_doc, file_stem()))
     if make_table is not None:
-        menu.addAction("Excel に保存…", lambda: save_xlsx(parent, make_table, file_stem(), landscape))
+        menu.addAction(
+            "Excel に保存…", lambda: save_xlsx(parent, make_table, file_stem(), landscape)
+        )
     button.setMenu(menu)
     button.setObjectName(f"output_{label}")
     return button
@@ -77,11 +86,18 @@ def render_with_progress(parent: QWidget, doc: PaperDocument, path):
         interaction.information(parent, "PDF に保存", f"{out} に保存しました ({total} ページ)。")
 
     def cancelled() -> None:
-        interaction.information(parent, "PDF に保存", "キャンセルしました。ファイルは作成していません。")
+        interaction.information(
+            parent, "PDF に保存", "キャンセルしました。ファイルは作成していません。"
+        )
 
-    return runner.run(parent, "PDF に保存", f"{path.name} を作成しています…",
-                      lambda job: render_pdf(doc, path, job.stepper(0, total, "ページ")),
-                      on_done=done, on_cancel=cancelled)
+    return runner.run(
+        parent,
+        "PDF に保存",
+        f"{path.name} を作成しています…",
+        lambda job: render_pdf(doc, path, job.stepper(0, total, "ページ")),
+        on_done=done,
+        on_cancel=cancelled,
+    )
 
 
 def save_xlsx(parent: QWidget, make_table: TableFactory, stem: str, landscape: bool = True):
@@ -94,11 +110,13 @@ def save_xlsx(parent: QWidget, make_table: TableFactory, stem: str, landscape: b
         return None
     if table is None:
         return None
-    path = interaction.save_file(parent, "Excel に保存", f"{safe_name(stem)}.xlsx", "Excel (*.xlsx)")
+    path = interaction.save_file(
+        parent, "Excel に保存", f"{safe_name(stem)}.xlsx", "Excel (*.xlsx)"
+    )
     if path is None:
         return None
     try:
-        if hasattr(table, "write_xlsx"):   # a form with its own layout (別紙3)
+        if hasattr(table, "write_xlsx"):  # a form with its own layout (別紙3)
             table.write_xlsx(path)
         else:
             write_report_xlsx(table, path, landscape=landscape)
@@ -121,4 +139,5 @@ def table_doc(make_table: TableFactory, *, landscape: bool = True) -> DocFactory
     def build() -> PaperDocument | None:
         table = make_table()
         return None if table is None else TablePaper(table, landscape=landscape)
+
     return build

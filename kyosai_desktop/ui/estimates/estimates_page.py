@@ -58,24 +58,53 @@ from kyosai_desktop.ui.shared.events import ChangeEvent, DataBus
 from kyosai_desktop.ui.shared.report_model import ReportTableView
 from kyosai_desktop.ui.shared.undo import ChangeCommand, describe_conflicts
 
-REFRESH_KINDS = (ChangeKind.ESTIMATES, ChangeKind.CAMPAIGNS, ChangeKind.UNIONS, ChangeKind.PRODUCTS,
-                 ChangeKind.YEARS, ChangeKind.SETTINGS)
-RECORD_NAMES = {"estimates": "見積り", "estimate_campaigns": "キャンペーン", "estimate_campaign_unions": "参加単組"}
+REFRESH_KINDS = (
+    ChangeKind.ESTIMATES,
+    ChangeKind.CAMPAIGNS,
+    ChangeKind.UNIONS,
+    ChangeKind.PRODUCTS,
+    ChangeKind.YEARS,
+    ChangeKind.SETTINGS,
+)
+RECORD_NAMES = {
+    "estimates": "見積り",
+    "estimate_campaigns": "キャンペーン",
+    "estimate_campaign_unions": "参加単組",
+}
 # Field names in the question asked before an undo overwrites a later change.
 FIELD_NAMES = {
-    "seq": "No.", "role": "区分", "name": "氏名", "age": "年齢", "contact": "連絡先", "car": "車名",
-    "grade_now": "現在等級", "grade_new": "適応等級", "vehicle_cover": "車両", "other_premium": "他社掛金",
-    "jichiro_premium": "じちろう掛金", "payment": "支払", "policy_maturity": "保険(共済)満期日",
-    "inspection_due": "車検満了日", "status": "状況", "requested_on": "依頼受付日", "estimated_on": "見積作成日",
-    "returned_on": "返却日", "closed_on": "成約・不成約の日付", "notes": "備考",
-    "kind": "種類", "period_from": "期間の開始日", "period_to": "期間の終了日", "product_id": "商品", "note": "メモ",
+    "seq": "No.",
+    "role": "区分",
+    "name": "氏名",
+    "age": "年齢",
+    "contact": "連絡先",
+    "car": "車名",
+    "grade_now": "現在等級",
+    "grade_new": "適応等級",
+    "vehicle_cover": "車両",
+    "other_premium": "他社掛金",
+    "jichiro_premium": "じちろう掛金",
+    "payment": "支払",
+    "policy_maturity": "保険(共済)満期日",
+    "inspection_due": "車検満了日",
+    "status": "状況",
+    "requested_on": "依頼受付日",
+    "estimated_on": "見積作成日",
+    "returned_on": "返却日",
+    "closed_on": "成約・不成約の日付",
+    "notes": "備考",
+    "kind": "種類",
+    "period_from": "期間の開始日",
+    "period_to": "期間の終了日",
+    "product_id": "商品",
+    "note": "メモ",
 }
 
 
 class EstimatesPage(QWidget):
     def __init__(self, ctx: AppContext, bus: DataBus, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self._closing: dict[tuple, object] = {}   # closing lists per (campaign, days, today)
+        self._closing: dict[tuple, object] = {}  # closing lists per (campaign, days, today)
         self.ctx = ctx
         self.bus = bus
         self.undo_stack = QUndoStack(self)
@@ -93,7 +122,7 @@ class EstimatesPage(QWidget):
         head = self.campaign_view.horizontalHeader()
         head.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         head.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        self.campaign_view.setColumnHidden(1, True)   # 種類 and 単組 are in the header on the right
+        self.campaign_view.setColumnHidden(1, True)  # 種類 and 単組 are in the header on the right
         self.campaign_view.setColumnHidden(3, True)
         self.campaign_view.setWordWrap(False)
         self.campaign_view.doubleClicked.connect(lambda _i: self.edit_campaign())
@@ -130,8 +159,15 @@ class EstimatesPage(QWidget):
         sv.setContentsMargins(0, 4, 0, 0)
         out = QHBoxLayout()
         out.addStretch(1)
-        out.addWidget(output_button(self, "集計表", self._summary_doc, lambda: f"集計_{self._camp_name()}",
-                                    make_table=self._summary_table))
+        out.addWidget(
+            output_button(
+                self,
+                "集計表",
+                self._summary_doc,
+                lambda: f"集計_{self._camp_name()}",
+                make_table=self._summary_table,
+            )
+        )
         self.all_reports_button = QPushButton("全単組の別紙3 を1つの PDF に…")
         self.all_reports_button.clicked.connect(self.save_all_reports)
         out.addWidget(self.all_reports_button)
@@ -152,7 +188,11 @@ class EstimatesPage(QWidget):
         self.closing_scope.addItem("このキャンペーン", "campaign")
         self.closing_scope.addItem("すべてのキャンペーン", "all")
         for w in (self.within_check, self.within_days, self.closing_scope):
-            signal = getattr(w, "toggled", None) or getattr(w, "valueChanged", None) or w.currentIndexChanged
+            signal = (
+                getattr(w, "toggled", None)
+                or getattr(w, "valueChanged", None)
+                or w.currentIndexChanged
+            )
             signal.connect(lambda *_: self.refresh_closing())
         top = QHBoxLayout()
         top.addWidget(self.within_check)
@@ -160,8 +200,15 @@ class EstimatesPage(QWidget):
         top.addWidget(QLabel("対象"))
         top.addWidget(self.closing_scope)
         top.addStretch(1)
-        top.addWidget(output_button(self, "クロージング一覧", table_doc(self._closing_table),
-                                    lambda: f"クロージング一覧_{self._camp_name()}", make_table=self._closing_table))
+        top.addWidget(
+            output_button(
+                self,
+                "クロージング一覧",
+                table_doc(self._closing_table),
+                lambda: f"クロージング一覧_{self._camp_name()}",
+                make_table=self._closing_table,
+            )
+        )
         self.closing_view = ReportTableView()
         self.closing_view.rowActivated.connect(self.list_panel.edit_estimate)
         cv.addLayout(top)
@@ -221,10 +268,17 @@ class EstimatesPage(QWidget):
     def show_campaign(self) -> None:
         camp = self.campaign()
         has = camp is not None
-        for b in (self.edit_button, self.delete_button, self.anonymise_button, self.all_reports_button):
+        for b in (
+            self.edit_button,
+            self.delete_button,
+            self.anonymise_button,
+            self.all_reports_button,
+        ):
             b.setEnabled(has)
         if camp is None:
-            self.header.setText("キャンペーンがありません。「追加…」で作成するか、見積り一覧の取り込みで作成します。")
+            self.header.setText(
+                "キャンペーンがありません。「追加…」で作成するか、見積り一覧の取り込みで作成します。"
+            )
             self.chart.set_summary(None)
             self.summary_view.set_report(None)
             self._dirty = {"list", "closing"}
@@ -237,7 +291,8 @@ class EstimatesPage(QWidget):
         self.header.setText(
             f"<span style='font-size:14pt'><b>{camp.name}</b></span>{badge}　{camp.kind}　期間 {camp.period_text}"
             f"　参加単組 {len(summary.rows)}　依頼 {total.counts.requests:,}　返却済 {total.counts.returned:,}"
-            f"　成約 {total.counts.contracts:,}")
+            f"　成約 {total.counts.contracts:,}"
+        )
         self.chart.set_summary(summary)
         self.summary_view.set_report(summary.table())
         self.anonymise_button.setEnabled(not camp.anonymised_at)
@@ -273,7 +328,9 @@ class EstimatesPage(QWidget):
 
     # ReplayHost: the undo / redo of an estimate or campaign edit (ui/shared/undo.py)
     def confirm_overwrite(self, conflicts: list[Conflict], action: str) -> bool:
-        return interaction.confirm(self, action, describe_conflicts(conflicts, self._field_name, action))
+        return interaction.confirm(
+            self, action, describe_conflicts(conflicts, self._field_name, action)
+        )
 
     def replayed(self, changes: OpChanges, action: str) -> None:
         created = changes.created("estimate_campaigns")
@@ -296,8 +353,11 @@ class EstimatesPage(QWidget):
             what = f"キャンペーン「{campaign.name}」" if campaign is not None else what
         if row.field == "*":
             return what
-        label = "キャンペーン名" if row.table == "estimate_campaigns" and row.field == "name" else \
-            FIELD_NAMES.get(row.field, row.field)
+        label = (
+            "キャンペーン名"
+            if row.table == "estimate_campaigns" and row.field == "name"
+            else FIELD_NAMES.get(row.field, row.field)
+        )
         return f"{what} の{label}"
 
     def _open_union(self, union_id) -> None:
@@ -327,8 +387,9 @@ class EstimatesPage(QWidget):
         key = (None if scope_all or camp is None else camp.id, days, date.today())
         table = self._closing.get(key)
         if table is None:
-            table = self._closing[key] = er.closing_list(self.ctx, campaign_id=key[0], within_days=days,
-                                                         today=key[2])
+            table = self._closing[key] = er.closing_list(
+                self.ctx, campaign_id=key[0], within_days=days, today=key[2]
+            )
         return table
 
     def drop_caches(self, changes: OpChanges | None = None) -> None:
@@ -352,8 +413,12 @@ class EstimatesPage(QWidget):
         if not reports:
             interaction.information(self, "別紙3", "このキャンペーンにはまだ見積りがありません。")
             return None
-        path = interaction.save_file(self, "全単組の別紙3 を PDF に保存", f"{safe_name('別紙3_' + camp.name)}.pdf",
-                                     "PDF (*.pdf)")
+        path = interaction.save_file(
+            self,
+            "全単組の別紙3 を PDF に保存",
+            f"{safe_name('別紙3_' + camp.name)}.pdf",
+            "PDF (*.pdf)",
+        )
         if path is None:
             return None
         return render_with_progress(self, UnionReportPaper(reports), path)
@@ -366,14 +431,20 @@ class EstimatesPage(QWidget):
         # also stores other prefectures' unions, which are not offered here.
         own = self.ctx.unions.list(self.ctx.branch) if self.ctx.branch else self.ctx.unions.list()
         extra = [u for u in self.ctx.unions.list() if u.id in selected and u not in own]
-        return CampaignDialog([u for u in [*own, *extra] if u.active or u.id in selected],
-                              self.ctx.products.all(), campaign=camp, selected=selected, locked=locked, parent=self)
+        return CampaignDialog(
+            [u for u in [*own, *extra] if u.active or u.id in selected],
+            self.ctx.products.all(),
+            campaign=camp,
+            selected=selected,
+            locked=locked,
+            parent=self,
+        )
 
     def add_campaign(self) -> None:
         dialog = self._campaign_dialog()
         if not interaction.exec_dialog(dialog):
             return
-        try:   # the campaign and its unions in one commit
+        try:  # the campaign and its unions in one commit
             camp, changes = est_ops.add_campaign(self.ctx, dialog.values, dialog.union_ids)
         except ValueError as exc:
             interaction.warning(self, "キャンペーンの追加", str(exc))
@@ -388,7 +459,7 @@ class EstimatesPage(QWidget):
         dialog = self._campaign_dialog(camp)
         if not interaction.exec_dialog(dialog):
             return
-        try:   # all of the form or nothing
+        try:  # all of the form or nothing
             changes = est_ops.edit_campaign(self.ctx, camp.id, dialog.values, dialog.union_ids)
         except ValueError as exc:
             interaction.warning(self, "キャンペーンの編集", str(exc))
@@ -397,7 +468,9 @@ class EstimatesPage(QWidget):
 
     def delete_campaign(self) -> None:
         camp = self.campaign()
-        if camp is None or not interaction.confirm(self, "キャンペーンの削除", f"キャンペーン「{camp.name}」を削除しますか？"):
+        if camp is None or not interaction.confirm(
+            self, "キャンペーンの削除", f"キャンペーン「{camp.name}」を削除しますか？"
+        ):
             return
         try:
             changes = est_ops.delete_campaign(self.ctx, camp.id)
@@ -427,29 +500,44 @@ class EstimatesPage(QWidget):
         report = done.report
         head = f"{done.estimates:,} 件の見積りを匿名化しました。集計値は変わりません。\n\n"
         while not report.ok and interaction.confirm(
-                self, title, head + report.text() + "\n\n読み込み中の画面やプログラムを閉じたら「はい」で、もう一度確認します。"):
+            self,
+            title,
+            head
+            + report.text()
+            + "\n\n読み込み中の画面やプログラムを閉じたら「はい」で、もう一度確認します。",
+        ):
             report = done.check.run()
-        (interaction.information if report.ok else interaction.warning)(self, title, head + report.text())
+        (interaction.information if report.ok else interaction.warning)(
+            self, title, head + report.text()
+        )
         if report.holding:
             self._delete_backups(report.holding)
 
     def _offer_old_backups(self, campaign_id: int, reason: str) -> None:
         holding = backups_holding(self.ctx, campaign_id)
         if not holding:
-            interaction.information(self, "個人情報の匿名化", reason + "\nbackups フォルダに、このキャンペーンの"
-                                    "個人情報を含むバックアップはありません。")
+            interaction.information(
+                self,
+                "個人情報の匿名化",
+                reason + "\nbackups フォルダに、このキャンペーンの"
+                "個人情報を含むバックアップはありません。",
+            )
             return
         self._delete_backups(holding, lead=reason + "\n")
 
     def _delete_backups(self, holding, lead: str = "") -> None:
         names = "\n".join(f"  {p.name}" for p in holding)
-        if interaction.confirm(self, "古いバックアップの削除",
-                               f"{lead}次の古いバックアップ {len(holding)} 個には、このキャンペーンの個人情報が残っています:\n"
-                               f"{names}\n\nこれらを削除しますか？ (削除したバックアップからは復元できなくなります)"):
+        if interaction.confirm(
+            self,
+            "古いバックアップの削除",
+            f"{lead}次の古いバックアップ {len(holding)} 個には、このキャンペーンの個人情報が残っています:\n"
+            f"{names}\n\nこれらを削除しますか？ (削除したバックアップからは復元できなくなります)",
+        ):
             delete_backups(holding)
-            interaction.information(self, "古いバックアップの削除", f"{len(holding)} 個のバックアップを削除しました。")
+            interaction.information(
+                self, "古いバックアップの削除", f"{len(holding)} 個のバックアップを削除しました。"
+            )
 
 
 def build_page(ctx: AppContext, bus: DataBus) -> QWidget:
     return EstimatesPage(ctx, bus)
-

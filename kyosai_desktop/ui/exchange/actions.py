@@ -38,20 +38,29 @@ UNCHANGED = "データは変更していません。"
 
 def exchange_plan(source: str, res: dict) -> ImportPlan:
     """A dry run's result as the review dialog's plan (its commit is the real import)."""
-    report = ImportReport(rows=res["applied"] + res["unchanged"] + res["conflicts"], updated=res["applied"],
-                          unchanged=res["unchanged"], details=res["added"], changes=res["changed"],
-                          notes=[f"競合 (上書きしません): {line}" for line in res["conflict_list"]]
-                          + [f"見積り No.{r['from']} → No.{r['to']} (事務所で同じ No. が使われているため)"
-                             for r in res["renumbered"]],
-                          result=res)
+    report = ImportReport(
+        rows=res["applied"] + res["unchanged"] + res["conflicts"],
+        updated=res["applied"],
+        unchanged=res["unchanged"],
+        details=res["added"],
+        changes=res["changed"],
+        notes=[f"競合 (上書きしません): {line}" for line in res["conflict_list"]]
+        + [
+            f"見積り No.{r['from']} → No.{r['to']} (事務所で同じ No. が使われているため)"
+            for r in res["renumbered"]
+        ],
+        result=res,
+    )
 
     def summarise(rep: ImportReport) -> list[str]:
         r = rep.result if isinstance(rep.result, dict) else res
         kinds = "、".join(f"{exchange.KIND_LABELS[k]} {n}" for k, n in r["by_kind"].items())
-        return [f"{r['source']} の変更 (第{r['seq']}回、{r['created_at'].replace('T', ' ')} 作成)",
-                f"反映 {r['applied']} 件{' (' + kinds + ')' if kinds else ''}、同じ内容 {r['unchanged']} 件、"
-                f"競合 {r['conflicts']} 件",
-                *(["競合は上書きせず、競合の一覧に残します。"] if r["conflicts"] else [])]
+        return [
+            f"{r['source']} の変更 (第{r['seq']}回、{r['created_at'].replace('T', ' ')} 作成)",
+            f"反映 {r['applied']} 件{' (' + kinds + ')' if kinds else ''}、同じ内容 {r['unchanged']} 件、"
+            f"競合 {r['conflicts']} 件",
+            *(["競合は上書きせず、競合の一覧に残します。"] if r["conflicts"] else []),
+        ]
 
     return ExchangePlan(title="変更の取り込み", source=source, preview=report, summarise=summarise)
 
@@ -62,7 +71,9 @@ class ExchangePlan(ImportPlan):
     @property
     def has_changes(self) -> bool:
         res = self.preview.result
-        return not self.is_refused and (self.preview.has_changes or bool(isinstance(res, dict) and res["conflicts"]))
+        return not self.is_refused and (
+            self.preview.has_changes or bool(isinstance(res, dict) and res["conflicts"])
+        )
 
 
 class ExchangeActions(QObject):
@@ -85,20 +96,26 @@ class ExchangeActions(QObject):
 
     def _ready(self, title: str) -> bool:
         if runner.busy():
-            interaction.information(self.window, title, "取り込みや PDF の作成が終わるまでお待ちください。")
+            interaction.information(
+                self.window, title, "取り込みや PDF の作成が終わるまでお待ちください。"
+            )
             return False
         return self.window.commit_pending()
 
     def _ask_passphrase(self, title: str, *, twice: bool = False) -> str | None:
         text = "パッケージのパスフレーズ (8文字以上) を入力してください。"
         if twice:
-            text = ("持ち出し先で使うパスフレーズ (8文字以上) を決めて入力してください。"
-                    "パッケージには個人情報が含まれます。パスフレーズはファイルと別に伝えてください。")
+            text = (
+                "持ち出し先で使うパスフレーズ (8文字以上) を決めて入力してください。"
+                "パッケージには個人情報が含まれます。パスフレーズはファイルと別に伝えてください。"
+            )
         first = interaction.passphrase(self.window, title, text)
         if first is None:
             return None
         if twice:
-            again = interaction.passphrase(self.window, title, "確認のため、もう一度入力してください。")
+            again = interaction.passphrase(
+                self.window, title, "確認のため、もう一度入力してください。"
+            )
             if again is None:
                 return None
             if again != first:
@@ -123,7 +140,9 @@ class ExchangeActions(QObject):
         if not self._ready(title):
             return None
         if path is None:
-            path = interaction.save_file(self.window, title, f"{self.window.ctx.path.stem}-持ち出し.kyosai", FILTER)
+            path = interaction.save_file(
+                self.window, title, f"{self.window.ctx.path.stem}-持ち出し.kyosai", FILTER
+            )
             if path is None:
                 return None
         pw = self._ask_passphrase(title, twice=True)
@@ -133,10 +152,12 @@ class ExchangeActions(QObject):
         if isinstance(info, dict):
             c = info["counts"]
             interaction.information(
-                self.window, title,
+                self.window,
+                title,
                 f"持ち出し用コピーを作成しました ({info['size'] / 1e6:.1f} MB)。\n{path}\n単組 {c['unions']:,}、"
                 f"実績 {c['results']:,}、見積り {c['estimates']:,}\n\nノートPCでは ファイル → 変更を取り込む… で"
-                "このファイルを開きます。")
+                "このファイルを開きます。",
+            )
             return info
         return None
 
@@ -145,10 +166,14 @@ class ExchangeActions(QObject):
         if not self._ready(title):
             return None
         if exchange.status(self.window.ctx.conn).role != "laptop":
-            interaction.information(self.window, title, "変更の書き出しは持ち出し用コピー (ノートPC) で行います。")
+            interaction.information(
+                self.window, title, "変更の書き出しは持ち出し用コピー (ノートPC) で行います。"
+            )
             return None
         if path is None:
-            path = interaction.save_file(self.window, title, f"{self.window.ctx.path.stem}-変更.kyosai", FILTER)
+            path = interaction.save_file(
+                self.window, title, f"{self.window.ctx.path.stem}-変更.kyosai", FILTER
+            )
             if path is None:
                 return None
         pw = self._ask_passphrase(title)
@@ -158,9 +183,16 @@ class ExchangeActions(QObject):
             info = self._run(title, lambda: exchange.export_changes(db, path, pw))
         self.window.update_title()
         if isinstance(info, dict):
-            kinds = "、".join(f"{exchange.KIND_LABELS[k]} {n}" for k, n in info["counts"].items()) or "変更なし"
-            interaction.information(self.window, title, f"変更を書き出しました (第{info['seq']}回)。\n{path}\n{kinds}\n\n"
-                                    "事務所のパソコンで ファイル → 変更を取り込む… で取り込みます。")
+            kinds = (
+                "、".join(f"{exchange.KIND_LABELS[k]} {n}" for k, n in info["counts"].items())
+                or "変更なし"
+            )
+            interaction.information(
+                self.window,
+                title,
+                f"変更を書き出しました (第{info['seq']}回)。\n{path}\n{kinds}\n\n"
+                "事務所のパソコンで ファイル → 変更を取り込む… で取り込みます。",
+            )
             return info
         return None
 
@@ -187,7 +219,10 @@ class ExchangeActions(QObject):
         from kyosai_desktop.ui.shared.import_review import ImportReviewDialog
 
         plan = exchange_plan(path.name, dry)
-        if not interaction.exec_dialog(ImportReviewDialog(plan, self.window)) or not plan.has_changes:
+        if (
+            not interaction.exec_dialog(ImportReviewDialog(plan, self.window))
+            or not plan.has_changes
+        ):
             return None
         with self._file_released() as db:
             res = self._run(title, lambda: exchange.import_changes(db, path, pw))
@@ -204,9 +239,12 @@ class ExchangeActions(QObject):
         title = "持ち出し用コピーを開く"
         st = exchange.status(self.window.ctx.conn)
         when = (manifest.get("created_at") or "").replace("T", " ")
-        question = (f"{when} 時点の事務所のデータでこの持ち出し用コピーを更新します。まだ送っていない変更は残します"
-                    "(事務所で別の値に変わったものは競合の一覧に載せます)。よろしいですか？" if st.role == "laptop" else
-                    f"このデータベースを {when} 時点の事務所のデータの持ち出し用コピーにします。よろしいですか？")
+        question = (
+            f"{when} 時点の事務所のデータでこの持ち出し用コピーを更新します。まだ送っていない変更は残します"
+            "(事務所で別の値に変わったものは競合の一覧に載せます)。よろしいですか？"
+            if st.role == "laptop"
+            else f"このデータベースを {when} 時点の事務所のデータの持ち出し用コピーにします。よろしいですか？"
+        )
         if not interaction.confirm(self.window, title, question):
             return None
         pw = self._ask_passphrase(title)
@@ -218,13 +256,21 @@ class ExchangeActions(QObject):
             return None
         self._announce()
         if res["refreshed"]:
-            interaction.information(self.window, title, f"更新しました。未送信の変更: 反映 {res['applied']} 件、"
-                                    f"同じ内容 {res['unchanged']} 件、競合 {res['conflicts']} 件")
+            interaction.information(
+                self.window,
+                title,
+                f"更新しました。未送信の変更: 反映 {res['applied']} 件、"
+                f"同じ内容 {res['unchanged']} 件、競合 {res['conflicts']} 件",
+            )
             if res["conflicts"]:
                 self.show_conflicts()
         else:
-            interaction.information(self.window, title, "持ち出し用コピーとして開きました。"
-                                    "ネットワークがなくても、すべての画面・入力・印刷が使えます。")
+            interaction.information(
+                self.window,
+                title,
+                "持ち出し用コピーとして開きました。"
+                "ネットワークがなくても、すべての画面・入力・印刷が使えます。",
+            )
         return res
 
     def show_conflicts(self):

@@ -26,9 +26,28 @@ from kyosai_desktop.services import exchange
 from kyosai_desktop.services.context import AppContext
 from kyosai_desktop.ui.shared import interaction
 
-COLUMNS = ("No.", "種類", "記録", "項目", "事務所の値", "事務所: 変更者・日時", "ノートPCの値",
-           "ノートPC: 変更者・日時", "状況")
-COL_ID, COL_KIND, COL_KEY, COL_FIELD, COL_OFFICE, COL_OFFICE_WHO, COL_LAPTOP, COL_LAPTOP_WHO, COL_SITUATION = range(9)
+COLUMNS = (
+    "No.",
+    "種類",
+    "記録",
+    "項目",
+    "事務所の値",
+    "事務所: 変更者・日時",
+    "ノートPCの値",
+    "ノートPC: 変更者・日時",
+    "状況",
+)
+(
+    COL_ID,
+    COL_KIND,
+    COL_KEY,
+    COL_FIELD,
+    COL_OFFICE,
+    COL_OFFICE_WHO,
+    COL_LAPTOP,
+    COL_LAPTOP_WHO,
+    COL_SITUATION,
+) = range(9)
 
 
 def show_value(value: object, deleted: bool) -> str:
@@ -37,8 +56,11 @@ def show_value(value: object, deleted: bool) -> str:
     if value is None:
         return "(なし)"
     if isinstance(value, dict):
-        parts = [f"{exchange.field_label(k)} {v}" for k, v in value.items()
-                 if v not in (None, "") and not k.endswith("id") and k != "__pk__"]
+        parts = [
+            f"{exchange.field_label(k)} {v}"
+            for k, v in value.items()
+            if v not in (None, "") and not k.endswith("id") and k != "__pk__"
+        ]
         text = "、".join(parts)
         return text if len(text) <= 60 else text[:59] + "…"
     return str(value)
@@ -66,9 +88,14 @@ class ConflictModel(QAbstractTableModel):
 
     def text(self, c: exchange.Conflict, col: int) -> str:
         return [
-            str(c.id), exchange.KIND_LABELS[c.kind], c.key, exchange.field_label(c.field),
-            show_value(c.office, c.situation == "deleted_office"), who(c.office_actor, c.office_at),
-            show_value(c.laptop, c.situation == "deleted_laptop"), who(c.laptop_actor, c.laptop_at),
+            str(c.id),
+            exchange.KIND_LABELS[c.kind],
+            c.key,
+            exchange.field_label(c.field),
+            show_value(c.office, c.situation == "deleted_office"),
+            who(c.office_actor, c.office_at),
+            show_value(c.laptop, c.situation == "deleted_laptop"),
+            who(c.laptop_actor, c.laptop_at),
             exchange.SITUATIONS[c.situation],
         ][col]
 
@@ -136,12 +163,17 @@ class ConflictsDialog(QDialog):
         n = len(rows)
         self.head.setText(
             f"未解決の競合 {n} 件。どちらの値も上書きしていません。1件ずつ (行を選んで) または"
-            "まとめて解決してください。解決しない競合はこの一覧に残ります。" if n else "未解決の競合はありません。")
+            "まとめて解決してください。解決しない競合はこの一覧に残ります。"
+            if n
+            else "未解決の競合はありません。"
+        )
         for button in (self.keep_office, self.take_laptop, self.all_office, self.all_laptop):
             button.setEnabled(bool(n))
 
     def selected_ids(self) -> list[int]:
-        return sorted({self.model.rows[i.row()].id for i in self.view.selectionModel().selectedRows()})
+        return sorted(
+            {self.model.rows[i.row()].id for i in self.view.selectionModel().selectedRows()}
+        )
 
     def settle(self, keep: str, *, selected: bool) -> int:
         ids = self.selected_ids() if selected else None
@@ -150,7 +182,9 @@ class ConflictsDialog(QDialog):
             return 0
         what = "事務所の値を残します" if keep == "office" else "ノートPCの値を採用します"
         count = len(ids) if ids is not None else len(self.model.rows)
-        if not interaction.confirm(self, "競合の解決", f"{count} 件の競合について、{what}。よろしいですか？"):
+        if not interaction.confirm(
+            self, "競合の解決", f"{count} 件の競合について、{what}。よろしいですか？"
+        ):
             return 0
         try:
             n = exchange.resolve(self.ctx.conn, ids, keep)

@@ -58,8 +58,11 @@ class BranchesPage(QWidget):
                 return None
         chosen = Path(path)
         self.flow = ImportFlow(self.ctx, self.bus, self)
-        self.flow.start("報告パッケージの取り込み", chosen.name,
-                        lambda ctx, progress: plan_package(ctx, chosen, progress=progress))
+        self.flow.start(
+            "報告パッケージの取り込み",
+            chosen.name,
+            lambda ctx, progress: plan_package(ctx, chosen, progress=progress),
+        )
         return self.flow
 
 

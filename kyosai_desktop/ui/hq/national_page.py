@@ -34,14 +34,19 @@ from kyosai_desktop.ui.shared.events import ChangeEvent, DataBus
 from kyosai_desktop.ui.shared.report_model import ReportTableView
 
 SECTION1, MATRIX = "section1", "matrix"
-DEFAULT = ""   # a product follows the page's 集計月
+DEFAULT = ""  # a product follows the page's 集計月
 
 
 class ProductMonthsDialog(QDialog):
     """商品別の集計月: one month per product (空欄 = the page's 集計月)."""
 
-    def __init__(self, products: list[tuple[int, str]], months: list[str], chosen: dict[int, str],
-                 parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        products: list[tuple[int, str]],
+        months: list[str],
+        chosen: dict[int, str],
+        parent: QWidget | None = None,
+    ) -> None:
         super().__init__(parent)
         self.setWindowTitle("商品別の集計月")
         form = QFormLayout(self)
@@ -54,7 +59,9 @@ class ProductMonthsDialog(QDialog):
             combo.setCurrentIndex(max(0, combo.findData(chosen.get(pid, DEFAULT))))
             form.addRow(name, combo)
             self.combos[pid] = combo
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         form.addRow(buttons)
@@ -91,7 +98,11 @@ class NationalPage(QWidget):
         self.notes_label.setStyleSheet("color: #404040;")
 
         bar = QHBoxLayout()
-        for label, w in (("年度", self.year_combo), ("集計月", self.month_combo), ("表示", self.view_combo)):
+        for label, w in (
+            ("年度", self.year_combo),
+            ("集計月", self.month_combo),
+            ("表示", self.view_combo),
+        ):
             caption = QLabel(label)
             caption.setBuddy(w)
             bar.addWidget(caption)
@@ -156,8 +167,13 @@ class NationalPage(QWidget):
         self.month_combo.blockSignals(False)
         self.product_months = {p: m for p, m in self.product_months.items() if m in months}
 
-    def select(self, fiscal_year: int, as_of: str, product_months: dict[int, str] | None = None,
-               view: str = SECTION1) -> None:
+    def select(
+        self,
+        fiscal_year: int,
+        as_of: str,
+        product_months: dict[int, str] | None = None,
+        view: str = SECTION1,
+    ) -> None:
         self.year_combo.blockSignals(True)
         if self.year_combo.findData(fiscal_year) < 0:
             self.year_combo.addItem(f"{fiscal_year}年度", fiscal_year)
@@ -171,7 +187,9 @@ class NationalPage(QWidget):
         self.reload()
 
     def choose_product_months(self) -> bool:
-        products = [(p.product_id, p.product) for p in (self.national.products if self.national else [])]
+        products = [
+            (p.product_id, p.product) for p in (self.national.products if self.national else [])
+        ]
         months = self.ctx.fiscal_years.results_year(self.fiscal_year).months()
         dialog = ProductMonthsDialog(products, months, self.product_months, self)
         if not interaction.exec_dialog(dialog):
@@ -184,14 +202,21 @@ class NationalPage(QWidget):
     def reload(self) -> None:
         if self.year_combo.currentData() is None or self.month_combo.currentData() is None:
             return
-        self.national = build_national_report(self.ctx, self.fiscal_year, self.as_of, self.product_months)
+        self.national = build_national_report(
+            self.ctx, self.fiscal_year, self.as_of, self.product_months
+        )
         matrix = self.view_combo.currentData() == MATRIX
-        self.report = branch_matrix_table(self.national) if matrix else national_report_table(self.national)
+        self.report = (
+            branch_matrix_table(self.national) if matrix else national_report_table(self.national)
+        )
         self.view.set_report(self.report)
         self.title_label.setText(self.report.title)
         notes = list(self.report.notes)
         if not self.national.products:
-            notes.insert(0, f"{self.fiscal_year}年度の目標を含む報告パッケージがまだありません。県支部一覧 (F2) から取り込んでください。")
+            notes.insert(
+                0,
+                f"{self.fiscal_year}年度の目標を含む報告パッケージがまだありません。県支部一覧 (F2) から取り込んでください。",
+            )
         self.notes_label.setText("\n".join("※ " + n for n in notes))
 
     def refresh(self, event: ChangeEvent) -> None:
@@ -222,21 +247,29 @@ class NationalPage(QWidget):
     def save_xlsx(self) -> None:
         from kyosai_desktop.services.xlsx_report import write_report_xlsx
 
-        path = interaction.save_file(self, "Excel に保存", f"{self._file_stem()}.xlsx", "Excel (*.xlsx)")
+        path = interaction.save_file(
+            self, "Excel に保存", f"{self._file_stem()}.xlsx", "Excel (*.xlsx)"
+        )
         if path is None or self.report is None:
             return
         matrix = self.view_combo.currentData() == MATRIX
         try:
-            write_report_xlsx(self.report, path, paper="A3" if matrix else "A4", landscape=matrix,
-                              sheet_title="全国集計")
+            write_report_xlsx(
+                self.report,
+                path,
+                paper="A3" if matrix else "A4",
+                landscape=matrix,
+                sheet_title="全国集計",
+            )
         except OutputError as exc:
             interaction.critical(self, "Excel に保存", str(exc))
             return
         interaction.information(self, "Excel に保存", f"{path} に保存しました。")
 
     def save_csv(self) -> None:
-        path = interaction.save_file(self, "全国実績 CSV", f"全国実績_{self.fiscal_year}年度_{self.as_of}.csv",
-                                     "CSV (*.csv)")
+        path = interaction.save_file(
+            self, "全国実績 CSV", f"全国実績_{self.fiscal_year}年度_{self.as_of}.csv", "CSV (*.csv)"
+        )
         if path is None or self.national is None:
             return
         try:
@@ -244,7 +277,9 @@ class NationalPage(QWidget):
         except OutputError as exc:
             interaction.critical(self, "全国実績 CSV", str(exc))
             return
-        interaction.information(self, "全国実績 CSV", f"{path} に保存しました。県支部はこのファイルを取り込めます。")
+        interaction.information(
+            self, "全国実績 CSV", f"{path} に保存しました。県支部はこのファイルを取り込めます。"
+        )
 
 
 def build_page(ctx: AppContext, bus: DataBus) -> QWidget:

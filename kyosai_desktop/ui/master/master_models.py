@@ -30,6 +30,7 @@ from kyosai_desktop.ui.master.master_table import (
 
 # ---------------------------------------------------------------- unions
 
+
 class UnionModel(MasterTableModel):
     columns = [
         Col("pref", "県", TEXT, editable=False, width=5),
@@ -41,7 +42,13 @@ class UnionModel(MasterTableModel):
         Col("rate", "加入率", PERCENT, editable=False, width=4, tip="団生保有 ÷ 組合員数"),
         Col("effective_month", "発効月", MONTH, width=4, tip="継続募集の発効月"),
         Col("org_joined", "組織加入", FLAG, width=4),
-        Col("active", "有効", FLAG, width=3, tip="無効にした単組は入力画面に出ません (実績は残ります)"),
+        Col(
+            "active",
+            "有効",
+            FLAG,
+            width=3,
+            tip="無効にした単組は入力画面に出ません (実績は残ります)",
+        ),
         Col("note", "メモ", TEXT, width=14),
     ]
 
@@ -87,13 +94,17 @@ class UnionModel(MasterTableModel):
                 return "加入率を計算できません (組合員数が未入力)"
             threshold = self.ctx.settings.org_join_threshold
             short = org_join_shortfall(row.members, row.holdings, threshold)
-            judged = "組織加入" if short == 0 else \
-                f"組織加入まであと {short:,} 件 (みなし組織加入を失う可能性)"
+            judged = (
+                "組織加入"
+                if short == 0
+                else f"組織加入まであと {short:,} 件 (みなし組織加入を失う可能性)"
+            )
             return f"加入率 {rate}% ／ しきい値 {threshold:g}% → {judged}"
         return None
 
 
 # ---------------------------------------------------------------- products
+
 
 class ProductModel(MasterTableModel):
     columns = [
@@ -144,6 +155,7 @@ class ProductModel(MasterTableModel):
 
 # ---------------------------------------------------------------- fiscal years
 
+
 @dataclass(frozen=True)
 class YearRow:
     year: int
@@ -156,9 +168,20 @@ class FiscalYearModel(MasterTableModel):
     columns = [
         Col("year", "年度", TEXT, editable=False, width=4),
         Col("label", "表示名", TEXT, width=8),
-        Col("start_month", "商品実績の開始月", MONTH, width=9, tip="商品別実績の年度の始まり (6月開始など)"),
-        Col("model_start_month", "モデル単組の開始月", MONTH, width=9,
-            tip="加入拡大モデル単組の実績集約期間の始まり (2025年度から5月開始)"),
+        Col(
+            "start_month",
+            "商品実績の開始月",
+            MONTH,
+            width=9,
+            tip="商品別実績の年度の始まり (6月開始など)",
+        ),
+        Col(
+            "model_start_month",
+            "モデル単組の開始月",
+            MONTH,
+            width=9,
+            tip="加入拡大モデル単組の実績集約期間の始まり (2025年度から5月開始)",
+        ),
     ]
 
     def __init__(self, ctx: AppContext, parent=None) -> None:
@@ -202,12 +225,15 @@ class FiscalYearModel(MasterTableModel):
                 row = next(r for r in self.rows if r.year == key)
                 months[key] = [row.start_month, row.model_start_month]
             months[key][0 if col_key == "start_month" else 1] = int(value)
-        writes += [FieldWrite("fiscal_years", str(year), "start_months", start_months_value(*pair))
-                   for year, pair in months.items()]
+        writes += [
+            FieldWrite("fiscal_years", str(year), "start_months", start_months_value(*pair))
+            for year, pair in months.items()
+        ]
         return writes
 
 
 # ---------------------------------------------------------------- targets
+
 
 def target_products(ctx: AppContext, targets: dict) -> list[Product]:
     """Products with a target flag, plus any that already has a target that year."""
@@ -245,8 +271,10 @@ class BranchTargetModel(MasterTableModel):
             if u is not None:
                 self.union_sums[(p, v)] = self.union_sums.get((p, v), 0) + t
         rows = target_products(self.ctx, self.targets)
-        totals = ["合計"] + [sum(self.value(r, c) or 0 for r in rows) if c.kind == COUNT else ""
-                            for c in self.columns[1:]]
+        totals = ["合計"] + [
+            sum(self.value(r, c) or 0 for r in rows) if c.kind == COUNT else ""
+            for c in self.columns[1:]
+        ]
         self.set_rows(rows, [totals])
 
     def key_of(self, row: Product) -> int:
@@ -281,7 +309,6 @@ class UnionTargetRow:
 class UnionTargetModel(MasterTableModel):
     """Rows = the branch's unions, columns = products; one version of one year."""
 
-
     def __init__(self, ctx: AppContext, year: int, version: str = "第1次", parent=None) -> None:
         super().__init__(parent)
         self.ctx = ctx
@@ -297,16 +324,26 @@ class UnionTargetModel(MasterTableModel):
     def reload(self) -> None:
         self.targets = self.admin.year_targets(self.year)
         products = target_products(self.ctx, self.targets)
-        columns = [Col("union_code", "コード", TEXT, editable=False, width=3),
-                   Col("name", "単組名", TEXT, editable=False, width=14)]
-        columns += [Col(f"p{p.id}", p.name, COUNT, width=max(4, min(len(p.name), 7))) for p in products]
+        columns = [
+            Col("union_code", "コード", TEXT, editable=False, width=3),
+            Col("name", "単組名", TEXT, editable=False, width=14),
+        ]
+        columns += [
+            Col(f"p{p.id}", p.name, COUNT, width=max(4, min(len(p.name), 7))) for p in products
+        ]
         with_targets = {u for (_p, v, u) in self.targets if u is not None and v == self.version}
-        unions = [UnionTargetRow(u.id, u.union_code, u.name, u.active)
-                  for u in self.ctx.unions.list(self.ctx.branch) if u.active or u.id in with_targets]
-        sums = ["単組計", ""] + [sum(self.targets.get((int(c.key[1:]), self.version, u.id), 0) for u in unions)
-                               for c in columns[2:]]
-        branch = ["県支部目標", ""] + [self.targets.get((int(c.key[1:]), self.version, None))
-                                  for c in columns[2:]]
+        unions = [
+            UnionTargetRow(u.id, u.union_code, u.name, u.active)
+            for u in self.ctx.unions.list(self.ctx.branch)
+            if u.active or u.id in with_targets
+        ]
+        sums = ["単組計", ""] + [
+            sum(self.targets.get((int(c.key[1:]), self.version, u.id), 0) for u in unions)
+            for c in columns[2:]
+        ]
+        branch = ["県支部目標", ""] + [
+            self.targets.get((int(c.key[1:]), self.version, None)) for c in columns[2:]
+        ]
         if [c.key for c in columns] != [c.key for c in self.columns]:
             self.beginResetModel()
             self.columns = columns
@@ -327,4 +364,6 @@ class UnionTargetModel(MasterTableModel):
         return me.parse_optional_count(raw)
 
     def field_write(self, key: int, col: Col, value: object) -> FieldWrite:
-        return FieldWrite("targets", target_key(self.year, int(col.key[1:]), self.version, key), "target", value)
+        return FieldWrite(
+            "targets", target_key(self.year, int(col.key[1:]), self.version, key), "target", value
+        )

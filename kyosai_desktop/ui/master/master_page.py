@@ -85,8 +85,10 @@ class BranchTab(QWidget):
         layout = QVBoxLayout(self)
         layout.addWidget(box)
         layout.addWidget(self.notice)
-        explain = QLabel("加入率 = 団生保有 ÷ 組合員数。しきい値以上の単組は次の募集で「組織加入」と判定されます"
-                         " (下回ると「みなし組織加入」を失う可能性)。付帯率目標は保有契約ベースの参考値です。")
+        explain = QLabel(
+            "加入率 = 団生保有 ÷ 組合員数。しきい値以上の単組は次の募集で「組織加入」と判定されます"
+            " (下回ると「みなし組織加入」を失う可能性)。付帯率目標は保有契約ベースの参考値です。"
+        )
         explain.setWordWrap(True)
         layout.addWidget(explain)
         layout.addWidget(self.info)
@@ -107,8 +109,10 @@ class BranchTab(QWidget):
         for w in (self.support, self.threshold, self.rider_goal, self.branch_combo):
             w.blockSignals(False)
         counts = self.admin.record_counts(branch)
-        self.info.setText(f"データベース: {self.ctx.path}\n単組 {counts[0]:,} 件 ・ 月別実績 {counts[1]:,} 件"
-                          f" ・ 変更記録 {counts[2]:,} 件")
+        self.info.setText(
+            f"データベース: {self.ctx.path}\n単組 {counts[0]:,} 件 ・ 月別実績 {counts[1]:,} 件"
+            f" ・ 変更記録 {counts[2]:,} 件"
+        )
 
     def apply_branch(self) -> None:
         code = self.branch_combo.currentData()
@@ -116,9 +120,11 @@ class BranchTab(QWidget):
             return
         name = self.ctx.prefectures.name_of(code)
         if self.ctx.branch and not interaction.confirm(
-                self, "県支部の変更",
-                f"このデータベースの県支部を「{name}」({code}) に変更します。"
-                "単組・実績は削除されませんが、画面には選んだ県支部の単組だけが表示されます。よろしいですか？"):
+            self,
+            "県支部の変更",
+            f"このデータベースの県支部を「{name}」({code}) に変更します。"
+            "単組・実績は削除されませんが、画面には選んだ県支部の単組だけが表示されます。よろしいですか？",
+        ):
             self.refresh()
             return
         changes = master_ops.set_branch(self.ctx, code)
@@ -165,8 +171,10 @@ class ImportTab(QWidget):
         self.result = QLabel()
         self.result.setWordWrap(True)
         layout = QVBoxLayout(self)
-        intro = QLabel("CSV または Excel (.xlsx) ファイルを取り込みます。まず内容を確認して変わる内容を表示し、"
-                       "「取り込む」を押してから書き込みます。問題のあるファイルは行・セルごとに一覧表示し、何も書き込みません。")
+        intro = QLabel(
+            "CSV または Excel (.xlsx) ファイルを取り込みます。まず内容を確認して変わる内容を表示し、"
+            "「取り込む」を押してから書き込みます。問題のあるファイルは行・セルごとに一覧表示し、何も書き込みません。"
+        )
         intro.setWordWrap(True)
         layout.addWidget(intro)
         self.buttons: dict[str, QPushButton] = {}
@@ -196,17 +204,25 @@ class ImportTab(QWidget):
         from kyosai_desktop.services.templates import template, write_template
 
         label = KINDS[kind].label
-        path = interaction.save_file(self, f"{label}のテンプレートを保存", f"{label}_取り込みテンプレート.xlsx",
-                                     "Excel (*.xlsx)")
+        path = interaction.save_file(
+            self,
+            f"{label}のテンプレートを保存",
+            f"{label}_取り込みテンプレート.xlsx",
+            "Excel (*.xlsx)",
+        )
         if path is None:
             return None
         try:
             write_template(kind, path)
         except (OutputError, ValueError) as exc:
-            interaction.critical(self, "テンプレート", f"テンプレートを保存できませんでした。\n{exc}")
+            interaction.critical(
+                self, "テンプレート", f"テンプレートを保存できませんでした。\n{exc}"
+            )
             return None
-        self.result.setText(f"{label}のテンプレートを保存しました: {path}\n"
-                            f"1行目の見出し ({'・'.join(template(kind).headers)}) の下に入力して取り込んでください。")
+        self.result.setText(
+            f"{label}のテンプレートを保存しました: {path}\n"
+            f"1行目の見出し ({'・'.join(template(kind).headers)}) の下に入力して取り込んでください。"
+        )
         return path
 
     def run(self, kind: str, path=None) -> bool:
@@ -234,12 +250,27 @@ class MasterPage(QWidget):
         self.year_tab = YearTab(ctx, self.undo_stack)
         self.target_tab = TargetTab(ctx, self.undo_stack)
         self.import_tab = ImportTab(ctx, bus)
-        for model in (self.union_tab.model, self.product_tab.model, self.year_tab.model,
-                      self.target_tab.branch_model, self.target_tab.union_model):
+        for model in (
+            self.union_tab.model,
+            self.product_tab.model,
+            self.year_tab.model,
+            self.target_tab.branch_model,
+            self.target_tab.union_model,
+        ):
             model.written.connect(lambda changes: bus.announce(changes, origin=self))
         self.tabs = QTabWidget()
-        for widget, title in zip((self.branch_tab, self.union_tab, self.product_tab, self.year_tab,
-                                  self.target_tab, self.import_tab), self.TAB_TITLES, strict=True):
+        for widget, title in zip(
+            (
+                self.branch_tab,
+                self.union_tab,
+                self.product_tab,
+                self.year_tab,
+                self.target_tab,
+                self.import_tab,
+            ),
+            self.TAB_TITLES,
+            strict=True,
+        ):
             self.tabs.addTab(widget, title)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
@@ -267,4 +298,3 @@ class MasterPage(QWidget):
 
 def build_page(ctx: AppContext, bus: DataBus) -> QWidget:
     return MasterPage(ctx, bus)
-

@@ -52,7 +52,7 @@ class Col:
     title: str
     kind: str = TEXT
     editable: bool = True
-    width: int = 8          # in "あ" widths
+    width: int = 8  # in "あ" widths
     tip: str | None = None  # header tooltip
 
 
@@ -74,16 +74,16 @@ FIELD_TITLES = {"start_months": "開始月 (実績/モデル単組)", "target": 
 class MasterTableModel(QAbstractTableModel):
     """Base class; see the module docstring for what a subclass implements."""
 
-    rejected = Signal(str)      # Japanese reason of a refused edit
-    written = Signal(object)    # the OpChanges of a successful write (or of its undo / redo)
+    rejected = Signal(str)  # Japanese reason of a refused edit
+    written = Signal(object)  # the OpChanges of a successful write (or of its undo / redo)
     columns: list[Col] = []
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
-        self.ctx = None            # set by the subclass: the AppContext it edits
+        self.ctx = None  # set by the subclass: the AppContext it edits
         self.rows: list[object] = []
         self.undo_stack: QUndoStack | None = None
-        self.total_rows: list[list[object]] = []   # read-only rows shown last (合計)
+        self.total_rows: list[list[object]] = []  # read-only rows shown last (合計)
         self._bold = QFont()
         self._bold.setBold(True)
 
@@ -123,11 +123,16 @@ class MasterTableModel(QAbstractTableModel):
     def set_rows(self, rows: list[object], totals: list[list[object]] | None = None) -> None:
         """Replace the rows; in place (keeping the current cell) when the same rows come back."""
         totals = totals or []
-        same = (len(rows) == len(self.rows) and len(totals) == len(self.total_rows)
-                and all(self.key_of(a) == self.key_of(b) for a, b in zip(rows, self.rows, strict=True)))
+        same = (
+            len(rows) == len(self.rows)
+            and len(totals) == len(self.total_rows)
+            and all(self.key_of(a) == self.key_of(b) for a, b in zip(rows, self.rows, strict=True))
+        )
         if same and self.rowCount():
             self.rows, self.total_rows = rows, totals
-            self.dataChanged.emit(self.index(0, 0), self.index(self.rowCount() - 1, self.columnCount() - 1))
+            self.dataChanged.emit(
+                self.index(0, 0), self.index(self.rowCount() - 1, self.columnCount() - 1)
+            )
             return
         self.beginResetModel()
         self.rows = rows
@@ -159,7 +164,9 @@ class MasterTableModel(QAbstractTableModel):
         return parent if isinstance(parent, QWidget) else None
 
     def confirm_overwrite(self, conflicts: list[Conflict], action: str) -> bool:
-        return interaction.confirm(self._widget(), action, describe_conflicts(conflicts, self.field_name, action))
+        return interaction.confirm(
+            self._widget(), action, describe_conflicts(conflicts, self.field_name, action)
+        )
 
     def replayed(self, changes: OpChanges, action: str) -> None:
         self.reload()
@@ -171,7 +178,10 @@ class MasterTableModel(QAbstractTableModel):
 
     def field_name(self, row: AuditRow) -> str:
         """How a changed field is named in the overwrite question: "001 仙台市職員労働組合 の組合員数"."""
-        title = next((c.title for c in self.columns if c.key == row.field), FIELD_TITLES.get(row.field, row.field))
+        title = next(
+            (c.title for c in self.columns if c.key == row.field),
+            FIELD_TITLES.get(row.field, row.field),
+        )
         record = self.record_label(row.key)
         return f"{record} の{title}" if record else f"{title} ({row.key})"
 
@@ -237,7 +247,9 @@ class MasterTableModel(QAbstractTableModel):
             return base
         row, col = self.rows[index.row()], self.columns[index.column()]
         if self.cell_editable(row, col):
-            base |= Qt.ItemFlag.ItemIsUserCheckable if col.kind == FLAG else Qt.ItemFlag.ItemIsEditable
+            base |= (
+                Qt.ItemFlag.ItemIsUserCheckable if col.kind == FLAG else Qt.ItemFlag.ItemIsEditable
+            )
         return base
 
     def data(self, index, role=Qt.ItemDataRole.DisplayRole):
@@ -305,9 +317,11 @@ class MasterTable(QTableView):
 
     def __init__(self, parent=None, *, stretch_last: bool = False) -> None:
         super().__init__(parent)
-        self.setEditTriggers(QAbstractItemView.EditTrigger.AnyKeyPressed
-                             | QAbstractItemView.EditTrigger.DoubleClicked
-                             | QAbstractItemView.EditTrigger.EditKeyPressed)
+        self.setEditTriggers(
+            QAbstractItemView.EditTrigger.AnyKeyPressed
+            | QAbstractItemView.EditTrigger.DoubleClicked
+            | QAbstractItemView.EditTrigger.EditKeyPressed
+        )
         self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectItems)
         self.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 8)
         header = self.horizontalHeader()
@@ -371,8 +385,11 @@ class MasterTable(QTableView):
 
     def clear_selection_cells(self) -> None:
         model = self.master_model()
-        edits = [(i.row(), i.column(), None) for i in self._selected_source()
-                 if not model.is_total(i.row()) and model.columns[i.column()].kind != FLAG]
+        edits = [
+            (i.row(), i.column(), None)
+            for i in self._selected_source()
+            if not model.is_total(i.row()) and model.columns[i.column()].kind != FLAG
+        ]
         if edits:
             model.edit_cells(edits, "消去")
 
@@ -391,7 +408,7 @@ class MasterTable(QTableView):
         current = self.currentIndex()
         if not current.isValid() or not text:
             return False
-        block = parse_clipboard(text)   # Excel's quoting of cells holding newlines or tabs
+        block = parse_clipboard(text)  # Excel's quoting of cells holding newlines or tabs
         model = self.model()
         edits = []
         for dr, values in enumerate(block):

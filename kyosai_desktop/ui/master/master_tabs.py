@@ -74,7 +74,9 @@ class UnionTab(QWidget):
         self.add_button = QPushButton("単組を追加…")
         self.add_button.clicked.connect(self.open_add_dialog)
         self.deactivate_button = QPushButton("無効にする")
-        self.deactivate_button.setToolTip("選んだ単組を無効にします (削除はしません。実績・目標は残ります)")
+        self.deactivate_button.setToolTip(
+            "選んだ単組を無効にします (削除はしません。実績・目標は残ります)"
+        )
         self.deactivate_button.clicked.connect(self.deactivate_selected)
         self.judge_button = QPushButton("組織加入を加入率で見直す…")
         self.judge_button.clicked.connect(self.review_org_joined)
@@ -113,7 +115,9 @@ class UnionTab(QWidget):
         self.apply_filter()
 
     def selected_union_ids(self) -> list[int]:
-        rows = {self.proxy.mapToSource(i).row() for i in self.table.selectionModel().selectedIndexes()}
+        rows = {
+            self.proxy.mapToSource(i).row() for i in self.table.selectionModel().selectedIndexes()
+        }
         return [self.model.rows[r].id for r in sorted(rows) if r < len(self.model.rows)]
 
     def open_add_dialog(self) -> AddUnionDialog:
@@ -127,7 +131,9 @@ class UnionTab(QWidget):
 
     def _added(self, union) -> None:
         self.model.reload()
-        self.model.written.emit(self.add_dialog.changes if self.add_dialog else OpChanges.of(ChangeKind.UNIONS))
+        self.model.written.emit(
+            self.add_dialog.changes if self.add_dialog else OpChanges.of(ChangeKind.UNIONS)
+        )
         self.notice.ok(f"{union.pref_code}-{union.union_code} {union.name} を追加しました。")
         row = self.model.row_index(union.id)
         self.table.setCurrentIndex(self.proxy.mapFromSource(self.model.index(row, 2)))
@@ -138,12 +144,17 @@ class UnionTab(QWidget):
             self.notice.refused("無効にする有効な単組を選んでください。")
             return
         names = "\n".join(self.ctx.unions.get(i).name for i in ids[:10])
-        if not interaction.confirm(self, "単組を無効にする",
-                                   f"次の {len(ids)} 単組を無効にします。実績・目標は残り、"
-                                   f"あとで「有効」に戻せます。\n\n{names}"):
+        if not interaction.confirm(
+            self,
+            "単組を無効にする",
+            f"次の {len(ids)} 単組を無効にします。実績・目標は残り、"
+            f"あとで「有効」に戻せます。\n\n{names}",
+        ):
             return
         col = self.model.column_index("active")
-        self.model.edit_cells([(self.model.row_index(i), col, False) for i in ids], "単組を無効にする")
+        self.model.edit_cells(
+            [(self.model.row_index(i), col, False) for i in ids], "単組を無効にする"
+        )
 
     def review_org_joined(self) -> None:
         from kyosai_desktop.services.master_edit import org_join_suggestions
@@ -152,17 +163,26 @@ class UnionTab(QWidget):
         changes = org_join_suggestions(self.ctx, active)
         threshold = self.ctx.settings.org_join_threshold
         if not changes:
-            interaction.information(self, "組織加入の見直し",
-                                    f"すべての単組の「組織加入」は加入率 {threshold:g}% の基準と一致しています。")
+            interaction.information(
+                self,
+                "組織加入の見直し",
+                f"すべての単組の「組織加入」は加入率 {threshold:g}% の基準と一致しています。",
+            )
             return
-        lines = "\n".join(f"{u.union_code} {u.name}: {'組織加入にする' if flag else '組織加入を外す'}"
-                          for u, flag in changes[:20])
-        if not interaction.confirm(self, "組織加入の見直し",
-                                   f"加入率 {threshold:g}% を基準に {len(changes)} 単組の「組織加入」を変更します。\n\n{lines}"):
+        lines = "\n".join(
+            f"{u.union_code} {u.name}: {'組織加入にする' if flag else '組織加入を外す'}"
+            for u, flag in changes[:20]
+        )
+        if not interaction.confirm(
+            self,
+            "組織加入の見直し",
+            f"加入率 {threshold:g}% を基準に {len(changes)} 単組の「組織加入」を変更します。\n\n{lines}",
+        ):
             return
         col = self.model.column_index("org_joined")
-        self.model.edit_cells([(self.model.row_index(u.id), col, flag) for u, flag in changes],
-                              "組織加入の見直し")
+        self.model.edit_cells(
+            [(self.model.row_index(u.id), col, flag) for u, flag in changes], "組織加入の見直し"
+        )
 
     def show_history(self) -> HistoryDialog | None:
         ids = self.selected_union_ids()
@@ -171,7 +191,9 @@ class UnionTab(QWidget):
             return None
         union = self.ctx.unions.get(ids[0])
         entries = self.ctx.audit.history("unions", str(union.id))
-        self.history_dialog = HistoryDialog(f"変更履歴 — {union.union_code} {union.name}", entries, self)
+        self.history_dialog = HistoryDialog(
+            f"変更履歴 — {union.union_code} {union.name}", entries, self
+        )
         self.history_dialog.open()
         return self.history_dialog
 
@@ -204,10 +226,14 @@ class ProductTab(QWidget):
         bind(self.model, self.notice, undo)
         self.table = MasterTable(stretch_last=True)
         self.table.setModel(self.model)
-        self.table.setItemDelegateForColumn(self.model.column_index("rider_of"), RiderDelegate(ctx, self))
+        self.table.setItemDelegateForColumn(
+            self.model.column_index("rider_of"), RiderDelegate(ctx, self)
+        )
         self.table.fit_columns()
-        help_label = QLabel("商品の一覧はデータです。表示順・付帯元・適用期間・目標の有無を変更できます"
-                            " (商品名と別名は取り込みの照合に使うため変更できません)。")
+        help_label = QLabel(
+            "商品の一覧はデータです。表示順・付帯元・適用期間・目標の有無を変更できます"
+            " (商品名と別名は取り込みの照合に使うため変更できません)。"
+        )
         help_label.setWordWrap(True)
         layout = QVBoxLayout(self)
         layout.addWidget(help_label)
@@ -230,8 +256,10 @@ class YearTab(QWidget):
         self.table.fit_columns()
         self.add_button = QPushButton("次の年度を追加")
         self.add_button.clicked.connect(self.add_next_year)
-        help_label = QLabel("「2024年度」は2024年に始まる年度です。商品実績は6月発効〜翌5月発効、"
-                            "モデル単組の実績集約期間は2024年度まで6月開始・2025年度から5月開始です。")
+        help_label = QLabel(
+            "「2024年度」は2024年に始まる年度です。商品実績は6月発効〜翌5月発効、"
+            "モデル単組の実績集約期間は2024年度まで6月開始・2025年度から5月開始です。"
+        )
         help_label.setWordWrap(True)
         bar = QHBoxLayout()
         bar.addWidget(help_label, 1)
@@ -288,7 +316,9 @@ class TargetTab(QWidget):
         bar.addWidget(QLabel("単組目標の版"))
         bar.addWidget(self.version_combo)
         bar.addStretch(1)
-        bar.addWidget(QLabel("空欄 = 目標なし (「—」表示)。Excel から範囲を貼り付けできます (Ctrl+V)。"))
+        bar.addWidget(
+            QLabel("空欄 = 目標なし (「—」表示)。Excel から範囲を貼り付けできます (Ctrl+V)。")
+        )
         top = QWidget()
         top_layout = QVBoxLayout(top)
         top_layout.setContentsMargins(0, 0, 0, 0)
@@ -318,7 +348,9 @@ class TargetTab(QWidget):
         with_targets = self.ctx.master_admin.target_years()
         wanted = current or (max(with_targets) if with_targets else None)
         index = self.year_combo.findData(wanted) if wanted else -1
-        self.year_combo.setCurrentIndex(index if index >= 0 else max(0, self.year_combo.count() - 1))
+        self.year_combo.setCurrentIndex(
+            index if index >= 0 else max(0, self.year_combo.count() - 1)
+        )
         self.year_combo.blockSignals(False)
 
     def reload(self) -> None:

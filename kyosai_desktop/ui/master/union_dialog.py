@@ -29,10 +29,21 @@ from kyosai_desktop.store.unions import Union
 from kyosai_desktop.ui.shared.discard_guard import DiscardGuard
 
 FIELD_NAMES = {
-    "*": "登録", "name": "単組名", "members": "組合員数", "holdings": "団生保有",
-    "figures_as_of": "基準日", "effective_month": "発効月", "org_joined": "組織加入",
-    "active": "有効", "note": "メモ", "target": "目標", "count": "件数", "label": "表示名",
-    "start_months": "開始月 (実績/モデル単組)", "support_branch": "支援県支部", "value": "値",
+    "*": "登録",
+    "name": "単組名",
+    "members": "組合員数",
+    "holdings": "団生保有",
+    "figures_as_of": "基準日",
+    "effective_month": "発効月",
+    "org_joined": "組織加入",
+    "active": "有効",
+    "note": "メモ",
+    "target": "目標",
+    "count": "件数",
+    "label": "表示名",
+    "start_months": "開始月 (実績/モデル単組)",
+    "support_branch": "支援県支部",
+    "value": "値",
 }
 BOOL_TEXT = {"True": "はい", "False": "いいえ"}
 
@@ -42,7 +53,9 @@ class AddUnionDialog(QDialog):
 
     added = Signal(object)  # the new Union
 
-    def __init__(self, ctx: AppContext, pref_codes: list[str], parent: QWidget | None = None) -> None:
+    def __init__(
+        self, ctx: AppContext, pref_codes: list[str], parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self.ctx = ctx
         self.setWindowTitle("単組を追加")
@@ -74,8 +87,9 @@ class AddUnionDialog(QDialog):
         form.addRow("基準日", self.as_of_edit)
         form.addRow("発効月", self.month_edit)
         form.addRow("メモ", self.note_edit)
-        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
-                                        | QDialogButtonBox.StandardButton.Cancel)
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
         self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText("追加")
         self.buttons.accepted.connect(self.try_add)
         self.buttons.rejected.connect(self.reject)
@@ -95,9 +109,14 @@ class AddUnionDialog(QDialog):
     def try_add(self) -> None:
         try:
             self.union, self.changes = master_ops.add_union(
-                self.ctx, self.pref_combo.currentData(), self.code_edit.text(), self.name_edit.text(),
-                members=self.members_edit.text(), holdings=self.holdings_edit.text(),
-                figures_as_of=self.as_of_edit.text(), effective_month=self.month_edit.text(),
+                self.ctx,
+                self.pref_combo.currentData(),
+                self.code_edit.text(),
+                self.name_edit.text(),
+                members=self.members_edit.text(),
+                holdings=self.holdings_edit.text(),
+                figures_as_of=self.as_of_edit.text(),
+                effective_month=self.month_edit.text(),
                 note=self.note_edit.text(),
             )
         except me.EditRefused as exc:
@@ -110,21 +129,33 @@ class AddUnionDialog(QDialog):
 class HistoryDialog(QDialog):
     """The audit trail of one record: when, who, how, what, old → new."""
 
-    def __init__(self, title: str, entries: list[AuditEntry], parent: QWidget | None = None) -> None:
+    def __init__(
+        self, title: str, entries: list[AuditEntry], parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self.setWindowTitle(title)
         self.tree = QTreeWidget()
         self.tree.setRootIsDecorated(False)
         self.tree.setHeaderLabels(["日時", "担当", "方法", "項目", "変更前", "変更後"])
         for e in reversed(entries):
-            self.tree.addTopLevelItem(QTreeWidgetItem([
-                e.at.replace("T", " "), e.actor, source_label(e.source),
-                FIELD_NAMES.get(e.field, e.field), BOOL_TEXT.get(e.old or "", e.old or ""),
-                BOOL_TEXT.get(e.new or "", e.new or "")]))
+            self.tree.addTopLevelItem(
+                QTreeWidgetItem(
+                    [
+                        e.at.replace("T", " "),
+                        e.actor,
+                        source_label(e.source),
+                        FIELD_NAMES.get(e.field, e.field),
+                        BOOL_TEXT.get(e.old or "", e.old or ""),
+                        BOOL_TEXT.get(e.new or "", e.new or ""),
+                    ]
+                )
+            )
         for i, width in enumerate((150, 80, 90, 110, 160, 160)):
             self.tree.setColumnWidth(i, width)
         if not entries:
-            self.tree.addTopLevelItem(QTreeWidgetItem(["", "", "", "変更の記録はありません", "", ""]))
+            self.tree.addTopLevelItem(
+                QTreeWidgetItem(["", "", "", "変更の記録はありません", "", ""])
+            )
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)

@@ -34,15 +34,23 @@ from kyosai_desktop.ui.shared.import_review import ImportReviewDialog
 if TYPE_CHECKING:
     from kyosai_desktop.services.tabular import Table
 
-TITLE = "加入拡大モデル単組シートの取り込み"   # as services/model_union_import.TITLE (loaded on first use)
+TITLE = "加入拡大モデル単組シートの取り込み"  # as services/model_union_import.TITLE (loaded on first use)
 FILE_FILTER = "Excel (*.xlsx *.xlsm);;CSV (*.csv);;すべてのファイル (*)"
 
 
 class YearDialog(QDialog):
     """The sheet's fiscal year and start month, as read from it, for the clerk to confirm."""
 
-    def __init__(self, source: str, years: list[int], year: int, start_month: int, sheet_year: int | None,
-                 start_of: dict[int, int], parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        source: str,
+        years: list[int],
+        year: int,
+        start_month: int,
+        sheet_year: int | None,
+        start_of: dict[int, int],
+        parent: QWidget | None = None,
+    ) -> None:
         super().__init__(parent)
         self.setWindowTitle(TITLE)
         self.start_of = start_of
@@ -54,8 +62,11 @@ class YearDialog(QDialog):
         for month in sorted({6, 5, start_month}, reverse=True):
             self.start.addItem(f"{month}月開始", month)
         self.start.setCurrentIndex(self.start.findData(start_month))
-        said = (f"シートは {sheet_year}年度・{start_month}月開始 の並びです。" if sheet_year
-                else f"シートに年度の見出しがありません ({start_month}月開始の並び)。年度を選んでください。")
+        said = (
+            f"シートは {sheet_year}年度・{start_month}月開始 の並びです。"
+            if sheet_year
+            else f"シートに年度の見出しがありません ({start_month}月開始の並び)。年度を選んでください。"
+        )
         self.read = QLabel(f"{source}\n{said}")
         self.read.setWordWrap(True)
         self.setting = QLabel()
@@ -64,7 +75,9 @@ class YearDialog(QDialog):
         form.addRow("年度", self.year)
         form.addRow("集計開始月", self.start)
         form.addRow(self.setting)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
         buttons.button(QDialogButtonBox.StandardButton.Ok).setText("次へ (内容を確認)")
         buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("キャンセル")
         buttons.accepted.connect(self.accept)
@@ -92,7 +105,7 @@ class YearDialog(QDialog):
 class ModelUnionImport(QObject):
     """Ask for the sheet, read it, confirm its year, then the one import flow."""
 
-    finished = Signal(object)   # the committed ImportReport, or None
+    finished = Signal(object)  # the committed ImportReport, or None
 
     def __init__(self, ctx: AppContext, bus: DataBus | None, parent: QWidget | None) -> None:
         super().__init__(parent)
@@ -113,7 +126,9 @@ class ModelUnionImport(QObject):
     def run(self, path: Path | str | None = None) -> bool:
         """Start with ``path`` (asks for it when None); False when no file was chosen."""
         if path is None:
-            path = interaction.open_file(self.parent_widget, "本部の加入拡大モデル単組シートを選択", FILE_FILTER)
+            path = interaction.open_file(
+                self.parent_widget, "本部の加入拡大モデル単組シートを選択", FILE_FILTER
+            )
             if path is None:
                 return False
         self.running = True
@@ -128,18 +143,28 @@ class ModelUnionImport(QObject):
             table = read_table(path, sheet=sheet)
             return (table, *sheet_year(table))
 
-        runner.run(self.parent_widget, TITLE, f"{path.name} を読んでいます…", read,
-                   on_done=lambda got: self._confirm_year(path.name, *got),
-                   on_error=lambda exc: self._unreadable(path, exc), on_cancel=self._stop)
+        runner.run(
+            self.parent_widget,
+            TITLE,
+            f"{path.name} を読んでいます…",
+            read,
+            on_done=lambda got: self._confirm_year(path.name, *got),
+            on_error=lambda exc: self._unreadable(path, exc),
+            on_cancel=self._stop,
+        )
 
-    def _confirm_year(self, source: str, table: Table, sheet_year: int | None, sheet_start: int | None) -> None:
+    def _confirm_year(
+        self, source: str, table: Table, sheet_year: int | None, sheet_start: int | None
+    ) -> None:
         years_known = self.ctx.fiscal_years.all_years()
         latest = max(years_known) if years_known else None
         year = sheet_year or latest or 2025
         years = sorted(set(years_known) | {year, year - 1, year + 1})
         start_of = {y: self.ctx.fiscal_years.model_year(y).start_month for y in years_known}
         start = sheet_start or start_of.get(year, 6)
-        dialog = self.year_dialog = YearDialog(source, years, year, start, sheet_year, start_of, self.parent_widget)
+        dialog = self.year_dialog = YearDialog(
+            source, years, year, start, sheet_year, start_of, self.parent_widget
+        )
         if not interaction.exec_dialog(dialog):
             self._stop()
             return
@@ -149,7 +174,9 @@ class ModelUnionImport(QObject):
         def planner(ctx, progress) -> ImportPlan:
             from kyosai_desktop.services.model_union_import import plan_model_unions
 
-            return plan_model_unions(ctx, table, fiscal_year, start_month=start_month, progress=progress)
+            return plan_model_unions(
+                ctx, table, fiscal_year, start_month=start_month, progress=progress
+            )
 
         self.flow.finished.connect(self._done)
         self.flow.start(TITLE, source, planner)
@@ -163,19 +190,27 @@ class ModelUnionImport(QObject):
         from kyosai_desktop.ui.shared.import_flow import ask_sheet
 
         source = path.name
-        if isinstance(exc, SheetChoiceRequired):   # several visible sheets: the clerk picks one
+        if isinstance(exc, SheetChoiceRequired):  # several visible sheets: the clerk picks one
             sheet = ask_sheet(self.parent_widget, TITLE, source, exc)
             if sheet is None:
-                interaction.information(self.parent_widget, TITLE, "キャンセルしました。データは変更していません。")
+                interaction.information(
+                    self.parent_widget, TITLE, "キャンセルしました。データは変更していません。"
+                )
                 self._stop()
             else:
                 self._read(path, sheet)
             return
         if isinstance(exc, ImportFailed):
-            interaction.exec_dialog(ImportReviewDialog(ImportPlan.refused(TITLE, source, exc), self.parent_widget))
+            interaction.exec_dialog(
+                ImportReviewDialog(ImportPlan.refused(TITLE, source, exc), self.parent_widget)
+            )
         else:
-            interaction.critical(self.parent_widget, TITLE, f"{source} を読めませんでした。データは変更していません。\n"
-                                 f"{runner.error_message(exc)}")
+            interaction.critical(
+                self.parent_widget,
+                TITLE,
+                f"{source} を読めませんでした。データは変更していません。\n"
+                f"{runner.error_message(exc)}",
+            )
         self._stop()
 
     def _stop(self) -> None:
@@ -183,7 +218,9 @@ class ModelUnionImport(QObject):
         self.finished.emit(None)
 
 
-def show_result(parent: QWidget | None, plan: ImportPlan, report: ImportReport) -> ImportReviewDialog:
+def show_result(
+    parent: QWidget | None, plan: ImportPlan, report: ImportReport
+) -> ImportReviewDialog:
     """Reopen a done import's review (閉じる only): its warnings stay viewable afterwards."""
     dialog = ImportReviewDialog(plan, parent, done=report)
     interaction.exec_dialog(dialog)

@@ -34,38 +34,52 @@ from kyosai_desktop.ui.shared.events import ChangeEvent, DataBus
 from kyosai_desktop.ui.shared.report_model import ReportTableView
 
 # What the table is built from.
-REFRESH_KINDS = (ChangeKind.RESULTS, ChangeKind.UNIONS, ChangeKind.PRODUCTS, ChangeKind.YEARS,
-                 ChangeKind.SETTINGS, ChangeKind.MODEL_UNIONS)
+REFRESH_KINDS = (
+    ChangeKind.RESULTS,
+    ChangeKind.UNIONS,
+    ChangeKind.PRODUCTS,
+    ChangeKind.YEARS,
+    ChangeKind.SETTINGS,
+    ChangeKind.MODEL_UNIONS,
+)
 ALL = "__all__"
 
 
 # What a filter does and does not limit, said where the clerk types it (issue 13: a filter
 # applies alike everywhere or says clearly that it does not).
-FILTER_NOTE = ("絞り込み中: 表に出ている単組だけを表示しています。合計の行・印刷・PDF・Excel は"
-               "範囲内のすべての単組です。単組進捗シートの「表示中のすべての単組」は絞り込んだ単組だけです。")
+FILTER_NOTE = (
+    "絞り込み中: 表に出ている単組だけを表示しています。合計の行・印刷・PDF・Excel は"
+    "範囲内のすべての単組です。単組進捗シートの「表示中のすべての単組」は絞り込んだ単組だけです。"
+)
 
 
 class ModelUnionsPage(QWidget):
-    def __init__(self, ctx: AppContext, bus: DataBus | None = None, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, ctx: AppContext, bus: DataBus | None = None, parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self.ctx, self.bus = ctx, bus
         self.report: mr.ModelUnionReport | None = None
-        self.reports = mr.ReportCache(ctx)   # per year/as-of/scope/start; dropped on changes
-        self.last_import: tuple | None = None   # (ImportPlan, ImportReport) of the last import
+        self.reports = mr.ReportCache(ctx)  # per year/as-of/scope/start; dropped on changes
+        self.last_import: tuple | None = None  # (ImportPlan, ImportReport) of the last import
 
         self.year_combo = QComboBox()
         self.month_combo = QComboBox()
         self.start_combo = QComboBox()
         self.start_combo.addItem("6月開始", 6)
         self.start_combo.addItem("5月開始", 5)
-        self.start_combo.setToolTip("同じ月別件数を 6月〜5月 / 5月〜4月 のどちらの並びでも表示できます")
+        self.start_combo.setToolTip(
+            "同じ月別件数を 6月〜5月 / 5月〜4月 のどちらの並びでも表示できます"
+        )
         self.scope_combo = QComboBox()
         self.paper_combo = QComboBox()
         self.paper_combo.addItems(["A4", "A3"])
         self.paper_combo.setToolTip("印刷・PDF・Excel の用紙 (横向き)")
         self.months_check = QCheckBox("月別の列")
         self.months_check.setChecked(True)
-        self.months_check.setToolTip("外すと月別の列を隠し、累積件数・達成率などを画面に収めます (印刷・Excel は全列)")
+        self.months_check.setToolTip(
+            "外すと月別の列を隠し、累積件数・達成率などを画面に収めます (印刷・Excel は全列)"
+        )
         self.import_button = QPushButton("取り込み…")
         self.import_button.setToolTip("本部の加入拡大モデル単組シート (Excel) を検算して取り込む")
         self.result_button = QPushButton("前回の取り込み結果")
@@ -73,9 +87,13 @@ class ModelUnionsPage(QWidget):
         self.preview_button = QPushButton("印刷プレビュー…")
         self.pdf_button = QPushButton("PDF保存…")
         self.xlsx_button = QPushButton("Excel出力…")
-        self.sheet_button = QPushButton("単組進捗シート")  # a push button sizes itself around its menu arrow
+        self.sheet_button = QPushButton(
+            "単組進捗シート"
+        )  # a push button sizes itself around its menu arrow
         menu = QMenu(self.sheet_button)
-        self.sheet_selected_action = menu.addAction("選択した単組 → PDF…", self.sheets_for_selection)
+        self.sheet_selected_action = menu.addAction(
+            "選択した単組 → PDF…", self.sheets_for_selection
+        )
         self.sheet_all_action = menu.addAction("表示中のすべての単組 → PDF…", self.sheets_for_all)
         menu.addSeparator()
         menu.addAction("選択した単組の印刷プレビュー…", self.preview_selected_sheet)
@@ -100,8 +118,12 @@ class ModelUnionsPage(QWidget):
         self.status_label.setStyleSheet("color: #404040;")
 
         bar = QHBoxLayout()
-        for label, widget in (("年度", self.year_combo), ("集計月", self.month_combo), ("表示", self.start_combo),
-                              ("範囲", self.scope_combo)):
+        for label, widget in (
+            ("年度", self.year_combo),
+            ("集計月", self.month_combo),
+            ("表示", self.start_combo),
+            ("範囲", self.scope_combo),
+        ):
             bar.addWidget(QLabel(label))
             bar.addWidget(widget)
             bar.addSpacing(8)
@@ -124,9 +146,13 @@ class ModelUnionsPage(QWidget):
         self.filter_note = QLabel(FILTER_NOTE)
         self.filter_note.setObjectName("filterNote")
         self.filter_note.setWordWrap(True)
-        self.filter_note.setStyleSheet("background: #FFF2CC; border: 1px solid #BF9000; padding: 2px 6px;")
+        self.filter_note.setStyleSheet(
+            "background: #FFF2CC; border: 1px solid #BF9000; padding: 2px 6px;"
+        )
         self.filter_note.hide()
-        self.view.filter_edit.textChanged.connect(lambda text: self.filter_note.setVisible(bool(text.strip())))
+        self.view.filter_edit.textChanged.connect(
+            lambda text: self.filter_note.setVisible(bool(text.strip()))
+        )
         layout.addWidget(self.filter_note)
         layout.addWidget(self.view, 1)
         layout.addWidget(self.notes_label)
@@ -176,8 +202,14 @@ class ModelUnionsPage(QWidget):
         self.year_combo.blockSignals(True)
         self.year_combo.clear()
         for year in years:
-            self.year_combo.addItem(f"{year}年度" + ("" if year in designated else " (未取り込み)"), year)
-        want = current if current is not None else (designated[0] if designated else (years[-1] if years else 2025))
+            self.year_combo.addItem(
+                f"{year}年度" + ("" if year in designated else " (未取り込み)"), year
+            )
+        want = (
+            current
+            if current is not None
+            else (designated[0] if designated else (years[-1] if years else 2025))
+        )
         self.year_combo.setCurrentIndex(max(0, self.year_combo.findData(want)))
         self.year_combo.blockSignals(False)
 
@@ -192,7 +224,9 @@ class ModelUnionsPage(QWidget):
         for p in self.ctx.prefectures.all():
             if p.code != branch:
                 self.scope_combo.addItem(f"{p.code} {p.name}", p.code)
-        self.scope_combo.setCurrentIndex(max(0, self.scope_combo.findData(current)) if current else 0)
+        self.scope_combo.setCurrentIndex(
+            max(0, self.scope_combo.findData(current)) if current else 0
+        )
         self.scope_combo.blockSignals(False)
 
     def _fill_months(self, keep: str | None) -> None:
@@ -222,8 +256,14 @@ class ModelUnionsPage(QWidget):
         self._fill_months(self.month_combo.currentData())
         self.reload()
 
-    def select(self, fiscal_year: int, as_of: str | None = None, *, start_month: int | None = None,
-               pref_code: str | None | object = ...) -> None:
+    def select(
+        self,
+        fiscal_year: int,
+        as_of: str | None = None,
+        *,
+        start_month: int | None = None,
+        pref_code: str | None | object = ...,
+    ) -> None:
         """Show a year (as of a month, in a layout, for a scope); ``pref_code=None`` is 全国."""
         combos = (self.year_combo, self.start_combo, self.month_combo, self.scope_combo)
         for combo in combos:
@@ -250,26 +290,37 @@ class ModelUnionsPage(QWidget):
     def reload(self) -> None:
         if self.year_combo.currentData() is None or self.month_combo.currentData() is None:
             return
-        report = self.reports.report(self.fiscal_year, self.as_of, pref_code=self.pref_code,
-                                     start_month=self.start_month)
+        report = self.reports.report(
+            self.fiscal_year, self.as_of, pref_code=self.pref_code, start_month=self.start_month
+        )
         if report is self.report:
-            return   # the same figures are on screen already
+            return  # the same figures are on screen already
         self.report = report
-        table = mr.printed_table(self.report)   # 社保労連 after the 合計 row, as headquarters prints it
+        table = mr.printed_table(
+            self.report
+        )  # 社保労連 after the 合計 row, as headquarters prints it
         self.view.set_report(table)
         self._fit_name_column()
         self._apply_month_columns()
         self.title_label.setText(table.title)
         self.title_label.setToolTip(table.title)
         self.subtitle_label.setText(table.subtitle)
-        self.notes_label.setText("\n".join([*("※ " + n for n in table.notes),
-                                            *([table.after_totals_note] if table.after_totals else [])]))
+        self.notes_label.setText(
+            "\n".join(
+                [
+                    *("※ " + n for n in table.notes),
+                    *([table.after_totals_note] if table.after_totals else []),
+                ]
+            )
+        )
         empty = not self.report.rows
         self.empty_label.setVisible(empty)
         if empty:
             where = "全国" if self.pref_code is None else self.report.scope_label
-            self.empty_label.setText(f"{self.fiscal_year}年度の加入拡大モデル単組 ({where}) はまだありません。"
-                                     "「取り込み…」から本部のシートを取り込んでください。")
+            self.empty_label.setText(
+                f"{self.fiscal_year}年度の加入拡大モデル単組 ({where}) はまだありません。"
+                "「取り込み…」から本部のシートを取り込んでください。"
+            )
         for widget in (self.preview_button, self.pdf_button, self.xlsx_button, self.sheet_button):
             widget.setEnabled(not empty)
         self.status_label.setText(self._source_text())
@@ -284,7 +335,11 @@ class ModelUnionsPage(QWidget):
         if info.sheet_start_month:
             detail.append(f"{info.sheet_start_month}月開始の並び")
         when = (info.imported_at or "").replace("T", " ")[:16]
-        return f"指定の出所: {info.source}" + (f" ({'、'.join(detail)})" if detail else "") + f" — {when} 登録"
+        return (
+            f"指定の出所: {info.source}"
+            + (f" ({'、'.join(detail)})" if detail else "")
+            + f" — {when} 登録"
+        )
 
     def _fit_name_column(self) -> None:
         """Long union names are the one column worth its full width (measured, grown only)."""
@@ -309,11 +364,15 @@ class ModelUnionsPage(QWidget):
         """Reload on changes made elsewhere (this page shows its own import at once)."""
         if event.origin is self or not event.touches(*REFRESH_KINDS):
             return
-        counts = mr.model_counts(self.ctx, event.changes) if event.kinds == {ChangeKind.RESULTS} else None
+        counts = (
+            mr.model_counts(self.ctx, event.changes)
+            if event.kinds == {ChangeKind.RESULTS}
+            else None
+        )
         if counts is not None and event.changes.rows:
             if not counts:
-                return   # figures of other products: nothing in this table changed
-            self.reports.apply_counts(counts)   # only the unions written are computed again
+                return  # figures of other products: nothing in this table changed
+            self.reports.apply_counts(counts)  # only the unions written are computed again
             self.reload()
             return
         self.reports.drop()
@@ -341,8 +400,10 @@ class ModelUnionsPage(QWidget):
         self._fill_years()
         self._fill_scopes()
         if self.bus is not None:
-            self.bus.announce(OpChanges.of(ChangeKind.MODEL_UNIONS, ChangeKind.RESULTS, ChangeKind.UNIONS),
-                              origin=self)
+            self.bus.announce(
+                OpChanges.of(ChangeKind.MODEL_UNIONS, ChangeKind.RESULTS, ChangeKind.UNIONS),
+                origin=self,
+            )
         self.select(result.fiscal_year, result.as_of)
 
     def show_last_import(self):
@@ -354,7 +415,9 @@ class ModelUnionsPage(QWidget):
 
     # ------------------------------------------------------------ table output
     def _stem(self) -> str:
-        scope = "全国" if self.pref_code is None else (self.report.scope_label if self.report else "")
+        scope = (
+            "全国" if self.pref_code is None else (self.report.scope_label if self.report else "")
+        )
         return f"モデル単組_{self.fiscal_year}年度_{self.start_month}月開始_{self.as_of}_{scope}"
 
     def paper_document(self):
@@ -371,7 +434,9 @@ class ModelUnionsPage(QWidget):
     def save_pdf(self, path=None) -> None:
         from kyosai_desktop.render.paper import render_pdf
 
-        path = path or interaction.save_file(self, "PDF に保存", f"{self._stem()}_{self.paper}.pdf", "PDF (*.pdf)")
+        path = path or interaction.save_file(
+            self, "PDF に保存", f"{self._stem()}_{self.paper}.pdf", "PDF (*.pdf)"
+        )
         if path is None:
             return
         try:
@@ -382,7 +447,9 @@ class ModelUnionsPage(QWidget):
         interaction.information(self, "PDF に保存", f"{path} に保存しました。")
 
     def save_xlsx(self, path=None) -> None:
-        path = path or interaction.save_file(self, "Excel に保存", f"{self._stem()}.xlsx", "Excel (*.xlsx)")
+        path = path or interaction.save_file(
+            self, "Excel に保存", f"{self._stem()}.xlsx", "Excel (*.xlsx)"
+        )
         if path is None or self.report is None:
             return
         try:
@@ -418,7 +485,9 @@ class ModelUnionsPage(QWidget):
         if not union_ids:
             return None
         suggested = f"単組進捗シート_{self.fiscal_year}年度_{self.as_of}_{len(union_ids)}単組.pdf"
-        path = path or interaction.save_file(self, "単組進捗シートを PDF に保存", suggested, "PDF (*.pdf)")
+        path = path or interaction.save_file(
+            self, "単組進捗シートを PDF に保存", suggested, "PDF (*.pdf)"
+        )
         if path is None:
             return None
         n, ids, fiscal_year, as_of = len(union_ids), list(union_ids), self.fiscal_year, self.as_of
@@ -427,17 +496,30 @@ class ModelUnionsPage(QWidget):
             from kyosai_desktop.render.paper import render_pdf
             from kyosai_desktop.render.union_sheet_paper import UnionSheetPaper
 
-            sheets = build_union_sheets(job.ctx, ids, fiscal_year, as_of, job.stepper(0, 2 * n, "集計"))
+            sheets = build_union_sheets(
+                job.ctx, ids, fiscal_year, as_of, job.stepper(0, 2 * n, "集計")
+            )
             return render_pdf(UnionSheetPaper(sheets), path, job.stepper(n, 2 * n, "PDF 作成"))
 
         def done(out) -> None:
-            interaction.information(self, "単組進捗シート", f"{n} 単組分 ({n} ページ) を {out} に保存しました。")
+            interaction.information(
+                self, "単組進捗シート", f"{n} 単組分 ({n} ページ) を {out} に保存しました。"
+            )
 
         def cancelled() -> None:
-            interaction.information(self, "単組進捗シート", "キャンセルしました。ファイルは作成していません。")
+            interaction.information(
+                self, "単組進捗シート", "キャンセルしました。ファイルは作成していません。"
+            )
 
-        self.sheets_task = runner.run(self, "単組進捗シート", f"{n} 単組の単組進捗シートを作成しています…", work,
-                                      ctx=self.ctx, on_done=done, on_cancel=cancelled)
+        self.sheets_task = runner.run(
+            self,
+            "単組進捗シート",
+            f"{n} 単組の単組進捗シートを作成しています…",
+            work,
+            ctx=self.ctx,
+            on_done=done,
+            on_cancel=cancelled,
+        )
         return self.sheets_task
 
     def preview_selected_sheet(self):
@@ -457,4 +539,3 @@ class ModelUnionsPage(QWidget):
 
 def build_page(ctx: AppContext, bus: DataBus) -> QWidget:
     return ModelUnionsPage(ctx, bus)
-

@@ -38,8 +38,15 @@ from kyosai_desktop.ui.shared import interaction
 from kyosai_desktop.ui.shared.events import ChangeEvent, DataBus
 from kyosai_desktop.ui.shared.report_model import ReportTableView
 
-REFRESH_KINDS = (ChangeKind.RESULTS, ChangeKind.TARGETS, ChangeKind.UNIONS, ChangeKind.PRODUCTS,
-                 ChangeKind.YEARS, ChangeKind.SETTINGS, ChangeKind.NATIONAL)
+REFRESH_KINDS = (
+    ChangeKind.RESULTS,
+    ChangeKind.TARGETS,
+    ChangeKind.UNIONS,
+    ChangeKind.PRODUCTS,
+    ChangeKind.YEARS,
+    ChangeKind.SETTINGS,
+    ChangeKind.NATIONAL,
+)
 
 
 class ProgressPage(QWidget):
@@ -79,7 +86,9 @@ class ProgressPage(QWidget):
         layout.addLayout(bar)
         layout.addWidget(self.title_label)
         self.chart = ReachChart()
-        self.chart.setToolTip("商品ごとの到達率 (棒) と年度の経過割合 (赤い線)。色は表と同じ進み具合。")
+        self.chart.setToolTip(
+            "商品ごとの到達率 (棒) と年度の経過割合 (赤い線)。色は表と同じ進み具合。"
+        )
         split = QSplitter()
         split.addWidget(self.view)
         split.addWidget(self.chart)
@@ -174,8 +183,11 @@ class ProgressPage(QWidget):
     def reload(self) -> None:
         if self.year_combo.currentData() is None or self.month_combo.currentData() is None:
             return
-        if self.month_combo.itemData(0) != self.ctx.fiscal_years.results_year(self.fiscal_year).first:
-            self._fill_months(self.as_of)   # the year's start month was changed: its months moved
+        if (
+            self.month_combo.itemData(0)
+            != self.ctx.fiscal_years.results_year(self.fiscal_year).first
+        ):
+            self._fill_months(self.as_of)  # the year's start month was changed: its months moved
         self.report = self.build_report()
         self.view.set_report(self.report)
         self.chart.set_data(self.report, self.elapsed)
@@ -210,11 +222,15 @@ class ProgressPage(QWidget):
     def save_xlsx(self) -> None:
         from kyosai_desktop.services.xlsx_report import write_report_xlsx
 
-        path = interaction.save_file(self, "Excel に保存", f"{self._file_stem()}.xlsx", "Excel (*.xlsx)")
+        path = interaction.save_file(
+            self, "Excel に保存", f"{self._file_stem()}.xlsx", "Excel (*.xlsx)"
+        )
         if path is None:
             return
         try:
-            write_report_xlsx(self.report, path, paper="A4", landscape=True, sheet_title="県支部実績")
+            write_report_xlsx(
+                self.report, path, paper="A4", landscape=True, sheet_title="県支部実績"
+            )
         except OutputError as exc:
             interaction.critical(self, "Excel に保存", str(exc))
             return
@@ -223,4 +239,3 @@ class ProgressPage(QWidget):
 
 def build_page(ctx: AppContext, bus: DataBus) -> QWidget:
     return ProgressPage(ctx, bus)
-

@@ -58,15 +58,22 @@ class AuditModel(QAbstractTableModel):
         e = self.entries[index.row()]
         col = index.column()
         if role == Qt.ItemDataRole.DisplayRole:
-            return (format_time(e.at), e.actor, self.labels.get(e.source, e.source),
-                    format_value(e.old), format_value(e.new))[col]
+            return (
+                format_time(e.at),
+                e.actor,
+                self.labels.get(e.source, e.source),
+                format_value(e.old),
+                format_value(e.new),
+            )[col]
         if role == Qt.ItemDataRole.TextAlignmentRole and col in (self.COL_OLD, self.COL_NEW):
             return Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
         if role == Qt.ItemDataRole.UserRole + 1:  # sort role: raw values
             return (e.at, e.actor, e.source, e.old, e.new)[col]
         return None
 
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole):  # noqa: N802
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ):  # noqa: N802
         if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
             return self.TITLES[section]
         return None
@@ -75,8 +82,14 @@ class AuditModel(QAbstractTableModel):
 class AuditDialog(QDialog):
     """Lists a cell's changes, oldest first; the last line is the value shown in the grid."""
 
-    def __init__(self, title: str, entries: Sequence[AuditEntry], labels: dict[str, str],
-                 current: str, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        title: str,
+        entries: Sequence[AuditEntry],
+        labels: dict[str, str],
+        current: str,
+        parent: QWidget | None = None,
+    ) -> None:
         super().__init__(parent)
         self.setWindowTitle("変更履歴")
         self.setObjectName("auditDialog")

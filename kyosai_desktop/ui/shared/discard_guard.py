@@ -30,13 +30,19 @@ def form_state(dialog: QDialog) -> tuple:
     """What every editable field of ``dialog`` holds, in a comparable form (filter boxes aside)."""
     state: list[object] = []
     for w in dialog.findChildren(QLineEdit):
-        if w.isReadOnly() or isinstance(w.parent(), (QAbstractSpinBox, QComboBox)) \
-                or "絞り込み" in w.placeholderText():
+        if (
+            w.isReadOnly()
+            or isinstance(w.parent(), (QAbstractSpinBox, QComboBox))
+            or "絞り込み" in w.placeholderText()
+        ):
             continue
         state.append(w.text())
     state += [w.toPlainText() for w in dialog.findChildren(QPlainTextEdit)]
     state += [w.toPlainText() for w in dialog.findChildren(QTextEdit) if not w.isReadOnly()]
-    state += [w.currentIndex() if not w.isEditable() else w.currentText() for w in dialog.findChildren(QComboBox)]
+    state += [
+        w.currentIndex() if not w.isEditable() else w.currentText()
+        for w in dialog.findChildren(QComboBox)
+    ]
     state += [w.text() for w in dialog.findChildren(QAbstractSpinBox)]
     state += [w.isChecked() for w in dialog.findChildren(QAbstractButton) if w.isCheckable()]
     for lw in dialog.findChildren(QListWidget):

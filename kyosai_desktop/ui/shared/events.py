@@ -39,7 +39,7 @@ def event(*kinds: ChangeKind, origin: object = None) -> ChangeEvent:
 
 
 class DataBus(QObject):
-    changed = Signal(object)   # ChangeEvent
+    changed = Signal(object)  # ChangeEvent
 
     def announce(self, changes: OpChanges, origin: object = None) -> None:
         """Tell every screen what ``origin`` changed (nothing when the change set is empty)."""

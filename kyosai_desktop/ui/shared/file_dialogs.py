@@ -52,9 +52,13 @@ class _JapaneseIcons(QFileIconProvider):
         return super().type(info)
 
 
-def make_dialog(parent: QWidget | None, title: str, folder: Path, filters: str, *, save: bool) -> QFileDialog:
+def make_dialog(
+    parent: QWidget | None, title: str, folder: Path, filters: str, *, save: bool
+) -> QFileDialog:
     dialog = QFileDialog(parent, title, str(folder), filters)
-    dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave if save else QFileDialog.AcceptMode.AcceptOpen)
+    dialog.setAcceptMode(
+        QFileDialog.AcceptMode.AcceptSave if save else QFileDialog.AcceptMode.AcceptOpen
+    )
     dialog.setFileMode(QFileDialog.FileMode.AnyFile if save else QFileDialog.FileMode.ExistingFile)
     dialog.setLabelText(QFileDialog.DialogLabel.LookIn, "場所:")
     dialog.setLabelText(QFileDialog.DialogLabel.FileName, "ファイル名:")
@@ -77,7 +81,9 @@ def suggested_path(suggested: str, kind: str) -> Path:
     return path if path.is_absolute() else start_dir(kind) / path
 
 
-def save_dialog(parent: QWidget | None, title: str, suggested: str, filters: str) -> tuple[QFileDialog, str]:
+def save_dialog(
+    parent: QWidget | None, title: str, suggested: str, filters: str
+) -> tuple[QFileDialog, str]:
     """The save dialog, in the folder last used for this kind, the suggested name filled in."""
     kind = kind_of(filters)
     target = suggested_path(suggested, kind)

@@ -141,8 +141,8 @@ class CountDelegate(QStyledItemDelegate):
 class GridView(FrozenTableView):
     """The Excel-like entry table (see module docstring)."""
 
-    paste_requested = Signal(str)        # clipboard text; target = current cell / selection
-    clear_requested = Signal(list)       # [QModelIndex] of the selected cells
+    paste_requested = Signal(str)  # clipboard text; target = current cell / selection
+    clear_requested = Signal(list)  # [QModelIndex] of the selected cells
     menu_requested = Signal(QModelIndex, QPoint)  # cell under the menu, global position
     editing_cancelled = Signal()
     readonly_typed = Signal(QModelIndex)  # the clerk typed into a read-only cell
@@ -151,8 +151,10 @@ class GridView(FrozenTableView):
         super().__init__(parent)
         self.delegate = CountDelegate(self)
         self.setItemDelegate(self.delegate)
-        self.setEditTriggers(QAbstractItemView.EditTrigger.DoubleClicked
-                             | QAbstractItemView.EditTrigger.EditKeyPressed)
+        self.setEditTriggers(
+            QAbstractItemView.EditTrigger.DoubleClicked
+            | QAbstractItemView.EditTrigger.EditKeyPressed
+        )
         self.setTabKeyNavigation(True)
         self.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectItems)
@@ -307,8 +309,10 @@ class GridView(FrozenTableView):
             self._editor_has_focus = False
             QAbstractScrollArea.focusInEvent(self, event)
             current = self.currentIndex()
-            self.setAttribute(Qt.WidgetAttribute.WA_InputMethodEnabled,
-                              bool(current.isValid() and current.flags() & Qt.ItemFlag.ItemIsEditable))
+            self.setAttribute(
+                Qt.WidgetAttribute.WA_InputMethodEnabled,
+                bool(current.isValid() and current.flags() & Qt.ItemFlag.ItemIsEditable),
+            )
             return
         super().focusInEvent(event)
 
@@ -321,12 +325,20 @@ class GridView(FrozenTableView):
         return super().event(event)
 
     def _handles(self, event: QKeyEvent) -> bool:
-        if any(event.matches(k) for k in (QKeySequence.StandardKey.Copy, QKeySequence.StandardKey.Paste,
-                                         QKeySequence.StandardKey.Cut)):
+        if any(
+            event.matches(k)
+            for k in (
+                QKeySequence.StandardKey.Copy,
+                QKeySequence.StandardKey.Paste,
+                QKeySequence.StandardKey.Cut,
+            )
+        ):
             return True
         if event.key() in _ENTER_KEYS:
             # Enter / Shift+Enter move the cell; Ctrl+Enter stays a shortcut (「単組別で開く」)
-            mods = event.modifiers() & ~(Qt.KeyboardModifier.KeypadModifier | Qt.KeyboardModifier.ShiftModifier)
+            mods = event.modifiers() & ~(
+                Qt.KeyboardModifier.KeypadModifier | Qt.KeyboardModifier.ShiftModifier
+            )
             return not mods
         return event.key() in (*_CLEAR_KEYS, Qt.Key.Key_F2)
 
@@ -360,7 +372,9 @@ class GridView(FrozenTableView):
 
     @staticmethod
     def _is_typing(event: QKeyEvent) -> bool:
-        mods = event.modifiers() & ~(Qt.KeyboardModifier.ShiftModifier | Qt.KeyboardModifier.KeypadModifier)
+        mods = event.modifiers() & ~(
+            Qt.KeyboardModifier.ShiftModifier | Qt.KeyboardModifier.KeypadModifier
+        )
         text = event.text()
         return bool(text) and not mods and text.isprintable() and not text.isspace()
 
@@ -394,8 +408,10 @@ class GridView(FrozenTableView):
         chosen = {(i.row(), i.column()) for i in indexes}
         model = self.model()
         block = [
-            [model.index(r, c).data(Qt.ItemDataRole.EditRole) if (r, c) in chosen else ""
-             for c in range(min(cols), max(cols) + 1)]
+            [
+                model.index(r, c).data(Qt.ItemDataRole.EditRole) if (r, c) in chosen else ""
+                for c in range(min(cols), max(cols) + 1)
+            ]
             for r in range(min(rows), max(rows) + 1)
         ]
         text = format_block(block)

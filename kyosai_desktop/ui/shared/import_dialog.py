@@ -32,10 +32,10 @@ FILE_FILTER = "Excel / CSV (*.xlsx *.xlsm *.csv);;すべてのファイル (*)"
 
 @dataclass(frozen=True)
 class ImportKind:
-    key: str                  # the ChangeKind's value as well: "unions" / "targets" / "results"
-    label: str                # 単組 / 目標 / 実績
-    headers: str              # the columns the file needs, for the clerk
-    function: str             # planner's name in services/master_import
+    key: str  # the ChangeKind's value as well: "unions" / "targets" / "results"
+    label: str  # 単組 / 目標 / 実績
+    headers: str  # the columns the file needs, for the clerk
+    function: str  # planner's name in services/master_import
 
     @property
     def planner(self) -> Callable[..., ImportPlan]:
@@ -46,19 +46,28 @@ class ImportKind:
 
 
 KINDS = {
-    "unions": ImportKind("unions", "単組", "自治労県コード・単組コード・単組名・組合員数・団生保有・発効月"
-                         " (任意: 組織加入・基準日)", "plan_unions"),
-    "targets": ImportKind("targets", "目標", "年度・商品・目標件数 (任意: 版 第1次/第2次・単組コード)",
-                          "plan_targets"),
-    "results": ImportKind("results", "実績", "自治労県コード・単組コード・商品・発効年月 (YYYY-MM)・件数",
-                          "plan_results"),
+    "unions": ImportKind(
+        "unions",
+        "単組",
+        "自治労県コード・単組コード・単組名・組合員数・団生保有・発効月 (任意: 組織加入・基準日)",
+        "plan_unions",
+    ),
+    "targets": ImportKind(
+        "targets", "目標", "年度・商品・目標件数 (任意: 版 第1次/第2次・単組コード)", "plan_targets"
+    ),
+    "results": ImportKind(
+        "results",
+        "実績",
+        "自治労県コード・単組コード・商品・発効年月 (YYYY-MM)・件数",
+        "plan_results",
+    ),
 }
 
 
 class MasterImport(QObject):
     """Ask for a 単組 / 目標 / 実績 file and import it through the one flow."""
 
-    finished = Signal(str, object)   # kind, the ImportReport (None: refused / declined / cancelled)
+    finished = Signal(str, object)  # kind, the ImportReport (None: refused / declined / cancelled)
 
     def __init__(self, ctx: AppContext, bus: DataBus | None, parent: QWidget | None) -> None:
         super().__init__(parent)
@@ -74,15 +83,21 @@ class MasterImport(QObject):
         """Start importing (asks for the file when ``path`` is None); False when no file was chosen."""
         spec = KINDS[kind]
         if path is None:
-            path = interaction.open_file(self.parent_widget, f"{spec.label}のファイルを選択 (列: {spec.headers})",
-                                         FILE_FILTER)
+            path = interaction.open_file(
+                self.parent_widget,
+                f"{spec.label}のファイルを選択 (列: {spec.headers})",
+                FILE_FILTER,
+            )
             if path is None:
                 return False
         path = Path(path)
         self.kind = kind
         planner = spec.planner
-        self.flow.start(f"{spec.label}の取り込み", path.name,
-                        lambda ctx, progress, sheet=None: planner(ctx, path, progress=progress, sheet=sheet))
+        self.flow.start(
+            f"{spec.label}の取り込み",
+            path.name,
+            lambda ctx, progress, sheet=None: planner(ctx, path, progress=progress, sheet=sheet),
+        )
         return True
 
     @property

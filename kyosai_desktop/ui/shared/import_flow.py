@@ -51,7 +51,7 @@ UNCHANGED = "データは変更していません。"
 class ImportFlow(QObject):
     """One file's way from the disk into the database, through the review dialog."""
 
-    finished = Signal(object)   # the committed ImportReport, or None (refused, cancelled, failed)
+    finished = Signal(object)  # the committed ImportReport, or None (refused, cancelled, failed)
 
     def __init__(self, ctx: AppContext, bus: DataBus | None, parent: QWidget | None) -> None:
         super().__init__(parent)
@@ -71,15 +71,22 @@ class ImportFlow(QObject):
         # who hears its replay (None: an ImportUndoHost announcing on the bus).
         self.undo_stack: QUndoStack | None = None
         self.undo_host: ReplayHost | None = None
-        self.undo_note = ""          # why the last import could not go on the undo stack
+        self.undo_note = ""  # why the last import could not go on the undo stack
 
     def start(self, title: str, source: str, planner: Planner) -> None:
         """Plan ``source`` with ``planner`` in the background; the rest follows by signal."""
         self.title, self.source, self.planner = title, source, planner
         self.plan, self.report, self.running = None, None, True
-        self.task = runner.run(self.parent_widget, title, f"{source} を確認しています…",
-                               lambda job: planner(job.ctx, job.progress), ctx=self.ctx,
-                               on_done=self._review, on_error=self._plan_failed, on_cancel=self._cancelled)
+        self.task = runner.run(
+            self.parent_widget,
+            title,
+            f"{source} を確認しています…",
+            lambda job: planner(job.ctx, job.progress),
+            ctx=self.ctx,
+            on_done=self._review,
+            on_error=self._plan_failed,
+            on_cancel=self._cancelled,
+        )
 
     # ------------------------------------------------------------ steps
     def _review(self, plan: ImportPlan) -> None:
@@ -89,23 +96,31 @@ class ImportFlow(QObject):
         if plan.is_refused or not plan.has_changes or not accepted:
             self._finish(None)
             return
-        self.task = runner.run(self.parent_widget, self.title, f"{self.source} を取り込んでいます…",
-                               lambda job: _commit(plan, job), ctx=self.ctx,
-                               on_done=self._committed, on_error=self._commit_failed, on_cancel=self._cancelled)
+        self.task = runner.run(
+            self.parent_widget,
+            self.title,
+            f"{self.source} を取り込んでいます…",
+            lambda job: _commit(plan, job),
+            ctx=self.ctx,
+            on_done=self._committed,
+            on_error=self._commit_failed,
+            on_cancel=self._cancelled,
+        )
 
     def _committed(self, done: tuple[ImportReport, str]) -> None:
         assert self.plan is not None
         report, not_undoable = done
         self.report = report
-        self.ctx.products.invalidate()   # the commit wrote on the runner's own connection
+        self.ctx.products.invalidate()  # the commit wrote on the runner's own connection
         if self.announce is not None:
             self.announce(self.plan, report)
         elif self.bus is not None:
             self.bus.announce(OpChanges.of(*(ChangeKind(kind) for kind in self.plan.kinds)))
         undo = self._push_undo(report, not_undoable)
         lines = "\n".join(self.plan.summarise(report))
-        interaction.information(self.parent_widget, self.title,
-                                f"取り込みました。\n{self.source}\n{lines}\n\n{undo}")
+        interaction.information(
+            self.parent_widget, self.title, f"取り込みました。\n{self.source}\n{lines}\n\n{undo}"
+        )
         self._finish(report)
 
     def _push_undo(self, report: ImportReport, not_undoable: str) -> str:
@@ -136,26 +151,33 @@ class ImportFlow(QObject):
             if sheet is None:
                 self._cancelled()
                 return
-            self.start(self.title, self.source,
-                       lambda ctx, progress: planner(ctx, progress, sheet=sheet))  # type: ignore[call-arg]
+            self.start(
+                self.title, self.source, lambda ctx, progress: planner(ctx, progress, sheet=sheet)
+            )  # type: ignore[call-arg]
             return
         if isinstance(exc, ImportFailed):
             self.plan = ImportPlan.refused(self.title, self.source, exc)
             self.dialog = ImportReviewDialog(self.plan, self.parent_widget)
             interaction.exec_dialog(self.dialog)
         else:
-            interaction.critical(self.parent_widget, self.title,
-                                 f"{self.source} を取り込めませんでした。{UNCHANGED}\n{runner.error_message(exc)}")
+            interaction.critical(
+                self.parent_widget,
+                self.title,
+                f"{self.source} を取り込めませんでした。{UNCHANGED}\n{runner.error_message(exc)}",
+            )
         self._finish(None)
 
     def _commit_failed(self, exc: BaseException) -> None:
         from kyosai_desktop.services.tabular import ImportFailed
 
-        if isinstance(exc, ImportFailed):      # refused while writing (e.g. a rule of the store)
+        if isinstance(exc, ImportFailed):  # refused while writing (e.g. a rule of the store)
             self._plan_failed(exc)
             return
-        interaction.critical(self.parent_widget, self.title,
-                             f"{self.source} を取り込めませんでした。{UNCHANGED}\n{runner.error_message(exc)}")
+        interaction.critical(
+            self.parent_widget,
+            self.title,
+            f"{self.source} を取り込めませんでした。{UNCHANGED}\n{runner.error_message(exc)}",
+        )
         self._finish(None)
 
     def _cancelled(self) -> None:
@@ -179,9 +201,14 @@ def takes_sheet(planner: Callable) -> bool:
 
 def ask_sheet(parent: QWidget | None, title: str, source: str, exc) -> str | None:
     """Which sheet of ``source`` to import (``exc``: SheetChoiceRequired); None when cancelled."""
-    return interaction.choose(parent, title,
-                              f"{source} には表示中のシートが {len(exc.sheets)} 枚あります。\n"
-                              "取り込むシートを選んでください。", list(exc.sheets), exc.active)
+    return interaction.choose(
+        parent,
+        title,
+        f"{source} には表示中のシートが {len(exc.sheets)} 枚あります。\n"
+        "取り込むシートを選んでください。",
+        list(exc.sheets),
+        exc.active,
+    )
 
 
 def _commit(plan: ImportPlan, job) -> tuple[ImportReport, str]:
@@ -204,14 +231,19 @@ def _commit(plan: ImportPlan, job) -> tuple[ImportReport, str]:
 class ImportUndoHost:
     """Hears an import's undo / redo: refuses to overwrite later edits, announces what it wrote."""
 
-    def __init__(self, ctx: AppContext, bus: DataBus | None, parent: QWidget | None,
-                 on_replayed: Callable[[OpChanges], None] | None = None) -> None:
+    def __init__(
+        self,
+        ctx: AppContext,
+        bus: DataBus | None,
+        parent: QWidget | None,
+        on_replayed: Callable[[OpChanges], None] | None = None,
+    ) -> None:
         self.ctx, self.bus, self.parent = ctx, bus, parent
-        self.on_replayed = on_replayed   # instead of the bus (a page that refreshes itself)
+        self.on_replayed = on_replayed  # instead of the bus (a page that refreshes itself)
         self.refused: list[Conflict] = []
 
     def confirm_overwrite(self, conflicts: list[Conflict], action: str) -> bool:
-        self.refused = conflicts   # never overwrite a later edit with an import's old values
+        self.refused = conflicts  # never overwrite a later edit with an import's old values
         return False
 
     def replayed(self, changes: OpChanges, action: str) -> None:
@@ -227,10 +259,15 @@ class ImportUndoHost:
     def replay_failed(self, message: str, action: str) -> None:
         detail = ""
         if self.refused:
-            detail = "\n\n" + describe_conflicts(self.refused, self.field_name, action).rsplit("\n\n", 1)[0]
+            detail = (
+                "\n\n"
+                + describe_conflicts(self.refused, self.field_name, action).rsplit("\n\n", 1)[0]
+            )
             verb = "元に戻せません" if action == "元に戻す" else "やり直せません"
-            message = (f"この取り込みを{verb}: 取り込みのあとで変更された欄があり、"
-                       "その変更が失われるためです。データは変更していません。")
+            message = (
+                f"この取り込みを{verb}: 取り込みのあとで変更された欄があり、"
+                "その変更が失われるためです。データは変更していません。"
+            )
         self.refused = []
         interaction.warning(self.parent, action, message + detail)
 

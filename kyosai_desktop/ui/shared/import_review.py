@@ -33,7 +33,7 @@ from kyosai_desktop.services.import_plan import ImportPlan, ImportReport
 if TYPE_CHECKING:
     from kyosai_desktop.services.tabular import Problem
 
-SHOWN_LINES = 5_000   # per tab; the clipboard always gets everything
+SHOWN_LINES = 5_000  # per tab; the clipboard always gets everything
 
 
 def problems_tree(problems: list[Problem]) -> QTreeWidget:
@@ -64,7 +64,9 @@ def _lines(items: list[str]) -> QPlainTextEdit:
 class ImportReviewDialog(QDialog):
     """Review a plan (取り込む / キャンセル), its refusal (閉じる), or a done import (閉じる)."""
 
-    def __init__(self, plan: ImportPlan, parent: QWidget | None = None, *, done: ImportReport | None = None) -> None:
+    def __init__(
+        self, plan: ImportPlan, parent: QWidget | None = None, *, done: ImportReport | None = None
+    ) -> None:
         super().__init__(parent)
         self.plan = plan
         self.report = done or plan.preview
@@ -83,7 +85,9 @@ class ImportReviewDialog(QDialog):
             self.tabs.addTab(problems_tree(plan.problems), f"問題 ({len(plan.problems)})")
         else:
             if report.changes:
-                self.tabs.addTab(_lines(report.changes), f"入力済みの数字が変わる ({len(report.changes)})")
+                self.tabs.addTab(
+                    _lines(report.changes), f"入力済みの数字が変わる ({len(report.changes)})"
+                )
             if report.details:
                 self.tabs.addTab(_lines(report.details), f"追加・変更 ({len(report.details)})")
             if plan.warnings:
@@ -100,10 +104,12 @@ class ImportReviewDialog(QDialog):
             close = buttons.addButton("閉じる", QDialogButtonBox.ButtonRole.RejectRole)
             close.setDefault(True)
         else:
-            self.import_button = buttons.addButton("取り込む", QDialogButtonBox.ButtonRole.AcceptRole)
+            self.import_button = buttons.addButton(
+                "取り込む", QDialogButtonBox.ButtonRole.AcceptRole
+            )
             self.import_button.setAutoDefault(False)
             cancel = buttons.addButton("キャンセル", QDialogButtonBox.ButtonRole.RejectRole)
-            cancel.setDefault(True)   # Enter never overwrites data by accident
+            cancel.setDefault(True)  # Enter never overwrites data by accident
         self.copy_button = QPushButton("一覧をコピー")
         self.copy_button.setAutoDefault(False)
         self.copy_button.clicked.connect(self.copy_all)
@@ -129,15 +135,24 @@ class ImportReviewDialog(QDialog):
             return "取り込みました。"
         if not self.plan.has_changes:
             return "データベースにはすでにこの内容が入っています。取り込む必要はありません。"
-        warn = f"警告 {len(self.plan.warnings)} 件はそのまま取り込みます。" if self.plan.warnings else ""
+        warn = (
+            f"警告 {len(self.plan.warnings)} 件はそのまま取り込みます。"
+            if self.plan.warnings
+            else ""
+        )
         return f"{warn}「取り込む」を押すまで、データベースは変更しません。"
 
     def summary_text(self) -> str:
         """The dialog's whole content as plain text (what 一覧をコピー copies)."""
         if self.report is self.plan.preview:
             return self.plan.text()
-        done = ImportPlan(title=self.plan.title, source=self.plan.source, preview=self.report,
-                          warnings=self.plan.warnings, summarise=self.plan.summarise)
+        done = ImportPlan(
+            title=self.plan.title,
+            source=self.plan.source,
+            preview=self.report,
+            warnings=self.plan.warnings,
+            summarise=self.plan.summarise,
+        )
         return done.text()
 
     def copy_all(self) -> None:

@@ -28,8 +28,13 @@ class Interaction:
         QMessageBox.critical(parent, title, text)
 
     def confirm(self, parent: QWidget | None, title: str, text: str) -> bool:
-        box = QMessageBox(QMessageBox.Icon.Question, title, text,
-                          QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, parent)
+        box = QMessageBox(
+            QMessageBox.Icon.Question,
+            title,
+            text,
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+            parent,
+        )
         box.setDefaultButton(QMessageBox.StandardButton.No)
         return box.exec() == QMessageBox.StandardButton.Yes
 
@@ -39,14 +44,22 @@ class Interaction:
         dialog, kind = file_dialogs.open_dialog(parent, title, filters)
         return file_dialogs.chosen(dialog, kind) if dialog.exec() else None
 
-    def save_file(self, parent: QWidget | None, title: str, suggested: str, filters: str) -> Path | None:
+    def save_file(
+        self, parent: QWidget | None, title: str, suggested: str, filters: str
+    ) -> Path | None:
         from kyosai_desktop.ui.shared import file_dialogs
 
         dialog, kind = file_dialogs.save_dialog(parent, title, suggested, filters)
         return file_dialogs.chosen(dialog, kind) if dialog.exec() else None
 
-    def choose(self, parent: QWidget | None, title: str, text: str, items: list[str],
-               current: str | None = None) -> str | None:
+    def choose(
+        self,
+        parent: QWidget | None,
+        title: str,
+        text: str,
+        items: list[str],
+        current: str | None = None,
+    ) -> str | None:
         """One of ``items`` (a sheet of a workbook …), ``current`` preselected; None when cancelled."""
         index = items.index(current) if current in items else 0
         value, ok = QInputDialog.getItem(parent, title, text, items, index, False)
@@ -92,7 +105,9 @@ def confirm(parent: QWidget | None, title: str, text: str) -> bool:
     return _current.confirm(parent, title, text)
 
 
-def open_file(parent: QWidget | None, title: str, filters: str = "Excel / CSV (*.xlsx *.csv)") -> Path | None:
+def open_file(
+    parent: QWidget | None, title: str, filters: str = "Excel / CSV (*.xlsx *.csv)"
+) -> Path | None:
     return _current.open_file(parent, title, filters)
 
 
@@ -100,7 +115,9 @@ def save_file(parent: QWidget | None, title: str, suggested: str, filters: str) 
     return _current.save_file(parent, title, suggested, filters)
 
 
-def choose(parent: QWidget | None, title: str, text: str, items: list[str], current: str | None = None) -> str | None:
+def choose(
+    parent: QWidget | None, title: str, text: str, items: list[str], current: str | None = None
+) -> str | None:
     return _current.choose(parent, title, text, items, current)
 
 

@@ -27,11 +27,13 @@ class PageSpec:
 
     key: str
     title: str
-    module: str                 # defines ``build_page(ctx, bus) -> QWidget``
+    module: str  # defines ``build_page(ctx, bus) -> QWidget``
     shortcut: str | None = None
 
     def factory(self, ctx: AppContext, bus: DataBus) -> QWidget:
-        build: Callable[[AppContext, DataBus], QWidget] = importlib.import_module(self.module).build_page
+        build: Callable[[AppContext, DataBus], QWidget] = importlib.import_module(
+            self.module
+        ).build_page
         return build(ctx, bus)
 
 
@@ -39,7 +41,9 @@ class PageSpec:
 PAGES = [
     PageSpec("entry", "月次入力", "kyosai_desktop.ui.entry.entry_page", "F2"),
     PageSpec("progress", "県支部実績", "kyosai_desktop.ui.progress.progress_page", "F3"),
-    PageSpec("model_unions", "モデル単組", "kyosai_desktop.ui.model_unions.model_unions_page", "F4"),
+    PageSpec(
+        "model_unions", "モデル単組", "kyosai_desktop.ui.model_unions.model_unions_page", "F4"
+    ),
     PageSpec("estimates", "見積りキャンペーン", "kyosai_desktop.ui.estimates.estimates_page", "F5"),
     PageSpec("master", "マスタ・設定", "kyosai_desktop.ui.master.master_page", "F6"),
 ]

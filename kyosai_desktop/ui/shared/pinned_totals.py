@@ -23,8 +23,10 @@ from PySide6.QtWidgets import QAbstractItemView, QFrame, QTableView
 
 _STYLE_TOP = "QTableView { border: none; border-top: 1px solid #4472C4; }"
 _STYLE_LEFT = "QTableView { border: none; border-left: 1px solid #4472C4; }"
-_STYLE_CORNER = "QTableView { border: none; border-top: 1px solid #4472C4; border-left: 1px solid #4472C4; }"
-_LINE = 1   # the line between the grid and the totals: it lies on the grid line there
+_STYLE_CORNER = (
+    "QTableView { border: none; border-top: 1px solid #4472C4; border-left: 1px solid #4472C4; }"
+)
+_LINE = 1  # the line between the grid and the totals: it lies on the grid line there
 
 
 class _Overlay(QTableView):
@@ -122,7 +124,7 @@ class PinnedTotals:
             self.corner.setColumnHidden(col, col != last)
             self.bottom_left.setColumnHidden(col, col >= frozen)
         self.bottom_left.setVisible(frozen > 0)
-        for view in self.views():   # above the grid's frozen columns (never per layout: costly)
+        for view in self.views():  # above the grid's frozen columns (never per layout: costly)
             view.raise_()
         self.update_geometry(frozen)
 
@@ -139,8 +141,10 @@ class PinnedTotals:
         if not self.enabled or not self.bottom.isVisible():
             return 0, 0
         n = self._columns()
-        return (self.grid.columnWidth(n - 1) + _LINE,
-                self.grid.verticalHeader().defaultSectionSize() + _LINE)
+        return (
+            self.grid.columnWidth(n - 1) + _LINE,
+            self.grid.verticalHeader().defaultSectionSize() + _LINE,
+        )
 
     def update_geometry(self, frozen: int) -> None:
         if not self.enabled or not self.bottom.isVisible():
@@ -150,7 +154,9 @@ class PinnedTotals:
         header_h = self.grid.horizontalHeader().height()
         top = vp.bottom() + 1 - height
         left = vp.right() + 1 - width
-        frozen_w = sum(self.grid.columnWidth(c) for c in range(frozen) if not self.grid.isColumnHidden(c))
+        frozen_w = sum(
+            self.grid.columnWidth(c) for c in range(frozen) if not self.grid.isColumnHidden(c)
+        )
         self.bottom.setGeometry(vp.left(), top, vp.width(), height)
         self.bottom_left.setGeometry(vp.left(), top, frozen_w, height)
         self.right.setGeometry(left, vp.top() - header_h, width, vp.height() + header_h)

@@ -54,9 +54,24 @@ _R = Qt.ItemDataRole
 _DISPLAY, _FONT, _ALIGNMENT = int(_R.DisplayRole), int(_R.FontRole), int(_R.TextAlignmentRole)
 _BACKGROUND, _TOOLTIP = int(_R.BackgroundRole), int(_R.ToolTipRole)
 LONG_TEXT = 8  # characters; a text cell longer than this shows its whole text as its tooltip
-_SORT, _ROW_KEY, _IS_TOTAL, _RAW = int(SORT_ROLE), int(ROW_KEY_ROLE), int(IS_TOTAL_ROLE), int(RAW_ROLE)
-_UNSET_ROLES = frozenset(int(r) for r in (_R.ForegroundRole, _R.CheckStateRole, _R.DecorationRole,
-                                          _R.EditRole, _R.StatusTipRole, _R.WhatsThisRole, _R.SizeHintRole))
+_SORT, _ROW_KEY, _IS_TOTAL, _RAW = (
+    int(SORT_ROLE),
+    int(ROW_KEY_ROLE),
+    int(IS_TOTAL_ROLE),
+    int(RAW_ROLE),
+)
+_UNSET_ROLES = frozenset(
+    int(r)
+    for r in (
+        _R.ForegroundRole,
+        _R.CheckStateRole,
+        _R.DecorationRole,
+        _R.EditRole,
+        _R.StatusTipRole,
+        _R.WhatsThisRole,
+        _R.SizeHintRole,
+    )
+)
 
 _ALIGN = {
     "left": Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
@@ -109,7 +124,9 @@ class ReportTableModel(QAbstractTableModel):
 
     def _arrange(self) -> None:
         r = self._report
-        self._rows = [] if r is None else [*(r.rows[i] for i in self._order), *r.totals, *r.after_totals]
+        self._rows = (
+            [] if r is None else [*(r.rows[i] for i in self._order), *r.totals, *r.after_totals]
+        )
 
     def _sorted_order(self) -> list[int]:
         """Report row indices in display order: the report's own, or by the sort column."""
@@ -152,9 +169,10 @@ class ReportTableModel(QAbstractTableModel):
     def set_report(self, report: ReportTable | None) -> None:
         """Replace the whole report (a refresh); views keep their column widths if unchanged."""
         if report is self._report and report is not None:
-            return   # the same object: nothing to show anew (reports are not changed in place)
+            return  # the same object: nothing to show anew (reports are not changed in place)
         same_shape = (
-            self._report is not None and report is not None
+            self._report is not None
+            and report is not None
             and [c.key for c in self._report.columns] == [c.key for c in report.columns]
             and len(self._rows) == len(report.rows) + len(report.totals) + len(report.after_totals)
         )
@@ -162,7 +180,9 @@ class ReportTableModel(QAbstractTableModel):
             self._report = report
             self._prepare()
             if self._rows:
-                self.dataChanged.emit(self.index(0, 0), self.index(len(self._rows) - 1, self.columnCount() - 1))
+                self.dataChanged.emit(
+                    self.index(0, 0), self.index(len(self._rows) - 1, self.columnCount() - 1)
+                )
             self.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, self.columnCount() - 1)
             return
         self.beginResetModel()
@@ -195,7 +215,9 @@ class ReportTableModel(QAbstractTableModel):
     def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008, N802
         return 0 if parent.isValid() or self._report is None else len(self._report.columns)
 
-    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole):
+    def data(
+        self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole
+    ):
         # Called ~9 times per visible cell on every paint: roles compared as plain ints,
         # the roles a report never sets answered first.
         if role in _UNSET_ROLES:
@@ -218,7 +240,7 @@ class ReportTableModel(QAbstractTableModel):
             return _sort_key(c.value, self._numeric[col])
         if role == _TOOLTIP:
             if c.tooltip is None and not self._numeric[col] and len(c.text) > LONG_TEXT:
-                return c.text   # a long name may be elided in its column: the whole of it on hover
+                return c.text  # a long name may be elided in its column: the whole of it on hover
             return c.tooltip
         if role == _ROW_KEY:
             return self.row_key(row)
@@ -228,7 +250,9 @@ class ReportTableModel(QAbstractTableModel):
             return c.value
         return None
 
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole):  # noqa: N802
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ):  # noqa: N802
         if self._report is None:
             return None
         if orientation == Qt.Orientation.Horizontal:
@@ -297,7 +321,8 @@ class BandHeader(QHeaderView):
     def _bands(self) -> bool:
         model = self.model()
         return isinstance(model, (ReportTableModel, ReportProxy)) and any(
-            self._band(i) for i in range(self.count()))
+            self._band(i) for i in range(self.count())
+        )
 
     def _band(self, logical: int) -> str | None:
         model = self.model()
@@ -355,24 +380,28 @@ class FrozenTableView(QTableView):
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
         self._frozen = 0
-        self._resetting = False   # between the model's reset signals (see setModel)
+        self._resetting = False  # between the model's reset signals (see setModel)
         self.frozen_view = QTableView(self)
         self.frozen_view.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.frozen_view.verticalHeader().hide()
         self.frozen_view.setHorizontalHeader(BandHeader(self.frozen_view))
         self.frozen_view.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.frozen_view.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.frozen_view.setStyleSheet("QTableView { border: none; border-right: 2px solid #8EA9DB; }")
+        self.frozen_view.setStyleSheet(
+            "QTableView { border: none; border-right: 2px solid #8EA9DB; }"
+        )
         self.frozen_view.hide()
         self.setHorizontalHeader(BandHeader(self))
         self.frozen_view.raise_()  # above the main header and viewport, as in Qt's example
         self.horizontalHeader().sectionResized.connect(self._section_resized)
         self.verticalHeader().sectionResized.connect(
-            lambda i, _old, new: self.frozen_view.setRowHeight(i, new))
+            lambda i, _old, new: self.frozen_view.setRowHeight(i, new)
+        )
         self.frozen_view.verticalScrollBar().valueChanged.connect(self.verticalScrollBar().setValue)
         self.verticalScrollBar().valueChanged.connect(self.frozen_view.verticalScrollBar().setValue)
         self.frozen_view.horizontalHeader().sortIndicatorChanged.connect(
-            lambda col, order: self.sortByColumn(col, order))
+            lambda col, order: self.sortByColumn(col, order)
+        )
 
     def setModel(self, model) -> None:  # noqa: N802
         """Share ``model`` and the selection with the frozen view.
@@ -414,7 +443,7 @@ class FrozenTableView(QTableView):
 
     def apply_frozen(self) -> None:
         if self._resetting:
-            return   # _reset_ends applies it to the new columns
+            return  # _reset_ends applies it to the new columns
         model = self.model()
         n = 0 if model is None else model.columnCount()
         frozen = self._frozen_count()
@@ -424,7 +453,9 @@ class FrozenTableView(QTableView):
             if col < frozen:
                 self.frozen_view.setColumnWidth(col, self.columnWidth(col))
         self.frozen_view.horizontalHeader().setFixedHeight(self.horizontalHeader().height())
-        self.frozen_view.verticalHeader().setDefaultSectionSize(self.verticalHeader().defaultSectionSize())
+        self.frozen_view.verticalHeader().setDefaultSectionSize(
+            self.verticalHeader().defaultSectionSize()
+        )
         self._update_geometry()
 
     def _section_resized(self, logical: int, _old: int, new: int) -> None:
@@ -438,8 +469,11 @@ class FrozenTableView(QTableView):
             return
         width = sum(self.columnWidth(c) for c in range(frozen) if not self.isColumnHidden(c))
         self.frozen_view.setGeometry(
-            self.verticalHeader().width() + self.frameWidth(), self.frameWidth(),
-            width, self.viewport().height() + self.horizontalHeader().height())
+            self.verticalHeader().width() + self.frameWidth(),
+            self.frameWidth(),
+            width,
+            self.viewport().height() + self.horizontalHeader().height(),
+        )
         self.frozen_view.horizontalHeader().setFixedHeight(self.horizontalHeader().height())
 
     def resizeEvent(self, event) -> None:  # noqa: N802
@@ -460,7 +494,9 @@ class FrozenTableView(QTableView):
         if index.column() < self._frozen:
             bar.setValue(keep)  # frozen cells are always in view: only scroll vertically
             return
-        frozen_width = sum(self.columnWidth(c) for c in range(self._frozen) if not self.isColumnHidden(c))
+        frozen_width = sum(
+            self.columnWidth(c) for c in range(self._frozen) if not self.isColumnHidden(c)
+        )
         left = self.visualRect(index).left()
         if left < frozen_width:
             bar.setValue(bar.value() - (frozen_width - left))
@@ -471,8 +507,14 @@ class ReportTableView(QWidget):
 
     rowActivated = Signal(object)  # the row key of a double-clicked / Enter-pressed row
 
-    def __init__(self, report: ReportTable | None = None, parent: QWidget | None = None, *,
-                 show_filter: bool = True, show_summary: bool = True) -> None:
+    def __init__(
+        self,
+        report: ReportTable | None = None,
+        parent: QWidget | None = None,
+        *,
+        show_filter: bool = True,
+        show_summary: bool = True,
+    ) -> None:
         super().__init__(parent)
         self.model = ReportTableModel(report, self)
         self.proxy = ReportProxy(self)
@@ -487,14 +529,25 @@ class ReportTableView(QWidget):
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setAlternatingRowColors(False)
         self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 8)
-        self.table.horizontalHeader().setStyleSheet(f"QHeaderView::section {{ background: #{HEADER_FILL}; }}")
+        self.table.horizontalHeader().setStyleSheet(
+            f"QHeaderView::section {{ background: #{HEADER_FILL}; }}"
+        )
         self.table.frozen_view.horizontalHeader().setStyleSheet(
-            f"QHeaderView::section {{ background: #{HEADER_FILL}; }}")
+            f"QHeaderView::section {{ background: #{HEADER_FILL}; }}"
+        )
         self.table.doubleClicked.connect(self._activated)
-        QShortcut(QKeySequence(Qt.Key.Key_Return), self.table, activated=self._activate_current,
-                  context=Qt.ShortcutContext.WidgetShortcut)
-        QShortcut(QKeySequence.StandardKey.Copy, self.table, activated=self.copy_selection,
-                  context=Qt.ShortcutContext.WidgetShortcut)
+        QShortcut(
+            QKeySequence(Qt.Key.Key_Return),
+            self.table,
+            activated=self._activate_current,
+            context=Qt.ShortcutContext.WidgetShortcut,
+        )
+        QShortcut(
+            QKeySequence.StandardKey.Copy,
+            self.table,
+            activated=self.copy_selection,
+            context=Qt.ShortcutContext.WidgetShortcut,
+        )
 
         self.summary_label = QLabel()
         self.summary_label.setObjectName("reportSummary")
@@ -529,7 +582,11 @@ class ReportTableView(QWidget):
 
     def set_report(self, report: ReportTable | None) -> None:
         old = self.model.report
-        reset = old is None or report is None or [c.key for c in old.columns] != [c.key for c in report.columns]
+        reset = (
+            old is None
+            or report is None
+            or [c.key for c in old.columns] != [c.key for c in report.columns]
+        )
         self.model.set_report(report)
         self._apply_report(report, reset_widths=reset)
 
@@ -540,7 +597,9 @@ class ReportTableView(QWidget):
         return self.proxy.mapToSource(index).data(ROW_KEY_ROLE)
 
     def selected_row_keys(self) -> list[object]:
-        rows = sorted({self.proxy.mapToSource(i).row() for i in self.table.selectionModel().selectedIndexes()})
+        rows = sorted(
+            {self.proxy.mapToSource(i).row() for i in self.table.selectionModel().selectedIndexes()}
+        )
         keys = [self.model.row_key(r) for r in rows]
         return [k for k in keys if k is not None]
 
@@ -572,7 +631,9 @@ class ReportTableView(QWidget):
         parts = [f"{label} <b>{text}</b>" for label, text in report.summary]
         legend = " ".join(
             f'<span style="background:#{TONE_FILLS[t]}">&nbsp;{label}&nbsp;</span>'
-            for t, label in report.legend.items() if t in TONE_FILLS)
+            for t, label in report.legend.items()
+            if t in TONE_FILLS
+        )
         self.summary_label.setText("　".join(parts) + ("　" + legend if legend else ""))
         if reset_widths:
             em = self.fontMetrics().horizontalAdvance("あ")
@@ -581,10 +642,14 @@ class ReportTableView(QWidget):
             bold.setBold(True)
             header_metrics = QFontMetrics(bold)
             for i, col in enumerate(report.columns):
-                widest = max((len(r[i].text) for r in [*report.rows[:200], *report.totals]), default=0)
+                widest = max(
+                    (len(r[i].text) for r in [*report.rows[:200], *report.totals]), default=0
+                )
                 text_width = widest * (digit if col.kind in NUMERIC_KINDS else em)
                 # short titles (県名, 10月) stay on one line; longer ones wrap in the header
-                title_width = header_metrics.horizontalAdvance(col.title) if len(col.title) <= 3 else 0
+                title_width = (
+                    header_metrics.horizontalAdvance(col.title) if len(col.title) <= 3 else 0
+                )
                 self.table.setColumnWidth(i, int(max(col.width * em, text_width, title_width) + 12))
             self.table.set_frozen(sum(1 for c in report.columns if c.frozen))
             self.table.horizontalHeader().updateGeometry()

@@ -101,7 +101,9 @@ class Job:
             raise Cancelled()
         now = time.monotonic()
         new_label = label != self._last_label
-        if self.emit is not None and (now - self._last >= PROGRESS_EVERY_S or done >= total or done == 0 or new_label):
+        if self.emit is not None and (
+            now - self._last >= PROGRESS_EVERY_S or done >= total or done == 0 or new_label
+        ):
             self._last, self._last_label = now, label
             self.emit(done, total, label)
 
@@ -147,13 +149,22 @@ class _Thread(QThread):
 class Task(QObject):
     """One piece of long work; ``finished`` carries the state once it is over."""
 
-    finished = Signal(str)   # "done" / "cancelled" / "failed"
-    progressed = Signal(int, int, str)   # done, total, label (on the UI thread, throttled)
+    finished = Signal(str)  # "done" / "cancelled" / "failed"
+    progressed = Signal(int, int, str)  # done, total, label (on the UI thread, throttled)
 
-    def __init__(self, parent: QWidget | None, title: str, label: str, work: Callable[[Job], Any], *,
-                 db_path: Path | None, on_done: Callable[[Any], None] | None,
-                 on_error: Callable[[BaseException], None] | None, on_cancel: Callable[[], None] | None,
-                 cancellable: bool) -> None:
+    def __init__(
+        self,
+        parent: QWidget | None,
+        title: str,
+        label: str,
+        work: Callable[[Job], Any],
+        *,
+        db_path: Path | None,
+        on_done: Callable[[Any], None] | None,
+        on_error: Callable[[BaseException], None] | None,
+        on_cancel: Callable[[], None] | None,
+        cancellable: bool,
+    ) -> None:
         super().__init__()
         self.parent_widget, self.title, self.label = parent, title, label
         self.on_done, self.on_error, self.on_cancel = on_done, on_error, on_cancel
@@ -171,7 +182,7 @@ class Task(QObject):
         self.dialog.setWindowModality(Qt.WindowModality.WindowModal)
         self.dialog.setAutoClose(False)
         self.dialog.setAutoReset(False)
-        self.dialog.setMinimumDuration(1_000_000)   # shown by our timer, never by setValue
+        self.dialog.setMinimumDuration(1_000_000)  # shown by our timer, never by setValue
         if not cancellable:
             self.dialog.setCancelButton(None)
         self.dialog.canceled.connect(self.cancel)
@@ -212,15 +223,18 @@ class Task(QObject):
         self.progressed.emit(done, total, label)
         try:
             self._show_progress(done, total, label)
-        except RuntimeError:      # the dialog went with its closed parent window
+        except RuntimeError:  # the dialog went with its closed parent window
             pass
 
     def _show_progress(self, done: int, total: int, label: str) -> None:
         self.dialog.setMaximum(max(total, 0))
         self.dialog.setValue(min(done, total) if total else 0)
         if label:
-            self.dialog.setLabelText(f"{self.label}\n{label}" if total <= 0 else
-                                     f"{self.label}\n{label} {done:,} / {total:,}")
+            self.dialog.setLabelText(
+                f"{self.label}\n{label}"
+                if total <= 0
+                else f"{self.label}\n{label} {done:,} / {total:,}"
+            )
 
     @Slot(object)
     def _succeeded(self, result: Any) -> None:
@@ -232,19 +246,24 @@ class Task(QObject):
     @Slot(object)
     def _failed(self, exc: BaseException) -> None:
         self.error = exc
-        if isinstance(exc, Cancelled) or self.job.cancelled:   # the renderers raise their own
+        if isinstance(exc, Cancelled) or self.job.cancelled:  # the renderers raise their own
             self._end("cancelled")
             if self.on_cancel is not None:
                 self.on_cancel()
             else:
-                interaction.information(self.parent_widget, self.title, "キャンセルしました。何も変更していません。")
+                interaction.information(
+                    self.parent_widget, self.title, "キャンセルしました。何も変更していません。"
+                )
             return
         self._end("failed")
         if self.on_error is not None:
             self.on_error(exc)
         else:
-            interaction.critical(self.parent_widget, self.title, f"{self.label.rstrip('…')} できませんでした。\n"
-                                 f"{error_message(exc)}")
+            interaction.critical(
+                self.parent_widget,
+                self.title,
+                f"{self.label.rstrip('…')} できませんでした。\n{error_message(exc)}",
+            )
 
     def _end(self, state: str) -> None:
         self.state = state
@@ -254,7 +273,7 @@ class Task(QObject):
             self.dialog.reset()
             self.dialog.hide()
             self.dialog.deleteLater()
-        except RuntimeError:      # its parent window was closed meanwhile, and took it along
+        except RuntimeError:  # its parent window was closed meanwhile, and took it along
             pass
         _RUNNER.task_ended(self)
         self.finished.emit(state)
@@ -291,17 +310,34 @@ class Runner:
 _RUNNER = Runner()
 
 
-def run(parent: QWidget | None, title: str, label: str, work: Callable[[Job], Any], *,
-        ctx: AppContext | None = None, on_done: Callable[[Any], None] | None = None,
-        on_error: Callable[[BaseException], None] | None = None, on_cancel: Callable[[], None] | None = None,
-        cancellable: bool = True) -> Task:
+def run(
+    parent: QWidget | None,
+    title: str,
+    label: str,
+    work: Callable[[Job], Any],
+    *,
+    ctx: AppContext | None = None,
+    on_done: Callable[[Any], None] | None = None,
+    on_error: Callable[[BaseException], None] | None = None,
+    on_cancel: Callable[[], None] | None = None,
+    cancellable: bool = True,
+) -> Task:
     """Start ``work(job)`` on the worker (after any running task); returns at once.
 
     ``ctx`` names the database whose own connection ``job.ctx`` opens for the task.
     """
     assert QApplication.instance() is not None
-    task = Task(parent, title, label, work, db_path=ctx.path if ctx is not None else None, on_done=on_done,
-                on_error=on_error, on_cancel=on_cancel, cancellable=cancellable)
+    task = Task(
+        parent,
+        title,
+        label,
+        work,
+        db_path=ctx.path if ctx is not None else None,
+        on_done=on_done,
+        on_error=on_error,
+        on_cancel=on_cancel,
+        cancellable=cancellable,
+    )
     return _RUNNER.submit(task)
 
 

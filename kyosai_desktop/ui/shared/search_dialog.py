@@ -31,7 +31,9 @@ class SearchDialog(QDialog):
         self.ctx = ctx
         self.setWindowTitle("検索")
         self.edit = QLineEdit()
-        self.edit.setPlaceholderText("単組名・コード、見積りの氏名・車名・備考、キャンペーン名 (一部でよい)")
+        self.edit.setPlaceholderText(
+            "単組名・コード、見積りの氏名・車名・備考、キャンペーン名 (一部でよい)"
+        )
         self.edit.setClearButtonEnabled(True)
         self.results = QListWidget()
         self.results.setObjectName("searchResults")
@@ -49,7 +51,11 @@ class SearchDialog(QDialog):
 
     def keyPressEvent(self, event) -> None:  # noqa: N802 - Qt API
         """↓/↑ in the box move through the results, so the hands stay on the keyboard."""
-        if self.edit.hasFocus() and event.key() in (Qt.Key.Key_Down, Qt.Key.Key_Up) and self.results.count():
+        if (
+            self.edit.hasFocus()
+            and event.key() in (Qt.Key.Key_Down, Qt.Key.Key_Up)
+            and self.results.count()
+        ):
             step = 1 if event.key() == Qt.Key.Key_Down else -1
             row = max(0, min(self.results.count() - 1, self.results.currentRow() + step))
             self.results.setCurrentRow(row)
@@ -66,7 +72,9 @@ class SearchDialog(QDialog):
         self.activateWindow()
 
     def hits(self) -> list[SearchHit]:
-        return [self.results.item(i).data(Qt.ItemDataRole.UserRole) for i in range(self.results.count())]
+        return [
+            self.results.item(i).data(Qt.ItemDataRole.UserRole) for i in range(self.results.count())
+        ]
 
     def run_query(self) -> None:
         self._timer.stop()
@@ -85,7 +93,9 @@ class SearchDialog(QDialog):
         elif not hits:
             self.status.setText("見つかりませんでした。")
         else:
-            more = f" (先頭の {LIMIT} 件。語を足して絞り込んでください)" if len(hits) > LIMIT else ""
+            more = (
+                f" (先頭の {LIMIT} 件。語を足して絞り込んでください)" if len(hits) > LIMIT else ""
+            )
             self.status.setText(f"{min(len(hits), LIMIT)} 件{more}。Enter でその画面を開きます。")
 
     def _open_current(self) -> None:

@@ -47,7 +47,7 @@ class ChangeCommand(QUndoCommand):
         self.ctx = ctx
         self.changes = changes
         self.host = host
-        self._written = True   # the operation wrote before this command was pushed
+        self._written = True  # the operation wrote before this command was pushed
 
     def redo(self) -> None:
         if self._written:
@@ -66,12 +66,16 @@ class ChangeCommand(QUndoCommand):
             except ReplayRefused as refused:
                 if not self.host.confirm_overwrite(refused.conflicts, action):
                     self.setObsolete(True)
-                    self.host.replay_failed(f"{action}を取りやめました (この操作は履歴から外しました)。", action)
+                    self.host.replay_failed(
+                        f"{action}を取りやめました (この操作は履歴から外しました)。", action
+                    )
                     return
                 done = replay(self.ctx, self.changes, undo=undo, force=True)
         except REPLAY_ERRORS as exc:
             self.setObsolete(True)
-            self.host.replay_failed(f"{action}できませんでした (この操作は履歴から外しました): {exc}", action)
+            self.host.replay_failed(
+                f"{action}できませんでした (この操作は履歴から外しました): {exc}", action
+            )
             return
         self.host.replayed(done, action)
 
@@ -79,11 +83,19 @@ class ChangeCommand(QUndoCommand):
 def describe_conflicts(conflicts: list[Conflict], name, action: str) -> str:
     """The question asked before overwriting: each changed field, what it holds now and what
     this step left there (``name(row)`` names the field for the clerk)."""
-    lines = [f"・{name(c.row)}: この操作のあとで変更されています" if _is_record(c.current) or _is_record(c.expected)
-             else f"・{name(c.row)}: 現在 {_fmt(c.current)} (この操作の値 {_fmt(c.expected)})" for c in conflicts[:10]]
+    lines = [
+        f"・{name(c.row)}: この操作のあとで変更されています"
+        if _is_record(c.current) or _is_record(c.expected)
+        else f"・{name(c.row)}: 現在 {_fmt(c.current)} (この操作の値 {_fmt(c.expected)})"
+        for c in conflicts[:10]
+    ]
     more = f"\nほか {len(conflicts) - 10}か所" if len(conflicts) > 10 else ""
-    return ("次の欄はこの操作のあとで別の操作 (取込など) により変更されています。\n"
-            + "\n".join(lines) + more + f"\n\n上書きして{action}を行いますか?")
+    return (
+        "次の欄はこの操作のあとで別の操作 (取込など) により変更されています。\n"
+        + "\n".join(lines)
+        + more
+        + f"\n\n上書きして{action}を行いますか?"
+    )
 
 
 def _is_record(value: object) -> bool:
