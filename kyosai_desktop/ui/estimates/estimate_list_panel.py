@@ -117,7 +117,14 @@ class EstimateListPanel(QWidget):
         status_menu.addAction("依頼受付に戻す…", lambda: self.change_status(STATUSES[0]))
         self.status_button.setMenu(status_menu)
         self.import_button = QPushButton("別紙2 を取り込み…")
-        self.import_button.clicked.connect(lambda: self.import_file())
+        import_menu = QMenu(self.import_button)
+        self.import_file_action = import_menu.addAction(
+            "ファイルを取り込む…", lambda: self.import_file()
+        )
+        self.template_action = import_menu.addAction(
+            "空のテンプレートを保存…", lambda: self.save_template()
+        )
+        self.import_button.setMenu(import_menu)
         self.list_button = output_button(
             self,
             "別紙2 一覧",
@@ -527,6 +534,34 @@ class EstimateListPanel(QWidget):
         self.import_flow.undo_host = ImportUndoHost(self.ctx, None, self, self.host.changed)
         self.import_flow.start("別紙2 の取り込み", path.name, planner)
         return True
+
+    def save_template(self, path: Path | None = None) -> Path | None:
+        """Save the blank 別紙2 sheet (services/templates) where the clerk chooses."""
+        from kyosai_desktop.services.files import OutputError
+        from kyosai_desktop.services.templates import write_template
+
+        path = path or interaction.save_file(
+            self,
+            "別紙2 のテンプレートを保存",
+            "別紙2_見積り結果一覧_取り込みテンプレート.xlsx",
+            "Excel (*.xlsx)",
+        )
+        if path is None:
+            return None
+        try:
+            written = write_template("estimates", path)
+        except (OutputError, ValueError) as exc:
+            interaction.critical(
+                self, "テンプレート", f"テンプレートを保存できませんでした。\n{exc}"
+            )
+            return None
+        interaction.information(
+            self,
+            "テンプレート",
+            f"{written} に保存しました。\n"
+            "1行目の見出しの下に入力して「別紙2 を取り込み…」から取り込んでください。",
+        )
+        return written
 
     def _imported(self, _plan, _report) -> None:
         self.host.changed(OpChanges.of(ChangeKind.ESTIMATES, ChangeKind.CAMPAIGNS))

@@ -81,7 +81,17 @@ class ModelUnionsPage(QWidget):
             "外すと月別の列を隠し、累積件数・達成率などを画面に収めます (印刷・Excel は全列)"
         )
         self.import_button = QPushButton("取り込み…")
-        self.import_button.setToolTip("本部の加入拡大モデル単組シート (Excel) を検算して取り込む")
+        self.import_button.setToolTip(
+            "本部の加入拡大モデル単組シート (Excel) を検算して取り込む / 空のテンプレートを保存"
+        )
+        import_menu = QMenu(self.import_button)
+        self.import_file_action = import_menu.addAction(
+            "ファイルを取り込む…", lambda: self.import_sheet()
+        )
+        self.template_action = import_menu.addAction(
+            "空のテンプレートを保存…", lambda: self.save_template()
+        )
+        self.import_button.setMenu(import_menu)
         self.result_button = QPushButton("前回の取り込み結果")
         self.result_button.setEnabled(False)
         self.preview_button = QPushButton("印刷プレビュー…")
@@ -166,7 +176,6 @@ class ModelUnionsPage(QWidget):
         self.month_combo.currentIndexChanged.connect(lambda _i: self.reload())
         self.scope_combo.currentIndexChanged.connect(lambda _i: self.reload())
         self.months_check.toggled.connect(lambda _on: self._apply_month_columns())
-        self.import_button.clicked.connect(lambda: self.import_sheet())
         self.result_button.clicked.connect(self.show_last_import)
         self.preview_button.clicked.connect(self.print_preview)
         self.pdf_button.clicked.connect(lambda: self.save_pdf())
@@ -389,6 +398,33 @@ class ModelUnionsPage(QWidget):
         self.importer = ModelUnionImport(self.ctx, self.bus, self)
         self.importer.announce = self._imported
         return self.importer.run(path)
+
+    def save_template(self, path=None):
+        """Save HQ's blank モデル単組 sheet (services/templates) for the year shown; returns the path."""
+        from kyosai_desktop.services.templates import write_template
+
+        year = self.fiscal_year
+        path = path or interaction.save_file(
+            self,
+            "モデル単組のテンプレートを保存",
+            f"モデル単組_{year}年度_取り込みテンプレート.xlsx",
+            "Excel (*.xlsx)",
+        )
+        if path is None:
+            return None
+        try:
+            written = write_template("model-unions", path, fiscal_year=year)
+        except (OutputError, ValueError) as exc:
+            interaction.critical(
+                self, "テンプレート", f"テンプレートを保存できませんでした。\n{exc}"
+            )
+            return None
+        interaction.information(
+            self,
+            "テンプレート",
+            f"{written} に保存しました。\n見出しの下に単組を入力して「取り込み…」から取り込んでください。",
+        )
+        return written
 
     def _imported(self, plan, report) -> None:
         """A committed import: remember it, move to its year and tell the other pages."""
