@@ -578,3 +578,22 @@ def test_pdf_puts_shaho_rouren_after_the_total_under_its_note(loaded, db_path, t
     assert not any(
         line.startswith("社保労連 (60)") for line in lines
     )  # the note is not printed twice
+
+
+def test_xlsx_legend_row_is_tall_enough_for_its_wrapped_labels(loaded, tmp_path):
+    """LibreOffice does not grow a row on opening: the legend row carries its own height."""
+    from kyosai_desktop.domain.tones import LEGEND
+    from kyosai_desktop.services.xlsx_report import LINE_PT, _lines
+
+    report = build_report(loaded, 2024, "2025-02")
+    ws = load_workbook(write_xlsx(report, tmp_path / "mu.xlsx")).active
+    row = next(r for r in range(1, 8) if ws.cell(r, 1).value == "色分け")
+    labels = [ws.cell(row, c).value for c in range(2, 2 + len(LEGEND))]
+    assert labels == list(LEGEND.values())
+    lines = max(
+        _lines(label, ws.column_dimensions[ws.cell(row, c).column_letter].width or 8.43)
+        for c, label in enumerate(labels, start=2)
+    )
+    assert lines >= 2  # 「大きな遅れ (経過割合の半分未満)」 does not fit one column's width
+    assert ws.row_dimensions[row].height >= lines * LINE_PT
+    assert all(ws.cell(row, c).alignment.wrap_text for c in range(2, 2 + len(labels)))

@@ -113,6 +113,7 @@ def _title_block(ws: Worksheet, report: ReportTable) -> int:
         put(ws, row, 1, "色分け")
         for i, (tone, label) in enumerate(report.legend.items(), start=2):
             c = put(ws, row, i, label)
+            c.alignment = Alignment(vertical="center", wrap_text=True)
             if tone in TONE_FILLS:
                 c.fill = _fill(TONE_FILLS[tone])
         row += 1
@@ -132,6 +133,23 @@ def _lines(text: str, width: float) -> int:
     return sum(
         max(1, -(-int(_text_width(part) * 10) // int(usable * 10))) for part in text.split("\n")
     )
+
+
+def _fit_legend_height(ws: Worksheet, report: ReportTable) -> None:
+    """Give the colour legend's row the height its wrapped labels need: each label sits in
+    one column as wide as the table's column under it, and LibreOffice does not grow the row
+    on opening (the model-union legend was cut)."""
+    row = next(
+        (r for r in range(1, 6) if ws.cell(r, 1).value == "色分け" and ws.cell(r, 2).value),
+        None,
+    )
+    if row is None:
+        return
+    n = 1
+    for i, label in enumerate(report.legend.values(), start=2):
+        width = ws.column_dimensions[get_column_letter(i)].width or 8.43
+        n = max(n, _lines(label, width))
+    ws.row_dimensions[row].height = LINE_PT * n + 3
 
 
 def _fit_header_heights(
@@ -271,6 +289,8 @@ def write_report_sheet(
         ws.column_dimensions[get_column_letter(j + 1)].width = max(col.width * 2.1, widest, 4) + 1.5
 
     _fit_header_heights(ws, report, header_row, last_header)
+    if report.legend:
+        _fit_legend_height(ws, report)
     frozen = sum(1 for c in cols if c.frozen)
     ws.freeze_panes = ws.cell(first_data, frozen + 1)
     ws.print_title_rows = f"{header_row}:{last_header}"
