@@ -344,3 +344,19 @@ def test_contract_without_application_date_in_a_dated_campaign(ctx):
     j = er.summary_json(ctx, camp.id)
     assert j["contracts"] == 1 and j["saving_total"] == 20_000
     assert er.campaign_summary(ctx, camp.id).table().totals[0][6].text == "0"
+
+
+def test_printed_summary_headers_wrap_only_between_words(ctx, seeded, qapp):
+    """On paper too, each column is at least as wide as the longest word of its title."""
+    from kyosai_desktop.render.paper import text_em
+    from kyosai_desktop.render.paper_table import TablePaper
+    from kyosai_desktop.services.report_table import TITLE_WORD_CAP_EM, title_words
+
+    camp, union = seeded
+    _progress(ctx, camp, union)
+    table = er.campaign_summary(ctx, camp.id).table()
+    paper = TablePaper(table)
+    paper.page_count()  # lays the pages out
+    for j, col in enumerate(table.columns):
+        longest = min(max(text_em(w, bold=True) for w in title_words(col.title)), TITLE_WORD_CAP_EM)
+        assert paper.col_w[j] >= longest * paper.font_pt, col.title

@@ -449,3 +449,32 @@ def test_campaign_list_period_in_the_one_date_style(page, ctx):
     assert "/" not in "".join(shown.values())
     row = next(r for r in range(model.rowCount()) if model.index(r, 0).data() == "年内")
     assert "2025年10月1日〜2025年12月31日" in model.index(row, 0).data(Qt.ItemDataRole.ToolTipRole)
+
+
+def test_summary_headers_wrap_only_between_words(page, qtbot):
+    """「1人あたり平均」 is not cut into 「1人あたり平」 over 「均」: every column is at least as
+    wide as the longest word of its title; a title with a space breaks at the space."""
+    from PySide6.QtGui import QFont, QFontMetrics
+    from PySide6.QtWidgets import QStyleOptionHeader
+
+    from kyosai_desktop.services.report_table import TITLE_WORD_CAP_EM, title_words
+
+    page.tabs.setCurrentIndex(0)
+    view = page.summary_view
+    report = view.report
+    header = view.table.horizontalHeader()
+    bold = QFont(view.font())
+    bold.setBold(True)
+    metrics = QFontMetrics(bold)
+    cap = TITLE_WORD_CAP_EM * view.fontMetrics().horizontalAdvance("あ")
+    for i, col in enumerate(report.columns):
+        longest = max(metrics.horizontalAdvance(w) for w in title_words(col.title))
+        assert header.sectionSize(i) >= min(longest, cap), col.title
+    assert "1人あたり平均" in [c.title for c in report.columns]
+    saving = report.index("saving")
+    header.resizeSection(saving, metrics.horizontalAdvance("節約総額") + 14)
+    option = QStyleOptionHeader()
+    header.initStyleOptionForIndex(option, saving)
+    assert option.text == "節約総額\n(円/年)"
+    qtbot.wait(50)
+    view.grab().save("/tmp/wrap_summary_header.png")

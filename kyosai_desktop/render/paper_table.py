@@ -28,10 +28,13 @@ from kyosai_desktop.render.paper import (
 from kyosai_desktop.services.report_table import (
     HEADER_FILL,
     NUMERIC_KINDS,
+    TITLE_WORD_CAP_EM,
     TONE_FILLS,
     YEN,
     Cell,
     ReportTable,
+    title_words,
+    wrap_title,
 )
 
 PAPERS = {"A4": QPageSize.PageSizeId.A4, "A3": QPageSize.PageSizeId.A3}
@@ -85,8 +88,12 @@ class TablePaper(PaperDocument):
             widest_total = max(
                 (text_em(r[j].text, bold=True) for r in rep.totals if r[j].text), default=0.0
             )
-            # short titles (県名, 10月, 発効) never wrap; longer ones wrap over up to three lines
-            title = text_em(col.title, bold=True) if len(col.title) <= 3 else 0.0
+            # titles wrap (over up to three lines) only between their words, so a column is
+            # at least as wide as its title's longest word (「1人あたり平均」), up to a cap
+            title = min(
+                max((text_em(w, bold=True) for w in title_words(col.title)), default=0.0),
+                TITLE_WORD_CAP_EM,
+            )
             ems.append(max(col.width, widest, widest_total, title) + _PAD_EM)
         total_em = sum(ems) or 1.0
         self.font_pt = min(self.max_font_pt, self.width_pt / total_em)
@@ -100,7 +107,12 @@ class TablePaper(PaperDocument):
         lines = 1
         for j, col in enumerate(rep.columns):
             inner = max(self.col_w[j] / header_font_pt - _PAD_EM / 2, 0.5)
-            lines = max(lines, min(3, math.ceil(text_em(col.title, bold=True) / inner - 1e-9)))
+            wrapped = wrap_title(col.title, lambda line, inner=inner: text_em(line, True) <= inner)
+            needed = sum(
+                max(1, math.ceil(text_em(part, bold=True) / inner - 1e-9))
+                for part in wrapped.split("\n")
+            )
+            lines = max(lines, min(3, needed))
         self.title_row_h = lines * header_font_pt * 1.25 + header_font_pt * 0.6
         self.band_h = self.row_h if rep.has_bands() else 0.0
         self.header_h = self.band_h + self.title_row_h
@@ -249,6 +261,9 @@ class TablePaper(PaperDocument):
         with fine_text(painter):
             painter.setFont(fine_font(self.font_pt, True))
             for r, text, band in cells:
+                if not band:
+                    room = (r.width() - 2) / self.font_pt
+                    text = wrap_title(text, lambda line, room=room: text_em(line, True) <= room)
                 painter.drawText(
                     fine_rect(r if band else r.adjusted(1, 1, -1, -1)),
                     Qt.AlignmentFlag.AlignCenter if band else wrap,

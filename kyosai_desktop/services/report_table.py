@@ -16,7 +16,7 @@ produced once here with the formatting rules of ``domain/rates.py``.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -194,3 +194,30 @@ TONE_FILLS: dict[str, str] = {
     "total": "E7E6E6",  # grey
 }
 HEADER_FILL = "D9E1F2"
+
+# A column is made at least as wide as the longest word of its title, up to this many em
+# (a longer word still wraps where it must).
+TITLE_WORD_CAP_EM = 8.0
+
+
+def title_words(title: str) -> list[str]:
+    """The pieces a column title may wrap between: at spaces and explicit line breaks only
+    (「1人あたり平均」 is one word — not 「1人あたり平」 over 「均」)."""
+    return title.split()
+
+
+def wrap_title(title: str, fits: Callable[[str], bool]) -> str:
+    """``title`` with line breaks at its spaces where the whole line would not fit: the
+    words joined greedily while ``fits`` says a line still fits its column."""
+    if fits(title):
+        return title
+    out: list[str] = []
+    for part in title.split("\n"):
+        lines: list[str] = []
+        for word in part.split():
+            if lines and fits(f"{lines[-1]} {word}"):
+                lines[-1] = f"{lines[-1]} {word}"
+            else:
+                lines.append(word)
+        out += lines or [""]
+    return "\n".join(out)

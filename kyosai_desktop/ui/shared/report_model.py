@@ -42,8 +42,11 @@ from PySide6.QtWidgets import (
 from kyosai_desktop.services.report_table import (
     HEADER_FILL,
     NUMERIC_KINDS,
+    TITLE_WORD_CAP_EM,
     TONE_FILLS,
     ReportTable,
+    title_words,
+    wrap_title,
 )
 
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -335,6 +338,20 @@ class BandHeader(QHeaderView):
         line = self.fontMetrics().height()
         size.setHeight(int(line * (4.2 if self._bands() else 2.6)))
         return size
+
+    def initStyleOptionForIndex(  # noqa: N802
+        self, option: QStyleOptionHeader, logical: int
+    ) -> None:
+        """A title too long for its section wraps at its spaces, not inside a word."""
+        super().initStyleOptionForIndex(option, logical)
+        if " " not in option.text:
+            return
+        bold = QFont(self.font())
+        bold.setBold(True)
+        metrics = QFontMetrics(bold)
+        margin = self.style().pixelMetric(QStyle.PixelMetric.PM_HeaderMargin, None, self)
+        room = self.sectionSize(logical) - 2 * margin - 2
+        option.text = wrap_title(option.text, lambda line: metrics.horizontalAdvance(line) <= room)
 
     def paintSection(self, painter: QPainter, rect: QRect, logical: int) -> None:  # noqa: N802
         if self._band(logical) is not None:
@@ -646,9 +663,14 @@ class ReportTableView(QWidget):
                     (len(r[i].text) for r in [*report.rows[:200], *report.totals]), default=0
                 )
                 text_width = widest * (digit if col.kind in NUMERIC_KINDS else em)
-                # short titles (県名, 10月) stay on one line; longer ones wrap in the header
-                title_width = (
-                    header_metrics.horizontalAdvance(col.title) if len(col.title) <= 3 else 0
+                # a title wraps only between its words (at spaces), so the column is at least
+                # as wide as its longest word (「1人あたり平均」), up to a cap
+                title_width = min(
+                    max(
+                        (header_metrics.horizontalAdvance(w) for w in title_words(col.title)),
+                        default=0,
+                    ),
+                    int(TITLE_WORD_CAP_EM * em),
                 )
                 self.table.setColumnWidth(i, int(max(col.width * em, text_width, title_width) + 12))
             self.table.set_frozen(sum(1 for c in report.columns if c.frozen))
