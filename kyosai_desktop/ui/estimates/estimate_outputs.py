@@ -13,10 +13,10 @@ from PySide6.QtWidgets import QMenu, QPushButton, QWidget
 
 from kyosai_desktop.render.paper import PaperDocument, render_pdf
 from kyosai_desktop.render.paper_table import TablePaper
-from kyosai_desktop.services.files import OutputError
 from kyosai_desktop.services.report_table import ReportTable
 from kyosai_desktop.ui.shared import interaction, runner
 from kyosai_desktop.ui.shared.print_preview import preview, print_document
+from kyosai_desktop.ui.shared.print_preview import save_xlsx as save_xlsx_file
 
 DocFactory = Callable[[], PaperDocument | None]
 TableFactory = Callable[[], ReportTable | None]
@@ -110,21 +110,14 @@ def save_xlsx(parent: QWidget, make_table: TableFactory, stem: str, landscape: b
         return None
     if table is None:
         return None
-    path = interaction.save_file(
-        parent, "Excel に保存", f"{safe_name(stem)}.xlsx", "Excel (*.xlsx)"
-    )
-    if path is None:
-        return None
-    try:
+
+    def write(path) -> None:
         if hasattr(table, "write_xlsx"):  # a form with its own layout (別紙3)
             table.write_xlsx(path)
         else:
             write_report_xlsx(table, path, landscape=landscape)
-    except OutputError as exc:
-        interaction.critical(parent, "Excel に保存", str(exc))
-        return None
-    interaction.information(parent, "Excel に保存", f"{path} に保存しました。")
-    return path
+
+    return save_xlsx_file(parent, f"{safe_name(stem)}.xlsx", write)
 
 
 def _build(parent: QWidget, make_doc: DocFactory) -> PaperDocument | None:

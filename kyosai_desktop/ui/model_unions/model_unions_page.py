@@ -469,31 +469,29 @@ class ModelUnionsPage(QWidget):
 
     def save_pdf(self, path=None) -> None:
         from kyosai_desktop.render.paper import render_pdf
+        from kyosai_desktop.ui.shared.print_preview import save_output
 
-        path = path or interaction.save_file(
-            self, "PDF に保存", f"{self._stem()}_{self.paper}.pdf", "PDF (*.pdf)"
+        save_output(
+            self,
+            "PDF に保存",
+            f"{self._stem()}_{self.paper}.pdf",
+            "PDF (*.pdf)",
+            lambda out: render_pdf(self.paper_document(), out),
+            path,
         )
-        if path is None:
-            return
-        try:
-            render_pdf(self.paper_document(), path)
-        except OutputError as exc:
-            interaction.critical(self, "PDF に保存", str(exc))
-            return
-        interaction.information(self, "PDF に保存", f"{path} に保存しました。")
 
     def save_xlsx(self, path=None) -> None:
-        path = path or interaction.save_file(
-            self, "Excel に保存", f"{self._stem()}.xlsx", "Excel (*.xlsx)"
+        if self.report is None:
+            return
+        from kyosai_desktop.ui.shared.print_preview import save_xlsx
+
+        report = self.report
+        save_xlsx(
+            self,
+            f"{self._stem()}.xlsx",
+            lambda out: mr.write_xlsx(report, out, paper=self.paper),
+            path,
         )
-        if path is None or self.report is None:
-            return
-        try:
-            mr.write_xlsx(self.report, path, paper=self.paper)
-        except OutputError as exc:
-            interaction.critical(self, "Excel に保存", str(exc))
-            return
-        interaction.information(self, "Excel に保存", f"{path} に保存しました。")
 
     # ------------------------------------------------------------ union sheets
     def selected_union_ids(self) -> list[int]:

@@ -30,11 +30,9 @@ from kyosai_desktop.services.branch_report import (
     rider_goals,
 )
 from kyosai_desktop.services.context import AppContext
-from kyosai_desktop.services.files import OutputError
 from kyosai_desktop.services.ops import ChangeKind
 from kyosai_desktop.services.report_table import ReportTable
 from kyosai_desktop.ui.progress.reach_chart_widget import ReachChart
-from kyosai_desktop.ui.shared import interaction
 from kyosai_desktop.ui.shared.events import ChangeEvent, DataBus
 from kyosai_desktop.ui.shared.report_model import ReportTableView
 
@@ -221,20 +219,15 @@ class ProgressPage(QWidget):
 
     def save_xlsx(self) -> None:
         from kyosai_desktop.services.xlsx_report import write_report_xlsx
+        from kyosai_desktop.ui.shared.print_preview import save_xlsx
 
-        path = interaction.save_file(
-            self, "Excel に保存", f"{self._file_stem()}.xlsx", "Excel (*.xlsx)"
-        )
-        if path is None:
-            return
-        try:
-            write_report_xlsx(
+        save_xlsx(
+            self,
+            f"{self._file_stem()}.xlsx",
+            lambda path: write_report_xlsx(
                 self.report, path, paper="A4", landscape=True, sheet_title="県支部実績"
-            )
-        except OutputError as exc:
-            interaction.critical(self, "Excel に保存", str(exc))
-            return
-        interaction.information(self, "Excel に保存", f"{path} に保存しました。")
+            ),
+        )
 
 
 def build_page(ctx: AppContext, bus: DataBus) -> QWidget:

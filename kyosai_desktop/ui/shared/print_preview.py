@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from pathlib import Path
+
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter, QPrintPreviewDialog
 from PySide6.QtWidgets import QWidget
 
@@ -33,13 +36,39 @@ def print_document(doc: PaperDocument, parent: QWidget | None = None) -> bool:
     return True
 
 
-def save_pdf(doc: PaperDocument, parent: QWidget | None, suggested: str) -> None:
-    path = interaction.save_file(parent, "PDF に保存", suggested, "PDF (*.pdf)")
+def save_output(
+    parent: QWidget | None,
+    title: str,
+    suggested: str,
+    file_filter: str,
+    write: Callable[[Path], object],
+    path: Path | None = None,
+) -> Path | None:
+    """Ask where to save (unless ``path`` is given), write, and tell the clerk how it went.
+
+    The one save path of the pages' PDF and Excel buttons: a refused write (OutputError: a
+    file held open by Excel, a read-only folder) is a message, never a half-written file.
+    """
+    path = path or interaction.save_file(parent, title, suggested, file_filter)
     if path is None:
-        return
+        return None
     try:
-        render_pdf(doc, path)
+        write(path)
     except OutputError as exc:
-        interaction.critical(parent, "PDF に保存", str(exc))
-        return
-    interaction.information(parent, "PDF に保存", f"{path} に保存しました。")
+        interaction.critical(parent, title, str(exc))
+        return None
+    interaction.information(parent, title, f"{path} に保存しました。")
+    return path
+
+
+def save_pdf(doc: PaperDocument, parent: QWidget | None, suggested: str) -> None:
+    save_output(parent, "PDF に保存", suggested, "PDF (*.pdf)", lambda path: render_pdf(doc, path))
+
+
+def save_xlsx(
+    parent: QWidget | None,
+    suggested: str,
+    write: Callable[[Path], object],
+    path: Path | None = None,
+) -> Path | None:
+    return save_output(parent, "Excel に保存", suggested, "Excel (*.xlsx)", write, path)
