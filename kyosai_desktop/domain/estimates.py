@@ -168,6 +168,17 @@ class Totals:
             self.jichiro_total + other.jichiro_total,
         )
 
+    def __sub__(self, other: Totals) -> Totals:
+        """Every field is a sum over rows, so taking rows' totals out is exact (a list updated
+        row by row: minus the old rows' totals, plus the new)."""
+        return Totals(
+            self.rows - other.rows,
+            self.rows_in_totals - other.rows_in_totals,
+            self.rows_flagged - other.rows_flagged,
+            self.other_total - other.other_total,
+            self.jichiro_total - other.jichiro_total,
+        )
+
 
 def totals(rows: Iterable[tuple[int | None, int | None, str | None]]) -> Totals:
     """Totals of (他社掛金, じちろう掛金, 支払) rows; incomplete rows are only counted as flagged."""

@@ -7,6 +7,8 @@
 * :func:`campaign_summary` — per union and in total: requests, estimates made, returned,
   成約, 成約率, saving, 横断旗; :meth:`CampaignSummary.table` is its ReportTable;
 * :func:`closing_list` — open estimates by 保険(共済)満期日, optionally "within N days";
+  :func:`read_closing` keeps it as a :class:`ClosingList` an edit updates row by row, as
+  :func:`summary_with` updates a summary union by union;
 * :func:`summary_json` — the object printed by ``kyosai estimates summary --json``.
 
 All figures come from ``domain/estimates.py``.
@@ -14,7 +16,9 @@ All figures come from ``domain/estimates.py``.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import bisect
+from collections.abc import Collection
+from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -44,7 +48,7 @@ from kyosai_desktop.services.report_table import (
     ReportTable,
     cell,
 )
-from kyosai_desktop.store.estimates import Campaign, Estimate, StatusCounts
+from kyosai_desktop.store.estimates import Campaign, Estimate, OpenEstimate, StatusCounts
 from kyosai_desktop.store.unions import Union
 
 NOTICE = (
@@ -455,6 +459,34 @@ def campaign_summary(
     return CampaignSummary(camp, rows, _sum_rows(rows))
 
 
+def summary_with(
+    ctx: AppContext, summary: CampaignSummary, union_ids: Collection[int]
+) -> CampaignSummary | None:
+    """``summary`` with the rows of ``union_ids`` read again and the total summed again — the
+    same queries as :func:`campaign_summary`, on a search of the (campaign, union, No.) index
+    for just those unions (the ones an edit of a few estimates touched), so the figures are
+    the ones a whole read gives.  None when one of them is not a row of ``summary`` (a union
+    new to the campaign): then read the summary whole."""
+    position = {r.union_id: n for n, r in enumerate(summary.rows)}
+    wanted = sorted(set(union_ids))
+    if any(uid not in position for uid in wanted):
+        return None
+    if not wanted:
+        return summary
+    campaign_id = summary.campaign.id
+    counts = ctx.estimates.status_counts(campaign_id, wanted)
+    sums = ctx.estimates.premium_sums(campaign_id, union_ids=wanted)
+    rows = list(summary.rows)
+    for uid in wanted:
+        n, groups = sums.get(uid, (0, []))
+        rows[position[uid]] = replace(
+            rows[position[uid]],
+            counts=counts.get(uid, StatusCounts()),
+            totals=totals_from_sums(n, groups),
+        )
+    return CampaignSummary(summary.campaign, rows, _sum_rows(rows))
+
+
 def summary_json(
     ctx: AppContext, campaign_id: int, union_id: int | None = None
 ) -> dict[str, object]:
@@ -481,6 +513,195 @@ def summary_json(
 # ---------------------------------------------------------------- closing list
 
 
+CLOSING_COLUMNS = [
+    Column("renewal", "次の満期日", DATE, width=8, frozen=True),
+    Column("days", "満期まで (日)", SIGNED, width=4),
+    Column("maturity", "保険(共済)満期日 (記入)", DATE, width=8),
+    Column("code", "単組コード", CODE, width=4.5),
+    Column("union", "単組名", TEXT, width=11),
+    Column("seq", "No.", COUNT, width=2.5),
+    Column("name", "氏名", TEXT, width=6),
+    Column("car", "車名", TEXT, width=7),
+    Column("contact", "連絡先", TEXT, width=7),
+    Column("other", "他社掛金", YEN, width=5.5),
+    Column("jichiro", "じちろう掛金", YEN, width=5.5),
+    Column("payment", "支払", TEXT, width=2.5),
+    Column("status", "状況", TEXT, width=4),
+    Column("returned", "返却日", DATE, width=8),
+    Column("campaign", "キャンペーン", TEXT, width=10),
+]
+
+
+@dataclass(frozen=True)
+class ClosingRow:
+    """One estimate of the closing list: where it sorts, its cells, and what the notes count."""
+
+    order: tuple  # (no date, next 満期日, 満期日 as entered, 県コード, 単組コード, No., id)
+    estimate_id: int
+    cells: list[Cell]
+    soon: bool  # next 満期日 within 30 days (toned)
+    rolled: bool  # 満期日 past, rolled forward to the next renewal
+
+
+def _closing_order(row: ClosingRow) -> tuple:
+    return row.order
+
+
+@dataclass
+class ClosingList:
+    """The closing list of one set of parameters, kept so that an edit of a few estimates
+    updates it in place (:meth:`with_estimates`) instead of reading every open estimate again.
+
+    Its rows are ordered by next 満期日, then as the repository reads open estimates (満期日
+    as entered, union code, No., id): the key :func:`_closing_row` makes, for a whole read
+    and for a row put back alike — so an updated list is the list a whole read gives.
+    """
+
+    campaign_id: int | None
+    union_id: int | None
+    within_days: int | None
+    today: date
+    where: list[str]
+    unions: dict[int, Union]
+    rows: list[ClosingRow]
+
+    def table(self) -> ReportTable:
+        soon = sum(r.soon for r in self.rows)
+        rolled = sum(r.rolled for r in self.rows)
+        window = (
+            f"{_jdate(self.today)}から{self.within_days}日以内に満期"
+            if self.within_days is not None
+            else "未成約の見積りすべて"
+        )
+        return ReportTable(
+            title="クロージング対象一覧 (次の満期日順)",
+            columns=CLOSING_COLUMNS,
+            rows=[r.cells for r in self.rows],
+            subtitle="　".join([*self.where, window]),
+            summary=[("対象", f"{len(self.rows)}人"), ("30日以内に満期", f"{soon}人")],
+            notes=[
+                "※ 成約・不成約になった見積りは載りません。満期前の適切な時期にクロージングを行ってください。",
+                f"※ 次の満期日 = 保険(共済)満期日が過ぎている見積りは、1年ごとの更新として次の満期日に繰り越しています"
+                f" ({rolled}人)。",
+                "※ 個人情報を含みます。単組訪問の後は回収・廃棄してください。",
+            ],
+            row_keys=[r.estimate_id for r in self.rows],
+            legend={FLAGGED: "30日以内に満期"},
+        )
+
+    def with_estimates(self, ctx: AppContext, estimate_ids: Collection[int]) -> ClosingList:
+        """This list after ``estimate_ids`` were written (edited, added, deleted, closed or
+        reopened): their rows out, their open ones read again (by id) and put in order.
+        Campaign names and unions are those of this list: after a change to campaigns or
+        unions, read the list whole."""
+        ids = set(estimate_ids)
+        fresh = ctx.estimates.open_estimates(
+            campaign_id=self.campaign_id, union_id=self.union_id, ids=ids
+        )
+        rows = [r for r in self.rows if r.estimate_id not in ids]
+        for o in fresh:
+            row = _closing_row(o, self.unions, self.today, self.within_days)
+            if row is not None:
+                bisect.insort(rows, row, key=_closing_order)
+        return ClosingList(
+            self.campaign_id,
+            self.union_id,
+            self.within_days,
+            self.today,
+            self.where,
+            self.unions,
+            rows,
+        )
+
+
+def _closing_row(
+    o: OpenEstimate, unions: dict[int, Union], today: date, within_days: int | None
+) -> ClosingRow | None:
+    renewal = (
+        next_renewal(date.fromisoformat(o.policy_maturity), today) if o.policy_maturity else None
+    )
+    days = None if renewal is None else (renewal - today).days
+    if within_days is not None and (days is None or days > within_days):
+        return None
+    tone = FLAGGED if days is not None and 0 <= days <= 30 else None
+    moved = renewal is not None and renewal.isoformat() != o.policy_maturity
+    u = unions.get(o.union_id)
+    order = (
+        renewal is None,
+        renewal or today,
+        o.policy_maturity or "",
+        u.pref_code if u else "",
+        u.union_code if u else "",
+        o.seq,
+        o.id,
+    )
+    cells = [
+        cell(
+            renewal.isoformat() if renewal else None,
+            DATE,
+            tone=tone,
+            text=None if renewal else "未記入",
+        ),
+        cell(days, SIGNED, tone=tone, text="" if days is None else None),
+        cell(
+            o.policy_maturity,
+            DATE,
+            tone=tone,
+            text=None if o.policy_maturity else "",
+            tooltip="1年ごとの更新として次の満期日に繰り越しました" if moved else None,
+        ),
+        cell(u.key if u else "", CODE, tone=tone),
+        cell(_union_name(u), tone=tone),
+        cell(o.seq, COUNT, tone=tone),
+        cell(o.name if o.name is not None else ANONYMOUS, tone=tone),
+        cell(o.car, tone=tone),
+        cell(o.contact, tone=tone),
+        cell(o.other_premium, YEN, tone=tone, text=_yen_or_blank(o.other_premium)),
+        cell(o.jichiro_premium, YEN, tone=tone, text=_yen_or_blank(o.jichiro_premium)),
+        cell(o.payment, tone=tone),
+        cell(o.status, tone=tone),
+        cell(o.returned_on, DATE, tone=tone),
+        cell(o.campaign, tone=tone),
+    ]
+    return ClosingRow(order, o.id, cells, tone is not None, moved)
+
+
+def read_closing(
+    ctx: AppContext,
+    *,
+    campaign_id: int | None = None,
+    union_id: int | None = None,
+    within_days: int | None = None,
+    today: date | None = None,
+    unions: dict[int, Union] | None = None,
+) -> ClosingList:
+    """Open estimates (not 成約/不成約) by their next 満期日, with the premiums.
+
+    A yearly policy renews every year, so a 保険(共済)満期日 already past rolls forward to its
+    next renewal (domain ``next_renewal``): the list is about the next chance to convert, not
+    about a date gone.  ``within_days`` keeps the next renewals from today to today + N.
+    ``unions`` (by id), when the caller holds them, saves reading them.
+    """
+    today = today or date.today()
+    if within_days is not None and within_days < 0:
+        raise ValueError("日数は0以上で指定してください。")
+    items = ctx.estimates.open_estimates(campaign_id=campaign_id, union_id=union_id)
+    if unions is None:
+        unions = {u.id: u for u in ctx.unions.list()}
+    rows = [
+        row
+        for row in (_closing_row(o, unions, today, within_days) for o in items)
+        if row is not None
+    ]
+    rows.sort(key=_closing_order)
+    where = []
+    if campaign_id is not None:
+        where.append(_campaign(ctx, campaign_id).name)
+    if union_id is not None:
+        where.append(_union_name(unions.get(union_id)))
+    return ClosingList(campaign_id, union_id, within_days, today, where, unions, rows)
+
+
 def closing_list(
     ctx: AppContext,
     *,
@@ -489,110 +710,10 @@ def closing_list(
     within_days: int | None = None,
     today: date | None = None,
 ) -> ReportTable:
-    """Open estimates (not 成約/不成約) by their next 満期日, with the premiums.
-
-    A yearly policy renews every year, so a 保険(共済)満期日 already past rolls forward to its
-    next renewal (domain ``next_renewal``): the list is about the next chance to convert, not
-    about a date gone.  ``within_days`` keeps the next renewals from today to today + N.
-    """
-    today = today or date.today()
-    if within_days is not None and within_days < 0:
-        raise ValueError("日数は0以上で指定してください。")
-    items = ctx.estimates.open_estimates(campaign_id=campaign_id, union_id=union_id)
-    unions = {u.id: u for u in ctx.unions.list()}
-    cols = [
-        Column("renewal", "次の満期日", DATE, width=8, frozen=True),
-        Column("days", "満期まで (日)", SIGNED, width=4),
-        Column("maturity", "保険(共済)満期日 (記入)", DATE, width=8),
-        Column("code", "単組コード", CODE, width=4.5),
-        Column("union", "単組名", TEXT, width=11),
-        Column("seq", "No.", COUNT, width=2.5),
-        Column("name", "氏名", TEXT, width=6),
-        Column("car", "車名", TEXT, width=7),
-        Column("contact", "連絡先", TEXT, width=7),
-        Column("other", "他社掛金", YEN, width=5.5),
-        Column("jichiro", "じちろう掛金", YEN, width=5.5),
-        Column("payment", "支払", TEXT, width=2.5),
-        Column("status", "状況", TEXT, width=4),
-        Column("returned", "返却日", DATE, width=8),
-        Column("campaign", "キャンペーン", TEXT, width=10),
-    ]
-    dated = []
-    for position, o in enumerate(items):
-        renewal = (
-            next_renewal(date.fromisoformat(o.policy_maturity), today)
-            if o.policy_maturity
-            else None
-        )
-        days = None if renewal is None else (renewal - today).days
-        if within_days is not None and (days is None or days > within_days):
-            continue
-        dated.append((renewal is None, renewal or today, position, o, renewal, days))
-    dated.sort(key=lambda t: t[:3])
-    rows = []
-    soon = rolled = 0
-    for _unknown, _key, _pos, o, renewal, days in dated:
-        tone = FLAGGED if days is not None and 0 <= days <= 30 else None
-        soon += tone is not None
-        moved = renewal is not None and renewal.isoformat() != o.policy_maturity
-        rolled += moved
-        u = unions.get(o.union_id)
-        rows.append(
-            [
-                cell(
-                    renewal.isoformat() if renewal else None,
-                    DATE,
-                    tone=tone,
-                    text=None if renewal else "未記入",
-                ),
-                cell(days, SIGNED, tone=tone, text="" if days is None else None),
-                cell(
-                    o.policy_maturity,
-                    DATE,
-                    tone=tone,
-                    text=None if o.policy_maturity else "",
-                    tooltip="1年ごとの更新として次の満期日に繰り越しました" if moved else None,
-                ),
-                cell(u.key if u else "", CODE, tone=tone),
-                cell(_union_name(u), tone=tone),
-                cell(o.seq, COUNT, tone=tone),
-                cell(o.name if o.name is not None else ANONYMOUS, tone=tone),
-                cell(o.car, tone=tone),
-                cell(o.contact, tone=tone),
-                cell(o.other_premium, YEN, tone=tone, text=_yen_or_blank(o.other_premium)),
-                cell(o.jichiro_premium, YEN, tone=tone, text=_yen_or_blank(o.jichiro_premium)),
-                cell(o.payment, tone=tone),
-                cell(o.status, tone=tone),
-                cell(o.returned_on, DATE, tone=tone),
-                cell(o.campaign, tone=tone),
-            ]
-        )
-    items = [t[3] for t in dated]
-    where = []
-    if campaign_id is not None:
-        where.append(_campaign(ctx, campaign_id).name)
-    if union_id is not None:
-        where.append(_union_name(unions.get(union_id)))
-    window = (
-        f"{_jdate(today)}から{within_days}日以内に満期"
-        if within_days is not None
-        else "未成約の見積りすべて"
-    )
-    return ReportTable(
-        title="クロージング対象一覧 (次の満期日順)",
-        columns=cols,
-        rows=rows,
-        subtitle="　".join([*where, window]),
-        summary=[("対象", f"{len(rows)}人"), ("30日以内に満期", f"{soon}人")],
-        notes=[
-            "※ 成約・不成約になった見積りは載りません。満期前の適切な時期にクロージングを行ってください。",
-            f"※ 次の満期日 = 保険(共済)満期日が過ぎている見積りは、1年ごとの更新として次の満期日に繰り越しています"
-            f" ({rolled}人)。",
-            "※ 個人情報を含みます。単組訪問の後は回収・廃棄してください。",
-        ],
-        row_keys=[o.id for o in items],
-        legend={FLAGGED: "30日以内に満期"},
-    )
+    """The closing list as a table (:func:`read_closing`)."""
+    return read_closing(
+        ctx, campaign_id=campaign_id, union_id=union_id, within_days=within_days, today=today
+    ).table()
 
 
 def _jdate(d: date) -> str:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import builtins
 import json
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, fields
 from datetime import datetime
 
@@ -184,12 +184,18 @@ class EstimateRepository:
         return [_estimate(r) for r in rows]
 
     def premium_sums(
-        self, campaign_id: int, union_id: int | None = None
+        self,
+        campaign_id: int,
+        union_id: int | None = None,
+        *,
+        union_ids: Collection[int] | None = None,
     ) -> dict[int, tuple[int, builtins.list[tuple[str, int, int, int]]]]:
         """Per union: (rows, [(支払, complete rows, Σ他社, Σじちろう) per 支払]) in one SQL pass.
 
         "Complete" = both premiums and 支払 given (the rows ``domain.estimates.totals``
         keeps); the per-支払 sums let the domain apply k without reading every row.
+        ``union_id`` / ``union_ids`` keep only those unions (a search of the
+        (campaign, union, No.) index: a few unions cost a few of their rows).
         """
         sql = (
             "SELECT union_id, payment, count(*),"
@@ -202,6 +208,9 @@ class EstimateRepository:
         if union_id is not None:
             sql += " AND union_id = ?"
             args.append(union_id)
+        if union_ids is not None:
+            sql += f" AND union_id IN ({','.join('?' * len(union_ids))})"
+            args.extend(union_ids)
         sql += " GROUP BY union_id, payment"
         out: dict[int, tuple[int, list[tuple[str, int, int, int]]]] = {}
         for uid, payment, n, n_complete, s_other, s_jichiro in plain_rows(self.conn, sql, args):
@@ -222,9 +231,13 @@ class EstimateRepository:
             out.setdefault(uid, set()).add(role)
         return out
 
-    def status_counts(self, campaign_id: int) -> dict[int, StatusCounts]:
+    def status_counts(
+        self, campaign_id: int, union_ids: Collection[int] | None = None
+    ) -> dict[int, StatusCounts]:
         """Per union: requests, estimated, returned, 成約, 不成約, and 成約 applied (申込日)
-        within the campaign period (all 成約 when the period is open-ended) — one SQL pass."""
+        within the campaign period (all 成約 when the period is open-ended) — one SQL pass
+        (only ``union_ids`` when given: a search of the (campaign, union, No.) index)."""
+        only = "" if union_ids is None else f" AND e.union_id IN ({','.join('?' * len(union_ids))})"
         rows = plain_rows(
             self.conn,
             "SELECT e.union_id, count(*),"
@@ -236,8 +249,8 @@ class EstimateRepository:
             " ifnull(sum(e.status = '成約' AND (c.period_from IS NULL OR e.closed_on >= c.period_from)"
             "     AND (c.period_to IS NULL OR e.closed_on <= c.period_to)), 0)"
             " FROM estimates e JOIN estimate_campaigns c ON c.id = e.campaign_id"
-            " WHERE e.campaign_id = ? GROUP BY e.union_id",
-            (campaign_id,),
+            f" WHERE e.campaign_id = ?{only} GROUP BY e.union_id",
+            (campaign_id, *(union_ids or ())),
         )
         return {r[0]: StatusCounts(*r[1:]) for r in rows}
 
@@ -269,11 +282,15 @@ class EstimateRepository:
         union_id: int | None = None,
         matures_from: str | None = None,
         matures_to: str | None = None,
+        ids: Collection[int] | None = None,
     ) -> builtins.list[OpenEstimate]:
-        """Estimates not yet 成約/不成約, by 保険(共済)満期日 (unknown dates last).
+        """Estimates not yet 成約/不成約, by 保険(共済)満期日 (unknown dates last), then union
+        code, No. and id (one order for every read, so that a list updated row by row reads
+        as the same list read again).
 
         ``matures_from``/``matures_to`` (ISO dates, inclusive) keep only estimates whose
-        maturity falls in that window (the closing list's "within N days").
+        maturity falls in that window (the closing list's "within N days"); ``ids`` only
+        those estimates (the rows an edit touched).
         """
         marks = ",".join("?" * len(OPEN_STATUSES))
         sql = (
@@ -296,7 +313,13 @@ class EstimateRepository:
         if matures_to is not None:
             sql += " AND e.policy_maturity <= ?"
             args.append(matures_to)
-        sql += " ORDER BY e.policy_maturity IS NULL, e.policy_maturity, u.pref_code, u.union_code, e.seq"
+        if ids is not None:
+            sql += f" AND e.id IN ({','.join('?' * len(ids))})"
+            args.extend(ids)
+        sql += (
+            " ORDER BY e.policy_maturity IS NULL, e.policy_maturity, u.pref_code, u.union_code,"
+            " e.seq, e.id"
+        )
         return [OpenEstimate(*r) for r in plain_rows(self.conn, sql, args)]
 
     def open_for_union(self, union_id: int) -> builtins.list[OpenEstimate]:

@@ -21,10 +21,14 @@ from kyosai_desktop.services.estimate_privacy import (
 from kyosai_desktop.services.ops.changes import ChangeKind, OpChanges
 from kyosai_desktop.services.ops.core import operation
 from kyosai_desktop.store import audit
+from kyosai_desktop.store.audit import WHOLE_RECORD
 from kyosai_desktop.store.estimate_campaigns import Campaign
 from kyosai_desktop.store.estimates import Estimate
 
 SOURCE = "estimates"
+# Above this many estimates written (an import, anonymising), screens read everything again:
+# one read is quicker than as many reads by id.
+FEW_ESTIMATES = 200
 
 
 # ---------------------------------------------------------------- estimates
@@ -125,3 +129,36 @@ def anonymise_verified(
     with audit.collecting(ctx.conn) as rows:
         done = anonymise_and_verify(ctx, campaign_id, today=today)
     return done, OpChanges.from_rows(rows, "anonymise", extra=(ChangeKind.ESTIMATES,))
+
+
+# ---------------------------------------------------------------- what a change wrote
+def written_estimates(ctx: AppContext, changes: OpChanges) -> dict[int, Estimate | None] | None:
+    """The estimates ``changes`` wrote, read again by id (None: no longer there) — or None
+    when the change is more than a few estimates (other kinds of data, no rows, or more than
+    :data:`FEW_ESTIMATES`): then what was read must be read again whole."""
+    keys = changes.records("estimates")
+    if changes.kinds - {ChangeKind.ESTIMATES} or not keys or len(keys) > FEW_ESTIMATES:
+        return None
+    return {int(k): ctx.estimates.get(int(k)) for k in keys}
+
+
+def unions_written(
+    changes: OpChanges, written: Mapping[int, Estimate | None], campaign_id: int
+) -> set[int] | None:
+    """The unions of ``campaign_id`` whose estimates ``written`` (from
+    :func:`written_estimates`) are — an estimate's union never changes, and a deleted one is
+    the whole-record row's old value — or None when one of them cannot be placed."""
+    gone: dict[int, Estimate] = {}
+    for r in changes.rows:
+        if r.table == "estimates" and r.field == WHOLE_RECORD:
+            for record in (r.old, r.new):
+                if isinstance(record, Estimate):
+                    gone[int(r.key)] = record
+    out: set[int] = set()
+    for estimate_id, now in written.items():
+        record = now if now is not None else gone.get(estimate_id)
+        if record is None:
+            return None
+        if record.campaign_id == campaign_id:
+            out.add(record.union_id)
+    return out

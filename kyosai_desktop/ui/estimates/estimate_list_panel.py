@@ -9,7 +9,7 @@ shown (集計対象・集計外・節約総額・1人あたり平均).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Protocol
 
@@ -33,7 +33,7 @@ from kyosai_desktop.services import estimate_reports as er
 from kyosai_desktop.services.context import AppContext
 from kyosai_desktop.services.ops import ChangeKind, OpChanges
 from kyosai_desktop.services.ops import estimates as est_ops
-from kyosai_desktop.store.estimates import Campaign, Estimate
+from kyosai_desktop.store.estimates import Campaign, Estimate, StatusCounts
 from kyosai_desktop.store.unions import Union
 from kyosai_desktop.ui.estimates.estimate_dialog import EstimateDialog, StatusDialog
 from kyosai_desktop.ui.estimates.estimate_models import (
@@ -184,7 +184,14 @@ class EstimateListPanel(QWidget):
         key(Qt.Key.Key_Insert, self.add_estimate)
 
     # ------------------------------------------------------------------ data
-    def set_campaign(self, campaign: Campaign | None, union_id: int | None = None) -> None:
+    def set_campaign(
+        self,
+        campaign: Campaign | None,
+        union_id: int | None = None,
+        counts: Mapping[int | None, StatusCounts] | None = None,
+    ) -> None:
+        """Show ``campaign`` (the union ``union_id``, or the one chosen); ``counts`` per union
+        (the page's summary, when it holds one) saves reading them for the union menu."""
         self.campaign = campaign
         keep = union_id if union_id is not None else self.current_union()
         self.union_combo.blockSignals(True)
@@ -192,7 +199,9 @@ class EstimateListPanel(QWidget):
         if campaign is not None:
             self.union_combo.addItem("すべての単組", ALL)
             unions = self.unions()
-            counts = self.ctx.estimates.status_counts(campaign.id)
+            if counts is None:
+                counts = self.ctx.estimates.status_counts(campaign.id)  # type: ignore[assignment]
+                assert counts is not None
             for uid in self.ctx.campaigns.union_ids(campaign.id):
                 u = unions.get(uid)
                 if u is not None:
@@ -210,20 +219,22 @@ class EstimateListPanel(QWidget):
         self._lists.clear()
         self._unions = None
 
-    def take_changes(self, changes: OpChanges) -> None:
+    def take_changes(
+        self, changes: OpChanges, written: Mapping[int, Estimate | None] | None = None
+    ) -> None:
         """Keep the lists read current after ``changes``: estimates written (edited, added,
-        deleted, restored) are read again by id and put in their place; any other change (or
-        one known only by its kinds) makes every list be read again."""
-        written = changes.records("estimates")
-        if changes.kinds - {ChangeKind.ESTIMATES} or not written or len(written) > 200:
+        deleted, restored) are read again by id (``written``, when the page has read them)
+        and put in their place; any other change (or one known only by its kinds) makes every
+        list be read again."""
+        fresh = written if written is not None else est_ops.written_estimates(self.ctx, changes)
+        if fresh is None:
             self.drop_cache()  # many estimates (an import, anonymising): one read is quicker
             return
-        fresh = {int(k): self.ctx.estimates.get(int(k)) for k in written}
         rank: dict[int, int] | None = None
         for (campaign_id, union_id), old in list(self._lists.items()):
             position = {e.id: n for n, e in enumerate(old)}
             kept: list[Estimate | None] = list(old)
-            added = False
+            moved = False
             for eid, e in fresh.items():
                 belongs = (
                     e is not None
@@ -232,12 +243,14 @@ class EstimateListPanel(QWidget):
                 )
                 n = position.get(eid)
                 if n is not None:
+                    before = kept[n]
                     kept[n] = e if belongs else None
+                    moved |= e is not None and before is not None and e.seq != before.seq
                 elif belongs:
                     kept.append(e)
-                    added = True
+                    moved = True
             new = [e for e in kept if e is not None]
-            if added:  # the order the repository reads: by union (code order) then No.
+            if moved:  # the order the repository reads: by union (code order) then No.
                 if union_id is None:
                     if rank is None:
                         rank = {uid: i for i, uid in enumerate(self.unions())}
@@ -293,15 +306,14 @@ class EstimateListPanel(QWidget):
         shown = self.proxy.rowCount()
         total = self.model.rowCount()
         self.count_label.setText(f"{shown:,} / {total:,} 件" if shown != total else f"{total:,} 件")
-        rows = (
-            [
+        if shown != total:
+            rows = [
                 self.model.estimate(self.proxy.mapToSource(self.proxy.index(r, 0)).row())
                 for r in range(shown)
             ]
-            if shown != total
-            else self.model.estimates
-        )
-        t = totals((e.other_premium, e.jichiro_premium, e.payment) for e in rows)
+            t = totals((e.other_premium, e.jichiro_premium, e.payment) for e in rows)
+        else:
+            t = self.model.totals()
         avg = "—" if t.saving_average is None else f"{t.saving_average:,}円"
         self.totals_label.setText(
             f"集計対象 <b>{t.rows_in_totals:,}人</b>　集計外 <b>{t.rows_flagged:,}人</b>　"

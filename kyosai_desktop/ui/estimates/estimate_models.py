@@ -15,7 +15,13 @@ from dataclasses import dataclass
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 
-from kyosai_desktop.domain.estimates import RowFigures, annual_difference, row_figures
+from kyosai_desktop.domain.estimates import (
+    RowFigures,
+    Totals,
+    annual_difference,
+    row_figures,
+    totals,
+)
 from kyosai_desktop.services.report_table import (
     CODE,
     COUNT,
@@ -103,6 +109,10 @@ COLUMN_INDEX = {c.key: i for i, c in enumerate(COLUMNS)}
 _NO_FIGURES = RowFigures(None, None, None, None, ())
 
 
+def _premiums(e: Estimate) -> tuple[int | None, int | None, str | None]:
+    return e.other_premium, e.jichiro_premium, e.payment
+
+
 def _rate_key(e: Estimate) -> float | None:
     o, j = e.other_premium, e.jichiro_premium
     return None if o is None or j is None or o == 0 else (j - o) / o
@@ -127,15 +137,58 @@ class EstimateTableModel(QAbstractTableModel):
         self._figures: dict[int, RowFigures] = {}  # by estimate id
         self._flag_brush = tone_brush("flagged")
         self._unions_from: dict[int, Union] | None = None
+        self._totals: Totals | None = None  # of every row, kept up to date by set_estimates
 
     def set_estimates(self, estimates: list[Estimate], unions: dict[int, Union]) -> None:
+        """Show ``estimates``.  The same estimates as shown (by id), a few of them newer (an
+        edit): those rows change in place, in the order shown (the clerk's sort stays), and
+        only they are repainted; anything else resets the table."""
+        if unions is self._unions_from and self._update_in_place(estimates):
+            return
         self.beginResetModel()
         self.estimates = estimates
         if unions is not self._unions_from:  # the same unions as last time: names already made
             self._unions_from = unions
             self.union_names = {uid: f"{u.key} {u.name}" for uid, u in unions.items()}
         self._figures = {}
+        self._totals = None
         self.endResetModel()
+
+    def _update_in_place(self, estimates: list[Estimate]) -> bool:
+        shown = self.estimates
+        if len(shown) != len(estimates) or not shown:
+            return False
+        if all(a.id == b.id for a, b in zip(shown, estimates, strict=True)):
+            new = estimates
+        else:  # shown in another order (sorted): the same ids?
+            by_id = {e.id: e for e in estimates}
+            if len(by_id) != len(estimates):
+                return False
+            try:
+                new = [by_id[e.id] for e in shown]
+            except KeyError:
+                return False
+        changed = [
+            row for row, (a, b) in enumerate(zip(shown, new, strict=True)) if a is not b and a != b
+        ]
+        if len(changed) > 200:
+            return False
+        if self._totals is not None and changed:
+            before = totals(_premiums(shown[row]) for row in changed)
+            after = totals(_premiums(new[row]) for row in changed)
+            self._totals = self._totals - before + after
+        self.estimates = list(new)
+        last = len(COLUMNS) - 1
+        for row in changed:
+            self._figures.pop(new[row].id, None)
+            self.dataChanged.emit(self.index(row, 0), self.index(row, last))
+        return True
+
+    def totals(self) -> Totals:
+        """Totals of every row (domain ``totals``), kept through in-place updates."""
+        if self._totals is None:
+            self._totals = totals(_premiums(e) for e in self.estimates)
+        return self._totals
 
     def figures(self, row: int) -> RowFigures:
         e = self.estimates[row]

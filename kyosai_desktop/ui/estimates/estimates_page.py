@@ -104,7 +104,10 @@ FIELD_NAMES = {
 class EstimatesPage(QWidget):
     def __init__(self, ctx: AppContext, bus: DataBus, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self._closing: dict[tuple, object] = {}  # closing lists per (campaign, days, today)
+        # Kept until a change: the summary of the campaign shown and the closing lists per
+        # (campaign, days, today).  A change of a few estimates updates them (drop_caches).
+        self._summary: er.CampaignSummary | None = None
+        self._closing: dict[tuple, er.ClosingList] = {}
         self.ctx = ctx
         self.bus = bus
         self.undo_stack = QUndoStack(self)
@@ -284,7 +287,9 @@ class EstimatesPage(QWidget):
             self._dirty = {"list", "closing"}
             self._refresh_current_tab()
             return
-        summary = er.campaign_summary(self.ctx, camp.id)
+        summary = self._summary
+        if summary is None or summary.campaign.id != camp.id:
+            summary = self._summary = er.campaign_summary(self.ctx, camp.id)
         badge = " <span style='color:#C00000'>[匿名化済]</span>" if camp.anonymised_at else ""
         total = summary.total
         assert total is not None
@@ -304,7 +309,7 @@ class EstimatesPage(QWidget):
         current = self.tabs.currentWidget()
         if current is self.list_panel and "list" in self._dirty:
             self._dirty.discard("list")
-            self.list_panel.set_campaign(self.campaign())
+            self.list_panel.set_campaign(self.campaign(), counts=self._counts())
         elif current is self.closing_tab and "closing" in self._dirty:
             self._dirty.discard("closing")
             self.refresh_closing()
@@ -364,7 +369,7 @@ class EstimatesPage(QWidget):
         if union_id is None:
             return
         self._dirty.discard("list")
-        self.list_panel.set_campaign(self.campaign(), union_id)
+        self.list_panel.set_campaign(self.campaign(), union_id, counts=self._counts())
         self.tabs.setCurrentWidget(self.list_panel)
 
     # ------------------------------------------------------------------ outputs
@@ -380,26 +385,47 @@ class EstimatesPage(QWidget):
             raise ValueError("キャンペーンを選んでください。")
         return SummaryPaper(er.campaign_summary(self.ctx, camp.id))
 
+    def _counts(self):
+        """Requests per union for the list's union menu, from the summary shown."""
+        summary = self._summary
+        if summary is None or summary.campaign.id != self.campaign_id:
+            return None
+        return {r.union_id: r.counts for r in summary.rows}
+
     def _closing_table(self):
         camp = self.campaign()
         scope_all = self.closing_scope.currentData() == "all"
         days = self.within_days.value() if self.within_check.isChecked() else None
         key = (None if scope_all or camp is None else camp.id, days, date.today())
-        table = self._closing.get(key)
-        if table is None:
-            table = self._closing[key] = er.closing_list(
+        closing = self._closing.get(key)
+        if closing is None:
+            closing = self._closing[key] = er.read_closing(
                 self.ctx, campaign_id=key[0], within_days=days, today=key[2]
             )
-        return table
+        return closing.table()
 
     def drop_caches(self, changes: OpChanges | None = None) -> None:
-        """Data changed: the closing lists are read again when shown; the estimate lists take
-        the estimates written (or are read again, see EstimateListPanel.take_changes)."""
-        self._closing.clear()
-        if changes is None:
+        """Data changed.  A change of a few estimates (an edit, a status step, a deletion, their
+        undo) updates what was read: the summary union by union, the closing lists and the
+        estimate lists row by row (``est_ops.written_estimates``); any other change, or one
+        known only by its kinds, makes everything be read again when shown."""
+        written = None if changes is None else est_ops.written_estimates(self.ctx, changes)
+        if written is None or changes is None:
+            self._summary = None
+            self._closing.clear()
             self.list_panel.drop_cache()
-        else:
-            self.list_panel.take_changes(changes)
+            return
+        summary = self._summary
+        if summary is not None:
+            unions = est_ops.unions_written(changes, written, summary.campaign.id)
+            self._summary = None if unions is None else er.summary_with(self.ctx, summary, unions)
+        today = date.today()
+        self._closing = {
+            key: closing.with_estimates(self.ctx, written)
+            for key, closing in self._closing.items()
+            if key[2] == today
+        }
+        self.list_panel.take_changes(changes, written)
 
     def refresh_closing(self) -> None:
         self.within_days.setEnabled(self.within_check.isChecked())
