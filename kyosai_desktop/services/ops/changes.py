@@ -67,29 +67,35 @@ def kind_of_table(table: str) -> ChangeKind:
 
 @dataclass(frozen=True)
 class OpChanges:
-    """The kinds of data an operation changed and its rows (old → new), in the order written."""
+    """The kinds of data an operation changed and its rows (old → new), in the order written.
+
+    ``complete`` is False when the kinds say more than the rows (a change known only by its
+    kinds, or ``extra`` kinds): a screen must not update itself from the rows alone then —
+    nor after merging such a change with others."""
 
     kinds: frozenset[ChangeKind] = frozenset()
     rows: tuple[AuditRow, ...] = ()
     source: str = ""
+    complete: bool = True
 
     @classmethod
     def from_rows(
         cls, rows: Iterable[AuditRow], source: str = "", extra: Iterable[ChangeKind] = ()
     ) -> OpChanges:
         rows = tuple(rows)
-        kinds = frozenset(kind_of_table(r.table) for r in rows) | frozenset(extra)
-        return cls(kinds, rows, source)
+        described = frozenset(kind_of_table(r.table) for r in rows)
+        beyond = frozenset(extra) - described
+        return cls(described | beyond, rows, source, not beyond)
 
     @classmethod
     def of(cls, *kinds: ChangeKind, source: str = "") -> OpChanges:
         """A change known only by its kinds (no rows to replay)."""
-        return cls(frozenset(kinds), (), source)
+        return cls(frozenset(kinds), (), source, complete=not kinds)
 
     @classmethod
     def everything(cls, source: str = "") -> OpChanges:
         """Every kind (a restored or newly opened database, demo data)."""
-        return cls(ALL_KINDS, (), source)
+        return cls(ALL_KINDS, (), source, complete=False)
 
     @property
     def empty(self) -> bool:
@@ -112,5 +118,8 @@ class OpChanges:
 
     def merged(self, other: OpChanges) -> OpChanges:
         return OpChanges(
-            self.kinds | other.kinds, self.rows + other.rows, self.source or other.source
+            self.kinds | other.kinds,
+            self.rows + other.rows,
+            self.source or other.source,
+            self.complete and other.complete,
         )

@@ -134,10 +134,16 @@ def anonymise_verified(
 # ---------------------------------------------------------------- what a change wrote
 def written_estimates(ctx: AppContext, changes: OpChanges) -> dict[int, Estimate | None] | None:
     """The estimates ``changes`` wrote, read again by id (None: no longer there) — or None
-    when the change is more than a few estimates (other kinds of data, no rows, or more than
-    :data:`FEW_ESTIMATES`): then what was read must be read again whole."""
+    when the change is more than a few estimates (other kinds of data, kinds beyond its rows,
+    no rows, or more than :data:`FEW_ESTIMATES`): then what was read must be read again."""
     keys = changes.records("estimates")
-    if changes.kinds - {ChangeKind.ESTIMATES} or not keys or len(keys) > FEW_ESTIMATES:
+    if (
+        not changes.complete
+        or changes.kinds - {ChangeKind.ESTIMATES}
+        or not keys
+        or len(keys) > FEW_ESTIMATES
+        or not all(k.isdigit() for k in keys)  # e.g. a compact row of a bulk import
+    ):
         return None
     return {int(k): ctx.estimates.get(int(k)) for k in keys}
 
