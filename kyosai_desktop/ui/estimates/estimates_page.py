@@ -246,7 +246,11 @@ class EstimatesPage(QWidget):
     def campaign(self):
         return None if self.campaign_id is None else self.ctx.campaigns.get(self.campaign_id)
 
-    def reload_campaigns(self, select: int | None = None) -> None:
+    def reload_campaigns(self, select: int | None = None, *, kept: bool = False) -> None:
+        """Show the campaigns (``select`` chosen) read afresh — or, ``kept``, with what the
+        page keeps (the summary and lists that ``drop_caches`` has brought up to date)."""
+        if not kept:
+            self.drop_caches()
         stats = self.ctx.campaigns.stats()
         rows = [CampaignRow(c, *stats.get(c.id, (0, 0))) for c in self.ctx.campaigns.list()]
         keep = select if select is not None else self.campaign_id
@@ -318,13 +322,13 @@ class EstimatesPage(QWidget):
         """Reload on changes made elsewhere (this page shows its own writes at once)."""
         if event.origin is not self and event.touches(*REFRESH_KINDS):
             self.drop_caches(event.changes)
-            self.reload_campaigns()
+            self.reload_campaigns(kept=True)
 
     def changed(self, changes: OpChanges) -> None:
         """Show a write of this page and announce it."""
         self.bus.announce(changes, origin=self)
         self.drop_caches(changes)
-        self.reload_campaigns()
+        self.reload_campaigns(kept=True)
 
     def _push(self, changes: OpChanges, text: str) -> None:
         if not changes.empty:
