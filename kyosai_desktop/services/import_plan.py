@@ -36,6 +36,7 @@ a dry run and ``plan.commit(ctx).text()`` otherwise.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -139,7 +140,7 @@ class ImportPlan:
             summarise=summarise or _default_summary,
         )
         if preview:
-            plan.preview = plan._run(ctx, progress, dry_run=True)
+            plan.preview = plan._run(ctx, progress, dry_run=True, collect=False)
         return plan
 
     @classmethod
@@ -185,23 +186,33 @@ class ImportPlan:
         return "\n".join(lines)
 
     # ---------------------------------------------------------------- writing
-    def commit(self, ctx: AppContext, progress: Progress | None = None) -> ImportReport:
-        """Write the parsed rows in one transaction; everything or (on any error) nothing."""
+    def commit(
+        self, ctx: AppContext, progress: Progress | None = None, *, undoable: bool = True
+    ) -> ImportReport:
+        """Write the parsed rows in one transaction; everything or (on any error) nothing.
+
+        ``undoable`` (the window's imports) keeps every written row as the report's
+        ``op_changes``, the one step of 元に戻す; a command line import has no undo and
+        skips collecting them (tens of thousands of rows for a national sheet)."""
         if self.is_refused:
             from kyosai_desktop.services.tabular import ImportFailed
 
             raise ImportFailed(self.problems)
-        return self._run(ctx, progress, dry_run=False)
+        return self._run(ctx, progress, dry_run=False, collect=undoable)
 
-    def _run(self, ctx: AppContext, progress: Progress | None, *, dry_run: bool) -> ImportReport:
+    def _run(
+        self, ctx: AppContext, progress: Progress | None, *, dry_run: bool, collect: bool = True
+    ) -> ImportReport:
         assert self.write is not None
         report = ImportReport()
         try:
-            with audit.collecting(ctx.conn) as rows, all_or_nothing(ctx.conn, dry_run=dry_run):
+            with ExitStack() as stack:
+                rows = stack.enter_context(audit.collecting(ctx.conn)) if collect else None
+                stack.enter_context(all_or_nothing(ctx.conn, dry_run=dry_run))
                 self.write(ctx, report, progress)
         finally:
             ctx.products.invalidate()
-        if not dry_run:
+        if not dry_run and rows is not None:
             report.op_changes = import_changes(rows)
         return report
 

@@ -42,7 +42,14 @@ from kyosai_desktop.services.model_union_sheet_parser import (
     parse_sheet,
     sniff_sheet,
 )
-from kyosai_desktop.services.tabular import ImportFailed, Problem, Table, norm_label, read_table
+from kyosai_desktop.services.tabular import (
+    ImportFailed,
+    PendingTable,
+    Problem,
+    Table,
+    norm_label,
+    read_table,
+)
 from kyosai_desktop.store.model_unions import Designation
 from kyosai_desktop.store.unions import Union
 
@@ -274,7 +281,7 @@ def _compare(
 
 def import_model_unions(
     ctx: AppContext,
-    path: Path | str,
+    path: Path | str | PendingTable,
     fiscal_year: int,
     *,
     start_month: int | None = None,
@@ -297,7 +304,7 @@ def import_model_unions(
         progress=progress,
         sheet=sheet,
     )
-    report = plan.preview if dry_run else plan.commit(ctx, progress)
+    report = plan.preview if dry_run else plan.commit(ctx, progress, undoable=False)
     result = report.result
     assert isinstance(result, ModelUnionImportResult)
     result.dry_run = dry_run
@@ -311,7 +318,7 @@ def sheet_year(table: Table) -> tuple[int | None, int | None]:
 
 def plan_model_unions(
     ctx: AppContext,
-    source: Path | str | Table,
+    source: Path | str | Table | PendingTable,
     fiscal_year: int,
     *,
     start_month: int | None = None,
@@ -325,7 +332,12 @@ def plan_model_unions(
     if not 2000 <= fiscal_year <= 2100:
         raise ImportFailed(f"年度 {fiscal_year} は西暦4桁で指定してください。")
     report_progress(progress, 0, 3, "シートを読んでいます…")
-    table = source if isinstance(source, Table) else read_table(source, sheet=sheet)
+    if isinstance(source, PendingTable):
+        table = source.result()
+    elif isinstance(source, Table):
+        table = source
+    else:
+        table = read_table(source, sheet=sheet)
     prefs = {p.code: p for p in ctx.prefectures.all()}
     parsed = parse_sheet(table, fiscal_year, {c: (p.name, p.in_national) for c, p in prefs.items()})
     report_progress(progress, 1, 3, "シートの値を検算しています…")
@@ -441,15 +453,14 @@ def _write(
     ids.update(ctx.model_unions.add_unions(new_rows, source="import"))
     who: dict[int, SheetRow] = {}
     designations = []
-    values: dict[tuple[int, str], int] = {}
+    values: dict[int, dict[str, int]] = {}
     for row in sheet.rows:
         union_id = ids[(row.pref_code, row.union_code)]
         who[union_id] = row
         designations.append(
             Designation(fy, union_id, row.target, row.members, row.holdings, row.effective_month)
         )
-        for month, value in row.counts().items():
-            values[(union_id, month)] = value
+        values[union_id] = row.counts()
     added, changed = ctx.model_unions.designate_many(designations, source="import")
     result.designated = [labels[(who[i].pref_code, who[i].union_code)] for i in added]
     result.changed = [labels[(who[i].pref_code, who[i].union_code)] for i in changed]
@@ -459,14 +470,12 @@ def _write(
         result.removed.append(f"{u.key} {u.name}" if u else str(union_id))
     changes, unchanged = ctx.model_unions.write_counts(values, source="import")
     result.counts_written, result.counts_unchanged = len(changes), unchanged
-    for c in sorted(
-        changes, key=lambda c: (who[c.union_id].pref_code, who[c.union_id].union_code, c.month)
-    ):
+    own = [c for c in changes if c.old is not None and who[c.union_id].pref_code == branch]
+    for c in sorted(own, key=lambda c: (who[c.union_id].union_code, c.month)):
         row = who[c.union_id]
-        if c.old is not None and row.pref_code == branch:
-            result.own_changes.append(
-                f"{row.pref_code}-{row.union_code} {row.name} {month_label(c.month)}: {c.old} → {c.new}"
-            )
+        result.own_changes.append(
+            f"{row.pref_code}-{row.union_code} {row.name} {month_label(c.month)}: {c.old} → {c.new}"
+        )
     ctx.model_unions.set_year_info(
         fy, as_of=sheet.as_of, sheet_start_month=sheet.start_month, source=result.source
     )

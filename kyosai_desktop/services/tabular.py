@@ -14,11 +14,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from kyosai_desktop.services.sheet_reader import (
+    PendingGrid,
     SheetChoiceNeeded,
     SheetRefused,
     column_letter,
     read_csv,
-    read_xlsx,
+    start_xlsx,
 )
 
 
@@ -104,6 +105,41 @@ def read_table(path: Path | str, *, sheet: str | None = None) -> Table:
     Every refusal is an :class:`ImportFailed` with a Japanese message; with several visible
     sheets and no ``sheet`` it is :class:`SheetChoiceRequired`.
     """
+    return start_reading(path, sheet=sheet, background=False).result()
+
+
+class PendingTable:
+    """A file already checked whose cells may still be being read: :meth:`result` is the
+    :class:`Table` (raising :class:`ImportFailed` if the cells cannot be read)."""
+
+    def __init__(self, source: str, *, grid: PendingGrid | None = None, table: Table | None = None):
+        self.source = source
+        self._grid = grid
+        self._table = table
+
+    def result(self) -> Table:
+        if self._table is None:
+            assert self._grid is not None
+            try:
+                grid = self._grid.result()
+            except SheetRefused as exc:
+                raise ImportFailed(str(exc)) from None
+            rows = grid.rows
+            while rows and all(is_blank(v) for v in rows[-1]):
+                rows.pop()
+            if not rows:
+                raise ImportFailed(f"{self.source} のシート「{grid.sheet}」にデータがありません。")
+            self._table = Table(rows=rows, is_excel=True, source=self.source, sheet=grid.sheet)
+            self._grid = None
+        return self._table
+
+
+def start_reading(
+    path: Path | str, *, sheet: str | None = None, background: bool = True
+) -> PendingTable:
+    """Open and check a file now (every refusal of the file as a whole is raised here) and read
+    an xlsx sheet's cells in the background, so a caller can do other work meanwhile (the
+    CLI's import loads its modules and opens the database while python-calamine reads)."""
     path = Path(path)
     try:
         data = path.read_bytes()
@@ -126,18 +162,15 @@ def read_table(path: Path | str, *, sheet: str | None = None) -> Table:
         )
     try:
         if data[:2] == b"PK":
-            grid = read_xlsx(path.name, data, sheet)
-            rows = grid.rows
-            while rows and all(is_blank(v) for v in rows[-1]):
-                rows.pop()
-            if not rows:
-                raise ImportFailed(f"{path.name} のシート「{grid.sheet}」にデータがありません。")
-            return Table(rows=rows, is_excel=True, source=path.name, sheet=grid.sheet)
+            return PendingTable(
+                path.name, grid=start_xlsx(path.name, data, sheet, background=background)
+            )
         if path.suffix.lower() in (".xlsx", ".xlsm"):
             raise ImportFailed(
                 f"{path.name} は Excel ファイルとして読めません (壊れているか、別の形式です)。"
             )
-        return Table(rows=read_csv(path.name, data).rows, is_excel=False, source=path.name)
+        table = Table(rows=read_csv(path.name, data).rows, is_excel=False, source=path.name)
+        return PendingTable(path.name, table=table)
     except SheetChoiceNeeded as exc:
         raise SheetChoiceRequired(str(exc), exc.sheets, exc.active) from None
     except SheetRefused as exc:

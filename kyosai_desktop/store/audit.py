@@ -16,6 +16,7 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
+from typing import NamedTuple
 
 # How each writer of the audit trail is named to the clerk, in every history dialog.
 SOURCE_LABELS = {
@@ -62,11 +63,13 @@ def _text(value: object) -> str | None:
     return None if value is None else str(value)
 
 
-@dataclass(frozen=True)
-class AuditRow:
+class AuditRow(NamedTuple):
     """One changed field: ``old`` / ``new`` are the typed values (a whole-record row holds the
     record itself, or None); ``old_text`` / ``new_text``, when given, are what the trail shows
-    instead of ``str(value)`` (e.g. "No.3" for a deleted estimate)."""
+    instead of ``str(value)`` (e.g. "No.3" for a deleted estimate).
+
+    A named tuple rather than a frozen dataclass: a national import makes fifty thousand of
+    them, and a tuple is built three to four times faster."""
 
     table: str
     key: str
@@ -167,46 +170,70 @@ def write_cells(
 ) -> int:
     """Audit many cells of one table and field, given as (record key, old, new).
 
-    The same rows as :func:`write` with ``AuditRow`` objects; without a collector open on
-    ``conn`` a compact write builds its rows straight from the tuples (a bulk import's tens of
-    thousands of cells).
+    The same rows as :func:`write` with ``AuditRow`` objects.  A compact write (a bulk
+    import's tens of thousands of cells) groups the tuples by key prefix itself; only the
+    collectors open on ``conn`` (an operation's change set) get an ``AuditRow`` per cell.
     """
-    if not compact or _collectors.get(id(conn)):
-        return write(
-            conn, source, [AuditRow(table, k, field, o, n) for k, o, n in cells], compact=compact
-        )
+    if not compact:
+        return write(conn, source, [AuditRow(table, k, field, o, n) for k, o, n in cells])
+    cells = list(cells)
     groups: dict[str, dict[str, list[str | None]]] = {}
-    n = 0
     for key, old, new in cells:
         prefix, _, last = key.rpartition(":")
-        groups.setdefault(prefix, {})[last] = [_text(old), _text(new)]
-        n += 1
-    if not n:
-        return 0
+        groups.setdefault(prefix, {})[last] = [
+            None if old is None else str(old),
+            None if new is None else str(new),
+        ]
+    n = write_compact(conn, source, table, field, groups)
+    if is_collecting(conn):
+        hand_over(conn, [AuditRow(table, k, field, o, n) for k, o, n in cells])
+    return n
+
+
+_JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+
+
+def write_compact(
+    conn: sqlite3.Connection,
+    source: str,
+    table: str,
+    field: str,
+    groups: dict[str, dict[str, list[str | None]]],
+) -> int:
+    """Audit cells already grouped by key prefix: {prefix: {last key part: [old, new] as
+    text}} — one row per prefix (see ``COMPACT``), a prefix with one cell as a plain row.
+
+    The caller hands the cells' typed rows to :func:`hand_over` when :func:`is_collecting`
+    (only it has the typed values an undo needs)."""
     when = datetime.now().isoformat(timespec="seconds")
     actor = current_actor()
     params = []
+    n = 0
     for prefix, values in groups.items():
+        n += len(values)
         if len(values) == 1:
             ((last, (old_text, new_text)),) = values.items()
             params.append(
                 (when, actor, source, table, f"{prefix}:{last}", field, old_text, new_text)
             )
-        else:
+        elif values:
             params.append(
-                (
-                    when,
-                    actor,
-                    source,
-                    table,
-                    prefix + COMPACT,
-                    field,
-                    None,
-                    json.dumps(values, ensure_ascii=False, separators=(",", ":")),
-                )
+                (when, actor, source, table, prefix + COMPACT, field, None, _JSON.encode(values))
             )
-    conn.executemany(_INSERT, params)
+    if params:
+        conn.executemany(_INSERT, params)
     return n
+
+
+def is_collecting(conn: sqlite3.Connection) -> bool:
+    """Whether a :func:`collecting` block is open on ``conn`` (rows must then be handed over)."""
+    return bool(_collectors.get(id(conn)))
+
+
+def hand_over(conn: sqlite3.Connection, rows: list[AuditRow]) -> None:
+    """Give rows written with :func:`write_compact` to the collectors open on ``conn``."""
+    for collected in _collectors.get(id(conn), []):
+        collected.extend(rows)
 
 
 def _compacted(rows: list[AuditRow], when: str, actor: str, source: str) -> list[tuple]:

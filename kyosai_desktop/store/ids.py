@@ -46,6 +46,18 @@ def new_id(conn: sqlite3.Connection, table: str) -> int | None:
     return lo if row[0] is None else int(row[0]) + 1
 
 
+def new_ids(conn: sqlite3.Connection, table: str, n: int) -> list[int] | None:
+    """Ids for ``n`` new rows of ``table`` at once (see :func:`new_id`): None on the office
+    database, else the next ``n`` free ids of this laptop's block, ascending."""
+    first = new_id(conn, table)
+    if first is None:
+        return None
+    lo, hi = block_range(id_block(conn) or 0)
+    if first + n - 1 > hi:
+        raise ValueError(f"{table}: この持ち出し用コピーの番号の範囲を使い切りました。")
+    return list(range(first, first + n))
+
+
 def guard_sql(table: str) -> str:
     """The laptop-only trigger refusing an id SQLite chose by itself (positive)."""
     return (

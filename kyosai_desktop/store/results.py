@@ -8,14 +8,16 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from kyosai_desktop.store import audit
 from kyosai_desktop.store.tx import transaction
 
 
-@dataclass(frozen=True)
-class CellChange:
+class CellChange(NamedTuple):
+    """One cell's new figure (None clears it) and what it held (None: absent).  A named tuple:
+    an import builds tens of thousands of them."""
+
     union_id: int
     product_id: int
     month: str
@@ -142,42 +144,59 @@ class ResultRepository:
         and gets a plain INSERT.  ``bulk`` (an import of thousands of cells) writes the audit
         compactly: one row per union and product, every cell's old → new still in it.
         """
-        if any(c.new is not None and c.new < 0 for c in changes):
-            raise ValueError("件数は0以上の整数です。")
-        if not changes:
+        deletes, inserts, updates = [], [], []
+        # the audit's cells grouped by union and product as write_compact stores them
+        groups: dict[str, dict[str, list[str | None]]] = {}
+        group: dict[str, list[str | None]] = {}
+        last = None
+        for c in changes:  # one pass: a national import hands over tens of thousands
+            union_id, product_id, month, new, old = c
+            if new is None:
+                deletes.append((union_id, product_id, month))
+            elif new < 0:
+                raise ValueError("件数は0以上の整数です。")
+            elif old is None:  # known absent: a plain insert
+                inserts.append((union_id, product_id, month, new))
+            else:
+                updates.append((union_id, product_id, month, new))
+            if (union_id, product_id) != last:
+                last = (union_id, product_id)
+                group = groups.setdefault(f"{union_id}:{product_id}", {})
+            group[month] = [None if old is None else str(old), None if new is None else str(new)]
+        if not groups:
             return
         with transaction(self.conn):
-            self.conn.executemany(
-                _DELETE + "union_id = ? AND product_id = ? AND month = ?",
-                [(c.union_id, c.product_id, c.month) for c in changes if c.new is None],
-            )
-            self.conn.executemany(  # known absent: a plain insert
-                _INSERT,
-                [
-                    (c.union_id, c.product_id, c.month, c.new)
-                    for c in changes
-                    if c.new is not None and c.old is None
-                ],
-            )
-            self.conn.executemany(
-                _INSERT
-                + " ON CONFLICT (union_id, product_id, month) DO UPDATE SET count = excluded.count",
-                [
-                    (c.union_id, c.product_id, c.month, c.new)
-                    for c in changes
-                    if c.new is not None and c.old is not None
-                ],
-            )
-            audit.write_cells(
-                self.conn,
-                source,
-                "results",
-                "count",
-                compact=bulk,
-                cells=[
-                    (record_key(c.union_id, c.product_id, c.month), c.old, c.new) for c in changes
-                ],
-            )
+            if deletes:
+                self.conn.executemany(
+                    _DELETE + "union_id = ? AND product_id = ? AND month = ?", deletes
+                )
+            if inserts:
+                self.conn.executemany(_INSERT, inserts)
+            if updates:
+                self.conn.executemany(
+                    _INSERT
+                    + " ON CONFLICT (union_id, product_id, month) DO UPDATE SET count = excluded.count",
+                    updates,
+                )
+            if bulk:
+                audit.write_compact(self.conn, source, "results", "count", groups)
+                if audit.is_collecting(self.conn):
+                    audit.hand_over(
+                        self.conn,
+                        [
+                            audit.AuditRow("results", record_key(u, p, m), "count", old, new)
+                            for u, p, m, new, old in changes
+                        ],
+                    )
+            else:
+                audit.write(
+                    self.conn,
+                    source,
+                    [
+                        audit.AuditRow("results", record_key(u, p, m), "count", old, new)
+                        for u, p, m, new, old in changes
+                    ],
+                )
 
     def set(
         self,
