@@ -341,7 +341,7 @@ def _values(row: Sequence[object]) -> list[object]:
     return [
         (v or None)
         if type(v) is str
-        else (int(v) if v.is_integer() and -e <= v <= e else v)  # type: ignore[attr-defined]
+        else (int(v) if v.is_integer() and -e <= v <= e else v)
         if type(v) is float
         else _plain(v)
         for v in row
