@@ -17,6 +17,7 @@ where a loose reading would store something wrong:
 
 from __future__ import annotations
 
+import math
 import datetime as dt
 import re
 import unicodedata
@@ -203,7 +204,7 @@ def parse_decimal(value: object, *, label: str = "値", low: Decimal, high: Deci
     if isinstance(value, bool) or is_blank(value):
         raise CellError(f"{label}「{shown(value)}」は数値ではありません。")
     if isinstance(value, int | float | Decimal):
-        if isinstance(value, float) and (value != value or value in (float("inf"), float("-inf"))):
+        if isinstance(value, float) and not math.isfinite(value):
             raise CellError(f"{label}「{value}」は数値ではありません。")
         number = Decimal(str(value))
     else:
@@ -235,11 +236,14 @@ def parse_percent(
     return number.quantize(Decimal(1)) if number == number.to_integral_value() else number
 
 
+_RATE_LOW, _RATE_HIGH = Decimal(-100000), Decimal(100000)
+
+
 def parse_rate(value: object, *, label: str = "率") -> Decimal:
     """A rate as a sheet holds it: 0.457 (Excel percent), 45.7 or "45.7%" — as written."""
     text = value.strip().removesuffix("%").removesuffix("％") if isinstance(value, str) else value
     try:
-        return parse_decimal(text, label=label, low=Decimal(-100000), high=Decimal(100000))
+        return parse_decimal(text, label=label, low=_RATE_LOW, high=_RATE_HIGH)
     except CellError:
         raise CellError(f"{label}「{shown(value)}」は率として読めません。") from None
 

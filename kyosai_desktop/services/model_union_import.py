@@ -131,6 +131,9 @@ class ModelUnionImportResult:
 # ------------------------------------------------------------------ checks
 
 
+_TOLERANCE = Decimal("0.051")
+
+
 def _percent_matches(stated: object, computed: Decimal | None) -> bool:
     """A rate cell may hold 0.457 (Excel percent), 45.7, "45.7%" or "—"."""
     if isinstance(stated, str):  # an Excel error such as #DIV/0!
@@ -139,8 +142,8 @@ def _percent_matches(stated: object, computed: Decimal | None) -> bool:
         return stated is None or stated == 0
     if stated is None:
         return False
-    value = Decimal(str(stated))
-    tolerance = Decimal("0.051")
+    value = stated if type(stated) is Decimal else Decimal(str(stated))
+    tolerance = _TOLERANCE
     return abs(value * 100 - computed) < tolerance or abs(value - computed) < tolerance
 
 

@@ -13,6 +13,7 @@ together as :class:`ImportFailed`; softer findings become warnings.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -389,6 +390,11 @@ def _read_rows(table, header, cols, as_of, prefectures, problems, warnings, note
     month_items = list(cols.months.items())
     late = {m for m in cols.current if m > as_of}
     derived = list(cols.derived.items())
+    month_cols = dict(month_items)
+    band_items = [(m, col) for m, col in month_items if m not in late]
+    late_items = [(m, col) for m, col in month_items if m in late]
+    stated_items = _stated_items(derived, ())
+    totals_items = _stated_items(derived, month_items)
     header_labels = {norm_label(v) for v in table.rows[header.row_index]} - {""}
     rows: list[SheetRow] = []
     totals: SheetTotals | None = None
@@ -398,17 +404,15 @@ def _read_rows(table, header, cols, as_of, prefectures, problems, warnings, note
     for i in range(header.row_index + 1, len(table.rows)):
         raw = table.rows[i]
         row = list(raw) + [None] * (len(table.rows[header.row_index]) - len(raw))
-        if all(is_blank(v) for v in row):
-            continue
-        first_text = next((norm_label(v) for v in row if not is_blank(v)), "")
-        if first_text.startswith("※"):
-            notes.append(
-                f"シートの注記 ({table.line(i)}行目): {str(next(v for v in row if not is_blank(v))).strip()}"
-            )
+        first = next((v for v in row if not is_blank(v)), None)
+        if first is None:
+            continue  # a blank row
+        if norm_label(first).startswith("※"):
+            notes.append(f"シートの注記 ({table.line(i)}行目): {str(first).strip()}")
             continue
         ident = [norm_label(row[j]) for j in identity]
         if any(t in TOTAL_LABELS for t in ident):
-            totals = SheetTotals(i, _stated(table, i, row, derived, month_items, warnings))
+            totals = SheetTotals(i, _stated(table, i, row, totals_items, warnings))
             totals.stated.update(_total_extras(table, i, row, c, warnings))
             continue
         if set(ident) - {""} <= header_labels and any(ident):
@@ -471,19 +475,19 @@ def _read_rows(table, header, cols, as_of, prefectures, problems, warnings, note
             target=_count_cell(table, i, c["目標件数"], row, problems),
             in_national=in_national,
         )
-        for month, col in month_items:
-            value = row[col]
-            if type(value) is int and value >= 0:
-                number: int | None = value
-            else:
-                number = _count_cell(table, i, col, row, problems)
-            item.month_cols[month] = col
-            if month in late:
-                if number is not None:
-                    item.late_counts[month] = number
-            else:
-                item.values[month] = number or 0
-        item.stated = _stated(table, i, row, derived, (), problems)
+        item.month_cols = month_cols  # the same columns for every row (never changed)
+        # the band's months: most cells are plain whole numbers, taken as they are
+        values = {month: row[col] for month, col in band_items}
+        if values and (set(map(type, values.values())) != {int} or min(values.values()) < 0):
+            for month, value in values.items():
+                if type(value) is not int or value < 0:
+                    values[month] = _count_cell(table, i, month_cols[month], row, problems) or 0
+        item.values = values
+        for month, col in late_items:
+            number = _count_cell(table, i, col, row, problems)
+            if number is not None:
+                item.late_counts[month] = number
+        item.stated = _stated(table, i, row, stated_items, problems)
         rows.append(item)
     return rows, totals
 
@@ -533,18 +537,14 @@ def _month_cell(
     table: Table, i: int, col: int | None, row: list, problems: list[Problem]
 ) -> int | None:
     """発効 as a month number 1–12 ("10月", "１０", 10.0), as the master import reads it."""
-    return (
-        None
-        if col is None
-        else _cell(
-            table,
-            problems,
-            i,
-            col,
-            lambda v: cells.parse_month_of_year(v, label="発効月"),
-            row[col],
-        )
-    )
+    return None if col is None else _cell(table, problems, i, col, _effective_month, row[col])
+
+
+@functools.lru_cache(maxsize=256, typed=True)
+def _effective_month(value: object) -> int | None:
+    """``cells.parse_month_of_year`` remembered per distinct cell value (a sheet has a dozen:
+    "4月" … "3月"); typed, so True is never taken for 1.  A refusal is not remembered."""
+    return cells.parse_month_of_year(value, label="発効月")
 
 
 def parse_signed(value: object) -> int:
@@ -561,20 +561,27 @@ _RATES = frozenset({"join_rate", "rate"})
 _SIGNED = frozenset({"yoy", "remaining"})
 
 
+def _stated_items(derived, month_items) -> list[tuple[str, int, bool, bool]]:
+    """(key, column, is a rate, may be negative) of the derived columns (and, for the 合計
+    row, the months) — worked out once per sheet, not once per row."""
+    items = [(k, col) for k, col in derived if k != "effective"]
+    items += [(f"month:{m}", col) for m, col in month_items]
+    return [(k, col, k in _RATES, k in _SIGNED) for k, col in items]
+
+
 def _stated(
-    table: Table, i: int, row: list, derived, month_items, problems: list[Problem]
+    table: Table, i: int, row: list, items: list[tuple[str, int, bool, bool]], problems
 ) -> dict[str, tuple[int, object]]:
     """Parsed values of the derived columns (and, for the 合計 row, the months)."""
     out: dict[str, tuple[int, object]] = {}
-    items = [(k, col) for k, col in derived if k != "effective"]
-    items += [(f"month:{m}", col) for m, col in month_items]
-    for key, col in items:
-        value = row[col] if col < len(row) else None
+    width = len(row)
+    for key, col, is_rate, signed in items:
+        value = row[col] if col < width else None
         if (
             type(value) is int
-            and key not in _RATES
-            and (value >= 0 or key in _SIGNED)
-            and abs(value) <= MAX_COUNT
+            and not is_rate
+            and (value >= 0 or signed)
+            and -MAX_COUNT <= value <= MAX_COUNT
         ):
             out[key] = (col, value)  # the common case: a plain whole number
             continue
@@ -585,9 +592,9 @@ def _stated(
             out[key] = (col, value.strip())
             continue
         try:
-            if key in _RATES:
+            if is_rate:
                 parsed: object = parse_rate(value)
-            elif key in _SIGNED:
+            elif signed:
                 parsed = parse_signed(value)
             else:
                 parsed = parse_count(value)
