@@ -252,3 +252,56 @@ def test_reports_refuse_an_as_of_month_outside_the_fiscal_year(loaded, tmp_path,
             run(loaded, "report", "branch", "--fy", "2024", "--as-of", as_of, "--out", str(out))
             == 0
         )
+
+
+def _commands_added(module: str) -> set[str]:
+    """The commands a cli module's register() adds, read from the parsers it built."""
+    import argparse
+    import importlib
+
+    parser = argparse.ArgumentParser()
+    sub = parser.add_subparsers()
+    groups = {
+        "root": sub,
+        "import": sub.add_parser("import").add_subparsers(),
+        "report": sub.add_parser("report").add_subparsers(),
+    }
+    importlib.import_module(f"kyosai_desktop.cli.{module}").register(groups)
+    out = {name for name in sub.choices if name not in ("import", "report")}
+    for group in ("import", "report"):
+        out |= {f"{group} {name}" for name in groups[group].choices}
+    return out
+
+
+def test_each_command_module_declares_exactly_the_commands_it_adds():
+    from kyosai_desktop.cli import COMMAND_MODULES
+
+    for module, declared in COMMAND_MODULES.items():
+        assert _commands_added(module) == set(declared), module
+
+
+def test_a_command_builds_only_its_own_module_and_help_lists_every_command(tmp_path, capsys):
+    """The parser for ``import model-unions`` comes from model_unions alone; the help, an
+    unknown or a missing command get the whole parser (every command listed)."""
+    from kyosai_desktop import cli
+
+    assert cli._module_for(["--db", "x.db", "import", "model-unions", "f.xlsx"]) == "model_unions"
+    assert cli._module_for(["--db", "import", "estimates", "import", "f.csv"]) == "estimates"
+    assert cli._module_for(["report", "branch", "--as-of", "2025-02"]) == "master"
+    assert cli._module_for(["exchange", "status"]) == "exchange"
+    for argv in (["--help"], ["import", "--help"], ["import"], ["nonsense"], []):
+        assert cli._module_for(argv) is None
+    with pytest.raises(SystemExit):
+        main(["import", "--help"])
+    out = capsys.readouterr().out
+    assert "model-unions" in out  # the whole parser's import kinds
+    with pytest.raises(SystemExit):
+        main(["--help"])
+    out = capsys.readouterr().out
+    for word in ("init", "estimates", "exchange", "hq", "restore", "template", "report"):
+        assert word in out
+    # a command found through one module still runs end to end
+    db = tmp_path / "k.sqlite3"
+    assert run(db, "init", "--branch", "05") == 0
+    assert run(db, "import", "model-unions", str(tmp_path / "missing.xlsx"), "--fy", "2024") == 2
+    assert "ファイルが見つかりません" in capsys.readouterr().err

@@ -14,7 +14,6 @@ import argparse
 from pathlib import Path
 
 from kyosai_desktop.cli import CommandError, open_ctx
-from kyosai_desktop.domain.months import parse_month
 
 
 def register(groups: dict) -> None:
@@ -93,6 +92,8 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 
 def product_as_of(ctx, items: list[str]) -> dict[int, str]:
+    from kyosai_desktop.domain.months import parse_month
+
     out: dict[int, str] = {}
     for item in items:
         name, sep, month = item.partition("=")
@@ -106,6 +107,7 @@ def product_as_of(ctx, items: list[str]) -> dict[int, str]:
 
 
 def cmd_report_national(args: argparse.Namespace) -> int:
+    from kyosai_desktop.domain.months import parse_month
     from kyosai_desktop.services import national_report as nr
 
     as_of = parse_month(args.as_of)

@@ -6,7 +6,6 @@ import argparse
 from pathlib import Path
 
 from kyosai_desktop.cli import CommandError, open_ctx
-from kyosai_desktop.domain.months import MonthOutsideYear, parse_month
 
 
 def register(groups: dict) -> None:
@@ -93,6 +92,7 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 
 def cmd_report_branch(args: argparse.Namespace) -> int:
+    from kyosai_desktop.domain.months import MonthOutsideYear, parse_month
     from kyosai_desktop.services.branch_report import (
         branch_progress,
         rider_goals,

@@ -13,12 +13,6 @@ import argparse
 from pathlib import Path
 
 from kyosai_desktop.cli import CommandError, open_ctx
-from kyosai_desktop.domain.months import (
-    FiscalYear,
-    MonthOutsideYear,
-    check_as_of,
-    parse_month,
-)
 
 
 def register(groups: dict) -> None:
@@ -81,6 +75,8 @@ def _pref(ctx, value: str | None) -> str | None:
 
 def _check_as_of(ctx, fiscal_year: int, as_of: str, start_month: int | None = None) -> None:
     """Refuse an as-of month outside the fiscal year (before: a table of zeros; after: cut silently)."""
+    from kyosai_desktop.domain.months import FiscalYear, MonthOutsideYear, check_as_of
+
     year = FiscalYear(
         fiscal_year, start_month or ctx.fiscal_years.model_year(fiscal_year).start_month
     )
@@ -117,6 +113,7 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
+    from kyosai_desktop.domain.months import parse_month
     from kyosai_desktop.services import model_union_report as mr
 
     as_of = parse_month(args.as_of)
@@ -152,6 +149,7 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 
 def cmd_union_sheets(args: argparse.Namespace) -> int:
+    from kyosai_desktop.domain.months import parse_month
     from kyosai_desktop.services.union_progress_sheet import build_union_sheets, model_union_ids
 
     as_of = parse_month(args.as_of)
