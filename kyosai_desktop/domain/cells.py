@@ -17,8 +17,8 @@ where a loose reading would store something wrong:
 
 from __future__ import annotations
 
-import math
 import datetime as dt
+import math
 import re
 import unicodedata
 from decimal import ROUND_HALF_UP, Decimal

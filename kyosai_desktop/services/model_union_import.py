@@ -261,14 +261,16 @@ def _compare(
         if key not in expected:
             continue
         want = expected[key]
-        if key in ("join_rate", "rate"):
+        rate = key in ("join_rate", "rate")
+        if rate:
             ok = _percent_matches(value, want)  # type: ignore[arg-type]
-            shown_want = format_percent(want)  # type: ignore[arg-type]
-            shown_value = _fmt_rate(value)
         else:
             ok = (value if value is not None else (0 if want is not None else None)) == want
-            shown_want, shown_value = str(want), "空欄" if value is None else str(value)
         if not ok:
+            if rate:
+                shown_want, shown_value = format_percent(want), _fmt_rate(value)  # type: ignore[arg-type]
+            else:
+                shown_want, shown_value = str(want), "空欄" if value is None else str(value)
             out.append(
                 sheet.table.problem(
                     index,
