@@ -182,9 +182,8 @@ def compute_row(
     months.append((*current, *(None,) * (12 - len(current))))
     year_totals = tuple(map(sum, months[:-1]))  # type: ignore[arg-type]
     # a previous year's same period is a prefix of its months (from its start month)
-    to_date = tuple(
-        [sum(m[:n]) for m, n in zip(months, layout.previous_to_date_lengths, strict=False)]
-    )  # type: ignore[arg-type]
+    lengths = layout.previous_to_date_lengths  # one per previous year: zip stops there
+    to_date = tuple([sum(m[:n]) for m, n in zip(months, lengths, strict=False)])  # type: ignore[arg-type]
     cumulative = sum(current)
     previous = to_date[-1] if to_date else 0
     target = unit.target
