@@ -140,9 +140,18 @@ def write(
     if compact:
         params = _compacted(rows, when, actor, source)
     else:
-        params = [
-            (when, actor, source, r.table, r.key, r.field, r.stored_old(), r.stored_new())
-            for r in rows
+        params = [  # stored_old() / stored_new(), unrolled: tens of thousands for an import
+            (
+                when,
+                actor,
+                source,
+                table,
+                key,
+                field,
+                old_text if old_text is not None else None if old is None else str(old),
+                new_text if new_text is not None else None if new is None else str(new),
+            )
+            for table, key, field, old, new, old_text, new_text in rows
         ]
     conn.executemany(
         _INSERT,
