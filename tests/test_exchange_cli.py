@@ -474,6 +474,41 @@ def test_laptop_ids_come_from_its_own_block_and_a_forgotten_path_is_refused(pair
         ctx.close()
 
 
+def test_unions_a_headquarters_sheet_creates_on_a_laptop_take_its_ids_and_travel_back(pair):
+    """The HQ sheet's bulk path (one INSERT for all new unions) allocates from the laptop's
+    block too; the new unions are searchable, audited, and reach the office."""
+    from kyosai_desktop.services.model_union_import import import_model_unions
+    from kyosai_desktop.store.ids import block_range, id_block
+    from tests.model_union_fixtures import generated_units, write_sheet
+
+    office, laptop, tmp = pair
+    sheet = write_sheet(tmp / "hq.xlsx", generated_units(40, seed=7))
+    ctx = open_context(laptop)
+    try:
+        lo, hi = block_range(id_block(ctx.conn))
+        before = {u.id for u in ctx.unions.list()}
+        result = import_model_unions(ctx, sheet, 2024)
+        created = [u for u in ctx.unions.list() if u.id not in before]
+        assert len(created) == len(result.created_unions) > 0
+        assert all(lo <= u.id <= hi for u in created)
+        assert len({u.id for u in created}) == len(created)
+        probe = created[-1]
+        assert probe.id in {hit.ref for hit in ctx.search.search(probe.name)}
+        for u in created:
+            fields = {e.field for e in ctx.audit.history("unions", str(u.id))}
+            assert "*" in fields and ("members" in fields) == (u.members is not None)
+    finally:
+        ctx.close()
+    exchange.export_changes(laptop, tmp / "hq_changes.kyosai", PASSPHRASE)
+    exchange.import_changes(office, tmp / "hq_changes.kyosai", PASSPHRASE)
+    ctx = open_context(office)
+    try:
+        names = {(u.pref_code, u.union_code): u.name for u in ctx.unions.list()}
+        assert all(names.get((u.pref_code, u.union_code)) == u.name for u in created)
+    finally:
+        ctx.close()
+
+
 def test_anonymising_a_campaign_also_clears_the_exchange_copies_of_its_names(pair):
     office, laptop, tmp = pair
     ctx = open_context(laptop)

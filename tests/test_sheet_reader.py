@@ -176,3 +176,49 @@ def test_a_tall_or_wide_sheet_within_bounds_is_read(tmp_path, corner, rows):
     ws[corner] = 1
     wb.save(tmp_path / "ok.xlsx")
     assert len(read_table(tmp_path / "ok.xlsx").rows) == rows
+
+
+@pytest.mark.parametrize("damage", ["xml", "far", "hidden"])
+def test_the_cli_import_reading_in_the_background_refuses_as_the_foreground_does(
+    tmp_path, capsys, damage
+):
+    """``kyosai import model-unions`` checks the file, then reads its cells in a thread while
+    it opens the database: a sheet calamine cannot read (the check passed it), a far value and
+    a hidden sheet are still a Japanese refusal, exit 2, the database untouched."""
+    import threading
+
+    from kyosai_desktop.services.tabular import start_reading
+
+    good = book(tmp_path / "good.xlsx", [("単組", GOOD, "visible")])
+    bad = tmp_path / "bad.xlsx"
+    if damage == "xml":
+        _rezip(
+            good,
+            bad,
+            lambda name, body: body[: len(body) // 2] if name.endswith("sheet1.xml") else body,
+        )
+    elif damage == "far":
+        wb = Workbook()
+        wb.active.append(GOOD[0])
+        wb.active["XFD1048576"] = 1
+        wb.save(bad)
+    else:
+        book(bad, [("隠し", GOOD, "hidden"), ("空", [], "visible")])  # never the hidden one
+    expected = {
+        "xml": "Excel ファイルとして読めません",
+        "far": "範囲が広すぎます",
+        "hidden": "シート「空」にデータがありません",
+    }
+    if damage == "xml":  # the check passes it; the refusal comes from the reading thread
+        pending = start_reading(bad)
+        with pytest.raises(ImportFailed, match=expected[damage]):
+            pending.result()
+        assert not [t for t in threading.enumerate() if t.name == "sheet-read"]
+    db = tmp_path / "k.sqlite3"
+    assert main(["--db", str(db), "init", "--branch", "05"]) == 0
+    before = db.read_bytes()
+    capsys.readouterr()
+    assert main(["--db", str(db), "import", "model-unions", str(bad), "--fy", "2024"]) == 2
+    err = capsys.readouterr().err
+    assert expected[damage] in err and "Traceback" not in err
+    assert db.read_bytes() == before
