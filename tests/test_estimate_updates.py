@@ -79,6 +79,7 @@ def test_updated_summary_and_closing_lists_are_a_fresh_read(ctx):
     closings = {
         p: er.read_closing(ctx, campaign_id=p[0], within_days=p[1], today=TODAY) for p in params
     }
+    opened = er.read_open(ctx, campaign_id=camp.id, today=TODAY)  # what the page keeps
     done: list[OpChanges] = []
     seen = set()
     for _step in range(120):
@@ -115,12 +116,16 @@ def test_updated_summary_and_closing_lists_are_a_fresh_read(ctx):
         assert updated is not None
         summary = updated
         closings = {p: c.with_estimates(ctx, written) for p, c in closings.items()}
+        opened = opened.with_estimates(ctx, written)
 
         assert _table_of(summary.table()) == _table_of(er.campaign_summary(ctx, camp.id).table())
         assert summary.total == er.campaign_summary(ctx, camp.id).total
         for (campaign_id, days), closing in closings.items():
             fresh = er.closing_list(ctx, campaign_id=campaign_id, within_days=days, today=TODAY)
             assert _table_of(closing.table()) == _table_of(fresh), (action, campaign_id, days)
+        for days in (None, 0, 30, 365):  # every "within N days" list filters the same rows
+            fresh = er.closing_list(ctx, campaign_id=camp.id, within_days=days, today=TODAY)
+            assert _table_of(opened.within(days).table()) == _table_of(fresh), (action, days)
     assert seen == {"edit", "status", "add", "delete", "undo"}
     assert any(len(c.rows) for c in closings.values())
 

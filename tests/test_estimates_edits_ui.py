@@ -250,3 +250,31 @@ def test_other_paths_delete_import_and_edits_elsewhere(window, ctx, qtbot, promp
     summary = page.summary_view.report
     assert summary.rows[summary.row_keys.index(third.id)][summary.index("saving")].text == "¥0"
     same_as_fresh(page, ctx)
+
+
+def test_the_days_of_the_closing_list_after_an_edit(window, ctx, qtbot):
+    """The closing tab on screen: an edit moves a maturity into the window; the clerk steps
+    満期まで N 日 with the arrow keys — each list filters the open estimates the page keeps,
+    updated by the edit, and is the list a fresh read gives."""
+    page = window.pages["estimates"]
+    camp = page.campaign()
+    page.tabs.setCurrentWidget(page.closing_tab)
+    b = ctx.estimates.find_seq(camp.id, window.second.id, 2)
+    assert b.id not in page.closing_view.report.row_keys
+    in_40 = (date.today() + timedelta(days=40)).isoformat()
+    window.bus.announce(est_ops.edit_estimate(ctx, b.id, {"policy_maturity": in_40}))
+    assert b.id in page.closing_view.report.row_keys
+    page.within_days.setFocus()
+    for key, days in ((Qt.Key.Key_Down, 59), (Qt.Key.Key_Up, 60), (Qt.Key.Key_Up, 61)):
+        qtbot.keyClick(page.within_days, key)
+        assert page.within_days.value() == days
+        fresh = er.closing_list(ctx, campaign_id=camp.id, within_days=days)
+        shown = page.closing_view.report
+        assert (shown.rows, shown.row_keys, shown.summary, shown.subtitle) == (
+            fresh.rows,
+            fresh.row_keys,
+            fresh.summary,
+            fresh.subtitle,
+        )
+    page.within_days.setValue(39)  # typed: the edited estimate (40 days) drops out
+    assert b.id not in page.closing_view.report.row_keys

@@ -7,7 +7,8 @@
 * :func:`campaign_summary` — per union and in total: requests, estimates made, returned,
   成約, 成約率, saving, 横断旗; :meth:`CampaignSummary.table` is its ReportTable;
 * :func:`closing_list` — open estimates by 保険(共済)満期日, optionally "within N days";
-  :func:`read_closing` keeps it as a :class:`ClosingList` an edit updates row by row, as
+  :func:`read_open` keeps the open estimates (:class:`OpenEstimates`) that each "within N
+  days" list filters and an edit updates row by row, as
   :func:`summary_with` updates a summary union by union;
 * :func:`summary_json` — the object printed by ``kyosai estimates summary --json``.
 
@@ -21,6 +22,7 @@ from collections.abc import Collection
 from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
+from functools import cached_property
 from pathlib import Path
 
 from kyosai_desktop.domain.estimates import (
@@ -534,42 +536,151 @@ CLOSING_COLUMNS = [
 
 @dataclass(frozen=True)
 class ClosingRow:
-    """One estimate of the closing list: where it sorts, its cells, and what the notes count."""
+    """One open estimate of the closing lists: where it sorts, its next 満期日 and the days to
+    it; its cells are made when first shown (a list of 14,000 open estimates shows a screenful)."""
 
     order: tuple  # (no date, next 満期日, 満期日 as entered, 県コード, 単組コード, No., id)
-    estimate_id: int
-    cells: list[Cell]
-    soon: bool  # next 満期日 within 30 days (toned)
-    rolled: bool  # 満期日 past, rolled forward to the next renewal
+    estimate: OpenEstimate
+    union: Union | None
+    renewal: date | None
+    days: int | None
+
+    @property
+    def estimate_id(self) -> int:
+        return self.estimate.id
+
+    @property
+    def soon(self) -> bool:
+        """Next 満期日 within 30 days (toned)."""
+        return self.days is not None and 0 <= self.days <= 30
+
+    @property
+    def rolled(self) -> bool:
+        """満期日 past, rolled forward to the next renewal."""
+        return (
+            self.renewal is not None and self.renewal.isoformat() != self.estimate.policy_maturity
+        )
+
+    @cached_property
+    def cells(self) -> list[Cell]:
+        o, u, renewal, days = self.estimate, self.union, self.renewal, self.days
+        tone = FLAGGED if self.soon else None
+        return [
+            cell(
+                renewal.isoformat() if renewal else None,
+                DATE,
+                tone=tone,
+                text=None if renewal else "未記入",
+            ),
+            cell(days, SIGNED, tone=tone, text="" if days is None else None),
+            cell(
+                o.policy_maturity,
+                DATE,
+                tone=tone,
+                text=None if o.policy_maturity else "",
+                tooltip="1年ごとの更新として次の満期日に繰り越しました" if self.rolled else None,
+            ),
+            cell(u.key if u else "", CODE, tone=tone),
+            cell(_union_name(u), tone=tone),
+            cell(o.seq, COUNT, tone=tone),
+            cell(o.name if o.name is not None else ANONYMOUS, tone=tone),
+            cell(o.car, tone=tone),
+            cell(o.contact, tone=tone),
+            cell(o.other_premium, YEN, tone=tone, text=_yen_or_blank(o.other_premium)),
+            cell(o.jichiro_premium, YEN, tone=tone, text=_yen_or_blank(o.jichiro_premium)),
+            cell(o.payment, tone=tone),
+            cell(o.status, tone=tone),
+            cell(o.returned_on, DATE, tone=tone),
+            cell(o.campaign, tone=tone),
+        ]
 
 
 def _closing_order(row: ClosingRow) -> tuple:
     return row.order
 
 
-@dataclass
-class ClosingList:
-    """The closing list of one set of parameters, kept so that an edit of a few estimates
-    updates it in place (:meth:`with_estimates`) instead of reading every open estimate again.
+def _closing_row(o: OpenEstimate, unions: dict[int, Union], today: date) -> ClosingRow:
+    renewal = (
+        next_renewal(date.fromisoformat(o.policy_maturity), today) if o.policy_maturity else None
+    )
+    u = unions.get(o.union_id)
+    order = (
+        renewal is None,
+        renewal or today,
+        o.policy_maturity or "",
+        u.pref_code if u else "",
+        u.union_code if u else "",
+        o.seq,
+        o.id,
+    )
+    return ClosingRow(order, o, u, renewal, None if renewal is None else (renewal - today).days)
 
-    Its rows are ordered by next 満期日, then as the repository reads open estimates (満期日
-    as entered, union code, No., id): the key :func:`_closing_row` makes, for a whole read
-    and for a row put back alike — so an updated list is the list a whole read gives.
+
+@dataclass
+class OpenEstimates:
+    """Every open estimate of a campaign (or of all) with its next 満期日 as of ``today``, in
+    the closing list's order — read once, kept by the page; each "within N days" list is a
+    filter of it (:meth:`within`), and an edit of a few estimates updates it in place
+    (:meth:`with_estimates`) instead of reading every open estimate again.
+
+    The order is by next 満期日, then as the repository reads open estimates (満期日 as
+    entered, union code, No., id): the key :func:`_closing_row` makes, for a whole read and
+    for a row put back alike — so an updated list is the list a whole read gives.
     """
 
     campaign_id: int | None
     union_id: int | None
-    within_days: int | None
     today: date
     where: list[str]
     unions: dict[int, Union]
     rows: list[ClosingRow]
 
+    def within(self, within_days: int | None) -> ClosingList:
+        """The closing list of the next renewals from today to today + ``within_days``."""
+        if within_days is not None and within_days < 0:
+            raise ValueError("日数は0以上で指定してください。")
+        rows = (
+            self.rows
+            if within_days is None
+            else [r for r in self.rows if r.days is not None and r.days <= within_days]
+        )
+        return ClosingList(self, within_days, rows)
+
+    def with_estimates(self, ctx: AppContext, estimate_ids: Collection[int]) -> OpenEstimates:
+        """After ``estimate_ids`` were written (edited, added, deleted, closed or reopened):
+        their rows out, their open ones read again (by id) and put in order.  Campaign names
+        and unions are those of this list: after a change to campaigns or unions, read it
+        whole."""
+        ids = set(estimate_ids)
+        fresh = ctx.estimates.open_estimates(
+            campaign_id=self.campaign_id, union_id=self.union_id, ids=ids
+        )
+        rows = [r for r in self.rows if r.estimate_id not in ids]
+        for o in fresh:
+            bisect.insort(rows, _closing_row(o, self.unions, self.today), key=_closing_order)
+        return OpenEstimates(
+            self.campaign_id, self.union_id, self.today, self.where, self.unions, rows
+        )
+
+
+@dataclass
+class ClosingList:
+    """One closing list: the open estimates of ``source`` within ``within_days`` (or all)."""
+
+    source: OpenEstimates
+    within_days: int | None
+    rows: list[ClosingRow]
+
+    def with_estimates(self, ctx: AppContext, estimate_ids: Collection[int]) -> ClosingList:
+        """This list after ``estimate_ids`` were written (:meth:`OpenEstimates.with_estimates`)."""
+        return self.source.with_estimates(ctx, estimate_ids).within(self.within_days)
+
     def table(self) -> ReportTable:
         soon = sum(r.soon for r in self.rows)
         rolled = sum(r.rolled for r in self.rows)
+        source = self.source
         window = (
-            f"{_jdate(self.today)}から{self.within_days}日以内に満期"
+            f"{_jdate(source.today)}から{self.within_days}日以内に満期"
             if self.within_days is not None
             else "未成約の見積りすべて"
         )
@@ -577,7 +688,7 @@ class ClosingList:
             title="クロージング対象一覧 (次の満期日順)",
             columns=CLOSING_COLUMNS,
             rows=[r.cells for r in self.rows],
-            subtitle="　".join([*self.where, window]),
+            subtitle="　".join([*source.where, window]),
             summary=[("対象", f"{len(self.rows)}人"), ("30日以内に満期", f"{soon}人")],
             notes=[
                 "※ 成約・不成約になった見積りは載りません。満期前の適切な時期にクロージングを行ってください。",
@@ -589,81 +700,33 @@ class ClosingList:
             legend={FLAGGED: "30日以内に満期"},
         )
 
-    def with_estimates(self, ctx: AppContext, estimate_ids: Collection[int]) -> ClosingList:
-        """This list after ``estimate_ids`` were written (edited, added, deleted, closed or
-        reopened): their rows out, their open ones read again (by id) and put in order.
-        Campaign names and unions are those of this list: after a change to campaigns or
-        unions, read the list whole."""
-        ids = set(estimate_ids)
-        fresh = ctx.estimates.open_estimates(
-            campaign_id=self.campaign_id, union_id=self.union_id, ids=ids
-        )
-        rows = [r for r in self.rows if r.estimate_id not in ids]
-        for o in fresh:
-            row = _closing_row(o, self.unions, self.today, self.within_days)
-            if row is not None:
-                bisect.insort(rows, row, key=_closing_order)
-        return ClosingList(
-            self.campaign_id,
-            self.union_id,
-            self.within_days,
-            self.today,
-            self.where,
-            self.unions,
-            rows,
-        )
 
+def read_open(
+    ctx: AppContext,
+    *,
+    campaign_id: int | None = None,
+    union_id: int | None = None,
+    today: date | None = None,
+    unions: dict[int, Union] | None = None,
+) -> OpenEstimates:
+    """Open estimates (not 成約/不成約) by their next 満期日, with the premiums.
 
-def _closing_row(
-    o: OpenEstimate, unions: dict[int, Union], today: date, within_days: int | None
-) -> ClosingRow | None:
-    renewal = (
-        next_renewal(date.fromisoformat(o.policy_maturity), today) if o.policy_maturity else None
-    )
-    days = None if renewal is None else (renewal - today).days
-    if within_days is not None and (days is None or days > within_days):
-        return None
-    tone = FLAGGED if days is not None and 0 <= days <= 30 else None
-    moved = renewal is not None and renewal.isoformat() != o.policy_maturity
-    u = unions.get(o.union_id)
-    order = (
-        renewal is None,
-        renewal or today,
-        o.policy_maturity or "",
-        u.pref_code if u else "",
-        u.union_code if u else "",
-        o.seq,
-        o.id,
-    )
-    cells = [
-        cell(
-            renewal.isoformat() if renewal else None,
-            DATE,
-            tone=tone,
-            text=None if renewal else "未記入",
-        ),
-        cell(days, SIGNED, tone=tone, text="" if days is None else None),
-        cell(
-            o.policy_maturity,
-            DATE,
-            tone=tone,
-            text=None if o.policy_maturity else "",
-            tooltip="1年ごとの更新として次の満期日に繰り越しました" if moved else None,
-        ),
-        cell(u.key if u else "", CODE, tone=tone),
-        cell(_union_name(u), tone=tone),
-        cell(o.seq, COUNT, tone=tone),
-        cell(o.name if o.name is not None else ANONYMOUS, tone=tone),
-        cell(o.car, tone=tone),
-        cell(o.contact, tone=tone),
-        cell(o.other_premium, YEN, tone=tone, text=_yen_or_blank(o.other_premium)),
-        cell(o.jichiro_premium, YEN, tone=tone, text=_yen_or_blank(o.jichiro_premium)),
-        cell(o.payment, tone=tone),
-        cell(o.status, tone=tone),
-        cell(o.returned_on, DATE, tone=tone),
-        cell(o.campaign, tone=tone),
-    ]
-    return ClosingRow(order, o.id, cells, tone is not None, moved)
+    A yearly policy renews every year, so a 保険(共済)満期日 already past rolls forward to its
+    next renewal (domain ``next_renewal``): the list is about the next chance to convert, not
+    about a date gone.  ``unions`` (by id), when the caller holds them, saves reading them.
+    """
+    today = today or date.today()
+    items = ctx.estimates.open_estimates(campaign_id=campaign_id, union_id=union_id)
+    if unions is None:
+        unions = {u.id: u for u in ctx.unions.list()}
+    rows = [_closing_row(o, unions, today) for o in items]
+    rows.sort(key=_closing_order)
+    where = []
+    if campaign_id is not None:
+        where.append(_campaign(ctx, campaign_id).name)
+    if union_id is not None:
+        where.append(_union_name(unions.get(union_id)))
+    return OpenEstimates(campaign_id, union_id, today, where, unions, rows)
 
 
 def read_closing(
@@ -673,33 +736,12 @@ def read_closing(
     union_id: int | None = None,
     within_days: int | None = None,
     today: date | None = None,
-    unions: dict[int, Union] | None = None,
 ) -> ClosingList:
-    """Open estimates (not 成約/不成約) by their next 満期日, with the premiums.
-
-    A yearly policy renews every year, so a 保険(共済)満期日 already past rolls forward to its
-    next renewal (domain ``next_renewal``): the list is about the next chance to convert, not
-    about a date gone.  ``within_days`` keeps the next renewals from today to today + N.
-    ``unions`` (by id), when the caller holds them, saves reading them.
-    """
-    today = today or date.today()
+    """The closing list: :func:`read_open`, within ``within_days`` (from today to today + N)."""
     if within_days is not None and within_days < 0:
         raise ValueError("日数は0以上で指定してください。")
-    items = ctx.estimates.open_estimates(campaign_id=campaign_id, union_id=union_id)
-    if unions is None:
-        unions = {u.id: u for u in ctx.unions.list()}
-    rows = [
-        row
-        for row in (_closing_row(o, unions, today, within_days) for o in items)
-        if row is not None
-    ]
-    rows.sort(key=_closing_order)
-    where = []
-    if campaign_id is not None:
-        where.append(_campaign(ctx, campaign_id).name)
-    if union_id is not None:
-        where.append(_union_name(unions.get(union_id)))
-    return ClosingList(campaign_id, union_id, within_days, today, where, unions, rows)
+    opened = read_open(ctx, campaign_id=campaign_id, union_id=union_id, today=today)
+    return opened.within(within_days)
 
 
 def closing_list(

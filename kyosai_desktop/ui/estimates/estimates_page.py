@@ -104,10 +104,11 @@ FIELD_NAMES = {
 class EstimatesPage(QWidget):
     def __init__(self, ctx: AppContext, bus: DataBus, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        # Kept until a change: the summary of the campaign shown and the closing lists per
-        # (campaign, days, today).  A change of a few estimates updates them (drop_caches).
+        # Kept until a change: the summary of the campaign shown and the open estimates per
+        # (campaign or all, today) that each closing list ("within N days") filters.  A change
+        # of a few estimates updates them (drop_caches).
         self._summary: er.CampaignSummary | None = None
-        self._closing: dict[tuple, er.ClosingList] = {}
+        self._closing: dict[tuple, er.OpenEstimates] = {}
         self.ctx = ctx
         self.bus = bus
         self.undo_stack = QUndoStack(self)
@@ -400,13 +401,11 @@ class EstimatesPage(QWidget):
         camp = self.campaign()
         scope_all = self.closing_scope.currentData() == "all"
         days = self.within_days.value() if self.within_check.isChecked() else None
-        key = (None if scope_all or camp is None else camp.id, days, date.today())
-        closing = self._closing.get(key)
-        if closing is None:
-            closing = self._closing[key] = er.read_closing(
-                self.ctx, campaign_id=key[0], within_days=days, today=key[2]
-            )
-        return closing.table()
+        key = (None if scope_all or camp is None else camp.id, date.today())
+        opened = self._closing.get(key)
+        if opened is None:
+            opened = self._closing[key] = er.read_open(self.ctx, campaign_id=key[0], today=key[1])
+        return opened.within(days).table()
 
     def drop_caches(self, changes: OpChanges | None = None) -> None:
         """Data changed.  A change of a few estimates (an edit, a status step, a deletion, their
@@ -425,9 +424,9 @@ class EstimatesPage(QWidget):
             self._summary = None if unions is None else er.summary_with(self.ctx, summary, unions)
         today = date.today()
         self._closing = {
-            key: closing.with_estimates(self.ctx, written)
-            for key, closing in self._closing.items()
-            if key[2] == today
+            key: opened.with_estimates(self.ctx, written)
+            for key, opened in self._closing.items()
+            if key[1] == today
         }
         self.list_panel.take_changes(changes, written)
 
