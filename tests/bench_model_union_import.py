@@ -36,6 +36,14 @@ FLOOR = (
     "wb.close()\n"
     "print(len(rows))\n"
 )
+# The fastest reader alone, for reference: what no import with this reader can go below.
+CALAMINE = (
+    "import sys\n"
+    "from python_calamine import CalamineWorkbook\n"
+    "with CalamineWorkbook.from_path(sys.argv[1]) as wb:\n"
+    "    rows = wb.get_sheet_by_index(0).to_python(skip_empty_area=False)\n"
+    "print(len(rows))\n"
+)
 
 
 def timed(cmd: list[str]) -> float:
@@ -80,19 +88,26 @@ def main() -> int:
         def floor() -> float:
             return timed([py, "-c", FLOOR, str(sheet)])
 
+        def calamine() -> float:
+            return timed([py, "-c", CALAMINE, str(sheet)])
+
         ours(-1)
         floor()  # warm-up: bytecode compiled, files in the page cache
-        floors, imports = [], []
+        calamine()
+        floors, imports, readers = [], [], []
         for i in range(args.runs):
             floors.append(floor())
             imports.append(ours(i))
-        f, o = statistics.median(floors), statistics.median(imports)
-        print(
-            f"  openpyxl read-only pass (floor)      {f:7.2f} s   runs {', '.join(f'{x:.2f}' for x in floors)}"
-        )
-        print(
-            f"  kyosai import model-unions (whole)   {o:7.2f} s   runs {', '.join(f'{x:.2f}' for x in imports)}"
-        )
+            readers.append(calamine())
+        f, o, c = (statistics.median(x) for x in (floors, imports, readers))
+
+        def runs(xs: list[float]) -> str:
+            return ", ".join(f"{x:.2f}" for x in xs)
+
+        print(f"  openpyxl read-only pass (floor)      {f:7.2f} s   runs {runs(floors)}")
+        print(f"  python-calamine read pass            {c:7.2f} s   runs {runs(readers)}")
+        print(f"  kyosai import model-unions (whole)   {o:7.2f} s   runs {runs(imports)}")
+        print(f"  ratio calamine pass / floor          {c / f:7.2f}")
         print(
             f"  ratio import / floor                 {o / f:7.2f}    goal ≤ 0.60 {'OK' if o / f <= 0.6 else 'NOT MET'}"
         )

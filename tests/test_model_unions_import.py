@@ -449,3 +449,53 @@ def test_a_collector_still_gets_every_cell_of_a_compact_import(ctx, tmp_path):
     assert ctx.conn.execute("SELECT count(*) FROM audit WHERE table_name = 'results'").fetchone()[
         0
     ] < len(cells)
+
+
+def test_a_reimport_that_changes_counts_is_undone_cell_by_cell(ctx, tmp_path):
+    """The bulk writer's change set (typed old → new per cell, the audit compact) undoes
+    exactly: every count back as the first import left it, the new cells gone."""
+    from dataclasses import replace
+
+    from kyosai_desktop.services.model_union_import import plan_model_unions
+    from kyosai_desktop.services.import_plan import import_changes
+    from kyosai_desktop.services.ops.replay import replay
+
+    units = sample_units()
+    import_model_unions(ctx, write_sheet(tmp_path / "a.xlsx", units), 2024)
+    product = ctx.products.resolve("団生").id
+
+    def counts():
+        return {
+            (u, m): c
+            for u, m, c in ctx.conn.execute(
+                "SELECT union_id, month, count FROM results WHERE product_id = ?", (product,)
+            )
+        }
+
+    before = counts()
+    changed = [replace(u, counts=dict(u.counts)) for u in units]
+    first = changed[0]
+    month = next(m for m, v in first.counts.items() if v)
+    first.counts[month] += 5  # an overwritten figure
+    from tests.model_union_fixtures import fy_months
+
+    empty = next(m for m in fy_months(2024, 6)[:9] if not changed[1].counts.get(m))
+    changed[1].counts[empty] = 4  # a new figure where a 0 was printed
+    changed[1].target += 4  # keeps the sheet's own checks consistent enough to import
+    plan = plan_model_unions(ctx, write_sheet(tmp_path / "b.xlsx", changed), 2024)
+    report = plan.commit(ctx)
+    after = counts()
+    assert after != before
+    rows = [r for r in report.op_changes.rows if r.table == "results"]
+    assert {(r.old, r.new) for r in rows} == {
+        (before[(k_u, k_m)] if (k_u, k_m) in before else None, v)
+        for (k_u, k_m), v in after.items()
+        if before.get((k_u, k_m)) != v
+    }
+    assert all(isinstance(r.new, int) for r in rows)
+    # (the import as a whole is not undoable: its sheet record and designations are not
+    # replayable; its cells are, and are what the bulk writer hands over)
+    replay(ctx, import_changes(rows), undo=True)
+    assert counts() == before
+    history = ctx.audit.history("results", rows[0].key)
+    assert [e.source for e in history][-2:] == ["import", "undo"]

@@ -473,9 +473,9 @@ def _write(
     for union_id in ctx.model_unions.remove_missing(fy, keep, source="import"):
         u = ctx.unions.get(union_id)
         result.removed.append(f"{u.key} {u.name}" if u else str(union_id))
-    changes, unchanged = ctx.model_unions.write_counts(values, source="import")
-    result.counts_written, result.counts_unchanged = len(changes), unchanged
-    own = [c for c in changes if c.old is not None and who[c.union_id].pref_code == branch]
+    written, unchanged, overwritten = ctx.model_unions.write_counts(values, source="import")
+    result.counts_written, result.counts_unchanged = written, unchanged
+    own = [c for c in overwritten if who[c.union_id].pref_code == branch]
     for c in sorted(own, key=lambda c: (who[c.union_id].union_code, c.month)):
         row = who[c.union_id]
         result.own_changes.append(

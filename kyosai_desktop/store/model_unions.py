@@ -310,32 +310,21 @@ class ModelUnionRepository:
         *,
         product_id: int | None = None,
         source: str = "import",
-    ) -> tuple[list[CellChange], int]:
-        """Write 団生 counts {union_id: {month: count ≥ 0}}; returns (changes, unchanged).
+    ) -> tuple[int, int, list[CellChange]]:
+        """Write 団生 counts {union_id: {month: count ≥ 0}} in the caller's transaction;
+        returns (cells written, cells unchanged, the written cells that held a figure).
 
         A 0 where no figure is stored is no change (the sheet prints blanks as 0); every
-        other difference is written and audited (old → new) in the caller's transaction.
+        other difference is written and audited (old → new).
         """
         product_id = product_id or self.product_id()
         months = [m for counts in values.values() for m in counts]
         if not months:
-            return [], 0
+            return 0, 0, []
         existing = self.monthly_counts(None, min(months), max(months), product_id)
-        changes: list[CellChange] = []
-        unchanged = 0
-        nothing: dict[str, int] = {}
-        for union_id, counts in values.items():
-            stored = existing.get(union_id, nothing)
-            for month, new in counts.items():
-                if new < 0:
-                    raise ValueError("件数は0以上の整数です。")
-                old = stored.get(month)
-                if old == new or (old is None and new == 0):
-                    unchanged += 1
-                else:
-                    changes.append(CellChange(union_id, product_id, month, new, old))
-        ResultRepository(self.conn).write(changes, source=source, bulk=True)
-        return changes, unchanged
+        return ResultRepository(self.conn).write_bulk(
+            product_id, values, existing, source=source, zero_is_blank=True
+        )
 
     def remove_missing(
         self, fiscal_year: int, keep: Iterable[int], *, source: str = "import"

@@ -7,7 +7,7 @@ new value in the audit table in the same transaction, and each call is one commi
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import NamedTuple
 
 from kyosai_desktop.store import audit
@@ -27,6 +27,9 @@ class CellChange(NamedTuple):
 
 # The statements that write ``results`` (this module is their one home).
 _INSERT = "INSERT INTO results (union_id, product_id, month, count) VALUES (?, ?, ?, ?)"
+_UPSERT = (
+    _INSERT + " ON CONFLICT (union_id, product_id, month) DO UPDATE SET count = excluded.count"
+)
 _DELETE = "DELETE FROM results WHERE "
 
 
@@ -173,11 +176,7 @@ class ResultRepository:
             if inserts:
                 self.conn.executemany(_INSERT, inserts)
             if updates:
-                self.conn.executemany(
-                    _INSERT
-                    + " ON CONFLICT (union_id, product_id, month) DO UPDATE SET count = excluded.count",
-                    updates,
-                )
+                self.conn.executemany(_UPSERT, updates)
             if bulk:
                 audit.write_compact(self.conn, source, "results", "count", groups)
                 if audit.is_collecting(self.conn):
@@ -197,6 +196,74 @@ class ResultRepository:
                         for u, p, m, new, old in changes
                     ],
                 )
+
+    def write_bulk(
+        self,
+        product_id: int,
+        values: Mapping[int, Mapping[str, int]],
+        existing: Mapping[int, Mapping[str, int]],
+        *,
+        source: str,
+        zero_is_blank: bool = False,
+    ) -> tuple[int, int, list[CellChange]]:
+        """Write many cells of one product {union_id: {month: count ≥ 0}}, compared with
+        ``existing`` (what the table holds for them now, read by the caller in one query):
+        plain inserts where a cell is absent, the audit compact.  Returns (cells written,
+        cells unchanged, the written cells that held a figure).  ``zero_is_blank``: a 0
+        where nothing is stored is no change (a printed sheet shows blanks as 0).
+
+        The same writes and audit as :meth:`write` with ``bulk=True``, in one pass over the
+        cells without an object per cell (a national sheet has tens of thousands)."""
+        inserts: list[tuple[int, int, str, int]] = []
+        updates: list[tuple[int, int, str, int]] = []
+        overwritten: list[CellChange] = []
+        groups: dict[str, dict[str, list[str | None]]] = {}
+        unchanged = 0
+        nothing: Mapping[str, int] = {}
+        for union_id, counts in values.items():
+            stored = existing.get(union_id, nothing)
+            group: dict[str, list[str | None]] = {}
+            for month, new in counts.items():
+                old = stored.get(month)
+                if old == new or (zero_is_blank and old is None and new == 0):
+                    unchanged += 1
+                    continue
+                if new < 0:
+                    raise ValueError("件数は0以上の整数です。")
+                if old is None:
+                    inserts.append((union_id, product_id, month, new))
+                    group[month] = [None, str(new)]
+                else:
+                    updates.append((union_id, product_id, month, new))
+                    overwritten.append(CellChange(union_id, product_id, month, new, old))
+                    group[month] = [str(old), str(new)]
+            if group:
+                groups[f"{union_id}:{product_id}"] = group
+        written = len(inserts) + len(updates)
+        if not written:
+            return 0, unchanged, []
+        with transaction(self.conn):
+            if inserts:
+                self.conn.executemany(_INSERT, inserts)
+            if updates:
+                self.conn.executemany(_UPSERT, updates)
+            audit.write_compact(self.conn, source, "results", "count", groups)
+            if audit.is_collecting(self.conn):
+                audit.hand_over(
+                    self.conn,
+                    [
+                        audit.AuditRow(
+                            "results",
+                            f"{prefix}:{month}",
+                            "count",
+                            None if old is None else int(old),
+                            int(new),  # type: ignore[arg-type]
+                        )
+                        for prefix, cells in groups.items()
+                        for month, (old, new) in cells.items()
+                    ],
+                )
+        return written, unchanged, overwritten
 
     def set(
         self,
