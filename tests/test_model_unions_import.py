@@ -456,8 +456,8 @@ def test_a_reimport_that_changes_counts_is_undone_cell_by_cell(ctx, tmp_path):
     exactly: every count back as the first import left it, the new cells gone."""
     from dataclasses import replace
 
-    from kyosai_desktop.services.model_union_import import plan_model_unions
     from kyosai_desktop.services.import_plan import import_changes
+    from kyosai_desktop.services.model_union_import import plan_model_unions
     from kyosai_desktop.services.ops.replay import replay
 
     units = sample_units()
