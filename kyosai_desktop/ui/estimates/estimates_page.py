@@ -404,7 +404,9 @@ class EstimatesPage(QWidget):
         key = (None if scope_all or camp is None else camp.id, date.today())
         opened = self._closing.get(key)
         if opened is None:
-            opened = self._closing[key] = er.read_open(self.ctx, campaign_id=key[0], today=key[1])
+            opened = self._closing[key] = er.read_open(
+                self.ctx, campaign_id=key[0], today=key[1], unions=self.list_panel.unions()
+            )
         return opened.within(days).table()
 
     def drop_caches(self, changes: OpChanges | None = None) -> None:
