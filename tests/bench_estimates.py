@@ -82,9 +82,10 @@ CARS = [
 STEPS = ["依頼受付", "見積作成", "返却済", "成約", "不成約"]
 
 
-def build(path: Path, seed: int = 4) -> tuple[AppContext, int]:
-    """The national database with one campaign of 20,000 estimates over 300 unions."""
-    ctx = national_data.build(path, unions=3000, branch="13")
+def build(path: Path, seed: int = 4, *, unions: int = 3000) -> tuple[AppContext, int]:
+    """The national database (``unions`` unions) with one campaign of 20,000 estimates over
+    300 of them."""
+    ctx = national_data.build(path, unions=unions, branch="13")
     rng = random.Random(seed)
     conn = ctx.conn
     with transaction(conn):
