@@ -280,7 +280,7 @@ def main() -> int:  # noqa: C901
         median,
         {"SQL": floor_sql},
         runs=times,
-        note=f"first call incl. pandas import {mcold:.0f} ms",
+        note=f"first call {mcold:.0f} ms",
     )
 
     from kyosai_desktop.render.paper import ensure_gui_app, render_pdf
@@ -305,7 +305,7 @@ def main() -> int:  # noqa: C901
         note=f"{pages} pages, {pdf.stat().st_size / 1e3:.0f} kB; bare PDF {floor.strings:,} strings",
     )
     hq.close()
-    print(f"files in {work}; {load()}")
+    print(f"files kept in {work}" if args.keep else load())
     print("all goals met" if out.ok else "SOME GOALS MISSED")
     if not args.keep:
         shutil.rmtree(work, ignore_errors=True)
