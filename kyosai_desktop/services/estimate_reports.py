@@ -22,7 +22,6 @@ from collections.abc import Collection
 from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
-from functools import cached_property
 from pathlib import Path
 
 from kyosai_desktop.domain.estimates import (
@@ -47,6 +46,7 @@ from kyosai_desktop.services.report_table import (
     YEN,
     Cell,
     Column,
+    LazyRows,
     ReportTable,
     cell,
 )
@@ -534,20 +534,40 @@ CLOSING_COLUMNS = [
 ]
 
 
-@dataclass(frozen=True)
 class ClosingRow:
     """One open estimate of the closing lists: where it sorts, its next 満期日 and the days to
-    it; its cells are made when first shown (a list of 14,000 open estimates shows a screenful)."""
+    it; its cells are made when first shown (a list of 14,000 open estimates shows a screenful).
+    A plain slotted class: a whole read makes one per open estimate."""
 
-    order: tuple  # (no date, next 満期日, 満期日 as entered, 県コード, 単組コード, No., id)
-    estimate: OpenEstimate
-    union: Union | None
-    renewal: date | None
-    days: int | None
+    __slots__ = ("order", "row", "union", "renewal", "days", "rolled", "_cells")
+
+    def __init__(
+        self,
+        order: tuple,  # (no date, next 満期日, 満期日 as entered, 県コード, 単組コード, No., id)
+        row: tuple,  # the estimate's fields in OpenEstimate's order (an object when shown)
+        union: Union | None,
+        renewal: date | None,
+        days: int | None,
+        rolled: bool,  # 満期日 past, rolled forward to the next renewal
+    ) -> None:
+        self.order = order
+        self.row = row
+        self.union = union
+        self.renewal = renewal
+        self.days = days
+        self.rolled = rolled
+        self._cells: list[Cell] | None = None
+
+    def __repr__(self) -> str:
+        return f"ClosingRow({self.order!r})"
 
     @property
     def estimate_id(self) -> int:
-        return self.estimate.id
+        return self.row[0]
+
+    @property
+    def estimate(self) -> OpenEstimate:
+        return OpenEstimate(*self.row)
 
     @property
     def soon(self) -> bool:
@@ -555,14 +575,12 @@ class ClosingRow:
         return self.days is not None and 0 <= self.days <= 30
 
     @property
-    def rolled(self) -> bool:
-        """満期日 past, rolled forward to the next renewal."""
-        return (
-            self.renewal is not None and self.renewal.isoformat() != self.estimate.policy_maturity
-        )
-
-    @cached_property
     def cells(self) -> list[Cell]:
+        if self._cells is None:
+            self._cells = self._make_cells()
+        return self._cells
+
+    def _make_cells(self) -> list[Cell]:
         o, u, renewal, days = self.estimate, self.union, self.renewal, self.days
         tone = FLAGGED if self.soon else None
         return [
@@ -599,21 +617,48 @@ def _closing_order(row: ClosingRow) -> tuple:
     return row.order
 
 
-def _closing_row(o: OpenEstimate, unions: dict[int, Union], today: date) -> ClosingRow:
-    renewal = (
-        next_renewal(date.fromisoformat(o.policy_maturity), today) if o.policy_maturity else None
-    )
-    u = unions.get(o.union_id)
+def _cells(row: ClosingRow) -> list[Cell]:
+    return row.cells
+
+
+# Positions in an open estimate's row (OpenEstimate's field order).
+_ID, _UNION_ID, _SEQ, _MATURITY = 0, 3, 4, 7
+
+
+def _closing_row(
+    row: tuple,
+    unions: dict[int, Union],
+    today: date,
+    renewals: dict[str, tuple[date, int, bool]],
+) -> ClosingRow:
+    """An open estimate's ``row`` (``open_estimate_rows``) as a row of the closing list;
+    ``renewals`` keeps each 満期日's next renewal, days from today and whether it rolled (a
+    campaign's estimates share a few hundred dates)."""
+    maturity = row[_MATURITY]
+    renewal: date | None = None
+    days: int | None = None
+    rolled = False
+    if maturity:
+        known = renewals.get(maturity)
+        if known is None:
+            next_date = next_renewal(date.fromisoformat(maturity), today)
+            known = renewals[maturity] = (
+                next_date,
+                (next_date - today).days,
+                next_date.isoformat() != maturity,
+            )
+        renewal, days, rolled = known
+    u = unions.get(row[_UNION_ID])
     order = (
         renewal is None,
         renewal or today,
-        o.policy_maturity or "",
+        maturity or "",
         u.pref_code if u else "",
         u.union_code if u else "",
-        o.seq,
-        o.id,
+        row[_SEQ],
+        row[_ID],
     )
-    return ClosingRow(order, o, u, renewal, None if renewal is None else (renewal - today).days)
+    return ClosingRow(order, row, u, renewal, days, rolled)
 
 
 @dataclass
@@ -652,15 +697,19 @@ class OpenEstimates:
         and unions are those of this list: after a change to campaigns or unions, read it
         whole."""
         ids = set(estimate_ids)
-        fresh = ctx.estimates.open_estimates(
-            campaign_id=self.campaign_id, union_id=self.union_id, ids=ids
+        fresh = ctx.estimates.open_estimate_rows(
+            campaign_id=self.campaign_id, union_id=self.union_id, ids=ids, ordered=False
         )
         rows = [r for r in self.rows if r.estimate_id not in ids]
+        unions = self.unions
+        missing = {o[_UNION_ID] for o in fresh} - unions.keys()
+        if missing:  # an estimate of a union this list did not have
+            unions = {**unions, **ctx.unions.by_ids(missing)}
+        renewals: dict[str, tuple[date, int, bool]] = {}
         for o in fresh:
-            bisect.insort(rows, _closing_row(o, self.unions, self.today), key=_closing_order)
-        return OpenEstimates(
-            self.campaign_id, self.union_id, self.today, self.where, self.unions, rows
-        )
+            row = _closing_row(o, unions, self.today, renewals)
+            bisect.insort(rows, row, key=_closing_order)
+        return OpenEstimates(self.campaign_id, self.union_id, self.today, self.where, unions, rows)
 
 
 @dataclass
@@ -687,7 +736,7 @@ class ClosingList:
         return ReportTable(
             title="クロージング対象一覧 (次の満期日順)",
             columns=CLOSING_COLUMNS,
-            rows=[r.cells for r in self.rows],
+            rows=LazyRows(self.rows, _cells, len(CLOSING_COLUMNS)),
             subtitle="　".join([*source.where, window]),
             summary=[("対象", f"{len(self.rows)}人"), ("30日以内に満期", f"{soon}人")],
             notes=[
@@ -713,13 +762,20 @@ def read_open(
 
     A yearly policy renews every year, so a 保険(共済)満期日 already past rolls forward to its
     next renewal (domain ``next_renewal``): the list is about the next chance to convert, not
-    about a date gone.  ``unions`` (by id), when the caller holds them, saves reading them.
+    about a date gone.  ``unions`` (by id), when the caller holds them, saves reading the
+    unions of these estimates.
     """
     today = today or date.today()
-    items = ctx.estimates.open_estimates(campaign_id=campaign_id, union_id=union_id)
-    if unions is None:
-        unions = {u.id: u for u in ctx.unions.list()}
-    rows = [_closing_row(o, unions, today) for o in items]
+    items = ctx.estimates.open_estimate_rows(
+        campaign_id=campaign_id, union_id=union_id, ordered=False
+    )
+    if unions is None:  # only the unions of these estimates
+        wanted = {o[_UNION_ID] for o in items}
+        if union_id is not None:
+            wanted.add(union_id)
+        unions = ctx.unions.by_ids(wanted)
+    renewals: dict[str, tuple[date, int, bool]] = {}
+    rows = [_closing_row(o, unions, today, renewals) for o in items]
     rows.sort(key=_closing_order)
     where = []
     if campaign_id is not None:

@@ -16,9 +16,10 @@ produced once here with the formatting rules of ``domain/rates.py``.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Generic, TypeVar, overload
 
 from kyosai_desktop.domain.rates import DASH, format_count, format_percent, format_signed
 
@@ -109,13 +110,69 @@ def cell(
     return Cell(value, format_value(value, kind, decimals) if text is None else text, tone, tooltip)
 
 
+T = TypeVar("T")
+
+
+class LazyRows(Sequence[list[Cell]], Generic[T]):
+    """A report's rows made when first asked for: ``make(item)`` for each of ``items``.
+
+    A list of 14,000 open estimates shows a screenful: the screen asks only for the rows it
+    paints, while the writers (xlsx, PDF, CSV, print) iterate and get every row.  A row is
+    made once and kept; it must have ``width`` cells.  Compares equal to a list of the same
+    rows, so a lazy table equals the same table made eagerly.
+    """
+
+    def __init__(self, items: Sequence[T], make: Callable[[T], list[Cell]], width: int) -> None:
+        self._items = items
+        self._make = make
+        self._width = width
+        self._made: list[list[Cell] | None] = [None] * len(items)
+
+    def __len__(self) -> int:
+        return len(self._made)
+
+    def _row(self, i: int) -> list[Cell]:
+        row = self._made[i]
+        if row is None:
+            row = self._make(self._items[i])
+            if len(row) != self._width:
+                raise ValueError(f"row has {len(row)} cells for {self._width} columns")
+            self._made[i] = row
+        return row
+
+    @overload
+    def __getitem__(self, i: int) -> list[Cell]: ...
+
+    @overload
+    def __getitem__(self, i: slice) -> list[list[Cell]]: ...
+
+    def __getitem__(self, i: int | slice) -> list[Cell] | list[list[Cell]]:
+        if isinstance(i, slice):
+            return [self._row(j) for j in range(*i.indices(len(self._made)))]
+        return self._row(range(len(self._made))[i])  # negative indices, IndexError
+
+    def __iter__(self) -> Iterator[list[Cell]]:
+        return (self._row(i) for i in range(len(self._made)))
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, (LazyRows, list)):
+            return len(self) == len(other) and all(a == b for a, b in zip(self, other, strict=True))
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"LazyRows({len(self)} rows)"
+
+
 @dataclass
 class ReportTable:
     """Rows of cells under columns; ``totals`` rows come last (合計), ``summary`` heads it."""
 
     title: str
     columns: list[Column]
-    rows: list[list[Cell]] = field(default_factory=list)
+    # a list, or LazyRows (made when first asked for; their width is checked then)
+    rows: Sequence[list[Cell]] = field(default_factory=list)
     totals: list[list[Cell]] = field(default_factory=list)
     subtitle: str = ""
     summary: list[tuple[str, str]] = field(default_factory=list)  # (label, text) pairs
@@ -130,7 +187,8 @@ class ReportTable:
     after_totals_keys: list[object] = field(default_factory=list)
 
     def __post_init__(self) -> None:
-        for r in [*self.rows, *self.totals, *self.after_totals]:
+        rows = [] if isinstance(self.rows, LazyRows) else self.rows
+        for r in [*rows, *self.totals, *self.after_totals]:
             if len(r) != len(self.columns):
                 raise ValueError(
                     f"row has {len(r)} cells for {len(self.columns)} columns: {self.title}"

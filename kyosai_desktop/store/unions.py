@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Iterable
 from dataclasses import dataclass, fields
 
 from kyosai_desktop.store import audit
@@ -74,6 +75,18 @@ class UnionRepository:
             sql += " WHERE " + " AND ".join(where)
         sql += " ORDER BY pref_code, union_code"
         return [_from_row(r) for r in self.conn.execute(sql, args)]
+
+    def by_ids(self, ids: Iterable[int]) -> dict[int, Union]:
+        """The unions of ``ids`` (those that exist), by id."""
+        wanted = sorted(set(ids))
+        out: dict[int, Union] = {}
+        for i in range(0, len(wanted), 500):
+            chunk = wanted[i : i + 500]
+            sql = f"SELECT {_COLUMNS} FROM unions WHERE id IN ({','.join('?' * len(chunk))})"
+            for r in self.conn.execute(sql, chunk):
+                u = _from_row(r)
+                out[u.id] = u
+        return out
 
     def get(self, union_id: int) -> Union | None:
         row = self.conn.execute(

@@ -264,6 +264,10 @@ class EstimateListPanel(QWidget):
             self._unions = {u.id: u for u in self.ctx.unions.list()}
         return self._unions
 
+    def held_unions(self) -> dict[int, Union] | None:
+        """The unions already read (None when they are not: a reader then reads its own)."""
+        return self._unions
+
     def current_union(self) -> int | None:
         data = self.union_combo.currentData()
         return None if data in (None, ALL) else int(data)

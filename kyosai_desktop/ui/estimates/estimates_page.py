@@ -405,7 +405,7 @@ class EstimatesPage(QWidget):
         opened = self._closing.get(key)
         if opened is None:
             opened = self._closing[key] = er.read_open(
-                self.ctx, campaign_id=key[0], today=key[1], unions=self.list_panel.unions()
+                self.ctx, campaign_id=key[0], today=key[1], unions=self.list_panel.held_unions()
             )
         return opened.within(days).table()
 

@@ -44,6 +44,7 @@ from kyosai_desktop.services.report_table import (
     NUMERIC_KINDS,
     TITLE_WORD_CAP_EM,
     TONE_FILLS,
+    Cell,
     ReportTable,
     title_words,
     wrap_title,
@@ -126,10 +127,20 @@ class ReportTableModel(QAbstractTableModel):
         self._arrange()
 
     def _arrange(self) -> None:
+        """The rows in display order; a data row's cells are fetched from the report when the
+        view first asks for them (:meth:`_cells`), so a report of lazy rows (``LazyRows``)
+        makes only the rows painted."""
         r = self._report
-        self._rows = (
-            [] if r is None else [*(r.rows[i] for i in self._order), *r.totals, *r.after_totals]
+        self._rows: list[list[Cell] | None] = (
+            [] if r is None else [*([None] * self._n_data), *r.totals, *r.after_totals]
         )
+
+    def _cells(self, row: int) -> list[Cell]:
+        cells = self._rows[row]
+        if cells is None:
+            assert self._report is not None
+            cells = self._rows[row] = self._report.rows[self._order[row]]
+        return cells
 
     def _sorted_order(self) -> list[int]:
         """Report row indices in display order: the report's own, or by the sort column."""
@@ -228,7 +239,8 @@ class ReportTableModel(QAbstractTableModel):
         row, col = index.row(), index.column()
         if row < 0:
             return None
-        c = self._rows[row][col]
+        cells = self._rows[row]
+        c = (self._cells(row) if cells is None else cells)[col]
         if role == _DISPLAY:
             return c.text
         total = self._n_data <= row < self._n_data + self._n_totals
