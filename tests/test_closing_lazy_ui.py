@@ -120,10 +120,21 @@ def test_unchecked_sorted_scrolled_closing_list_is_a_fresh_read(
     qtbot.mouseClick(page.within_check, Qt.MouseButton.LeftButton)
     assert not page.within_check.isChecked()
     view.table.viewport().repaint()
-    # a fresh read, its cells made row by row here (not through LazyRows)
-    fresh_rows = er.read_closing(ctx, campaign_id=cid, within_days=None).rows
-    fresh_cells = [r.cells for r in fresh_rows]
-    fresh_keys = [r.estimate_id for r in fresh_rows]
+    # a fresh read, every row made; each row's estimate is the one its key names (checked
+    # against the repository's whole read, not through the closing list's reading by blocks)
+    fresh = er.closing_list(ctx, campaign_id=cid, within_days=None)
+    fresh_cells, fresh_keys = list(fresh.rows), fresh.row_keys
+    by_id = {o.id: o for o in ctx.estimates.open_estimates(campaign_id=cid)}
+    assert sorted(fresh_keys) == sorted(by_id)
+    for key, cells in zip(fresh_keys, fresh_cells, strict=True):
+        o = by_id[key]
+        texts_of = {c.key: cell.text for c, cell in zip(fresh.columns, cells, strict=True)}
+        assert (texts_of["seq"], texts_of["car"], texts_of["status"]) == (
+            str(o.seq),
+            o.car,
+            o.status,
+        )
+        assert texts_of["name"] == (o.name if o.name is not None else "(匿名)")
     n = len(fresh_cells)
     report = view.report
     assert isinstance(report.rows, LazyRows) and len(report.rows) == n > 250

@@ -18,7 +18,7 @@ All figures come from ``domain/estimates.py``.
 from __future__ import annotations
 
 import bisect
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
@@ -536,21 +536,24 @@ CLOSING_COLUMNS = [
 
 class ClosingRow:
     """One open estimate of the closing lists: where it sorts, its next 満期日 and the days to
-    it; its cells are made when first shown (a list of 14,000 open estimates shows a screenful).
-    A plain slotted class: a whole read makes one per open estimate."""
+    it; the rest of the estimate (``row``) is read and its cells made when first shown (a list
+    of 14,000 open estimates shows a screenful: :meth:`ClosingList.table`).  A plain slotted
+    class: a whole read makes one per open estimate."""
 
-    __slots__ = ("order", "row", "union", "renewal", "days", "rolled", "_cells")
+    __slots__ = ("order", "key", "row", "union", "renewal", "days", "rolled", "_cells")
 
     def __init__(
         self,
         order: tuple,  # (no date, next 満期日, 満期日 as entered, 県コード, 単組コード, No., id)
-        row: tuple,  # the estimate's fields in OpenEstimate's order (an object when shown)
+        key: tuple,  # (id, union id, No., 満期日)
+        row: tuple | None,  # the estimate's fields in OpenEstimate's order, once read
         union: Union | None,
         renewal: date | None,
         days: int | None,
         rolled: bool,  # 満期日 past, rolled forward to the next renewal
     ) -> None:
         self.order = order
+        self.key = key
         self.row = row
         self.union = union
         self.renewal = renewal
@@ -563,10 +566,12 @@ class ClosingRow:
 
     @property
     def estimate_id(self) -> int:
-        return self.row[0]
+        return self.key[0]
 
     @property
     def estimate(self) -> OpenEstimate:
+        if self.row is None:
+            raise LookupError("the estimate of this row is not read yet (ClosingList.table)")
         return OpenEstimate(*self.row)
 
     @property
@@ -617,24 +622,28 @@ def _closing_order(row: ClosingRow) -> tuple:
     return row.order
 
 
-def _cells(row: ClosingRow) -> list[Cell]:
-    return row.cells
-
-
 # Positions in an open estimate's row (OpenEstimate's field order).
 _ID, _UNION_ID, _SEQ, _MATURITY = 0, 3, 4, 7
+# Rows read at once when one of them is first shown (and a writer's pass over every row).
+DETAIL_BLOCK = 128
+
+
+def _key_of(row: tuple) -> tuple:
+    return (row[_ID], row[_UNION_ID], row[_SEQ], row[_MATURITY])
 
 
 def _closing_row(
-    row: tuple,
+    key: tuple,
+    row: tuple | None,
     unions: dict[int, Union],
     today: date,
     renewals: dict[str, tuple[date, int, bool]],
 ) -> ClosingRow:
-    """An open estimate's ``row`` (``open_estimate_rows``) as a row of the closing list;
+    """An open estimate as a row of the closing list, from its ``key`` (id, union id, No.,
+    満期日: ``open_estimate_rows(keys_only=True)``) and its whole ``row`` if already read;
     ``renewals`` keeps each 満期日's next renewal, days from today and whether it rolled (a
     campaign's estimates share a few hundred dates)."""
-    maturity = row[_MATURITY]
+    estimate_id, union_id, seq, maturity = key
     renewal: date | None = None
     days: int | None = None
     rolled = False
@@ -648,17 +657,17 @@ def _closing_row(
                 next_date.isoformat() != maturity,
             )
         renewal, days, rolled = known
-    u = unions.get(row[_UNION_ID])
+    u = unions.get(union_id)
     order = (
         renewal is None,
         renewal or today,
         maturity or "",
         u.pref_code if u else "",
         u.union_code if u else "",
-        row[_SEQ],
-        row[_ID],
+        seq,
+        estimate_id,
     )
-    return ClosingRow(order, row, u, renewal, days, rolled)
+    return ClosingRow(order, key, row, u, renewal, days, rolled)
 
 
 @dataclass
@@ -679,6 +688,8 @@ class OpenEstimates:
     where: list[str]
     unions: dict[int, Union]
     rows: list[ClosingRow]
+    # reads the whole rows of open estimates by id (for the rows shown: ``ClosingList.table``)
+    read_rows: Callable[[list[int]], list[tuple]] = field(repr=False, compare=False)
 
     def within(self, within_days: int | None) -> ClosingList:
         """The closing list of the next renewals from today to today + ``within_days``."""
@@ -707,9 +718,9 @@ class OpenEstimates:
             unions = {**unions, **ctx.unions.by_ids(missing)}
         renewals: dict[str, tuple[date, int, bool]] = {}
         for o in fresh:
-            row = _closing_row(o, unions, self.today, renewals)
+            row = _closing_row(_key_of(o), o, unions, self.today, renewals)
             bisect.insort(rows, row, key=_closing_order)
-        return OpenEstimates(self.campaign_id, self.union_id, self.today, self.where, unions, rows)
+        return replace(self, unions=unions, rows=rows)
 
 
 @dataclass
@@ -724,6 +735,25 @@ class ClosingList:
         """This list after ``estimate_ids`` were written (:meth:`OpenEstimates.with_estimates`)."""
         return self.source.with_estimates(ctx, estimate_ids).within(self.within_days)
 
+    def _cells_at(self, i: int) -> list[Cell]:
+        """The cells of row ``i``; its estimate, and those of its block of rows not read yet
+        (rows ``DETAIL_BLOCK``-aligned, scrolling either way), are read by id the first time
+        (:attr:`OpenEstimates.read_rows`).  An estimate no longer open — deleted or closed
+        since the list was read, before the page was told — shows only what the list knew of
+        it (its dates, union and No.)."""
+        rows = self.rows
+        if rows[i].row is None:
+            start = i - i % DETAIL_BLOCK
+            block = [r for r in rows[start : start + DETAIL_BLOCK] if r.row is None]
+            read = {o[_ID]: o for o in self.source.read_rows([r.estimate_id for r in block])}
+            for r in block:
+                estimate_id, union_id, seq, maturity = r.key
+                r.row = read.get(estimate_id) or (
+                    (estimate_id, None, "", union_id, seq, "", None, maturity)
+                    + ("", "", None, None, None, None, None)
+                )
+        return rows[i].cells
+
     def table(self) -> ReportTable:
         soon = sum(r.soon for r in self.rows)
         rolled = sum(r.rolled for r in self.rows)
@@ -736,7 +766,7 @@ class ClosingList:
         return ReportTable(
             title="クロージング対象一覧 (次の満期日順)",
             columns=CLOSING_COLUMNS,
-            rows=LazyRows(self.rows, _cells, len(CLOSING_COLUMNS)),
+            rows=LazyRows(range(len(self.rows)), self._cells_at, len(CLOSING_COLUMNS)),
             subtitle="　".join([*source.where, window]),
             summary=[("対象", f"{len(self.rows)}人"), ("30日以内に満期", f"{soon}人")],
             notes=[
@@ -766,23 +796,30 @@ def read_open(
     unions of these estimates.
     """
     today = today or date.today()
-    items = ctx.estimates.open_estimate_rows(
-        campaign_id=campaign_id, union_id=union_id, ordered=False
+    keys = ctx.estimates.open_estimate_rows(
+        campaign_id=campaign_id, union_id=union_id, ordered=False, keys_only=True
     )
     if unions is None:  # only the unions of these estimates
-        wanted = {o[_UNION_ID] for o in items}
+        wanted = {k[1] for k in keys}
         if union_id is not None:
             wanted.add(union_id)
         unions = ctx.unions.by_ids(wanted)
     renewals: dict[str, tuple[date, int, bool]] = {}
-    rows = [_closing_row(o, unions, today, renewals) for o in items]
+    rows = [_closing_row(k, None, unions, today, renewals) for k in keys]
     rows.sort(key=_closing_order)
     where = []
     if campaign_id is not None:
         where.append(_campaign(ctx, campaign_id).name)
     if union_id is not None:
         where.append(_union_name(unions.get(union_id)))
-    return OpenEstimates(campaign_id, union_id, today, where, unions, rows)
+    estimates = ctx.estimates
+
+    def read_rows(ids: list[int]) -> list[tuple]:
+        return estimates.open_estimate_rows(
+            campaign_id=campaign_id, union_id=union_id, ids=ids, ordered=False
+        )
+
+    return OpenEstimates(campaign_id, union_id, today, where, unions, rows, read_rows)
 
 
 def read_closing(
