@@ -534,98 +534,20 @@ CLOSING_COLUMNS = [
 ]
 
 
-class ClosingRow:
-    """One open estimate of the closing lists: where it sorts, its next 満期日 and the days to
-    it; the rest of the estimate (``row``) is read and its cells made when first shown (a list
-    of 14,000 open estimates shows a screenful: :meth:`ClosingList.table`).  A plain slotted
-    class: a whole read makes one per open estimate."""
-
-    __slots__ = ("order", "key", "row", "union", "renewal", "days", "rolled", "_cells")
-
-    def __init__(
-        self,
-        order: tuple,  # (no date, next 満期日, 満期日 as entered, 県コード, 単組コード, No., id)
-        key: tuple,  # (id, union id, No., 満期日)
-        row: tuple | None,  # the estimate's fields in OpenEstimate's order, once read
-        union: Union | None,
-        renewal: date | None,
-        days: int | None,
-        rolled: bool,  # 満期日 past, rolled forward to the next renewal
-    ) -> None:
-        self.order = order
-        self.key = key
-        self.row = row
-        self.union = union
-        self.renewal = renewal
-        self.days = days
-        self.rolled = rolled
-        self._cells: list[Cell] | None = None
-
-    def __repr__(self) -> str:
-        return f"ClosingRow({self.order!r})"
-
-    @property
-    def estimate_id(self) -> int:
-        return self.key[0]
-
-    @property
-    def estimate(self) -> OpenEstimate:
-        if self.row is None:
-            raise LookupError("the estimate of this row is not read yet (ClosingList.table)")
-        return OpenEstimate(*self.row)
-
-    @property
-    def soon(self) -> bool:
-        """Next 満期日 within 30 days (toned)."""
-        return self.days is not None and 0 <= self.days <= 30
-
-    @property
-    def cells(self) -> list[Cell]:
-        if self._cells is None:
-            self._cells = self._make_cells()
-        return self._cells
-
-    def _make_cells(self) -> list[Cell]:
-        o, u, renewal, days = self.estimate, self.union, self.renewal, self.days
-        tone = FLAGGED if self.soon else None
-        return [
-            cell(
-                renewal.isoformat() if renewal else None,
-                DATE,
-                tone=tone,
-                text=None if renewal else "未記入",
-            ),
-            cell(days, SIGNED, tone=tone, text="" if days is None else None),
-            cell(
-                o.policy_maturity,
-                DATE,
-                tone=tone,
-                text=None if o.policy_maturity else "",
-                tooltip="1年ごとの更新として次の満期日に繰り越しました" if self.rolled else None,
-            ),
-            cell(u.key if u else "", CODE, tone=tone),
-            cell(_union_name(u), tone=tone),
-            cell(o.seq, COUNT, tone=tone),
-            cell(o.name if o.name is not None else ANONYMOUS, tone=tone),
-            cell(o.car, tone=tone),
-            cell(o.contact, tone=tone),
-            cell(o.other_premium, YEN, tone=tone, text=_yen_or_blank(o.other_premium)),
-            cell(o.jichiro_premium, YEN, tone=tone, text=_yen_or_blank(o.jichiro_premium)),
-            cell(o.payment, tone=tone),
-            cell(o.status, tone=tone),
-            cell(o.returned_on, DATE, tone=tone),
-            cell(o.campaign, tone=tone),
-        ]
-
-
-def _closing_order(row: ClosingRow) -> tuple:
-    return row.order
-
-
-# Positions in an open estimate's row (OpenEstimate's field order).
+# A row of the closing lists (ClosingRow) is a plain tuple of plain values —
+#   (order, key, next 満期日, days to it, rolled)
+# order: (no date, next 満期日, 満期日 as entered, 県コード, 単組コード, No., id), the sort key;
+# key: (id, union id, No., 満期日 as entered) of the estimate; rolled: its 満期日 is past and
+# rolled forward to the next renewal.  A whole read makes one per open estimate (14,000 at
+# national scale): tuples of plain values leave the garbage collector nothing to follow, where
+# an object per row made every second or third read pay a full collection (25–40 ms).
+ClosingRow = tuple
+_ORDER, _KEY, _RENEWAL, _DAYS, _ROLLED = range(5)
+# Positions in an open estimate's whole row (OpenEstimate's field order) and in its key.
 _ID, _UNION_ID, _SEQ, _MATURITY = 0, 3, 4, 7
 # Rows read at once when one of them is first shown (and a writer's pass over every row).
 DETAIL_BLOCK = 128
+_NONE5 = (None,) * 5
 
 
 def _key_of(row: tuple) -> tuple:
@@ -634,15 +556,14 @@ def _key_of(row: tuple) -> tuple:
 
 def _closing_row(
     key: tuple,
-    row: tuple | None,
     unions: dict[int, Union],
     today: date,
     renewals: dict[str, tuple[date, int, bool]],
 ) -> ClosingRow:
     """An open estimate as a row of the closing list, from its ``key`` (id, union id, No.,
-    満期日: ``open_estimate_rows(keys_only=True)``) and its whole ``row`` if already read;
-    ``renewals`` keeps each 満期日's next renewal, days from today and whether it rolled (a
-    campaign's estimates share a few hundred dates)."""
+    満期日: ``open_estimate_rows(keys_only=True)``); ``renewals`` keeps each 満期日's next
+    renewal, days from today and whether it rolled (a campaign's estimates share a few
+    hundred dates)."""
     estimate_id, union_id, seq, maturity = key
     renewal: date | None = None
     days: int | None = None
@@ -667,7 +588,50 @@ def _closing_row(
         seq,
         estimate_id,
     )
-    return ClosingRow(order, key, row, u, renewal, days, rolled)
+    return (order, key, renewal, days, rolled)
+
+
+def _order(row: ClosingRow) -> tuple:
+    return row[_ORDER]
+
+
+def _soon(row: ClosingRow) -> bool:
+    """Next 満期日 within 30 days (toned)."""
+    days = row[_DAYS]
+    return days is not None and 0 <= days <= 30
+
+
+def _closing_cells(row: ClosingRow, o: OpenEstimate, u: Union | None) -> list[Cell]:
+    renewal, days = row[_RENEWAL], row[_DAYS]
+    tone = FLAGGED if _soon(row) else None
+    return [
+        cell(
+            renewal.isoformat() if renewal else None,
+            DATE,
+            tone=tone,
+            text=None if renewal else "未記入",
+        ),
+        cell(days, SIGNED, tone=tone, text="" if days is None else None),
+        cell(
+            o.policy_maturity,
+            DATE,
+            tone=tone,
+            text=None if o.policy_maturity else "",
+            tooltip="1年ごとの更新として次の満期日に繰り越しました" if row[_ROLLED] else None,
+        ),
+        cell(u.key if u else "", CODE, tone=tone),
+        cell(_union_name(u), tone=tone),
+        cell(o.seq, COUNT, tone=tone),
+        cell(o.name if o.name is not None else ANONYMOUS, tone=tone),
+        cell(o.car, tone=tone),
+        cell(o.contact, tone=tone),
+        cell(o.other_premium, YEN, tone=tone, text=_yen_or_blank(o.other_premium)),
+        cell(o.jichiro_premium, YEN, tone=tone, text=_yen_or_blank(o.jichiro_premium)),
+        cell(o.payment, tone=tone),
+        cell(o.status, tone=tone),
+        cell(o.returned_on, DATE, tone=tone),
+        cell(o.campaign, tone=tone),
+    ]
 
 
 @dataclass
@@ -677,9 +641,14 @@ class OpenEstimates:
     filter of it (:meth:`within`), and an edit of a few estimates updates it in place
     (:meth:`with_estimates`) instead of reading every open estimate again.
 
-    The order is by next 満期日, then as the repository reads open estimates (満期日 as
-    entered, union code, No., id): the key :func:`_closing_row` makes, for a whole read and
-    for a row put back alike — so an updated list is the list a whole read gives.
+    Only what the lists sort and filter by is read for every open estimate; the rest of an
+    estimate is read (by id, a block of rows at a time) and its cells made when its row is
+    first shown or written out (:meth:`ClosingList.table`), and kept in ``estimates`` and
+    ``cells`` by id.
+
+    The order is by next 満期日, then 満期日 as entered, union code, No., id: the key
+    :func:`_closing_row` makes, for a whole read and for a row put back alike — so an updated
+    list is the list a whole read gives.
     """
 
     campaign_id: int | None
@@ -688,8 +657,10 @@ class OpenEstimates:
     where: list[str]
     unions: dict[int, Union]
     rows: list[ClosingRow]
-    # reads the whole rows of open estimates by id (for the rows shown: ``ClosingList.table``)
+    # reads the whole rows of open estimates by id (for the rows shown)
     read_rows: Callable[[list[int]], list[tuple]] = field(repr=False, compare=False)
+    estimates: dict[int, tuple] = field(default_factory=dict, repr=False, compare=False)
+    cells: dict[int, list[Cell]] = field(default_factory=dict, repr=False, compare=False)
 
     def within(self, within_days: int | None) -> ClosingList:
         """The closing list of the next renewals from today to today + ``within_days``."""
@@ -698,29 +669,60 @@ class OpenEstimates:
         rows = (
             self.rows
             if within_days is None
-            else [r for r in self.rows if r.days is not None and r.days <= within_days]
+            else [r for r in self.rows if r[_DAYS] is not None and r[_DAYS] <= within_days]
         )
         return ClosingList(self, within_days, rows)
 
     def with_estimates(self, ctx: AppContext, estimate_ids: Collection[int]) -> OpenEstimates:
         """After ``estimate_ids`` were written (edited, added, deleted, closed or reopened):
         their rows out, their open ones read again (by id) and put in order.  Campaign names
-        and unions are those of this list: after a change to campaigns or unions, read it
-        whole."""
+        and unions are those of this list (a union it did not have is read): after a change
+        to campaigns or unions, read it whole."""
         ids = set(estimate_ids)
         fresh = ctx.estimates.open_estimate_rows(
             campaign_id=self.campaign_id, union_id=self.union_id, ids=ids, ordered=False
         )
-        rows = [r for r in self.rows if r.estimate_id not in ids]
+        rows = [r for r in self.rows if r[_KEY][0] not in ids]
         unions = self.unions
         missing = {o[_UNION_ID] for o in fresh} - unions.keys()
         if missing:  # an estimate of a union this list did not have
             unions = {**unions, **ctx.unions.by_ids(missing)}
+        estimates = {k: v for k, v in self.estimates.items() if k not in ids}
+        cells = {k: v for k, v in self.cells.items() if k not in ids}
         renewals: dict[str, tuple[date, int, bool]] = {}
         for o in fresh:
-            row = _closing_row(_key_of(o), o, unions, self.today, renewals)
-            bisect.insort(rows, row, key=_closing_order)
-        return replace(self, unions=unions, rows=rows)
+            estimates[o[_ID]] = o
+            bisect.insort(rows, _closing_row(_key_of(o), unions, self.today, renewals), key=_order)
+        return replace(self, unions=unions, rows=rows, estimates=estimates, cells=cells)
+
+    def cells_of(self, rows: list[ClosingRow], i: int) -> list[Cell]:
+        """The cells of ``rows[i]`` (a list of this source's rows); the estimate, and those of
+        its block of rows not read yet (``DETAIL_BLOCK``-aligned, scrolling either way), are
+        read by id the first time (:attr:`read_rows`).  An estimate no longer open — deleted
+        or closed since the list was read, before the page was told — shows only what the
+        list knew of it (its dates, union and No.)."""
+        row = rows[i]
+        estimate_id = row[_KEY][0]
+        made = self.cells.get(estimate_id)
+        if made is not None:
+            return made
+        estimates = self.estimates
+        whole = estimates.get(estimate_id)
+        if whole is None:
+            start = i - i % DETAIL_BLOCK
+            block = [
+                r[_KEY] for r in rows[start : start + DETAIL_BLOCK] if r[_KEY][0] not in estimates
+            ]
+            for o in self.read_rows([k[0] for k in block]):
+                estimates[o[_ID]] = o
+            for k in block:  # not open any more: what the list knew of it
+                if k[0] not in estimates:
+                    estimates[k[0]] = (k[0], None, "", k[1], k[2], "", None, k[3], "", "", *_NONE5)
+            whole = estimates[estimate_id]
+        made = self.cells[estimate_id] = _closing_cells(
+            row, OpenEstimate(*whole), self.unions.get(row[_KEY][1])
+        )
+        return made
 
 
 @dataclass
@@ -736,27 +738,12 @@ class ClosingList:
         return self.source.with_estimates(ctx, estimate_ids).within(self.within_days)
 
     def _cells_at(self, i: int) -> list[Cell]:
-        """The cells of row ``i``; its estimate, and those of its block of rows not read yet
-        (rows ``DETAIL_BLOCK``-aligned, scrolling either way), are read by id the first time
-        (:attr:`OpenEstimates.read_rows`).  An estimate no longer open — deleted or closed
-        since the list was read, before the page was told — shows only what the list knew of
-        it (its dates, union and No.)."""
-        rows = self.rows
-        if rows[i].row is None:
-            start = i - i % DETAIL_BLOCK
-            block = [r for r in rows[start : start + DETAIL_BLOCK] if r.row is None]
-            read = {o[_ID]: o for o in self.source.read_rows([r.estimate_id for r in block])}
-            for r in block:
-                estimate_id, union_id, seq, maturity = r.key
-                r.row = read.get(estimate_id) or (
-                    (estimate_id, None, "", union_id, seq, "", None, maturity)
-                    + ("", "", None, None, None, None, None)
-                )
-        return rows[i].cells
+        return self.source.cells_of(self.rows, i)
 
     def table(self) -> ReportTable:
-        soon = sum(r.soon for r in self.rows)
-        rolled = sum(r.rolled for r in self.rows)
+        rows = self.rows
+        soon = sum(1 for r in rows if _soon(r))
+        rolled = sum(1 for r in rows if r[_ROLLED])
         source = self.source
         window = (
             f"{_jdate(source.today)}から{self.within_days}日以内に満期"
@@ -766,16 +753,16 @@ class ClosingList:
         return ReportTable(
             title="クロージング対象一覧 (次の満期日順)",
             columns=CLOSING_COLUMNS,
-            rows=LazyRows(range(len(self.rows)), self._cells_at, len(CLOSING_COLUMNS)),
+            rows=LazyRows(range(len(rows)), self._cells_at, len(CLOSING_COLUMNS)),
             subtitle="　".join([*source.where, window]),
-            summary=[("対象", f"{len(self.rows)}人"), ("30日以内に満期", f"{soon}人")],
+            summary=[("対象", f"{len(rows)}人"), ("30日以内に満期", f"{soon}人")],
             notes=[
                 "※ 成約・不成約になった見積りは載りません。満期前の適切な時期にクロージングを行ってください。",
                 f"※ 次の満期日 = 保険(共済)満期日が過ぎている見積りは、1年ごとの更新として次の満期日に繰り越しています"
                 f" ({rolled}人)。",
                 "※ 個人情報を含みます。単組訪問の後は回収・廃棄してください。",
             ],
-            row_keys=[r.estimate_id for r in self.rows],
+            row_keys=[r[_KEY][0] for r in rows],
             legend={FLAGGED: "30日以内に満期"},
         )
 
@@ -805,8 +792,8 @@ def read_open(
             wanted.add(union_id)
         unions = ctx.unions.by_ids(wanted)
     renewals: dict[str, tuple[date, int, bool]] = {}
-    rows = [_closing_row(k, None, unions, today, renewals) for k in keys]
-    rows.sort(key=_closing_order)
+    rows = [_closing_row(k, unions, today, renewals) for k in keys]
+    rows.sort(key=_order)
     where = []
     if campaign_id is not None:
         where.append(_campaign(ctx, campaign_id).name)
