@@ -4,7 +4,7 @@ collected by pytest).
     .venv/bin/python tests/bench_estimates.py [--db PATH] [--runs 5]
 
 Data: the national database (tests/national_data.py: 3,000 unions × 15 products × 36 months,
-branch 13) and one campaign of 20,000 estimates over 300 of its unions (the branch's first).
+branch 13) and one campaign of 20,000 estimates over 300 of its unions (the branch's, then others').
 Each figure is the median of ``--runs`` after one untimed warm-up; screen figures are timed
 from the action to the end of one paint of the list (the most paint events of its viewport
 one timed run caused is printed).  Goals (issue 4), exit 1 if one is missed:
