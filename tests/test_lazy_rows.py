@@ -66,3 +66,43 @@ def test_an_estimate_of_a_union_the_list_did_not_have_is_named(ctx):
     assert updated == fresh
     row = updated.rows[updated.row_keys.index(added.id)]
     assert [c.text for c in row[3:5]] == ["05-002", "第二職員組合"]
+
+
+def test_a_pass_over_every_row_reads_them_at_once_and_equals_rows_read_by_blocks(ctx):
+    from kyosai_desktop.store.tx import transaction
+
+    unions = [add_union(ctx, "05", f"{n:03d}", f"第{n}職員組合") for n in range(1, 4)]
+    camp, _ = est_ops.add_campaign(ctx, {"name": "秋", "kind": "その他"}, [u.id for u in unions])
+    n = 9 * er.DETAIL_BLOCK + 50  # more than a few blocks
+    with transaction(ctx.conn):
+        ctx.conn.executemany(
+            "INSERT INTO estimates (campaign_id, union_id, seq, name, car, jichiro_premium,"
+            " policy_maturity, status) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                (
+                    camp.id,
+                    unions[i % 3].id,
+                    i // 3 + 1,
+                    None if i % 7 == 0 else f"氏名{i}",
+                    f"車{i:05d}",
+                    None if i % 5 == 0 else 1000 + i,
+                    None if i % 11 == 0 else f"2025-{i % 12 + 1:02d}-{i % 28 + 1:02d}",
+                    "成約" if i % 13 == 0 else "返却済",
+                )
+                for i in range(n)
+            ],
+        )
+    today = date(2025, 1, 15)
+    ran: list[str] = []
+    ctx.conn.set_trace_callback(ran.append)
+    whole = er.closing_list(ctx, campaign_id=camp.id, today=today)
+    every = list(whole.rows)  # one pass: every open estimate read in one query
+    reads = [sql for sql in ran if "FROM estimates" in sql]
+    assert len(reads) == 2 and "e.id IN" not in reads[1]
+    by_blocks = er.closing_list(ctx, campaign_id=camp.id, today=today)
+    last_first = [by_blocks.rows[i] for i in reversed(range(len(by_blocks.rows)))][::-1]
+    ctx.conn.set_trace_callback(None)
+    assert every == last_first and len(every) == len(whole.row_keys) > 8 * er.DETAIL_BLOCK
+    cars = {o.id: o.car for o in ctx.estimates.open_estimates(campaign_id=camp.id)}
+    car = whole.index("car")
+    assert [r[car].text for r in every] == [cars[k] for k in whole.row_keys]

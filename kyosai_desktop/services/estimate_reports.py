@@ -601,36 +601,53 @@ def _soon(row: ClosingRow) -> bool:
     return days is not None and 0 <= days <= 30
 
 
-def _closing_cells(row: ClosingRow, o: OpenEstimate, u: Union | None) -> list[Cell]:
-    renewal, days = row[_RENEWAL], row[_DAYS]
+def _closing_values(row: ClosingRow, o: OpenEstimate, u: Union | None) -> tuple:
+    """The raw values of a closing row's cells (what they sort by), column by column."""
+    renewal = row[_RENEWAL]
+    return (
+        renewal.isoformat() if renewal else None,
+        row[_DAYS],
+        o.policy_maturity,
+        u.key if u else "",
+        _union_name(u),
+        o.seq,
+        o.name if o.name is not None else ANONYMOUS,
+        o.car,
+        o.contact,
+        o.other_premium,
+        o.jichiro_premium,
+        o.payment,
+        o.status,
+        o.returned_on,
+        o.campaign,
+    )
+
+
+def _closing_cells(row: ClosingRow, v: tuple) -> list[Cell]:
+    """The cells of a closing row whose raw values are ``v`` (:func:`_closing_values`)."""
     tone = FLAGGED if _soon(row) else None
     return [
+        cell(v[0], DATE, tone=tone, text=None if v[0] else "未記入"),
+        cell(v[1], SIGNED, tone=tone, text="" if v[1] is None else None),
         cell(
-            renewal.isoformat() if renewal else None,
+            v[2],
             DATE,
             tone=tone,
-            text=None if renewal else "未記入",
-        ),
-        cell(days, SIGNED, tone=tone, text="" if days is None else None),
-        cell(
-            o.policy_maturity,
-            DATE,
-            tone=tone,
-            text=None if o.policy_maturity else "",
+            text=None if v[2] else "",
             tooltip="1年ごとの更新として次の満期日に繰り越しました" if row[_ROLLED] else None,
         ),
-        cell(u.key if u else "", CODE, tone=tone),
-        cell(_union_name(u), tone=tone),
-        cell(o.seq, COUNT, tone=tone),
-        cell(o.name if o.name is not None else ANONYMOUS, tone=tone),
-        cell(o.car, tone=tone),
-        cell(o.contact, tone=tone),
-        cell(o.other_premium, YEN, tone=tone, text=_yen_or_blank(o.other_premium)),
-        cell(o.jichiro_premium, YEN, tone=tone, text=_yen_or_blank(o.jichiro_premium)),
-        cell(o.payment, tone=tone),
-        cell(o.status, tone=tone),
-        cell(o.returned_on, DATE, tone=tone),
-        cell(o.campaign, tone=tone),
+        cell(v[3], CODE, tone=tone),
+        cell(v[4], tone=tone),
+        cell(v[5], COUNT, tone=tone),
+        cell(v[6], tone=tone),
+        cell(v[7], tone=tone),
+        cell(v[8], tone=tone),
+        cell(v[9], YEN, tone=tone, text=_yen_or_blank(v[9])),
+        cell(v[10], YEN, tone=tone, text=_yen_or_blank(v[10])),
+        cell(v[11], tone=tone),
+        cell(v[12], tone=tone),
+        cell(v[13], DATE, tone=tone),
+        cell(v[14], tone=tone),
     ]
 
 
@@ -643,8 +660,8 @@ class OpenEstimates:
 
     Only what the lists sort and filter by is read for every open estimate; the rest of an
     estimate is read (by id, a block of rows at a time) and its cells made when its row is
-    first shown or written out (:meth:`ClosingList.table`), and kept in ``estimates`` and
-    ``cells`` by id.
+    first shown, sorted by or written out (:meth:`ClosingList.table`), and kept in
+    ``estimates``, ``values`` (the cells' raw values) and ``cells`` by id.
 
     The order is by next 満期日, then 満期日 as entered, union code, No., id: the key
     :func:`_closing_row` makes, for a whole read and for a row put back alike — so an updated
@@ -657,9 +674,10 @@ class OpenEstimates:
     where: list[str]
     unions: dict[int, Union]
     rows: list[ClosingRow]
-    # reads the whole rows of open estimates by id (for the rows shown)
-    read_rows: Callable[[list[int]], list[tuple]] = field(repr=False, compare=False)
+    # reads the whole rows of open estimates by id (for the rows shown), or all (None)
+    read_rows: Callable[[list[int] | None], list[tuple]] = field(repr=False, compare=False)
     estimates: dict[int, tuple] = field(default_factory=dict, repr=False, compare=False)
+    values: dict[int, tuple] = field(default_factory=dict, repr=False, compare=False)
     cells: dict[int, list[Cell]] = field(default_factory=dict, repr=False, compare=False)
 
     def within(self, within_days: int | None) -> ClosingList:
@@ -688,25 +706,59 @@ class OpenEstimates:
         if missing:  # an estimate of a union this list did not have
             unions = {**unions, **ctx.unions.by_ids(missing)}
         estimates = {k: v for k, v in self.estimates.items() if k not in ids}
+        values = {k: v for k, v in self.values.items() if k not in ids}
         cells = {k: v for k, v in self.cells.items() if k not in ids}
         renewals: dict[str, tuple[date, int, bool]] = {}
         for o in fresh:
             estimates[o[_ID]] = o
             bisect.insort(rows, _closing_row(_key_of(o), unions, self.today, renewals), key=_order)
-        return replace(self, unions=unions, rows=rows, estimates=estimates, cells=cells)
+        return replace(
+            self, unions=unions, rows=rows, estimates=estimates, values=values, cells=cells
+        )
 
     def cells_of(self, rows: list[ClosingRow], i: int) -> list[Cell]:
-        """The cells of ``rows[i]`` (a list of this source's rows); the estimate, and those of
-        its block of rows not read yet (``DETAIL_BLOCK``-aligned, scrolling either way), are
-        read by id the first time (:attr:`read_rows`).  An estimate no longer open — deleted
-        or closed since the list was read, before the page was told — shows only what the
-        list knew of it (its dates, union and No.)."""
-        row = rows[i]
-        estimate_id = row[_KEY][0]
+        """The cells of ``rows[i]`` (a list of this source's rows), made once."""
+        estimate_id = rows[i][_KEY][0]
         made = self.cells.get(estimate_id)
-        if made is not None:
-            return made
+        if made is None:
+            made = self.cells[estimate_id] = _closing_cells(rows[i], self._values(rows, i))
+        return made
+
+    def value_of(self, rows: list[ClosingRow], i: int, column: int) -> object:
+        """The raw value of ``rows[i]``'s cell at ``column``, without making its cells."""
+        return self._values(rows, i)[column]
+
+    def _values(self, rows: list[ClosingRow], i: int) -> tuple:
+        row = rows[i]
+        estimate_id, union_id = row[_KEY][0], row[_KEY][1]
+        values = self.values.get(estimate_id)
+        if values is None:
+            values = self.values[estimate_id] = _closing_values(
+                row, self._estimate(rows, i), self.unions.get(union_id)
+            )
+        return values
+
+    def read_all(self, rows: list[ClosingRow]) -> None:
+        """Before a pass over every one of ``rows`` (a writer, a sort by a column): when more
+        than a few blocks of them are not read yet, every open estimate of this source is
+        read in one query (a fraction of the time of reading them block by block)."""
         estimates = self.estimates
+        missing = sum(1 for r in rows if r[_KEY][0] not in estimates)
+        if missing <= 8 * DETAIL_BLOCK:
+            return
+        wanted = {r[_KEY][0] for r in rows}
+        for o in self.read_rows(None):
+            if o[_ID] in wanted:
+                estimates.setdefault(o[_ID], o)
+
+    def _estimate(self, rows: list[ClosingRow], i: int) -> OpenEstimate:
+        """``rows[i]``'s estimate; it, and those of its block of rows not read yet
+        (``DETAIL_BLOCK``-aligned, scrolling either way), are read by id the first time
+        (:attr:`read_rows`).  An estimate no longer open — deleted or closed since the list
+        was read, before the page was told — shows only what the list knew of it (its
+        dates, union and No.)."""
+        estimates = self.estimates
+        estimate_id = rows[i][_KEY][0]
         whole = estimates.get(estimate_id)
         if whole is None:
             start = i - i % DETAIL_BLOCK
@@ -719,10 +771,7 @@ class OpenEstimates:
                 if k[0] not in estimates:
                     estimates[k[0]] = (k[0], None, "", k[1], k[2], "", None, k[3], "", "", *_NONE5)
             whole = estimates[estimate_id]
-        made = self.cells[estimate_id] = _closing_cells(
-            row, OpenEstimate(*whole), self.unions.get(row[_KEY][1])
-        )
-        return made
+        return OpenEstimate(*whole)
 
 
 @dataclass
@@ -740,6 +789,12 @@ class ClosingList:
     def _cells_at(self, i: int) -> list[Cell]:
         return self.source.cells_of(self.rows, i)
 
+    def _value_at(self, i: int, column: int) -> object:
+        return self.source.value_of(self.rows, i, column)
+
+    def _whole_pass(self) -> None:
+        self.source.read_all(self.rows)
+
     def table(self) -> ReportTable:
         rows = self.rows
         soon = sum(1 for r in rows if _soon(r))
@@ -753,7 +808,13 @@ class ClosingList:
         return ReportTable(
             title="クロージング対象一覧 (次の満期日順)",
             columns=CLOSING_COLUMNS,
-            rows=LazyRows(range(len(rows)), self._cells_at, len(CLOSING_COLUMNS)),
+            rows=LazyRows(
+                range(len(rows)),
+                self._cells_at,
+                len(CLOSING_COLUMNS),
+                self._value_at,
+                self._whole_pass,
+            ),
             subtitle="　".join([*source.where, window]),
             summary=[("対象", f"{len(rows)}人"), ("30日以内に満期", f"{soon}人")],
             notes=[
@@ -801,7 +862,7 @@ def read_open(
         where.append(_union_name(unions.get(union_id)))
     estimates = ctx.estimates
 
-    def read_rows(ids: list[int]) -> list[tuple]:
+    def read_rows(ids: list[int] | None) -> list[tuple]:
         return estimates.open_estimate_rows(
             campaign_id=campaign_id, union_id=union_id, ids=ids, ordered=False
         )

@@ -19,7 +19,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Generic, TypeVar, overload
+from functools import lru_cache
+from typing import Generic, NamedTuple, TypeVar, overload
 
 from kyosai_desktop.domain.rates import DASH, format_count, format_percent, format_signed
 
@@ -56,8 +57,11 @@ class Column:
         return "left"
 
 
-@dataclass(frozen=True)
-class Cell:
+class Cell(NamedTuple):
+    """One cell: immutable, compared and hashed by its four fields.  A named tuple rather than
+    a frozen dataclass: a national list makes hundreds of thousands of them, and a tuple is
+    made several times faster (a frozen dataclass sets each field through object.__setattr__)."""
+
     value: object = None  # raw value: int, Decimal, str, date or None
     text: str = ""  # what is shown / printed
     tone: str | None = None  # domain/tones name, or None
@@ -89,7 +93,12 @@ def format_date(value: object) -> str:
     """``2022-02-14`` / date → ``2022年2月14日``; blank stays blank."""
     if value is None or value == "":
         return ""
-    text = value.isoformat() if hasattr(value, "isoformat") else str(value)
+    return _date_text(value.isoformat() if hasattr(value, "isoformat") else str(value))
+
+
+@lru_cache(maxsize=4096)
+def _date_text(text: str) -> str:
+    """A list of 14,000 estimates has a few hundred dates: each one's text is made once."""
     try:
         y, m, d = (int(p) for p in text[:10].split("-"))
     except ValueError:
@@ -120,13 +129,44 @@ class LazyRows(Sequence[list[Cell]], Generic[T]):
     paints, while the writers (xlsx, PDF, CSV, print) iterate and get every row.  A row is
     made once and kept; it must have ``width`` cells.  Compares equal to a list of the same
     rows, so a lazy table equals the same table made eagerly.
+
+    ``value(item, column)``, if given, is the raw value of that cell without making the row
+    (the value its cell would have): sorting by a column (:func:`column_values`) then makes
+    no row.  ``whole_pass()``, if given, is called before a pass over every row (iteration,
+    comparison, a column's values): a maker that reads its rows a block at a time can read
+    them all at once instead.
     """
 
-    def __init__(self, items: Sequence[T], make: Callable[[T], list[Cell]], width: int) -> None:
+    def __init__(
+        self,
+        items: Sequence[T],
+        make: Callable[[T], list[Cell]],
+        width: int,
+        value: Callable[[T, int], object] | None = None,
+        whole_pass: Callable[[], object] | None = None,
+    ) -> None:
         self._items = items
         self._make = make
         self._width = width
+        self._value = value
+        self._whole_pass = whole_pass
         self._made: list[list[Cell] | None] = [None] * len(items)
+
+    def _before_whole_pass(self) -> None:
+        if self._whole_pass is not None and None in self._made:
+            self._whole_pass()
+
+    def column_values(self, column: int) -> list[object]:
+        """The raw values of a column, row by row (rows not made yet are not made, if the
+        rows were given a ``value``)."""
+        self._before_whole_pass()
+        value = self._value
+        if value is None:
+            return [self._row(i)[column].value for i in range(len(self._made))]
+        return [
+            value(item, column) if row is None else row[column].value
+            for row, item in zip(self._made, self._items, strict=True)
+        ]
 
     def __len__(self) -> int:
         return len(self._made)
@@ -152,6 +192,7 @@ class LazyRows(Sequence[list[Cell]], Generic[T]):
         return self._row(range(len(self._made))[i])  # negative indices, IndexError
 
     def __iter__(self) -> Iterator[list[Cell]]:
+        self._before_whole_pass()
         return (self._row(i) for i in range(len(self._made)))
 
     def __eq__(self, other: object) -> bool:
@@ -163,6 +204,13 @@ class LazyRows(Sequence[list[Cell]], Generic[T]):
 
     def __repr__(self) -> str:
         return f"LazyRows({len(self)} rows)"
+
+
+def column_values(rows: Sequence[list[Cell]], column: int) -> list[object]:
+    """The raw values at ``column`` of ``rows`` (a list, or LazyRows without making them)."""
+    if isinstance(rows, LazyRows):
+        return rows.column_values(column)
+    return [r[column].value for r in rows]
 
 
 @dataclass

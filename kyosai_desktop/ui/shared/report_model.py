@@ -46,6 +46,7 @@ from kyosai_desktop.services.report_table import (
     TONE_FILLS,
     Cell,
     ReportTable,
+    column_values,
     title_words,
     wrap_title,
 )
@@ -149,7 +150,7 @@ class ReportTableModel(QAbstractTableModel):
         if col < 0 or self._report is None:
             return order
         numeric = self._numeric[col]
-        keys = [_sort_key(row[col].value, numeric) for row in self._report.rows]
+        keys = [_sort_key(v, numeric) for v in column_values(self._report.rows, col)]
         if not numeric:
             keys = [str(k) for k in keys]
         descending = self._sort_order == Qt.SortOrder.DescendingOrder
