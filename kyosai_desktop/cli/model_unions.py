@@ -12,7 +12,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from kyosai_desktop.cli import CommandError, open_ctx
+from kyosai_desktop.cli import CommandError, open_ctx, paused_gc
 
 
 def register(groups: dict) -> None:
@@ -87,6 +87,11 @@ def _check_as_of(ctx, fiscal_year: int, as_of: str, start_month: int | None = No
 
 
 def cmd_import(args: argparse.Namespace) -> int:
+    with paused_gc():
+        return _import(args)
+
+
+def _import(args: argparse.Namespace) -> int:
     from kyosai_desktop.services.tabular import start_reading
 
     # The file is checked now and its cells are read in the background while the import's
