@@ -183,3 +183,19 @@ def test_unchecked_sorted_scrolled_closing_list_is_a_fresh_read(
     text = pdf_text(tmp_path / "closing.pdf")
     at = [text.find(r[report.index("car")].text) for r in fresh_cells]
     assert -1 not in at and at == sorted(at)  # every row, in the list's order
+
+
+def test_a_filter_typed_over_every_open_estimate_finds_every_match(page, ctx, qtbot):
+    cid = page.campaign_id_for_test
+    view = page.closing_view
+    page.tabs.setCurrentWidget(page.closing_tab)
+    qtbot.mouseClick(page.within_check, Qt.MouseButton.LeftButton)
+    assert not page.within_check.isChecked()
+    fresh = er.closing_list(ctx, campaign_id=cid, within_days=None)
+    n = len(fresh.row_keys)
+    assert 0 < made(view) < n / 4
+    qtbot.keyClicks(view.filter_edit, "021")  # the rows are read at once, then filtered
+    expected = [t for t in ([c.text for c in r] for r in fresh.rows) if any("021" in x for x in t)]
+    assert 0 < len(expected) < n
+    assert shown(view, range(view.proxy.rowCount())) == expected
+    assert view.count_label.text() == f"{len(expected)} / {n} 行"

@@ -152,14 +152,15 @@ class LazyRows(Sequence[list[Cell]], Generic[T]):
         self._whole_pass = whole_pass
         self._made: list[list[Cell] | None] = [None] * len(items)
 
-    def _before_whole_pass(self) -> None:
+    def before_whole_pass(self) -> None:
+        """Say that every row is about to be asked for (e.g. a filter over every row's text)."""
         if self._whole_pass is not None and None in self._made:
             self._whole_pass()
 
     def column_values(self, column: int) -> list[object]:
         """The raw values of a column, row by row (rows not made yet are not made, if the
         rows were given a ``value``)."""
-        self._before_whole_pass()
+        self.before_whole_pass()
         value = self._value
         if value is None:
             return [self._row(i)[column].value for i in range(len(self._made))]
@@ -192,7 +193,7 @@ class LazyRows(Sequence[list[Cell]], Generic[T]):
         return self._row(range(len(self._made))[i])  # negative indices, IndexError
 
     def __iter__(self) -> Iterator[list[Cell]]:
-        self._before_whole_pass()
+        self.before_whole_pass()
         return (self._row(i) for i in range(len(self._made)))
 
     def __eq__(self, other: object) -> bool:

@@ -45,6 +45,7 @@ from kyosai_desktop.services.report_table import (
     TITLE_WORD_CAP_EM,
     TONE_FILLS,
     Cell,
+    LazyRows,
     ReportTable,
     column_values,
     title_words,
@@ -304,6 +305,11 @@ class ReportProxy(QSortFilterProxyModel):
     def set_filter_text(self, text: str) -> None:
         self.beginFilterChange()
         self._needle = unicodedata.normalize("NFKC", text).strip().casefold()
+        model = self.sourceModel()
+        if self._needle and isinstance(model, ReportTableModel) and model.report is not None:
+            rows = model.report.rows  # every row's text is about to be read: made at once
+            if isinstance(rows, LazyRows):
+                rows.before_whole_pass()
         self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
 
     def filterAcceptsRow(self, source_row: int, source_parent) -> bool:  # noqa: N802
