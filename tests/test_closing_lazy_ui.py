@@ -199,3 +199,20 @@ def test_a_filter_typed_over_every_open_estimate_finds_every_match(page, ctx, qt
     assert 0 < len(expected) < n
     assert shown(view, range(view.proxy.rowCount())) == expected
     assert view.count_label.text() == f"{len(expected)} / {n} 行"
+    # sorted by じちろう掛金 with the filter on, then the filter cleared: the same rows in order
+    col = fresh.index("jichiro")
+    header = view.table.horizontalHeader()
+    x = header.sectionViewportPosition(col) + header.sectionSize(col) // 2
+    qtbot.mouseClick(header.viewport(), Qt.MouseButton.LeftButton, pos=QPoint(x, 5))
+    order = sorted(
+        range(n),
+        key=lambda i: (fresh.rows[i][col].value is not None, fresh.rows[i][col].value or 0),
+    )
+    everything = [[c.text for c in fresh.rows[i]] for i in order]
+    assert shown(view, range(view.proxy.rowCount())) == [
+        t for t in everything if any("021" in x for x in t)
+    ]
+    view.filter_edit.clear()
+    assert shown(view, range(view.proxy.rowCount())) == everything
+    qtbot.keyClicks(view.filter_edit, "05-003")
+    assert shown(view, range(view.proxy.rowCount())) == [t for t in everything if "05-003" in t]
