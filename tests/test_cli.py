@@ -289,8 +289,9 @@ def test_a_command_builds_only_its_own_module_and_help_lists_every_command(tmp_p
     assert cli._module_for(["--db", "import", "estimates", "import", "f.csv"]) == "estimates"
     assert cli._module_for(["report", "branch", "--as-of", "2025-02"]) == "master"
     assert cli._module_for(["exchange", "status"]) == "exchange"
-    for argv in (["--help"], ["import", "--help"], ["import"], ["nonsense"], []):
+    for argv in (["--help"], ["import", "--help"], ["import"], ["nonsense"], ["--version"]):
         assert cli._module_for(argv) is None
+    assert cli._module_for([]) == cli._module_for(["--db", "x.db"]) == ""  # the window
     with pytest.raises(SystemExit):
         main(["import", "--help"])
     out = capsys.readouterr().out

@@ -226,6 +226,76 @@ def test_gui_process_skips_numpy_and_pandas_and_still_works(tmp_path):
     assert proc.returncode == 0 and proc.stdout.strip() == "ok", proc.stderr
 
 
+def test_once_the_window_is_up_the_headquarters_roll_up_can_load_pandas(tmp_path):
+    """run_gui() blocks numpy/pandas while it starts, then lifts the block: the HQ pages
+    (services/hq_import.py, services/national_report.py) import pandas on first use — before,
+    importing a branch's package in the window failed with "import of pandas halted"."""
+    import os
+    import subprocess
+    import sys
+
+    from kyosai_desktop.services.context import open_context
+
+    db = tmp_path / "x.sqlite3"
+    made = open_context(db)
+    made.settings.set_branch("05")
+    made.close()
+
+    code = (
+        "import sys\n"
+        "from PySide6.QtCore import QTimer\n"
+        "from PySide6.QtWidgets import QApplication\n"
+        "from kyosai_desktop.ui import app as gui\n"
+        "opened = gui.open_main_window\n"
+        "def probe():\n"
+        "    assert sys.modules.get('pandas', 0) is not None, 'still blocked'\n"
+        "    from kyosai_desktop.services.national_report import branch_matrix_table\n"
+        "    import pandas\n"
+        "    print('pandas', pandas.__name__)\n"
+        "    QApplication.instance().quit()\n"
+        "def open_and_probe(*args, **kwargs):\n"
+        "    assert sys.modules['pandas'] is None  # blocked while the window starts\n"
+        "    window = opened(*args, **kwargs)\n"
+        "    QTimer.singleShot(200, probe)\n"
+        "    return window\n"
+        "gui.open_main_window = open_and_probe\n"
+        f"sys.exit(gui.run_gui(db_path={str(db)!r}))\n"
+    )
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "HOME": str(tmp_path)}
+    proc = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120, env=env
+    )
+    assert proc.returncode == 0 and "pandas pandas" in proc.stdout, proc.stderr[-2000:]
+
+
+def test_the_windows_build_leaves_out_no_library_the_app_imports():
+    """build.spec's excludes never name a third-party package kyosai_desktop imports (it
+    excluded pandas, which the headquarters roll-up needs)."""
+    import ast
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    spec = ast.parse((root / "build.spec").read_text(encoding="utf-8"))
+    excluded = {
+        node.value
+        for stmt in spec.body
+        if isinstance(stmt, ast.Assign)
+        and any(isinstance(t, ast.Name) and t.id == "excludes" for t in stmt.targets)
+        for node in ast.walk(stmt.value)
+        if isinstance(node, ast.Constant) and isinstance(node.value, str)
+    }
+    assert "tkinter" in excluded  # the list was found
+    imported = set()
+    for path in (root / "kyosai_desktop").rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                imported |= {a.name.split(".")[0] for a in node.names}
+            elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+                imported.add(node.module.split(".")[0])
+    assert "pandas" in imported
+    assert not (imported & excluded), sorted(imported & excluded)
+
+
 def test_every_page_fits_a_1280_by_720_screen(ctx, qtbot):
     """At 1280×720 (and 1920×1080 at 150 %, the same logical size) no page forces the window
     wider or taller (the estimates page forced 1,355 px); demo data brings long names."""

@@ -66,8 +66,9 @@ def build_parser(modules: Sequence[str] | None = None) -> argparse.ArgumentParse
 
 
 def _module_for(argv: Sequence[str]) -> str | None:
-    """The one module that adds the command ``argv`` names, or None (help, version, no
-    command, an unknown one: the whole parser then answers)."""
+    """The one module that adds the command ``argv`` names; "" when it names none (the
+    window opens: no subcommand parser is needed); None for help, version or an unknown
+    command (the whole parser then answers)."""
     words: list[str] = []
     skip = False
     for arg in argv:
@@ -82,7 +83,7 @@ def _module_for(argv: Sequence[str]) -> str | None:
             if len(words) == 2:
                 break
     if not words:
-        return None
+        return ""
     command = " ".join(words) if words[0] in _GROUPS else words[0]
     for name, commands in COMMAND_MODULES.items():
         if command in commands:
@@ -113,7 +114,7 @@ def open_ctx(args: argparse.Namespace):
 def main(argv: Sequence[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
     module = _module_for(argv)
-    parser = build_parser(None if module is None else [module])
+    parser = build_parser(None if module is None else [module] if module else [])
     args = parser.parse_args(argv)
     if getattr(args, "handler", None) is None:
         from kyosai_desktop.ui.app import run_gui

@@ -15,20 +15,30 @@ from kyosai_desktop.render.fonts import install_app_font
 from kyosai_desktop.ui.shared import interaction
 
 # Optional extras that libraries load when they happen to be installed (openpyxl and
-# sqlite-utils try numpy / pandas).  The app uses neither, and the Windows build leaves them
-# out (build.spec); in a development install they would add about 0.15–0.45 s to every
-# start (tests/bench_foundation.py), so the GUI process skips them like the build does.
+# sqlite-utils try numpy / pandas).  Starting the window needs neither, and they would add
+# about 0.15–0.45 s to every start (tests/bench_foundation.py), so the GUI process blocks
+# them while it starts.  The headquarters roll-up does use pandas (services/hq_import.py,
+# services/national_report.py, imported on first use): run_gui() lifts the block once the
+# window is up, and the Windows build ships both (build.spec).
 UNUSED_OPTIONAL_MODULES = ("numpy", "pandas")
 
 
 def skip_unused_optional_modules() -> list[str]:
-    """Make the optional imports fail fast in the GUI process; returns the names blocked."""
+    """Make the optional imports fail fast while the GUI starts; returns the names blocked
+    (give them to :func:`allow_optional_modules` once the window is up)."""
     blocked = []
     for name in UNUSED_OPTIONAL_MODULES:
         if name not in sys.modules:
             sys.modules[name] = None  # type: ignore[assignment] - "import numpy" raises ImportError
             blocked.append(name)
     return blocked
+
+
+def allow_optional_modules(blocked: list[str]) -> None:
+    """Lift :func:`skip_unused_optional_modules`' block: the next ``import pandas`` loads it."""
+    for name in blocked:
+        if name in sys.modules and sys.modules[name] is None:
+            del sys.modules[name]
 
 
 def make_application(argv: list[str] | None = None) -> QApplication:
@@ -302,7 +312,7 @@ def choose_platform(environ=os.environ, platform: str = sys.platform) -> str | N
 
 
 def run_gui(db_path: Path | None = None) -> int:
-    skip_unused_optional_modules()
+    blocked = skip_unused_optional_modules()
     choose_platform()
     app = make_application()
     window = open_main_window(db_path, confirm_after_paint=True)
@@ -312,6 +322,8 @@ def run_gui(db_path: Path | None = None) -> int:
     if gate is not None:
         gate.quit_requested.connect(lambda: app.exit(1))
     window.show()
+    # after the first paint: the HQ pages' roll-up may import pandas from now on
+    QTimer.singleShot(0, lambda: allow_optional_modules(blocked))
     code = app.exec()
     if gate is None or not gate.quit:  # after quitting in the recovery dialog it is closed
         window.ctx.close()
