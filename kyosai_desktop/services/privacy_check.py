@@ -23,7 +23,6 @@ by chance in any file.  Dates and ages are cleared but not searched for, for the
 
 from __future__ import annotations
 
-import re
 import sqlite3
 import time
 from collections.abc import Iterable
@@ -31,6 +30,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from kyosai_desktop.services.context import AppContext
+from kyosai_desktop.services.text_finder import TextFinder
 from kyosai_desktop.store.connection import checkpoint, shm_path, wal_path
 from kyosai_desktop.store.estimates import ANONYMISED, EstimateRepository
 
@@ -65,36 +65,6 @@ def collect_personal_texts(conn: sqlite3.Connection, campaign_id: int) -> list[s
         ):
             texts.update(str(v) for v in (old, new) if v is not None)
     return sorted(t for t in texts if _searchable(t))
-
-
-class TextFinder:
-    """Which of many texts occur in a large string (one pass, prefix-indexed)."""
-
-    def __init__(self, texts: Iterable[str]) -> None:
-        self.by_prefix: dict[str, list[str]] = {}
-        for t in texts:
-            self.by_prefix.setdefault(t[:2], []).append(t)
-        firsts = sorted({t[0] for t in self.by_prefix})
-        self.start = (
-            re.compile("[" + "".join(re.escape(c) for c in firsts) + "]") if firsts else None
-        )
-
-    def search(self, haystack: str) -> set[str]:
-        found: set[str] = set()
-        if self.start is None:
-            return found
-        for m in self.start.finditer(haystack):
-            i = m.start()
-            for t in self.by_prefix.get(haystack[i : i + 2], ()):
-                if haystack.startswith(t, i):
-                    found.add(t)
-        return found
-
-    def search_file(self, path: Path) -> set[str]:
-        """The texts found in the file's raw bytes (read as UTF-8, SQLite's text encoding)."""
-        if not path.exists():
-            return set()
-        return self.search(path.read_bytes().decode("utf-8", "replace"))
 
 
 def _logical_text(conn: sqlite3.Connection) -> str:
@@ -252,10 +222,12 @@ class PrivacyCheck:
 
     def run(self, *, tries: int = CHECKPOINT_TRIES) -> PrivacyReport:
         report = PrivacyReport(self.campaign_name)
-        shared = TextFinder(self.texts).search(_logical_text(self.ctx.conn))
+        finder = TextFinder(self.texts)
+        shared = finder.search(_logical_text(self.ctx.conn))
         targets = [t for t in self.texts if t not in shared]
         report.searched, report.shared = len(targets), len(shared)
-        finder = TextFinder(targets)
+        if shared:  # the files are searched only for the texts that can be told apart
+            finder = TextFinder(targets)
         report.checkpoint_ok = self._checkpoint(tries)
         report.live = self._live_residue(finder)
         if report.checkpoint_ok and report.live:
