@@ -97,3 +97,29 @@ def test_twenty_thousand_phones_sharing_a_prefix_cost_one_comparison_per_candida
     occurrences = haystack.count("09")
     assert occurrences > 18_000
     assert CountingStr.compares <= occurrences + 10 * len(expected) + haystack.count("連絡")
+
+
+def test_the_logical_text_is_every_text_value_in_row_order(tmp_path):
+    """What the check treats as "still used elsewhere": joined by SQLite now, not row by row."""
+    import sqlite3
+
+    from kyosai_desktop.services.privacy_check import _logical_text
+
+    conn = sqlite3.connect(tmp_path / "t.sqlite3")
+    conn.execute('CREATE TABLE "odd ""name""" (a INTEGER, "b ""c""" TEXT, d BLOB, e)')
+    conn.execute("CREATE TABLE search_index_x (t TEXT)")  # a copy: left out
+    conn.execute("CREATE TABLE empty (t TEXT)")
+    rows = [
+        (1, "佐藤 太郎", b"\x00blob", None),
+        ("text in an integer column", None, "text in a blob column", 2.5),
+        (None, "NUL\x00inside", None, "090-1234-5678"),
+        (3, "", b"", ""),
+    ]
+    conn.executemany('INSERT INTO "odd ""name""" VALUES (?, ?, ?, ?)', rows)
+    conn.execute("INSERT INTO search_index_x VALUES ('佐藤 花子')")
+    conn.commit()
+    expected = "\x00".join(v for row in rows for v in row if isinstance(v, str))
+    assert _logical_text(conn) == expected
+    conn.execute('DELETE FROM "odd ""name"""')
+    assert _logical_text(conn) == ""
+    conn.close()
