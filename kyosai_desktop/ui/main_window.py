@@ -124,7 +124,7 @@ class MainWindow(QMainWindow):
     def _build_menus(self) -> None:
         file_menu = self.menuBar().addMenu("ファイル(&F)")
         import_menu = file_menu.addMenu("取り込み(&I)")
-        from kyosai_desktop.ui.shared.import_dialog import KINDS
+        from kyosai_desktop.ui.shared.import_kinds import KINDS
 
         self.import_actions = {
             key: self._action(

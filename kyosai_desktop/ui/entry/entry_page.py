@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QModelIndex, QPoint, Qt
 from PySide6.QtGui import QAction, QKeySequence, QShortcut, QUndoStack
@@ -33,15 +34,16 @@ from kyosai_desktop.services.entry import (
 )
 from kyosai_desktop.services.ops import ChangeKind, OpChanges
 from kyosai_desktop.services.ops import entry as entry_ops
-from kyosai_desktop.services.ops.replay import Conflict
 from kyosai_desktop.store.errors import StoreError
 from kyosai_desktop.store.results import CellChange
 from kyosai_desktop.ui.entry.entry_models import EntryGridModel
 from kyosai_desktop.ui.entry.entry_panels import GridPanel, MessageBar, MonthPanel, UnionPanel
 from kyosai_desktop.ui.shared import interaction
-from kyosai_desktop.ui.shared.audit_dialog import AuditDialog
 from kyosai_desktop.ui.shared.events import ChangeEvent, DataBus
-from kyosai_desktop.ui.shared.undo import ChangeCommand, describe_conflicts
+
+if TYPE_CHECKING:  # loaded on first use: an edit, its history, an overwrite prompt
+    from kyosai_desktop.services.ops.replay import Conflict
+    from kyosai_desktop.ui.shared.audit_dialog import AuditDialog
 
 WRITE_ERRORS = (sqlite3.Error, StoreError, ValueError, OSError)
 # What the grids are built from; a change of anything but the figures also reloads the choices.
@@ -175,6 +177,8 @@ class EntryPage(QWidget):
             return False
         self._after_write(entry_ops.cells(done) or todo, done)
         if not done.empty:
+            from kyosai_desktop.ui.shared.undo import ChangeCommand
+
             n = len(done.rows)
             self.undo_stack.push(
                 ChangeCommand(self.ctx, done, f"{source_label(source)} ({n}セル)", self)
@@ -193,6 +197,8 @@ class EntryPage(QWidget):
 
     # ReplayHost: the undo / redo of a step (ui/shared/undo.py)
     def confirm_overwrite(self, conflicts: list[Conflict], action: str) -> bool:
+        from kyosai_desktop.ui.shared.undo import describe_conflicts
+
         return interaction.confirm(
             self, action, describe_conflicts(conflicts, self._cell_name, action)
         )
@@ -422,6 +428,8 @@ class EntryPage(QWidget):
             )
             return None
         value = panel.model.value_at(index)
+        from kyosai_desktop.ui.shared.audit_dialog import AuditDialog
+
         dialog = AuditDialog(
             self.service.describe_cell(address),
             self.service.history(address),

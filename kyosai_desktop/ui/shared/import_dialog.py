@@ -11,8 +11,6 @@ declined or cancelled).  Used by the settings screen, the first-launch setup and
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -22,46 +20,12 @@ from PySide6.QtWidgets import QWidget
 from kyosai_desktop.services.context import AppContext
 from kyosai_desktop.ui.shared import interaction
 from kyosai_desktop.ui.shared.events import DataBus
+from kyosai_desktop.ui.shared.import_kinds import KINDS, ImportKind
 
 if TYPE_CHECKING:
-    from kyosai_desktop.services.import_plan import ImportPlan
     from kyosai_desktop.ui.shared.import_flow import ImportFlow
 
 FILE_FILTER = "Excel / CSV (*.xlsx *.xlsm *.csv);;すべてのファイル (*)"
-
-
-@dataclass(frozen=True)
-class ImportKind:
-    key: str  # the ChangeKind's value as well: "unions" / "targets" / "results"
-    label: str  # 単組 / 目標 / 実績
-    headers: str  # the columns the file needs, for the clerk
-    function: str  # planner's name in services/master_import
-
-    @property
-    def planner(self) -> Callable[..., ImportPlan]:
-        # Imported on first use: the import services load openpyxl, which start-up can skip.
-        from kyosai_desktop.services import master_import
-
-        return getattr(master_import, self.function)
-
-
-KINDS = {
-    "unions": ImportKind(
-        "unions",
-        "単組",
-        "自治労県コード・単組コード・単組名・組合員数・団生保有・発効月 (任意: 組織加入・基準日)",
-        "plan_unions",
-    ),
-    "targets": ImportKind(
-        "targets", "目標", "年度・商品・目標件数 (任意: 版 第1次/第2次・単組コード)", "plan_targets"
-    ),
-    "results": ImportKind(
-        "results",
-        "実績",
-        "自治労県コード・単組コード・商品・発効年月 (YYYY-MM)・件数",
-        "plan_results",
-    ),
-}
 
 
 class MasterImport(QObject):
@@ -111,4 +75,4 @@ def header_help() -> str:
     return f"<ul style='margin-left:0'>{rows}</ul>"
 
 
-__all__ = ["KINDS", "MasterImport", "header_help"]
+__all__ = ["KINDS", "ImportKind", "MasterImport", "header_help"]
