@@ -67,6 +67,16 @@ def test_edge_cases():
     assert TextFinder(["ab", "ab"]).search("xab") == {"ab"}
 
 
+def test_long_texts_and_a_deep_chain_of_prefixes():
+    """A 備考 edited a little at a time leaves each version in the audit trail."""
+    chain = ["夕方" + "、土日" * k for k in range(3000)]
+    long_note = "".join(chr(0x4E00 + k % 2000) for k in range(20_000))
+    texts = [*chain, long_note, long_note[:-1] + "x"]
+    haystack = "…" + chain[1500] + "…" + long_note
+    assert TextFinder(texts).search(haystack) == brute(texts, haystack)
+    assert TextFinder(texts).search(haystack) >= {*chain[:1501], long_note}
+
+
 class CountingStr(str):
     """A haystack that counts the comparisons the finder makes on it (the production path)."""
 

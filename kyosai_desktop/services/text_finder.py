@@ -18,9 +18,10 @@ looked up directly, and the empty text (which occurs everywhere) is found in eve
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Iterable
+from operator import itemgetter
 from pathlib import Path
-from typing import Any
 
 # An edge of the tree: the edge's string (its first character is the key it is stored under),
 # the text that ends where the edge ends (or None), and the edges below, by first character.
@@ -35,21 +36,20 @@ class TextFinder:
     """Which of many texts occur in a large string (radix tree, candidates found by ``re``)."""
 
     def __init__(self, texts: Iterable[str]) -> None:
-        trie: dict[str, Any] = {}  # character trie; "" holds the text that ends there
         self.short: set[str] = set()  # texts of fewer than two characters
+        longer: set[str] = set()
         for t in texts:
-            if len(t) < 2:
-                self.short.add(t)
-                continue
-            node = trie
-            for ch in t:
-                node = node.setdefault(ch, {})
-            node[""] = t
-        self.edges: dict[str, _Edge] = _compress(trie)
-        self.pairs = {a + b for a, child in trie.items() for b in child if b}  # first two chars
-        seconds = {c for child in trie.values() for c in child if c}
+            (longer if len(t) >= 2 else self.short).add(t)
+        self.edges = _radix_tree(sorted(longer))
+        self.pairs: set[str] = set()  # the texts' first two characters
+        for first, (label, _text, below) in self.edges.items():
+            self.pairs.update([label[:2]] if len(label) >= 2 else (first + c for c in below))
         self.start = (
-            re.compile(_char_class(trie) + "(?=" + _char_class(seconds) + ")") if trie else None
+            re.compile(
+                _char_class(self.edges) + "(?=" + _char_class({p[1] for p in self.pairs}) + ")"
+            )
+            if self.edges
+            else None
         )
 
     def search(self, haystack: str) -> set[str]:
@@ -83,20 +83,40 @@ class TextFinder:
         return self.search(path.read_bytes().decode("utf-8", "replace"))
 
 
-def _compress(trie: dict[str, Any]) -> dict[str, _Edge]:
-    """The radix tree of a character trie (iteratively: a text may be thousands of characters)."""
+def _radix_tree(texts: list[str]) -> dict[str, _Edge]:
+    """The radix tree of sorted, distinct texts of two characters or more — built from the
+    sorted list directly (edges are slices, never one object per character) and iteratively
+    (a chain of texts, each a prefix of the next, can be thousands deep)."""
     root: dict[str, _Edge] = {}
-    stack: list[tuple[dict[str, Any], dict[str, _Edge]]] = [(trie, root)]
+    # (from, to, depth, edges): texts[from:to] share their first ``depth`` characters, and each
+    # is longer than that; their edges below that point go into ``edges``.
+    stack: list[tuple[int, int, int, dict[str, _Edge]]] = [(0, len(texts), 0, root)]
     while stack:
-        node, out = stack.pop()
-        for ch, child in node.items():
-            if not ch:
-                continue
-            label = [ch]
-            while len(child) == 1 and "" not in child:
-                ((nxt, child),) = child.items()
-                label.append(nxt)
+        lo, hi, depth, out = stack.pop()
+        i = lo
+        while i < hi:
+            first = texts[i]
+            c = first[depth]
+            j = bisect_right(texts, c, i, hi, key=itemgetter(depth))  # same next character
+            common = len(first) if j == i + 1 else _common_length(first, texts[j - 1], depth + 1)
+            text = first if len(first) == common else None  # sorted: a prefix comes first
             below: dict[str, _Edge] = {}
-            out[ch] = ("".join(label), child.get(""), below)
-            stack.append((child, below))
+            out[c] = (first[depth:common], text, below)
+            rest = i + 1 if text is not None else i
+            if rest < j:
+                stack.append((rest, j, common, below))
+            i = j
     return root
+
+
+def _common_length(a: str, b: str, known: int) -> int:
+    """The length of the common prefix of ``a`` and ``b``, whose first ``known`` characters are
+    equal (binary search on slices: no loop per character)."""
+    lo, hi = known, min(len(a), len(b))
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        if a[lo:mid] == b[lo:mid]:
+            lo = mid
+        else:
+            hi = mid - 1
+    return lo
