@@ -41,6 +41,7 @@ class PromptLog(list):
     A dialog (kind "dialog") is really shown; a callable answer gets it and drives it — press
     its buttons with qtbot — and a dialog it leaves open is accepted when the answer returns
     a true value.  Without an answer a dialog is accepted, as if its default OK were pressed.
+    A callable answer to "confirm" gets the question's text and returns the reply.
     """
 
     def __init__(self) -> None:
@@ -72,7 +73,8 @@ def _recording_interaction(log: PromptLog):
             self._ask("critical", title, text)
 
         def confirm(self, parent, title, text):
-            return bool(self._ask("confirm", title, text))
+            answer = self._ask("confirm", title, text)
+            return bool(answer(text) if callable(answer) else answer)
 
         def open_file(self, parent, title, filters):
             answer = self._ask("open_file", title, filters)

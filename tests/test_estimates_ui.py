@@ -15,6 +15,7 @@ from kyosai_desktop.services.estimate_reports import summary_json
 from kyosai_desktop.ui.estimates.estimate_dialog import EstimateDialog, StatusDialog
 from kyosai_desktop.ui.estimates.estimate_models import COLUMN_INDEX
 from kyosai_desktop.ui.estimates.estimates_page import EstimatesPage
+from kyosai_desktop.ui.shared import runner
 from kyosai_desktop.ui.shared.events import DataBus
 
 CAMPAIGN = "2024執行部"
@@ -317,7 +318,7 @@ def test_closing_tab_filters_by_days(page, ctx):
     assert len(page.closing_view.report.rows) == 20
 
 
-def test_anonymise_needs_confirmation_and_keeps_totals(page, ctx, prompts):
+def test_anonymise_needs_confirmation_and_keeps_totals(page, ctx, prompts, qtbot):
     camp = page.campaign()
     before = summary_json(ctx, camp.id)
     page.anonymise()  # no end date yet: refused with a reason
@@ -327,7 +328,8 @@ def test_anonymise_needs_confirmation_and_keeps_totals(page, ctx, prompts):
     page.anonymise()
     assert ctx.estimates.list(camp.id)[0].name == "A"
     prompts.answers["confirm"] = True
-    page.anonymise()
+    page.anonymise()  # on the background runner
+    qtbot.waitUntil(lambda: not runner.busy(), timeout=20_000)
     assert ctx.estimates.list(camp.id)[0].name is None
     assert summary_json(ctx, camp.id) == before
     panel = page.list_panel

@@ -7,6 +7,7 @@ the older backups (listed, deletable) — with a real second connection reading 
 from __future__ import annotations
 
 import sqlite3
+import threading
 from datetime import date
 from pathlib import Path
 
@@ -154,6 +155,7 @@ def test_safety_copies_are_rotated_like_daily_backups(ctx):
 
 def test_the_page_reports_the_check_and_offers_to_delete_old_backups(ctx, campaign, qtbot, prompts):
     from kyosai_desktop.ui.estimates.estimates_page import EstimatesPage
+    from kyosai_desktop.ui.shared import runner
     from kyosai_desktop.ui.shared.events import DataBus
 
     daily = make_backup(ctx)
@@ -161,7 +163,8 @@ def test_the_page_reports_the_check_and_offers_to_delete_old_backups(ctx, campai
     qtbot.addWidget(page)
     page.show()
     assert page.campaign().id == campaign.id
-    page.anonymise()
+    page.anonymise()  # on the background runner
+    qtbot.waitUntil(lambda: not runner.busy(), timeout=20_000)
     kinds = [k for k, _t, _x in prompts]
     assert kinds == ["confirm", "information", "confirm", "information"]
     assert "ひとつも残っていません" in prompts[1][2] and daily.name in prompts[2][2]
@@ -172,6 +175,151 @@ def test_the_page_reports_the_check_and_offers_to_delete_old_backups(ctx, campai
         and "匿名化済み" in prompts[-1][2]
         and "ありません" in prompts[-1][2]
     )
+
+
+@pytest.fixture
+def on_threads(monkeypatch):
+    """Record the thread and connection the anonymisation and every privacy check ran on."""
+    from kyosai_desktop.services.ops import estimates as est_ops
+    from kyosai_desktop.services.privacy_check import PrivacyCheck
+
+    calls: list[tuple[str, int, object]] = []
+    anonymise, run = est_ops.anonymise_verified, PrivacyCheck.run
+
+    def anonymise_verified(ctx, campaign_id, **kw):
+        calls.append(("anonymise", threading.get_ident(), ctx))
+        return anonymise(ctx, campaign_id, **kw)
+
+    def check_run(self, **kw):
+        calls.append(("check", threading.get_ident(), self.ctx))
+        return run(self, **kw)
+
+    monkeypatch.setattr(est_ops, "anonymise_verified", anonymise_verified)
+    monkeypatch.setattr(PrivacyCheck, "run", check_run)
+    return calls
+
+
+def _page(ctx, qtbot):
+    from kyosai_desktop.ui.estimates.estimates_page import EstimatesPage
+    from kyosai_desktop.ui.shared.events import DataBus
+
+    page = EstimatesPage(ctx, DataBus())
+    qtbot.addWidget(page)
+    page.show()
+    return page
+
+
+def test_the_page_anonymises_and_checks_on_the_runner(ctx, campaign, qtbot, prompts, on_threads):
+    """The button returns at once; the work runs on the worker on its own connection, and
+    the page then shows the report (the window's idle connection holds no snapshot)."""
+    from PySide6.QtCore import Qt
+
+    from kyosai_desktop.ui.shared import runner
+
+    daily = make_backup(ctx)
+    page = _page(ctx, qtbot)
+    assert page.campaign().id == campaign.id and page.anonymise_button.isEnabled()
+    qtbot.mouseClick(page.anonymise_button, Qt.MouseButton.LeftButton)
+    assert [k for k, _t, _x in prompts] == ["confirm"] and runner.busy()  # not done yet
+    qtbot.waitUntil(lambda: not runner.busy(), timeout=20_000)
+
+    gui = threading.get_ident()
+    assert [name for name, _t, _c in on_threads] == ["anonymise", "check"]
+    assert all(thread != gui and used is not ctx for _n, thread, used in on_threads)
+    assert on_threads[0][2] is on_threads[1][2]  # the task's own connection, for both
+    kinds = [k for k, _t, _x in prompts]
+    assert kinds == ["confirm", "information", "confirm", "information"], prompts
+    assert "20 件の見積りを匿名化しました" in prompts[1][2]
+    assert "ひとつも残っていません" in prompts[1][2] and "読み込み中" not in prompts[1][2]
+    assert daily.name in prompts[2][2] and not daily.exists()
+    assert all(e.name is None for e in ctx.estimates.list(campaign.id))
+    data = raw(ctx.path)
+    for secret in (*SECRETS, "旧姓の氏名"):
+        assert secret.encode() not in data, secret
+    assert "匿名化済" in page.header.text() and not page.anonymise_button.isEnabled()
+    assert page.undo_stack.count() == 0
+
+
+def test_checking_again_from_the_page_runs_on_the_runner(ctx, campaign, qtbot, prompts, on_threads):
+    """A reader holds a snapshot: the report says so; 「はい」 once it let go checks again on
+    the worker, on that task's own connection (the first task's is closed by then)."""
+    from PySide6.QtCore import Qt
+
+    from kyosai_desktop.ui.shared import runner
+
+    reader = sqlite3.connect(ctx.path, isolation_level=None)
+    reader.execute("BEGIN")
+    assert reader.execute("SELECT count(*) FROM estimates").fetchone()[0] == 20
+    asked: list[str] = []
+
+    def answer(text: str) -> bool:
+        asked.append(text)
+        if "もう一度確認します" in text and reader.in_transaction:
+            reader.execute("COMMIT")  # the other program is closed: let go of the snapshot
+            reader.close()
+        return True
+
+    prompts.answers["confirm"] = answer
+    page = _page(ctx, qtbot)
+    qtbot.mouseClick(page.anonymise_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not runner.busy(), timeout=20_000)
+
+    kinds = [k for k, _t, _x in prompts]
+    assert kinds == ["confirm", "confirm", "information"], prompts
+    assert "読み込み中" in asked[1] and "まだ消し切れていません" in asked[1]
+    assert "ひとつも残っていません" in prompts[2][2]
+    gui = threading.get_ident()
+    assert [name for name, _t, _c in on_threads] == ["anonymise", "check", "check"]
+    assert all(thread != gui and used is not ctx for _n, thread, used in on_threads)
+    assert on_threads[2][2] is not on_threads[1][2]  # the second task's own connection
+    data = raw(ctx.path)
+    assert all(secret.encode() not in data for secret in SECRETS)
+
+
+def test_a_campaign_reopened_meanwhile_is_refused_by_the_task(ctx, campaign, qtbot, prompts):
+    """The worker checks again: a campaign whose period was extended while the clerk read the
+    question is refused with the reason, and nothing is changed."""
+    from PySide6.QtCore import Qt
+
+    from kyosai_desktop.ui.shared import runner
+
+    before = raw(ctx.path)
+
+    def answer(text: str) -> bool:
+        ctx.campaigns.update(campaign.id, period_to="2099-12-31")  # another window, meanwhile
+        return True
+
+    prompts.answers["confirm"] = answer
+    page = _page(ctx, qtbot)
+    qtbot.mouseClick(page.anonymise_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not runner.busy(), timeout=20_000)
+    assert [k for k, _t, _x in prompts] == ["confirm", "warning"]
+    assert "2099-12-31 まで実施中" in prompts[1][2]
+    assert ctx.estimates.list(campaign.id)[0].name is not None
+    assert NAME.encode() in before and not ctx.campaigns.get(campaign.id).anonymised_at
+
+
+def test_a_check_that_fails_after_anonymising_says_so_in_japanese(
+    ctx, campaign, qtbot, prompts, monkeypatch
+):
+    from PySide6.QtCore import Qt
+
+    from kyosai_desktop.services.privacy_check import PrivacyCheck
+    from kyosai_desktop.ui.shared import runner
+
+    def unreadable(self, **kw):
+        raise PermissionError(13, "Permission denied", str(self.ctx.path))
+
+    monkeypatch.setattr(PrivacyCheck, "run", unreadable)
+    page = _page(ctx, qtbot)
+    qtbot.mouseClick(page.anonymise_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not runner.busy(), timeout=20_000)
+    assert [k for k, _t, _x in prompts] == ["confirm", "critical"]
+    text = prompts[1][2]
+    assert "匿名化しましたが" in text and "ファイルにアクセスできません" in text
+    assert "Traceback" not in text
+    assert all(e.name is None for e in ctx.estimates.list(campaign.id))
+    assert "匿名化済" in page.header.text() and page.undo_stack.count() == 0
 
 
 def test_the_laptop_exchange_keeps_no_name_after_anonymising(tmp_path):

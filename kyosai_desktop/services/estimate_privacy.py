@@ -93,7 +93,9 @@ class Anonymised:
 
     estimates: int
     report: PrivacyReport
-    check: PrivacyCheck  # run again (``check.run()``) once a reader has let go
+    # Run again once a reader has let go: ``check.run()``, or ``check.on(ctx).run()`` on
+    # another connection (a background task's own).
+    check: PrivacyCheck
 
 
 def anonymise_and_verify(

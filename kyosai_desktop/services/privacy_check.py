@@ -221,6 +221,11 @@ class PrivacyCheck:
         self.ctx, self.campaign_id, self.campaign_name = ctx, campaign_id, campaign_name
         self.texts = texts
 
+    def on(self, ctx: AppContext) -> PrivacyCheck:
+        """The same check on another connection to the database (e.g. a background task's own
+        connection: the one the check was made with may be closed by now)."""
+        return PrivacyCheck(ctx, self.campaign_id, self.campaign_name, self.texts)
+
     def _checkpoint(self, tries: int) -> bool:
         conn = self.ctx.conn
         timeout = conn.execute("PRAGMA busy_timeout").fetchone()[0]

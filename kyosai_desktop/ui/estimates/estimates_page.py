@@ -37,11 +37,16 @@ from PySide6.QtWidgets import (
 from kyosai_desktop.render.estimate_paper import SummaryPaper, UnionReportPaper
 from kyosai_desktop.services import estimate_reports as er
 from kyosai_desktop.services.context import AppContext
-from kyosai_desktop.services.estimate_privacy import anonymise_check
+from kyosai_desktop.services.estimate_privacy import Anonymised, anonymise_check
 from kyosai_desktop.services.ops import ChangeKind, OpChanges
 from kyosai_desktop.services.ops import estimates as est_ops
 from kyosai_desktop.services.ops.replay import Conflict
-from kyosai_desktop.services.privacy_check import backups_holding, delete_backups
+from kyosai_desktop.services.privacy_check import (
+    PrivacyCheck,
+    PrivacyReport,
+    backups_holding,
+    delete_backups,
+)
 from kyosai_desktop.store.audit import AuditRow
 from kyosai_desktop.ui.estimates.estimate_campaign_dialog import CampaignDialog
 from kyosai_desktop.ui.estimates.estimate_chart import EstimateChart
@@ -53,7 +58,7 @@ from kyosai_desktop.ui.estimates.estimate_outputs import (
     safe_name,
     table_doc,
 )
-from kyosai_desktop.ui.shared import interaction
+from kyosai_desktop.ui.shared import interaction, runner
 from kyosai_desktop.ui.shared.events import ChangeEvent, DataBus
 from kyosai_desktop.ui.shared.report_model import ReportTableView
 from kyosai_desktop.ui.shared.undo import ChangeCommand, describe_conflicts
@@ -525,24 +530,77 @@ class EstimatesPage(QWidget):
             return
         if not interaction.confirm(self, title, check.question):
             return
-        done, changes = est_ops.anonymise_verified(self.ctx, camp.id)
+        runner.run(
+            self,
+            title,
+            "個人情報を匿名化し、ファイルに残っていないか確認しています…",
+            lambda job: est_ops.anonymise_verified(job.ctx, camp.id),
+            ctx=self.ctx,
+            on_done=self._anonymised,
+            on_error=lambda exc: self._anonymise_failed(camp.id, exc),
+            cancellable=False,
+        )
+
+    def _anonymised(self, result: tuple[Anonymised, OpChanges]) -> None:
+        """The anonymisation is written (on the worker): show it, then the check's report."""
+        done, changes = result
         self.undo_stack.clear()  # undo must not bring the personal data back
         self.changed(changes)
-        report = done.report
         head = f"{done.estimates:,} 件の見積りを匿名化しました。集計値は変わりません。\n\n"
-        while not report.ok and interaction.confirm(
+        self._report_check(done.check, done.report, head)
+
+    def _report_check(self, check: PrivacyCheck, report: PrivacyReport, head: str) -> None:
+        """Show the check's report; while it is not clean, offer to check again (on the runner,
+        on that task's own connection), then offer to delete the backups that hold the data."""
+        title = "個人情報の匿名化"
+        if not report.ok and interaction.confirm(
             self,
             title,
             head
             + report.text()
             + "\n\n読み込み中の画面やプログラムを閉じたら「はい」で、もう一度確認します。",
         ):
-            report = done.check.run()
+            runner.run(
+                self,
+                title,
+                "匿名化した内容がファイルに残っていないか、もう一度確認しています…",
+                lambda job: check.on(job.ctx).run(),
+                ctx=self.ctx,
+                on_done=lambda again: self._report_check(check, again, head),
+                on_error=lambda exc: interaction.critical(
+                    self, title, f"確認できませんでした。\n{runner.error_message(exc)}"
+                ),
+                cancellable=False,
+            )
+            return
         (interaction.information if report.ok else interaction.warning)(
             self, title, head + report.text()
         )
         if report.holding:
             self._delete_backups(report.holding)
+
+    def _anonymise_failed(self, campaign_id: int, exc: BaseException) -> None:
+        title = "個人情報の匿名化"
+        camp = self.ctx.campaigns.get(campaign_id)
+        if camp is not None and camp.anonymised_at:  # written, but the check failed
+            self.undo_stack.clear()
+            self.changed(
+                OpChanges.of(ChangeKind.ESTIMATES, ChangeKind.CAMPAIGNS, source="anonymise")
+            )
+            interaction.critical(
+                self,
+                title,
+                "匿名化しましたが、ファイルに残っていないかの確認ができませんでした。\n"
+                f"{runner.error_message(exc)}",
+            )
+        elif isinstance(exc, ValueError):  # e.g. refused: the campaign changed meanwhile
+            interaction.warning(self, title, str(exc))
+        else:
+            interaction.critical(
+                self,
+                title,
+                f"匿名化できませんでした。何も変更していません。\n{runner.error_message(exc)}",
+            )
 
     def _offer_old_backups(self, campaign_id: int, reason: str) -> None:
         holding = backups_holding(self.ctx, campaign_id)
