@@ -221,6 +221,9 @@ def test_the_page_anonymises_and_checks_on_the_runner(ctx, campaign, qtbot, prom
     assert page.campaign().id == campaign.id and page.anonymise_button.isEnabled()
     qtbot.mouseClick(page.anonymise_button, Qt.MouseButton.LeftButton)
     assert [k for k, _t, _x in prompts] == ["confirm"] and runner.busy()  # not done yet
+    assert not page.anonymise_button.isEnabled()  # a second click cannot queue a second job
+    qtbot.mouseClick(page.anonymise_button, Qt.MouseButton.LeftButton)
+    assert [k for k, _t, _x in prompts] == ["confirm"]
     qtbot.waitUntil(lambda: not runner.busy(), timeout=20_000)
 
     gui = threading.get_ident()
@@ -295,6 +298,7 @@ def test_a_campaign_reopened_meanwhile_is_refused_by_the_task(ctx, campaign, qtb
     qtbot.waitUntil(lambda: not runner.busy(), timeout=20_000)
     assert [k for k, _t, _x in prompts] == ["confirm", "warning"]
     assert "2099-12-31 まで実施中" in prompts[1][2]
+    assert page.anonymise_button.isEnabled()  # refused: the clerk can try again later
     assert ctx.estimates.list(campaign.id)[0].name is not None
     assert NAME.encode() in before and not ctx.campaigns.get(campaign.id).anonymised_at
 

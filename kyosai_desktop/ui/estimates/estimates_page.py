@@ -530,6 +530,8 @@ class EstimatesPage(QWidget):
             return
         if not interaction.confirm(self, title, check.question):
             return
+        # not twice: a second click before the progress dialog shows would queue a second job
+        self.anonymise_button.setEnabled(False)
         runner.run(
             self,
             title,
@@ -582,6 +584,7 @@ class EstimatesPage(QWidget):
     def _anonymise_failed(self, campaign_id: int, exc: BaseException) -> None:
         title = "個人情報の匿名化"
         camp = self.ctx.campaigns.get(campaign_id)
+        self.anonymise_button.setEnabled(camp is not None and not camp.anonymised_at)
         if camp is not None and camp.anonymised_at:  # written, but the check failed
             self.undo_stack.clear()
             self.changed(
