@@ -42,6 +42,9 @@ from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from bench_floors import bare_table_ms, median_ms  # noqa: E402 - the shared floors
 
 GOAL_MS = 100.0
 ESTIMATES = 20_000
@@ -120,45 +123,13 @@ def build(folder: Path) -> Path:
 
 
 def timed(fn, runs: int) -> tuple[float, list[float]]:
-    fn()  # warm-up
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        fn()
-        times.append((time.perf_counter() - start) * 1000)
-    return statistics.median(times), times
+    """Median ms of ``fn`` over ``runs`` runs after one warm-up (tests/bench_floors.py)."""
+    return median_ms(fn, runs)
 
 
 def bare_window(app, rows: int, cols: int, size) -> float:
     """One paint of a plain QTableView of ``rows`` × ``cols`` constant cells (the paint floor)."""
-    from PySide6.QtCore import QAbstractTableModel, Qt
-    from PySide6.QtWidgets import QTableView
-
-    class Constant(QAbstractTableModel):
-        def rowCount(self, parent=None):  # noqa: N802
-            return rows
-
-        def columnCount(self, parent=None):  # noqa: N802
-            return cols
-
-        def data(self, index, role=Qt.ItemDataRole.DisplayRole):
-            return "1,234" if role == Qt.ItemDataRole.DisplayRole else None
-
-    view = QTableView()
-    view.resize(size)
-    model = Constant()
-    view.setModel(model)
-    view.show()
-    app.processEvents()
-
-    def paint():
-        model.beginResetModel()
-        model.endResetModel()
-        app.processEvents()
-
-    median, _ = timed(paint, 5)
-    view.close()
-    return median
+    return bare_table_ms(app, rows, cols, size)
 
 
 def _same_table(a, b) -> bool:
