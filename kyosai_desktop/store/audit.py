@@ -123,40 +123,32 @@ def write(
     *,
     at: str | None = None,
     actor: str | None = None,
-    compact: bool = False,
 ) -> int:
-    """Insert audit rows inside the caller's transaction; the one writer of the audit table.
+    """Insert audit rows inside the caller's transaction; the one writer of the audit table
+    (with :func:`write_compact` for a bulk import's cells).
 
     ``at`` / ``actor`` default to now and this computer's user (a change taken from a laptop
-    copy keeps the laptop's time and clerk).  ``compact`` (bulk imports): the cells of one key
-    prefix and field are stored as one row (see ``COMPACT``); collectors still receive every
-    cell's row.
+    copy keeps the laptop's time and clerk).
     """
     rows = list(rows)
     if not rows:
         return 0
     when = at or datetime.now().isoformat(timespec="seconds")
     actor = actor or current_actor()
-    if compact:
-        params = _compacted(rows, when, actor, source)
-    else:
-        params = [  # stored_old() / stored_new(), unrolled: tens of thousands for an import
-            (
-                when,
-                actor,
-                source,
-                table,
-                key,
-                field,
-                old_text if old_text is not None else None if old is None else str(old),
-                new_text if new_text is not None else None if new is None else str(new),
-            )
-            for table, key, field, old, new, old_text, new_text in rows
-        ]
-    conn.executemany(
-        _INSERT,
-        params,
-    )
+    params = [  # stored_old() / stored_new(), unrolled: tens of thousands for an import
+        (
+            when,
+            actor,
+            source,
+            table,
+            key,
+            field,
+            old_text if old_text is not None else None if old is None else str(old),
+            new_text if new_text is not None else None if new is None else str(new),
+        )
+        for table, key, field, old, new, old_text, new_text in rows
+    ]
+    conn.executemany(_INSERT, params)
     for collected in _collectors.get(id(conn), []):
         collected.extend(rows)
     return len(rows)
@@ -166,37 +158,6 @@ def carry(conn: sqlite3.Connection, rows: Iterable[tuple]) -> None:
     """Copy audit rows written elsewhere, as they were: (at, actor, source, table, key, field,
     old text, new text) — a laptop copy keeps its own history when it is refreshed."""
     conn.executemany(_INSERT, list(rows))
-
-
-def write_cells(
-    conn: sqlite3.Connection,
-    source: str,
-    table: str,
-    field: str,
-    cells: Iterable[tuple[str, object, object]],
-    *,
-    compact: bool = False,
-) -> int:
-    """Audit many cells of one table and field, given as (record key, old, new).
-
-    The same rows as :func:`write` with ``AuditRow`` objects.  A compact write (a bulk
-    import's tens of thousands of cells) groups the tuples by key prefix itself; only the
-    collectors open on ``conn`` (an operation's change set) get an ``AuditRow`` per cell.
-    """
-    if not compact:
-        return write(conn, source, [AuditRow(table, k, field, o, n) for k, o, n in cells])
-    cells = list(cells)
-    groups: dict[str, dict[str, list[str | None]]] = {}
-    for key, old, new in cells:
-        prefix, _, last = key.rpartition(":")
-        groups.setdefault(prefix, {})[last] = [
-            None if old is None else str(old),
-            None if new is None else str(new),
-        ]
-    n = write_compact(conn, source, table, field, groups)
-    if is_collecting(conn):
-        hand_over(conn, [AuditRow(table, k, field, o, n) for k, o, n in cells])
-    return n
 
 
 _JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), check_circular=False)
@@ -243,42 +204,6 @@ def hand_over(conn: sqlite3.Connection, rows: list[AuditRow]) -> None:
     """Give rows written with :func:`write_compact` to the collectors open on ``conn``."""
     for collected in _collectors.get(id(conn), []):
         collected.extend(rows)
-
-
-def _compacted(rows: list[AuditRow], when: str, actor: str, source: str) -> list[tuple]:
-    groups: dict[tuple[str, str, str], dict[str, list[str | None]]] = {}
-    single: list[AuditRow] = []
-    for r in rows:
-        prefix, sep, last = r.key.rpartition(":")
-        if not sep or r.field == WHOLE_RECORD:
-            single.append(r)
-        else:
-            groups.setdefault((r.table, prefix, r.field), {})[last] = [
-                r.stored_old(),
-                r.stored_new(),
-            ]
-    params = [
-        (when, actor, source, r.table, r.key, r.field, r.stored_old(), r.stored_new())
-        for r in single
-    ]
-    for (table, prefix, field), cells in groups.items():
-        if len(cells) == 1:
-            ((last, (old, new)),) = cells.items()
-            params.append((when, actor, source, table, f"{prefix}:{last}", field, old, new))
-        else:
-            params.append(
-                (
-                    when,
-                    actor,
-                    source,
-                    table,
-                    prefix + COMPACT,
-                    field,
-                    None,
-                    json.dumps(cells, ensure_ascii=False, separators=(",", ":")),
-                )
-            )
-    return params
 
 
 def record(

@@ -138,22 +138,16 @@ class ResultRepository:
             self.write(done, source=source)
         return done
 
-    def write(self, changes: Sequence[CellChange], *, source: str, bulk: bool = False) -> None:
-        """The one writer of ``results``: store each ``new`` (None deletes the figure) and audit
-        ``old`` → ``new``, in bulk, in the caller's transaction (or one commit of its own).
+    def write(self, changes: Sequence[CellChange], *, source: str) -> None:
+        """The one writer of ``results`` cell by cell (:meth:`write_bulk` for a national
+        sheet): store each ``new`` (None deletes the figure) and audit ``old`` → ``new``, in
+        the caller's transaction (or one commit of its own).
 
-        ``old`` must be what the table holds now (``apply`` reads it; a bulk import reads
-        the whole range in one query), so a cell whose ``old`` is None is known to be absent
-        and gets a plain INSERT.  ``bulk`` (an import of thousands of cells) writes the audit
-        compactly: one row per union and product, every cell's old → new still in it.
+        ``old`` must be what the table holds now (``apply`` reads it), so a cell whose ``old``
+        is None is known to be absent and gets a plain INSERT.
         """
         deletes, inserts, updates = [], [], []
-        # the audit's cells grouped by union and product as write_compact stores them
-        groups: dict[str, dict[str, list[str | None]]] = {}
-        group: dict[str, list[str | None]] = {}
-        last = None
-        for c in changes:  # one pass: a national import hands over tens of thousands
-            union_id, product_id, month, new, old = c
+        for union_id, product_id, month, new, old in changes:
             if new is None:
                 deletes.append((union_id, product_id, month))
             elif new < 0:
@@ -162,11 +156,7 @@ class ResultRepository:
                 inserts.append((union_id, product_id, month, new))
             else:
                 updates.append((union_id, product_id, month, new))
-            if (union_id, product_id) != last:
-                last = (union_id, product_id)
-                group = groups.setdefault(f"{union_id}:{product_id}", {})
-            group[month] = [None if old is None else str(old), None if new is None else str(new)]
-        if not groups:
+        if not changes:
             return
         with transaction(self.conn):
             if deletes:
@@ -177,25 +167,14 @@ class ResultRepository:
                 self.conn.executemany(_INSERT, inserts)
             if updates:
                 self.conn.executemany(_UPSERT, updates)
-            if bulk:
-                audit.write_compact(self.conn, source, "results", "count", groups)
-                if audit.is_collecting(self.conn):
-                    audit.hand_over(
-                        self.conn,
-                        [
-                            audit.AuditRow("results", record_key(u, p, m), "count", old, new)
-                            for u, p, m, new, old in changes
-                        ],
-                    )
-            else:
-                audit.write(
-                    self.conn,
-                    source,
-                    [
-                        audit.AuditRow("results", record_key(u, p, m), "count", old, new)
-                        for u, p, m, new, old in changes
-                    ],
-                )
+            audit.write(
+                self.conn,
+                source,
+                [
+                    audit.AuditRow("results", record_key(u, p, m), "count", old, new)
+                    for u, p, m, new, old in changes
+                ],
+            )
 
     def write_bulk(
         self,
@@ -212,12 +191,14 @@ class ResultRepository:
         cells unchanged, the written cells that held a figure).  ``zero_is_blank``: a 0
         where nothing is stored is no change (a printed sheet shows blanks as 0).
 
-        The same writes and audit as :meth:`write` with ``bulk=True``, in one pass over the
-        cells without an object per cell (a national sheet has tens of thousands)."""
+        The same writes as :meth:`write`, in one pass over the cells without an object per
+        cell (a national sheet has tens of thousands); the audit compact (one row per union
+        and product, every cell's old → new in it: ``audit.COMPACT``)."""
         inserts: list[tuple[int, int, str, int]] = []
         updates: list[tuple[int, int, str, int]] = []
         overwritten: list[CellChange] = []
         groups: dict[str, dict[str, list[str | None]]] = {}
+        collected: list[audit.AuditRow] | None = [] if audit.is_collecting(self.conn) else None
         unchanged = 0
         nothing: Mapping[str, int] = {}
         for union_id, counts in values.items():
@@ -237,6 +218,9 @@ class ResultRepository:
                     updates.append((union_id, product_id, month, new))
                     overwritten.append(CellChange(union_id, product_id, month, new, old))
                     group[month] = [str(old), str(new)]
+                if collected is not None:  # an operation's change set: typed values
+                    key = f"{union_id}:{product_id}:{month}"
+                    collected.append(audit.AuditRow("results", key, "count", old, new))
             if group:
                 groups[f"{union_id}:{product_id}"] = group
         written = len(inserts) + len(updates)
@@ -248,21 +232,8 @@ class ResultRepository:
             if updates:
                 self.conn.executemany(_UPSERT, updates)
             audit.write_compact(self.conn, source, "results", "count", groups)
-            if audit.is_collecting(self.conn):
-                audit.hand_over(
-                    self.conn,
-                    [
-                        audit.AuditRow(
-                            "results",
-                            f"{prefix}:{month}",
-                            "count",
-                            None if old is None else int(old),
-                            int(new),  # type: ignore[arg-type]
-                        )
-                        for prefix, cells in groups.items()
-                        for month, (old, new) in cells.items()
-                    ],
-                )
+            if collected is not None:
+                audit.hand_over(self.conn, collected)
         return written, unchanged, overwritten
 
     def set(
