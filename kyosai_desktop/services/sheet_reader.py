@@ -249,11 +249,6 @@ def _plain(value: object) -> object:
     return value
 
 
-def read_xlsx(name: str, data: bytes, sheet: str | None = None) -> Grid:
-    """The chosen sheet's values, row 1 column A first; refusals are Japanese."""
-    return start_xlsx(name, data, sheet, background=False).result()
-
-
 class PendingGrid:
     """A sheet already checked (sheet choice, formulas, used range) whose cells are being read.
 
