@@ -499,3 +499,63 @@ def test_a_reimport_that_changes_counts_is_undone_cell_by_cell(ctx, tmp_path):
     assert counts() == before
     history = ctx.audit.history("results", rows[0].key)
     assert [e.source for e in history][-2:] == ["import", "undo"]
+
+
+def _trail_since(ctx, last_id: int) -> list[tuple]:
+    """Every audit entry written after ``last_id``, compact rows opened cell by cell."""
+    import json
+
+    from kyosai_desktop.store.audit import COMPACT
+
+    out = []
+    for table, key, field, old, new in ctx.conn.execute(
+        "SELECT table_name, record_key, field, old_value, new_value FROM audit WHERE id > ?"
+        " ORDER BY id",
+        (last_id,),
+    ):
+        if key.endswith(COMPACT):
+            prefix = key[: -len(COMPACT)]
+            out += [(table, f"{prefix}:{m}", field, o, n) for m, (o, n) in json.loads(new).items()]
+        else:
+            out.append((table, key, field, old, new))
+    return out
+
+
+def test_the_trail_sqlite_writes_is_the_change_set_the_window_undoes(ctx, tmp_path):
+    """The bulk writers make their audit rows in SQL or as text (created unions, new
+    designations, compact counts) and hand the typed rows to the window's collector
+    separately: both must say the same, entry for entry, in a first import (everything
+    created) and in a re-import over it (figures overwritten, new figures, a designation
+    changed, a 0 printed where nothing is stored)."""
+    from dataclasses import replace
+
+    from kyosai_desktop.services.model_union_import import plan_model_unions
+    from tests.model_union_fixtures import fy_months
+
+    def last_id():
+        return ctx.conn.execute("SELECT ifnull(max(id), 0) FROM audit").fetchone()[0]
+
+    units = sample_units()
+    start = last_id()
+    report = plan_model_unions(ctx, write_sheet(tmp_path / "a.xlsx", units), 2024).commit(ctx)
+    collected = [
+        (r.table, r.key, r.field, r.stored_old(), r.stored_new()) for r in report.op_changes.rows
+    ]
+    assert {r[0] for r in collected} >= {"unions", "model_unions", "results"}
+    assert sorted(_trail_since(ctx, start)) == sorted(collected)
+
+    changed = [replace(u, counts=dict(u.counts)) for u in units]
+    month = next(m for m, v in changed[0].counts.items() if v)
+    changed[0].counts[month] += 5
+    empty = next(m for m in fy_months(2024, 6)[:9] if not changed[1].counts.get(m))
+    changed[1].counts[empty] = 4
+    changed[1].target += 4
+    start = last_id()
+    report = plan_model_unions(ctx, write_sheet(tmp_path / "b.xlsx", changed), 2024).commit(ctx)
+    collected = [
+        (r.table, r.key, r.field, r.stored_old(), r.stored_new()) for r in report.op_changes.rows
+    ]
+    kinds = {(r[0], r[3] is None) for r in collected}
+    assert ("results", False) in kinds and ("results", True) in kinds  # overwritten and new
+    assert ("model_unions", False) in kinds  # the target changed
+    assert sorted(_trail_since(ctx, start)) == sorted(collected)

@@ -1,7 +1,8 @@
 """The audit trail: one row per changed field (when, who, source, old → new).
 
 :func:`write` is the one function that inserts audit rows; every repository write calls it
-(through :func:`record` for a single row) inside its transaction.  It also hands the rows,
+(through :func:`record` for a single row) inside its transaction — a bulk writer calls
+:func:`write_select`, whose rows SQLite makes from the same JSON text it writes from.  It also hands the rows,
 with their *typed* old and new values, to any :func:`collecting` block open on the same
 connection: that is how an operation (``services/ops``) learns exactly what it changed
 without each repository returning it separately.
@@ -12,7 +13,7 @@ from __future__ import annotations
 import getpass
 import json
 import sqlite3
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
@@ -40,10 +41,10 @@ WHOLE_RECORD = "*"  # the field of a row that creates (old None) or deletes (new
 COMPACT = ":*"
 
 
-_INSERT = (
+_INSERT_FROM = (
     "INSERT INTO audit (at, actor, source, table_name, record_key, field, old_value, new_value)"
-    " VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
 )
+_INSERT = _INSERT_FROM + " VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
 
 
 def source_label(source: str) -> str:
@@ -125,7 +126,8 @@ def write(
     actor: str | None = None,
 ) -> int:
     """Insert audit rows inside the caller's transaction; the one writer of the audit table
-    (with :func:`write_compact` for a bulk import's cells).
+    (bulk writers insert theirs in SQL, stamped by :func:`stamp`, and hand the typed rows to
+    the collectors with :func:`hand_over`).
 
     ``at`` / ``actor`` default to now and this computer's user (a change taken from a laptop
     copy keeps the laptop's time and clerk).
@@ -133,8 +135,7 @@ def write(
     rows = list(rows)
     if not rows:
         return 0
-    when = at or datetime.now().isoformat(timespec="seconds")
-    actor = actor or current_actor()
+    when, actor = stamp(at, actor)
     params = [  # stored_old() / stored_new(), unrolled: tens of thousands for an import
         (
             when,
@@ -160,39 +161,45 @@ def carry(conn: sqlite3.Connection, rows: Iterable[tuple]) -> None:
     conn.executemany(_INSERT, list(rows))
 
 
-_JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), check_circular=False)
+def stamp(at: str | None = None, actor: str | None = None) -> tuple[str, str]:
+    """(when, who) of audit rows written now: ``at`` / ``actor`` when given, else now and
+    this computer's user.  For writers that insert audit rows in SQL (a bulk import's)."""
+    return at or datetime.now().isoformat(timespec="seconds"), actor or current_actor()
 
 
-def write_compact(
+def write_texts(
     conn: sqlite3.Connection,
     source: str,
-    table: str,
-    field: str,
-    groups: dict[str, dict[str, list[str | None]]],
+    rows: Sequence[tuple[str, str, str, str | None, str | None]],
 ) -> int:
-    """Audit cells already grouped by key prefix: {prefix: {last key part: [old, new] as
-    text}} — one row per prefix (see ``COMPACT``), a prefix with one cell as a plain row.
+    """Insert audit rows already written out as text — (table, record key, field, old text,
+    new text) — inside the caller's transaction: a bulk writer's compact rows
+    (``COMPACT``).  The caller hands the typed rows to :func:`hand_over` when
+    :func:`is_collecting`."""
+    when, who = stamp()
+    conn.executemany(_INSERT, [(when, who, source, *row) for row in rows])
+    return len(rows)
 
-    The caller hands the cells' typed rows to :func:`hand_over` when :func:`is_collecting`
-    (only it has the typed values an undo needs)."""
-    when = datetime.now().isoformat(timespec="seconds")
-    actor = current_actor()
-    params = []
-    n = 0
-    for prefix, values in groups.items():
-        n += len(values)
-        if len(values) == 1:
-            ((last, (old_text, new_text)),) = values.items()
-            params.append(
-                (when, actor, source, table, f"{prefix}:{last}", field, old_text, new_text)
-            )
-        elif values:
-            params.append(
-                (when, actor, source, table, prefix + COMPACT, field, None, _JSON.encode(values))
-            )
-    if params:
-        conn.executemany(_INSERT, params)
-    return n
+
+def write_select(
+    conn: sqlite3.Connection,
+    source: str,
+    select: str,
+    args: Mapping[str, object],
+    *,
+    at: str | None = None,
+    actor: str | None = None,
+) -> int:
+    """Insert the audit rows ``select`` returns — (table, record key, field, old text, new
+    text), in order — inside the caller's transaction: a bulk writer's trail made by SQLite
+    from the same JSON text its rows are written from, without a Python object per row.
+    The caller hands the typed rows to :func:`hand_over` when :func:`is_collecting`."""
+    when, who = stamp(at, actor)
+    cursor = conn.execute(
+        f"{_INSERT_FROM} SELECT :audit_at, :audit_actor, :audit_source, * FROM ({select})",
+        {**args, "audit_at": when, "audit_actor": who, "audit_source": source},
+    )
+    return cursor.rowcount
 
 
 def is_collecting(conn: sqlite3.Connection) -> bool:
@@ -201,7 +208,7 @@ def is_collecting(conn: sqlite3.Connection) -> bool:
 
 
 def hand_over(conn: sqlite3.Connection, rows: list[AuditRow]) -> None:
-    """Give rows written with :func:`write_compact` to the collectors open on ``conn``."""
+    """Give rows a bulk writer inserted in SQL to the collectors open on ``conn``."""
     for collected in _collectors.get(id(conn), []):
         collected.extend(rows)
 

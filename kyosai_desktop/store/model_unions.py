@@ -17,6 +17,7 @@ from datetime import datetime
 
 from kyosai_desktop.domain.model_unions import ModelUnionInput
 from kyosai_desktop.store import audit
+from kyosai_desktop.store.audit import WHOLE_RECORD as WHOLE
 from kyosai_desktop.store.ids import new_ids
 from kyosai_desktop.store.results import CellChange, ResultRepository
 from kyosai_desktop.store.tx import transaction
@@ -44,6 +45,51 @@ class ModelYear:
     sheet_start_month: int | None
     source: str | None
     imported_at: str | None
+
+
+# The audit rows of unions add_unions created (ids in :ids, in order): the whole record as
+# "pref-code name", then members, holdings and effective month where given.
+_CREATED_UNIONS_AUDIT = (
+    "SELECT 'unions', CAST(u.id AS TEXT), f.column1, NULL, CASE f.column1"
+    " WHEN '*' THEN u.pref_code || '-' || u.union_code || ' ' || u.name"
+    " WHEN 'members' THEN CAST(u.members AS TEXT) WHEN 'holdings' THEN CAST(u.holdings AS TEXT)"
+    " ELSE CAST(u.effective_month AS TEXT) END AS new_text"
+    " FROM json_each(:ids) AS j CROSS JOIN unions AS u ON u.id = j.value"
+    " CROSS JOIN (VALUES ('*'), ('members'), ('holdings'), ('effective_month')) AS f"
+    " WHERE f.column1 = '*' OR new_text IS NOT NULL"
+)
+
+
+# designate_many's new designations from one JSON text of [year, union, target, members,
+# holdings, effective month] rows, and their trail ("目標 N" as the whole record).
+_INSERT_DESIGNATIONS = (
+    "INSERT INTO model_unions (fiscal_year, union_id, target, members, holdings, effective_month)"
+    " SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]'),"
+    " json_extract(value, '$[2]'), json_extract(value, '$[3]'),"
+    " json_extract(value, '$[4]'), json_extract(value, '$[5]')"
+    " FROM json_each(:rows)"
+)
+_NEW_DESIGNATIONS_AUDIT = (
+    "SELECT 'model_unions', json_extract(value, '$[0]') || ':' || json_extract(value, '$[1]'),"
+    " '*', NULL,"
+    " '目標 ' || ifnull(json_extract(value, '$[2]'), 'None') FROM json_each(:rows)"
+)
+
+
+def _created_unions_rows(
+    rows: Sequence[tuple[str, str, str, Mapping[str, object]]], ids: Mapping[tuple[str, str], int]
+) -> list[audit.AuditRow]:
+    """The typed audit rows of created unions, for an operation's change set."""
+    out: list[audit.AuditRow] = []
+    for pref, code, name, values in rows:
+        key = str(ids[(pref, code)])
+        out.append(audit.AuditRow("unions", key, "*", None, None, new_text=f"{pref}-{code} {name}"))
+        out += [
+            audit.AuditRow("unions", key, k, None, v)
+            for k in ("members", "holdings", "effective_month")
+            if (v := values.get(k)) is not None
+        ]
+    return out
 
 
 def designation_key(fiscal_year: int, union_id: int) -> str:
@@ -141,19 +187,16 @@ class ModelUnionRepository:
         audits: list[audit.AuditRow] = []
         inserts, updates = [], []
         for d in items:
-            key = designation_key(d.fiscal_year, d.union_id)
             before = old.get((d.fiscal_year, d.union_id))
             if before is None:
                 inserts.append(
                     (d.fiscal_year, d.union_id, d.target, d.members, d.holdings, d.effective_month)
                 )
-                audits.append(
-                    audit.AuditRow("model_unions", key, "*", None, d, new_text=f"目標 {d.target}")
-                )
                 added.append(d.union_id)
                 continue
             fields = [f for f in FIELDS if getattr(before, f) != getattr(d, f)]
             if fields:
+                key = designation_key(d.fiscal_year, d.union_id)
                 updates.append(
                     (d.target, d.members, d.holdings, d.effective_month, d.fiscal_year, d.union_id)
                 )
@@ -163,11 +206,27 @@ class ModelUnionRepository:
                 ]
                 changed.append(d.union_id)
         with transaction(self.conn):
-            self.conn.executemany(
-                "INSERT INTO model_unions (fiscal_year, union_id, target, members, holdings, effective_month)"
-                " VALUES (?, ?, ?, ?, ?, ?)",
-                inserts,
-            )
+            if inserts:
+                # the new ones in one statement, their trail made by SQLite from the same text
+                args = {"rows": json.dumps(inserts)}
+                self.conn.execute(_INSERT_DESIGNATIONS, args)
+                audit.write_select(self.conn, source, _NEW_DESIGNATIONS_AUDIT, args)
+                if audit.is_collecting(self.conn):
+                    audit.hand_over(
+                        self.conn,
+                        [
+                            audit.AuditRow(
+                                "model_unions",
+                                designation_key(d.fiscal_year, d.union_id),
+                                WHOLE,
+                                None,
+                                d,
+                                new_text=f"目標 {d.target}",
+                            )
+                            for d in items
+                            if (d.fiscal_year, d.union_id) not in old
+                        ],
+                    )
             self.conn.executemany(
                 "UPDATE model_unions SET target = ?, members = ?, holdings = ?, effective_month = ?"
                 " WHERE fiscal_year = ? AND union_id = ?",
@@ -216,18 +275,12 @@ class ModelUnionRepository:
                 (payload,),
             ).fetchall()
             out = {(pref, code): int(union_id) for union_id, pref, code in created}
-            audits: list[audit.AuditRow] = []
-            for pref, code, name, values in rows:
-                key = str(out[(pref, code)])
-                audits.append(
-                    audit.AuditRow("unions", key, "*", None, None, new_text=f"{pref}-{code} {name}")
-                )
-                audits += [
-                    audit.AuditRow("unions", key, k, None, v)
-                    for k, v in values.items()
-                    if v is not None
-                ]
-            audit.write(self.conn, source, audits)
+            # Their trail as UnionRepository.add writes it (the whole record, then each
+            # figure given), made by SQLite from the ids just created.
+            made = json.dumps([out[(pref, code)] for pref, code, _, _ in rows])
+            audit.write_select(self.conn, source, _CREATED_UNIONS_AUDIT, {"ids": made})
+            if audit.is_collecting(self.conn):
+                audit.hand_over(self.conn, _created_unions_rows(rows, out))
         return out
 
     def remove(self, fiscal_year: int, union_id: int, *, source: str = "import") -> bool:

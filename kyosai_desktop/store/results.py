@@ -6,6 +6,7 @@ new value in the audit table in the same transaction, and each call is one commi
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections.abc import Iterable, Mapping, Sequence
 from typing import NamedTuple
@@ -31,6 +32,20 @@ _UPSERT = (
     _INSERT + " ON CONFLICT (union_id, product_id, month) DO UPDATE SET count = excluded.count"
 )
 _DELETE = "DELETE FROM results WHERE "
+# write_bulk's statements over its JSON text {union_id: {month: new, or [old, new] where a
+# figure is stored}}: the cells in the text's order, each union's months in order.
+_BULK_CELLS = "FROM json_each(:cells) AS u, json_each(u.value) AS m"
+_BULK_INSERT = (
+    "INSERT INTO results (union_id, product_id, month, count)"
+    f" SELECT CAST(u.key AS INTEGER), :product, m.key, m.value {_BULK_CELLS}"
+    " WHERE m.type = 'integer'"
+)
+_BULK_UPDATE = (
+    "INSERT INTO results (union_id, product_id, month, count)"
+    f" SELECT CAST(u.key AS INTEGER), :product, m.key, json_extract(m.value, '$[1]') {_BULK_CELLS}"
+    " WHERE m.type = 'array'"
+    " ON CONFLICT (union_id, product_id, month) DO UPDATE SET count = excluded.count"
+)
 
 
 def record_key(union_id: int, product_id: int, month: str) -> str:
@@ -191,19 +206,41 @@ class ResultRepository:
         cells unchanged, the written cells that held a figure).  ``zero_is_blank``: a 0
         where nothing is stored is no change (a printed sheet shows blanks as 0).
 
-        The same writes as :meth:`write`, in one pass over the cells without an object per
-        cell (a national sheet has tens of thousands); the audit compact (one row per union
-        and product, every cell's old → new in it: ``audit.COMPACT``)."""
-        inserts: list[tuple[int, int, str, int]] = []
-        updates: list[tuple[int, int, str, int]] = []
+        The same writes as :meth:`write`, but the cells go to SQLite as one JSON text that
+        two statements insert and update from (``_BULK_*``): no Python object per cell for a
+        union with nothing stored (a national sheet's first import), and SQLite works through
+        the cells with the GIL released.  The audit is compact: one row per union and product
+        with every cell's old → new in it (``audit.COMPACT``)."""
+        cells: dict[str, Mapping[str, int | list[int]]] = {}
+        trail: list[tuple[str, str, str, str | None, str | None]] = []  # the compact audit rows
         overwritten: list[CellChange] = []
-        groups: dict[str, dict[str, list[str | None]]] = {}
         collected: list[audit.AuditRow] | None = [] if audit.is_collecting(self.conn) else None
         unchanged = 0
-        nothing: Mapping[str, int] = {}
         for union_id, counts in values.items():
-            stored = existing.get(union_id, nothing)
-            group: dict[str, list[str | None]] = {}
+            stored = existing.get(union_id)
+            prefix = f"{union_id}:{product_id}"
+            if not stored:  # nothing stored: every cell is a plain insert
+                fresh = {m: v for m, v in counts.items() if v} if zero_is_blank else counts
+                unchanged += len(counts) - len(fresh)
+                if not fresh:
+                    continue
+                if min(fresh.values()) < 0:
+                    raise ValueError("件数は0以上の整数です。")
+                cells[str(union_id)] = fresh
+                if len(fresh) == 1:
+                    ((month, new),) = fresh.items()
+                    trail.append(("results", f"{prefix}:{month}", "count", None, f"{new:d}"))
+                else:  # months are YYYY-MM (the table's CHECK refuses others): JSON as is
+                    text = ",".join([f'"{m}":[null,"{v:d}"]' for m, v in fresh.items()])
+                    trail.append(("results", prefix + audit.COMPACT, "count", None, f"{{{text}}}"))
+                if collected is not None:  # an operation's change set: typed values
+                    collected += [
+                        audit.AuditRow("results", f"{prefix}:{m}", "count", None, v)
+                        for m, v in fresh.items()
+                    ]
+                continue
+            group: dict[str, int | list[int]] = {}
+            shown: dict[str, list[str | None]] = {}
             for month, new in counts.items():
                 old = stored.get(month)
                 if old == new or (zero_is_blank and old is None and new == 0):
@@ -212,26 +249,33 @@ class ResultRepository:
                 if new < 0:
                     raise ValueError("件数は0以上の整数です。")
                 if old is None:
-                    inserts.append((union_id, product_id, month, new))
-                    group[month] = [None, str(new)]
+                    group[month] = new
+                    shown[month] = [None, f"{new:d}"]
                 else:
-                    updates.append((union_id, product_id, month, new))
+                    group[month] = [old, new]
+                    shown[month] = [f"{old:d}", f"{new:d}"]
                     overwritten.append(CellChange(union_id, product_id, month, new, old))
-                    group[month] = [str(old), str(new)]
-                if collected is not None:  # an operation's change set: typed values
-                    key = f"{union_id}:{product_id}:{month}"
+                if collected is not None:
+                    key = f"{prefix}:{month}"
                     collected.append(audit.AuditRow("results", key, "count", old, new))
+            if len(group) == 1:
+                ((month, (old_text, new_text)),) = shown.items()
+                trail.append(("results", f"{prefix}:{month}", "count", old_text, new_text))
+            elif group:
+                text = json.dumps(shown, ensure_ascii=False, separators=(",", ":"))
+                trail.append(("results", prefix + audit.COMPACT, "count", None, text))
             if group:
-                groups[f"{union_id}:{product_id}"] = group
-        written = len(inserts) + len(updates)
+                cells[str(union_id)] = group
+        written = sum(len(group) for group in cells.values())
         if not written:
             return 0, unchanged, []
+        payload = json.dumps(cells, separators=(",", ":"))
         with transaction(self.conn):
-            if inserts:
-                self.conn.executemany(_INSERT, inserts)
-            if updates:
-                self.conn.executemany(_UPSERT, updates)
-            audit.write_compact(self.conn, source, "results", "count", groups)
+            args = {"cells": payload, "product": product_id}
+            self.conn.execute(_BULK_INSERT, args)
+            if overwritten:
+                self.conn.execute(_BULK_UPDATE, args)
+            audit.write_texts(self.conn, source, trail)
             if collected is not None:
                 audit.hand_over(self.conn, collected)
         return written, unchanged, overwritten
