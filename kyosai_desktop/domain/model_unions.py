@@ -71,6 +71,19 @@ class TableLayout:
         return (*self.year_months[:-1], tuple(self.to_date_months(self.current)))
 
     @cached_property
+    def previous_year_months(self) -> tuple[tuple[str, ...], ...]:
+        return self.year_months[:-1]
+
+    @cached_property
+    def current_shown_months(self) -> tuple[str, ...]:
+        return self.shown_months[-1]
+
+    @cached_property
+    def current_padding(self) -> tuple[None, ...]:
+        """The current year's months after as-of: shown empty."""
+        return (None,) * (12 - len(self.current_shown_months))
+
+    @cached_property
     def previous_to_date(self) -> tuple[tuple[str, ...], ...]:
         """Per previous year, the months of its same-period cumulative ("N月累計")."""
         return tuple(tuple(self.to_date_months(y)) for y in self.previous_years)
@@ -175,30 +188,26 @@ def compute_row(
     """The derived figures of one union from its counts by calendar month."""
     get = monthly.get
     zeros = _ZEROS
-    months: list[tuple[int | None, ...]] = [
-        tuple(map(get, ms, zeros)) for ms in layout.year_months[:-1]
-    ]
-    current = list(map(get, layout.shown_months[-1], zeros))
-    months.append((*current, *(None,) * (12 - len(current))))
-    year_totals = tuple(map(sum, months[:-1]))  # type: ignore[arg-type]
+    previous = [tuple(map(get, ms, zeros)) for ms in layout.previous_year_months]
+    current = tuple(map(get, layout.current_shown_months, zeros))
+    year_totals = tuple(map(sum, previous))
     # a previous year's same period is a prefix of its months (from its start month)
-    lengths = layout.previous_to_date_lengths  # one per previous year: zip stops there
-    to_date = tuple([sum(m[:n]) for m, n in zip(months, lengths, strict=False)])  # type: ignore[arg-type]
+    lengths = layout.previous_to_date_lengths
+    to_date = tuple([sum(m[:n]) for m, n in zip(previous, lengths, strict=True)])
     cumulative = sum(current)
-    previous = to_date[-1] if to_date else 0
     target = unit.target
-    return ModelUnionRow(
-        unit=unit,
-        months=tuple(months),
-        year_totals=year_totals,
-        to_date=to_date,
-        cumulative=cumulative,
-        join_rate=join_rate(unit.holdings, unit.members),
-        rate=achievement_rate(cumulative, target),
-        remaining=remaining(target, cumulative),
-        yoy=cumulative - previous,
-        achieved=is_achieved(cumulative, target),
-        tone=progress_tone(cumulative, target, layout.elapsed_months),
+    return ModelUnionRow(  # positional, in field order: a national table builds thousands
+        unit,
+        (*previous, current + layout.current_padding),
+        year_totals,
+        to_date,
+        cumulative,
+        join_rate(unit.holdings, unit.members),
+        achievement_rate(cumulative, target),
+        remaining(target, cumulative),
+        cumulative - (to_date[-1] if to_date else 0),
+        is_achieved(cumulative, target),
+        progress_tone(cumulative, target, layout.elapsed_months),
     )
 
 

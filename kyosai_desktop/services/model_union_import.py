@@ -19,11 +19,14 @@ same parsed sheet.  ``sheet_year`` reads which year and start month the sheet sa
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
+from operator import attrgetter
 from pathlib import Path
 
 from kyosai_desktop.domain.model_unions import (
+    YEARS_SHOWN,
     ModelUnionInput,
     ModelUnionRow,
     ModelUnionTotals,
@@ -160,6 +163,7 @@ def check_sheet(sheet: ParsedSheet) -> list[Problem]:
     layout = TableLayout(sheet.fiscal_year, sheet.start_month, sheet.as_of)
     warnings: list[Problem] = list(sheet.warnings)
     computed = []
+    figure_of = _row_figures(sheet)
     for row in sheet.rows:
         unit = ModelUnionInput(
             0,
@@ -173,23 +177,31 @@ def check_sheet(sheet: ParsedSheet) -> list[Problem]:
             row.target,
             row.in_national,
         )
-        figures = compute_row(unit, row.counts(), layout)
+        # (the months after as-of that counts() adds are not in any derived figure)
+        figures = compute_row(unit, row.values, layout)
         computed.append(figures)
-        who = f"{row.pref_code}-{row.union_code}"
-        expected = _expected(sheet, figures, row.target)
-        if sheet.fiscal_year - 1 not in sheet.years:
-            expected.pop("yoy")
-        warnings += _compare(sheet, row.index, row.stated, expected, who)
-        late = [m for m, v in row.late_counts.items() if v]
-        if late:
-            warnings.append(
-                sheet.table.problem(
-                    row.index,
-                    row.month_cols[late[0]],
-                    f"{who}: 基準月 ({month_label(sheet.as_of)}) より後の月に件数があります"
-                    f" ({', '.join(month_label(m) for m in late)})。取り込みます。",
+        for key, (col, value) in row.stated.items():
+            figure = figure_of.get(key)
+            if figure is None:
+                continue
+            want = figure(figures)
+            if value == want and key not in _RATE_KEYS:
+                continue  # the common case: the sheet agrees
+            if not _matches(key, value, want):
+                who = f"{row.pref_code}-{row.union_code}"
+                warnings.append(_mismatch(sheet, row.index, col, key, value, want, who))
+        if row.late_counts:
+            late = [m for m, v in row.late_counts.items() if v]
+            if late:
+                warnings.append(
+                    sheet.table.problem(
+                        row.index,
+                        row.month_cols[late[0]],
+                        f"{row.pref_code}-{row.union_code}: 基準月 ({month_label(sheet.as_of)})"
+                        f" より後の月に件数があります ({', '.join(month_label(m) for m in late)})。"
+                        "取り込みます。",
+                    )
                 )
-            )
     if sheet.totals is not None:
         totals = compute_totals(totals_scope(computed), layout)
         expected = _expected(sheet, totals, totals.target)
@@ -202,6 +214,42 @@ def check_sheet(sheet: ParsedSheet) -> list[Problem]:
                     expected[f"month:{m}"] = v
         warnings += _compare(sheet, sheet.totals.index, sheet.totals.stated, expected, "合計行")
     return warnings
+
+
+_RATE_KEYS = frozenset({"join_rate", "rate"})
+
+
+def _row_figures(sheet: ParsedSheet) -> dict[str, Callable[[ModelUnionRow], object]]:
+    """How to read each derived figure a union's row states (the keys of ``stated``) from
+    its recomputed :class:`ModelUnionRow` — the same keys as :func:`_expected`, worked out
+    once per sheet rather than once per row."""
+    first = sheet.fiscal_year - (YEARS_SHOWN - 1)
+    out: dict[str, Callable[[ModelUnionRow], object]] = {
+        "join_rate": attrgetter("join_rate"),
+        "cumulative": attrgetter("cumulative"),
+        "rate": attrgetter("rate"),
+        "remaining": attrgetter("remaining"),
+        "target": attrgetter("unit.target"),
+    }
+    if sheet.fiscal_year - 1 in sheet.years:
+        out["yoy"] = attrgetter("yoy")
+    for i in range(YEARS_SHOWN - 1):
+        out[f"year_total:{first + i}"], out[f"to_date:{first + i}"] = _previous_year(i)
+    return out
+
+
+def _previous_year(
+    i: int,
+) -> tuple[Callable[[ModelUnionRow], object], Callable[[ModelUnionRow], object]]:
+    """Readers of the ``i``-th previous year's 年度実績 and N月累計."""
+
+    def year_total(f: ModelUnionRow) -> object:
+        return f.year_totals[i]
+
+    def to_date(f: ModelUnionRow) -> object:
+        return f.to_date[i]
+
+    return year_total, to_date
 
 
 def _expected(
@@ -249,6 +297,26 @@ def _label(sheet: ParsedSheet, key: str) -> str:
     return key
 
 
+def _matches(key: str, value: object, want: object) -> bool:
+    if key in _RATE_KEYS:
+        return _percent_matches(value, want)  # type: ignore[arg-type]
+    return (value if value is not None else (0 if want is not None else None)) == want
+
+
+def _mismatch(
+    sheet: ParsedSheet, index: int, col: int, key: str, value: object, want: object, who: str
+) -> Problem:
+    if key in _RATE_KEYS:
+        shown_want, shown_value = format_percent(want), _fmt_rate(value)  # type: ignore[arg-type]
+    else:
+        shown_want, shown_value = str(want), "空欄" if value is None else str(value)
+    return sheet.table.problem(
+        index,
+        col,
+        f"{who} {_label(sheet, key)}: シートの値 {shown_value} と計算値 {shown_want} が違います",
+    )
+
+
 def _compare(
     sheet: ParsedSheet,
     index: int,
@@ -256,29 +324,11 @@ def _compare(
     expected: dict[str, object],
     who: str,
 ) -> list[Problem]:
-    out = []
-    for key, (col, value) in stated.items():
-        if key not in expected:
-            continue
-        want = expected[key]
-        rate = key in ("join_rate", "rate")
-        if rate:
-            ok = _percent_matches(value, want)  # type: ignore[arg-type]
-        else:
-            ok = (value if value is not None else (0 if want is not None else None)) == want
-        if not ok:
-            if rate:
-                shown_want, shown_value = format_percent(want), _fmt_rate(value)  # type: ignore[arg-type]
-            else:
-                shown_want, shown_value = str(want), "空欄" if value is None else str(value)
-            out.append(
-                sheet.table.problem(
-                    index,
-                    col,
-                    f"{who} {_label(sheet, key)}: シートの値 {shown_value} と計算値 {shown_want} が違います",
-                )
-            )
-    return out
+    return [
+        _mismatch(sheet, index, col, key, value, expected[key], who)
+        for key, (col, value) in stated.items()
+        if key in expected and not _matches(key, value, expected[key])
+    ]
 
 
 # ------------------------------------------------------------------ import
