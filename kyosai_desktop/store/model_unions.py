@@ -14,6 +14,7 @@ import sqlite3
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import NamedTuple
 
 from kyosai_desktop.domain.model_unions import ModelUnionInput
 from kyosai_desktop.store import audit
@@ -26,8 +27,9 @@ MODEL_PRODUCT = "団体生命共済"
 FIELDS = ("target", "members", "holdings", "effective_month")
 
 
-@dataclass(frozen=True)
-class Designation:
+class Designation(NamedTuple):
+    """A union's designation in a fiscal year (a named tuple: an import builds thousands)."""
+
     fiscal_year: int
     union_id: int
     target: int | None
@@ -164,7 +166,7 @@ class ModelUnionRepository:
             " WHERE fiscal_year = ?",
             (fiscal_year,),
         ).fetchall()
-        return [Designation(*r) for r in rows]
+        return list(map(Designation._make, rows))
 
     def get(self, fiscal_year: int, union_id: int) -> Designation | None:
         row = self.conn.execute(
@@ -383,8 +385,14 @@ class ModelUnionRepository:
         self, fiscal_year: int, keep: Iterable[int], *, source: str = "import"
     ) -> list[int]:
         """Remove the year's designations of unions not in ``keep``; returns their ids."""
-        keep_set = set(keep)
-        gone = [d.union_id for d in self.designations(fiscal_year) if d.union_id not in keep_set]
+        gone = [
+            union_id
+            for (union_id,) in self.conn.execute(
+                "SELECT union_id FROM model_unions WHERE fiscal_year = ?"
+                " AND union_id NOT IN (SELECT value FROM json_each(?)) ORDER BY union_id",
+                (fiscal_year, json.dumps(list(keep))),
+            )
+        ]
         for union_id in gone:
             self.remove(fiscal_year, union_id, source=source)
         return gone
