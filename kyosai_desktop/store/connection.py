@@ -192,6 +192,10 @@ class Database:
                 return
             self.conn.execute("PRAGMA query_only = OFF")
         try:
+            # Statistics for the query planner, sampled: a full ANALYZE after a national import
+            # reads every row again (results alone: 10 ms per 35,000 rows); a sample of 1,000
+            # rows per index gives the same plans (SQLite's own advice for PRAGMA optimize).
+            self.conn.execute("PRAGMA analysis_limit = 1000")
             self.conn.execute("PRAGMA optimize")
             # A clean close leaves everything in the main file; a reader in the middle of a
             # query (another window, a worker) is waited for briefly, never for long.
