@@ -559,3 +559,57 @@ def test_the_trail_sqlite_writes_is_the_change_set_the_window_undoes(ctx, tmp_pa
     assert ("results", False) in kinds and ("results", True) in kinds  # overwritten and new
     assert ("model_unions", False) in kinds  # the target changed
     assert sorted(_trail_since(ctx, start)) == sorted(collected)
+
+
+def test_the_command_line_import_checks_the_sheet_beside_the_write(ctx, db_path, tmp_path):
+    """Without a preview the sheet is checked on a second thread while SQLite inserts the
+    counts: the same warnings as a dry run's, also when a re-import has no count to write,
+    and a check that fails rolls the whole import back (nothing written, no thread left)."""
+    import threading
+
+    from kyosai_desktop.services import model_union_import as mui
+
+    path = write_sheet(
+        tmp_path / "hq.xlsx", sample_units(), overrides={(3, "残件数"): 27, (-1, "目標件数"): 176}
+    )
+    dry = [str(w) for w in import_model_unions(ctx, path, 2024, dry_run=True).warnings]
+    assert len(dry) == 2
+
+    threads: list[str] = []
+    check = mui.check_sheet
+
+    def recording(sheet):
+        threads.append(threading.current_thread().name)
+        return check(sheet)
+
+    mui.check_sheet = recording
+    try:
+        first = import_model_unions(ctx, path, 2024)
+        again = import_model_unions(ctx, path, 2024)  # nothing left to write
+    finally:
+        mui.check_sheet = check
+    assert [str(w) for w in first.warnings] == dry
+    assert first.counts_written > 0 and threads[0] == "beside-sql"
+    assert [str(w) for w in again.warnings] == dry
+    assert again.counts_written == 0 and threads[1] == threading.current_thread().name
+
+    units = sample_units()
+    for unit in units:  # new figures, so the failing check runs beside their insert
+        month = next(m for m, v in unit.counts.items() if v)
+        unit.counts[month] += 1
+        unit.target += 1
+    other = write_sheet(tmp_path / "other.xlsx", units)
+    before = digest(db_path)
+
+    def failing(sheet):
+        threads.append(threading.current_thread().name)
+        raise RuntimeError("検算の途中で失敗")
+
+    mui.check_sheet = failing
+    try:
+        with pytest.raises(RuntimeError, match="検算の途中で失敗"):
+            import_model_unions(ctx, other, 2024)
+    finally:
+        mui.check_sheet = check
+    assert threads[2] == "beside-sql" and digest(db_path) == before
+    assert not [t for t in threading.enumerate() if t.name == "beside-sql"]

@@ -381,7 +381,11 @@ def plan_model_unions(
     progress: Progress | None = None,
     sheet: str | None = None,
 ) -> ImportPlan:
-    """Read and check the sheet once; the plan's preview says exactly what the import changes."""
+    """Read and check the sheet once; the plan's preview says exactly what the import changes.
+
+    Without a preview (the command line's import) the sheet is checked while SQLite inserts
+    its counts, on a second thread (``ResultRepository.write_bulk``'s ``meanwhile``): the
+    warnings are then in the plan and the result once ``commit`` returns."""
     if start_month is not None and not 1 <= start_month <= 12:
         raise ImportFailed(f"開始月は 1〜12 で指定してください: {start_month}")
     if not 2000 <= fiscal_year <= 2100:
@@ -395,8 +399,11 @@ def plan_model_unions(
         table = read_table(source, sheet=sheet)
     prefs = {p.code: p for p in ctx.prefectures.all()}
     parsed = parse_sheet(table, fiscal_year, {c: (p.name, p.in_national) for c, p in prefs.items()})
-    report_progress(progress, 1, 3, "シートの値を検算しています…")
-    warnings = check_sheet(parsed)
+    warnings: list[Problem] = []
+    check = _Once(lambda: warnings.extend(check_sheet(parsed)))
+    if preview:
+        report_progress(progress, 1, 3, "シートの値を検算しています…")
+        check.run()
     configured = ctx.fiscal_years.model_year(fiscal_year).start_month
     target_start = start_month or configured
     name = Path(table.source).name
@@ -426,7 +433,8 @@ def plan_model_unions(
                     "取り込み直してください。"
                 )
             )
-        _write(ctx, parsed, result, start_month, configured)
+        _write(ctx, parsed, result, start_month, configured, meanwhile=check.run)
+        check.run()  # (done already, beside the counts' insert)
         report.result = result
         report.rows = result.rows
         report.added = len(result.designated) + len(result.created_unions)
@@ -447,7 +455,7 @@ def plan_model_unions(
         assert isinstance(result, ModelUnionImportResult)
         return result.summary_lines()
 
-    return ImportPlan.prepare(
+    plan = ImportPlan.prepare(
         ctx,
         title=TITLE,
         source=name,
@@ -458,6 +466,20 @@ def plan_model_unions(
         preview=preview,
         progress=progress,
     )
+    plan.warnings = warnings  # the same list: filled by the commit when there was no preview
+    return plan
+
+
+class _Once:
+    """Work that runs once, the first time :meth:`run` is called."""
+
+    def __init__(self, work: Callable[[], object]) -> None:
+        self._work: Callable[[], object] | None = work
+
+    def run(self) -> None:
+        work, self._work = self._work, None
+        if work is not None:
+            work()
 
 
 def _write(
@@ -466,7 +488,11 @@ def _write(
     result: ModelUnionImportResult,
     start_month: int | None,
     configured: int,
+    *,
+    meanwhile: Callable[[], object] | None = None,
 ) -> None:
+    """Write the parsed sheet; ``meanwhile`` runs beside the counts' insert (see
+    :meth:`ModelUnionRepository.write_counts`)."""
     fy = sheet.fiscal_year
     ctx.fiscal_years.ensure(fy)
     if start_month is not None and start_month != configured:
@@ -523,7 +549,9 @@ def _write(
     for union_id in ctx.model_unions.remove_missing(fy, keep, source="import"):
         u = ctx.unions.get(union_id)
         result.removed.append(f"{u.key} {u.name}" if u else str(union_id))
-    written, unchanged, overwritten = ctx.model_unions.write_counts(values, source="import")
+    written, unchanged, overwritten = ctx.model_unions.write_counts(
+        values, source="import", meanwhile=meanwhile
+    )
     result.counts_written, result.counts_unchanged = written, unchanged
     own = [c for c in overwritten if who[c.union_id].pref_code == branch]
     for c in sorted(own, key=lambda c: (who[c.union_id].union_code, c.month)):

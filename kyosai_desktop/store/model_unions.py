@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import NamedTuple
@@ -365,20 +365,24 @@ class ModelUnionRepository:
         *,
         product_id: int | None = None,
         source: str = "import",
+        meanwhile: Callable[[], object] | None = None,
     ) -> tuple[int, int, list[CellChange]]:
         """Write 団生 counts {union_id: {month: count ≥ 0}} in the caller's transaction;
         returns (cells written, cells unchanged, the written cells that held a figure).
 
         A 0 where no figure is stored is no change (the sheet prints blanks as 0); every
-        other difference is written and audited (old → new).
+        other difference is written and audited (old → new).  ``meanwhile``: see
+        :meth:`ResultRepository.write_bulk` (it runs once, whatever there is to write).
         """
         product_id = product_id or self.product_id()
         months = [m for counts in values.values() for m in counts]
         if not months:
+            if meanwhile is not None:
+                meanwhile()
             return 0, 0, []
         existing = self.monthly_counts(None, min(months), max(months), product_id)
         return ResultRepository(self.conn).write_bulk(
-            product_id, values, existing, source=source, zero_is_blank=True
+            product_id, values, existing, source=source, zero_is_blank=True, meanwhile=meanwhile
         )
 
     def remove_missing(

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import NamedTuple
 
 from kyosai_desktop.store import audit
-from kyosai_desktop.store.tx import transaction
+from kyosai_desktop.store.tx import execute_beside, transaction
 
 
 class CellChange(NamedTuple):
@@ -199,6 +199,7 @@ class ResultRepository:
         *,
         source: str,
         zero_is_blank: bool = False,
+        meanwhile: Callable[[], object] | None = None,
     ) -> tuple[int, int, list[CellChange]]:
         """Write many cells of one product {union_id: {month: count ≥ 0}}, compared with
         ``existing`` (what the table holds for them now, read by the caller in one query):
@@ -268,11 +269,13 @@ class ResultRepository:
                 cells[str(union_id)] = group
         written = sum(len(group) for group in cells.values())
         if not written:
+            if meanwhile is not None:
+                meanwhile()
             return 0, unchanged, []
         payload = json.dumps(cells, separators=(",", ":"))
         with transaction(self.conn):
             args = {"cells": payload, "product": product_id}
-            self.conn.execute(_BULK_INSERT, args)
+            execute_beside(self.conn, _BULK_INSERT, args, meanwhile)
             if overwritten:
                 self.conn.execute(_BULK_UPDATE, args)
             audit.write_texts(self.conn, source, trail)
