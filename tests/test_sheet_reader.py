@@ -222,3 +222,42 @@ def test_the_cli_import_reading_in_the_background_refuses_as_the_foreground_does
     err = capsys.readouterr().err
     assert expected[damage] in err and "Traceback" not in err
     assert db.read_bytes() == before
+
+
+def _sheet_threads() -> list:
+    import threading
+
+    return [t for t in threading.enumerate() if t.name == "sheet-read"]
+
+
+@pytest.mark.parametrize("far", [None, "XFD1048576"])
+def test_a_formula_without_value_found_while_the_cells_are_read_is_refused_by_the_cli(
+    tmp_path, capsys, far
+):
+    """The used range is checked before the reading thread starts, the formula scan while it
+    reads: a formula saved without a value is still refused from ``start_reading`` (its
+    cell named, the thread joined, nothing written), and a sheet with both faults gets the
+    formula message as before."""
+    from kyosai_desktop.services.tabular import start_reading
+
+    rows = [GOOD[0], GOOD[1], ["05", "017", "石巻市職員労働組合", "=1000+200", 610, 4]]
+    wb = Workbook()
+    for row in rows:
+        wb.active.append(row)
+    if far is not None:
+        wb.active[far] = 1
+    bad = tmp_path / "formula.xlsx"
+    wb.save(bad)
+    message = "計算結果が保存されていない数式のセルがあります (セル D3)"
+    with pytest.raises(ImportFailed, match=message.replace("(", r"\(").replace(")", r"\)")):
+        start_reading(bad)
+    assert not _sheet_threads()
+    db = tmp_path / "k.sqlite3"
+    assert main(["--db", str(db), "init", "--branch", "05"]) == 0
+    before = db.read_bytes()
+    capsys.readouterr()
+    assert main(["--db", str(db), "import", "model-unions", str(bad), "--fy", "2024"]) == 2
+    err = capsys.readouterr().err
+    assert message in err and "範囲が広すぎます" not in err and "Traceback" not in err
+    assert db.read_bytes() == before
+    assert not _sheet_threads()

@@ -250,7 +250,7 @@ def _plain(value: object) -> object:
 
 
 class PendingGrid:
-    """A sheet already checked (sheet choice, formulas, used range) whose cells are being read.
+    """A sheet already checked (sheet choice, used range) whose cells are being read.
 
     python-calamine releases the GIL while it parses, so with ``background=True`` the read
     runs in a thread while the caller goes on (the CLI imports its modules and opens the
@@ -276,6 +276,13 @@ class PendingGrid:
             self._rows = _calamine_rows(self._name, self._data, self.sheet)
         except BaseException as exc:  # noqa: BLE001 - raised again by result(), in the caller
             self._error = exc
+
+    def abandon(self) -> None:
+        """The sheet was refused after all: wait for the reading thread and drop what it read."""
+        if self._thread is not None:
+            self._thread.join()
+            self._thread = None
+        self._rows, self._error, self._data = None, None, b""
 
     def result(self) -> Grid:
         """The sheet's values (numbers that are whole as int, empty text as None)."""
@@ -313,20 +320,33 @@ def start_xlsx(
         if entry.part is None:
             raise _damaged(name)
         xml = _read_member(zf, entry.part, name)
-        missing = formulas_without_value(xml)
-        if missing:
-            more = " ほか" if len(missing) >= 20 else ""
-            raise SheetRefused(
-                f"{name} のシート「{entry.name}」に、計算結果が保存されていない数式のセルがあります"
-                f" (セル {', '.join(missing)}{more})。Excel で開いて保存し直してから取り込んでください。"
-            )
-        far = _far_corner(xml)
-        if far is not None:
-            raise SheetRefused(
-                f"{name} のシート「{entry.name}」は使われている範囲が広すぎます (最後のセル {far})。"
-                "表の外の不要な行・列を削除して保存し直してから取り込んでください。"
-            )
-    return PendingGrid(name, data, entry.name, background=background)
+    # Only the used range must be checked before calamine starts (it lays the range out
+    # densely); the formula scan runs while calamine reads.  A sheet with both faults gets
+    # the formula message, as it always did.
+    far = _far_corner(xml)
+    if far is not None:
+        _refuse_formulas_without_value(name, entry.name, xml)
+        raise SheetRefused(
+            f"{name} のシート「{entry.name}」は使われている範囲が広すぎます (最後のセル {far})。"
+            "表の外の不要な行・列を削除して保存し直してから取り込んでください。"
+        )
+    pending = PendingGrid(name, data, entry.name, background=background)
+    try:
+        _refuse_formulas_without_value(name, entry.name, xml)
+    except SheetRefused:
+        pending.abandon()
+        raise
+    return pending
+
+
+def _refuse_formulas_without_value(name: str, sheet: str, xml: bytes) -> None:
+    missing = formulas_without_value(xml)
+    if missing:
+        more = " ほか" if len(missing) >= 20 else ""
+        raise SheetRefused(
+            f"{name} のシート「{sheet}」に、計算結果が保存されていない数式のセルがあります"
+            f" (セル {', '.join(missing)}{more})。Excel で開いて保存し直してから取り込んでください。"
+        )
 
 
 def _values(row: Sequence[object]) -> list[object]:
