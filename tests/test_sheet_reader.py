@@ -4,6 +4,7 @@ damaged packages — every refusal Japanese, through the service and the ``kyosa
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 from pathlib import Path
 
@@ -261,3 +262,34 @@ def test_a_formula_without_value_found_while_the_cells_are_read_is_refused_by_th
     assert message in err and "範囲が広すぎます" not in err and "Traceback" not in err
     assert db.read_bytes() == before
     assert not _sheet_threads()
+
+
+def test_the_workbook_part_is_read_with_its_namespaces_and_escapes(tmp_path):
+    """The sheet list is read with expat alone: a prefixed namespace, a sheet name with
+    escaped characters, a hidden first sheet and the active tab all count as before."""
+    path = book(
+        tmp_path / "u.xlsx",
+        [("古い", DECOY, "hidden"), ("単組 & <本部>", GOOD, "visible"), ("メモ", GOOD, "visible")],
+        active=1,
+    )
+
+    def prefixed(name: str, body: bytes) -> bytes:
+        if name != "xl/workbook.xml":
+            return body
+        text = body.decode("utf-8")
+        ns = 'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
+        assert ns in text and "&amp;" in text and "&lt;" in text
+        text = text.replace(ns, ns.replace("xmlns=", "xmlns:x="))
+        text = re.sub(r"<(/?)(?!\?)(\w+[ />])", r"<\1x:\2", text)
+        return text.encode("utf-8")
+
+    bad = _rezip(path, tmp_path / "p.xlsx", prefixed)
+    with pytest.raises(SheetChoiceRequired) as info:
+        read_table(bad)
+    assert info.value.sheets == ["単組 & <本部>", "メモ"] and info.value.active == "単組 & <本部>"
+    table = read_table(bad, sheet="単組 & <本部>")
+    assert table.sheet == "単組 & <本部>" and table.rows[2][1] == "017"
+    with pytest.raises(ImportFailed, match="Excel ファイルとして読めません"):
+        read_table(
+            _rezip(path, tmp_path / "b.xlsx", lambda n, b: b[:-9] if n == "xl/workbook.xml" else b)
+        )

@@ -92,11 +92,12 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 
 def _import(args: argparse.Namespace) -> int:
-    from kyosai_desktop.services.tabular import start_reading
+    from kyosai_desktop.services.file_reading import start_reading
 
     # The file is checked now and its cells are read in the background while the import's
     # modules load and the database opens (about a third of the command's time on a national
-    # sheet; tests/bench_model_union_import.py).
+    # sheet; tests/bench_model_union_import.py).  file_reading loads only what reading needs,
+    # so calamine starts before the rest of the import is imported.
     sheet = start_reading(args.file, sheet=args.sheet)
     from kyosai_desktop.services.model_union_import import import_model_unions
 

@@ -19,17 +19,13 @@ message (never a zip, zlib or XML detail in English):
 
 from __future__ import annotations
 
-import codecs
-import csv
-import datetime as dt
 import io
 import re
 import threading
 import zipfile
 import zlib
 from collections.abc import Sequence
-from dataclasses import dataclass
-from xml.etree import ElementTree as ET
+from pyexpat import ExpatError, ParserCreate
 
 _MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 _REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -38,8 +34,6 @@ _MAX_CELLS = 5_000_000  # a used range larger than this is not one of ours
 _MAX_XML_BYTES = 400_000_000  # refuse zip bombs before inflating them
 _EXACT_FLOAT = 2**53
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
-
-csv.field_size_limit(2**31 - 1)  # a long field is a value to check, not a reason to crash
 
 
 class SheetRefused(Exception):
@@ -55,10 +49,18 @@ class SheetChoiceNeeded(SheetRefused):
         self.active = active
 
 
-@dataclass
 class Grid:
-    rows: list[list[object]]
-    sheet: str | None = None
+    """Rows of cell values, and the sheet they came from (None for a CSV).
+
+    (This module and :mod:`file_reading` import no more than reading needs — no dataclasses,
+    csv or datetime at import — since the CLI starts calamine before anything else loads.)
+    """
+
+    __slots__ = ("rows", "sheet")
+
+    def __init__(self, rows: list[list[object]], sheet: str | None = None) -> None:
+        self.rows = rows
+        self.sheet = sheet
 
 
 def column_letter(index: int) -> str:
@@ -80,11 +82,13 @@ def _damaged(name: str) -> SheetRefused:
     )
 
 
-@dataclass
 class _SheetEntry:
-    name: str
-    state: str  # visible | hidden | veryHidden
-    part: str | None  # zip member of its XML
+    __slots__ = ("name", "state", "part")
+
+    def __init__(self, name: str, state: str, part: str | None) -> None:
+        self.name = name
+        self.state = state  # visible | hidden | veryHidden
+        self.part = part  # zip member of its XML
 
 
 def _read_member(zf: zipfile.ZipFile, member: str, name: str) -> bytes:
@@ -111,24 +115,49 @@ def _read_member(zf: zipfile.ZipFile, member: str, name: str) -> bytes:
         raise _damaged(name) from None
 
 
+def _elements(xml: bytes) -> list[tuple[tuple[str, ...], dict[str, str]]]:
+    """Every element of an XML part as (its path from the root, its attributes), names as
+    ``{namespace}local`` — what ElementTree would give, with expat alone (ElementTree's
+    import costs 3 ms before calamine can start)."""
+    out: list[tuple[tuple[str, ...], dict[str, str]]] = []
+    path: list[str] = []
+
+    def start(tag: str, attrs: dict[str, str]) -> None:
+        path.append("{" + tag if "}" in tag else tag)
+        out.append((tuple(path), attrs))
+
+    def end(tag: str) -> None:
+        path.pop()
+
+    parser = ParserCreate(namespace_separator="}")
+    parser.StartElementHandler = start
+    parser.EndElementHandler = end
+    parser.Parse(xml, True)
+    return out
+
+
 def _workbook_sheets(zf: zipfile.ZipFile, name: str) -> tuple[list[_SheetEntry], int]:
     """Every sheet of the workbook in tab order, and the index of the active tab."""
     try:
-        book = ET.fromstring(_read_member(zf, "xl/workbook.xml", name))
-        rels = ET.fromstring(_read_member(zf, "xl/_rels/workbook.xml.rels", name))
-    except ET.ParseError:
+        book = _elements(_read_member(zf, "xl/workbook.xml", name))
+        rels = _elements(_read_member(zf, "xl/_rels/workbook.xml.rels", name))
+    except ExpatError:
         raise _damaged(name) from None
-    targets = {
-        r.get("Id"): r.get("Target", "") for r in rels.iter(f"{{{_PKG_REL_NS}}}Relationship")
-    }
+    relationship = f"{{{_PKG_REL_NS}}}Relationship"
+    targets = {a.get("Id"): a.get("Target", "") for p, a in rels if p[-1] == relationship}
+    sheet, rel_id = f"{{{_MAIN_NS}}}sheet", f"{_REL_NS}}}id"  # expat's attribute names have no "{"
+    view_path = (f"{{{_MAIN_NS}}}bookViews", f"{{{_MAIN_NS}}}workbookView")
     sheets = []
-    for el in book.iter(f"{{{_MAIN_NS}}}sheet"):
-        target = targets.get(el.get(f"{{{_REL_NS}}}id"))
-        if target:
-            target = target.lstrip("/") if target.startswith("/") else "xl/" + target
-            target = re.sub(r"[^/]+/\.\./", "", target)
-        sheets.append(_SheetEntry(el.get("name", ""), el.get("state", "visible"), target))
-    view = book.find(f"{{{_MAIN_NS}}}bookViews/{{{_MAIN_NS}}}workbookView")
+    view = None
+    for p, attrs in book:
+        if p[-1] == sheet:
+            target = targets.get(attrs.get(rel_id))
+            if target:
+                target = target.lstrip("/") if target.startswith("/") else "xl/" + target
+                target = re.sub(r"[^/]+/\.\./", "", target)
+            sheets.append(_SheetEntry(attrs.get("name", ""), attrs.get("state", "visible"), target))
+        elif view is None and p[1:] == view_path:
+            view = attrs
     try:
         active = int(view.get("activeTab", "0")) if view is not None else 0
     except ValueError:
@@ -240,6 +269,8 @@ def _column_index(letters: str) -> int:
 
 
 def _plain(value: object) -> object:
+    import datetime as dt
+
     if value == "":
         return None
     if type(value) is float and value.is_integer() and -_EXACT_FLOAT <= value <= _EXACT_FLOAT:
@@ -379,6 +410,8 @@ def _calamine_rows(name: str, data: bytes, sheet: str) -> Sequence[Sequence[obje
 
 
 def _decode(name: str, data: bytes) -> str:
+    import codecs
+
     if data.startswith(codecs.BOM_UTF8):
         encodings = ["utf-8-sig"]
     elif data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
@@ -413,6 +446,9 @@ def _decode(name: str, data: bytes) -> str:
 
 def read_csv(name: str, data: bytes) -> Grid:
     """A CSV or tab-separated text file as rows of strings."""
+    import csv
+
+    csv.field_size_limit(2**31 - 1)  # a long field is a value to check, not a reason to crash
     text = _decode(name, data)
     first = next((line for line in text.splitlines() if line.strip()), "")
     delimiter = "\t" if first.count("\t") > first.count(",") else ","

@@ -13,14 +13,23 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from kyosai_desktop.services.sheet_reader import (
-    PendingGrid,
-    SheetChoiceNeeded,
-    SheetRefused,
-    column_letter,
-    read_csv,
-    start_xlsx,
-)
+from kyosai_desktop.services.file_reading import PendingTable, start_reading
+from kyosai_desktop.services.sheet_reader import column_letter
+
+__all__ = [
+    "Header",
+    "ImportFailed",
+    "PendingTable",
+    "Problem",
+    "SheetChoiceRequired",
+    "Table",
+    "data_rows",
+    "find_header",
+    "is_blank",
+    "norm_label",
+    "read_table",
+    "start_reading",
+]
 
 
 @dataclass(frozen=True)
@@ -106,75 +115,6 @@ def read_table(path: Path | str, *, sheet: str | None = None) -> Table:
     sheets and no ``sheet`` it is :class:`SheetChoiceRequired`.
     """
     return start_reading(path, sheet=sheet, background=False).result()
-
-
-class PendingTable:
-    """A file already checked whose cells may still be being read: :meth:`result` is the
-    :class:`Table` (raising :class:`ImportFailed` if the cells cannot be read)."""
-
-    def __init__(self, source: str, *, grid: PendingGrid | None = None, table: Table | None = None):
-        self.source = source
-        self._grid = grid
-        self._table = table
-
-    def result(self) -> Table:
-        if self._table is None:
-            assert self._grid is not None
-            try:
-                grid = self._grid.result()
-            except SheetRefused as exc:
-                raise ImportFailed(str(exc)) from None
-            rows = grid.rows
-            while rows and all(is_blank(v) for v in rows[-1]):
-                rows.pop()
-            if not rows:
-                raise ImportFailed(f"{self.source} のシート「{grid.sheet}」にデータがありません。")
-            self._table = Table(rows=rows, is_excel=True, source=self.source, sheet=grid.sheet)
-            self._grid = None
-        return self._table
-
-
-def start_reading(
-    path: Path | str, *, sheet: str | None = None, background: bool = True
-) -> PendingTable:
-    """Open and check a file now (every refusal of the file as a whole is raised here) and read
-    an xlsx sheet's cells in the background, so a caller can do other work meanwhile (the
-    CLI's import loads its modules and opens the database while python-calamine reads)."""
-    path = Path(path)
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise ImportFailed(f"ファイルが見つかりません: {path}") from None
-    except IsADirectoryError:
-        raise ImportFailed(f"{path} はフォルダです。取り込むファイルを指定してください。") from None
-    except PermissionError:
-        raise ImportFailed(
-            f"ファイルを開けません (他のプログラムが使用中か、権限がありません): {path}"
-        ) from None
-    except OSError:
-        raise ImportFailed(f"ファイルを読めません: {path}") from None
-    if not data.strip():
-        raise ImportFailed(f"ファイルが空です: {path.name}")
-    if data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
-        raise ImportFailed(
-            f"{path.name} は古い Excel 形式 (.xls) か、パスワード付きの Excel ファイルです。"
-            "Excel で .xlsx 形式 (パスワードなし) に保存し直してから取り込んでください。"
-        )
-    try:
-        if data[:2] == b"PK":
-            return PendingTable(
-                path.name, grid=start_xlsx(path.name, data, sheet, background=background)
-            )
-        if path.suffix.lower() in (".xlsx", ".xlsm"):
-            raise ImportFailed(
-                f"{path.name} は Excel ファイルとして読めません (壊れているか、別の形式です)。"
-            )
-        table = Table(rows=read_csv(path.name, data).rows, is_excel=False, source=path.name)
-        return PendingTable(path.name, table=table)
-    except SheetChoiceNeeded as exc:
-        raise SheetChoiceRequired(str(exc), exc.sheets, exc.active) from None
-    except SheetRefused as exc:
-        raise ImportFailed(str(exc)) from None
 
 
 @dataclass
