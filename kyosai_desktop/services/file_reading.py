@@ -18,6 +18,7 @@ from kyosai_desktop.services.sheet_reader import (
     PendingGrid,
     SheetChoiceNeeded,
     SheetRefused,
+    SheetRows,
     read_csv,
     start_xlsx,
 )
@@ -49,9 +50,11 @@ class PendingTable:
             except SheetRefused as exc:
                 raise ImportFailed(str(exc)) from None
             rows = grid.rows
-            while rows and all(is_blank(v) for v in rows[-1]):
-                rows.pop()
-            if not rows:
+            raw = rows.raw if isinstance(rows, SheetRows) else rows
+            assert isinstance(raw, list)
+            while raw and all(is_blank(v) for v in raw[-1]):  # as read: "" is blank too
+                raw.pop()
+            if not raw:
                 raise ImportFailed(f"{self.source} のシート「{grid.sheet}」にデータがありません。")
             self._table = Table(rows=rows, is_excel=True, source=self.source, sheet=grid.sheet)
             self._grid = None

@@ -14,6 +14,7 @@ together as :class:`ImportFailed`; softer findings become warnings.
 from __future__ import annotations
 
 import functools
+import operator
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -27,9 +28,11 @@ from kyosai_desktop.services.tabular import (
     ImportFailed,
     Problem,
     Table,
+    cells_as_read,
     find_header,
     is_blank,
     norm_label,
+    plain_value,
 )
 
 REQUIRED = [
@@ -367,7 +370,8 @@ def _title_notes(table: Table, header: Header, fiscal_year: int, start: int) -> 
 def _as_of_from_data(table: Table, header: Header, cols: _Columns, notes: list[str]) -> str:
     """Without an "N月累計" column: the last month of the year holding any figure."""
     last = None
-    for row in table.rows[header.row_index + 1 :]:
+    rows = cells_as_read(table)  # 0.0 is 0 and "" blank as read: no conversion needed
+    for row in rows[header.row_index + 1 :]:
         for month in cols.current:
             col = cols.months[month]
             value = row[col] if col < len(row) else None
@@ -384,6 +388,13 @@ def _as_of_from_data(table: Table, header: Header, cols: _Columns, notes: list[s
 
 
 def _read_rows(table, header, cols, as_of, prefectures, problems, warnings, notes):
+    """Every union row, the 合計 row and the notes.
+
+    The rows are read as calamine gave them (:func:`cells_as_read`): each cell used is
+    converted here, once — the month counts of a row in one step when they are all whole
+    numbers, any other cell by :func:`plain_value` before the checks it always had — so
+    every value and message is the one the converted rows give.
+    """
     c = header.columns
     pc, pn, uc, nc = c["自治労県コード"], c.get("県名"), c["単組コード"], c["加入拡大モデル単組"]
     identity = [j for j in (pc, pn, uc, nc) if j is not None]
@@ -393,24 +404,31 @@ def _read_rows(table, header, cols, as_of, prefectures, problems, warnings, note
     month_cols = dict(month_items)
     band_items = [(m, col) for m, col in month_items if m not in late]
     late_items = [(m, col) for m, col in month_items if m in late]
+    band_months = [m for m, _ in band_items]
+    band_cells = _getter([col for _, col in band_items])
     stated_items = _stated_items(derived, ())
     totals_items = _stated_items(derived, month_items)
     header_labels = {norm_label(v) for v in table.rows[header.row_index]} - {""}
+    width = len(table.rows[header.row_index])
+    members_col, holdings_col, target_col = c["組合員数"], c["団生保有"], c["目標件数"]
+    effective_col = c.get("発効")
     rows: list[SheetRow] = []
     totals: SheetTotals | None = None
     seen: dict[tuple[str, str], int] = {}
     last_pref: str | None = None
     last_pref_name: str | None = None
-    for i in range(header.row_index + 1, len(table.rows)):
-        raw = table.rows[i]
-        row = list(raw) + [None] * (len(table.rows[header.row_index]) - len(raw))
+    as_read = cells_as_read(table)
+    for i in range(header.row_index + 1, len(as_read)):
+        raw = as_read[i]
+        row = raw if len(raw) >= width else [*raw, *[None] * (width - len(raw))]
         first = next((v for v in row if not is_blank(v)), None)
         if first is None:
             continue  # a blank row
+        first = plain_value(first)
         if norm_label(first).startswith("※"):
             notes.append(f"シートの注記 ({table.line(i)}行目): {str(first).strip()}")
             continue
-        ident = [norm_label(row[j]) for j in identity]
+        ident = [norm_label(plain_value(row[j])) for j in identity]
         if any(t in TOTAL_LABELS for t in ident):
             totals = SheetTotals(i, _stated(table, i, row, totals_items, warnings))
             totals.stated.update(_total_extras(table, i, row, c, warnings))
@@ -421,23 +439,26 @@ def _read_rows(table, header, cols, as_of, prefectures, problems, warnings, note
             if any(_is_number(row[col]) for _, col in month_items):
                 problems.append(table.problem(i, uc, "単組コードが空です。"))
             continue
-        pref = _code(table, i, pc, row[pc], 2, problems) if not is_blank(row[pc]) else last_pref
+        pref_cell = plain_value(row[pc])
+        pref = _code(table, i, pc, pref_cell, 2, problems) if not is_blank(pref_cell) else last_pref
         if pref is None:
-            if is_blank(row[pc]):
+            if is_blank(pref_cell):
                 problems.append(table.problem(i, pc, "自治労県コードが空です。"))
             continue
+        pname_cell = plain_value(row[pn]) if pn is not None else None
         pname = (
-            cells.shown(str(row[pn]).strip())
-            if pn is not None and not is_blank(row[pn])
+            cells.shown(str(pname_cell).strip())
+            if pn is not None and not is_blank(pname_cell)
             else (last_pref_name if pref == last_pref else None)
         )
         last_pref, last_pref_name = pref, pname
-        code = _code(table, i, uc, row[uc], 3, problems)
+        code_cell = plain_value(row[uc])
+        code = _code(table, i, uc, code_cell, 3, problems)
         if pref not in prefectures:
             problems.append(table.problem(i, pc, f"自治労県コード「{pref}」は存在しません。"))
             continue
         if code is None:
-            if is_blank(row[uc]):
+            if is_blank(code_cell):
                 problems.append(table.problem(i, uc, "単組コードが空です。"))
             continue
         master_name, in_national = prefectures[pref]
@@ -447,10 +468,13 @@ def _read_rows(table, header, cols, as_of, prefectures, problems, warnings, note
                     i, pn, f"県名「{pname}」が県コード {pref} ({master_name}) と合いません。"
                 )
             )
-        if is_blank(row[nc]):
+        name_cell = plain_value(row[nc])
+        if is_blank(name_cell):
             problems.append(table.problem(i, nc, "単組名 (加入拡大モデル単組) が空です。"))
             continue
-        name = _cell(table, problems, i, nc, lambda v: cells.parse_name(v, label="単組名"), row[nc])
+        name = _cell(
+            table, problems, i, nc, lambda v: cells.parse_name(v, label="単組名"), name_cell
+        )
         if name is None:
             continue
         if (pref, code) in seen:
@@ -469,20 +493,34 @@ def _read_rows(table, header, cols, as_of, prefectures, problems, warnings, note
             pref_name=master_name,
             union_code=code,
             name=name,
-            members=_count_cell(table, i, c["組合員数"], row, problems),
-            holdings=_count_cell(table, i, c["団生保有"], row, problems),
-            effective_month=_month_cell(table, i, c.get("発効"), row, problems),
-            target=_count_cell(table, i, c["目標件数"], row, problems),
+            members=_count_cell(table, i, members_col, row, problems),
+            holdings=_count_cell(table, i, holdings_col, row, problems),
+            effective_month=_month_cell(table, i, effective_col, row, problems),
+            target=_count_cell(table, i, target_col, row, problems),
             in_national=in_national,
         )
         item.month_cols = month_cols  # the same columns for every row (never changed)
-        # the band's months: most cells are plain whole numbers, taken as they are
-        values = {month: row[col] for month, col in band_items}
-        if values and (set(map(type, values.values())) != {int} or min(values.values()) < 0):
-            for month, value in values.items():
-                if type(value) is not int or value < 0:
-                    values[month] = _count_cell(table, i, month_cols[month], row, problems) or 0
-        item.values = values
+        # the band's months: most rows are all whole numbers ≥ 0, taken in one step
+        counts = band_cells(row)
+        try:
+            whole = (
+                min(counts) >= 0
+                and max(counts) <= _EXACT_FLOAT
+                and all(map(float.is_integer, counts))
+            )
+        except (TypeError, ValueError):  # text, blanks, already int (a CSV), no months
+            whole = False
+        if whole:
+            item.values = dict(zip(band_months, map(int, counts), strict=True))
+        else:
+            values = item.values
+            for month, col in band_items:
+                value = plain_value(row[col])
+                values[month] = (
+                    value
+                    if type(value) is int and value >= 0
+                    else _count_cell(table, i, col, row, problems) or 0
+                )
         for month, col in late_items:
             number = _count_cell(table, i, col, row, problems)
             if number is not None:
@@ -490,6 +528,16 @@ def _read_rows(table, header, cols, as_of, prefectures, problems, warnings, note
         item.stated = _stated(table, i, row, stated_items, problems)
         rows.append(item)
     return rows, totals
+
+
+_EXACT_FLOAT = 2**53  # the reader gives whole numbers up to this as int
+
+
+def _getter(columns: list[int]):
+    """``row → tuple of the cells in columns`` (itemgetter gives a bare value for one)."""
+    if len(columns) == 1:
+        return lambda row: (row[columns[0]],)
+    return operator.itemgetter(*columns) if columns else lambda row: ()
 
 
 def _pref_key(name: str) -> str:
@@ -520,6 +568,9 @@ def _code(
 
 def _count_cell(table: Table, i: int, col: int, row: list, problems: list[Problem]) -> int | None:
     value = row[col]
+    if type(value) is float and value.is_integer() and 0 <= value <= _EXACT_FLOAT:
+        return int(value)  # a whole number as read
+    value = plain_value(value)
     if value is None:
         return None
     if type(value) is int and value >= 0:
@@ -537,7 +588,9 @@ def _month_cell(
     table: Table, i: int, col: int | None, row: list, problems: list[Problem]
 ) -> int | None:
     """発効 as a month number 1–12 ("10月", "１０", 10.0), as the master import reads it."""
-    return None if col is None else _cell(table, problems, i, col, _effective_month, row[col])
+    if col is None:
+        return None
+    return _cell(table, problems, i, col, _effective_month, plain_value(row[col]))
 
 
 @functools.lru_cache(maxsize=256, typed=True)
@@ -577,6 +630,18 @@ def _stated(
     width = len(row)
     for key, col, is_rate, signed in items:
         value = row[col] if col < width else None
+        if type(value) is float:  # as read: first the common case, a whole number
+            if (
+                not is_rate
+                and value.is_integer()
+                and (value >= 0 or signed)
+                and -MAX_COUNT <= value <= MAX_COUNT
+            ):
+                out[key] = (col, int(value))
+                continue
+            value = plain_value(value)
+        elif type(value) is not int:
+            value = plain_value(value)
         if (
             type(value) is int
             and not is_rate
@@ -611,7 +676,7 @@ def _total_extras(
     out: dict[str, tuple[int, object]] = {}
     for key, label in (("members", "組合員数"), ("holdings", "団生保有"), ("target", "目標件数")):
         col = c[label]
-        value = row[col]
+        value = plain_value(row[col])
         if is_blank(value):
             continue
         try:

@@ -58,7 +58,7 @@ class Grid:
 
     __slots__ = ("rows", "sheet")
 
-    def __init__(self, rows: list[list[object]], sheet: str | None = None) -> None:
+    def __init__(self, rows: Sequence[list[object]], sheet: str | None = None) -> None:
         self.rows = rows
         self.sheet = sheet
 
@@ -291,7 +291,7 @@ class PendingGrid:
 
     def __init__(self, name: str, data: bytes, sheet: str, *, background: bool) -> None:
         self._name, self._data, self.sheet = name, data, sheet
-        self._rows: Sequence[Sequence[object]] | None = None
+        self._rows: list[list[object]] | None = None
         self._error: BaseException | None = None
         self._thread: threading.Thread | None = None
         if background:
@@ -324,9 +324,9 @@ class PendingGrid:
             self._read()
         if self._error is not None:
             raise self._error
-        rows, self._rows = self._rows or (), None
+        rows, self._rows = self._rows or [], None
         self._data = b""
-        return Grid([_values(row) for row in rows], self.sheet)
+        return Grid(SheetRows(rows), self.sheet)
 
 
 def start_xlsx(
@@ -380,6 +380,53 @@ def _refuse_formulas_without_value(name: str, sheet: str, xml: bytes) -> None:
         )
 
 
+def plain_value(value: object) -> object:
+    """One cell as :func:`_values` gives it: for a reader that converts only the cells it
+    uses, from :attr:`SheetRows.raw`."""
+    if type(value) is str:
+        return value or None
+    if type(value) is float:
+        whole = value.is_integer() and -_EXACT_FLOAT <= value <= _EXACT_FLOAT
+        return int(value) if whole else value
+    return _plain(value)
+
+
+class SheetRows(Sequence[list[object]]):
+    """A sheet's rows, each converted (:func:`_values`) the first time it is looked at.
+
+    ``raw`` holds the rows as calamine read them (whole numbers as float, empty cells as "")
+    for a reader that goes through every row and converts only the cells it uses
+    (:func:`plain_value`): the national model-union sheet's 160,000 cells are then not
+    converted twice.
+    """
+
+    __slots__ = ("raw", "_converted")
+
+    def __init__(self, raw: list[list[object]]) -> None:
+        self.raw = raw
+        self._converted: dict[int, list[object]] = {}
+
+    def __len__(self) -> int:
+        return len(self.raw)
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self.raw)))]
+        if index < 0:
+            index += len(self.raw)
+        row = self._converted.get(index)
+        if row is None:
+            row = self._converted[index] = _values(self.raw[index])
+        return row
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, SheetRows | list):
+            return len(self) == len(other) and all(a == b for a, b in zip(self, other, strict=True))
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]
+
+
 def _values(row: Sequence[object]) -> list[object]:
     """One row as the importers want it: whole floats as int (within 2^53), "" as None,
     times as text; most cells are text or a float, so those are tested first."""
@@ -394,7 +441,7 @@ def _values(row: Sequence[object]) -> list[object]:
     ]
 
 
-def _calamine_rows(name: str, data: bytes, sheet: str) -> Sequence[Sequence[object]]:
+def _calamine_rows(name: str, data: bytes, sheet: str) -> list:  # of lists of cell values
     from python_calamine import CalamineWorkbook
 
     try:

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from kyosai_desktop.services.file_reading import PendingTable, start_reading
-from kyosai_desktop.services.sheet_reader import column_letter
+from kyosai_desktop.services.sheet_reader import SheetRows, column_letter, plain_value
 
 __all__ = [
     "Header",
@@ -23,10 +23,12 @@ __all__ = [
     "Problem",
     "SheetChoiceRequired",
     "Table",
+    "cells_as_read",
     "data_rows",
     "find_header",
     "is_blank",
     "norm_label",
+    "plain_value",
     "read_table",
     "start_reading",
 ]
@@ -75,9 +77,12 @@ class SheetChoiceRequired(ImportFailed):
 
 @dataclass
 class Table:
-    """A sheet's cell values; ``rows[i][j]`` is at sheet row ``first_row + i``, column j+1."""
+    """A sheet's cell values; ``rows[i][j]`` is at sheet row ``first_row + i``, column j+1.
 
-    rows: list[list[object]]
+    An xlsx's rows are a :class:`SheetRows` (converted as they are looked at; see
+    :func:`cells_as_read`), a CSV's a list of lists of text."""
+
+    rows: Sequence[list[object]]
     is_excel: bool
     source: str
     first_row: int = 1
@@ -95,6 +100,14 @@ class Table:
     def problem(self, row_index: int, col_index: int | None, message: str) -> Problem:
         cell = None if col_index is None else self.address(row_index, col_index)
         return Problem(message, self.line(row_index), cell)
+
+
+def cells_as_read(table: Table) -> Sequence[Sequence[object]]:
+    """The table's rows as read — an xlsx's whole numbers still float and its empty cells ""
+    — for a reader that goes through every row and converts only the cells it uses with
+    :func:`plain_value` (the same value ``rows`` gives); a CSV's rows as they are."""
+    rows = table.rows
+    return rows.raw if isinstance(rows, SheetRows) else rows
 
 
 def norm_label(value: object) -> str:
