@@ -306,3 +306,52 @@ def test_a_command_builds_only_its_own_module_and_help_lists_every_command(tmp_p
     assert run(db, "init", "--branch", "05") == 0
     assert run(db, "import", "model-unions", str(tmp_path / "missing.xlsx"), "--fy", "2024") == 2
     assert "ファイルが見つかりません" in capsys.readouterr().err
+
+
+def test_the_sheet_to_import_is_read_while_the_command_line_is_parsed(
+    tmp_path, capsys, monkeypatch
+):
+    """``kyosai import model-unions FILE`` starts reading FILE before argparse loads; the
+    command uses that read only for the file and sheet it parsed, a refusal found early is
+    reported as before, and a usage error leaves no reading thread behind."""
+    import threading
+
+    from kyosai_desktop import cli
+    from tests.model_union_fixtures import sample_units, write_sheet
+
+    db = tmp_path / "k.sqlite3"
+    assert run(db, "init", "--branch", "05") == 0
+    sheet = write_sheet(tmp_path / "hq.xlsx", sample_units())
+    argv = ["--db", str(db), "import", "model-unions", "--fy", "2024", str(sheet)]
+    early = cli._read_early(argv)
+    assert early is not None and early.file == str(sheet) and early.pending is not None
+    assert early.take(tmp_path / "other.xlsx", None) is None  # another file: dropped
+    assert early.pending is None
+    assert cli._read_early(["--db", str(db), "report", "model-unions", "--fy", "2024"]) is None
+
+    from kyosai_desktop.services import model_union_import
+
+    taken, imported = [], []
+    take, import_sheet = cli.EarlyRead.take, model_union_import.import_model_unions
+
+    def spy_take(self, file, sheet):
+        taken.append(take(self, file, sheet))
+        return taken[-1]
+
+    def spy_import(ctx, source, *args, **kwargs):
+        imported.append(source)
+        return import_sheet(ctx, source, *args, **kwargs)
+
+    monkeypatch.setattr(cli.EarlyRead, "take", spy_take)
+    monkeypatch.setattr(model_union_import, "import_model_unions", spy_import)
+    assert run(db, "import", "model-unions", f"{tmp_path}/./hq.xlsx", "--fy", "2024") == 0
+    assert taken[0] is not None and imported == taken  # the early read is the one imported
+    before = digest(db)
+    missing = str(tmp_path / "missing.xlsx")
+    assert run(db, "import", "model-unions", missing, "--fy", "2024") == 2
+    assert "ファイルが見つかりません" in capsys.readouterr().err
+    with pytest.raises(SystemExit):  # --fy missing: argparse's own message
+        cli.main(["--db", str(db), "import", "model-unions", str(sheet)])
+    assert "--fy" in capsys.readouterr().err
+    assert digest(db) == before
+    assert not [t for t in threading.enumerate() if t.name == "sheet-read"]

@@ -7,15 +7,19 @@ and exit non-zero; a refused import exits 2 and changes nothing.
 
 from __future__ import annotations
 
-import argparse
 import gc
 import importlib
 import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 from kyosai_desktop import APP_TITLE, __version__
+
+if TYPE_CHECKING:  # argparse loads after a sheet to import has started reading (_read_early)
+    import argparse
+
+    from kyosai_desktop.services.file_reading import PendingTable
 
 # Feature modules under kyosai_desktop/cli/ that add subcommands (see register()), and the
 # commands each one adds (tests/test_cli.py checks the two agree).  A command line naming
@@ -43,6 +47,9 @@ class CommandError(Exception):
 
 def build_parser(modules: Sequence[str] | None = None) -> argparse.ArgumentParser:
     """The whole ``kyosai`` parser, or only the subcommands of ``modules``."""
+    import argparse
+    from pathlib import Path
+
     parser = argparse.ArgumentParser(
         prog="kyosai", description=f"{APP_TITLE} — 引数なしで画面を開きます。"
     )
@@ -111,11 +118,76 @@ def open_ctx(args: argparse.Namespace):
     return open_context(args.db)
 
 
+class EarlyRead:
+    """A sheet to import whose reading started before the command line was parsed: the
+    command uses it only if the parsed arguments name the same file and sheet."""
+
+    def __init__(self, file: str, sheet: str | None) -> None:
+        self.file, self.sheet = file, sheet
+        self.pending: PendingTable | None = None
+        self.error: Exception | None = None
+        try:
+            from kyosai_desktop.services.file_reading import start_reading
+
+            self.pending = start_reading(file, sheet=sheet)
+        except Exception as exc:  # noqa: BLE001 - raised again by take(), if it is used
+            self.error = exc
+
+    def take(self, file: object, sheet: str | None) -> PendingTable | None:
+        """The pending read if it is of ``file`` and ``sheet`` (its refusal raised now), else
+        None (the command reads the file itself; this read is dropped)."""
+        from pathlib import Path
+
+        if Path(str(file)) != Path(self.file) or sheet != self.sheet:
+            self.drop()
+            return None
+        if self.error is not None:
+            raise self.error
+        return self.pending
+
+    def drop(self) -> None:
+        if self.pending is not None:
+            self.pending.abandon()
+            self.pending = None
+
+
+def _read_early(argv: Sequence[str]) -> EarlyRead | None:
+    """Start reading the sheet of ``kyosai import model-unions FILE`` before anything else
+    (argparse and the subcommand's parser take ≈10 ms; python-calamine reads meanwhile).
+    A guess from the words alone: the command checks it against its parsed arguments."""
+    words: list[str] = []
+    sheet: str | None = None
+    takes_value = ("--db", "--fy", "--start-month", "--sheet")
+    i = 0
+    while i < len(argv):
+        arg = argv[i]
+        if arg in takes_value:
+            if arg == "--sheet" and i + 1 < len(argv):
+                sheet = argv[i + 1]
+            i += 2
+            continue
+        if arg.startswith("--sheet="):
+            sheet = arg[len("--sheet=") :]
+        elif not arg.startswith("-"):
+            words.append(arg)
+        i += 1
+    if len(words) == 3 and words[:2] == ["import", "model-unions"]:
+        return EarlyRead(words[2], sheet)
+    return None
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
+    early = _read_early(argv)
     module = _module_for(argv)
     parser = build_parser(None if module is None else [module] if module else [])
-    args = parser.parse_args(argv)
+    try:
+        args = parser.parse_args(argv)
+    except BaseException:  # a usage error (SystemExit): the early read is not wanted
+        if early is not None:
+            early.drop()
+        raise
+    args.early_read = early
     if getattr(args, "handler", None) is None:
         from kyosai_desktop.ui.app import run_gui
 

@@ -98,7 +98,8 @@ def _import(args: argparse.Namespace) -> int:
     # modules load and the database opens (about a third of the command's time on a national
     # sheet; tests/bench_model_union_import.py).  file_reading loads only what reading needs,
     # so calamine starts before the rest of the import is imported.
-    sheet = start_reading(args.file, sheet=args.sheet)
+    early = args.early_read.take(args.file, args.sheet) if args.early_read else None
+    sheet = early or start_reading(args.file, sheet=args.sheet)
     from kyosai_desktop.services.model_union_import import import_model_unions
 
     ctx = open_ctx(args)

@@ -40,6 +40,12 @@ class PendingTable:
         self._grid = grid
         self._table = table
 
+    def abandon(self) -> None:
+        """Not wanted after all: wait for the reading thread and drop what it read."""
+        if self._grid is not None:
+            self._grid.abandon()
+            self._grid = None
+
     def result(self) -> Table:
         from kyosai_desktop.services.tabular import ImportFailed, Table, is_blank
 
