@@ -147,3 +147,25 @@ def test_names_refuse_control_characters_and_overlong_text():
         cells.parse_name("あ" * 61)
     with pytest.raises(CellError, match="空にできません"):
         cells.parse_name("  ")
+
+
+def test_a_rate_read_as_a_number_is_the_decimal_it_was_written_as():
+    """parse_rate's shortcut for Excel's numbers gives what the general path gives."""
+    import random
+
+    from kyosai_desktop.domain.cells import _RATE_HIGH, _RATE_LOW, parse_decimal
+
+    rng = random.Random(5)
+    values = [0.0, -0.0, 0.457, 45.7, 1e-9, 99999.99999999999, 100000.0, -100000.0]
+    values += [100000.00000000001, -100000.00000000001, 1e300, float("nan"), float("inf")]
+    values += [rng.uniform(-2e5, 2e5) for _ in range(500)] + [rng.random() for _ in range(500)]
+    for value in values:
+        try:
+            general: object = parse_decimal(value, label="率", low=_RATE_LOW, high=_RATE_HIGH)
+        except CellError:
+            general = "refused"
+        try:
+            fast: object = cells.parse_rate(value)
+        except CellError:
+            fast = "refused"
+        assert str(fast) == str(general), value

@@ -237,10 +237,13 @@ def parse_percent(
 
 
 _RATE_LOW, _RATE_HIGH = Decimal(-100000), Decimal(100000)
+_RATE_LOW_F, _RATE_HIGH_F = float(_RATE_LOW), float(_RATE_HIGH)  # (NaN and ±inf fail both)
 
 
 def parse_rate(value: object, *, label: str = "率") -> Decimal:
     """A rate as a sheet holds it: 0.457 (Excel percent), 45.7 or "45.7%" — as written."""
+    if type(value) is float and _RATE_LOW_F <= value <= _RATE_HIGH_F:
+        return Decimal(repr(value))  # Excel's number, in range (parse_decimal's result)
     text = value.strip().removesuffix("%").removesuffix("％") if isinstance(value, str) else value
     try:
         return parse_decimal(text, label=label, low=_RATE_LOW, high=_RATE_HIGH)

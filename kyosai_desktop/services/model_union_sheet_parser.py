@@ -421,26 +421,32 @@ def _read_rows(table, header, cols, as_of, prefectures, problems, warnings, note
     for i in range(header.row_index + 1, len(as_read)):
         raw = as_read[i]
         row = raw if len(raw) >= width else [*raw, *[None] * (width - len(raw))]
-        first = next((v for v in row if not is_blank(v)), None)
+        first = row[0] if row and not is_blank(row[0]) else None
         if first is None:
-            continue  # a blank row
+            first = next((v for v in row if not is_blank(v)), None)
+            if first is None:
+                continue  # a blank row
         first = plain_value(first)
         if norm_label(first).startswith("※"):
             notes.append(f"シートの注記 ({table.line(i)}行目): {str(first).strip()}")
             continue
         ident = [norm_label(plain_value(row[j])) for j in identity]
-        if any(t in TOTAL_LABELS for t in ident):
+        labels = set(ident)
+        if labels & TOTAL_LABELS:
             totals = SheetTotals(i, _stated(table, i, row, totals_items, warnings))
             totals.stated.update(_total_extras(table, i, row, c, warnings))
             continue
-        if set(ident) - {""} <= header_labels and any(ident):
+        if labels - {""} <= header_labels and any(ident):
             continue  # the header repeated (a printed sheet's page break)
         if is_blank(row[uc]) and is_blank(row[nc]):
             if any(_is_number(row[col]) for _, col in month_items):
                 problems.append(table.problem(i, uc, "単組コードが空です。"))
             continue
         pref_cell = plain_value(row[pc])
-        pref = _code(table, i, pc, pref_cell, 2, problems) if not is_blank(pref_cell) else last_pref
+        if is_blank(pref_cell):
+            pref = last_pref
+        else:
+            pref = _code(table, i, pc, pref_cell, 2, problems)
         if pref is None:
             if is_blank(pref_cell):
                 problems.append(table.problem(i, pc, "自治労県コードが空です。"))
@@ -472,10 +478,10 @@ def _read_rows(table, header, cols, as_of, prefectures, problems, warnings, note
         if is_blank(name_cell):
             problems.append(table.problem(i, nc, "単組名 (加入拡大モデル単組) が空です。"))
             continue
-        name = _cell(
-            table, problems, i, nc, lambda v: cells.parse_name(v, label="単組名"), name_cell
-        )
-        if name is None:
+        try:
+            name = cells.parse_name(name_cell, label="単組名")
+        except CellError as exc:
+            problems.append(table.problem(i, nc, str(exc)))
             continue
         if (pref, code) in seen:
             problems.append(
@@ -487,19 +493,11 @@ def _read_rows(table, header, cols, as_of, prefectures, problems, warnings, note
             )
             continue
         seen[(pref, code)] = i
-        item = SheetRow(
-            index=i,
-            pref_code=pref,
-            pref_name=master_name,
-            union_code=code,
-            name=name,
-            members=_count_cell(table, i, members_col, row, problems),
-            holdings=_count_cell(table, i, holdings_col, row, problems),
-            effective_month=_month_cell(table, i, effective_col, row, problems),
-            target=_count_cell(table, i, target_col, row, problems),
-            in_national=in_national,
-        )
-        item.month_cols = month_cols  # the same columns for every row (never changed)
+        # every figure in the order its problems are reported: the union's, then its months
+        members = _count_cell(table, i, members_col, row, problems)
+        holdings = _count_cell(table, i, holdings_col, row, problems)
+        effective = _month_cell(table, i, effective_col, row, problems)
+        target = _count_cell(table, i, target_col, row, problems)
         # the band's months: most rows are all whole numbers ≥ 0, taken in one step
         counts = band_cells(row)
         try:
@@ -511,9 +509,9 @@ def _read_rows(table, header, cols, as_of, prefectures, problems, warnings, note
         except (TypeError, ValueError):  # text, blanks, already int (a CSV), no months
             whole = False
         if whole:
-            item.values = dict(zip(band_months, map(int, counts), strict=True))
+            values = dict(zip(band_months, map(int, counts), strict=True))
         else:
-            values = item.values
+            values = {}
             for month, col in band_items:
                 value = plain_value(row[col])
                 values[month] = (
@@ -521,12 +519,29 @@ def _read_rows(table, header, cols, as_of, prefectures, problems, warnings, note
                     if type(value) is int and value >= 0
                     else _count_cell(table, i, col, row, problems) or 0
                 )
+        late_counts = {}
         for month, col in late_items:
             number = _count_cell(table, i, col, row, problems)
             if number is not None:
-                item.late_counts[month] = number
-        item.stated = _stated(table, i, row, stated_items, problems)
-        rows.append(item)
+                late_counts[month] = number
+        rows.append(
+            SheetRow(
+                i,
+                pref,
+                master_name,
+                code,
+                name,
+                members,
+                holdings,
+                effective,
+                target,
+                in_national,
+                values,
+                late_counts,
+                month_cols,  # the same columns for every row (never changed)
+                _stated(table, i, row, stated_items, problems),
+            )
+        )
     return rows, totals
 
 
@@ -540,7 +555,9 @@ def _getter(columns: list[int]):
     return operator.itemgetter(*columns) if columns else lambda row: ()
 
 
+@functools.lru_cache(maxsize=512)
 def _pref_key(name: str) -> str:
+    """A prefecture's name to compare (北海道 / 東京 / 東京都 …); a sheet names a few dozen."""
     text = norm_label(name)
     return text[:-1] if len(text) > 2 and text[-1] in "都府県" else text
 
@@ -562,8 +579,13 @@ def _code(
     table: Table, i: int, col: int, value: object, width: int, problems: list[Problem]
 ) -> str | None:
     """A code as text with its leading zeros (the master import's rule); blank gives None."""
-    label = "自治労県コード" if width == 2 else "単組コード"
-    return _cell(table, problems, i, col, lambda v: cells.parse_code(v, width, label=label), value)
+    try:
+        return cells.parse_code(
+            value, width, label="自治労県コード" if width == 2 else "単組コード"
+        )
+    except CellError as exc:
+        problems.append(table.problem(i, col, str(exc)))
+        return None
 
 
 def _count_cell(table: Table, i: int, col: int, row: list, problems: list[Problem]) -> int | None:
