@@ -20,12 +20,16 @@ message (never a zip, zlib or XML detail in English):
 from __future__ import annotations
 
 import io
+import os
 import re
 import threading
 import zipfile
 import zlib
 from collections.abc import Sequence
 from pyexpat import ExpatError, ParserCreate
+
+from kyosai_desktop.services import xlsx_halves
+from kyosai_desktop.services.xlsx_halves import Halves
 
 _MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 _REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -289,8 +293,17 @@ class PendingGrid:
     :meth:`result` itself.
     """
 
-    def __init__(self, name: str, data: bytes, sheet: str, *, background: bool) -> None:
+    def __init__(
+        self,
+        name: str,
+        data: bytes,
+        sheet: str,
+        *,
+        background: bool,
+        halves: Halves | None = None,
+    ) -> None:
         self._name, self._data, self.sheet = name, data, sheet
+        self._halves = halves  # the sheet cut in two, read at once
         self._rows: list[list[object]] | None = None
         self._error: BaseException | None = None
         self._thread: threading.Thread | None = None
@@ -304,7 +317,7 @@ class PendingGrid:
 
     def _read(self) -> None:
         try:
-            self._rows = _calamine_rows(self._name, self._data, self.sheet)
+            self._rows = _calamine_rows(self._name, self._data, self.sheet, self._halves)
         except BaseException as exc:  # noqa: BLE001 - raised again by result(), in the caller
             self._error = exc
 
@@ -313,7 +326,7 @@ class PendingGrid:
         if self._thread is not None:
             self._thread.join()
             self._thread = None
-        self._rows, self._error, self._data = None, None, b""
+        self._rows, self._error, self._data, self._halves = None, None, b"", None
 
     def result(self) -> Grid:
         """The sheet's values (numbers that are whole as int, empty text as None)."""
@@ -325,7 +338,7 @@ class PendingGrid:
         if self._error is not None:
             raise self._error
         rows, self._rows = self._rows or [], None
-        self._data = b""
+        self._data, self._halves = b"", None
         return Grid(SheetRows(rows), self.sheet)
 
 
@@ -351,6 +364,11 @@ def start_xlsx(
         if entry.part is None:
             raise _damaged(name)
         xml = _read_member(zf, entry.part, name)
+        halves = (
+            xlsx_halves.split(data, zf.infolist(), entry.part, xml)
+            if (os.cpu_count() or 1) > 1
+            else None
+        )
     # Only the used range must be checked before calamine starts (it lays the range out
     # densely); the formula scan runs while calamine reads.  A sheet with both faults gets
     # the formula message, as it always did.
@@ -361,7 +379,13 @@ def start_xlsx(
             f"{name} のシート「{entry.name}」は使われている範囲が広すぎます (最後のセル {far})。"
             "表の外の不要な行・列を削除して保存し直してから取り込んでください。"
         )
-    pending = PendingGrid(name, data, entry.name, background=background)
+    pending = PendingGrid(
+        name,
+        data,
+        entry.name,
+        background=background,
+        halves=halves,
+    )
     try:
         _refuse_formulas_without_value(name, entry.name, xml)
     except SheetRefused:
@@ -441,12 +465,26 @@ def _values(row: Sequence[object]) -> list[object]:
     ]
 
 
-def _calamine_rows(name: str, data: bytes, sheet: str) -> list:  # of lists of cell values
+def _calamine_rows(
+    name: str, data: bytes, sheet: str, halves: Halves | None
+) -> list:  # of lists of cell values
+    """The sheet's grid; a large sheet is read in two halves at once (:mod:`xlsx_halves`)
+    and, if calamine refuses a half, whole — so a refusal is always the whole sheet's."""
     from python_calamine import CalamineWorkbook
 
-    try:
-        with CalamineWorkbook.from_filelike(io.BytesIO(data)) as book:
+    def read(package: bytes) -> list:
+        with CalamineWorkbook.from_filelike(io.BytesIO(package)) as book:
             return book.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
+
+    try:
+        if halves is not None:
+            try:
+                return xlsx_halves.read(halves, read)
+            except (KeyboardInterrupt, SystemExit, MemoryError):
+                raise
+            except BaseException:  # noqa: BLE001, S110 - read whole below
+                pass
+        return read(data)
     except (KeyboardInterrupt, SystemExit, MemoryError):
         raise
     except BaseException:  # calamine's own errors, and a Rust panic (a BaseException)

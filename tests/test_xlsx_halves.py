@@ -1,0 +1,152 @@
+"""A large sheet is read by calamine in two halves at once (services/xlsx_halves.py); the
+grid must be the whole sheet's, cell for cell, whatever the halves hold."""
+
+from __future__ import annotations
+
+import io
+import threading
+import zipfile
+from pathlib import Path
+
+import pytest
+from openpyxl import Workbook
+
+from kyosai_desktop.cli import main
+from kyosai_desktop.services import xlsx_halves
+from kyosai_desktop.services.sheet_reader import _calamine_rows
+from kyosai_desktop.services.tabular import ImportFailed, read_table
+
+SHEET = "xl/worksheets/sheet1.xml"
+
+
+def _big(
+    path: Path, extra: dict[str, object] | None = None, gap: int = 0, shared: bool = False
+) -> Path:
+    """A sheet of 5,000 rows (about 1.2 MB of XML, over xlsx_halves.SPLIT_BYTES); text as
+    inline strings, or (``shared``) in the shared-strings part as Excel writes it."""
+    wb = Workbook(write_only=not shared)
+    ws = wb.create_sheet("単組")
+    if shared:
+        wb.remove(wb.worksheets[0])
+    ws.append(["見出し", "数", "率", "名前"])
+    for i in range(5000):
+        if i == 2500 and gap:
+            for _ in range(gap):
+                ws.append([])
+        ws.append([f"{i:05d}", i, i / 7, f"組合 {i % 700}", i % 3 == 0])
+    wb.save(path)
+    if extra:
+        from openpyxl import load_workbook
+
+        wb = load_workbook(path)
+        for ref, value in extra.items():
+            wb.active[ref] = value
+        wb.save(path)
+    return path
+
+
+def _grids(path: Path) -> tuple[list, list, xlsx_halves.Halves | None]:
+    data = path.read_bytes()
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        xml, infos = zf.read(SHEET), zf.infolist()
+    cut = xlsx_halves.split(data, infos, SHEET, xml)
+    whole = _calamine_rows(path.name, data, "単組", None)
+    return whole, _calamine_rows(path.name, data, "単組", cut), cut
+
+
+@pytest.mark.parametrize(
+    "extra,gap,shared",
+    [
+        ({}, 0, False),
+        ({}, 0, True),
+        ({"K4900": "右下だけ"}, 0, False),  # the second half is the wider one
+        ({"M5": 1}, 0, False),  # the first half is the wider one
+        ({}, 25, False),  # empty rows where the sheet is cut
+    ],
+    ids=["inline", "shared-strings", "wide-second", "wide-first", "gap"],
+)
+def test_two_halves_give_the_whole_sheets_grid(tmp_path, extra, gap, shared):
+    whole, halves, cut = _grids(_big(tmp_path / "big.xlsx", extra, gap, shared))
+    assert cut is not None and 1 < cut.second_row < len(whole)  # it was cut
+    assert halves == whole
+    assert {len(row) for row in halves} == {len(whole[0])}
+
+
+def test_the_import_reads_in_halves_and_gets_the_same_table(tmp_path):
+    path = _big(tmp_path / "big.xlsx", {"K4900": "右下だけ"})
+    whole, _, _ = _grids(path)
+    table = read_table(path)
+    assert table.rows.raw == whole  # type: ignore[attr-defined]
+
+
+def test_a_sheet_that_cannot_be_cut_is_read_whole(tmp_path):
+    small = tmp_path / "small.xlsx"
+    wb = Workbook()
+    wb.active.append(["a", 1])
+    wb.save(small)
+    data = small.read_bytes()
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        assert xlsx_halves.split(data, zf.infolist(), SHEET, zf.read(SHEET)) is None
+    big = _big(tmp_path / "big.xlsx")
+    data = big.read_bytes()
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        xml, infos = zf.read(SHEET), zf.infolist()
+    unnumbered = xml.replace(b'<row r="', b'<row x="')
+    assert xlsx_halves.split(data, infos, SHEET, unnumbered) is None
+    cut = xlsx_halves.split(data, infos, SHEET, xml)
+    assert cut is not None
+    before = xml.rfind(b"<row ", 0, xml.find(b'<row r="%d"' % cut.second_row))
+    backwards = xml[:before] + b'<row r="9999" ' + xml[before + len(b"<row ") :]
+    assert xlsx_halves.split(data, infos, SHEET, backwards) is None  # rows out of order
+
+
+def test_a_half_calamine_refuses_is_refused_as_the_whole_sheet(tmp_path, capsys):
+    """A broken second half is read again whole, so the refusal is the whole sheet's own:
+    the same Japanese message, no thread left, the database untouched."""
+    path = _big(tmp_path / "big.xlsx")
+    data = path.read_bytes()
+    broken = tmp_path / "broken.xlsx"
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as zin, zipfile.ZipFile(out, "w") as zout:
+        for item in zin.infolist():
+            body = zin.read(item.filename)
+            if item.filename == SHEET:
+                at = body.find(b'<row r="4500"')
+                body = body[:at] + b"<c><v>1</c>" + body[at:]  # mismatched tags late in the sheet
+            zout.writestr(item.filename, body, zipfile.ZIP_DEFLATED)
+    broken.write_bytes(out.getvalue())
+    with pytest.raises(ImportFailed, match="Excel ファイルとして読めません"):
+        read_table(broken)
+    assert not [t for t in threading.enumerate() if t.name == "sheet-read"]
+    db = tmp_path / "k.sqlite3"
+    assert main(["--db", str(db), "init", "--branch", "05"]) == 0
+    before = db.read_bytes()
+    capsys.readouterr()
+    assert main(["--db", str(db), "import", "model-unions", str(broken), "--fy", "2024"]) == 2
+    err = capsys.readouterr().err
+    assert "Excel ファイルとして読めません" in err and "Traceback" not in err
+    assert db.read_bytes() == before
+    assert not [t for t in threading.enumerate() if t.name == "sheet-read"]
+
+
+def test_halves_are_joined_by_the_second_halfs_first_row_number():
+    """Rows before the second half's first row come from the first half (padded when it
+    ends earlier — empty rows at the cut), the rest from the second; widths made equal."""
+    first = [["a", 1.0], ["", ""], ["b", 2.0]]  # sheet rows 1-3
+    second = [["", "", ""]] * 5 + [["c", 3.0, "x"], ["d", 4.0, ""]]  # rows 6-7, padded
+    grids = {b"1": first, b"2": [list(r) for r in second]}
+    rows = xlsx_halves.read(xlsx_halves.Halves(b"1", b"2", 6), lambda p: grids[p])
+    assert rows == [
+        ["a", 1.0, ""],
+        ["", "", ""],
+        ["b", 2.0, ""],
+        ["", "", ""],
+        ["", "", ""],
+        ["c", 3.0, "x"],
+        ["d", 4.0, ""],
+    ]
+    assert rows[3] is not rows[4]  # rows to be converted one by one are distinct lists
+    # a second half without a value: the first half is the sheet
+    grids = {b"1": [["a", 1.0], ["b", 2.0]], b"2": [["", ""]] * 5}
+    joined = xlsx_halves.read(xlsx_halves.Halves(b"1", b"2", 6), lambda p: grids[p])
+    assert joined == [["a", 1.0], ["b", 2.0]]
