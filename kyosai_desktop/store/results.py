@@ -48,6 +48,35 @@ _BULK_UPDATE = (
 )
 
 
+def _compact_trail(
+    product_id: int, cells: Mapping[str, Mapping[str, int | list[int]]]
+) -> list[tuple[str, str, str, str | None, str | None]]:
+    """The compact audit rows (``audit.COMPACT``) of write_bulk's cells {union_id: {month:
+    new, or [old, new]}}: one row per union, its cells' old → new as JSON text; a union
+    with one cell as a plain row.  Months are YYYY-MM and counts whole numbers (the
+    table's CHECKs refuse anything else), so the JSON is written out as it is."""
+    out: list[tuple[str, str, str, str | None, str | None]] = []
+    for union_id, group in cells.items():
+        prefix = f"{union_id}:{product_id}"
+        if len(group) == 1:
+            ((month, value),) = group.items()
+            if isinstance(value, list):
+                out.append(
+                    ("results", f"{prefix}:{month}", "count", f"{value[0]:d}", f"{value[1]:d}")
+                )
+            else:
+                out.append(("results", f"{prefix}:{month}", "count", None, f"{value:d}"))
+            continue
+        text = ",".join(
+            [
+                f'"{m}":["{v[0]:d}","{v[1]:d}"]' if isinstance(v, list) else f'"{m}":[null,"{v:d}"]'
+                for m, v in group.items()
+            ]
+        )
+        out.append(("results", prefix + audit.COMPACT, "count", None, f"{{{text}}}"))
+    return out
+
+
 def record_key(union_id: int, product_id: int, month: str) -> str:
     return f"{union_id}:{product_id}:{month}"
 
@@ -213,13 +242,11 @@ class ResultRepository:
         the cells with the GIL released.  The audit is compact: one row per union and product
         with every cell's old → new in it (``audit.COMPACT``)."""
         cells: dict[str, Mapping[str, int | list[int]]] = {}
-        trail: list[tuple[str, str, str, str | None, str | None]] = []  # the compact audit rows
         overwritten: list[CellChange] = []
         collected: list[audit.AuditRow] | None = [] if audit.is_collecting(self.conn) else None
         unchanged = 0
         for union_id, counts in values.items():
             stored = existing.get(union_id)
-            prefix = f"{union_id}:{product_id}"
             if not stored:  # nothing stored: every cell is a plain insert
                 fresh = {m: v for m, v in counts.items() if v} if zero_is_blank else counts
                 unchanged += len(counts) - len(fresh)
@@ -228,20 +255,13 @@ class ResultRepository:
                 if min(fresh.values()) < 0:
                     raise ValueError("件数は0以上の整数です。")
                 cells[str(union_id)] = fresh
-                if len(fresh) == 1:
-                    ((month, new),) = fresh.items()
-                    trail.append(("results", f"{prefix}:{month}", "count", None, f"{new:d}"))
-                else:  # months are YYYY-MM (the table's CHECK refuses others): JSON as is
-                    text = ",".join([f'"{m}":[null,"{v:d}"]' for m, v in fresh.items()])
-                    trail.append(("results", prefix + audit.COMPACT, "count", None, f"{{{text}}}"))
                 if collected is not None:  # an operation's change set: typed values
                     collected += [
-                        audit.AuditRow("results", f"{prefix}:{m}", "count", None, v)
+                        audit.AuditRow("results", f"{union_id}:{product_id}:{m}", "count", None, v)
                         for m, v in fresh.items()
                     ]
                 continue
             group: dict[str, int | list[int]] = {}
-            shown: dict[str, list[str | None]] = {}
             for month, new in counts.items():
                 old = stored.get(month)
                 if old == new or (zero_is_blank and old is None and new == 0):
@@ -251,20 +271,12 @@ class ResultRepository:
                     raise ValueError("件数は0以上の整数です。")
                 if old is None:
                     group[month] = new
-                    shown[month] = [None, f"{new:d}"]
                 else:
                     group[month] = [old, new]
-                    shown[month] = [f"{old:d}", f"{new:d}"]
                     overwritten.append(CellChange(union_id, product_id, month, new, old))
                 if collected is not None:
-                    key = f"{prefix}:{month}"
+                    key = f"{union_id}:{product_id}:{month}"
                     collected.append(audit.AuditRow("results", key, "count", old, new))
-            if len(group) == 1:
-                ((month, (old_text, new_text)),) = shown.items()
-                trail.append(("results", f"{prefix}:{month}", "count", old_text, new_text))
-            elif group:
-                text = json.dumps(shown, ensure_ascii=False, separators=(",", ":"))
-                trail.append(("results", prefix + audit.COMPACT, "count", None, text))
             if group:
                 cells[str(union_id)] = group
         written = sum(len(group) for group in cells.values())
@@ -273,9 +285,16 @@ class ResultRepository:
                 meanwhile()
             return 0, unchanged, []
         payload = json.dumps(cells, separators=(",", ":"))
+        trail: list[tuple[str, str, str, str | None, str | None]] = []
+
+        def beside() -> None:  # Python work while SQLite inserts (tx.execute_beside)
+            trail.extend(_compact_trail(product_id, cells))
+            if meanwhile is not None:
+                meanwhile()
+
         with transaction(self.conn):
             args = {"cells": payload, "product": product_id}
-            execute_beside(self.conn, _BULK_INSERT, args, meanwhile)
+            execute_beside(self.conn, _BULK_INSERT, args, beside)
             if overwritten:
                 self.conn.execute(_BULK_UPDATE, args)
             audit.write_texts(self.conn, source, trail)
