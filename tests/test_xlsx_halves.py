@@ -150,3 +150,31 @@ def test_halves_are_joined_by_the_second_halfs_first_row_number():
     grids = {b"1": [["a", 1.0], ["b", 2.0]], b"2": [["", ""]] * 5}
     joined = xlsx_halves.read(xlsx_halves.Halves(b"1", b"2", 6), lambda p: grids[p])
     assert joined == [["a", 1.0], ["b", 2.0]]
+
+
+@pytest.mark.parametrize("moved", [100, 4900], ids=["late-row-early", "early-row-late"])
+def test_a_row_out_of_order_away_from_the_cut_is_not_lost(tmp_path, moved):
+    """Rows out of order where split() does not look (Excel never writes them): the halves
+    would each hold a row of the other's range; the sheet is then read whole, every value
+    where the whole sheet has it."""
+    path = _big(tmp_path / "big.xlsx")
+    data = path.read_bytes()
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        xml = zf.read(SHEET)
+    start = xml.find(b'<row r="%d"' % moved)
+    end = xml.find(b"</row>", start) + len(b"</row>")
+    row, rest = xml[start:end], xml[:start] + xml[end:]
+    # row 100 moved to the end of the sheet, or row 4900 to the beginning
+    at = rest.rfind(b"</row>") + len(b"</row>") if moved == 100 else rest.find(b"<row ")
+    shuffled = rest[:at] + row + rest[at:]
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as zin, zipfile.ZipFile(out, "w") as zout:
+        for item in zin.infolist():
+            body = shuffled if item.filename == SHEET else zin.read(item.filename)
+            zout.writestr(item.filename, body, zipfile.ZIP_DEFLATED)
+    odd = tmp_path / "odd.xlsx"
+    odd.write_bytes(out.getvalue())
+    whole, halves, cut = _grids(odd)
+    assert cut is not None  # split() saw nothing wrong at the cut
+    assert halves == whole
+    assert any(r[:2] == [f"{moved - 2:05d}", float(moved - 2)] for r in whole)

@@ -105,6 +105,10 @@ def read(halves: Halves, read_package) -> list:
     if failed:
         raise failed[0]
     cut = halves.second_row - 1  # rows before the second half's first row
+    if len(first) > cut or any(row.count("") != len(row) for row in second[:cut]):
+        # a row out of order away from the cut (which split() checks): Excel never writes
+        # one, but the grid would lose it — the caller reads the sheet whole instead
+        raise ValueError("rows out of order")
     if len(second) <= cut:  # the second half holds no value: the first half is the sheet
         return first
     width = max(len(first[0]) if first else 0, len(second[0]))
