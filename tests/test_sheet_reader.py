@@ -293,3 +293,25 @@ def test_the_workbook_part_is_read_with_its_namespaces_and_escapes(tmp_path):
         read_table(
             _rezip(path, tmp_path / "b.xlsx", lambda n, b: b[:-9] if n == "xl/workbook.xml" else b)
         )
+
+
+@pytest.mark.parametrize(
+    "ref,flagged",
+    [
+        ("A1", False),
+        ("ZZ99999", False),
+        ("AB12", False),
+        ("AAA1", True),
+        ("XFD1048576", True),
+        ("A123456", True),
+        ("ZZ200000", True),
+    ],
+)
+def test_the_quick_used_range_test_sends_every_wide_or_far_address_to_the_exact_count(ref, flagged):
+    """Without a third letter or a sixth digit anywhere, the last row decides; any such
+    address is counted exactly (tests above: XFD1048576, ZZ200000, AAA9000 are refused)."""
+    from kyosai_desktop.services.sheet_reader import _WIDE_OR_FAR, _far_corner
+
+    xml = f'<sheetData><row r="1"><c r="{ref}" t="n"><v>1</v></c></row></sheetData>'.encode()
+    assert bool(_WIDE_OR_FAR.search(xml)) is flagged
+    assert (_far_corner(xml) is not None) is (ref in ("XFD1048576", "ZZ200000"))

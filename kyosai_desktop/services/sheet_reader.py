@@ -239,9 +239,12 @@ def formulas_without_value(xml: bytes, limit: int = 20) -> list[str]:
     return out
 
 
-# No leading \\b: the literal prefix lets re skip ahead (10 ms instead of 50 ms on a 5 MB
-# sheet); a false hit such as ``xr="AAA1"`` only sends the sheet to the exact count below.
-_WIDE_OR_FAR = re.compile(rb'r="(?:[A-Z]{3}[0-9]|[A-Z]{1,2}[0-9]{6})')
+# An address with a third letter or a sixth digit: after one or two letters and up to five
+# digits (possessive, so nothing is tried twice) anything but the closing quote.  No leading
+# \\b: the literal prefix lets re skip ahead (5.6 ms on a 5.6 MB sheet; 9.5 ms with the
+# alternation it replaces, 50 ms with \\b); a false hit such as ``xr="AAA1"`` only sends the
+# sheet to the exact count below.
+_WIDE_OR_FAR = re.compile(rb'r="[A-Z]{1,2}+[0-9]{0,5}+[^"]')
 _REF = re.compile(rb'\br="([A-Z]{1,3})([0-9]{1,7})"')
 
 
@@ -364,11 +367,7 @@ def start_xlsx(
         if entry.part is None:
             raise _damaged(name)
         xml = _read_member(zf, entry.part, name)
-        halves = (
-            xlsx_halves.split(data, zf.infolist(), entry.part, xml)
-            if (os.cpu_count() or 1) > 1
-            else None
-        )
+        members = zf.infolist()
     # Only the used range must be checked before calamine starts (it lays the range out
     # densely); the formula scan runs while calamine reads.  A sheet with both faults gets
     # the formula message, as it always did.
@@ -379,13 +378,8 @@ def start_xlsx(
             f"{name} のシート「{entry.name}」は使われている範囲が広すぎます (最後のセル {far})。"
             "表の外の不要な行・列を削除して保存し直してから取り込んでください。"
         )
-    pending = PendingGrid(
-        name,
-        data,
-        entry.name,
-        background=background,
-        halves=halves,
-    )
+    halves = xlsx_halves.split(data, members, entry.part, xml) if os.cpu_count() != 1 else None
+    pending = PendingGrid(name, data, entry.name, background=background, halves=halves)
     try:
         _refuse_formulas_without_value(name, entry.name, xml)
     except SheetRefused:
