@@ -105,3 +105,32 @@ def test_the_cli_refuses_an_odd_sheet_with_every_cell_named(tmp_path, capsys):
     err = capsys.readouterr().err
     assert "Traceback" not in err and db.read_bytes() == before
     assert err.count("セル ") >= len(HARD)
+
+
+def test_a_repeated_header_and_a_total_named_in_another_column(ctx, tmp_path):
+    """A printed sheet's repeated header row is skipped; the 合計 row is found by any of its
+    labels in any identity column (spaces and full-width ignored); a union whose name holds
+    計 is a union."""
+    units = sample_units()
+    units[3].name = "会計課職員組合"
+    header_again = {
+        (1, "自治労県コード"): "自治労県コード",
+        (1, "県名"): "県名",
+        (1, "単組コード"): "単組 コード",
+        (1, "加入拡大モデル単組"): "加入拡大モデル単組",
+        (2, "自治労県コード"): "自治労県コード",  # again, its code cell left blank
+        (2, "県名"): None,
+        (2, "単組コード"): " ",
+        (2, "加入拡大モデル単組"): "加入拡大モデル単組",
+    }
+    total_by_name = {(-1, "自治労県コード"): None, (-1, "加入拡大モデル単組"): "全国　計"}
+    path = write_sheet(tmp_path / "x.xlsx", units, overrides={**header_again, **total_by_name})
+    prefectures = {p.code: (p.name, p.in_national) for p in ctx.prefectures.all()}
+    table = read_table(path)
+    parsed = parse_sheet(table, 2024, prefectures)
+    assert [r.name for r in parsed.rows] == [units[0].name, "会計課職員組合", units[4].name]
+    assert parsed.totals is not None and parsed.totals.index == 3 + len(
+        units
+    )  # title, band, header
+    converted = Table(rows=[_values(r) for r in table.rows.raw], is_excel=True, source=table.source)
+    assert _outcome(table, prefectures) == _outcome(converted, prefectures)

@@ -398,6 +398,7 @@ def _read_rows(table, header, cols, as_of, prefectures, problems, warnings, note
     c = header.columns
     pc, pn, uc, nc = c["自治労県コード"], c.get("県名"), c["単組コード"], c["加入拡大モデル単組"]
     identity = [j for j in (pc, pn, uc, nc) if j is not None]
+    uc_at, nc_at = identity.index(uc), identity.index(nc)  # (pc is always first)
     month_items = list(cols.months.items())
     late = {m for m in cols.current if m > as_of}
     derived = list(cols.derived.items())
@@ -427,22 +428,29 @@ def _read_rows(table, header, cols, as_of, prefectures, problems, warnings, note
             if first is None:
                 continue  # a blank row
         first = plain_value(first)
-        if norm_label(first).startswith("※"):
+        # (no character but ※ itself becomes ※ under NFKC, none but 計 becomes 計: a cell
+        # without them is neither a note nor a 合計 label, and needs no normalising here)
+        if "※" in str(first) and norm_label(first).startswith("※"):
             notes.append(f"シートの注記 ({table.line(i)}行目): {str(first).strip()}")
             continue
-        ident = [norm_label(plain_value(row[j])) for j in identity]
-        labels = set(ident)
-        if labels & TOTAL_LABELS:
+        identity_cells = [plain_value(row[j]) for j in identity]
+        code_cell, name_cell = identity_cells[uc_at], identity_cells[nc_at]
+        if any(type(v) is str and "計" in v for v in identity_cells) and (
+            {norm_label(v) for v in identity_cells} & TOTAL_LABELS
+        ):
             totals = SheetTotals(i, _stated(table, i, row, totals_items, warnings))
             totals.stated.update(_total_extras(table, i, row, c, warnings))
             continue
-        if labels - {""} <= header_labels and any(ident):
+        code_label = norm_label(code_cell)  # a code that is no header label: no header row
+        if (not code_label or code_label in header_labels) and _header_again(
+            identity_cells, header_labels
+        ):
             continue  # the header repeated (a printed sheet's page break)
-        if is_blank(row[uc]) and is_blank(row[nc]):
+        if is_blank(code_cell) and is_blank(name_cell):
             if any(_is_number(row[col]) for _, col in month_items):
                 problems.append(table.problem(i, uc, "単組コードが空です。"))
             continue
-        pref_cell = plain_value(row[pc])
+        pref_cell = identity_cells[0]
         if is_blank(pref_cell):
             pref = last_pref
         else:
@@ -458,7 +466,6 @@ def _read_rows(table, header, cols, as_of, prefectures, problems, warnings, note
             else (last_pref_name if pref == last_pref else None)
         )
         last_pref, last_pref_name = pref, pname
-        code_cell = plain_value(row[uc])
         code = _code(table, i, uc, code_cell, 3, problems)
         if pref not in prefectures:
             problems.append(table.problem(i, pc, f"自治労県コード「{pref}」は存在しません。"))
@@ -474,7 +481,6 @@ def _read_rows(table, header, cols, as_of, prefectures, problems, warnings, note
                     i, pn, f"県名「{pname}」が県コード {pref} ({master_name}) と合いません。"
                 )
             )
-        name_cell = plain_value(row[nc])
         if is_blank(name_cell):
             problems.append(table.problem(i, nc, "単組名 (加入拡大モデル単組) が空です。"))
             continue
@@ -553,6 +559,12 @@ def _getter(columns: list[int]):
     if len(columns) == 1:
         return lambda row: (row[columns[0]],)
     return operator.itemgetter(*columns) if columns else lambda row: ()
+
+
+def _header_again(identity_cells: list, header_labels: set[str]) -> bool:
+    """The row's identity cells are all blank or header labels (a repeated header row)."""
+    ident = [norm_label(v) for v in identity_cells]
+    return set(ident) - {""} <= header_labels and any(ident)
 
 
 @functools.lru_cache(maxsize=512)
