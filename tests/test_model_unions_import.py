@@ -613,3 +613,21 @@ def test_the_command_line_import_checks_the_sheet_beside_the_write(ctx, db_path,
         mui.check_sheet = check
     assert threads[2] == "beside-sql" and digest(db_path) == before
     assert not [t for t in threading.enumerate() if t.name == "beside-sql"]
+
+
+def test_a_designation_without_a_target_reads_mokuhyo_nashi_in_the_trail(ctx):
+    """The trail shows a designation as 目標 N, or 目標なし (never Python's "None"), both in
+    the row SQLite writes and in the change set the window gets."""
+    from kyosai_desktop.store import audit
+    from kyosai_desktop.store.model_unions import Designation
+
+    union = ctx.unions.add("05", "001", "秋田市職員労働組合")
+    other = ctx.unions.add("05", "002", "能代市職員労働組合")
+    with audit.collecting(ctx.conn) as rows:
+        ctx.model_unions.designate_many(
+            [Designation(2024, union.id, None), Designation(2024, other.id, 7)]
+        )
+    assert [r.stored_new() for r in rows] == ["目標なし", "目標 7"]
+    assert [e.new for e in ctx.audit.history("model_unions", f"2024:{union.id}")] == ["目標なし"]
+    ctx.model_unions.remove(2024, union.id)
+    assert [e.old for e in ctx.audit.history("model_unions", f"2024:{union.id}")][-1] == "目標なし"

@@ -18,7 +18,6 @@ from typing import NamedTuple
 
 from kyosai_desktop.domain.model_unions import ModelUnionInput
 from kyosai_desktop.store import audit
-from kyosai_desktop.store.audit import WHOLE_RECORD as WHOLE
 from kyosai_desktop.store.ids import new_ids
 from kyosai_desktop.store.results import CellChange, ResultRepository
 from kyosai_desktop.store.tx import transaction
@@ -63,7 +62,7 @@ _CREATED_UNIONS_AUDIT = (
 
 
 # designate_many's new designations from one JSON text of [year, union, target, members,
-# holdings, effective month] rows, and their trail ("目標 N" as the whole record).
+# holdings, effective month] rows, and their trail (target_text as the whole record).
 _INSERT_DESIGNATIONS = (
     "INSERT INTO model_unions (fiscal_year, union_id, target, members, holdings, effective_month)"
     " SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]'),"
@@ -74,7 +73,7 @@ _INSERT_DESIGNATIONS = (
 _NEW_DESIGNATIONS_AUDIT = (
     "SELECT 'model_unions', json_extract(value, '$[0]') || ':' || json_extract(value, '$[1]'),"
     " '*', NULL,"
-    " '目標 ' || ifnull(json_extract(value, '$[2]'), 'None') FROM json_each(:rows)"
+    " ifnull('目標 ' || json_extract(value, '$[2]'), '目標なし') FROM json_each(:rows)"
 )
 
 
@@ -92,6 +91,11 @@ def _created_unions_rows(
             if (v := values.get(k)) is not None
         ]
     return out
+
+
+def target_text(target: int | None) -> str:
+    """A designation as the audit trail shows it: "目標 12", or "目標なし"."""
+    return "目標なし" if target is None else f"目標 {target}"
 
 
 def designation_key(fiscal_year: int, union_id: int) -> str:
@@ -220,10 +224,10 @@ class ModelUnionRepository:
                             audit.AuditRow(
                                 "model_unions",
                                 designation_key(d.fiscal_year, d.union_id),
-                                WHOLE,
+                                audit.WHOLE_RECORD,
                                 None,
                                 d,
-                                new_text=f"目標 {d.target}",
+                                new_text=target_text(d.target),
                             )
                             for d in items
                             if (d.fiscal_year, d.union_id) not in old
@@ -300,7 +304,7 @@ class ModelUnionRepository:
                 table="model_unions",
                 key=designation_key(fiscal_year, union_id),
                 field="*",
-                old=f"目標 {old.target}",
+                old=target_text(old.target),
                 new=None,
             )
         return True
