@@ -157,3 +157,77 @@ def test_laptop_refresh_keeps_unsent_changes_and_lists_the_conflict(
     assert lap.ctx.unions.get(union.id).members == 123  # the office's until settled
     assert "未解決の競合 1 件" in lap.exchange_label.text()
     assert "【持ち出し用コピー】" in lap.windowTitle()
+
+
+def test_changes_to_records_the_office_deleted_are_listed_and_taken_back(
+    office_and_laptop, tmp_path, qtbot, prompts, isolated_settings, app_font
+):  # noqa: F811
+    office, laptop = office_and_laptop
+    visit = "2024年度 訪問キャンペーン"
+    ctx = open_context(office)
+    ctx.campaigns.add(visit, "見積りキャンペーン")
+    exchange.checkout(ctx.conn, tmp_path / "copy.kyosai", PASSPHRASE)
+    ctx.close()
+    exchange.open_copy(laptop, tmp_path / "copy.kyosai", PASSPHRASE, label="ノートPC1")
+    ctx = open_context(laptop)
+    u1, u4 = ctx.unions.find("05", "001").id, ctx.unions.find("05", "004").id
+    p = ctx.products.resolve("団生").id
+    est = ctx.estimates.add(
+        ctx.campaigns.find(visit).id,
+        u1,
+        name="訪問先の依頼者",
+        other_premium=6100,
+        jichiro_premium=4100,
+        payment="年",
+    ).id
+    ctx.results.set(u4, p, "2024-10", 3)
+    ctx.results.set(u1, p, "2024-11", 8)
+    ctx.close()
+    exchange.export_changes(laptop, tmp_path / "changes.kyosai", PASSPHRASE)
+
+    win = window_on(office, qtbot)
+    win.ctx.campaigns.delete(win.ctx.campaigns.find(visit).id)
+    with win.ctx.conn:  # a merger done outside the app (it has no union deletion)
+        win.ctx.conn.execute("DELETE FROM unions WHERE id = ?", (u4,))
+    prompts.answers["passphrase"] = PASSPHRASE
+    seen: dict = {}
+
+    def review(dialog):
+        seen["review"] = dialog.summary_text()
+        shot(dialog, "exchange_orphans_review")
+        qtbot.mouseClick(dialog.import_button, Qt.MouseButton.LeftButton)
+        return True
+
+    def settle(dialog):
+        model = dialog.model
+        seen["rows"] = [[model.text(c, col) for col in range(9)] for c in model.rows]
+        shot(dialog, "exchange_orphans_conflicts")
+        row = next(i for i, c in enumerate(model.rows) if c.table == "estimates")
+        dialog.view.selectionModel().select(
+            model.index(row, 0),
+            QItemSelectionModel.SelectionFlag.Select | QItemSelectionModel.SelectionFlag.Rows,
+        )
+        qtbot.mouseClick(dialog.take_laptop, Qt.MouseButton.LeftButton)
+        seen["after"] = [c.table for c in dialog.model.rows]
+        return False
+
+    answers = iter([review, settle])
+    prompts.answers["dialog"] = lambda d: next(answers)(d)
+    res = win.exchange.import_package(tmp_path / "changes.kyosai")
+    assert res is not None and res["conflicts"] == 3
+    assert "キャンペーン「2024年度 訪問キャンペーン」 は事務所で削除されています" in seen["review"]
+    assert "単組 05-004 第4市職員労働組合 は事務所で削除されています" in seen["review"]
+    assert win.ctx.results.get(u1, p, "2024-11") == 8  # the rest arrived
+    results_row = next(r for r in seen["rows"] if r[1] == "月次実績")
+    assert results_row[2] == "05-004 第4市職員労働組合 (削除済み) 団体生命共済 2024-10"
+    assert results_row[4] == "(削除: 単組 05-004 第4市職員労働組合)"
+    assert results_row[6] == "3" and results_row[8] == "事務所で削除された記録への変更"
+    assert len(seen["rows"]) == 3
+    # the estimate was taken back: its campaign re-created, the other two still listed
+    assert sorted(seen["after"]) == ["estimate_campaign_unions", "results"]
+    got = win.ctx.conn.execute(
+        "SELECT c.name, e.name FROM estimates e JOIN estimate_campaigns c ON c.id = e.campaign_id"
+        " WHERE e.id = ?",
+        (est,),
+    ).fetchall()
+    assert [tuple(r) for r in got] == [(visit, "訪問先の依頼者")]

@@ -184,6 +184,13 @@ def cmd_conflicts(args) -> int:
     if not rows:
         print("未解決の競合はありません。")
     for r in rows:
+        if r.situation == "orphaned":
+            print(
+                f"[{r.id}] {exchange.KIND_LABELS[r.kind]} {r.key} {exchange.field_label(r.field)}:"
+                f" ノートPC {exchange.record_text(r.laptop)} ({r.laptop_actor or '-'} {r.laptop_at or '-'})"
+                f" — {r.deleted} は事務所で削除されています"
+            )
+            continue
         print(
             f"[{r.id}] {exchange.KIND_LABELS[r.kind]} {r.key} {r.field}: 事務所 {r.office!r}"
             f" ({r.office_actor or '-'} {r.office_at or '-'}) / ノートPC {r.laptop!r}"

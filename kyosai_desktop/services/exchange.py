@@ -31,6 +31,7 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from kyosai_desktop import __version__
 from kyosai_desktop.services.exchange_engine import (
@@ -43,6 +44,14 @@ from kyosai_desktop.services.exchange_engine import (
     kind_of,
     record_key,
     since,
+)
+from kyosai_desktop.services.exchange_orphans import (
+    RestoreRefused,
+    deleted_text,
+    dependants,
+    parent_rows,
+    remap,
+    restore_parents,
 )
 from kyosai_desktop.services.exchange_status import ExchangeStatus, get_state, set_state, status
 from kyosai_desktop.services.package import PackageError, read_manifest, read_package, write_package
@@ -325,6 +334,7 @@ def _laptop_changes(path: Path, state: dict[str, str]) -> tuple[bytes, Source, l
             (int(state.get("base_audit_max") or 0),),
         ).fetchall()
         full_rows = _full_rows(con, changeset)
+        parents = _parent_rows(con, changeset, full_rows)
     finally:
         con.close()
     times: dict[tuple[str, str, str], tuple[str, str]] = {}
@@ -337,8 +347,26 @@ def _laptop_changes(path: Path, state: dict[str, str]) -> tuple[bytes, Source, l
         times,
         full_rows,
         write_audit=False,
+        parents=parents,
     )
     return changeset, src, own
+
+
+def _parent_rows(
+    con: sqlite3.Connection, changeset: bytes, full_rows: dict[str, dict[str, dict]]
+) -> dict[str, dict[str, dict]]:
+    """The laptop's union / campaign rows its changes refer to (to re-create one deleted at
+    the office: services/exchange_orphans.py)."""
+    import apsw
+
+    records: list[tuple[str, dict]] = []
+    for tc in apsw.Changeset.iter(changeset):
+        if tc.op == "INSERT":
+            cols = [r[1] for r in con.execute(f"PRAGMA table_info({tc.name})")]
+            records.append((tc.name, dict(zip(cols, tc.new or (), strict=True))))
+    for table, rows in full_rows.items():
+        records += [(table, row) for row in rows.values()]
+    return parent_rows(con, records)
 
 
 def _full_rows(con: sqlite3.Connection, changeset: bytes) -> dict[str, dict[str, dict]]:
@@ -404,6 +432,7 @@ def export_changes(path: Path | str, out: Path | str, passphrase: str) -> dict:
         "label": src.label,
         "audit_times": [[*k, *v] for k, v in src.audit_times.items()],
         "full_rows": src.full_rows,
+        "parents": src.parents,
     }
     size = write_package(
         out,
@@ -490,6 +519,7 @@ def import_changes(
         manifest["created_at"],
         {(t, k, f): (at, actor) for t, k, f, at, actor in meta["audit_times"]},
         meta["full_rows"],
+        parents=meta.get("parents") or {},
     )
     db = apsw.Connection(str(path))
     try:
@@ -577,6 +607,7 @@ FIELD_LABELS = {
     "notes": "備考",
     "note": "備考",
     "seq": "No.",
+    "role": "区分",
     "age": "年齢",
     "contact": "連絡先",
     "car": "車名",
@@ -596,6 +627,20 @@ def _show(value: object) -> str:
     return "(なし)" if value is None else str(value)
 
 
+def record_text(value: object) -> str:
+    """A value or a whole record as a clerk reads it (ids and empty fields left out)."""
+    if isinstance(value, dict):
+        return (
+            "、".join(
+                f"{field_label(k)} {v}"
+                for k, v in value.items()
+                if v not in (None, "") and not k.endswith("id") and k != "__pk__"
+            )
+            or "(記録あり)"
+        )
+    return _show(value)
+
+
 def _describe(db, lines: list, conflicts_after: int) -> dict[str, list[str]]:
     """The applied changes and the new conflicts, as a clerk reads them (for the review)."""
     changed, added = [], []
@@ -607,15 +652,23 @@ def _describe(db, lines: list, conflicts_after: int) -> dict[str, list[str]]:
             added.append(f"{what} {field_label(fld)}: {_show(new)}")
         else:
             changed.append(f"{what} {field_label(fld)}: {_show(old)} → {_show(new)}")
-    conflicts = [
-        f"{KIND_LABELS[kind_of(t)]} {describe_key(db, t, k)} {field_label(f)}: 事務所 {_show(_load(o))} /"
-        f" ノートPC {_show(_load(lap))} ({SITUATIONS[sit]})"
-        for t, k, f, o, lap, sit in db.execute(
-            "SELECT table_name, record_key, field, office_value, laptop_value, situation"
-            " FROM exchange_conflicts WHERE id > ? ORDER BY id",
-            (conflicts_after,),
-        ).fetchall()
-    ]
+    conflicts = []
+    for t, k, f, o, lap, sit, parents, row in db.execute(
+        "SELECT table_name, record_key, field, office_value, laptop_value, situation, parents,"
+        " laptop_row FROM exchange_conflicts WHERE id > ? ORDER BY id",
+        (conflicts_after,),
+    ).fetchall():
+        what = f"{KIND_LABELS[kind_of(t)]} {describe_key(db, t, k, parents=_load(parents), row=_load(row))}"
+        if sit == "orphaned":
+            conflicts.append(
+                f"{what} {field_label(f)}: ノートPC {record_text(_load(lap))}"
+                f" ({deleted_text(_load(parents))} は事務所で削除されています)"
+            )
+        else:
+            conflicts.append(
+                f"{what} {field_label(f)}: 事務所 {_show(_load(o))} / ノートPC {_show(_load(lap))}"
+                f" ({SITUATIONS[sit]})"
+            )
     return {"changed": changed, "added": added, "conflict_list": conflicts}
 
 
@@ -637,6 +690,7 @@ class Conflict:
     laptop_actor: str | None
     source: str | None
     settled: str | None
+    deleted: str = ""  # an orphaned change: the records deleted here it refers to
 
     def as_dict(self) -> dict:
         return self.__dict__.copy()
@@ -647,21 +701,49 @@ SITUATIONS = {
     "both_added": "両方で追加",
     "deleted_office": "事務所で削除・ノートPCで変更",
     "deleted_laptop": "ノートPCで削除・事務所で変更",
+    "orphaned": "事務所で削除された記録への変更",
 }
 
 
-def _load(v: str | None) -> object:
+def _load(v: str | None) -> Any:
     return None if v is None else json.loads(v)
 
 
-def describe_key(conn: sqlite3.Connection, table: str, key: str) -> str:
-    """A record key as a clerk reads it (union code, product name, month, No.)."""
+def describe_key(
+    conn: sqlite3.Connection,
+    table: str,
+    key: str,
+    *,
+    parents: list | None = None,
+    row: dict | None = None,
+) -> str:
+    """A record key as a clerk reads it (union code, product name, month, No.).
 
-    def union(uid: str) -> str:
-        row = conn.execute(
+    ``parents`` (an orphaned conflict's deleted records) name a union or campaign that is
+    no longer here; ``row`` is the record itself when it is not here (the laptop's)."""
+    gone = {(t, json.dumps(v[0] if len(v) == 1 else v)): r for t, v, r in parents or () if r}
+    if row is not None and table in ("unions", "estimate_campaigns") and "id" in row:
+        gone[(table, json.dumps(row["id"]))] = row  # the record itself, deleted here
+
+    def union(uid: object) -> str:
+        found = conn.execute(
             "SELECT pref_code || '-' || union_code FROM unions WHERE id = ?", (uid,)
         ).fetchone()
-        return row[0] if row else f"単組#{uid}"
+        if found:
+            return found[0]
+        old = gone.get(("unions", json.dumps(_int(uid))))
+        return (
+            f"{old['pref_code']}-{old['union_code']} {old['name']} (削除済み)"
+            if old
+            else f"単組#{uid}"
+        )
+
+    def campaign(cid: object) -> str:
+        found = conn.execute("SELECT name FROM estimate_campaigns WHERE id = ?", (cid,)).fetchone()
+        if found:
+            return found[0]
+        old = gone.get(("estimate_campaigns", json.dumps(_int(cid))))
+        return f"{old['name']} (削除済み)" if old else f"キャンペーン#{cid}"
 
     def product(pid: str) -> str:
         row = conn.execute("SELECT name FROM products WHERE id = ?", (pid,)).fetchone()
@@ -678,29 +760,36 @@ def describe_key(conn: sqlite3.Connection, table: str, key: str) -> str:
         if table == "unions":
             return union(parts[0])
         if table == "estimates":
-            row = conn.execute(
-                "SELECT c.name, e.union_id, e.seq FROM estimates e JOIN estimate_campaigns c"
-                " ON c.id = e.campaign_id WHERE e.id = ?",
-                (parts[0],),
+            est = conn.execute(
+                "SELECT campaign_id, union_id, seq FROM estimates WHERE id = ?", (parts[0],)
             ).fetchone()
-            return f"{row[0]} {union(row[1])} No.{row[2]}" if row else f"見積り#{parts[0]}"
+            if est is None and row is not None:
+                est = (row["campaign_id"], row["union_id"], row["seq"])
+            return (
+                f"{campaign(est[0])} {union(est[1])} No.{est[2]}" if est else f"見積り#{parts[0]}"
+            )
         if table == "model_unions":
             return f"{parts[0]}年度 {union(parts[1])}"
         if table in ("estimate_campaigns", "estimate_campaign_unions"):
-            row = conn.execute(
-                "SELECT name FROM estimate_campaigns WHERE id = ?", (parts[0],)
-            ).fetchone()
-            name = row[0] if row else f"キャンペーン#{parts[0]}"
+            name = campaign(parts[0])
             return name if len(parts) == 1 else f"{name} {union(parts[1])}"
     except (IndexError, sqlite3.Error):
         pass
     return key
 
 
+def _int(v: object) -> object:
+    try:
+        return int(v)  # type: ignore[call-overload]
+    except (TypeError, ValueError):
+        return v
+
+
 def list_conflicts(conn: sqlite3.Connection, *, settled: bool = False) -> list[Conflict]:
     rows = conn.execute(
         "SELECT id, table_name, record_key, field, situation, base_value, office_value, laptop_value,"
-        " office_at, office_actor, laptop_at, laptop_actor, source_label, settlement FROM exchange_conflicts"
+        " office_at, office_actor, laptop_at, laptop_actor, source_label, settlement, parents,"
+        " laptop_row FROM exchange_conflicts"
         + ("" if settled else " WHERE settled_at IS NULL")
         + " ORDER BY id"
     ).fetchall()
@@ -709,7 +798,7 @@ def list_conflicts(conn: sqlite3.Connection, *, settled: bool = False) -> list[C
             r[0],
             kind_of(r[1]),
             r[1],
-            describe_key(conn, r[1], r[2]),
+            describe_key(conn, r[1], r[2], parents=_load(r[14]), row=_load(r[15])),
             r[3],
             r[4],
             _load(r[5]),
@@ -721,6 +810,7 @@ def list_conflicts(conn: sqlite3.Connection, *, settled: bool = False) -> list[C
             r[11],
             r[12],
             r[13],
+            deleted_text(_load(r[14])),
         )
         for r in rows
     ]
@@ -732,7 +822,7 @@ def resolve(conn: sqlite3.Connection, ids: list[int] | None, keep: str) -> int:
         raise ValueError("--keep は office か laptop です。")
     sql = (
         "SELECT id, table_name, pk, record_key, situation, field, office_value, laptop_value, laptop_row,"
-        " source_label FROM exchange_conflicts WHERE settled_at IS NULL"
+        " source_label, parents FROM exchange_conflicts WHERE settled_at IS NULL"
     )
     rows = conn.execute(sql + " ORDER BY id").fetchall()
     if ids is not None:
@@ -744,9 +834,33 @@ def resolve(conn: sqlite3.Connection, ids: list[int] | None, keep: str) -> int:
             )
         rows = [r for r in rows if r[0] in wanted]
     with transaction(conn):
-        for cid, table, pk_json, key, situation, fld, office_v, laptop_v, laptop_row, label in rows:
+        for (
+            cid,
+            table,
+            pk_json,
+            key,
+            situation,
+            fld,
+            office_v,
+            laptop_v,
+            laptop_row,
+            label,
+            parents,
+        ) in rows:
             if keep == "laptop":
                 try:
+                    if situation == "orphaned":
+                        moved = restore_parents(
+                            conn,
+                            _load(parents) or [],
+                            audit_source=f"{audit.EXCHANGE_PREFIX}{label or 'ノートPC'}",
+                            on_laptop=get_state(conn, "role") == "laptop",
+                        )
+                        row = remap(conn, table, _load(laptop_row), moved)
+                        pk_cols = _pk_where(conn, table)
+                        pk_json = json.dumps([row[c] for c in pk_cols])
+                        key = record_key(table, {**row, "__pk__": pk_cols})
+                        laptop_row = json.dumps(row, ensure_ascii=False)
                     _take_laptop(
                         conn,
                         table,
@@ -759,6 +873,8 @@ def resolve(conn: sqlite3.Connection, ids: list[int] | None, keep: str) -> int:
                         _load(laptop_row),
                         label,
                     )
+                except RestoreRefused as exc:
+                    raise ValueError(f"競合 {cid}: {exc}") from exc
                 except sqlite3.IntegrityError as exc:
                     raise ValueError(
                         f"競合 {cid} ({describe_key(conn, table, key)}) はノートPCの値を採用できません"
@@ -786,6 +902,15 @@ def _pk_where(conn: sqlite3.Connection, table: str) -> list[str]:
     return [name for _, name in sorted(info)]
 
 
+_TABLE_NAMES = {
+    "estimates": "見積り",
+    "estimate_campaign_unions": "参加単組",
+    "results": "月次実績",
+    "targets": "目標",
+    "model_unions": "モデル単組",
+}
+
+
 def _take_laptop(
     conn, table, pk, key, situation, fld, office_v, laptop_v, laptop_row, label
 ) -> None:
@@ -793,6 +918,14 @@ def _take_laptop(
     where = " AND ".join(f"{c} = ?" for c in pks)
     source = f"exchange:{label or 'ノートPC'}"
     if situation == "deleted_laptop":
+        blocking = dependants(conn, table, pk)
+        if blocking:
+            raise ValueError(
+                f"{describe_key(conn, table, key)} には、この{KIND_LABELS[kind_of(table)]}を参照する記録"
+                f" ({'、'.join(f'{_TABLE_NAMES.get(t, t)} {n} 件' for t, n in blocking)})"
+                " があるため、ノートPCでの削除を採用できません。「事務所の値を残す」で解決してください。"
+                "何も変更していません。"
+            )
         conn.execute(f"DELETE FROM {table} WHERE {where}", pk)
         audit.record(conn, source=source, table=table, key=key, field=fld, old="(削除)", new=None)
         return
@@ -804,13 +937,17 @@ def _take_laptop(
         )
         return
     if isinstance(laptop_row, dict):
-        if exists:
-            conn.execute(f"DELETE FROM {table} WHERE {where}", pk)
         if (
             table == "estimates"
             and conn.execute(
-                "SELECT 1 FROM estimates WHERE campaign_id = ? AND union_id = ? AND seq = ?",
-                (laptop_row["campaign_id"], laptop_row["union_id"], laptop_row["seq"]),
+                "SELECT 1 FROM estimates WHERE campaign_id = ? AND union_id = ? AND seq = ?"
+                " AND id <> ?",
+                (
+                    laptop_row["campaign_id"],
+                    laptop_row["union_id"],
+                    laptop_row["seq"],
+                    laptop_row["id"],
+                ),
             ).fetchone()
         ):
             laptop_row = {
@@ -821,10 +958,18 @@ def _take_laptop(
                 ).fetchone()[0],
             }
         cols = list(laptop_row)
-        conn.execute(
-            f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})",
-            tuple(laptop_row.values()),
-        )
+        if exists:
+            # updated in place: deleting and re-inserting would cascade to its dependants
+            rest = [c for c in cols if c not in pks]
+            conn.execute(
+                f"UPDATE {table} SET {', '.join(f'{c} = ?' for c in rest)} WHERE {where}",
+                (*[laptop_row[c] for c in rest], *pk),
+            )
+        else:
+            conn.execute(
+                f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})",
+                tuple(laptop_row.values()),
+            )
         audit.record(
             conn,
             source=source,

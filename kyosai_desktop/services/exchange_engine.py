@@ -294,6 +294,9 @@ class Source:
     audit_times: dict[tuple[str, str, str], tuple[str, str]]  # (table, key, field) → (at, actor)
     full_rows: dict[str, dict[str, dict]]  # table → json(pk) → whole row
     write_audit: bool = True
+    # the source's row of every union / campaign its changes refer to (table → json(key) → row),
+    # to re-create one deleted here (services/exchange_orphans.py)
+    parents: dict[str, dict[str, dict]] = field(default_factory=dict)
 
 
 class _Applier:
@@ -482,6 +485,7 @@ class _Applier:
         office: object,
         laptop: object,
         laptop_row: dict | None = None,
+        parents: list | None = None,
     ) -> None:
         row = self._key_row(ch)
         key = record_key(ch.table, row)
@@ -517,7 +521,7 @@ class _Applier:
         self.db.execute(
             "INSERT INTO exchange_conflicts (created_at, source_id, source_label, table_name, pk, record_key,"
             " situation, field, base_value, office_value, laptop_value, office_at, office_actor, laptop_at,"
-            " laptop_actor, laptop_row) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            " laptop_actor, laptop_row, parents) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
             (
                 self.now,
                 self.src.source_id,
@@ -535,9 +539,33 @@ class _Applier:
                 lap_at[0],
                 lap_at[1],
                 _j(laptop_row),
+                None if parents is None else json.dumps(parents, ensure_ascii=False),
             ),
         )
         self.result.conflicts += 1
+
+    def held_back(self, held: list[Held]) -> None:
+        """List the changes :func:`hold_back` kept out of the changeset as conflicts."""
+        for h in held:
+            ch = h.change
+            if h.parents is None:  # the source deleted a record that has dependants here
+                office = self._current(ch) or {}
+                self._conflict(
+                    ch, "deleted_laptop", "*", base=ch.row_old(), office=office, laptop=None
+                )
+                continue
+            row = ch.row_new() if ch.op == "INSERT" else (self._full_row(ch) or ch.row_new())
+            only = FIELD_ONLY.get(ch.table)
+            self._conflict(
+                ch,
+                "orphaned",
+                only or "*",
+                base=None,
+                office=None,
+                laptop=row[only] if only else row,
+                laptop_row=row,
+                parents=h.parents,
+            )
 
     def _key_row(self, ch: Change) -> dict:
         """Enough of the record to name it (targets are named by their natural key)."""
@@ -731,6 +759,127 @@ def merge_created(
     return builder.output(), {t: m for t, m in maps.items() if m}
 
 
+@dataclass
+class Held:
+    """A change kept out of the changeset: it refers to a record deleted here (``parents``:
+    the missing records, deepest first), or (``parents`` None) it deletes a record that has
+    dependants here."""
+
+    change: Change
+    parents: list | None
+
+
+def hold_back(db: apsw.Connection, changeset: bytes, src: Source) -> tuple[bytes, list[Held]]:
+    """Take out of ``changeset`` the changes that would break a reference here.
+
+    * an insert (or a moved reference) pointing at a record that is not here and that the
+      changeset does not create — the other side deleted it; a change pointing at such a
+      held-back insert is held back too;
+    * a deletion of a record that has dependants here the changeset does not delete (the
+      source deleted a campaign the office has since added an estimate to), with the
+      source's deletions its own deletion cascaded to.
+    """
+    from kyosai_desktop.services.exchange_orphans import chain, foreign_keys, key_of
+
+    cols: dict[str, list[str]] = {}
+    fks: dict[str, list] = {}
+
+    def info(table: str) -> tuple[list[str], list]:
+        if table not in cols:
+            cols[table] = columns(db, table)
+            fks[table] = foreign_keys(db, table)
+        return cols[table], fks[table]
+
+    changes = []
+    for tc in apsw.Changeset.iter(changeset):
+        info(tc.name)
+        changes.append(Change.of(tc, cols[tc.name]))
+    inserted: dict[tuple[str, str], int] = {}
+    deleted: set[tuple[str, str]] = set()
+    for i, ch in enumerate(changes):
+        if ch.op == "INSERT":
+            inserted[(ch.table, key_of(ch.pk))] = i
+        elif ch.op == "DELETE":
+            deleted.add((ch.table, key_of(ch.pk)))
+    present: dict[tuple[str, str], bool] = {}
+
+    def here(table: str, parent_cols: tuple[str, ...], values: list) -> bool:
+        k = (table, key_of(values))
+        if k not in present:
+            where = " AND ".join(f"{c} = ?" for c in parent_cols)
+            present[k] = bool(
+                db.execute(f"SELECT 1 FROM {table} WHERE {where} LIMIT 1", values).fetchall()
+            )
+        return present[k]
+
+    held: dict[int, Held] = {}
+    again = True
+    while again:
+        again = False
+        for i, ch in enumerate(changes):
+            if i in held or ch.op == "DELETE":
+                continue
+            for fk in fks[ch.table]:
+                values = [ch.new[ch.cols.index(c)] for c in fk.cols]  # type: ignore[index]
+                if any(v is None or v is apsw.no_change for v in values):
+                    continue
+                made = inserted.get((fk.parent, key_of(values)))
+                if made is not None and made not in held:
+                    continue
+                if made is None and here(fk.parent, fk.parent_cols, values):
+                    continue
+                held[i] = Held(ch, chain(db, fk, values, src.parents))
+                again = True
+                break
+    # deletions of records with dependants here
+    children: dict[str, list] = {}
+    for t in tracked_tables(db):
+        for fk in info(t)[1]:
+            children.setdefault(fk.parent, []).append(fk)
+    blocked: set[tuple[str, str]] = set()
+    for i, ch in enumerate(changes):
+        if ch.op != "DELETE" or ch.table not in children:
+            continue
+        for fk in children[ch.table]:
+            row = ch.row_old()
+            values = [row[c] for c in fk.parent_cols]
+            where = " AND ".join(f"{c} = ?" for c in fk.cols)
+            pk_cols = pk_columns(db, fk.table)
+            kept = [
+                r
+                for r in db.execute(
+                    f"SELECT {', '.join(pk_cols)} FROM {fk.table} WHERE {where}", values
+                ).fetchall()
+                if (fk.table, key_of(list(r))) not in deleted
+            ]
+            if kept:
+                held[i] = Held(ch, None)
+                blocked.add((ch.table, key_of(values)))
+                break
+    if blocked:  # the source's deletions cascaded from a held-back deletion wait with it
+        for i, ch in enumerate(changes):
+            if ch.op == "DELETE" and i not in held:
+                row = ch.row_old()
+                for fk in fks[ch.table]:
+                    if fk.cascade and (fk.parent, key_of([row[c] for c in fk.cols])) in blocked:
+                        held[i] = Held(ch, [])  # not listed: settled with the deletion
+                        break
+    if not held:
+        return changeset, []
+    builder = apsw.ChangesetBuilder()
+    builder.schema(db, "main")
+    for i, ch in enumerate(changes):
+        if i in held:
+            continue
+        if ch.op == "INSERT":
+            builder.add_insert(ch.table, False, ch.new or ())
+        elif ch.op == "DELETE":
+            builder.add_delete(ch.table, False, ch.old or ())
+        else:
+            builder.add_update(ch.table, False, ch.old or (), ch.new or ())
+    return builder.output(), [h for h in held.values() if h.parents != []]
+
+
 def apply_changes(
     db: apsw.Connection,
     changeset: bytes,
@@ -739,6 +888,7 @@ def apply_changes(
 ) -> ApplyResult:
     """Apply ``changeset`` inside the caller's open transaction; never overwrite a difference."""
     changeset, merged = merge_created(db, changeset)
+    changeset, held = hold_back(db, changeset, src)
     applier = _Applier(db, src)
     applier.result.merged = merged
     try:
@@ -752,4 +902,5 @@ def apply_changes(
                 "含まれているため取り込めません。何も変更していません。"
             ) from exc
         raise
+    applier.held_back(held)
     return applier.finish()

@@ -61,7 +61,7 @@ def show_value(value: object, deleted: bool) -> str:
             for k, v in value.items()
             if v not in (None, "") and not k.endswith("id") and k != "__pk__"
         ]
-        text = "、".join(parts)
+        text = "、".join(parts) or "(記録あり)"
         return text if len(text) <= 60 else text[:59] + "…"
     return str(value)
 
@@ -92,7 +92,9 @@ class ConflictModel(QAbstractTableModel):
             exchange.KIND_LABELS[c.kind],
             c.key,
             exchange.field_label(c.field),
-            show_value(c.office, c.situation == "deleted_office"),
+            f"(削除: {c.deleted})"
+            if c.situation == "orphaned"
+            else show_value(c.office, c.situation == "deleted_office"),
             who(c.office_actor, c.office_at),
             show_value(c.laptop, c.situation == "deleted_laptop"),
             who(c.laptop_actor, c.laptop_at),
