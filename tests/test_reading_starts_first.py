@@ -1,6 +1,6 @@
 """``kyosai import model-unions`` starts calamine on the sheet before the rest of the command
 loads: file_reading and sheet_reader import only what reading needs, so the modules the
-import itself uses (dataclasses, typing, csv, datetime, ElementTree …) load while
+import itself uses (dataclasses, typing, pathlib, zipfile, csv, datetime …) load while
 calamine reads (tests/bench_model_union_import.py; each is milliseconds before it could start)."""
 
 from __future__ import annotations
@@ -12,7 +12,16 @@ import sys
 from kyosai_desktop.cli import main
 from tests.model_union_fixtures import sample_units, write_sheet
 
-LATER = ("dataclasses", "typing", "csv", "datetime", "xml.etree.ElementTree", "decimal")
+LATER = (
+    "dataclasses",
+    "typing",
+    "csv",
+    "datetime",
+    "xml.etree.ElementTree",
+    "decimal",
+    "zipfile",
+    "pathlib",
+)
 
 
 def test_calamine_starts_before_the_import_loads_its_modules(tmp_path):

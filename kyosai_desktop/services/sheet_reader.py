@@ -23,13 +23,17 @@ import io
 import os
 import re
 import threading
-import zipfile
 import zlib
 from collections.abc import Sequence
 from pyexpat import ExpatError, ParserCreate
 
 from kyosai_desktop.services import xlsx_halves
 from kyosai_desktop.services.xlsx_halves import Halves
+from kyosai_desktop.services.xlsx_package import NotPlain, Package
+
+TYPE_CHECKING = False  # zipfile loads only when a package is not a plain zip (10 ms)
+if TYPE_CHECKING:
+    import zipfile
 
 _MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 _REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -95,7 +99,9 @@ class _SheetEntry:
         self.part = part  # zip member of its XML
 
 
-def _read_member(zf: zipfile.ZipFile, member: str, name: str) -> bytes:
+def _read_member(zf: zipfile.ZipFile | Package, member: str, name: str) -> bytes:
+    """A member's bytes; a plain :class:`Package` that cannot read it raises NotPlain (the
+    caller opens the package with zipfile instead)."""
     try:
         info = zf.getinfo(member)
         if info.file_size > _MAX_XML_BYTES:
@@ -103,11 +109,10 @@ def _read_member(zf: zipfile.ZipFile, member: str, name: str) -> bytes:
                 f"{name} のシートが大きすぎます (展開すると {info.file_size / 1e6:,.0f} MB)。"
             )
         return zf.read(member)
-    except SheetRefused:
+    except (SheetRefused, NotPlain):
         raise
     except (
         KeyError,
-        zipfile.BadZipFile,
         zlib.error,
         NotImplementedError,
         RuntimeError,
@@ -117,6 +122,12 @@ def _read_member(zf: zipfile.ZipFile, member: str, name: str) -> bytes:
         OverflowError,
     ):
         raise _damaged(name) from None
+    except Exception as exc:
+        import zipfile
+
+        if isinstance(exc, zipfile.BadZipFile):
+            raise _damaged(name) from None
+        raise
 
 
 def _elements(xml: bytes) -> list[tuple[tuple[str, ...], dict[str, str]]]:
@@ -140,7 +151,7 @@ def _elements(xml: bytes) -> list[tuple[tuple[str, ...], dict[str, str]]]:
     return out
 
 
-def _workbook_sheets(zf: zipfile.ZipFile, name: str) -> tuple[list[_SheetEntry], int]:
+def _workbook_sheets(zf: zipfile.ZipFile | Package, name: str) -> tuple[list[_SheetEntry], int]:
     """Every sheet of the workbook in tab order, and the index of the active tab."""
     try:
         book = _elements(_read_member(zf, "xl/workbook.xml", name))
@@ -351,6 +362,47 @@ def start_xlsx(
     """Check the workbook and choose its sheet now (refusals are raised here), and read the
     chosen sheet's cells in the background (see :class:`PendingGrid`)."""
     try:
+        entry, xml, members = _sheet_xml(Package(data), name, sheet)
+    except NotPlain:  # not a plain zip, or one that does not add up: zipfile decides
+        entry, xml, members = _sheet_xml_by_zipfile(data, name, sheet)
+    # Only the used range must be checked before calamine starts (it lays the range out
+    # densely); the formula scan runs while calamine reads.  A sheet with both faults gets
+    # the formula message, as it always did.
+    far = _far_corner(xml)
+    if far is not None:
+        _refuse_formulas_without_value(name, entry.name, xml)
+        raise SheetRefused(
+            f"{name} のシート「{entry.name}」は使われている範囲が広すぎます (最後のセル {far})。"
+            "表の外の不要な行・列を削除して保存し直してから取り込んでください。"
+        )
+    assert entry.part is not None  # (_sheet_xml refused a sheet without its part)
+    halves = xlsx_halves.split(data, members, entry.part, xml) if os.cpu_count() != 1 else None
+    pending = PendingGrid(name, data, entry.name, background=background, halves=halves)
+    try:
+        _refuse_formulas_without_value(name, entry.name, xml)
+    except SheetRefused:
+        pending.abandon()
+        raise
+    return pending
+
+
+def _sheet_xml(
+    zf: zipfile.ZipFile | Package, name: str, sheet: str | None
+) -> tuple[_SheetEntry, bytes, list]:
+    """The chosen sheet, its XML and the package's members."""
+    sheets, active = _workbook_sheets(zf, name)
+    entry = _choose(sheets, active, sheet, name)
+    if entry.part is None:
+        raise _damaged(name)
+    return entry, _read_member(zf, entry.part, name), zf.infolist()
+
+
+def _sheet_xml_by_zipfile(
+    data: bytes, name: str, sheet: str | None
+) -> tuple[_SheetEntry, bytes, list]:
+    import zipfile
+
+    try:
         zf = zipfile.ZipFile(io.BytesIO(data))
     except (
         zipfile.BadZipFile,
@@ -362,30 +414,7 @@ def start_xlsx(
     ):
         raise _damaged(name) from None
     with zf:
-        sheets, active = _workbook_sheets(zf, name)
-        entry = _choose(sheets, active, sheet, name)
-        if entry.part is None:
-            raise _damaged(name)
-        xml = _read_member(zf, entry.part, name)
-        members = zf.infolist()
-    # Only the used range must be checked before calamine starts (it lays the range out
-    # densely); the formula scan runs while calamine reads.  A sheet with both faults gets
-    # the formula message, as it always did.
-    far = _far_corner(xml)
-    if far is not None:
-        _refuse_formulas_without_value(name, entry.name, xml)
-        raise SheetRefused(
-            f"{name} のシート「{entry.name}」は使われている範囲が広すぎます (最後のセル {far})。"
-            "表の外の不要な行・列を削除して保存し直してから取り込んでください。"
-        )
-    halves = xlsx_halves.split(data, members, entry.part, xml) if os.cpu_count() != 1 else None
-    pending = PendingGrid(name, data, entry.name, background=background, halves=halves)
-    try:
-        _refuse_formulas_without_value(name, entry.name, xml)
-    except SheetRefused:
-        pending.abandon()
-        raise
-    return pending
+        return _sheet_xml(zf, name, sheet)
 
 
 def _refuse_formulas_without_value(name: str, sheet: str, xml: bytes) -> None:

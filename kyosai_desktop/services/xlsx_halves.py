@@ -25,8 +25,15 @@ from __future__ import annotations
 import re
 import struct
 import threading
-import zipfile
 import zlib
+
+from kyosai_desktop.services.xlsx_package import DEFLATED, STORED
+
+TYPE_CHECKING = False  # (zipfile loads only for a package that is not a plain zip)
+if TYPE_CHECKING:
+    import zipfile
+
+    from kyosai_desktop.services.xlsx_package import Member
 
 SPLIT_BYTES = 1_000_000  # a sheet XML smaller than this is read whole (cutting costs ~1 ms)
 
@@ -50,7 +57,9 @@ class Halves:
         self.second_row = second_row
 
 
-def split(data: bytes, infos: list[zipfile.ZipInfo], member: str, xml: bytes) -> Halves | None:
+def split(
+    data: bytes, infos: list[zipfile.ZipInfo] | list[Member], member: str, xml: bytes
+) -> Halves | None:
     """The package ``data`` (its members ``infos``) as two packages with half of ``member``'s
     rows (``xml``) each, or None when the sheet is read whole (see the module's docstring)."""
     if len(xml) < SPLIT_BYTES:
@@ -120,7 +129,7 @@ def read(halves: Halves, read_package) -> list:
 
 
 def _with_member(
-    data: bytes, infos: list[zipfile.ZipInfo], member: str, pieces: list[memoryview]
+    data: bytes, infos: list[zipfile.ZipInfo] | list[Member], member: str, pieces: list[memoryview]
 ) -> bytes | None:
     """The package again with ``member`` replaced by ``pieces`` (stored uncompressed) and
     every other member's bytes copied as they were; None for a package this does not cover
@@ -137,7 +146,7 @@ def _with_member(
             len(header) != _LOCAL.size
             or header[:4] != b"PK\x03\x04"
             or info.flag_bits & 0x1  # encrypted
-            or info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED)
+            or info.compress_type not in (STORED, DEFLATED)
             or info.file_size > 0xFFFFFFFF
             or info.compress_size > 0xFFFFFFFF
         ):
@@ -148,7 +157,7 @@ def _with_member(
         start += name_len + extra_len
         body: list[bytes | memoryview]
         if info.filename == member:
-            method, body, size, crc = zipfile.ZIP_STORED, list(pieces), length, 0
+            method, body, size, crc = STORED, list(pieces), length, 0
             for piece in pieces:
                 crc = zlib.crc32(piece, crc)
         else:
