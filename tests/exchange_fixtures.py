@@ -12,7 +12,9 @@ PASSPHRASE = "correct horse battery"
 MONTHS = ["2024-06", "2024-07", "2024-08", "2024-09"]
 CAMPAIGN = "2024年度 見積りキャンペーン"
 UNION_FIELDS = ("name", "members", "holdings")
-ESTIMATE_FIELDS = ("status", "other_premium", "notes", "name")
+ESTIMATE_FIELDS = ("status", "other_premium", "notes", "name", "campaign_id", "union_id")
+# A second campaign, empty in the base: the office may delete it while the laptop adds to it.
+VISIT = "2024年度 訪問キャンペーン"
 
 
 def build_office(path: Path, seed: int = 1, unions: int = 5) -> None:
@@ -71,6 +73,8 @@ def cells(path: Path) -> dict[tuple, object]:
             out[("estimates", str(row[0]), "*")] = True
             for f, v in zip(ESTIMATE_FIELDS, row[1:], strict=True):
                 out[("estimates", str(row[0]), f)] = v
+        for c, u in con.execute("SELECT campaign_id, union_id FROM estimate_campaign_unions"):
+            out[("estimate_campaign_unions", f"{c}:{u}", "*")] = True
         return {k: v for k, v in out.items() if v is not None}  # None = no value
     finally:
         con.close()
@@ -130,3 +134,51 @@ def random_edits(ctx: AppContext, rng: random.Random, n: int, *, tag: str) -> No
                 ctx.estimates.update(
                     eid, other_premium=rng.choice((5000, 6000)), notes=f"{tag}メモ"
                 )
+
+
+def office_deletions(path: Path, rng: random.Random) -> None:
+    """The office deletes, at random, the empty campaign VISIT (through its repository) and a
+    union of the base without estimates (a merger: the app has no union deletion, so by SQL
+    with the schema's cascade)."""
+    ctx = open_context(path)
+    try:
+        visit = ctx.campaigns.find(VISIT)
+        if visit is not None and rng.random() < 0.6:
+            ctx.campaigns.delete(visit.id)
+        if rng.random() < 0.6:
+            free = [
+                r[0]
+                for r in ctx.conn.execute(
+                    "SELECT id FROM unions u WHERE union_code IN ('004', '005') AND NOT EXISTS"
+                    " (SELECT 1 FROM estimates e WHERE e.union_id = u.id) AND NOT EXISTS"
+                    " (SELECT 1 FROM estimate_campaign_unions c WHERE c.union_id = u.id)"
+                )
+            ]
+            if free:
+                with ctx.conn:
+                    ctx.conn.execute("DELETE FROM unions WHERE id = ?", (rng.choice(free),))
+    finally:
+        ctx.close()
+
+
+def laptop_visits(path: Path, rng: random.Random) -> None:
+    """The laptop, on visits: estimates in VISIT and figures for unions 004/005."""
+    ctx = open_context(path)
+    try:
+        visit = ctx.campaigns.find(VISIT)
+        unions = [u.id for u in ctx.unions.list()]
+        p1 = ctx.products.resolve("団生").id
+        for _ in range(rng.randint(0, 2)):
+            ctx.estimates.add(
+                visit.id,
+                rng.choice(unions[:3]),
+                name=f"訪問先の依頼者{rng.randint(1, 99)}",
+                other_premium=rng.randint(3000, 9000),
+                jichiro_premium=4000,
+                payment="年",
+            )
+        for _ in range(rng.randint(0, 3)):
+            u = ctx.unions.find("05", rng.choice(("004", "005")))
+            ctx.results.set(u.id, p1, rng.choice(MONTHS + ["2024-10"]), rng.randint(1, 9))
+    finally:
+        ctx.close()

@@ -1,7 +1,10 @@
 """The exchange's property test (issue 10, "Done when").
 
 Two copies of one database — the office and a laptop copy — take random edits through the
-real repositories (cells, unions, targets, estimates, deletions), overlapping on purpose.
+real repositories (cells, unions, targets, estimates, deletions), overlapping on purpose; the
+office then may delete an empty campaign and a union (by SQL: the app has no union deletion)
+while the laptop adds estimates to that campaign and figures for those unions — such orphaned
+changes must be listed as conflicts, everything else applied.
 After the laptop's package is imported, every value equals what the rules say (one side's
 value, or a listed conflict that kept the office's), nothing is lost or duplicated, the
 integrity checks pass and the audit trail has each taken change with the laptop's time.
@@ -21,8 +24,12 @@ from exchange_fixtures import (
     CAMPAIGN,
     ESTIMATE_FIELDS,
     PASSPHRASE,
+    UNION_FIELDS,
+    VISIT,
     build_office,
     cells,
+    laptop_visits,
+    office_deletions,
     random_edits,
 )
 
@@ -32,9 +39,55 @@ from kyosai_desktop.services.context import open_context
 ITERATIONS = int(os.environ.get("EXCHANGE_ITERATIONS", "8"))
 
 
-def expectation(base: dict, office: dict, laptop: dict) -> tuple[dict, set]:
+def orphans(base: dict, office: dict, laptop: dict, gone_campaigns: set) -> tuple[set, set]:
+    """(records whose union or campaign the office deleted, the conflicts they must list).
+
+    Such a record's laptop change cannot be applied: a change to it is listed (an edit of the
+    union itself as one whole-record conflict), an untouched or cleared one is nothing.
+    """
+    gone_unions = {k[1] for k in base if k[0] == "unions" and k[2] == "name" and k not in office}
+    records: set = set()
+    conflicts: set = set()
+
+    def parent_gone(k: tuple) -> bool:
+        table, key = k[0], k[1]
+        if table == "unions":
+            return key in gone_unions
+        if table == "results":
+            return key.split(":")[0] in gone_unions
+        if table == "targets":
+            return key.split(":")[3] in gone_unions
+        if table == "estimate_campaign_unions":
+            c, u = key.split(":")
+            return c in gone_campaigns or u in gone_unions
+        if table == "estimates":
+            row = laptop if ("estimates", key, "*") in laptop else base
+            return (
+                str(row.get(("estimates", key, "campaign_id"))) in gone_campaigns
+                or str(row.get(("estimates", key, "union_id"))) in gone_unions
+            )
+        return False
+
+    for k in {*base, *laptop}:
+        if not parent_gone(k):
+            continue
+        records.add(k[:2])
+        b, lap = base.get(k), laptop.get(k)
+        if lap is None or lap == b:
+            continue
+        conflicts.add((k[0], k[1], "*" if k[0] in ("unions", "estimates") else k[2]))
+    return records, conflicts
+
+
+def expectation(
+    base: dict, office: dict, laptop: dict, gone_campaigns: set = frozenset()
+) -> tuple[dict, set]:
     """(expected office value per cell, the cells that must be listed as conflicts)."""
-    expected, conflicts = {}, set()
+    gone, conflicts = orphans(base, office, laptop, set(gone_campaigns))
+    base, office, laptop = (
+        {k: v for k, v in d.items() if k[:2] not in gone} for d in (base, office, laptop)
+    )
+    expected: dict = {}
     est = {k[1] for k in (*base, *office, *laptop) if k[0] == "estimates"}
     for eid in est:
         keys = [("estimates", eid, f) for f in ESTIMATE_FIELDS]
@@ -72,6 +125,16 @@ def _cell(k, base, office, laptop, expected, conflicts) -> None:
     else:
         expected[k] = o
         conflicts.add(k)
+
+
+def names(path) -> set:
+    con = sqlite3.connect(path)
+    try:
+        return {
+            ("estimate_campaigns", r[0]) for r in con.execute("SELECT name FROM estimate_campaigns")
+        }
+    finally:
+        con.close()
 
 
 def listed(path) -> set:
@@ -145,6 +208,7 @@ def test_random_overlapping_edits_exchange_both_ways(tmp_path, seed):
     office, laptop = tmp_path / "office.sqlite3", tmp_path / "laptop.sqlite3"
     build_office(office, seed=seed)
     ctx = open_context(office)
+    visit_id = str(ctx.campaigns.add(VISIT, "見積りキャンペーン").id)
     exchange.checkout(ctx.conn, tmp_path / "copy.kyosai", PASSPHRASE)
     ctx.close()
     exchange.open_copy(laptop, tmp_path / "copy.kyosai", PASSPHRASE, label="ノートPC1")
@@ -153,7 +217,11 @@ def test_random_overlapping_edits_exchange_both_ways(tmp_path, seed):
 
     edit(office, seed * 7 + 1, 25, "事務所")
     edit(laptop, seed * 7 + 2, 25, "ノートPC")
+    # deletions at the office that orphan the laptop's changes to the same records
+    office_deletions(office, random.Random(seed * 7 + 4))
+    laptop_visits(laptop, random.Random(seed * 7 + 5))
     office_now, laptop_now = cells(office), cells(laptop)
+    gone_campaigns = set() if ("estimate_campaigns", VISIT) in names(office) else {visit_id}
     exchange.export_changes(laptop, tmp_path / "changes1.kyosai", PASSPHRASE)
 
     before = dump(office)
@@ -162,7 +230,7 @@ def test_random_overlapping_edits_exchange_both_ways(tmp_path, seed):
     res = exchange.import_changes(office, tmp_path / "changes1.kyosai", PASSPHRASE)
     assert (res["applied"], res["conflicts"]) == (dry["applied"], dry["conflicts"])
 
-    expected, must_conflict = expectation(base, office_now, laptop_now)
+    expected, must_conflict = expectation(base, office_now, laptop_now, gone_campaigns)
     got = cells(office)
     assert got == expected
     assert listed(office) == must_conflict
@@ -170,7 +238,8 @@ def test_random_overlapping_edits_exchange_both_ways(tmp_path, seed):
     checks_pass(office)
     # nothing the laptop added is lost or duplicated
     new_est = {k[1] for k in laptop_now if k[0] == "estimates" and k[2] == "*" and k not in base}
-    assert new_est <= {k[1] for k in got if k[0] == "estimates" and k[2] == "*"}
+    kept = {k[1] for k in must_conflict if k[0] == "estimates"}  # listed, with their values
+    assert new_est <= {k[1] for k in got if k[0] == "estimates" and k[2] == "*"} | kept
     # the audit trail has each taken change, from the laptop, at the laptop's time
     for k, v in expected.items():
         if k[0] == "results" and v == laptop_now.get(k) != office_now.get(k):
@@ -205,6 +274,11 @@ def test_random_overlapping_edits_exchange_both_ways(tmp_path, seed):
                     == (laptop_now if keep == "laptop" else office_now).get((table, key, f))
                     for f in ESTIMATE_FIELDS
                 )
+            if table == "unions" and keep == "laptop":  # re-created as the laptop had it
+                assert all(
+                    after.get((table, key, f)) == laptop_now.get((table, key, f))
+                    for f in UNION_FIELDS
+                )
         else:
             side = laptop_now if keep == "laptop" else office_now
             assert after.get((table, key, field)) == side.get((table, key, field))
@@ -214,7 +288,8 @@ def test_random_overlapping_edits_exchange_both_ways(tmp_path, seed):
     # the other way: more laptop changes (not yet sent), a newer office copy refreshes the laptop
     ctx = open_context(laptop)
     p1 = ctx.products.resolve("団生").id
-    union_ids = [u.id for u in ctx.unions.list()]
+    at_office = {k[1] for k in cells(office) if k[0] == "unions"}
+    union_ids = [u.id for u in ctx.unions.list() if str(u.id) in at_office]
     for u in union_ids:
         ctx.results.set(u, p1, "2024-12", u % 7 + 1)
     camp = ctx.campaigns.find(CAMPAIGN)

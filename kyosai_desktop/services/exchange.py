@@ -849,7 +849,7 @@ def resolve(conn: sqlite3.Connection, ids: list[int] | None, keep: str) -> int:
         ) in rows:
             if keep == "laptop":
                 try:
-                    if situation == "orphaned":
+                    if situation in ("orphaned", "deleted_office") and parents:
                         moved = restore_parents(
                             conn,
                             _load(parents) or [],

@@ -353,6 +353,8 @@ class _Applier:
         elif name == "SQLITE_CHANGESET_NOTFOUND" and ch.op == "UPDATE":
             only = FIELD_ONLY.get(ch.table)
             full = self._full_row(ch)
+            # the record may have gone with a deleted union (a cascade): what re-creating it needs
+            parents = self._missing_parents(ch.table, full)
             if only and full is not None:
                 self._conflict(
                     ch,
@@ -362,9 +364,18 @@ class _Applier:
                     office=None,
                     laptop=full[only],
                     laptop_row=full,
+                    parents=parents,
                 )
             else:
-                self._conflict(ch, "deleted_office", "*", base=None, office=None, laptop=full)
+                self._conflict(
+                    ch,
+                    "deleted_office",
+                    "*",
+                    base=None,
+                    office=None,
+                    laptop=full,
+                    parents=parents,
+                )
         elif name == "SQLITE_CHANGESET_CONFLICT" and ch.op == "INSERT":
             self._both_added(ch, current)
         elif name == "SQLITE_CHANGESET_CONSTRAINT" and ch.op == "INSERT":
@@ -384,6 +395,24 @@ class _Applier:
     @staticmethod
     def _row(cols: list[str], values: tuple | None) -> dict | None:
         return None if values is None else dict(zip(cols, values, strict=True))
+
+    def _missing_parents(self, table: str, row: dict | None) -> list | None:
+        """The records ``row`` refers to that are not here, deepest first (None: all here)."""
+        from kyosai_desktop.services.exchange_orphans import chain, foreign_keys
+
+        if row is None:
+            return None
+        out: list = []
+        for fk in foreign_keys(self.db, table):
+            values = [row.get(c) for c in fk.cols]
+            if any(v is None for v in values):
+                continue
+            where = " AND ".join(f"{c} = ?" for c in fk.parent_cols)
+            if not self.db.execute(
+                f"SELECT 1 FROM {fk.parent} WHERE {where} LIMIT 1", values
+            ).fetchall():
+                out += chain(self.db, fk, values, self.src.parents)
+        return out or None
 
     def _full_row(self, ch: Change) -> dict | None:
         rows = self.src.full_rows.get(ch.table, {})
