@@ -135,7 +135,7 @@ def test_halves_are_joined_by_the_second_halfs_first_row_number():
     first = [["a", 1.0], ["", ""], ["b", 2.0]]  # sheet rows 1-3
     second = [["", "", ""]] * 5 + [["c", 3.0, "x"], ["d", 4.0, ""]]  # rows 6-7, padded
     grids = {b"1": first, b"2": [list(r) for r in second]}
-    rows = xlsx_halves.read(xlsx_halves.Halves(b"1", b"2", 6), lambda p: grids[p])
+    rows = xlsx_halves.read(xlsx_halves.Halves(b"1", b"2", 6), lambda p, _: (grids[p], 0))
     assert rows == [
         ["a", 1.0, ""],
         ["", "", ""],
@@ -148,8 +148,14 @@ def test_halves_are_joined_by_the_second_halfs_first_row_number():
     assert rows[3] is not rows[4]  # rows to be converted one by one are distinct lists
     # a second half without a value: the first half is the sheet
     grids = {b"1": [["a", 1.0], ["b", 2.0]], b"2": [["", ""]] * 5}
-    joined = xlsx_halves.read(xlsx_halves.Halves(b"1", b"2", 6), lambda p: grids[p])
+    joined = xlsx_halves.read(xlsx_halves.Halves(b"1", b"2", 6), lambda p, _: (grids[p], 0))
     assert joined == [["a", 1.0], ["b", 2.0]]
+    # the second half read without its leading empty rows: its first value is on row 8
+    grids = {b"1": [["a", 1.0], ["b", 2.0]], b"2": [["c", 3.0, "x"]]}
+    joined = xlsx_halves.read(
+        xlsx_halves.Halves(b"1", b"2", 6), lambda p, leading: (grids[p], 7 if leading else 0)
+    )
+    assert joined == [["a", 1.0, ""], ["b", 2.0, ""]] + [["", "", ""]] * 5 + [["c", 3.0, "x"]]
 
 
 @pytest.mark.parametrize("moved", [100, 4900], ids=["late-row-early", "early-row-late"])

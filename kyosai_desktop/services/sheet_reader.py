@@ -495,9 +495,15 @@ def _calamine_rows(
     and, if calamine refuses a half, whole — so a refusal is always the whole sheet's."""
     from python_calamine import CalamineWorkbook
 
-    def read(package: bytes) -> list:
+    def read(package: bytes, leading: bool = False) -> tuple[list, int]:
+        """(rows, 0-based sheet row of the first): from row 1, or (``leading``) from the
+        first row with a value when the sheet's values start in column A."""
         with CalamineWorkbook.from_filelike(io.BytesIO(package)) as book:
-            return book.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
+            cells = book.get_sheet_by_name(sheet)
+            start = getattr(cells, "start", None) if leading else None
+            if start is not None and start[1] == 0:
+                return cells.to_python(skip_empty_area=True), start[0]
+            return cells.to_python(skip_empty_area=False), 0
 
     try:
         if halves is not None:
@@ -507,7 +513,7 @@ def _calamine_rows(
                 raise
             except BaseException:  # noqa: BLE001, S110 - read whole below
                 pass
-        return read(data)
+        return read(data)[0]
     except (KeyboardInterrupt, SystemExit, MemoryError):
         raise
     except BaseException:  # calamine's own errors, and a Rust panic (a BaseException)

@@ -94,34 +94,42 @@ def split(
 
 
 def read(halves: Halves, read_package) -> list:
-    """Both halves' rows, read at the same time (``read_package(package)`` gives a package's
-    rows), as the whole sheet's grid."""
+    """Both halves' rows, read at the same time, as the whole sheet's grid.
+
+    ``read_package(package, leading)`` gives ``(rows, offset)``: a package's rows and the
+    0-based sheet row of the first; with ``leading`` False they start at row 1 (offset 0),
+    with True the empty rows before its first value may be left out (the second half's
+    first 1,500 rows of a national sheet: 2.6 ms of empty lists not made)."""
     second: list = []
     failed: list[BaseException] = []
 
     def read_second() -> None:
         try:
-            second.extend(read_package(halves.second))
+            second.append(read_package(halves.second, True))
         except BaseException as exc:  # noqa: BLE001 - raised again below, in the reader
             failed.append(exc)
 
     thread = threading.Thread(target=read_second, name="sheet-read")
     thread.start()
     try:
-        first = read_package(halves.first)
+        first, _ = read_package(halves.first, False)
     finally:
         thread.join()
     if failed:
         raise failed[0]
+    rest, offset = second[0]
     cut = halves.second_row - 1  # rows before the second half's first row
-    if len(first) > cut or any(row.count("") != len(row) for row in second[:cut]):
+    before = rest[: max(0, cut - offset)]  # the second half's rows before its first row
+    if len(first) > cut or any(row.count("") != len(row) for row in before):
         # a row out of order away from the cut (which split() checks): Excel never writes
         # one, but the grid would lose it — the caller reads the sheet whole instead
         raise ValueError("rows out of order")
-    if len(second) <= cut:  # the second half holds no value: the first half is the sheet
+    rest = rest[len(before) :]
+    if not rest:  # the second half holds no value: the first half is the sheet
         return first
-    width = max(len(first[0]) if first else 0, len(second[0]))
-    rows = first[:cut] + [[""] * width for _ in range(cut - len(first))] + second[cut:]
+    width = max(len(first[0]) if first else 0, len(rest[0]))
+    gap = cut - len(first) + max(0, offset - cut)  # empty rows between the halves' values
+    rows = first[:cut] + [[""] * width for _ in range(gap)] + rest
     for row in rows:
         if len(row) < width:
             row.extend([""] * (width - len(row)))
