@@ -377,3 +377,49 @@ def test_refreshing_a_laptop_after_the_office_deleted_its_campaign(tmp_path, pw,
         "SELECT c.name, e.name FROM estimates e JOIN estimate_campaigns c ON c.id = e.campaign_id WHERE e.id = ?",
         est,
     ) == [(VISIT, "持ち出し中の依頼者")]
+
+
+def test_taking_a_union_back_merges_onto_the_one_readded_with_its_code(tmp_path, pw, capsys):
+    office, laptop = pair(tmp_path, pw)
+    ctx = open_context(laptop)
+    try:
+        p1 = ctx.products.resolve("団生").id
+        u4 = ctx.unions.find("05", "004").id
+        ctx.unions.update(u4, members=432)  # the laptop changed one field of the union
+        ctx.results.set(u4, p1, "2024-11", 4)
+    finally:
+        ctx.close()
+    ctx = open_context(office)
+    try:
+        was = ctx.unions.get(u4).members
+        with ctx.conn:  # merged away, then registered again under the same code
+            ctx.conn.execute("DELETE FROM unions WHERE id = ?", (u4,))
+        again = ctx.unions.add("05", "004", "新・第4市職員労働組合", members=100, holdings=12).id
+    finally:
+        ctx.close()
+    pkg = tmp_path / "changes.kyosai"
+    assert run(laptop, "exchange", "export", "--out", str(pkg), "--passphrase-file", str(pw)) == 0
+    assert run(office, "exchange", "import", str(pkg), "--passphrase-file", str(pw)) == 0
+    listed = conflicts_json(office, capsys)
+    assert {(c["table"], c["situation"]) for c in listed} == {
+        ("unions", "deleted_office"),
+        ("results", "orphaned"),
+    }
+    union_c = next(c for c in listed if c["table"] == "unions")
+    assert union_c["base"] == {"members": was}  # what the laptop changed, as it was
+    assert run(office, "exchange", "resolve", "--id", str(union_c["id"]), "--keep", "laptop") == 0
+    # merged: the laptop's changed field onto the re-added union, its other fields kept
+    assert rows(
+        office, "SELECT id, name, members, holdings FROM unions WHERE union_code = '004'"
+    ) == [(again, "新・第4市職員労働組合", 432, 12)]
+    assert rows(
+        office,
+        "SELECT source, field, old_value, new_value FROM audit WHERE table_name = 'unions'"
+        " AND record_key = ? ORDER BY id DESC LIMIT 1",
+        str(again),
+    ) == [("exchange:ノートPC1", "members", "100", "432")]
+    assert run(office, "exchange", "resolve", "--all", "--keep", "laptop") == 0
+    assert rows(office, "SELECT union_id, count FROM results WHERE month = '2024-11'") == [
+        (again, 4)
+    ]
+    assert rows(office, "SELECT count(*) FROM unions WHERE union_code = '004'") == [(1,)]

@@ -36,6 +36,7 @@ from typing import Any
 from kyosai_desktop import __version__
 from kyosai_desktop.services.exchange_engine import (
     KIND_LABELS,
+    NATURAL_KEYS,
     ExchangeError,
     Source,
     apply_changes,
@@ -822,7 +823,7 @@ def resolve(conn: sqlite3.Connection, ids: list[int] | None, keep: str) -> int:
         raise ValueError("--keep は office か laptop です。")
     sql = (
         "SELECT id, table_name, pk, record_key, situation, field, office_value, laptop_value, laptop_row,"
-        " source_label, parents FROM exchange_conflicts WHERE settled_at IS NULL"
+        " source_label, parents, base_value FROM exchange_conflicts WHERE settled_at IS NULL"
     )
     rows = conn.execute(sql + " ORDER BY id").fetchall()
     if ids is not None:
@@ -846,6 +847,7 @@ def resolve(conn: sqlite3.Connection, ids: list[int] | None, keep: str) -> int:
             laptop_row,
             label,
             parents,
+            base_v,
         ) in rows:
             if keep == "laptop":
                 try:
@@ -872,6 +874,7 @@ def resolve(conn: sqlite3.Connection, ids: list[int] | None, keep: str) -> int:
                         _load(laptop_v),
                         _load(laptop_row),
                         label,
+                        _load(base_v),
                     )
                 except RestoreRefused as exc:
                     raise ValueError(f"競合 {cid}: {exc}") from exc
@@ -911,8 +914,45 @@ _TABLE_NAMES = {
 }
 
 
+def _same_natural_key(conn, table: str, row: dict) -> dict | None:
+    """The record here that holds ``row``'s natural key (a union code, a campaign or product
+    name) under another id — one re-added after the original was deleted."""
+    keys = NATURAL_KEYS.get(table)
+    if not keys or any(k not in row for k in keys):
+        return None
+    cur = conn.execute(
+        f"SELECT * FROM {table} WHERE " + " AND ".join(f"{k} = ?" for k in keys),
+        [row[k] for k in keys],
+    )
+    names = [d[0] for d in cur.description]
+    found = cur.fetchone()
+    if found is None:
+        return None
+    here = dict(zip(names, found, strict=True))
+    return None if here.get("id") == row.get("id") else here
+
+
+def _merge_into(conn, table: str, here: dict, laptop_row: dict, base: object, source: str) -> None:
+    """Take the laptop's record onto ``here`` (the same natural key, another id): the fields
+    the laptop changed (all of them when unknown), each audited; the rest stay."""
+    keys = set(NATURAL_KEYS.get(table, ())) | {"id"}
+    fields = list(base) if isinstance(base, dict) and base else list(laptop_row)
+    fields = [f for f in fields if f not in keys and f in here and here[f] != laptop_row[f]]
+    for f in fields:
+        conn.execute(f"UPDATE {table} SET {f} = ? WHERE id = ?", (laptop_row[f], here["id"]))
+        audit.record(
+            conn,
+            source=source,
+            table=table,
+            key=str(here["id"]),
+            field=f,
+            old=here[f],
+            new=laptop_row[f],
+        )
+
+
 def _take_laptop(
-    conn, table, pk, key, situation, fld, office_v, laptop_v, laptop_row, label
+    conn, table, pk, key, situation, fld, office_v, laptop_v, laptop_row, label, base_v=None
 ) -> None:
     pks = _pk_where(conn, table)
     where = " AND ".join(f"{c} = ?" for c in pks)
@@ -936,6 +976,11 @@ def _take_laptop(
             conn, source=source, table=table, key=key, field=fld, old=office_v, new=laptop_v
         )
         return
+    if isinstance(laptop_row, dict) and not exists:
+        same = _same_natural_key(conn, table, laptop_row)
+        if same is not None:
+            _merge_into(conn, table, same, laptop_row, base_v, source)
+            return
     if isinstance(laptop_row, dict):
         if (
             table == "estimates"

@@ -371,7 +371,9 @@ class _Applier:
                     ch,
                     "deleted_office",
                     "*",
-                    base=None,
+                    # the fields the laptop changed, as they were (a merge onto a record
+                    # re-added here with the same code takes just these)
+                    base={ch.cols[i]: ch.old[i] for i in ch.changed()},  # type: ignore[index]
                     office=None,
                     laptop=full,
                     parents=parents,
