@@ -13,6 +13,7 @@ the one the package gets.
 
 from __future__ import annotations
 
+import os
 import struct
 import zlib
 
@@ -31,6 +32,7 @@ class Member:
 
     __slots__ = (
         "filename",
+        "raw_name",
         "flag_bits",
         "compress_type",
         "CRC",
@@ -40,9 +42,10 @@ class Member:
         "date_time",
     )
 
-    def __init__(self, fields: tuple, filename: str) -> None:
+    def __init__(self, fields: tuple, filename: str, raw_name: bytes) -> None:
         (_, _, _, flags, method, time, date, crc, csize, size, _, _, _, _, _, _, offset) = fields
         self.filename = filename
+        self.raw_name = raw_name  # as the directory spells it (the local header must too)
         self.flag_bits = flags
         self.compress_type = method
         self.CRC = crc
@@ -57,6 +60,14 @@ class Member:
             (time >> 5) & 0x3F,
             (time & 0x1F) * 2,
         )
+
+
+def _as_zipfile_names(filename: str) -> str:
+    """A member's name as zipfile gives it: cut at a NUL, and (on Windows) "\\" as "/"."""
+    filename = filename.split("\x00", 1)[0]
+    if os.sep != "/" and os.sep in filename:
+        filename = filename.replace(os.sep, "/")
+    return filename
 
 
 class Package:
@@ -87,7 +98,7 @@ class Package:
                 filename = raw.decode("utf-8" if fields[3] & 0x800 else "cp437")
             except UnicodeDecodeError:
                 raise NotPlain from None
-            member = Member(fields, filename)
+            member = Member(fields, _as_zipfile_names(filename), raw)
             self.members.append(member)
             self._members[filename] = member  # the last of a repeated name, as zipfile
             at += _CENTRAL.size + name_len + extra_len + comment_len
@@ -114,9 +125,7 @@ class Package:
         end = start + member.compress_size
         if local[0] != b"PK\x03\x04" or end > len(data):
             raise NotPlain
-        if data[at + _LOCAL.size : at + _LOCAL.size + name_len] != member.filename.encode(
-            "utf-8" if member.flag_bits & 0x800 else "cp437"
-        ):
+        if data[at + _LOCAL.size : at + _LOCAL.size + name_len] != member.raw_name:
             raise NotPlain
         body = data[start:end]
         if member.compress_type == DEFLATED:
