@@ -317,6 +317,9 @@ def test_laptop_deleted_a_campaign_the_office_since_used(tmp_path, pw, capsys):
     assert rows(office, "SELECT count FROM results WHERE month = '2024-11'") == [(6,)]
     (c,) = conflicts_json(office, capsys)
     assert (c["table"], c["situation"], c["key"]) == ("estimate_campaigns", "deleted_laptop", VISIT)
+    assert c["dependants"] == "見積り 1 件"
+    assert run(office, "exchange", "conflicts") == 0
+    assert f"キャンペーン {VISIT}: ノートPCで削除" in capsys.readouterr().out
     before = snapshot(office)
     assert run(office, "exchange", "resolve", "--id", str(c["id"]), "--keep", "laptop") == 2
     err = capsys.readouterr().err

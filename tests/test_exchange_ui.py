@@ -231,3 +231,69 @@ def test_changes_to_records_the_office_deleted_are_listed_and_taken_back(
         (est,),
     ).fetchall()
     assert [tuple(r) for r in got] == [(visit, "訪問先の依頼者")]
+
+
+def test_a_refused_take_is_a_message_and_nothing_changes(
+    office_and_laptop, tmp_path, qtbot, prompts, isolated_settings, app_font
+):  # noqa: F811
+    office, laptop = office_and_laptop
+    visit = "2024年度 訪問キャンペーン"
+    ctx = open_context(office)
+    ctx.campaigns.add(visit, "見積りキャンペーン")
+    exchange.checkout(ctx.conn, tmp_path / "copy.kyosai", PASSPHRASE)
+    ctx.close()
+    exchange.open_copy(laptop, tmp_path / "copy.kyosai", PASSPHRASE, label="ノートPC1")
+    ctx = open_context(laptop)
+    ctx.campaigns.delete(ctx.campaigns.find(visit).id)  # empty on the laptop
+    ctx.close()
+    exchange.export_changes(laptop, tmp_path / "changes.kyosai", PASSPHRASE)
+
+    win = window_on(office, qtbot)
+    u1 = win.ctx.unions.find("05", "001").id
+    win.ctx.estimates.add(
+        win.ctx.campaigns.find(visit).id,
+        u1,
+        name="事務所の依頼者",
+        other_premium=5000,
+        jichiro_premium=4000,
+        payment="月",
+    )
+    prompts.answers["passphrase"] = PASSPHRASE
+    seen: dict = {}
+
+    def review(dialog):
+        qtbot.mouseClick(dialog.import_button, Qt.MouseButton.LeftButton)
+        return True
+
+    def settle(dialog):
+        seen["before"] = dump_tables(win.ctx.conn)
+        dialog.view.selectionModel().select(
+            dialog.model.index(0, 0),
+            QItemSelectionModel.SelectionFlag.Select | QItemSelectionModel.SelectionFlag.Rows,
+        )
+        qtbot.mouseClick(dialog.take_laptop, Qt.MouseButton.LeftButton)
+        seen["rows"] = [[dialog.model.text(c, col) for col in range(9)] for c in dialog.model.rows]
+        seen["after"] = dump_tables(win.ctx.conn)
+        shot(dialog, "exchange_refused_take")
+        return False
+
+    answers = iter([review, settle])
+    prompts.answers["dialog"] = lambda d: next(answers)(d)
+    res = win.exchange.import_package(tmp_path / "changes.kyosai")
+    assert res is not None and res["conflicts"] == 1
+    (row,) = seen["rows"]  # still listed
+    assert (
+        row[1:4] == ["キャンペーン", visit, "記録"] and row[6] == "(削除 — 事務所に見積り 1 件あり)"
+    )
+    assert seen["after"] == seen["before"]
+    (message,) = [text for k, _t, text in prompts if k == "critical"]
+    assert "見積り 1 件" in message and "何も変更していません" in message
+    assert win.ctx.campaigns.find(visit) is not None
+
+
+def dump_tables(conn) -> list:
+    return [
+        conn.execute(f"SELECT * FROM {t} ORDER BY 1").fetchall()
+        for t in ("estimate_campaigns", "estimates", "estimate_campaign_unions", "audit")
+        + ("exchange_conflicts",)
+    ]

@@ -191,6 +191,13 @@ def cmd_conflicts(args) -> int:
                 f" — {r.deleted} は事務所で削除されています"
             )
             continue
+        if r.dependants:
+            print(
+                f"[{r.id}] {exchange.KIND_LABELS[r.kind]} {r.key}: ノートPCで削除"
+                f" ({r.laptop_actor or '-'} {r.laptop_at or '-'}) — 事務所にはこの記録を参照する"
+                f"{r.dependants}があります"
+            )
+            continue
         print(
             f"[{r.id}] {exchange.KIND_LABELS[r.kind]} {r.key} {r.field}: 事務所 {r.office!r}"
             f" ({r.office_actor or '-'} {r.office_at or '-'}) / ノートPC {r.laptop!r}"

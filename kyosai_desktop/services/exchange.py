@@ -692,6 +692,7 @@ class Conflict:
     source: str | None
     settled: str | None
     deleted: str = ""  # an orphaned change: the records deleted here it refers to
+    dependants: str = ""  # deleted on the laptop: what refers to the record here (見積り 1 件)
 
     def as_dict(self) -> dict:
         return self.__dict__.copy()
@@ -790,7 +791,7 @@ def list_conflicts(conn: sqlite3.Connection, *, settled: bool = False) -> list[C
     rows = conn.execute(
         "SELECT id, table_name, record_key, field, situation, base_value, office_value, laptop_value,"
         " office_at, office_actor, laptop_at, laptop_actor, source_label, settlement, parents,"
-        " laptop_row FROM exchange_conflicts"
+        " laptop_row, pk FROM exchange_conflicts"
         + ("" if settled else " WHERE settled_at IS NULL")
         + " ORDER BY id"
     ).fetchall()
@@ -812,9 +813,15 @@ def list_conflicts(conn: sqlite3.Connection, *, settled: bool = False) -> list[C
             r[12],
             r[13],
             deleted_text(_load(r[14])),
+            _dependants_text(conn, r[1], _load(r[16])) if r[4] == "deleted_laptop" else "",
         )
         for r in rows
     ]
+
+
+def _dependants_text(conn: sqlite3.Connection, table: str, pk: list) -> str:
+    """What refers to a record the laptop deleted, here and now (見積り 1 件)."""
+    return "、".join(f"{_TABLE_NAMES.get(t, t)} {n} 件" for t, n in dependants(conn, table, pk))
 
 
 def resolve(conn: sqlite3.Connection, ids: list[int] | None, keep: str) -> int:

@@ -194,7 +194,8 @@ def restore_parents(
                 f"{what} は削除されていて、このパッケージからは復元できないため、ノートPCの値を"
                 "採用できません。「事務所の値を残す」で解決してください。何も変更していません。"
             )
-        row = dict(row)
+        known_cols = [r[1] for r in conn.execute(f"PRAGMA table_info({table})")]
+        row = {c: v for c, v in row.items() if c in known_cols}  # never a name from the package
         for fk in foreign_keys(conn, table):
             vals = [row.get(c) for c in fk.cols]
             to = moved.get((fk.parent, key_of(vals)))

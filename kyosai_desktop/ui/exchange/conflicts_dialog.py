@@ -96,7 +96,11 @@ class ConflictModel(QAbstractTableModel):
             if c.situation == "orphaned"
             else show_value(c.office, c.situation == "deleted_office"),
             who(c.office_actor, c.office_at),
-            show_value(c.laptop, c.situation == "deleted_laptop"),
+            (
+                f"(削除 — 事務所に{c.dependants}あり)"
+                if c.dependants
+                else show_value(c.laptop, c.situation == "deleted_laptop")
+            ),
             who(c.laptop_actor, c.laptop_at),
             exchange.SITUATIONS[c.situation],
         ][col]
