@@ -7,7 +7,14 @@ message (never a zip, zlib or XML detail in English):
   read-only mode).  What calamine does not give is read from the package itself with the
   standard library: the workbook's sheet list, states and active tab (``xl/workbook.xml``) and
   formula cells saved without a value (a file written by a program that does not calculate),
-  found by a scan of that one sheet's XML.  openpyxl is not used for reading.
+  found by a scan of that one sheet's XML.  openpyxl is not used for reading.  The package is
+  opened by :mod:`xlsx_package` (zipfile only for one that is not a plain zip), a large sheet
+  is read in two halves at once (:mod:`xlsx_halves`), and the rows come back as
+  :class:`SheetRows` (converted as they are looked at; ``raw`` as calamine gave them).
+* **in which order** — the used range is checked before calamine starts (it lays the range
+  out densely: one stray value at XFD1048576 aborts the process); the formula scan runs while
+  it reads.  Importing this module loads no dataclasses, typing, csv, datetime, pathlib or
+  zipfile, so the command line starts calamine before the rest of the import loads.
 * **which sheet** — the one visible worksheet; a hidden or very hidden sheet is never read in
   its place.  With several visible sheets the caller must name one (``sheet=``):
   :class:`SheetChoiceNeeded` lists them, so the CLI can point at ``--sheet`` and a window
