@@ -426,3 +426,47 @@ def test_taking_a_union_back_merges_onto_the_one_readded_with_its_code(tmp_path,
         (again, 4)
     ]
     assert rows(office, "SELECT count(*) FROM unions WHERE union_code = '004'") == [(1,)]
+
+
+def test_the_office_never_gives_a_deleted_unions_id_to_a_new_one(tmp_path, pw, capsys):
+    """Deleting the newest union and adding another must not hand the laptop's figures for
+    the deleted one to the new one (SQLite alone would reuse max + 1; db/011)."""
+    office, laptop = pair(tmp_path, pw)
+    ctx = open_context(laptop)
+    try:
+        p1 = ctx.products.resolve("団生").id
+        u5 = ctx.unions.find("05", "005").id
+        ctx.results.set(u5, p1, "2024-11", 4)
+    finally:
+        ctx.close()
+    ctx = open_context(office)
+    try:
+        assert u5 == max(u.id for u in ctx.unions.list())  # the newest
+        with ctx.conn:  # merged away
+            ctx.conn.execute("DELETE FROM unions WHERE id = ?", (u5,))
+        other = ctx.unions.add("05", "006", "第6市職員労働組合").id
+    finally:
+        ctx.close()
+    assert other > u5
+    pkg = tmp_path / "changes.kyosai"
+    assert run(laptop, "exchange", "export", "--out", str(pkg), "--passphrase-file", str(pw)) == 0
+    assert run(office, "exchange", "import", str(pkg), "--passphrase-file", str(pw)) == 0
+    assert rows(office, "SELECT count(*) FROM results WHERE union_id = ?", other) == [(0,)]
+    (c,) = conflicts_json(office, capsys)
+    assert c["situation"] == "orphaned" and c["deleted"] == "単組 05-005 第5市職員労働組合"
+    # taken back: union 005 re-created under its own id, beside the new one
+    assert run(office, "exchange", "resolve", "--all", "--keep", "laptop") == 0
+    assert rows(office, "SELECT union_id, count FROM results WHERE month = '2024-11'") == [(u5, 4)]
+    assert rows(
+        office, "SELECT id, union_code FROM unions WHERE id IN (?, ?) ORDER BY id", u5, other
+    ) == [(u5, "005"), (other, "006")]
+    # a bulk insert (model-union import) allocates above the deleted id too
+    ctx = open_context(office)
+    try:
+        with ctx.conn:
+            ctx.conn.execute("DELETE FROM unions WHERE id = ?", (other,))
+        from kyosai_desktop.store.ids import new_ids
+
+        assert new_ids(ctx.conn, "unions", 2) == [other + 1, other + 2]
+    finally:
+        ctx.close()

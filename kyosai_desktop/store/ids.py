@@ -4,7 +4,9 @@ The office database keeps SQLite's own allocation (positive, max + 1).  A laptop
 random block number k at its first opening and allocates in its own negative block
 ``[-(k+1)·2^32, -k·2^32)``, ascending.  An id made on one machine therefore never means
 another record on another machine, so a laptop's changes travel with their ids unchanged
-(services/exchange.py) and the audit trail's keys stay valid everywhere.  A laptop copy
+(services/exchange.py) and the audit trail's keys stay valid everywhere.  The office never
+gives out again the id of a record it deleted (db/011), so a laptop's change to a deleted
+record is recognised as such instead of landing on a newer record.  A laptop copy
 also has triggers (``exchange_guard_*``) refusing a positive id, so a write path that
 forgot to call :func:`new_id` fails loudly instead of colliding later.
 """
@@ -40,7 +42,7 @@ def new_id(conn: sqlite3.Connection, table: str) -> int | None:
         raise ValueError(f"{table} does not allocate its ids here")
     block = id_block(conn)
     if block is None:
-        return None
+        return _above_deleted(conn, table)
     lo, hi = block_range(block)
     row = conn.execute(f"SELECT max(id) FROM {table} WHERE id BETWEEN ? AND ?", (lo, hi)).fetchone()
     return lo if row[0] is None else int(row[0]) + 1
@@ -52,10 +54,28 @@ def new_ids(conn: sqlite3.Connection, table: str, n: int) -> list[int] | None:
     first = new_id(conn, table)
     if first is None:
         return None
+    if id_block(conn) is None:  # the office, above an id it deleted
+        return list(range(first, first + n))
     lo, hi = block_range(id_block(conn) or 0)
     if first + n - 1 > hi:
         raise ValueError(f"{table}: この持ち出し用コピーの番号の範囲を使い切りました。")
     return list(range(first, first + n))
+
+
+def _above_deleted(conn: sqlite3.Connection, table: str) -> int | None:
+    """On the office: None (SQLite's max + 1) unless that would give out again the id of a
+    deleted record (db/011 keeps the highest deleted id), else the id above it."""
+    try:
+        row = conn.execute(
+            "SELECT value FROM exchange_state WHERE key = ?", (f"deleted_max:{table}",)
+        ).fetchone()
+    except sqlite3.OperationalError:  # a database not yet migrated to 008
+        return None
+    if row is None or row[0] is None:
+        return None
+    floor = int(row[0])
+    top = conn.execute(f"SELECT max(id) FROM {table}").fetchone()[0]
+    return floor + 1 if top is None or floor >= top else None
 
 
 def guard_sql(table: str) -> str:
