@@ -3,6 +3,7 @@ grid must be the whole sheet's, cell for cell, whatever the halves hold."""
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import threading
 import zipfile
@@ -33,7 +34,8 @@ def _big(
         if i == 2500 and gap:
             for _ in range(gap):
                 ws.append([])
-        ws.append([f"{i:05d}", i, i / 7, f"組合 {i % 700}", i % 3 == 0])
+        day = dt.date(2024, 4, 1) + dt.timedelta(days=i % 365)  # a date cell: styles shared
+        ws.append([f"{i:05d}", i, i / 7, f"組合 {i % 700}", i % 3 == 0, day])
     wb.save(path)
     if extra:
         from openpyxl import load_workbook
