@@ -361,10 +361,12 @@ def _parent_rows(
     import apsw
 
     records: list[tuple[str, dict]] = []
+    names: dict[str, list[str]] = {}
     for tc in apsw.Changeset.iter(changeset):
         if tc.op == "INSERT":
-            cols = [r[1] for r in con.execute(f"PRAGMA table_info({tc.name})")]
-            records.append((tc.name, dict(zip(cols, tc.new or (), strict=True))))
+            if tc.name not in names:
+                names[tc.name] = [r[1] for r in con.execute(f"PRAGMA table_info({tc.name})")]
+            records.append((tc.name, dict(zip(names[tc.name], tc.new or (), strict=True))))
     for table, rows in full_rows.items():
         records += [(table, row) for row in rows.values()]
     return parent_rows(con, records)

@@ -92,9 +92,20 @@ def key_of(values: list | tuple) -> str:
     return json.dumps(list(values), ensure_ascii=False)
 
 
-def _fetch(db: Any, table: str, cols: tuple[str, ...], values: list) -> dict | None:
+def _fetch(
+    db: Any,
+    table: str,
+    cols: tuple[str, ...],
+    values: list,
+    names_cache: dict[str, list[str]] | None = None,
+) -> dict | None:
     where = " AND ".join(f"{c} = ?" for c in cols)
-    names = [r[1] for r in db.execute(f"PRAGMA table_info({table})")]
+    if names_cache is not None and table in names_cache:
+        names = names_cache[table]
+    else:
+        names = [r[1] for r in db.execute(f"PRAGMA table_info({table})")]
+        if names_cache is not None:
+            names_cache[table] = names
     for row in db.execute(f"SELECT * FROM {table} WHERE {where}", tuple(values)):
         return dict(zip(names, row, strict=True))
     return None
@@ -109,6 +120,7 @@ def parent_rows(con: Any, records: list[tuple[str, dict]]) -> dict[str, dict[str
     """
     out: dict[str, dict[str, dict]] = {}
     fks: dict[str, list[ForeignKey]] = {}
+    names: dict[str, list[str]] = {}
     todo = list(records)
     while todo:
         table, row = todo.pop()
@@ -121,7 +133,7 @@ def parent_rows(con: Any, records: list[tuple[str, dict]]) -> dict[str, dict[str
             key = key_of(values)
             if key in out.get(fk.parent, {}):
                 continue
-            found = _fetch(con, fk.parent, fk.parent_cols, values)
+            found = _fetch(con, fk.parent, fk.parent_cols, values, names)
             if found is not None:
                 out.setdefault(fk.parent, {})[key] = found
                 todo.append((fk.parent, found))
