@@ -470,3 +470,33 @@ def test_the_office_never_gives_a_deleted_unions_id_to_a_new_one(tmp_path, pw, c
         assert new_ids(ctx.conn, "unions", 2) == [other + 1, other + 2]
     finally:
         ctx.close()
+
+
+def test_a_target_cleared_and_entered_again_at_the_office_takes_the_laptops_value(
+    tmp_path, pw, capsys
+):
+    office, laptop = pair(tmp_path, pw)
+    ctx = open_context(laptop)
+    try:
+        p1 = ctx.products.resolve("団生").id
+        ctx.targets.set(2024, p1, "第1次", 77, None)  # the branch's own target
+    finally:
+        ctx.close()
+    ctx = open_context(office)
+    try:
+        ctx.targets.set(2024, p1, "第1次", None, None)  # cleared, then entered again
+        ctx.targets.set(2024, p1, "第1次", 50, None)
+    finally:
+        ctx.close()
+    pkg = tmp_path / "changes.kyosai"
+    assert run(laptop, "exchange", "export", "--out", str(pkg), "--passphrase-file", str(pw)) == 0
+    assert run(office, "exchange", "import", str(pkg), "--passphrase-file", str(pw)) == 0
+    (c,) = conflicts_json(office, capsys)
+    assert (c["table"], c["situation"], c["laptop"]) == ("targets", "deleted_office", 77)
+    assert run(office, "exchange", "resolve", "--all", "--keep", "laptop") == 0
+    assert rows(
+        office,
+        "SELECT target FROM targets WHERE fiscal_year = 2024 AND product_id = ? AND version = '第1次'"
+        " AND union_id IS NULL",
+        p1,
+    ) == [(77,)]

@@ -923,14 +923,19 @@ _TABLE_NAMES = {
 }
 
 
+# What names a record apart from its id: a union's code, a campaign's or product's name, a
+# target's year × product × 版 × union (NULL = the branch's own).
+_RECORD_KEYS = {**NATURAL_KEYS, "targets": ("fiscal_year", "product_id", "version", "union_id")}
+
+
 def _same_natural_key(conn, table: str, row: dict) -> dict | None:
     """The record here that holds ``row``'s natural key (a union code, a campaign or product
     name) under another id — one re-added after the original was deleted."""
-    keys = NATURAL_KEYS.get(table)
+    keys = _RECORD_KEYS.get(table)
     if not keys or any(k not in row for k in keys):
         return None
     cur = conn.execute(
-        f"SELECT * FROM {table} WHERE " + " AND ".join(f"{k} = ?" for k in keys),
+        f"SELECT * FROM {table} WHERE " + " AND ".join(f"{k} IS ?" for k in keys),
         [row[k] for k in keys],
     )
     names = [d[0] for d in cur.description]
@@ -944,7 +949,7 @@ def _same_natural_key(conn, table: str, row: dict) -> dict | None:
 def _merge_into(conn, table: str, here: dict, laptop_row: dict, base: object, source: str) -> None:
     """Take the laptop's record onto ``here`` (the same natural key, another id): the fields
     the laptop changed (all of them when unknown), each audited; the rest stay."""
-    keys = set(NATURAL_KEYS.get(table, ())) | {"id"}
+    keys = set(_RECORD_KEYS.get(table, ())) | {"id"}
     fields = list(base) if isinstance(base, dict) and base else list(laptop_row)
     fields = [f for f in fields if f not in keys and f in here and here[f] != laptop_row[f]]
     for f in fields:
