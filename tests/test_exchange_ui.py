@@ -297,3 +297,62 @@ def dump_tables(conn) -> list:
         for t in ("estimate_campaigns", "estimates", "estimate_campaign_unions", "audit")
         + ("exchange_conflicts",)
     ]
+
+
+def test_laptop_refresh_lists_an_estimate_whose_campaign_the_office_deleted(
+    office_and_laptop, tmp_path, qtbot, prompts, isolated_settings, app_font
+):  # noqa: F811
+    office, laptop = office_and_laptop
+    visit = "2024年度 訪問キャンペーン"
+    ctx = open_context(office)
+    ctx.campaigns.add(visit, "見積りキャンペーン")
+    exchange.checkout(ctx.conn, tmp_path / "copy.kyosai", PASSPHRASE)
+    ctx.close()
+    exchange.open_copy(laptop, tmp_path / "copy.kyosai", PASSPHRASE, label="ノートPC1")
+    lap = window_on(laptop, qtbot)
+    u2 = lap.ctx.unions.find("05", "002").id
+    est = lap.ctx.estimates.add(
+        lap.ctx.campaigns.find(visit).id,
+        u2,
+        name="持ち出し中の依頼者",
+        other_premium=7000,
+        jichiro_premium=5000,
+        payment="年",
+    ).id
+    ctx = open_context(office)
+    ctx.campaigns.delete(ctx.campaigns.find(visit).id)
+    exchange.checkout(ctx.conn, tmp_path / "copy2.kyosai", PASSPHRASE)
+    ctx.close()
+    prompts.answers["passphrase"] = PASSPHRASE
+    seen: dict = {}
+
+    def conflicts(dialog):
+        model = dialog.model
+        seen["rows"] = [[model.text(c, col) for col in range(9)] for c in model.rows]
+        shot(dialog, "exchange_orphans_laptop")
+        row = next(i for i, c in enumerate(model.rows) if c.table == "estimates")
+        dialog.view.selectionModel().select(
+            model.index(row, 0),
+            QItemSelectionModel.SelectionFlag.Select | QItemSelectionModel.SelectionFlag.Rows,
+        )
+        qtbot.mouseClick(dialog.take_laptop, Qt.MouseButton.LeftButton)
+        return False
+
+    prompts.answers["dialog"] = conflicts
+    res = lap.exchange.import_package(tmp_path / "copy2.kyosai")
+    assert res["refreshed"] and res["conflicts"] == 2
+    est_row = next(r for r in seen["rows"] if r[1] == "見積り")
+    assert est_row[2] == f"{visit} (削除済み) 05-002 No.1"
+    assert est_row[4] == f"(削除: キャンペーン「{visit}」)"
+    assert "持ち出し中の依頼者" in est_row[6]
+    joined = next(r for r in seen["rows"] if r[1] == "キャンペーン")
+    assert joined[2] == f"{visit} (削除済み) 05-002" and joined[6] == "参加単組に登録"
+    # taken back on the laptop: the campaign under the laptop's own id, one conflict left
+    camp = lap.ctx.conn.execute(
+        "SELECT c.id, c.name FROM estimates e JOIN estimate_campaigns c ON c.id = e.campaign_id"
+        " WHERE e.id = ?",
+        (est,),
+    ).fetchone()
+    assert camp[0] < 0 and camp[1] == visit
+    lap.update_title()
+    assert "未解決の競合 1 件" in lap.exchange_label.text()

@@ -187,7 +187,7 @@ def cmd_conflicts(args) -> int:
         if r.situation == "orphaned":
             print(
                 f"[{r.id}] {exchange.KIND_LABELS[r.kind]} {r.key} {exchange.field_label(r.field)}:"
-                f" ノートPC {exchange.record_text(r.laptop)} ({r.laptop_actor or '-'} {r.laptop_at or '-'})"
+                f" ノートPC {exchange.record_text(r.laptop, r.table)} ({r.laptop_actor or '-'} {r.laptop_at or '-'})"
                 f" — {r.deleted} は事務所で削除されています"
             )
             continue

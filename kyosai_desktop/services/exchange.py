@@ -630,8 +630,10 @@ def _show(value: object) -> str:
     return "(なし)" if value is None else str(value)
 
 
-def record_text(value: object) -> str:
+def record_text(value: object, table: str | None = None) -> str:
     """A value or a whole record as a clerk reads it (ids and empty fields left out)."""
+    if table == "estimate_campaign_unions" and isinstance(value, dict):
+        return "参加単組に登録"
     if isinstance(value, dict):
         return (
             "、".join(
@@ -664,7 +666,7 @@ def _describe(db, lines: list, conflicts_after: int) -> dict[str, list[str]]:
         what = f"{KIND_LABELS[kind_of(t)]} {describe_key(db, t, k, parents=_load(parents), row=_load(row))}"
         if sit == "orphaned":
             conflicts.append(
-                f"{what} {field_label(f)}: ノートPC {record_text(_load(lap))}"
+                f"{what} {field_label(f)}: ノートPC {record_text(_load(lap), t)}"
                 f" ({deleted_text(_load(parents))} は事務所で削除されています)"
             )
         else:

@@ -99,6 +99,8 @@ class ConflictModel(QAbstractTableModel):
             (
                 f"(削除 — 事務所に{c.dependants}あり)"
                 if c.dependants
+                else exchange.record_text(c.laptop, c.table)
+                if c.table == "estimate_campaign_unions" and c.laptop is not None
                 else show_value(c.laptop, c.situation == "deleted_laptop")
             ),
             who(c.laptop_actor, c.laptop_at),
