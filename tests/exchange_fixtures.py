@@ -75,6 +75,8 @@ def cells(path: Path) -> dict[tuple, object]:
                 out[("estimates", str(row[0]), f)] = v
         for c, u in con.execute("SELECT campaign_id, union_id FROM estimate_campaign_unions"):
             out[("estimate_campaign_unions", f"{c}:{u}", "*")] = True
+        for (c,) in con.execute("SELECT id FROM estimate_campaigns"):
+            out[("estimate_campaigns", str(c), "*")] = True
         return {k: v for k, v in out.items() if v is not None}  # None = no value
     finally:
         con.close()
@@ -143,8 +145,17 @@ def office_deletions(path: Path, rng: random.Random) -> None:
     ctx = open_context(path)
     try:
         visit = ctx.campaigns.find(VISIT)
-        if visit is not None and rng.random() < 0.6:
+        if visit is not None and rng.random() < 0.45:
             ctx.campaigns.delete(visit.id)
+        elif visit is not None and rng.random() < 0.8:  # or uses it (the laptop may delete it)
+            ctx.estimates.add(
+                visit.id,
+                ctx.unions.find("05", "001").id,
+                name=f"事務所の依頼者{rng.randint(1, 99)}",
+                other_premium=5000,
+                jichiro_premium=4000,
+                payment="月",
+            )
         if rng.random() < 0.6:
             free = [
                 r[0]
@@ -162,13 +173,17 @@ def office_deletions(path: Path, rng: random.Random) -> None:
 
 
 def laptop_visits(path: Path, rng: random.Random) -> None:
-    """The laptop, on visits: estimates in VISIT and figures for unions 004/005."""
+    """The laptop, on visits: estimates in VISIT (or VISIT deleted, unused) and figures for
+    unions 004/005."""
     ctx = open_context(path)
     try:
         visit = ctx.campaigns.find(VISIT)
         unions = [u.id for u in ctx.unions.list()]
         p1 = ctx.products.resolve("団生").id
-        for _ in range(rng.randint(0, 2)):
+        deleted = rng.random() < 0.5
+        if deleted:
+            ctx.campaigns.delete(visit.id)
+        for _ in range(0 if deleted else rng.randint(0, 2)):
             ctx.estimates.add(
                 visit.id,
                 rng.choice(unions[:3]),

@@ -2,9 +2,10 @@
 
 Two copies of one database — the office and a laptop copy — take random edits through the
 real repositories (cells, unions, targets, estimates, deletions), overlapping on purpose; the
-office then may delete an empty campaign and a union (by SQL: the app has no union deletion)
-while the laptop adds estimates to that campaign and figures for those unions — such orphaned
-changes must be listed as conflicts, everything else applied.
+office then may delete an empty campaign (or give it an estimate) and a union (by SQL: the app
+has no union deletion) while the laptop adds estimates to that campaign (or deletes it) and
+figures for those unions — such orphaned changes, and the laptop's deletion of a campaign the
+office has used, must be listed as conflicts, everything else applied.
 After the laptop's package is imported, every value equals what the rules say (one side's
 value, or a listed conflict that kept the office's), nothing is lost or duplicated, the
 integrity checks pass and the audit trail has each taken change with the laptop's time.
@@ -84,10 +85,20 @@ def expectation(
 ) -> tuple[dict, set]:
     """(expected office value per cell, the cells that must be listed as conflicts)."""
     gone, conflicts = orphans(base, office, laptop, set(gone_campaigns))
+    expected: dict = {}
+    # a campaign the laptop deleted while the office gave it estimates (and so participation):
+    # the deletion waits as a conflict, the office's campaign stays
+    for k in [k for k in base if k[0] == "estimate_campaigns"]:
+        used = any(
+            t == "estimate_campaign_unions" and key.split(":")[0] == k[1] for t, key, _f in office
+        )
+        if k in office and k not in laptop and used:
+            conflicts.add(k)
+            expected[k] = True
+            gone.add(k[:2])
     base, office, laptop = (
         {k: v for k, v in d.items() if k[:2] not in gone} for d in (base, office, laptop)
     )
-    expected: dict = {}
     est = {k[1] for k in (*base, *office, *laptop) if k[0] == "estimates"}
     for eid in est:
         keys = [("estimates", eid, f) for f in ESTIMATE_FIELDS]
@@ -253,6 +264,12 @@ def test_random_overlapping_edits_exchange_both_ways(tmp_path, seed):
         choices = {}
         for c in exchange.list_conflicts(conn):
             choices[c.id] = rng.choice(("office", "laptop"))
+            if c.dependants and choices[c.id] == "laptop":  # refused, nothing changed
+                before = dump(office)
+                with pytest.raises(ValueError, match="何も変更していません"):
+                    exchange.resolve(conn, [c.id], "laptop")
+                assert dump(office) == before
+                choices[c.id] = "office"
             exchange.resolve(conn, [c.id], choices[c.id])
         settled = {
             (r[0], r[1], r[2]): r[3]
