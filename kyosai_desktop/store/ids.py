@@ -36,8 +36,9 @@ def id_block(conn: sqlite3.Connection) -> int | None:
 
 
 def new_id(conn: sqlite3.Connection, table: str) -> int | None:
-    """The id for a new row of ``table``: None (let SQLite choose) on the office database,
-    the next free id of this laptop's block on a laptop copy."""
+    """The id for a new row of ``table``: on the office database None (let SQLite choose)
+    unless SQLite would give out a deleted record's id again (then the id above it), on a
+    laptop copy the next free id of its block."""
     if table not in ALLOCATED_TABLES:
         raise ValueError(f"{table} does not allocate its ids here")
     block = id_block(conn)
@@ -49,8 +50,9 @@ def new_id(conn: sqlite3.Connection, table: str) -> int | None:
 
 
 def new_ids(conn: sqlite3.Connection, table: str, n: int) -> list[int] | None:
-    """Ids for ``n`` new rows of ``table`` at once (see :func:`new_id`): None on the office
-    database, else the next ``n`` free ids of this laptop's block, ascending."""
+    """Ids for ``n`` new rows of ``table`` at once (see :func:`new_id`), ascending: None on
+    the office database (SQLite's max + 1 …) unless that would give out a deleted record's id
+    again (then the ``n`` ids above it), on a laptop copy the next ``n`` free ids of its block."""
     first = new_id(conn, table)
     if first is None:
         return None
