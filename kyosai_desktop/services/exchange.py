@@ -255,6 +255,8 @@ def open_copy(
                 export_seq=state.get("export_seq") or 0,
                 last_exchange_at=_now(),
             )
+            # the ids of its block this copy deleted stay unused (db/012), like id_block
+            set_state(db, **{k: v for k, v in state.items() if k.startswith("laptop_deleted_max:")})
             tracked = install_laptop_triggers(db)
             set_state(db, dirty_tables=json.dumps(tracked))
             if pending is not None:
