@@ -186,3 +186,72 @@ def test_a_row_out_of_order_away_from_the_cut_is_not_lost(tmp_path, moved):
     assert cut is not None  # split() saw nothing wrong at the cut
     assert halves == whole
     assert any(r[:2] == [f"{moved - 2:05d}", float(moved - 2)] for r in whole)
+
+
+def _aliased(data: bytes, member: str, n: int) -> bytes:
+    """``data`` with ``n`` more directory entries pointing at ``member``'s own bytes."""
+    import struct
+
+    central, end = struct.Struct("<4s6H3L5H2L"), struct.Struct("<4s4H2LH")
+    at_end = data.rfind(b"PK\x05\x06")
+    fields = list(end.unpack_from(data, at_end))
+    cd_at, cd_size, count = fields[6], fields[5], fields[4]
+    cd = data[cd_at : cd_at + cd_size]
+    at, entry = 0, None
+    while at < len(cd):
+        e = central.unpack_from(cd, at)
+        if cd[at + 46 : at + 46 + e[10]] == member.encode():
+            entry = e
+        at += 46 + e[10] + e[11] + e[12]
+    assert entry is not None
+    extra = b""
+    for i in range(n):
+        name = b"x/%05d" % i
+        e = list(entry)
+        e[10], e[11], e[12] = len(name), 0, 0
+        extra += central.pack(*e) + name
+    cd += extra
+    return (
+        data[:cd_at] + cd + end.pack(b"PK\x05\x06", 0, 0, count + n, count + n, len(cd), cd_at, 0)
+    )
+
+
+def test_directory_entries_sharing_one_members_bytes_are_not_copied_into_the_halves(tmp_path):
+    """A crafted package can point many directory entries at the sheet's bytes (zipfile opens
+    it): each half would copy them once per entry — 4 MB asking for tens of GB. Such a
+    package is read whole (the grid unchanged), without copies."""
+    data = _big(tmp_path / "big.xlsx").read_bytes()
+    crafted = _aliased(data, SHEET, 50)
+    with zipfile.ZipFile(io.BytesIO(crafted)) as zf:
+        assert len(zf.namelist()) > 50
+        xml, infos = zf.read(SHEET), zf.infolist()
+    assert xlsx_halves.split(crafted, infos, SHEET, xml) is None
+    path = tmp_path / "aliased.xlsx"
+    path.write_bytes(crafted)
+    whole, halves, cut = _grids(path)
+    assert cut is None and halves == whole and len(whole) == 5001
+
+
+def test_a_local_header_naming_another_member_sends_the_sheet_to_the_whole_read(tmp_path):
+    """The halves copy each member under its local header's name; if that differs from the
+    directory's (a damaged package calamine still reads whole), a half would lose that
+    member — the styles, so dates came back as serial numbers. Such a package is read whole."""
+    import datetime
+
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet("単組")
+    ws.append(["番号", "日付"])
+    for i in range(40000):
+        ws.append([i, datetime.date(2024, 4, 1)])
+    path = tmp_path / "dates.xlsx"
+    wb.save(path)
+    data = bytearray(path.read_bytes())
+    at = data.find(b"xl/styles.xml")  # the first one is the local header's
+    assert data[at - 30 : at - 26] == b"PK\x03\x04"
+    data[at + len("xl/styles.xm")] = ord("X")
+    path.write_bytes(bytes(data))
+    with zipfile.ZipFile(io.BytesIO(bytes(data))) as zf:
+        xml, infos = zf.read(SHEET), zf.infolist()
+    assert xlsx_halves.split(bytes(data), infos, SHEET, xml) is None
+    rows = read_table(path).rows
+    assert rows[1][1] == rows[40000][1] == datetime.date(2024, 4, 1)

@@ -136,6 +136,25 @@ def read(halves: Halves, read_package) -> list:
     return rows
 
 
+def _directory_name(info: zipfile.ZipInfo | Member) -> bytes:
+    """A member's name as the central directory spells it."""
+    raw = getattr(info, "raw_name", None)  # a Member of xlsx_package
+    if isinstance(raw, bytes):
+        return raw
+    name = getattr(info, "orig_filename", info.filename)
+    return name.encode("utf-8" if info.flag_bits & 0x800 else "cp437")
+
+
+def _disjoint(infos: list[zipfile.ZipInfo] | list[Member]) -> bool:
+    """Whether every member's bytes (local header to the end of its data) are its own: a
+    crafted package can point many directory entries at one member's bytes, which the copies
+    of the package would then hold once per entry (a 4 MB file asking for 59 GB)."""
+    spans = sorted(
+        (i.header_offset, i.header_offset + _LOCAL.size + i.compress_size) for i in infos
+    )
+    return all(end <= start for (_, end), (start, _) in zip(spans, spans[1:], strict=False))
+
+
 def _with_member(
     data: bytes, infos: list[zipfile.ZipInfo] | list[Member], member: str, pieces: list[memoryview]
 ) -> bytes | None:
@@ -144,6 +163,8 @@ def _with_member(
     (zip64, encryption, a compression other than deflate)."""
     length = sum(len(p) for p in pieces)
     if len(data) > 0x7FFFFFFF or length > 0x7FFFFFFF or len(infos) > 0xFFFF:
+        return None
+    if not _disjoint(infos):  # directory entries sharing bytes: each copy would repeat them
         return None
     parts: list[bytes | memoryview] = []
     central: list[bytes] = []
@@ -162,6 +183,8 @@ def _with_member(
         name_len, extra_len = _LOCAL.unpack(header)[-2:]
         start = info.header_offset + _LOCAL.size
         raw_name = data[start : start + name_len]
+        if raw_name != _directory_name(info):
+            return None  # the local header names another member: not what the reader read
         start += name_len + extra_len
         body: list[bytes | memoryview]
         if info.filename == member:
