@@ -315,3 +315,65 @@ def test_the_quick_used_range_test_sends_every_wide_or_far_address_to_the_exact_
     xml = f'<sheetData><row r="1"><c r="{ref}" t="n"><v>1</v></c></row></sheetData>'.encode()
     assert bool(_WIDE_OR_FAR.search(xml)) is flagged
     assert (_far_corner(xml) is not None) is (ref in ("XFD1048576", "ZZ200000"))
+
+
+@pytest.mark.parametrize(
+    "spelling",
+    [
+        b"<row r='1048576'><c r='XFD1048576'",  # single quotes (XML allows them)
+        b'<row r = "1048576"><c r = "XFD1048576"',  # white space around =
+        b'<row\n r="1048576"><c\tr=\n"XFD1048576"',  # tab and line breaks
+        b"<row r='200000'><c r='ZZ200000'",
+    ],
+    ids=["quotes", "spaces", "breaks", "quotes-tall"],
+)
+def test_a_far_value_spelled_another_way_is_still_refused_before_calamine(tmp_path, spelling):
+    """The used-range check knew only r="…"; calamine also reads r='…' and r = "…", and a far
+    cell spelled so made it allocate hundreds of GB and abort the process (the window too).
+    Now refused in Japanese, exit 2, the database untouched — run in a child process, so a
+    regression aborts the child, not the test run."""
+    import subprocess
+    import sys
+
+    from kyosai_desktop.services.sheet_reader import _far_corner
+
+    good = tmp_path / "good.xlsx"
+    wb = Workbook()
+    wb.active.append(["code"])
+    wb.active.append([1])
+    wb.save(good)
+    bad = tmp_path / "bad.xlsx"
+    _rezip(
+        good,
+        bad,
+        lambda name, body: (
+            body.replace(b'<row r="2"><c r="A2"', spelling) if name.endswith("sheet1.xml") else body
+        ),
+    )
+    with zipfile.ZipFile(bad) as zf:
+        xml = zf.read("xl/worksheets/sheet1.xml")
+    assert spelling in xml and _far_corner(xml) is not None
+    db = tmp_path / "k.sqlite3"
+    assert main(["--db", str(db), "init", "--branch", "05"]) == 0
+    before = db.read_bytes()
+    code = "import sys; from kyosai_desktop.cli import main; sys.exit(main(sys.argv[1:]))"
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            code,
+            "--db",
+            str(db),
+            "import",
+            "model-unions",
+            str(bad),
+            "--fy",
+            "2024",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 2, (done.returncode, done.stderr[-500:])
+    assert "範囲が広すぎます" in done.stderr and "Traceback" not in done.stderr
+    assert db.read_bytes() == before

@@ -255,3 +255,15 @@ def test_a_local_header_naming_another_member_sends_the_sheet_to_the_whole_read(
     assert xlsx_halves.split(bytes(data), infos, SHEET, xml) is None
     rows = read_table(path).rows
     assert rows[1][1] == rows[40000][1] == datetime.date(2024, 4, 1)
+
+
+def test_sheet_rows_index_like_a_list():
+    from kyosai_desktop.services.sheet_reader import SheetRows
+
+    rows = SheetRows([["a", 1.0], ["", 2.5], ["c", ""]])
+    assert (
+        rows[-1] == ["c", None] and rows[0] == ["a", 1] and rows[1:] == [[None, 2.5], ["c", None]]
+    )
+    for bad in (3, -4):
+        with pytest.raises(IndexError):
+            rows[bad]

@@ -264,6 +264,11 @@ def formulas_without_value(xml: bytes, limit: int = 20) -> list[str]:
 # sheet to the exact count below.
 _WIDE_OR_FAR = re.compile(rb'r="[A-Z]{1,2}+[0-9]{0,5}+[^"]')
 _REF = re.compile(rb'\br="([A-Z]{1,3})([0-9]{1,7})"')
+# XML also allows r='…' and white space around "=" (calamine reads both, and would then lay out
+# a far cell the quick decision above cannot see): a sheet with an apostrophe, a tab or a line
+# break in its data, or an "r" next to white space and "=", is counted with the patterns below.
+_SPACED_R = re.compile(rb"r\s+=|r=\s")
+_REF_ANY = re.compile(rb"""\br\s*=\s*["']([A-Z]{1,3})([0-9]{1,7})["']""")
 
 
 def _far_corner(xml: bytes) -> str | None:
@@ -272,13 +277,18 @@ def _far_corner(xml: bytes) -> str | None:
     calamine lays the used range out densely, so one value far away (XFD1048576) would ask for
     hundreds of gigabytes and abort the process; the range is checked before it reads.
     """
-    pos = max(xml.rfind(b"<row "), xml.rfind(b":row "))
-    last = _ATTR_ROW.search(xml, pos, pos + 400) if pos >= 0 else None
-    last_row = int(last.group(1)) if last else 0
-    if last_row * 702 <= _MAX_CELLS and not _WIDE_OR_FAR.search(xml):
-        return None  # at most column ZZ and few rows: decided without reading every cell address
+    data = max(xml.find(b"<sheetData"), xml.find(b":sheetData"), 0)
+    usual = not any(xml.find(c, data) >= 0 for c in (b"'", b"\t", b"\n", b"\r")) and (
+        _SPACED_R.search(xml, data) is None
+    )
+    if usual:
+        pos = max(xml.rfind(b"<row "), xml.rfind(b":row "))
+        last = _ATTR_ROW.search(xml, pos, pos + 400) if pos >= 0 else None
+        last_row = int(last.group(1)) if last else 0
+        if last_row * 702 <= _MAX_CELLS and not _WIDE_OR_FAR.search(xml):
+            return None  # at most column ZZ and few rows: decided without reading every address
     max_row = max_col = 0
-    for letters, digits in _REF.findall(xml):
+    for letters, digits in (_REF if usual else _REF_ANY).findall(xml):
         max_row = max(max_row, int(digits))
         max_col = max(max_col, _column_index(letters.decode("ascii")))
     if max_row * max_col > _MAX_CELLS:
@@ -468,6 +478,8 @@ class SheetRows(Sequence[list[object]]):
             return [self[i] for i in range(*index.indices(len(self.raw)))]
         if index < 0:
             index += len(self.raw)
+            if index < 0:
+                raise IndexError("row index out of range")
         row = self._converted.get(index)
         if row is None:
             row = self._converted[index] = _values(self.raw[index])
