@@ -222,3 +222,44 @@ def test_office_autoincrement_table_emptied_of_its_own_rows_allocates_above_its_
     finally:
         ctx.close()
     assert again == own + 1
+
+
+def test_a_union_taken_back_at_the_office_never_gets_a_deleted_unions_id(tmp_path, pw, capsys):
+    """Restoring a deleted union whose old id is taken again (a merger renumbered outside the
+    app, by SQL) gives it an id above every id the office deleted, not SQLite's max + 1."""
+    office, laptop, camp, u = _setup(tmp_path, pw)
+    ctx = open_context(laptop)
+    try:
+        product = ctx.products.resolve("団生").id
+        u4 = ctx.unions.find("05", "004").id
+        u5 = ctx.unions.find("05", "005").id
+        ctx.results.set(u4, product, "2024-10", 3)
+    finally:
+        ctx.close()
+    ctx = open_context(office)
+    try:
+        assert u5 == u4 + 1 == max(x.id for x in ctx.unions.list())
+        with ctx.conn:  # 004 merged away
+            ctx.conn.execute("DELETE FROM unions WHERE id = ?", (u4,))
+    finally:
+        ctx.close()
+    _send(laptop, office, pw, "p1.pkg")  # the figure for 004 waits as a conflict
+    ctx = open_context(office)
+    try:
+        with ctx.conn:  # then 004's number given to a new union, and 005 merged away
+            ctx.conn.execute(
+                "INSERT INTO unions (id, pref_code, union_code, name) VALUES (?, '05', '006', ?)",
+                (u4, "第6市職員労働組合"),
+            )
+            ctx.conn.execute("DELETE FROM unions WHERE id = ?", (u5,))
+    finally:
+        ctx.close()
+    capsys.readouterr()
+    assert run(office, "exchange", "resolve", "--all", "--keep", "laptop") == 0
+    got = rows(
+        office,
+        "SELECT u.id, u.union_code, r.count FROM results r JOIN unions u ON u.id = r.union_id"
+        " WHERE r.month = '2024-10' AND u.union_code = '004'",
+    )
+    assert len(got) == 1 and got[0][1:] == ("004", 3)
+    assert got[0][0] > u5  # not the id of the deleted union 005

@@ -1020,7 +1020,8 @@ def _take_laptop(
                     (laptop_row["campaign_id"], laptop_row["union_id"]),
                 ).fetchone()[0],
             }
-        cols = list(laptop_row)
+        known = {r[1] for r in conn.execute(f"PRAGMA table_info({table})")}
+        cols = [c for c in laptop_row if c in known]  # never a name from the package
         if exists:
             # updated in place: deleting and re-inserting would cascade to its dependants
             rest = [c for c in cols if c not in pks]
@@ -1031,7 +1032,7 @@ def _take_laptop(
         else:
             conn.execute(
                 f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})",
-                tuple(laptop_row.values()),
+                tuple(laptop_row[c] for c in cols),
             )
         audit.record(
             conn,

@@ -230,7 +230,7 @@ def restore_parents(
         pk = _pk(conn, table)
         id_taken = _fetch(conn, table, tuple(pk), values) is not None
         if pk == ["id"] and (on_laptop or id_taken):
-            row["id"] = new_id(conn, table) if on_laptop else None
+            row["id"] = new_id(conn, table)  # the office: above every id it deleted, > 0
         cols = [c for c in row if not (c == "id" and row[c] is None)]
         cur = conn.execute(
             f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})",
