@@ -163,7 +163,8 @@ def check_sheet(sheet: ParsedSheet) -> list[Problem]:
     layout = TableLayout(sheet.fiscal_year, sheet.start_month, sheet.as_of)
     warnings: list[Problem] = list(sheet.warnings)
     computed = []
-    figure_of = _row_figures(sheet)
+    # the figures a union's row states; yoy only when the sheet has the previous year's band
+    figure_of = _figures(sheet, target="unit.target", yoy=sheet.fiscal_year - 1 in sheet.years)
     for row in sheet.rows:
         unit = ModelUnionInput(
             0,
@@ -204,7 +205,10 @@ def check_sheet(sheet: ParsedSheet) -> list[Problem]:
                 )
     if sheet.totals is not None:
         totals = compute_totals(totals_scope(computed), layout)
-        expected = _expected(sheet, totals, totals.target)
+        expected = {
+            key: figure(totals)
+            for key, figure in _figures(sheet, target="target", yoy=True).items()
+        }
         expected["members"] = totals.members
         expected["holdings"] = totals.holdings
         for i, months in enumerate(totals.months):
@@ -219,19 +223,24 @@ def check_sheet(sheet: ParsedSheet) -> list[Problem]:
 _RATE_KEYS = frozenset({"join_rate", "rate"})
 
 
-def _row_figures(sheet: ParsedSheet) -> dict[str, Callable[[ModelUnionRow], object]]:
-    """How to read each derived figure a union's row states (the keys of ``stated``) from
-    its recomputed :class:`ModelUnionRow` — the same keys as :func:`_expected`, worked out
-    once per sheet rather than once per row."""
+Figures = ModelUnionRow | ModelUnionTotals
+
+
+def _figures(
+    sheet: ParsedSheet, *, target: str, yoy: bool
+) -> dict[str, Callable[[Figures], object]]:
+    """How to read each derived figure a row or the 合計 states (the keys of ``stated``) from
+    its recomputed :class:`ModelUnionRow` / :class:`ModelUnionTotals` — worked out once per
+    sheet, not once per row.  ``target``: where the figures hold their 目標件数."""
     first = sheet.fiscal_year - (YEARS_SHOWN - 1)
-    out: dict[str, Callable[[ModelUnionRow], object]] = {
+    out: dict[str, Callable[[Figures], object]] = {
         "join_rate": attrgetter("join_rate"),
         "cumulative": attrgetter("cumulative"),
         "rate": attrgetter("rate"),
         "remaining": attrgetter("remaining"),
-        "target": attrgetter("unit.target"),
+        "target": attrgetter(target),
     }
-    if sheet.fiscal_year - 1 in sheet.years:
+    if yoy:
         out["yoy"] = attrgetter("yoy")
     for i in range(YEARS_SHOWN - 1):
         out[f"year_total:{first + i}"], out[f"to_date:{first + i}"] = _previous_year(i)
@@ -240,36 +249,16 @@ def _row_figures(sheet: ParsedSheet) -> dict[str, Callable[[ModelUnionRow], obje
 
 def _previous_year(
     i: int,
-) -> tuple[Callable[[ModelUnionRow], object], Callable[[ModelUnionRow], object]]:
+) -> tuple[Callable[[Figures], object], Callable[[Figures], object]]:
     """Readers of the ``i``-th previous year's 年度実績 and N月累計."""
 
-    def year_total(f: ModelUnionRow) -> object:
+    def year_total(f: Figures) -> object:
         return f.year_totals[i]
 
-    def to_date(f: ModelUnionRow) -> object:
+    def to_date(f: Figures) -> object:
         return f.to_date[i]
 
     return year_total, to_date
-
-
-def _expected(
-    sheet: ParsedSheet, f: ModelUnionRow | ModelUnionTotals, target: int | None
-) -> dict[str, object]:
-    """The recomputed derived figures of a row or of the 合計, by the keys of ``stated``."""
-    first = sheet.fiscal_year - len(f.year_totals)
-    out: dict[str, object] = {
-        "join_rate": f.join_rate,
-        "cumulative": f.cumulative,
-        "yoy": f.yoy,
-        "rate": f.rate,
-        "remaining": f.remaining,
-        "target": target,
-    }
-    for i, value in enumerate(f.year_totals):
-        out[f"year_total:{first + i}"] = value
-    for i, value in enumerate(f.to_date):
-        out[f"to_date:{first + i}"] = value
-    return out
 
 
 _LABELS = {
