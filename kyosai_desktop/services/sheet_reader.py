@@ -263,12 +263,12 @@ def formulas_without_value(xml: bytes, limit: int = 20) -> list[str]:
 # alternation it replaces, 50 ms with \\b); a false hit such as ``xr="AAA1"`` only sends the
 # sheet to the exact count below.
 _WIDE_OR_FAR = re.compile(rb'r="[A-Z]{1,2}+[0-9]{0,5}+[^"]')
-_REF = re.compile(rb'\br="([A-Z]{1,3})([0-9]{1,7})"')
 # XML also allows r='…' and white space around "=" (calamine reads both, and would then lay out
 # a far cell the quick decision above cannot see): a sheet with an apostrophe, a tab or a line
-# break in its data, or an "r" next to white space and "=", is counted with the patterns below.
+# break in its data, or an "r" next to white space and "=", is counted with the pattern below
+# (the exact count of every sheet the quick decision does not clear).
 _SPACED_R = re.compile(rb"r\s+=|r=\s")
-_REF_ANY = re.compile(rb"""\br\s*=\s*["']([A-Z]{1,3})([0-9]{1,7})["']""")
+_REF = re.compile(rb"""\br\s*=\s*["']([A-Z]{1,3})([0-9]{1,7})["']""")
 
 
 def _far_corner(xml: bytes) -> str | None:
@@ -288,7 +288,7 @@ def _far_corner(xml: bytes) -> str | None:
         if last_row * 702 <= _MAX_CELLS and not _WIDE_OR_FAR.search(xml):
             return None  # at most column ZZ and few rows: decided without reading every address
     max_row = max_col = 0
-    for letters, digits in (_REF if usual else _REF_ANY).findall(xml):
+    for letters, digits in _REF.findall(xml):
         max_row = max(max_row, int(digits))
         max_col = max(max_col, _column_index(letters.decode("ascii")))
     if max_row * max_col > _MAX_CELLS:
