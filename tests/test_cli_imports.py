@@ -8,12 +8,11 @@ PDFs and the window only; pypdf and fontTools are test/build tools, never loaded
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 
 import pytest
 
 from kyosai_desktop.services.model_union_import import import_model_unions
+from tests.cli_trace import imported_in_order
 from tests.model_union_fixtures import SAMPLE
 
 NEVER = {"pypdf", "fontTools", "pypdfium2"}
@@ -21,28 +20,9 @@ NEVER = {"pypdf", "fontTools", "pypdfium2"}
 
 def _imported(args: list[str], cwd) -> tuple[set[str], set[str]]:
     """(top-level packages, full module names) a command imported."""
-    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
-    run = subprocess.run(
-        [
-            sys.executable,
-            "-X",
-            "importtime",
-            "-c",
-            "import sys; from kyosai_desktop.cli import main; sys.exit(main(sys.argv[1:]))",
-            *args,
-        ],
-        capture_output=True,
-        text=True,
-        env=env,
-        cwd=cwd,
-        timeout=120,
+    modules = set(
+        imported_in_order(args, env={**os.environ, "QT_QPA_PLATFORM": "offscreen"}, cwd=cwd)
     )
-    assert run.returncode == 0, run.stderr[-2000:]
-    modules = {
-        line.rsplit("|", 1)[1].strip()
-        for line in run.stderr.splitlines()
-        if line.startswith("import time:") and "|" in line
-    }
     names = {m.split(".")[0] for m in modules}
     assert "kyosai_desktop" in names
     return names, modules
