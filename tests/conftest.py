@@ -23,6 +23,16 @@ def _qapplication(qapp):
 
 
 @pytest.fixture
+def pw(tmp_path):
+    """A passphrase file for the exchange commands (``--passphrase-file``)."""
+    from exchange_fixtures import PASSPHRASE
+
+    path = tmp_path / "pw.txt"
+    path.write_text(PASSPHRASE + "\n", encoding="utf-8")
+    return path
+
+
+@pytest.fixture
 def db_path(tmp_path):
     return tmp_path / "branch.sqlite3"
 

@@ -17,6 +17,80 @@ ESTIMATE_FIELDS = ("status", "other_premium", "notes", "name", "campaign_id", "u
 VISIT = "2024年度 訪問キャンペーン"
 
 
+def rows(path: Path, sql: str, *args) -> list[tuple]:
+    """The rows of a query on a database file, on a connection of their own."""
+    con = sqlite3.connect(path)
+    try:
+        return [tuple(r) for r in con.execute(sql, args)]
+    finally:
+        con.close()
+
+
+def checkout(office: Path, laptop: Path, pw: Path, name: str, label: str) -> None:
+    """``kyosai exchange checkout`` of the office into ``name`` beside it, opened as
+    ``laptop`` (``exchange open --label``): a laptop copy made, or refreshed, as a clerk does."""
+    from kyosai_desktop.cli import main
+
+    pkg = office.with_name(name)
+    assert (
+        main(
+            [
+                "--db",
+                str(office),
+                "exchange",
+                "checkout",
+                "--out",
+                str(pkg),
+                "--passphrase-file",
+                str(pw),
+            ]
+        )
+        == 0
+    )
+    assert (
+        main(
+            [
+                "--db",
+                str(laptop),
+                "exchange",
+                "open",
+                str(pkg),
+                "--passphrase-file",
+                str(pw),
+                "--label",
+                label,
+            ]
+        )
+        == 0
+    )
+
+
+def send(laptop: Path, office: Path, pw: Path, name: str) -> None:
+    """The laptop's changes exported into ``name`` beside it and imported at the office."""
+    from kyosai_desktop.cli import main
+
+    pkg = laptop.with_name(name)
+    assert (
+        main(
+            [
+                "--db",
+                str(laptop),
+                "exchange",
+                "export",
+                "--out",
+                str(pkg),
+                "--passphrase-file",
+                str(pw),
+            ]
+        )
+        == 0
+    )
+    assert (
+        main(["--db", str(office), "exchange", "import", str(pkg), "--passphrase-file", str(pw)])
+        == 0
+    )
+
+
 def build_office(path: Path, seed: int = 1, unions: int = 5) -> None:
     rng = random.Random(seed)
     ctx = open_context(path)

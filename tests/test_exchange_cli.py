@@ -47,13 +47,6 @@ def digest(path: Path) -> str:
         con.close()
 
 
-@pytest.fixture
-def pw(tmp_path) -> Path:
-    path = tmp_path / "pw.txt"
-    path.write_text(PASSPHRASE + "\n", encoding="utf-8")
-    return path
-
-
 def write_csv(path: Path, text: str) -> Path:
     path.write_text(text, encoding="utf-8")
     return path

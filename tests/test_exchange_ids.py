@@ -16,8 +16,7 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
-import pytest
-from exchange_fixtures import CAMPAIGN, PASSPHRASE, build_office
+from exchange_fixtures import CAMPAIGN, build_office, checkout, rows, send
 
 from kyosai_desktop.cli import main
 from kyosai_desktop.services.context import open_context
@@ -28,40 +27,10 @@ def run(db: Path, *args: str) -> int:
     return main(["--db", str(db), *args])
 
 
-def rows(path: Path, sql: str, *args) -> list[tuple]:
-    con = sqlite3.connect(path)
-    try:
-        return [tuple(r) for r in con.execute(sql, args)]
-    finally:
-        con.close()
-
-
-@pytest.fixture
-def pw(tmp_path) -> Path:
-    path = tmp_path / "pw.txt"
-    path.write_text(PASSPHRASE + "\n", encoding="utf-8")
-    return path
-
-
-def _checkout(office: Path, laptop: Path, pw: Path, name: str) -> None:
-    pkg = office.with_name(name)
-    assert run(office, "exchange", "checkout", "--out", str(pkg), "--passphrase-file", str(pw)) == 0
-    assert (
-        run(laptop, "exchange", "open", str(pkg), "--passphrase-file", str(pw), "--label", "PC1")
-        == 0
-    )
-
-
-def _send(laptop: Path, office: Path, pw: Path, name: str) -> None:
-    pkg = laptop.with_name(name)
-    assert run(laptop, "exchange", "export", "--out", str(pkg), "--passphrase-file", str(pw)) == 0
-    assert run(office, "exchange", "import", str(pkg), "--passphrase-file", str(pw)) == 0
-
-
 def _setup(tmp_path: Path, pw: Path) -> tuple[Path, Path, int, list[int]]:
     office, laptop = tmp_path / "office.sqlite3", tmp_path / "laptop.sqlite3"
     build_office(office)
-    _checkout(office, laptop, pw, "c1.kyosai")
+    checkout(office, laptop, pw, "c1.kyosai", "PC1")
     ctx = open_context(laptop)
     try:
         camp = ctx.campaigns.find(CAMPAIGN).id
@@ -76,8 +45,8 @@ def test_laptop_does_not_reuse_the_id_of_a_record_it_deleted(tmp_path, pw):
     ctx = open_context(laptop)
     e1 = ctx.estimates.add(camp, u[3], name="山田", other_premium=5000, jichiro_premium=3000).id
     ctx.close()
-    _send(laptop, office, pw, "p1.pkg")
-    _checkout(office, laptop, pw, "c2.kyosai")  # the laptop refreshes: 山田 is in its base
+    send(laptop, office, pw, "p1.pkg")
+    checkout(office, laptop, pw, "c2.kyosai", "PC1")  # the laptop refreshes: 山田 is in its base
     ctx = open_context(office)
     ctx.estimates.update(e1, notes="事務所: 山田さんに電話済み")
     ctx.close()
@@ -86,7 +55,7 @@ def test_laptop_does_not_reuse_the_id_of_a_record_it_deleted(tmp_path, pw):
     e2 = ctx.estimates.add(camp, u[4], name="佐藤", other_premium=9000, jichiro_premium=1000).id
     ctx.close()
     assert e2 != e1 and e2 > e1
-    _send(laptop, office, pw, "p2.pkg")
+    send(laptop, office, pw, "p2.pkg")
     # the office keeps 山田 with its note; the laptop's deletion is a conflict; 佐藤 is new
     assert rows(office, "SELECT union_id, name, notes FROM estimates WHERE id = ?", e1) == [
         (u[3], "山田", "事務所: 山田さんに電話済み")
@@ -104,14 +73,14 @@ def test_the_deleted_floor_survives_a_laptop_refresh(tmp_path, pw):
     x = ctx.estimates.add(camp, u[1], name="甲").id
     y = ctx.estimates.add(camp, u[2], name="乙").id
     ctx.close()
-    _send(laptop, office, pw, "p1.pkg")
-    _checkout(office, laptop, pw, "c2.kyosai")
+    send(laptop, office, pw, "p1.pkg")
+    checkout(office, laptop, pw, "c2.kyosai", "PC1")
     ctx = open_context(laptop)
     ctx.estimates.delete(y)
     ctx.close()
-    _send(laptop, office, pw, "p2.pkg")  # the office deletes 乙 too
+    send(laptop, office, pw, "p2.pkg")  # the office deletes 乙 too
     assert rows(office, "SELECT id FROM estimates WHERE id IN (?, ?)", x, y) == [(x,)]
-    _checkout(office, laptop, pw, "c3.kyosai")  # a fresh file from the office: no 乙 in it
+    checkout(office, laptop, pw, "c3.kyosai", "PC1")  # a fresh file from the office: no 乙 in it
     ctx = open_context(laptop)
     try:
         assert new_id(ctx.conn, "estimates") == y + 1
@@ -127,8 +96,8 @@ def test_a_copy_made_by_an_older_version_starts_its_floor_from_the_changes_it_no
     ctx = open_context(laptop)
     e1 = ctx.estimates.add(camp, u[3], name="山田").id
     ctx.close()
-    _send(laptop, office, pw, "p1.pkg")
-    _checkout(office, laptop, pw, "c2.kyosai")
+    send(laptop, office, pw, "p1.pkg")
+    checkout(office, laptop, pw, "c2.kyosai", "PC1")
     # the copy as an older version (before db/012) left it, then deleting 山田 there
     con = sqlite3.connect(laptop)
     with con:
@@ -179,11 +148,11 @@ def test_office_with_only_laptop_rows_allocates_a_positive_id(tmp_path, pw):
         for i in range(1, 5)
     ]
     ctx.close()
-    _checkout(office, laptop, pw, "c1.kyosai")
+    checkout(office, laptop, pw, "c1.kyosai", "PC1")
     ctx = open_context(laptop)
     ctx.targets.set(2024, product, "第1次", 11, u[0])
     ctx.close()
-    _send(laptop, office, pw, "p1.pkg")  # the office's targets: one laptop-made row only
+    send(laptop, office, pw, "p1.pkg")  # the office's targets: one laptop-made row only
     ctx = open_context(office)
     try:
         assert new_id(ctx.conn, "targets") == 1
@@ -194,7 +163,7 @@ def test_office_with_only_laptop_rows_allocates_a_positive_id(tmp_path, pw):
     ctx = open_context(laptop)
     ctx.targets.set(2024, product, "第1次", 33, u[2])
     ctx.close()
-    _send(laptop, office, pw, "p2.pkg")
+    send(laptop, office, pw, "p2.pkg")
     got = rows(office, "SELECT id, union_id, target FROM targets ORDER BY union_id")
     assert [(union, target) for _, union, target in got] == [(u[0], 11), (u[1], 22), (u[2], 33)]
     assert got[1][0] > 0  # the office's own target
@@ -211,7 +180,7 @@ def test_office_autoincrement_table_emptied_of_its_own_rows_allocates_above_its_
     ctx = open_context(laptop)
     ctx.estimates.add(camp, u[1], name="ノートPC")
     ctx.close()
-    _send(laptop, office, pw, "p1.pkg")
+    send(laptop, office, pw, "p1.pkg")
     ctx = open_context(office)
     try:
         for (eid,) in ctx.conn.execute("SELECT id FROM estimates WHERE id > 0").fetchall():
@@ -243,7 +212,7 @@ def test_a_union_taken_back_at_the_office_never_gets_a_deleted_unions_id(tmp_pat
             ctx.conn.execute("DELETE FROM unions WHERE id = ?", (u4,))
     finally:
         ctx.close()
-    _send(laptop, office, pw, "p1.pkg")  # the figure for 004 waits as a conflict
+    send(laptop, office, pw, "p1.pkg")  # the figure for 004 waits as a conflict
     ctx = open_context(office)
     try:
         with ctx.conn:  # then 004's number given to a new union, and 005 merged away

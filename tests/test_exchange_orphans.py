@@ -15,8 +15,7 @@ import json
 import sqlite3
 from pathlib import Path
 
-import pytest
-from exchange_fixtures import CAMPAIGN, PASSPHRASE, build_office
+from exchange_fixtures import CAMPAIGN, build_office, checkout, rows
 
 from kyosai_desktop.cli import main
 from kyosai_desktop.services.context import open_context
@@ -45,21 +44,6 @@ def snapshot(path: Path) -> str:
         con.close()
 
 
-def rows(path: Path, sql: str, *args) -> list[tuple]:
-    con = sqlite3.connect(path)
-    try:
-        return [tuple(r) for r in con.execute(sql, args)]
-    finally:
-        con.close()
-
-
-@pytest.fixture
-def pw(tmp_path) -> Path:
-    path = tmp_path / "pw.txt"
-    path.write_text(PASSPHRASE + "\n", encoding="utf-8")
-    return path
-
-
 def pair(tmp_path: Path, pw: Path) -> tuple[Path, Path]:
     """An office (with an empty second campaign) and its laptop copy, made by the CLI."""
     office, laptop = tmp_path / "office.sqlite3", tmp_path / "laptop.sqlite3"
@@ -69,23 +53,7 @@ def pair(tmp_path: Path, pw: Path) -> tuple[Path, Path]:
         ctx.campaigns.add(VISIT, "見積りキャンペーン")
     finally:
         ctx.close()
-    copy = tmp_path / "copy.kyosai"
-    assert (
-        run(office, "exchange", "checkout", "--out", str(copy), "--passphrase-file", str(pw)) == 0
-    )
-    assert (
-        run(
-            laptop,
-            "exchange",
-            "open",
-            str(copy),
-            "--passphrase-file",
-            str(pw),
-            "--label",
-            "ノートPC1",
-        )
-        == 0
-    )
+    checkout(office, laptop, pw, "copy.kyosai", "ノートPC1")
     return office, laptop
 
 

@@ -12,7 +12,7 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-from exchange_fixtures import CAMPAIGN, PASSPHRASE, build_office
+from exchange_fixtures import CAMPAIGN, build_office
 
 from kyosai_desktop.cli import main
 from kyosai_desktop.services.context import open_context
@@ -20,13 +20,6 @@ from kyosai_desktop.services.context import open_context
 
 def run(db: Path, *args: str) -> int:
     return main(["--db", str(db), *args])
-
-
-@pytest.fixture
-def pw(tmp_path) -> Path:
-    path = tmp_path / "pw.txt"
-    path.write_text(PASSPHRASE + "\n", encoding="utf-8")
-    return path
 
 
 @pytest.mark.parametrize("extra", ["newer_column", "name) VALUES (1); DROP TABLE unions; --"])
